@@ -1,0 +1,102 @@
+// Names, addresses and paths of the lab. Pure: no I/O, so the seed and the tests can share it.
+//
+// Everything the lab creates in the machine's own (root) namespaces starts with `sbl`
+// (Switchboard lab): that prefix is how `down` and the leftover sweep in `up` find what is
+// theirs, and why they never touch an interface, route or mount that is not.
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+export const LAB_PREFIX = 'sbl';
+/** Bridge in the root namespace joining every host's eth0 (the management network). */
+export const LAB_BRIDGE = 'sbl-br0';
+/** 198.18.0.0/15 is reserved for benchmarking (RFC 2544), so lab traffic never leaves the lab. */
+export const LAB_BRIDGE_ADDRESS = '198.18.0.1';
+export const LAB_PREFIX_LENGTH = 24;
+/** "Switches" in the root namespace: the data networks the hosts' eth1..eth3 plug into. */
+export const DATA_SWITCHES = ['sbl-sw1', 'sbl-sw2', 'sbl-sw3'] as const;
+/** A host number N gets management address 198.18.0.(N + HOST_OFFSET). */
+export const HOST_OFFSET = 10;
+export const MAX_HOSTS = 200;
+export const SSH_PORT = 22;
+
+/** Runtime state: lives as long as the namespaces do (until `down` or a reboot). */
+export const RUN_DIR = '/run/sblab';
+/** Bind-mounted over /var/cache/libvirt in every full host: one QEMU capability probe serves all. */
+export const LIBVIRT_CACHE_DIR = `${RUN_DIR}/cache-libvirt`;
+/** Private mount point holding the persistent mount and UTS namespace handles (like /run/netns). */
+export const NS_DIR = `${RUN_DIR}/ns`;
+export const STATE_FILE = `${RUN_DIR}/state.json`;
+
+/** Persistent, git-ignored: the test suite's SSH key and each host's SSH host key. */
+export const PERSIST_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '.state');
+export const CLIENT_KEY = path.join(PERSIST_DIR, 'id_ed25519');
+/** Extra public keys given with `--authorize-key`, kept so re-created hosts get them too. */
+export const EXTRA_KEYS_FILE = path.join(PERSIST_DIR, 'authorized_keys.extra');
+
+export type HostMode = 'full' | 'light';
+
+export interface HostNames {
+  number: number;
+  name: string;
+  /** Network namespace (as listed by `ip netns`). */
+  netns: string;
+  address: string;
+  /** Root-namespace end of the host's eth0 veth; `cutLink` sets it down. */
+  mgmtPeer: string;
+  /** Root-namespace ends of eth1..eth3, plugged into DATA_SWITCHES. */
+  dataPeers: [string, string, string];
+  dir: string;
+  mntNs: string;
+  utsNs: string;
+  hostKeyDir: string;
+}
+
+export function hostNumberFromName(name: string): number {
+  const m = /^hv([1-9][0-9]{0,2})$/.exec(name);
+  if (!m) throw new Error(`not a lab host name: ${JSON.stringify(name)} (expected hv1..hv${MAX_HOSTS})`);
+  const n = Number(m[1]);
+  if (n > MAX_HOSTS) throw new Error(`lab host number ${n} is above the maximum of ${MAX_HOSTS}`);
+  return n;
+}
+
+export function hostNames(number: number): HostNames {
+  if (!Number.isInteger(number) || number < 1 || number > MAX_HOSTS) {
+    throw new Error(`lab host number must be an integer from 1 to ${MAX_HOSTS}, got ${number}`);
+  }
+  const name = `hv${number}`;
+  const dir = `${RUN_DIR}/hosts/${name}`;
+  return {
+    number,
+    name,
+    netns: `${LAB_PREFIX}-${name}`,
+    address: `198.18.0.${number + HOST_OFFSET}`,
+    mgmtPeer: `${LAB_PREFIX}-${name}`,
+    dataPeers: [1, 2, 3].map((i) => `${LAB_PREFIX}-${name}-${i}`) as [string, string, string],
+    dir,
+    mntNs: `${NS_DIR}/${name}.mnt`,
+    utsNs: `${NS_DIR}/${name}.uts`,
+    hostKeyDir: path.join(PERSIST_DIR, 'hostkeys', name),
+  };
+}
+
+/** The directories each full host gets privately, bind-mounted from its own `dir`. */
+export const PRIVATE_LIBVIRT_DIRS = [
+  { source: 'run-libvirt', target: '/run/libvirt' },
+  { source: 'lib-libvirt', target: '/var/lib/libvirt' },
+  { source: 'etc-libvirt', target: '/etc/libvirt' },
+  { source: 'log-libvirt', target: '/var/log/libvirt' },
+] as const;
+
+/** Debian packages a full lab needs (FINDINGS.md, "Test hypervisors"). */
+export const DEBIAN_PACKAGES = [
+  'openssh-server',
+  'openssh-client',
+  'libvirt-daemon',
+  'libvirt-daemon-driver-qemu',
+  'libvirt-clients',
+  'qemu-system-x86',
+  'dnsmasq-base',
+  'iptables',
+  'iproute2',
+  'util-linux',
+] as const;

@@ -1,0 +1,326 @@
+// The lab as a whole: `up`, `down` and `status`.
+import { mkdir, readFile, readdir, rm, writeFile, access } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  CLIENT_KEY,
+  EXTRA_KEYS_FILE,
+  LAB_BRIDGE,
+  LAB_BRIDGE_ADDRESS,
+  LAB_PREFIX,
+  MAX_HOSTS,
+  NS_DIR,
+  PERSIST_DIR,
+  RUN_DIR,
+  SSH_PORT,
+  STATE_FILE,
+  hostNames,
+  hostNumberFromName,
+  type HostMode,
+} from './config';
+import { mapLimit, run, waitFor } from './exec';
+import { labBridgeBatch } from './seed';
+import {
+  createHost,
+  daemonPid,
+  destroyHost,
+  isHealthy,
+  isNsMounted,
+  libvirtAnswers,
+  runInHost,
+  sshAnswers,
+  writeAuthorizedKeys,
+} from './host';
+import { ensurePrerequisites } from './prerequisites';
+import { kernelCapabilities, type KernelCapabilities } from './capabilities';
+import { hostKeyFingerprint } from './fingerprint';
+
+export interface LabState {
+  hosts: Record<string, { number: number; mode: HostMode }>;
+}
+
+export async function readState(): Promise<LabState> {
+  try {
+    return JSON.parse(await readFile(STATE_FILE, 'utf8')) as LabState;
+  } catch {
+    return { hosts: {} };
+  }
+}
+
+async function writeState(state: LabState): Promise<void> {
+  await mkdir(RUN_DIR, { recursive: true });
+  await writeFile(STATE_FILE, JSON.stringify(state, null, 2));
+}
+
+async function fileExists(p: string): Promise<boolean> {
+  try {
+    await access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export type Log = (msg: string) => void;
+
+/** The key pair the test suite uses to reach lab hosts (git-ignored under lab/.state). */
+async function ensureClientKey(): Promise<void> {
+  if (await fileExists(CLIENT_KEY)) return;
+  await mkdir(PERSIST_DIR, { recursive: true, mode: 0o700 });
+  await run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', 'switchboard-lab-tests', '-f', CLIENT_KEY]);
+}
+
+/** Adds public keys (e.g. the panel's own) to every host, now and on every later `up`. */
+export async function authorizeKeys(files: readonly string[], log: Log): Promise<void> {
+  if (!files.length) return;
+  let extra = '';
+  try {
+    extra = await readFile(EXTRA_KEYS_FILE, 'utf8');
+  } catch {
+    // first one
+  }
+  const lines = new Set(extra.split('\n').filter(Boolean));
+  for (const f of files) {
+    for (const line of (await readFile(f, 'utf8')).split('\n').map((l) => l.trim()).filter(Boolean)) {
+      if (!/^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+|sk-\S+) [A-Za-z0-9+/=]+( .*)?$/.test(line)) {
+        throw new Error(`${f}: not an OpenSSH public key line: ${JSON.stringify(line.slice(0, 60))}`);
+      }
+      lines.add(line);
+    }
+  }
+  await mkdir(PERSIST_DIR, { recursive: true, mode: 0o700 });
+  await writeFile(EXTRA_KEYS_FILE, [...lines].join('\n') + '\n', { mode: 0o600 });
+  const state = await readState();
+  for (const name of Object.keys(state.hosts)) {
+    const h = hostNames(hostNumberFromName(name));
+    if (await fileExists(`${h.dir}/ssh`)) await writeAuthorizedKeys(h);
+  }
+  log(`authorized ${files.length} key file(s) on ${Object.keys(state.hosts).length} host(s)`);
+}
+
+async function linkNames(): Promise<string[]> {
+  const r = await run(['ip', '-j', 'link', 'show']);
+  return (JSON.parse(r.stdout) as { ifname: string }[]).map((l) => l.ifname);
+}
+
+async function ensureLabBridges(): Promise<void> {
+  const names = new Set(await linkNames());
+  if (names.has(LAB_BRIDGE)) return;
+  await run(['ip', '-batch', '-'], { input: labBridgeBatch() });
+}
+
+async function labNetnsNames(): Promise<string[]> {
+  const r = await run(['ip', 'netns', 'list'], { allowFailure: true });
+  return r.stdout
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter((n) => n.startsWith(`${LAB_PREFIX}-hv`));
+}
+
+/** Host names the lab knows of: the state file plus any leftover namespace or handle. */
+async function knownHostNames(): Promise<string[]> {
+  const names = new Set(Object.keys((await readState()).hosts));
+  for (const ns of await labNetnsNames()) names.add(ns.slice(LAB_PREFIX.length + 1));
+  try {
+    for (const f of await readdir(NS_DIR)) names.add(f.replace(/\.(mnt|uts)$/, ''));
+  } catch {
+    // no namespace directory yet
+  }
+  try {
+    for (const d of await readdir(`${RUN_DIR}/hosts`)) names.add(d);
+  } catch {
+    // no hosts directory yet
+  }
+  return [...names].filter((n) => /^hv[1-9][0-9]*$/.test(n)).sort((a, b) => hostNumberFromName(a) - hostNumberFromName(b));
+}
+
+export interface UpOptions {
+  hosts: number;
+  light?: boolean;
+  authorizeKeys?: string[];
+  concurrency?: number;
+  log?: Log;
+}
+
+export interface UpResult {
+  created: string[];
+  kept: string[];
+  removed: string[];
+  seconds: number;
+}
+
+/**
+ * Makes the lab exactly hv1..hvN of the given mode. Healthy hosts of the right mode are kept
+ * (so `up` twice duplicates nothing); broken ones, leftovers of a killed lab and hosts beyond N
+ * are torn down first.
+ */
+export async function up(opts: UpOptions): Promise<UpResult> {
+  const started = Date.now();
+  const log = opts.log ?? (() => {});
+  const mode: HostMode = opts.light ? 'light' : 'full';
+  if (!Number.isInteger(opts.hosts) || opts.hosts < 1 || opts.hosts > MAX_HOSTS) {
+    throw new Error(`--hosts must be an integer from 1 to ${MAX_HOSTS}, got ${opts.hosts}`);
+  }
+  await ensurePrerequisites(new Set([mode]), log);
+  await ensureClientKey();
+  if (opts.authorizeKeys?.length) await authorizeKeys(opts.authorizeKeys, log);
+
+  const state = await readState();
+  const wanted = Array.from({ length: opts.hosts }, (_, i) => hostNames(i + 1));
+  const wantedNames = new Set(wanted.map((h) => h.name));
+
+  const removed: string[] = [];
+  for (const name of await knownHostNames()) {
+    if (!wantedNames.has(name)) {
+      await destroyHost(hostNames(hostNumberFromName(name)));
+      delete state.hosts[name];
+      removed.push(name);
+    }
+  }
+  await ensureLabBridges();
+
+  const kept: string[] = [];
+  const toCreate: typeof wanted = [];
+  for (const h of wanted) {
+    if (state.hosts[h.name]?.mode === mode && (await isHealthy(h, mode))) {
+      kept.push(h.name);
+    } else {
+      await destroyHost(h);
+      delete state.hosts[h.name];
+      toCreate.push(h);
+    }
+  }
+  await writeState(state);
+  await waitForRootLinksGone(toCreate.flatMap((h) => [h.mgmtPeer, ...h.dataPeers]));
+  if (toCreate.length) log(`creating ${toCreate.length} ${mode} host(s), keeping ${kept.length}`);
+
+  const record = async (h: (typeof wanted)[number]) => {
+    await createHost(h, mode);
+    state.hosts[h.name] = { number: h.number, mode };
+    await writeState(state);
+    log(`${h.name} up at ${h.address}`);
+  };
+  // The first full host probes QEMU's capabilities into the shared cache; the others reuse it
+  // instead of each spending seconds probing at once.
+  let rest = toCreate;
+  if (mode === 'full' && toCreate.length > 1 && !(await cacheIsWarm())) {
+    await record(toCreate[0]!);
+    rest = toCreate.slice(1);
+  }
+  await mapLimit(rest, opts.concurrency ?? (mode === 'full' ? 4 : 8), record);
+  return {
+    created: toCreate.map((h) => h.name),
+    kept,
+    removed,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+/** A deleted namespace's veth peers linger until the kernel frees it; wait, then force. */
+async function waitForRootLinksGone(names: string[]): Promise<void> {
+  const wanted = new Set(names);
+  const lingering = async () => (await linkNames()).filter((n) => wanted.has(n));
+  await waitFor('old lab veths to disappear', async () => (await lingering()).length === 0, 10_000).catch(() => {});
+  for (const n of await lingering()) await run(['ip', 'link', 'del', n], { allowFailure: true });
+}
+
+async function cacheIsWarm(): Promise<boolean> {
+  try {
+    return (await readdir(`${RUN_DIR}/cache-libvirt/qemu/capabilities`)).length > 0;
+  } catch {
+    return false;
+  }
+}
+
+export interface DownResult {
+  removedHosts: string[];
+  removedLinks: string[];
+  seconds: number;
+}
+
+/** Removes everything the lab created: processes, namespaces, veths, bridges, mounts. */
+export async function down(log: Log = () => {}): Promise<DownResult> {
+  const started = Date.now();
+  const hosts = await knownHostNames();
+  // Hosts are independent; stopping them in parallel keeps `down` of 100 hosts short.
+  await mapLimit(hosts, 8, (name) => destroyHost(hostNames(hostNumberFromName(name))));
+  // The kernel frees a deleted namespace (and the root-side veth peers) asynchronously.
+  const isLabLink = (n: string) => n.startsWith(`${LAB_PREFIX}-hv`);
+  await waitFor('lab veths to disappear', async () => !(await linkNames()).some(isLabLink), 15_000).catch(() => {});
+  const removedLinks: string[] = [];
+  for (const name of (await linkNames()).filter((n) => n.startsWith(`${LAB_PREFIX}-`))) {
+    await run(['ip', 'link', 'del', name], { allowFailure: true });
+    removedLinks.push(name);
+  }
+  if (await isNsMounted(NS_DIR)) await run(['umount', NS_DIR]);
+  // Keep the kernel capability report and QEMU capability cache: both are valid until reboot
+  // and make the next `up` faster. Everything else under /run/sblab goes.
+  await rm(`${RUN_DIR}/hosts`, { recursive: true, force: true });
+  await rm(NS_DIR, { recursive: true, force: true });
+  await rm(STATE_FILE, { force: true });
+  if (hosts.length) log(`removed ${hosts.length} host(s)`);
+  return { removedHosts: hosts, removedLinks, seconds: (Date.now() - started) / 1000 };
+}
+
+export interface HostStatus {
+  name: string;
+  mode: HostMode;
+  address: string;
+  sshPort: number;
+  sshd: boolean;
+  libvirtd: boolean | null;
+  hostKeyFingerprint: string | null;
+  interfaces: number | null;
+  vms: number | null;
+  networks: number | null;
+}
+
+export interface LabStatus {
+  bridge: { name: string; address: string; present: boolean };
+  clientKey: string;
+  hosts: HostStatus[];
+  capabilities: KernelCapabilities;
+}
+
+const lines = (s: string) => s.split('\n').map((l) => l.trim()).filter(Boolean);
+
+async function hostStatus(name: string, mode: HostMode): Promise<HostStatus> {
+  const h = hostNames(hostNumberFromName(name));
+  const sshd = (await daemonPid(h, 'sshd')) !== null && (await sshAnswers(h.address));
+  let interfaces: number | null = null;
+  const links = await run(['ip', '-n', h.netns, '-j', 'link', 'show'], { allowFailure: true });
+  if (links.code === 0) interfaces = (JSON.parse(links.stdout) as unknown[]).length;
+  let libvirtd: boolean | null = null;
+  let vms: number | null = null;
+  let networks: number | null = null;
+  if (mode === 'full') {
+    libvirtd = await libvirtAnswers(h);
+    if (libvirtd) {
+      const r = await runInHost(h, ['virsh', '-q', '-c', 'qemu:///system', 'list --all --name ; echo --- ; net-list --all --name']);
+      const [doms = '', nets = ''] = r.stdout.split('---');
+      vms = lines(doms).length;
+      networks = lines(nets).length;
+    }
+  }
+  let fp: string | null = null;
+  try {
+    fp = hostKeyFingerprint(await readFile(`${h.dir}/ssh/ssh_host_ed25519_key.pub`, 'utf8'));
+  } catch {
+    // host not (fully) created
+  }
+  return { name, mode, address: h.address, sshPort: SSH_PORT, sshd, libvirtd, hostKeyFingerprint: fp, interfaces, vms, networks };
+}
+
+export async function status(): Promise<LabStatus> {
+  const state = await readState();
+  const hosts = await mapLimit(
+    Object.entries(state.hosts).sort(([, a], [, b]) => a.number - b.number),
+    8,
+    ([name, s]) => hostStatus(name, s.mode),
+  );
+  return {
+    bridge: { name: LAB_BRIDGE, address: LAB_BRIDGE_ADDRESS, present: (await linkNames()).includes(LAB_BRIDGE) },
+    clientKey: path.resolve(CLIENT_KEY),
+    hosts,
+    capabilities: await kernelCapabilities(),
+  };
+}

@@ -1,0 +1,88 @@
+// Makes a fresh machine able to run the lab: Debian packages, the users libvirt expects, and
+// the lab's own directories. Idempotent; does nothing when all is in place.
+import { mkdir, access, readFile } from 'node:fs/promises';
+import { DEBIAN_PACKAGES, LIBVIRT_CACHE_DIR, NS_DIR, RUN_DIR, type HostMode } from './config';
+import { run } from './exec';
+
+async function missingPackages(names: readonly string[]): Promise<string[]> {
+  const r = await run(['dpkg-query', '-W', '-f=${Package} ${db:Status-Abbrev}\n', ...names], { allowFailure: true });
+  const installed = new Set(
+    r.stdout
+      .split('\n')
+      .filter((l) => / ii\s*$/.test(l))
+      .map((l) => l.split(' ')[0]),
+  );
+  return names.filter((n) => !installed.has(n));
+}
+
+export async function ensurePackages(log: (msg: string) => void): Promise<void> {
+  const missing = await missingPackages(DEBIAN_PACKAGES);
+  if (missing.length === 0) return;
+  log(`installing Debian packages: ${missing.join(' ')}`);
+  await run(['apt-get', 'update', '-qq'], { timeoutMs: 600_000 });
+  await run(
+    ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...missing],
+    { timeoutMs: 1_200_000 },
+  );
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function hasGroup(name: string): Promise<boolean> {
+  return (await run(['getent', 'group', name], { allowFailure: true })).code === 0;
+}
+
+async function hasUser(name: string): Promise<boolean> {
+  return (await run(['getent', 'passwd', name], { allowFailure: true })).code === 0;
+}
+
+/**
+ * libvirtd refuses to start until the user libvirt-qemu (group libvirt-qemu, in kvm) exists;
+ * the package that normally creates it (libvirt-daemon-system) also brings systemd units the
+ * lab does not want. libvirt runs dnsmasq as the `dnsmasq` user (from dnsmasq-base).
+ */
+async function ensureLibvirtAccounts(): Promise<void> {
+  for (const g of ['kvm', 'libvirt-qemu', 'libvirt']) {
+    if (!(await hasGroup(g))) await run(['groupadd', '--system', g]);
+  }
+  if (!(await hasUser('libvirt-qemu'))) {
+    await run(['useradd', '--system', '--gid', 'libvirt-qemu', '--groups', 'kvm', '--home-dir', '/var/lib/libvirt', '--no-create-home', '--shell', '/usr/sbin/nologin', 'libvirt-qemu']);
+  }
+  if (!(await hasUser('dnsmasq'))) {
+    await run(['useradd', '--system', '--gid', 'nogroup', '--home-dir', '/var/lib/misc', '--no-create-home', '--shell', '/usr/sbin/nologin', 'dnsmasq']);
+  }
+}
+
+/** Is `dir` already a mount point of its own (so the bind below is not stacked twice)? */
+async function isMountPoint(dir: string): Promise<boolean> {
+  const mounts = await readFile('/proc/self/mountinfo', 'utf8');
+  return mounts.split('\n').some((l) => l.split(' ')[4] === dir);
+}
+
+export async function ensurePrerequisites(modes: Set<HostMode>, log: (msg: string) => void): Promise<void> {
+  await ensurePackages(log);
+  if (modes.has('full')) await ensureLibvirtAccounts();
+  // sshd's privilege separation directory; created by its init script, which never runs here.
+  await mkdir('/run/sshd', { recursive: true, mode: 0o755 });
+  // Mount points for the per-host private libvirt directories.
+  for (const d of ['/run/libvirt', '/var/lib/libvirt', '/etc/libvirt', '/var/log/libvirt', '/var/cache/libvirt']) {
+    await mkdir(d, { recursive: true });
+  }
+  await mkdir(LIBVIRT_CACHE_DIR, { recursive: true });
+  await mkdir(`${RUN_DIR}/hosts`, { recursive: true });
+  // Namespace handles must sit on a private mount, or binding them would propagate (and pin
+  // the namespaces) elsewhere: the same trick `ip netns` uses for /run/netns.
+  await mkdir(NS_DIR, { recursive: true });
+  if (!(await isMountPoint(NS_DIR))) {
+    await run(['mount', '--bind', NS_DIR, NS_DIR]);
+    await run(['mount', '--make-private', NS_DIR]);
+  }
+  if (!(await exists('/usr/bin/nsenter'))) throw new Error('nsenter (util-linux) is missing');
+}
