@@ -1,0 +1,31 @@
+import Link from 'next/link';
+import type { SessionUser } from '@/server/auth/users.types';
+import { SignOutButton } from '@/components/layout/sign-out-button';
+
+export function PanelHeader({ user }: { user: SessionUser }) {
+  return (
+    <header className="border-b border-slate-200 bg-white">
+      <div className="mx-auto flex max-w-6xl items-center gap-6 px-6 py-3">
+        <Link href="/" className="text-base font-semibold tracking-tight">
+          Switchboard
+        </Link>
+        <nav className="flex gap-4 text-sm text-slate-600">
+          <Link href="/" className="hover:text-slate-900">
+            Overview
+          </Link>
+          {user.role === 'admin' && (
+            <Link href="/users" className="hover:text-slate-900">
+              Users &amp; roles
+            </Link>
+          )}
+        </nav>
+        <div className="ml-auto flex items-center gap-3 text-sm">
+          <span className="text-slate-600" data-testid="signed-in-user">
+            {user.username} <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700">{user.role}</span>
+          </span>
+          <SignOutButton />
+        </div>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,39 @@
+'use client';
+
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import { useState, type ReactNode } from 'react';
+import type { AppRouter } from '@/server/api/root';
+import { TRPCProvider } from '@/components/trpc/client';
+
+function makeQueryClient() {
+  return new QueryClient({
+    defaultOptions: {
+      queries: {
+        staleTime: 30_000,
+        // Retrying cannot fix a refused or invalid request; only retry transport failures.
+        retry: (failureCount, error) =>
+          !(error instanceof TRPCClientError && error.data?.httpStatus && error.data.httpStatus < 500) &&
+          failureCount < 2,
+      },
+    },
+  });
+}
+
+export function TrpcReactProvider({ children }: { children: ReactNode }) {
+  const [queryClient] = useState(makeQueryClient);
+  const [trpcClient] = useState(() =>
+    createTRPCClient<AppRouter>({
+      // Same-origin relative URL: the browser adds Origin and the cookie; httpBatchLink sends
+      // Content-Type: application/json, which the CSRF check requires.
+      links: [httpBatchLink({ url: '/api/trpc' })],
+    }),
+  );
+  return (
+    <QueryClientProvider client={queryClient}>
+      <TRPCProvider trpcClient={trpcClient} queryClient={queryClient}>
+        {children}
+      </TRPCProvider>
+    </QueryClientProvider>
+  );
+}

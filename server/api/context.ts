@@ -1,0 +1,48 @@
+import type { Db } from '@/server/db/client';
+import type { SessionUser } from '@/server/auth/users.types';
+import type { RequestOrigin } from '@/server/auth/sessions';
+import { findSessionUser } from '@/server/auth/sessions';
+import { SESSION_COOKIE, readCookie, isHttps } from '@/server/auth/cookies';
+
+export interface TrpcContext {
+  db: Db;
+  user: SessionUser | null;
+  /** The raw session token from the cookie (needed to sign out). */
+  sessionToken: string | undefined;
+  origin: RequestOrigin;
+  secureCookies: boolean;
+  /** Response headers, for Set-Cookie. */
+  resHeaders: Headers;
+}
+
+/**
+ * The client address for the per-address sign-in limit. Next's server sets X-Forwarded-For
+ * to the socket address when the request has none, but keeps one the client sent
+ * (next/dist/server/base-server.js, `??=`). Behind a reverse proxy that overwrites the header
+ * this is the real client; exposed directly, a client can forge it and only the per-account
+ * limit holds (see README, deployment).
+ */
+export function clientAddress(headers: Headers): string {
+  return headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'unknown';
+}
+
+export async function createContext(opts: {
+  db: Db;
+  req: Request;
+  resHeaders: Headers;
+}): Promise<TrpcContext> {
+  const { db, req, resHeaders } = opts;
+  const sessionToken = readCookie(req.headers.get('cookie'), SESSION_COOKIE);
+  const found = await findSessionUser(db, sessionToken);
+  return {
+    db,
+    user: found?.user ?? null,
+    sessionToken,
+    origin: {
+      address: clientAddress(req.headers),
+      userAgent: req.headers.get('user-agent'),
+    },
+    secureCookies: isHttps(req.url, req.headers),
+    resHeaders,
+  };
+}

@@ -1,0 +1,13 @@
+import { createTRPCRouter, publicProcedure } from '@/server/api/trpc';
+import { authRouter } from '@/server/api/routers/auth';
+import { usersRouter } from '@/server/api/routers/users';
+import { accessRouter } from '@/server/api/routers/access';
+
+export const appRouter = createTRPCRouter({
+  health: publicProcedure.query(() => ({ ok: true as const })),
+  auth: authRouter,
+  users: usersRouter,
+  access: accessRouter,
+});
+
+export type AppRouter = typeof appRouter;

@@ -1,0 +1,55 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import { formatError } from '@/server/api/error-formatter';
+import type { Access, ProcedureMeta } from '@/server/api/policy';
+import { ADMIN_ONLY, AUDITORS, EVERY_ROLE, OPERATORS, allows } from '@/server/api/policy';
+import type { TrpcContext } from '@/server/api/context';
+import type { Role } from '@/server/auth/roles';
+
+const t = initTRPC.context<TrpcContext>().meta<ProcedureMeta>().create({
+  errorFormatter: formatError,
+});
+
+export const createTRPCRouter = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/**
+ * Deny by default: a procedure must declare its access in meta. Runs before input parsing,
+ * so a caller without the right learns nothing about the input schema.
+ */
+const enforcePolicy = t.middleware(({ ctx, meta, next }) => {
+  const access = meta?.access;
+  if (access === undefined) {
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'This action has no access policy.' });
+  }
+  if (access === 'public') return next();
+  if (!ctx.user) {
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in.' });
+  }
+  if (!allows(access, ctx.user.role)) {
+    throw new TRPCError({
+      code: 'FORBIDDEN',
+      message: `Your role (${ctx.user.role}) may not do this.`,
+    });
+  }
+  return next();
+});
+
+/** Tells the type system what enforcePolicy already guaranteed for role procedures. */
+const withSignedInUser = t.middleware(({ ctx, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in.' });
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});
+
+const guarded = t.procedure.use(enforcePolicy);
+
+function procedureFor(access: readonly Role[]) {
+  return guarded.meta({ access }).use(withSignedInUser);
+}
+
+/** Anyone, signed in or not (sign-in, first-admin setup). */
+export const publicProcedure = guarded.meta({ access: 'public' satisfies Access });
+/** Any signed-in user, whatever the role. */
+export const signedInProcedure = procedureFor(EVERY_ROLE);
+export const adminProcedure = procedureFor(ADMIN_ONLY);
+export const operatorProcedure = procedureFor(OPERATORS);
+export const auditorProcedure = procedureFor(AUDITORS);

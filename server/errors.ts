@@ -1,0 +1,41 @@
+/**
+ * The one error type below the routers (DESIGN.md rule 6). Services throw AppError with a
+ * stable code and a message written for people; only the tRPC error formatter
+ * (server/api/error-formatter.ts) turns it into a transport error.
+ */
+export const APP_ERROR_CODES = [
+  'BAD_INPUT',
+  'NOT_SIGNED_IN',
+  'INVALID_CREDENTIALS',
+  'RATE_LIMITED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'SETUP_LINK_INVALID',
+  'LAST_ADMIN',
+  'CSRF_REJECTED',
+  'SECRET_UNAVAILABLE',
+] as const;
+
+export type AppErrorCode = (typeof APP_ERROR_CODES)[number];
+
+export class AppError extends Error {
+  readonly code: AppErrorCode;
+  /** Safe to show in the browser: says what went wrong and what to do. */
+  readonly userMessage: string;
+
+  constructor(
+    code: AppErrorCode,
+    opts: { userMessage: string; logMessage?: string; cause?: unknown },
+  ) {
+    // The log message may carry details (ids, paths) that the user message leaves out.
+    super(opts.logMessage ?? opts.userMessage, { cause: opts.cause });
+    this.name = 'AppError';
+    this.code = code;
+    this.userMessage = opts.userMessage;
+  }
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return value instanceof AppError;
+}
