@@ -1,0 +1,235 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { TestDatabase } from '@/server/testing/database';
+import { emptyAllTables, openTestDatabase, PROVIDERS } from '@/server/testing/database';
+import { makeUser, TEST_PASSWORD } from '@/server/testing/fixtures';
+import { data, TestBrowser } from '@/server/testing/http-client';
+import { issueSetupToken } from '@/server/auth/setup';
+import { MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS } from '@/server/auth/rate-limit';
+import { tokenDigest } from '@/server/auth/tokens';
+
+describe.each(PROVIDERS)('users and sessions on %s', (provider) => {
+  let t: TestDatabase;
+
+  beforeAll(async () => {
+    t = await openTestDatabase(provider);
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+  beforeEach(async () => {
+    await emptyAllTables(t.db);
+  });
+
+  describe('first-admin setup link', () => {
+    it('creates the first admin (argon2id), signs them in, and then stops working', async () => {
+      const token = await issueSetupToken(t.db);
+      expect(token).toBeTruthy();
+      const browser = new TestBrowser(t.db);
+      expect(data(await browser.query('auth.setupStatus', { token }))).toEqual({
+        needsFirstAdmin: true,
+        linkValid: true,
+      });
+
+      const reply = await browser.mutation('auth.completeSetup', { token, username: 'Root', password: TEST_PASSWORD });
+      expect(data(reply)).toMatchObject({ username: 'root', role: 'admin' });
+      const setCookie = reply.headers.getSetCookie().join('\n');
+      expect(setCookie).toMatch(/HttpOnly/);
+      expect(setCookie).toMatch(/SameSite=Lax/);
+      expect(data(await browser.query('auth.me'))).toMatchObject({ username: 'root', role: 'admin' });
+
+      const admin = await t.db.user.findUniqueOrThrow({ where: { username: 'root' } });
+      expect(admin.passwordHash).toMatch(/^\$argon2id\$/);
+      expect(admin.passwordHash).not.toContain(TEST_PASSWORD);
+      // The token is stored only as a digest.
+      const row = await t.db.setupToken.findFirstOrThrow();
+      expect(row.tokenHash).toBe(tokenDigest(token!));
+
+      const again = await new TestBrowser(t.db).mutation('auth.completeSetup', {
+        token,
+        username: 'intruder',
+        password: TEST_PASSWORD,
+      });
+      expect(again.status).toBe(403);
+      expect(again.body.error?.data.appCode).toBe('SETUP_LINK_INVALID');
+      expect(await t.db.user.count()).toBe(1);
+      expect(data(await browser.query('auth.setupStatus', { token }))).toMatchObject({ linkValid: false });
+    });
+
+    it('issues no link once a user exists', async () => {
+      await makeUser(t.db, 'someone', 'admin');
+      expect(await issueSetupToken(t.db)).toBeNull();
+    });
+
+    it('a restart replaces the link: the older one is dead', async () => {
+      const first = await issueSetupToken(t.db);
+      const second = await issueSetupToken(t.db);
+      const reply = await new TestBrowser(t.db).mutation('auth.completeSetup', {
+        token: first,
+        username: 'root',
+        password: TEST_PASSWORD,
+      });
+      expect(reply.body.error?.data.appCode).toBe('SETUP_LINK_INVALID');
+      data(await new TestBrowser(t.db).mutation('auth.completeSetup', { token: second, username: 'root', password: TEST_PASSWORD }));
+    });
+
+    it('refuses a guessed token', async () => {
+      await issueSetupToken(t.db);
+      const reply = await new TestBrowser(t.db).mutation('auth.completeSetup', {
+        token: 'x'.repeat(43),
+        username: 'root',
+        password: TEST_PASSWORD,
+      });
+      expect(reply.status).toBe(403);
+      expect(await t.db.user.count()).toBe(0);
+    });
+
+    it('two simultaneous uses of one link create exactly one admin', async () => {
+      const token = await issueSetupToken(t.db);
+      const replies = await Promise.all(
+        ['first', 'second'].map((username) =>
+          new TestBrowser(t.db).mutation('auth.completeSetup', { token, username, password: TEST_PASSWORD }),
+        ),
+      );
+      expect(replies.filter((r) => r.status === 200)).toHaveLength(1);
+      expect(await t.db.user.count()).toBe(1);
+    });
+  });
+
+  describe('sign-in and sessions', () => {
+    it('signs in, keeps the session in an httpOnly cookie, and signs out', async () => {
+      await makeUser(t.db, 'olga', 'operator');
+      const browser = new TestBrowser(t.db);
+      const reply = await browser.mutation('auth.signIn', { username: 'olga', password: TEST_PASSWORD });
+      expect(data(reply)).toMatchObject({ username: 'olga', role: 'operator' });
+      expect(reply.headers.getSetCookie()[0]).toMatch(/^switchboard_session=[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+$/);
+      // Only the digest of the cookie is stored.
+      expect(await t.db.session.findUnique({ where: { id: tokenDigest(browser.cookie!) } })).not.toBeNull();
+      expect(await t.db.session.count({ where: { id: browser.cookie! } })).toBe(0);
+
+      const cookieBeforeSignOut = browser.cookie;
+      const out = await browser.mutation('auth.signOut');
+      expect(out.headers.getSetCookie()[0]).toMatch(/Max-Age=0/);
+      expect(await t.db.session.count()).toBe(0);
+      // The old cookie is dead even if a copy survived in the browser.
+      browser.cookie = cookieBeforeSignOut;
+      expect(data(await browser.query('auth.me'))).toBeNull();
+    });
+
+    it('sets Secure on the cookie when served over HTTPS', async () => {
+      await makeUser(t.db, 'sam', 'viewer');
+      const reply = await new TestBrowser(t.db).mutation(
+        'auth.signIn',
+        { username: 'sam', password: TEST_PASSWORD },
+        { headers: { 'x-forwarded-proto': 'https' } },
+      );
+      expect(reply.headers.getSetCookie()[0]).toMatch(/; Secure$/);
+    });
+
+    it('answers a wrong password and an unknown user the same way', async () => {
+      await makeUser(t.db, 'vera', 'viewer');
+      const wrong = await new TestBrowser(t.db).mutation('auth.signIn', { username: 'vera', password: 'nope' });
+      const unknown = await new TestBrowser(t.db).mutation('auth.signIn', { username: 'nobody', password: 'nope' });
+      expect(wrong.status).toBe(401);
+      expect(unknown.status).toBe(401);
+      expect(wrong.body.error?.message).toBe(unknown.body.error?.message);
+    });
+
+    it('refuses disabled accounts and ends their sessions when disabled', async () => {
+      await makeUser(t.db, 'admin', 'admin');
+      const victim = await makeUser(t.db, 'dora', 'viewer');
+      const admin = new TestBrowser(t.db);
+      data(await admin.mutation('auth.signIn', { username: 'admin', password: TEST_PASSWORD }));
+      const dora = new TestBrowser(t.db, '192.0.2.20');
+      data(await dora.mutation('auth.signIn', { username: 'dora', password: TEST_PASSWORD }));
+
+      data(await admin.mutation('users.setDisabled', { userId: victim.id, disabled: true }));
+      expect(data(await dora.query('auth.me'))).toBeNull();
+      const retry = await new TestBrowser(t.db, '192.0.2.20').mutation('auth.signIn', { username: 'dora', password: TEST_PASSWORD });
+      expect(retry.status).toBe(403);
+    });
+
+    it('applies a role change to existing sessions at once', async () => {
+      await makeUser(t.db, 'admin', 'admin');
+      const other = await makeUser(t.db, 'otto', 'admin');
+      const admin = new TestBrowser(t.db);
+      data(await admin.mutation('auth.signIn', { username: 'admin', password: TEST_PASSWORD }));
+      const otto = new TestBrowser(t.db);
+      data(await otto.mutation('auth.signIn', { username: 'otto', password: TEST_PASSWORD }));
+      expect((await otto.query('users.list')).status).toBe(200);
+      data(await admin.mutation('users.setRole', { userId: other.id, role: 'viewer' }));
+      expect((await otto.query('users.list')).status).toBe(403);
+    });
+
+    it('a password reset signs the user out everywhere', async () => {
+      await makeUser(t.db, 'admin', 'admin');
+      const user = await makeUser(t.db, 'pia', 'viewer');
+      const admin = new TestBrowser(t.db);
+      data(await admin.mutation('auth.signIn', { username: 'admin', password: TEST_PASSWORD }));
+      const pia = new TestBrowser(t.db);
+      data(await pia.mutation('auth.signIn', { username: 'pia', password: TEST_PASSWORD }));
+      data(await admin.mutation('users.resetPassword', { userId: user.id, password: 'a brand new passphrase' }));
+      expect(data(await pia.query('auth.me'))).toBeNull();
+      data(await new TestBrowser(t.db).mutation('auth.signIn', { username: 'pia', password: 'a brand new passphrase' }));
+    });
+
+    it('keeps one enabled admin: the last one cannot be demoted, disabled or deleted', async () => {
+      const only = await makeUser(t.db, 'admin', 'admin');
+      const second = await makeUser(t.db, 'second', 'admin');
+      const admin = new TestBrowser(t.db);
+      data(await admin.mutation('auth.signIn', { username: 'admin', password: TEST_PASSWORD }));
+      data(await admin.mutation('users.delete', { userId: second.id }));
+      const demote = await admin.mutation('users.setRole', { userId: only.id, role: 'viewer' });
+      expect(demote.status).toBe(409);
+      expect(demote.body.error?.data.appCode).toBe('LAST_ADMIN');
+      expect(demote.body.error?.message).toMatch(/only enabled admin/);
+      expect((await t.db.user.findUniqueOrThrow({ where: { id: only.id } })).role).toBe('admin');
+      expect((await admin.mutation('users.delete', { userId: only.id })).status).toBe(409);
+    });
+
+    it('refuses a duplicate username with a message that says what to do', async () => {
+      await makeUser(t.db, 'admin', 'admin');
+      const admin = new TestBrowser(t.db);
+      data(await admin.mutation('auth.signIn', { username: 'admin', password: TEST_PASSWORD }));
+      const reply = await admin.mutation('users.create', { username: 'ADMIN', password: TEST_PASSWORD, role: 'viewer' });
+      expect(reply.status).toBe(409);
+      expect(reply.body.error?.message).toMatch(/already exists/);
+    });
+  });
+
+  describe('sign-in rate limiting', () => {
+    it(`locks an account after ${MAX_FAILURES_PER_ACCOUNT} failures, from any address`, async () => {
+      await makeUser(t.db, 'lena', 'viewer');
+      for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT; i++) {
+        const r = await new TestBrowser(t.db, `198.51.100.${i}`).mutation('auth.signIn', { username: 'lena', password: 'wrong' });
+        expect(r.status).toBe(401);
+      }
+      // Even the right password is refused now, from a fresh address.
+      const locked = await new TestBrowser(t.db, '198.51.100.99').mutation('auth.signIn', { username: 'lena', password: TEST_PASSWORD });
+      expect(locked.status).toBe(429);
+      expect(locked.body.error?.message).toMatch(/Too many failed sign-in attempts/);
+      expect(await t.db.session.count()).toBe(0);
+    });
+
+    it(`blocks an address after ${MAX_FAILURES_PER_ADDRESS} failures across accounts`, async () => {
+      await makeUser(t.db, 'mia', 'viewer');
+      const attacker = '203.0.113.7';
+      for (let i = 0; i < MAX_FAILURES_PER_ADDRESS; i++) {
+        await new TestBrowser(t.db, attacker).mutation('auth.signIn', { username: `guess${i}`, password: 'wrong' });
+      }
+      const fromAttacker = await new TestBrowser(t.db, attacker).mutation('auth.signIn', { username: 'mia', password: TEST_PASSWORD });
+      expect(fromAttacker.status).toBe(429);
+      // The account itself is not locked for everyone else.
+      data(await new TestBrowser(t.db, '203.0.113.8').mutation('auth.signIn', { username: 'mia', password: TEST_PASSWORD }));
+    });
+
+    it('a successful sign-in clears the account’s earlier failures', async () => {
+      await makeUser(t.db, 'nina', 'viewer');
+      for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT - 1; i++) {
+        await new TestBrowser(t.db).mutation('auth.signIn', { username: 'nina', password: 'wrong' });
+      }
+      data(await new TestBrowser(t.db).mutation('auth.signIn', { username: 'nina', password: TEST_PASSWORD }));
+      await new TestBrowser(t.db).mutation('auth.signIn', { username: 'nina', password: 'wrong' });
+      data(await new TestBrowser(t.db).mutation('auth.signIn', { username: 'nina', password: TEST_PASSWORD }));
+    });
+  });
+});

@@ -1,0 +1,49 @@
+import type { Db } from '@/server/db/client';
+import { createDb } from '@/server/db/client';
+import { migrateDeploy } from '@/server/db/prisma-cli';
+import type { ScratchDatabase } from '@/server/db/scratch';
+import { createScratchDatabase } from '@/server/db/scratch';
+import { resolveDatabaseTarget } from '@/server/db/url';
+
+/** Storage and service tests run on both providers (issue 3). */
+export const PROVIDERS = ['sqlite', 'postgresql'] as const;
+
+export interface TestDatabase {
+  db: Db;
+  scratch: ScratchDatabase;
+  close(): Promise<void>;
+}
+
+/** A fresh database with the committed migrations applied, exactly as `npm start` does. */
+export async function openTestDatabase(provider: (typeof PROVIDERS)[number]): Promise<TestDatabase> {
+  const scratch = await createScratchDatabase(provider);
+  await migrateDeploy(scratch.url);
+  const db = await createDb(resolveDatabaseTarget({ DATABASE_URL: scratch.url }));
+  return {
+    db,
+    scratch,
+    async close() {
+      await db.$disconnect();
+      await scratch.drop();
+    },
+  };
+}
+
+/** Removes every row, children first, so each test starts from an empty panel. */
+export async function emptyAllTables(db: Db) {
+  await db.session.deleteMany();
+  await db.loginAttempt.deleteMany();
+  await db.setupToken.deleteMany();
+  await db.user.deleteMany();
+}
+
+/** Every row of every table, for "nothing changed" assertions. */
+export async function snapshotAllTables(db: Db) {
+  const [users, sessions, loginAttempts, setupTokens] = await Promise.all([
+    db.user.findMany({ orderBy: { id: 'asc' } }),
+    db.session.findMany({ orderBy: { id: 'asc' } }),
+    db.loginAttempt.findMany({ orderBy: { id: 'asc' } }),
+    db.setupToken.findMany({ orderBy: { id: 'asc' } }),
+  ]);
+  return { users, sessions, loginAttempts, setupTokens };
+}

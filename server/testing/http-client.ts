@@ -1,0 +1,74 @@
+import type { Db } from '@/server/db/client';
+import { handleTrpcRequest } from '@/server/api/http';
+import { SESSION_COOKIE } from '@/server/auth/cookies';
+
+export const PANEL_ORIGIN = 'http://panel.test:3000';
+
+export interface TrpcReply {
+  status: number;
+  headers: Headers;
+  body: {
+    result?: { data: unknown };
+    error?: { message: string; data: { code?: string; httpStatus: number; appCode: string | null; fieldErrors?: Record<string, string[]> | null } };
+  };
+}
+
+/**
+ * Talks to the real HTTP handler (CSRF check + tRPC + error formatter) with real Request
+ * objects, the way the panel's browser client does, and keeps the session cookie like a
+ * browser would.
+ */
+export class TestBrowser {
+  cookie: string | undefined;
+
+  constructor(
+    private readonly db: Db,
+    private readonly address = '192.0.2.10',
+  ) {}
+
+  private async send(req: Request): Promise<TrpcReply> {
+    const res = await handleTrpcRequest(req, { db: this.db });
+    for (const setCookie of res.headers.getSetCookie()) {
+      const [pair] = setCookie.split(';');
+      const [name, value] = (pair ?? '').split('=');
+      if (name === SESSION_COOKIE) this.cookie = value || undefined;
+    }
+    return { status: res.status, headers: res.headers, body: (await res.json()) as TrpcReply['body'] };
+  }
+
+  private headers(extra: Record<string, string> = {}) {
+    return {
+      host: new URL(PANEL_ORIGIN).host,
+      'x-forwarded-for': this.address,
+      ...(this.cookie ? { cookie: `${SESSION_COOKIE}=${this.cookie}` } : {}),
+      ...extra,
+    };
+  }
+
+  query(path: string, input?: unknown) {
+    const qs = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+    return this.send(new Request(`${PANEL_ORIGIN}/api/trpc/${path}${qs}`, { headers: this.headers() }));
+  }
+
+  /** A mutation as the panel sends it; `headers`/`body` override for attack simulations. */
+  mutation(
+    path: string,
+    input?: unknown,
+    opts: { headers?: Record<string, string>; omitHeaders?: string[]; body?: string } = {},
+  ) {
+    const headers = new Headers(this.headers({ 'content-type': 'application/json', origin: PANEL_ORIGIN, ...opts.headers }));
+    for (const name of opts.omitHeaders ?? []) headers.delete(name);
+    return this.send(
+      new Request(`${PANEL_ORIGIN}/api/trpc/${path}`, {
+        method: 'POST',
+        headers,
+        body: opts.body ?? JSON.stringify(input ?? null),
+      }),
+    );
+  }
+}
+
+export function data<T>(reply: TrpcReply): T {
+  if (reply.body.error) throw new Error(`expected success, got ${reply.status}: ${reply.body.error.message}`);
+  return reply.body.result?.data as T;
+}
