@@ -21,7 +21,7 @@ export async function ensurePackages(log: (msg: string) => void): Promise<void> 
   log(`installing Debian packages: ${missing.join(' ')}`);
   await run(['apt-get', 'update', '-qq'], { timeoutMs: 600_000 });
   await run(
-    ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-qq', '--no-install-recommends', ...missing],
+    ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-qq', ...missing],
     { timeoutMs: 1_200_000 },
   );
 }
