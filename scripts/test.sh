@@ -47,8 +47,10 @@ fi
 
 # --- npm packages ---------------------------------------------------------------------------
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  step "installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund
+  step "installing npm packages"
+  # Not `npm ci`: npm 11.19 here leaves other platforms' optional packages out of the lock file
+  # and then `npm ci` refuses it as out of sync (README, "Facts").
+  npm install --no-audit --no-fund
 fi
 npm run --if-present db:generate
 
