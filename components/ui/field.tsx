@@ -14,17 +14,20 @@ export function Field({
   hint?: string;
   children: ReactNode;
 }) {
+  // Hint and errors sit outside the <label> so the control's accessible name is just `label`.
   return (
-    <label className="block text-sm font-medium text-slate-700">
-      {label}
-      {children}
-      {hint && !error && <span className="mt-1 block text-xs font-normal text-slate-500">{hint}</span>}
+    <div>
+      <label className="block text-sm font-medium text-slate-700">
+        {label}
+        {children}
+      </label>
+      {hint && !error && <p className="mt-1 text-xs text-slate-500">{hint}</p>}
       {error?.map((message) => (
-        <span key={message} className="mt-1 block text-xs font-normal text-red-700">
+        <p key={message} role="alert" className="mt-1 text-xs text-red-700">
           {message}
-        </span>
+        </p>
       ))}
-    </label>
+    </div>
   );
 }
 
