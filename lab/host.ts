@@ -178,8 +178,19 @@ export async function startSshd(h: HostNames): Promise<void> {
   }
   await writeAuthorizedKeys(h);
   await writeFile(`${sshDir}/sshd_config`, sshdConfig(h, SSH_PORT));
-  // sshd forks into the background only once it listens, so it answers when this returns.
   await startDaemon(inHostArgv(h, ['/usr/sbin/sshd', '-f', `${sshDir}/sshd_config`, '-E', `${sshDir}/sshd.log`]));
+  // sshd forks into the background before it binds its socket: wait until it speaks SSH.
+  await waitFor(`sshd of ${h.name} to answer`, () => sshAnswers(h.address, SSH_PORT, 1000), 15_000);
+}
+
+/**
+ * Restarts the listening sshd (sessions already open stay, as with a real restart). Not
+ * SIGHUP: sshd re-executes itself asynchronously, so "it answers" could still be the old one.
+ */
+export async function restartSshd(h: HostNames): Promise<void> {
+  const pid = await daemonPid(h, 'sshd');
+  if (pid) await killAll([pid]);
+  await startSshd(h);
 }
 
 async function startLibvirt(h: HostNames): Promise<void> {

@@ -13,8 +13,8 @@ import {
   daemonPid,
   destroyHost,
   installHostKey,
+  restartSshd,
   runInHost,
-  sshAnswers,
   stopHostProcesses,
 } from './host';
 import { down, readState, up, type UpOptions } from './lab';
@@ -160,12 +160,8 @@ export class LabHost {
     return this.hostKeyFingerprint();
   }
 
-  /** sshd re-executes itself on SIGHUP and re-reads its keys; the listening socket is reopened. */
   private async reloadSshd(): Promise<void> {
-    const pid = await this.sshdPid();
-    if (!pid) throw new Error(`${this.name}: sshd is not running`);
-    process.kill(pid, 'SIGHUP');
-    await waitFor(`${this.name}'s sshd to answer after reload`, () => sshAnswers(this.address, this.port, 1000));
+    await restartSshd(this.names);
   }
 
   /** Cuts the management link (the root side of eth0 goes down): the host becomes unreachable. */

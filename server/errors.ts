@@ -15,6 +15,13 @@ export const APP_ERROR_CODES = [
   'LAST_ADMIN',
   'CSRF_REJECTED',
   'SECRET_UNAVAILABLE',
+  // SSH (server/ssh): each names what to do about it in its user message.
+  'HOST_UNREACHABLE',
+  'SSH_AUTH_FAILED',
+  'HOST_KEY_MISMATCH',
+  'HOST_KEY_UNPINNED',
+  'SSH_TIMEOUT',
+  'REMOTE_COMMAND_FAILED',
 ] as const;
 
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];

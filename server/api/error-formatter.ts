@@ -19,6 +19,13 @@ const TRANSPORT_CODE = {
   LAST_ADMIN: 'CONFLICT',
   CSRF_REJECTED: 'FORBIDDEN',
   SECRET_UNAVAILABLE: 'INTERNAL_SERVER_ERROR',
+  // The host, not the panel, is at fault: 502/504 say so to clients and proxies.
+  HOST_UNREACHABLE: 'BAD_GATEWAY',
+  SSH_AUTH_FAILED: 'BAD_GATEWAY',
+  HOST_KEY_MISMATCH: 'BAD_GATEWAY',
+  HOST_KEY_UNPINNED: 'PRECONDITION_FAILED',
+  SSH_TIMEOUT: 'GATEWAY_TIMEOUT',
+  REMOTE_COMMAND_FAILED: 'BAD_GATEWAY',
 } as const satisfies Record<AppErrorCode, TRPC_ERROR_CODE_KEY>;
 
 export type ErrorShape = DefaultErrorShape & {

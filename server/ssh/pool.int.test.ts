@@ -1,0 +1,174 @@
+// The SSH pool against a real lab host (OpenSSH in a network namespace, lab/).
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ensureLab, labClientKeyPath, type LabHost } from '@/lab/testing';
+import { AppError } from '@/server/errors';
+import { SshPool, type SshHost } from './pool';
+
+let lab: LabHost;
+let target: SshHost;
+const pools: SshPool[] = [];
+
+function newPool(opts: Partial<ConstructorParameters<typeof SshPool>[0]> = {}): SshPool {
+  const pool = new SshPool({ privateKey: async () => readFileSync(labClientKeyPath), ...opts });
+  pools.push(pool);
+  return pool;
+}
+
+async function rejection(p: Promise<unknown>): Promise<AppError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(AppError);
+    return err as AppError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+beforeAll(async () => {
+  [lab] = (await ensureLab({ hosts: 1 })) as [LabHost];
+  target = {
+    id: 'hv1',
+    name: 'hv1',
+    address: lab.address,
+    port: 22,
+    username: 'root',
+    hostKeyFingerprint: await lab.hostKeyFingerprint(),
+    sudo: false,
+  };
+});
+
+afterEach(() => {
+  for (const p of pools.splice(0)) p.closeAll();
+});
+
+afterAll(async () => {
+  await lab.restoreLink();
+});
+
+/** Established SSH connections the host's sshd has from the panel side. */
+async function establishedSshSessions(): Promise<number> {
+  const r = await lab.exec(['ss', '-Htn', 'state', 'established', '( sport = :22 )']);
+  return r.stdout.trim() ? r.stdout.trim().split('\n').length : 0;
+}
+
+describe('SshPool on a lab host', () => {
+  it('runs argv with every argument delivered intact, and reports output and exit code', async () => {
+    const pool = newPool();
+    const hostile = `a b;c$(touch /tmp/sbl-pool-${randomUUID()})'"\n#`;
+    const r = await pool.exec(target, ['printf', '%s|', hostile, 'hv1']);
+    expect(r).toMatchObject({ stdout: `${hostile}|hv1|`, stderr: '', exitCode: 0 });
+    expect((await pool.exec(target, ['hostname'])).stdout).toBe('hv1\n');
+    expect((await pool.exec(target, ['cat'], { stdin: 'from stdin\n' })).stdout).toBe('from stdin\n');
+  });
+
+  it('uses one connection for many concurrent commands', async () => {
+    const pool = newPool();
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => pool.exec(target, ['echo', String(i)])));
+    expect(results.map((r) => r.stdout.trim())).toEqual(Array.from({ length: 20 }, (_, i) => String(i)));
+    expect(pool.size).toBe(1);
+    expect(await establishedSshSessions()).toBe(1);
+  });
+
+  it('bounds concurrent channels per host', async () => {
+    const pool = newPool({ maxChannelsPerHost: 2 });
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 6 }, () => pool.exec(target, ['sleep', '0.3'])));
+    // 6 commands, 2 at a time: at least 3 rounds of 0.3 s. Unbounded they would take ~0.3 s.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(850);
+  });
+
+  it('refuses a host whose key differs from the pinned one, before running anything', async () => {
+    const seen: string[] = [];
+    const pool = newPool({ onHostKeyMismatch: (_h, presented) => seen.push(presented) });
+    const marker = `/tmp/sbl-pool-marker-${randomUUID()}`;
+    const wrongPin = 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
+    const err = await rejection(pool.exec({ ...target, hostKeyFingerprint: wrongPin }, ['touch', marker]));
+    expect(err.code).toBe('HOST_KEY_MISMATCH');
+    expect(err.userMessage).toContain(`expected ${wrongPin}, got ${target.hostKeyFingerprint}`);
+    expect(seen).toEqual([target.hostKeyFingerprint]);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('refuses a host whose key was replaced after pinning', async () => {
+    const pool = newPool();
+    try {
+      const impostor = await lab.replaceHostKey();
+      const err = await rejection(pool.exec(target, ['true']));
+      expect(err.code).toBe('HOST_KEY_MISMATCH');
+      expect(err.userMessage).toContain(`got ${impostor}`);
+    } finally {
+      await lab.restoreHostKey();
+    }
+    expect((await pool.exec(target, ['true'])).exitCode).toBe(0);
+  });
+
+  it('reports a key the host does not accept as an authentication failure', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sbl-key-'));
+    try {
+      execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', `${dir}/k`]);
+      const pool = newPool({ privateKey: () => readFile(`${dir}/k`) });
+      const err = await rejection(pool.exec(target, ['true']));
+      expect(err.code).toBe('SSH_AUTH_FAILED');
+      expect(err.userMessage).toMatch(/refused the panel's SSH key for user root/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a closed port and a cut link as unreachable', async () => {
+    const pool = newPool({ connectTimeoutMs: 1500 });
+    const refused = await rejection(pool.exec({ ...target, id: 'closed', port: 2222 }, ['true']));
+    expect(refused.code).toBe('HOST_UNREACHABLE');
+    expect(refused.userMessage).toContain('ECONNREFUSED');
+    await lab.cutLink();
+    try {
+      const cut = await rejection(pool.exec(target, ['true']));
+      expect(cut.code).toBe('HOST_UNREACHABLE');
+      expect(cut.userMessage).toMatch(/did not answer SSH within 2 s/);
+    } finally {
+      await lab.restoreLink();
+    }
+    expect((await pool.exec(target, ['true'])).exitCode).toBe(0);
+  });
+
+  it('turns a failing command into REMOTE_COMMAND_FAILED with exit code and stderr', async () => {
+    const pool = newPool();
+    const err = await rejection(pool.exec(target, ['sh', '-c', 'echo out; echo "no such device" >&2; exit 3']));
+    expect(err.code).toBe('REMOTE_COMMAND_FAILED');
+    expect(err.userMessage).toBe('sh on hv1 (198.18.0.11:22) failed with exit code 3: no such device');
+    const r = await pool.exec(target, ['sh', '-c', 'exit 4'], { allowFailure: true });
+    expect(r.exitCode).toBe(4);
+  });
+
+  it('times out a slow command and keeps the connection usable', async () => {
+    const pool = newPool();
+    const err = await rejection(pool.exec(target, ['sleep', '5'], { timeoutMs: 500 }));
+    expect(err.code).toBe('SSH_TIMEOUT');
+    expect(err.userMessage).toMatch(/sleep on hv1 .* did not finish within 1 s/);
+    expect((await pool.exec(target, ['echo', 'still here'])).stdout).toBe('still here\n');
+    expect(pool.size).toBe(1);
+  });
+
+  it('reconnects after the host drops the connection', async () => {
+    const pool = newPool();
+    await pool.exec(target, ['true']);
+    // Kill the per-connection sshd processes on the host (not the listener).
+    await lab.exec(['pkill', '-f', '^sshd: root']);
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await pool.exec(target, ['hostname'])).stdout).toBe('hv1\n');
+  });
+
+  it('streams stdout while a command runs', async () => {
+    const pool = newPool();
+    const chunks: string[] = [];
+    await pool.exec(target, ['sh', '-c', 'echo one; sleep 0.2; echo two'], { onStdout: (c) => chunks.push(c) });
+    expect(chunks.join('')).toBe('one\ntwo\n');
+    expect(chunks.length).toBeGreaterThanOrEqual(2);
+  });
+});
