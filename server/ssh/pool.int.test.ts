@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureLab, labClientKeyPath, type LabHost } from '@/lab/testing';
 import { AppError } from '@/server/errors';
 import { SshPool, type SshHost } from './pool';
+import { scanHostKey } from './scan';
 
 let lab: LabHost;
 let target: SshHost;
@@ -170,5 +171,20 @@ describe('SshPool on a lab host', () => {
     await pool.exec(target, ['sh', '-c', 'echo one; sleep 0.2; echo two'], { onStdout: (c) => chunks.push(c) });
     expect(chunks.join('')).toBe('one\ntwo\n');
     expect(chunks.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('scanHostKey', () => {
+  it('returns the fingerprint sshd presents, without authenticating', async () => {
+    expect(await scanHostKey(lab.address, 22)).toEqual({ fingerprint: await lab.hostKeyFingerprint(), keyType: 'ssh-ed25519' });
+    // Nothing authenticated: the host's log shows no accepted key for the scan.
+    const log = await readFile(`${lab.names.dir}/ssh/sshd.log`, 'utf8');
+    expect(log).not.toMatch(/Accepted publickey for switchboard-key-scan/);
+  });
+
+  it('reports a closed port clearly', async () => {
+    const err = await rejection(scanHostKey(lab.address, 2222, 2000));
+    expect(err.code).toBe('HOST_UNREACHABLE');
+    expect(err.userMessage).toBe(`Could not reach SSH on ${lab.address}:2222 (ECONNREFUSED): check the address, the port and that sshd runs.`);
   });
 });
