@@ -1,12 +1,15 @@
 /**
  * Authors a migration for both schema variants: `npm run db:migration -- <name>`.
  *
- * `prisma migrate dev` fails on SQLite through the driver adapter (shadow database error in
- * the wasm schema engine, FINDINGS.md), so instead, per provider: apply the committed
- * migrations to a scratch database with `migrate deploy`, then `migrate diff` that database
- * against the schema and write the SQL as the next migration. Needs PostgreSQL (PG_ADMIN_URL).
+ * `prisma migrate dev` and `migrate diff --from-migrations` fail on SQLite through the driver
+ * adapter (shadow database error in the wasm schema engine), and `--from-schema-datasource`
+ * is refused when prisma.config.ts defines an adapter. So, per provider: apply the committed
+ * migrations to a scratch database with `migrate deploy`, introspect it with
+ * `db pull --print`, and `migrate diff` that datamodel against the schema; the SQL becomes the
+ * next migration. Needs PostgreSQL (PG_ADMIN_URL).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { migrateDeploy, runPrismaCli } from '../server/db/prisma-cli';
 import { createScratchDatabase } from '../server/db/scratch';
@@ -20,8 +23,15 @@ async function authorFor(provider: (typeof PROVIDERS)[number], name: string, sta
     const hasMigrations =
       fs.existsSync(migrationsDir) &&
       fs.readdirSync(migrationsDir).some((d) => fs.statSync(path.join(migrationsDir, d)).isDirectory());
-    if (hasMigrations) await migrateDeploy(scratch.url);
-    const from = hasMigrations ? ['--from-schema-datasource', schema] : ['--from-empty'];
+    let from = ['--from-empty'];
+    if (hasMigrations) {
+      await migrateDeploy(scratch.url);
+      const pulled = await runPrismaCli(['db', 'pull', '--print', '--schema', schema], scratch.url);
+      const datamodel = pulled.stdout.slice(pulled.stdout.indexOf('generator '));
+      const pulledFile = path.join(os.tmpdir(), `switchboard-pulled-${provider}-${process.pid}.prisma`);
+      fs.writeFileSync(pulledFile, datamodel);
+      from = ['--from-schema-datamodel', pulledFile];
+    }
     const { stdout } = await runPrismaCli(
       ['migrate', 'diff', ...from, '--to-schema-datamodel', schema, '--script'],
       scratch.url,

@@ -56,8 +56,9 @@ fi
 # needed anyway (FINDINGS.md), so show only the outcome.
 printf '%s\n' "$migrate_output" | grep -E 'applied|No pending|migrations? found' | sed 's/^/[start]   /' || true
 
-# 5. The setup link is issued now and printed once the server answers.
-setup_message="$(npx --no-install tsx scripts/setup-link.ts)"
+# 5. SSH identity on first start; the setup link is issued now and printed once the server
+#    answers.
+setup_message="$(npx --no-install tsx scripts/prepare-start.ts)"
 
 if ! node -e 'const s=require("net").createServer(); s.once("error",()=>process.exit(1)); s.listen(+process.argv[1],()=>s.close())' "$PORT"; then
   log "port ${PORT} is already in use (another panel?); stop it or set PORT"

@@ -14,9 +14,14 @@ export function PanelHeader({ user }: { user: SessionUser }) {
             Overview
           </Link>
           {user.role === 'admin' && (
-            <Link href="/users" className="hover:text-slate-900">
-              Users &amp; roles
-            </Link>
+            <>
+              <Link href="/users" className="hover:text-slate-900">
+                Users &amp; roles
+              </Link>
+              <Link href="/ssh-key" className="hover:text-slate-900">
+                SSH key
+              </Link>
+            </>
           )}
         </nav>
         <div className="ml-auto flex items-center gap-3 text-sm">

@@ -2,12 +2,14 @@ import { createTRPCRouter, publicProcedure } from '@/server/api/trpc';
 import { authRouter } from '@/server/api/routers/auth';
 import { usersRouter } from '@/server/api/routers/users';
 import { accessRouter } from '@/server/api/routers/access';
+import { panelRouter } from '@/server/api/routers/panel';
 
 export const appRouter = createTRPCRouter({
   health: publicProcedure.query(() => ({ ok: true as const })),
   auth: authRouter,
   users: usersRouter,
   access: accessRouter,
+  panel: panelRouter,
 });
 
 export type AppRouter = typeof appRouter;

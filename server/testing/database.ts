@@ -35,15 +35,17 @@ export async function emptyAllTables(db: Db) {
   await db.loginAttempt.deleteMany();
   await db.setupToken.deleteMany();
   await db.user.deleteMany();
+  await db.panelIdentity.deleteMany();
 }
 
 /** Every row of every table, for "nothing changed" assertions. */
 export async function snapshotAllTables(db: Db) {
-  const [users, sessions, loginAttempts, setupTokens] = await Promise.all([
+  const [users, sessions, loginAttempts, setupTokens, panelIdentities] = await Promise.all([
     db.user.findMany({ orderBy: { id: 'asc' } }),
     db.session.findMany({ orderBy: { id: 'asc' } }),
     db.loginAttempt.findMany({ orderBy: { id: 'asc' } }),
     db.setupToken.findMany({ orderBy: { id: 'asc' } }),
+    db.panelIdentity.findMany({ orderBy: { id: 'asc' } }),
   ]);
-  return { users, sessions, loginAttempts, setupTokens };
+  return { users, sessions, loginAttempts, setupTokens, panelIdentities };
 }
