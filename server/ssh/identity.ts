@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import os from 'node:os';
 import { utils } from 'ssh2';
 import type { Db } from '@/server/db/client';
 import { AppError } from '@/server/errors';
 import { loadMasterKey } from '@/server/crypto/master-key';
 import { open, seal } from '@/server/crypto/secret-box';
+import { fingerprintOfPublicKeyLine } from '@/server/ssh/fingerprint';
 
 /**
  * The panel's own SSH identity: an ed25519 key pair generated on first start. The private
@@ -22,12 +22,6 @@ export interface PanelIdentity {
   /** The exact line an admin appends to ~/.ssh/authorized_keys on a hypervisor. */
   authorizedKeysLine: string;
   createdAt: Date;
-}
-
-function fingerprintOf(publicKeyLine: string): string {
-  const parsed = utils.parseKey(publicKeyLine);
-  if (parsed instanceof Error) throw parsed;
-  return 'SHA256:' + createHash('sha256').update(parsed.getPublicSSH()).digest('base64').replace(/=+$/, '');
 }
 
 function toPublic(row: { publicKey: string; fingerprint: string; createdAt: Date }): PanelIdentity {
@@ -52,7 +46,7 @@ export async function ensurePanelIdentity(db: Db, masterKey: Buffer = loadMaster
       data: {
         id: IDENTITY_ROW,
         publicKey,
-        fingerprint: fingerprintOf(publicKey),
+        fingerprint: fingerprintOfPublicKeyLine(publicKey),
         sealedPrivateKey: seal(masterKey, pair.private, PURPOSE),
       },
     });
