@@ -22,7 +22,7 @@ export function SshKeyCard() {
   }
 
   return (
-    <Card title="Panel SSH key" actions={<Button variant="secondary" onClick={copy}>{copied ? 'Copied' : 'Copy line'}</Button>}>
+    <Card title="Key for hypervisors" actions={<Button variant="secondary" onClick={copy}>{copied ? 'Copied' : 'Copy line'}</Button>}>
       <p className="mb-3 text-sm text-slate-700">
         The panel connects to hypervisors with this key. On each hypervisor, append this line to the
         connecting user&apos;s <code className="font-mono">~/.ssh/authorized_keys</code>:

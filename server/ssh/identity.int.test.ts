@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { utils } from 'ssh2';
+import ssh2 from 'ssh2';
 import type { TestDatabase } from '@/server/testing/database';
 import { openTestDatabase, PROVIDERS } from '@/server/testing/database';
 import { ensurePanelIdentity, loadPanelPrivateKey } from '@/server/ssh/identity';
@@ -44,8 +44,8 @@ describe.each(PROVIDERS)('panel SSH identity on %s', (provider) => {
     expect(JSON.stringify(row)).not.toContain(body.slice(0, 40));
 
     // The opened key signs what the stored public key verifies: they are one pair.
-    const priv = utils.parseKey(privateKey);
-    const pub = utils.parseKey(identity.publicKey);
+    const priv = ssh2.utils.parseKey(privateKey);
+    const pub = ssh2.utils.parseKey(identity.publicKey);
     if (priv instanceof Error || pub instanceof Error) throw new Error('key did not parse');
     const message = Buffer.from('switchboard');
     expect(pub.verify(message, priv.sign(message))).toBe(true);

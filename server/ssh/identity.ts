@@ -1,5 +1,6 @@
 import os from 'node:os';
-import { utils } from 'ssh2';
+// ssh2 is CommonJS and Node's ESM loader cannot see its `utils` export by name (tsx fails).
+import ssh2 from 'ssh2';
 import type { Db } from '@/server/db/client';
 import { AppError } from '@/server/errors';
 import { loadMasterKey } from '@/server/crypto/master-key';
@@ -39,7 +40,7 @@ export async function ensurePanelIdentity(db: Db, masterKey: Buffer = loadMaster
   if (existing) return toPublic(existing);
 
   const comment = `switchboard@${os.hostname()}`.replace(/[^\w@.-]/g, '');
-  const pair = utils.generateKeyPairSync('ed25519', { comment });
+  const pair = ssh2.utils.generateKeyPairSync('ed25519', { comment });
   const publicKey = pair.public.trim();
   try {
     const row = await db.panelIdentity.create({
