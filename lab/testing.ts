@@ -2,7 +2,7 @@
 // or disturb its state without going through SSH), reach it over SSH with the lab key and a
 // pinned host key, and break it on purpose (stop it, replace its host key, cut its link).
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'ssh2';
@@ -17,7 +17,7 @@ import {
   runInHost,
   stopHostProcesses,
 } from './host';
-import { down, readState, up, type UpOptions } from './lab';
+import { authorizeKeys, down, readState, up, type UpOptions } from './lab';
 import { hostKeyFingerprint } from './fingerprint';
 import { hasCapability, kernelCapabilities, type CapabilityRef } from './capabilities';
 
@@ -30,6 +30,17 @@ export async function ensureLab(opts: Omit<UpOptions, 'log'>) {
 }
 
 export const labClientKeyPath = CLIENT_KEY;
+
+/** Authorizes a public key line (e.g. the panel's) for root on every lab host, now and later. */
+export async function authorizeLabKey(publicKeyLine: string): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sbl-authorize-'));
+  try {
+    await writeFile(path.join(dir, 'key.pub'), `${publicKeyLine.trim()}\n`);
+    await authorizeKeys([path.join(dir, 'key.pub')], () => {});
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 export interface SshResult {
   stdout: string;

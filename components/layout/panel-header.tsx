@@ -13,6 +13,9 @@ export function PanelHeader({ user }: { user: SessionUser }) {
           <Link href="/" className="hover:text-slate-900">
             Overview
           </Link>
+          <Link href="/hosts" className="hover:text-slate-900">
+            Hypervisors
+          </Link>
           {user.role === 'admin' && (
             <>
               <Link href="/users" className="hover:text-slate-900">

@@ -3,6 +3,7 @@ import { authRouter } from '@/server/api/routers/auth';
 import { usersRouter } from '@/server/api/routers/users';
 import { accessRouter } from '@/server/api/routers/access';
 import { panelRouter } from '@/server/api/routers/panel';
+import { hostsRouter } from '@/server/api/routers/hosts';
 
 export const appRouter = createTRPCRouter({
   health: publicProcedure.query(() => ({ ok: true as const })),
@@ -10,6 +11,7 @@ export const appRouter = createTRPCRouter({
   users: usersRouter,
   access: accessRouter,
   panel: panelRouter,
+  hosts: hostsRouter,
 });
 
 export type AppRouter = typeof appRouter;

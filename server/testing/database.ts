@@ -36,16 +36,20 @@ export async function emptyAllTables(db: Db) {
   await db.setupToken.deleteMany();
   await db.user.deleteMany();
   await db.panelIdentity.deleteMany();
+  await db.hostEvent.deleteMany();
+  await db.host.deleteMany();
 }
 
 /** Every row of every table, for "nothing changed" assertions. */
 export async function snapshotAllTables(db: Db) {
-  const [users, sessions, loginAttempts, setupTokens, panelIdentities] = await Promise.all([
+  const [users, sessions, loginAttempts, setupTokens, panelIdentities, hosts, hostEvents] = await Promise.all([
     db.user.findMany({ orderBy: { id: 'asc' } }),
     db.session.findMany({ orderBy: { id: 'asc' } }),
     db.loginAttempt.findMany({ orderBy: { id: 'asc' } }),
     db.setupToken.findMany({ orderBy: { id: 'asc' } }),
     db.panelIdentity.findMany({ orderBy: { id: 'asc' } }),
+    db.host.findMany({ orderBy: { id: 'asc' } }),
+    db.hostEvent.findMany({ orderBy: { id: 'asc' } }),
   ]);
-  return { users, sessions, loginAttempts, setupTokens, panelIdentities };
+  return { users, sessions, loginAttempts, setupTokens, panelIdentities, hosts, hostEvents };
 }

@@ -1,0 +1,186 @@
+// Host inventory against real lab hosts (OpenSSH in namespaces) on SQLite and PostgreSQL.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { authorizeLabKey, ensureLab, type LabHost } from '@/lab/testing';
+import { AppError } from '@/server/errors';
+import {
+  createHost,
+  listHostEvents,
+  listHosts,
+  removeHost,
+  repinHost,
+  scanHost,
+  testConnection,
+  updateHost,
+} from '@/server/hosts/hosts';
+import { ZCreateHostInput } from '@/server/hosts/hosts.types';
+import { createPanelPool } from '@/server/hosts/panel-pool';
+import { ensurePanelIdentity } from '@/server/ssh/identity';
+import type { SshPool } from '@/server/ssh/pool';
+import { emptyAllTables, openTestDatabase, PROVIDERS, type TestDatabase } from '@/server/testing/database';
+import { makeUser } from '@/server/testing/fixtures';
+
+async function rejection(p: Promise<unknown>): Promise<AppError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(AppError);
+    return err as AppError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+let hv1: LabHost;
+let hv2: LabHost;
+
+beforeAll(async () => {
+  process.env.SWITCHBOARD_SECRET ??= 'test-secret-'.padEnd(48, 'x');
+  [hv1, hv2] = (await ensureLab({ hosts: 2 })) as [LabHost, LabHost];
+});
+
+describe.each(PROVIDERS)('host inventory on %s', (provider) => {
+  let t: TestDatabase;
+  let pool: SshPool;
+  let admin: { id: string; username: string };
+
+  beforeAll(async () => {
+    t = await openTestDatabase(provider);
+  });
+  afterAll(async () => {
+    pool?.closeAll();
+    await hv1.restoreLink();
+    await t?.close();
+  });
+
+  beforeEach(async () => {
+    pool?.closeAll();
+    await emptyAllTables(t.db);
+    admin = await makeUser(t.db, 'root-admin', 'admin');
+    // Each test database gets its own panel identity; the lab authorizes it on every host.
+    await authorizeLabKey((await ensurePanelIdentity(t.db)).publicKey);
+    pool = createPanelPool(t.db);
+  });
+
+  const hostInput = async (host: LabHost, over: Record<string, unknown> = {}) =>
+    ZCreateHostInput.parse({
+      name: host.name,
+      address: host.address,
+      confirmedFingerprint: await host.hostKeyFingerprint(),
+      labels: ['lab', 'rack-1', 'lab'],
+      ...over,
+    });
+
+  it('scans, pins and reaches a host, and records who added it', async () => {
+    expect((await scanHost({ address: hv1.address, port: 22 })).fingerprint).toBe(await hv1.hostKeyFingerprint());
+    const host = await createHost(t.db, pool, admin, await hostInput(hv1));
+    expect(host).toMatchObject({
+      name: 'hv1',
+      address: hv1.address,
+      port: 22,
+      username: 'root',
+      labels: ['lab', 'rack-1'],
+      hostKeyFingerprint: await hv1.hostKeyFingerprint(),
+      hostKeyType: 'ssh-ed25519',
+      status: 'reachable',
+    });
+    expect(host.lastContactAt).toBeInstanceOf(Date);
+    const [event] = await listHostEvents(t.db, host.id);
+    expect(event).toMatchObject({ kind: 'created', actorName: 'root-admin', detail: { fingerprint: host.hostKeyFingerprint } });
+  });
+
+  it('refuses to pin a key other than the one the admin confirmed, and saves nothing', async () => {
+    const err = await rejection(createHost(t.db, pool, admin, await hostInput(hv1, { confirmedFingerprint: await hv2.hostKeyFingerprint() })));
+    expect(err.code).toBe('HOST_KEY_MISMATCH');
+    expect(err.userMessage).toContain(`now presents ${await hv1.hostKeyFingerprint()}, not the ${await hv2.hostKeyFingerprint()} you confirmed`);
+    expect(await listHosts(t.db)).toEqual([]);
+    expect(await listHostEvents(t.db)).toEqual([]);
+  });
+
+  it('refuses a second host with the same name', async () => {
+    await createHost(t.db, pool, admin, await hostInput(hv1));
+    const err = await rejection(createHost(t.db, pool, admin, await hostInput(hv2, { name: 'hv1' })));
+    expect(err).toMatchObject({ code: 'CONFLICT', userMessage: 'A host named hv1 already exists. Choose another name.' });
+    expect((await listHosts(t.db)).map((h) => h.address)).toEqual([hv1.address]);
+  });
+
+  it('marks a host whose key changed as key mismatch, records it once, and re-pins deliberately', async () => {
+    const host = await createHost(t.db, pool, admin, await hostInput(hv1));
+    const pinned = host.hostKeyFingerprint;
+    pool.closeAll(); // a new connection must verify the key again
+    try {
+      const impostor = await hv1.replaceHostKey();
+      const tested = await testConnection(t.db, pool, host.id);
+      expect(tested.status).toBe('key_mismatch');
+      expect(tested.statusMessage).toContain(`expected ${pinned}, got ${impostor}`);
+      pool.closeAll();
+      await testConnection(t.db, pool, host.id);
+      // The pool records refusals as they happen, without holding up the caller.
+      const mismatches = async () => (await listHostEvents(t.db, host.id)).filter((e) => e.kind === 'key_mismatch');
+      for (let i = 0; i < 40 && (await mismatches()).length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 200));
+      expect((await mismatches()).map((e) => e.detail)).toEqual([
+        { expected: pinned, presented: impostor, address: hv1.address, port: 22 },
+      ]); // twice refused, recorded once
+      const repinned = await repinHost(t.db, pool, admin, { id: host.id, confirmedFingerprint: impostor });
+      expect(repinned).toMatchObject({ status: 'reachable', hostKeyFingerprint: impostor });
+      const events = await listHostEvents(t.db, host.id);
+      expect(events.map((e) => e.kind)).toEqual(['repinned', 'key_mismatch', 'created']);
+      expect(events[0]!.detail).toEqual({ from: pinned, to: impostor });
+    } finally {
+      await hv1.restoreHostKey();
+    }
+  });
+
+  it('reports an unreachable host and a host that refuses the panel key as such', async () => {
+    const host = await createHost(t.db, pool, admin, await hostInput(hv1));
+    await hv1.cutLink();
+    try {
+      pool.closeAll();
+      const cut = await testConnection(t.db, pool, host.id);
+      expect(cut.status).toBe('unreachable');
+      expect(cut.lastContactAt).toEqual(host.lastContactAt);
+    } finally {
+      await hv1.restoreLink();
+    }
+    const other = await createHost(t.db, pool, admin, await hostInput(hv2, { username: 'nobody' }));
+    expect(other.status).toBe('auth_failed');
+    expect(other.statusMessage).toMatch(/refused the panel's SSH key for user nobody/);
+  });
+
+  it('records edits with what changed, and removal', async () => {
+    const host = await createHost(t.db, pool, admin, await hostInput(hv1));
+    const updated = await updateHost(t.db, pool, admin, { id: host.id, name: 'hv1-renamed', labels: ['lab'], port: 22 });
+    expect(updated).toMatchObject({ name: 'hv1-renamed', labels: ['lab'] });
+    await removeHost(t.db, pool, admin, host.id);
+    expect(await listHosts(t.db)).toEqual([]);
+    const events = await listHostEvents(t.db);
+    expect(events.map((e) => e.kind)).toEqual(['removed', 'updated', 'created']);
+    expect(events[1]!.detail).toEqual({
+      changes: { name: { from: 'hv1', to: 'hv1-renamed' }, labels: { from: ['lab', 'rack-1'], to: ['lab'] } },
+    });
+    expect(events[0]).toMatchObject({ hostName: 'hv1-renamed', actorName: 'root-admin' });
+  });
+});
+
+describe('host input validation', () => {
+  it.each([
+    ['name', { name: '-x' }, /starting with a letter or digit/],
+    ['name', { name: 'a b' }, /Use letters/],
+    ['address', { address: '-oProxyCommand=touch /tmp/x' }, /IPv4 or IPv6 address or a DNS name/],
+    ['address', { address: 'host;rm' }, /IPv4 or IPv6/],
+    ['port', { port: 70000 }, /1-65535/],
+    ['username', { username: 'Root$' }, /lower-case/],
+    ['labels', { labels: ['a b'] }, /Labels use/],
+    ['confirmedFingerprint', { confirmedFingerprint: 'MD5:aa:bb' }, /SHA256:/],
+  ])('rejects a bad %s with a message that names the problem', (field, over, message) => {
+    const r = ZCreateHostInput.safeParse({ name: 'hv1', address: '198.18.0.11', confirmedFingerprint: `SHA256:${'A'.repeat(43)}`, ...over });
+    expect(r.success).toBe(false);
+    const issue = r.error!.issues.find((i) => i.path[0] === field);
+    expect(issue?.message).toMatch(message);
+  });
+
+  it('accepts IPv4, IPv6 and DNS names', () => {
+    for (const address of ['198.18.0.11', 'fe80::1', 'hv-3.dc1.example.org']) {
+      expect(ZCreateHostInput.safeParse({ name: 'x', address, confirmedFingerprint: `SHA256:${'A'.repeat(43)}` }).success).toBe(true);
+    }
+  });
+});
