@@ -1,0 +1,117 @@
+// Issue 3's browser path, in order: first start (setup link, first admin), the panel's key,
+// adding a lab host with fingerprint confirmation, a replaced host key, a viewer's view.
+import { readFileSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { authorizeLabKey, labHost } from '../lab/testing';
+import { readPanelState } from './panel-server';
+
+test.describe.configure({ mode: 'serial' });
+
+const ADMIN = { username: 'alice', password: 'a long admin password' };
+const VIEWER = { username: 'victor', password: 'a long viewer password' };
+const hv1 = labHost('hv1');
+
+async function signIn(page: Page, who: { username: string; password: string }) {
+  await page.goto('/sign-in');
+  await page.getByLabel('Username').fill(who.username);
+  await page.getByLabel('Password').fill(who.password);
+  await page.getByRole('button', { name: /sign in/i }).click();
+  await expect(page.getByTestId('signed-in-user')).toContainText(who.username);
+}
+
+test('first start: the setup link creates the first admin and then stops working', async ({ page }) => {
+  const { setupLink } = readPanelState();
+  await page.goto(setupLink);
+  await page.getByLabel('Username').fill(ADMIN.username);
+  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+  await page.getByLabel('Repeat password').fill(ADMIN.password);
+  await page.getByRole('button', { name: /create/i }).click();
+  await expect(page.getByTestId('signed-in-user')).toContainText('alice');
+  await expect(page.getByTestId('signed-in-user')).toContainText('admin');
+
+  // The link is spent.
+  const again = await page.context().browser()!.newContext();
+  const other = await again.newPage();
+  await other.goto(setupLink);
+  await expect(other.getByText('Setup link not valid')).toBeVisible();
+  await expect(other.getByText('The first admin has already been created')).toBeVisible();
+  await expect(other.getByLabel('Username')).toHaveCount(0);
+  await expect(other.getByTestId('signed-in-user')).toHaveCount(0);
+  await again.close();
+});
+
+test('the admin adds a lab host after confirming its fingerprint, and it is reachable', async ({ page }) => {
+  await signIn(page, ADMIN);
+  await page.goto('/ssh-key');
+  const keyLine = (await page.getByTestId('authorized-keys-line').textContent())!.trim();
+  expect(keyLine).toMatch(/^ssh-ed25519 AAAA/);
+  await authorizeLabKey(keyLine); // what an admin does on a real host: append to authorized_keys
+
+  await page.goto('/hosts');
+  await page.getByLabel('Address').fill(hv1.address);
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await expect(page.getByTestId('scanned-fingerprint')).toHaveText(await hv1.hostKeyFingerprint());
+  await page.getByLabel('Name').fill('hv1');
+  await page.getByLabel('Labels').fill('lab rack-1');
+  await page.getByRole('button', { name: 'Confirm fingerprint and add host' }).click();
+
+  const row = page.locator('[data-id="host-hv1"]');
+  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'reachable');
+  await expect(row).toContainText(await hv1.hostKeyFingerprint());
+  await page.screenshot({ path: 'test-results/screenshots/hosts.png', fullPage: true });
+});
+
+test('a replaced host key shows "key mismatch" and no command runs', async ({ page }) => {
+  await signIn(page, ADMIN);
+  await page.goto('/hosts');
+  const row = page.locator('[data-id="host-hv1"]');
+  const pinned = await hv1.hostKeyFingerprint();
+  // sshd logs every accepted key; the panel must not get that far with a different host key.
+  const accepted = () => readFileSync(`${hv1.names.dir}/ssh/sshd.log`, 'utf8').split('Accepted publickey').length - 1;
+  try {
+    const impostor = await hv1.replaceHostKey();
+    // The panel holds a pooled connection made with the old key; a real reinstall drops it.
+    await hv1.exec(['pkill', '-f', '^sshd: root']);
+    const acceptedBefore = accepted();
+    await row.getByRole('button', { name: 'Test' }).click();
+    await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'key_mismatch');
+    expect(accepted()).toBe(acceptedBefore);
+    await expect(row.getByTestId('host-status-message')).toContainText(`expected ${pinned}, got ${impostor}`);
+    await page.screenshot({ path: 'test-results/screenshots/key-mismatch.png', fullPage: true });
+  } finally {
+    await hv1.restoreHostKey();
+  }
+});
+
+test('a viewer sees hosts without add or edit controls, and the mutation is refused', async ({ page, request }) => {
+  await signIn(page, ADMIN);
+  await page.goto('/users');
+  await page.getByLabel('Username').fill(VIEWER.username);
+  await page.getByLabel('Initial password').fill(VIEWER.password);
+  await page.locator('select[name="new-role"]').selectOption('viewer');
+  await page.getByRole('button', { name: 'Add user' }).click();
+  await expect(page.getByRole('cell', { name: VIEWER.username })).toBeVisible();
+  await page.getByRole('button', { name: /sign out/i }).click();
+
+  await signIn(page, VIEWER);
+  await page.goto('/hosts');
+  await expect(page.locator('[data-id="host-hv1"]')).toBeVisible();
+  await expect(page.getByRole('button', { name: /Edit|Remove|Re-pin|Test/ })).toHaveCount(0);
+  await expect(page.getByText('Add a hypervisor')).toHaveCount(0);
+
+  // Calling the mutation directly, with the viewer's session cookie, is refused by the server.
+  const cookies = await page.context().cookies();
+  const { baseURL } = readPanelState();
+  const reply = await request.post(`${baseURL}/api/trpc/hosts.remove`, {
+    headers: {
+      'content-type': 'application/json',
+      origin: baseURL,
+      cookie: cookies.map((c) => `${c.name}=${c.value}`).join('; '),
+    },
+    data: { id: 'anything' },
+  });
+  expect(reply.status()).toBe(403);
+  expect(await reply.text()).toContain('FORBIDDEN');
+  await page.goto('/hosts');
+  await expect(page.locator('[data-id="host-hv1"]')).toBeVisible();
+});

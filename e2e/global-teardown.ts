@@ -1,0 +1,5 @@
+import { stopPanel } from './panel-server';
+
+export default async function globalTeardown() {
+  stopPanel();
+}
