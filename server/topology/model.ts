@@ -1,0 +1,201 @@
+// The typed model of one host's virtual network, as read by the probe. Pure data: the
+// parsers build it, the graph maps it, the planner (issue 5) plans against it. Positions and
+// other view state never live here.
+
+export const INTERFACE_KINDS = [
+  'loopback',
+  'ethernet',
+  'bridge',
+  'bond',
+  'vlan',
+  'veth',
+  'tun',
+  'tap',
+  'dummy',
+  'vxlan',
+  'macvlan',
+  'macvtap',
+  'other',
+] as const;
+export type InterfaceKind = (typeof INTERFACE_KINDS)[number];
+
+export interface IpAddress {
+  family: 'inet' | 'inet6';
+  address: string;
+  prefixLength: number;
+  scope: string;
+  /** Assigned by DHCP/SLAAC rather than configured. */
+  dynamic: boolean;
+}
+
+export interface BridgeVlan {
+  vid: number;
+  pvid: boolean;
+  untagged: boolean;
+}
+
+export interface NetInterface {
+  name: string;
+  index: number;
+  kind: InterfaceKind;
+  /** The kernel's own kind string (info_kind), kept when it maps to `other`. */
+  rawKind: string | null;
+  mac: string | null;
+  mtu: number;
+  /** Kernel operstate: UP, DOWN, LOWERLAYERDOWN, UNKNOWN, DORMANT, ... */
+  operstate: string;
+  /** Administratively up (IFF_UP). */
+  adminUp: boolean;
+  /** Carrier present (LOWER_UP). */
+  carrier: boolean;
+  /** Bridge or bond this interface is a port of. */
+  master: string | null;
+  /** Lower device: VLAN parent, macvlan/macvtap lower, VXLAN underlay device. */
+  parent: string | null;
+  /** veth peer inside this host; null when the peer is in another namespace. */
+  peer: string | null;
+  /** ifindex of a veth peer in another namespace (a container, or the lab's switch). */
+  peerIfindexElsewhere: number | null;
+  vlan: { id: number; protocol: string } | null;
+  vxlan: { vni: number; local: string | null; group: string | null; remote: string | null; port: number | null } | null;
+  macvlanMode: string | null;
+  bridge: { stp: boolean; vlanFiltering: boolean; forwardDelayCs: number | null } | null;
+  bond: { mode: string; miimon: number | null } | null;
+  /** When a port of a bridge: its STP state and VLAN membership. */
+  bridgePort: { state: string | null; vlans: BridgeVlan[] } | null;
+  addresses: IpAddress[];
+  /** Set for taps and macvtaps that belong to a VM's NIC. */
+  owner: { vm: string; mac: string } | null;
+}
+
+export interface Route {
+  dst: string;
+  gateway: string | null;
+  dev: string | null;
+  protocol: string | null;
+  scope: string | null;
+  prefsrc: string | null;
+  metric: number | null;
+}
+
+export interface QdiscStats {
+  bytes: number;
+  packets: number;
+  drops: number;
+  overlimits: number;
+  requeues: number;
+}
+
+export interface Qdisc {
+  dev: string;
+  kind: string;
+  handle: string;
+  parent: string | null;
+  root: boolean;
+  /** The qdisc's parameters as tc reports them (rate, burst, default class, ...). */
+  options: Record<string, unknown>;
+}
+
+export interface TcClass {
+  dev: string;
+  kind: string;
+  classid: string;
+  parent: string | null;
+  rate: string | null;
+  ceil: string | null;
+}
+
+export const NETWORK_MODES = ['nat', 'isolated', 'route', 'open', 'bridge', 'other'] as const;
+export type NetworkMode = (typeof NETWORK_MODES)[number];
+
+export interface LibvirtNetwork {
+  name: string;
+  uuid: string;
+  mode: NetworkMode;
+  /** The Linux bridge it uses (its own virbrN, or an existing one for forward mode bridge). */
+  bridge: string | null;
+  active: boolean;
+  autostart: boolean;
+  persistent: boolean;
+  ips: {
+    family: 'ipv4' | 'ipv6';
+    address: string;
+    prefixLength: number;
+    dhcpRanges: { start: string; end: string }[];
+    staticHosts: { mac: string | null; name: string | null; ip: string }[];
+  }[];
+}
+
+export interface Bandwidth {
+  inbound: { average: number; peak: number | null; burst: number | null } | null;
+  outbound: { average: number; peak: number | null; burst: number | null } | null;
+}
+
+export interface VmNic {
+  mac: string | null;
+  model: string | null;
+  /** libvirt interface type: network, bridge, direct (macvtap), ethernet, user, ... */
+  type: string;
+  /** Network name (type network), bridge name (bridge) or lower device (direct). */
+  source: string | null;
+  /** The bridge the NIC is attached to, as libvirt resolved it (type network/bridge). */
+  bridge: string | null;
+  /** macvtap mode for type direct (vepa, bridge, private, passthrough). */
+  directMode: string | null;
+  /** The host-side device (vnetN, macvtapN) while the VM runs. */
+  target: string | null;
+  bandwidth: Bandwidth | null;
+}
+
+export interface Vm {
+  name: string;
+  uuid: string;
+  /** As virsh domstate says: running, paused, shut off, crashed, ... */
+  state: string;
+  nics: VmNic[];
+}
+
+export interface Counters {
+  rxBytes: number;
+  txBytes: number;
+  rxPackets: number;
+  txPackets: number;
+  rxErrors: number;
+  txErrors: number;
+  rxDropped: number;
+  txDropped: number;
+}
+
+/** A part of the host the probe could not read, and why (shown as "not available", not as an error). */
+export interface MissingSection {
+  section: string;
+  reason: string;
+}
+
+export interface Topology {
+  host: {
+    hostname: string;
+    kernel: string | null;
+    iproute2: string | null;
+    libvirtVersion: string | null;
+    /** libvirt answered (a daemon runs and virsh could connect). */
+    libvirtAvailable: boolean;
+    ipForward: boolean | null;
+  };
+  interfaces: NetInterface[];
+  routes: Route[];
+  qdiscs: Qdisc[];
+  classes: TcClass[];
+  networks: LibvirtNetwork[];
+  vms: Vm[];
+  missing: MissingSection[];
+}
+
+/** The volatile part of a probe, kept out of Topology so its content hash only changes with the network. */
+export interface ProbeSample {
+  topology: Topology;
+  /** Per interface name. */
+  counters: Record<string, Counters>;
+  /** Per qdisc, keyed `${dev} ${handle}`. */
+  qdiscStats: Record<string, QdiscStats>;
+}

@@ -1,0 +1,160 @@
+// Parsers against probe outputs captured from lab hosts (fixtures/), and malformed inputs.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseProbeOutput, ProbeParseError } from './index';
+import { parseClasses } from './tc';
+import { parseBridgeVlans } from './bridge';
+import { prefixOfNetmask } from './virsh';
+import { splitSections } from './sections';
+
+const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+const full = fixture('lab-full-hv1.probe.txt');
+const light = fixture('lab-light-hv1.probe.txt');
+
+describe('a full lab host (captured from hv1)', () => {
+  const { topology: t, counters, qdiscStats } = parseProbeOutput(full);
+  const iface = (name: string) => {
+    const i = t.interfaces.find((x) => x.name === name);
+    if (!i) throw new Error(`no ${name}`);
+    return i;
+  };
+
+  it('reads the host facts', () => {
+    expect(t.host).toEqual({
+      hostname: 'hv1',
+      kernel: expect.stringMatching(/^6\./),
+      iproute2: 'iproute2-6.1.0, libbpf 1.1.2',
+      libvirtVersion: '9.0.0',
+      libvirtAvailable: true,
+      ipForward: true,
+    });
+    expect(t.missing).toEqual([]);
+  });
+
+  it('types every interface by kind with its relations', () => {
+    expect(iface('lo').kind).toBe('loopback');
+    expect(iface('br0')).toMatchObject({ kind: 'bridge', bridge: { stp: true, vlanFiltering: false }, mac: '02:5b:00:01:00:0a' });
+    expect(iface('eth1')).toMatchObject({ kind: 'veth', master: 'br0', peer: null, bridgePort: { state: 'forwarding' } });
+    expect(iface('eth1').peerIfindexElsewhere).toBeGreaterThan(0); // its peer is on the lab switch
+    expect(iface('vxlan100')).toMatchObject({ kind: 'vxlan', parent: 'eth2', vxlan: { vni: 100, local: '198.18.2.11', group: '239.1.1.100', port: 4789 } });
+    expect(iface('mvlan0')).toMatchObject({ kind: 'macvlan', parent: 'eth3', macvlanMode: 'bridge' });
+    expect(iface('veth-a')).toMatchObject({ kind: 'veth', peer: 'veth-b', peerIfindexElsewhere: null });
+    expect(iface('veth-b')).toMatchObject({ kind: 'veth', peer: 'veth-a' });
+    expect(iface('eth2').mtu).toBe(1550);
+    expect(iface('br0').addresses).toContainEqual({ family: 'inet', address: '198.18.1.11', prefixLength: 24, scope: 'global', dynamic: false });
+  });
+
+  it('ties each VM tap and macvtap to its VM, network, bridge or parent NIC', () => {
+    const byName = Object.fromEntries(t.vms.map((v) => [v.name, v]));
+    expect(Object.keys(byName).sort()).toEqual(['app1', 'build1', 'db1', 'web1']);
+    expect(byName.web1!.state).toBe('paused');
+    expect(byName.build1!.state).toBe('shut off');
+    const web1Nic = byName.web1!.nics[0]!;
+    expect(web1Nic).toMatchObject({ type: 'network', source: 'default', bridge: 'virbr0', model: 'virtio', mac: '52:54:00:01:01:01' });
+    expect(iface(web1Nic.target!)).toMatchObject({ kind: 'tap', master: 'virbr0', owner: { vm: 'web1', mac: '52:54:00:01:01:01' } });
+    expect(byName.db1!.nics.map((n) => [n.type, n.source, n.bridge])).toEqual([
+      ['network', 'isolated', 'virbr1'],
+      ['bridge', 'br0', 'br0'],
+    ]);
+    const app1Nic = byName.app1!.nics[0]!;
+    expect(app1Nic).toMatchObject({ type: 'direct', source: 'eth2', directMode: 'bridge' });
+    expect(iface(app1Nic.target!)).toMatchObject({ kind: 'macvtap', parent: 'eth2', owner: { vm: 'app1' } });
+    expect(byName.build1!.nics[0]!.target).toBeNull();
+  });
+
+  it('reads the four libvirt networks with their modes, bridges, DHCP and static hosts', () => {
+    expect(t.networks.map((n) => [n.name, n.mode, n.bridge, n.active, n.autostart])).toEqual([
+      ['bridged', 'bridge', 'br0', true, true],
+      ['default', 'nat', 'virbr0', true, true],
+      ['isolated', 'isolated', 'virbr1', true, true],
+      ['routed', 'route', 'virbr2', true, true],
+    ]);
+    const def = t.networks.find((n) => n.name === 'default')!;
+    expect(def.ips).toEqual([
+      {
+        family: 'ipv4',
+        address: '198.19.122.1',
+        prefixLength: 24,
+        dhcpRanges: [{ start: '198.19.122.100', end: '198.19.122.200' }],
+        staticHosts: [{ mac: '52:54:00:01:01:01', name: 'web1', ip: '198.19.122.10' }],
+      },
+    ]);
+  });
+
+  it('reads qdiscs, HTB classes and routes; keeps counters apart from the topology', () => {
+    const on = (dev: string) => t.qdiscs.filter((q) => q.dev === dev).map((q) => q.kind);
+    expect(on('eth2')).toEqual(['htb']);
+    expect(on('eth1')).toContain('ingress');
+    expect(t.qdiscs.find((q) => q.dev === 'eth2')).toMatchObject({ handle: '1:', root: true, options: { default: '0x20' } });
+    expect(t.classes.filter((c) => c.dev === 'eth2')).toEqual([
+      { dev: 'eth2', kind: 'htb', classid: '1:10', parent: null, rate: '600Mbit', ceil: '1Gbit' },
+      { dev: 'eth2', kind: 'htb', classid: '1:20', parent: null, rate: '400Mbit', ceil: '1Gbit' },
+    ]);
+    expect(t.routes).toContainEqual(expect.objectContaining({ dst: 'default', gateway: '198.18.0.1', dev: 'eth0' }));
+    expect(counters.eth0!.rxBytes).toBeGreaterThan(0);
+    expect(qdiscStats['eth2 1:']).toMatchObject({ packets: expect.any(Number) });
+    expect(JSON.stringify(t)).not.toMatch(/"rxBytes"|"packets"/);
+  });
+});
+
+describe('a light lab host (no libvirt)', () => {
+  it('reports libvirt as missing, not as an error, and reads the rest', () => {
+    const { topology: t } = parseProbeOutput(light);
+    expect(t.host.libvirtAvailable).toBe(false);
+    expect(t.vms).toEqual([]);
+    expect(t.missing).toEqual([{ section: 'libvirt', reason: 'libvirt is not installed or not running' }]);
+    expect(t.interfaces.map((i) => i.name)).toEqual(expect.arrayContaining(['eth0', 'br0', 'vxlan100', 'mvlan0', 'veth-a', 'veth-b']));
+  });
+});
+
+describe('malformed probe output gives errors that name the section and the problem', () => {
+  const replaceSection = (text: string, section: string, body: string) =>
+    text.replace(new RegExp(`(@@sb:${section}@@\\n)[\\s\\S]*?(\\n@@sb-end:${section}:)`), `$1${body}$2`);
+
+  it.each([
+    ['empty output', '', /probe section "hostname": missing from the probe output/],
+    ['truncated inside a section', full.slice(0, full.indexOf('@@sb-end:link')), /probe section "link": output ended inside this section/],
+    ['link is not JSON', replaceSection(full, 'link', 'Error: something'), /probe section "link": not valid JSON/],
+    ['link entry without ifname', replaceSection(full, 'link', '[{"ifindex":1,"mtu":1500}]'), /section "link": unexpected shape at 0.ifname/],
+    ['addr is an object', replaceSection(full, 'addr', '{"a":1}'), /section "addr": unexpected shape at \(top\)/],
+    ['broken domain XML', replaceSection(full, 'virsh_xml', '<domain><name>x</name>@@sb-dom-end@@'), /section "virsh_xml": a domain block has no <\/domain>/],
+    ['a class line that is not a class', replaceSection(full, 'class', 'dev eth2\nqdisc htb 1: root'), /section "class": line 2 is not a tc class/],
+  ])('%s', (_name, text, message) => {
+    expect(() => parseProbeOutput(text)).toThrow(ProbeParseError);
+    expect(() => parseProbeOutput(text)).toThrow(message);
+  });
+
+  it('reports a failing command as a missing section with its reason', () => {
+    const text = full.replace('@@sb-end:qdisc:0@@', '@@sb-end:qdisc:127@@');
+    const { topology } = parseProbeOutput(text);
+    expect(topology.missing).toEqual([{ section: 'qdisc', reason: 'the command is not installed on the host' }]);
+    expect(topology.qdiscs).toEqual([]);
+  });
+
+  it('refuses sections out of order', () => {
+    expect(() => splitSections('@@sb:link@@\n[]\n@@sb:addr@@\n')).toThrow(/"link": not closed before section "addr" began/);
+  });
+});
+
+describe('small parsers', () => {
+  it('expands bridge VLAN ranges and flags', () => {
+    const vlans = parseBridgeVlans('[{"ifname":"eth1","vlans":[{"vlan":1,"flags":["PVID","Egress Untagged"]},{"vlan":10,"vlanEnd":12}]}]');
+    expect(vlans.get('eth1')).toEqual([
+      { vid: 1, pvid: true, untagged: true },
+      { vid: 10, pvid: false, untagged: false },
+      { vid: 11, pvid: false, untagged: false },
+      { vid: 12, pvid: false, untagged: false },
+    ]);
+  });
+
+  it('reads nested classes', () => {
+    expect(parseClasses('dev eth2\nclass htb 1:10 parent 1:1 prio 0 rate 10Mbit ceil 20Mbit burst 1600b')).toEqual([
+      { dev: 'eth2', kind: 'htb', classid: '1:10', parent: '1:1', rate: '10Mbit', ceil: '20Mbit' },
+    ]);
+  });
+
+  it('converts netmasks', () => {
+    expect(prefixOfNetmask('255.255.255.0')).toBe(24);
+    expect(prefixOfNetmask('255.255.240.0')).toBe(20);
+  });
+});

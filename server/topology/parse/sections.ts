@@ -1,0 +1,41 @@
+import { PROBE_SECTIONS, SECTION_END, SECTION_MARK, type ProbeSection } from '../probe';
+import { ProbeParseError } from './errors';
+
+export interface Section {
+  body: string;
+  exitCode: number;
+}
+
+const MARK = new RegExp(`^${SECTION_MARK}([a-z0-9_]+)@@$`);
+const END = new RegExp(`^${SECTION_END}([a-z0-9_]+):(\\d+)@@$`);
+
+/**
+ * Splits the probe's output into its sections. Every expected section must be present and
+ * closed: a truncated output (a killed connection) is an error, not a topology with holes.
+ */
+export function splitSections(output: string): Map<ProbeSection, Section> {
+  const sections = new Map<ProbeSection, Section>();
+  let current: { name: string; lines: string[] } | null = null;
+  for (const line of output.split('\n')) {
+    const start = MARK.exec(line);
+    if (start) {
+      if (current) throw new ProbeParseError(current.name, `not closed before section "${start[1]}" began`);
+      current = { name: start[1]!, lines: [] };
+      continue;
+    }
+    const end = END.exec(line);
+    if (end) {
+      if (!current || current.name !== end[1]) throw new ProbeParseError(end[1]!, 'end marker without its start');
+      if ((PROBE_SECTIONS as readonly string[]).includes(current.name)) {
+        sections.set(current.name as ProbeSection, { body: current.lines.join('\n').trim(), exitCode: Number(end[2]) });
+      }
+      current = null;
+      continue;
+    }
+    current?.lines.push(line);
+  }
+  if (current) throw new ProbeParseError(current.name, 'output ended inside this section (connection lost or output truncated?)');
+  const missing = PROBE_SECTIONS.filter((s) => !sections.has(s));
+  if (missing.length) throw new ProbeParseError(missing[0]!, `missing from the probe output (also missing: ${missing.slice(1).join(', ') || 'none'})`);
+  return sections;
+}

@@ -1,0 +1,64 @@
+// `tc -j -s qdisc show` (JSON) and `tc class show dev X` per device (text: iproute2 6.1 prints
+// classes as text even with -j).
+import { z } from 'zod';
+import type { Qdisc, QdiscStats, TcClass } from '../model';
+import { ProbeParseError } from './errors';
+import { parseJsonSection } from './json';
+
+const ZQdisc = z.looseObject({
+  kind: z.string(),
+  handle: z.string(),
+  dev: z.string(),
+  root: z.boolean().optional(),
+  parent: z.string().optional(),
+  options: z.record(z.string(), z.unknown()).default({}),
+  bytes: z.number().optional(),
+  packets: z.number().optional(),
+  drops: z.number().optional(),
+  overlimits: z.number().optional(),
+  requeues: z.number().optional(),
+});
+
+export const qdiscKey = (q: { dev: string; handle: string }) => `${q.dev} ${q.handle}`;
+
+export function parseQdiscs(body: string): { qdiscs: Qdisc[]; stats: Record<string, QdiscStats> } {
+  const qdiscs: Qdisc[] = [];
+  const stats: Record<string, QdiscStats> = {};
+  for (const q of parseJsonSection('qdisc', body, z.array(ZQdisc))) {
+    qdiscs.push({ dev: q.dev, kind: q.kind, handle: q.handle, parent: q.parent ?? null, root: q.root === true, options: q.options });
+    if (q.bytes !== undefined) {
+      stats[qdiscKey(q)] = { bytes: q.bytes, packets: q.packets ?? 0, drops: q.drops ?? 0, overlimits: q.overlimits ?? 0, requeues: q.requeues ?? 0 };
+    }
+  }
+  return { qdiscs, stats };
+}
+
+/**
+ * Lines look like `class htb 1:10 root prio 0 rate 600Mbit ceil 1Gbit burst 1500b ...` or
+ * `class tbf 1:1 parent 1: `, each block introduced by the probe's own `dev NAME` line.
+ */
+export function parseClasses(body: string): TcClass[] {
+  const out: TcClass[] = [];
+  let dev: string | null = null;
+  for (const [i, raw] of body.split('\n').entries()) {
+    const line = raw.trim();
+    if (!line) continue;
+    const devLine = /^dev (\S+)$/.exec(line);
+    if (devLine) {
+      dev = devLine[1]!;
+      continue;
+    }
+    const m = /^class (\S+) (\S+) (root|parent (\S+))(.*)$/.exec(line);
+    if (!m || !dev) throw new ProbeParseError('class', `line ${i + 1} is not a tc class: ${JSON.stringify(line.slice(0, 80))}`);
+    const rest = m[5] ?? '';
+    out.push({
+      dev,
+      kind: m[1]!,
+      classid: m[2]!,
+      parent: m[4] ?? null,
+      rate: /\brate (\S+)/.exec(rest)?.[1] ?? null,
+      ceil: /\bceil (\S+)/.exec(rest)?.[1] ?? null,
+    });
+  }
+  return out;
+}
