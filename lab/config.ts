@@ -99,4 +99,6 @@ export const DEBIAN_PACKAGES = [
   'iptables',
   'iproute2',
   'util-linux',
+  // Tests generate traffic inside hosts with ping (dashboards, rates).
+  'iputils-ping',
 ] as const;

@@ -7,7 +7,8 @@ import type { TestDatabase } from '@/server/testing/database';
 import { emptyAllTables, openTestDatabase, PROVIDERS, snapshotAllTables } from '@/server/testing/database';
 import { makeUser, TEST_PASSWORD } from '@/server/testing/fixtures';
 import { data, TestBrowser } from '@/server/testing/http-client';
-import { ensureLab, labHost } from '@/lab/testing';
+import { authorizeLabKey, ensureLab, labHost } from '@/lab/testing';
+import { ensurePanelIdentity } from '@/server/ssh/identity';
 
 interface Fixture {
   target: { id: string };
@@ -37,6 +38,7 @@ const MUTATION_SAMPLES: Record<string, (f: Fixture) => unknown> = {
   'hosts.repin': (f) => ({ id: f.host.id, confirmedFingerprint: hv1Fingerprint }),
   'hosts.remove': (f) => ({ id: f.host.id }),
   'hosts.testConnection': (f) => ({ id: f.host.id }),
+  'topology.refresh': (f) => ({ hostId: f.host.id }),
 };
 
 /**
@@ -49,6 +51,9 @@ const READ_ONLY_MUTATIONS = new Set(['hosts.scanKey']);
 const QUERY_SAMPLES: Record<string, (f: Fixture) => unknown> = {
   'hosts.get': (f) => ({ id: f.host.id }),
   'hosts.events': () => ({}),
+  'topology.latest': (f) => ({ hostId: f.host.id }),
+  'topology.observedChanges': () => ({}),
+  'topology.rates': (f) => ({ hostId: f.host.id }),
 };
 
 const policies = listProcedurePolicies(appRouter);
@@ -85,6 +90,8 @@ describe.each(PROVIDERS)('role enforcement on %s', (provider) => {
       data: { name: 'hv1', address: hv1.address, hostKeyFingerprint: hv1Fingerprint, hostKeyType: 'ssh-ed25519', pinnedAt: new Date() },
     });
     fixture = { target: await makeUser(t.db, 'target-user', 'admin'), host };
+    // A refresh really reaches hv1, so the lab authorizes this database's panel key.
+    await authorizeLabKey((await ensurePanelIdentity(t.db)).publicKey);
   });
 
   it('every role-guarded mutation has a sample input here', () => {

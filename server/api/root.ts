@@ -4,6 +4,7 @@ import { usersRouter } from '@/server/api/routers/users';
 import { accessRouter } from '@/server/api/routers/access';
 import { panelRouter } from '@/server/api/routers/panel';
 import { hostsRouter } from '@/server/api/routers/hosts';
+import { topologyRouter } from '@/server/api/routers/topology';
 
 export const appRouter = createTRPCRouter({
   health: publicProcedure.query(() => ({ ok: true as const })),
@@ -12,6 +13,7 @@ export const appRouter = createTRPCRouter({
   access: accessRouter,
   panel: panelRouter,
   hosts: hostsRouter,
+  topology: topologyRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -37,12 +37,15 @@ export async function emptyAllTables(db: Db) {
   await db.user.deleteMany();
   await db.panelIdentity.deleteMany();
   await db.hostEvent.deleteMany();
+  await db.topologySnapshot.deleteMany();
+  await db.observedChange.deleteMany();
+  await db.counterSample.deleteMany();
   await db.host.deleteMany();
 }
 
 /** Every row of every table, for "nothing changed" assertions. */
 export async function snapshotAllTables(db: Db) {
-  const [users, sessions, loginAttempts, setupTokens, panelIdentities, hosts, hostEvents] = await Promise.all([
+  const [users, sessions, loginAttempts, setupTokens, panelIdentities, hosts, hostEvents, snapshots, observedChanges, counterSamples] = await Promise.all([
     db.user.findMany({ orderBy: { id: 'asc' } }),
     db.session.findMany({ orderBy: { id: 'asc' } }),
     db.loginAttempt.findMany({ orderBy: { id: 'asc' } }),
@@ -50,6 +53,9 @@ export async function snapshotAllTables(db: Db) {
     db.panelIdentity.findMany({ orderBy: { id: 'asc' } }),
     db.host.findMany({ orderBy: { id: 'asc' } }),
     db.hostEvent.findMany({ orderBy: { id: 'asc' } }),
+    db.topologySnapshot.findMany({ orderBy: { id: 'asc' } }),
+    db.observedChange.findMany({ orderBy: { id: 'asc' } }),
+    db.counterSample.findMany({ orderBy: { id: 'asc' } }),
   ]);
-  return { users, sessions, loginAttempts, setupTokens, panelIdentities, hosts, hostEvents };
+  return { users, sessions, loginAttempts, setupTokens, panelIdentities, hosts, hostEvents, snapshots, observedChanges, counterSamples };
 }

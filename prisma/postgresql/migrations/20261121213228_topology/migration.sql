@@ -1,0 +1,44 @@
+-- CreateTable
+CREATE TABLE "TopologySnapshot" (
+    "id" TEXT NOT NULL,
+    "hostId" TEXT NOT NULL,
+    "hash" TEXT NOT NULL,
+    "topology" TEXT NOT NULL,
+    "observedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "TopologySnapshot_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "ObservedChange" (
+    "id" TEXT NOT NULL,
+    "hostId" TEXT NOT NULL,
+    "fromSnapshotId" TEXT NOT NULL,
+    "toSnapshotId" TEXT NOT NULL,
+    "changes" TEXT NOT NULL,
+    "summary" TEXT NOT NULL,
+    "observedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "acknowledgedAt" TIMESTAMP(3),
+
+    CONSTRAINT "ObservedChange_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "CounterSample" (
+    "id" TEXT NOT NULL,
+    "hostId" TEXT NOT NULL,
+    "at" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "data" TEXT NOT NULL,
+
+    CONSTRAINT "CounterSample_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateIndex
+CREATE INDEX "TopologySnapshot_hostId_observedAt_idx" ON "TopologySnapshot"("hostId", "observedAt");
+
+-- CreateIndex
+CREATE INDEX "ObservedChange_hostId_observedAt_idx" ON "ObservedChange"("hostId", "observedAt");
+
+-- CreateIndex
+CREATE INDEX "CounterSample_hostId_at_idx" ON "CounterSample"("hostId", "at");
+

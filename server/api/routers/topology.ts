@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { createTRPCRouter, signedInProcedure } from '@/server/api/trpc';
+import { getPanelPool } from '@/server/hosts/panel-pool';
+import { counterHistory, latestTopology, listObservedChanges, refreshHost } from '@/server/topology/refresh';
+import { interfaceRates } from '@/server/topology/rates';
+
+const ZHostRef = z.object({ hostId: z.string().min(1).max(64) });
+
+// Reading a host's network is for every role (viewers watch dashboards). A refresh only reads
+// the host; what it writes is the panel's own record of what it saw.
+export const topologyRouter = createTRPCRouter({
+  latest: signedInProcedure.input(ZHostRef).query(({ ctx, input }) => latestTopology(ctx.db, input.hostId)),
+  refresh: signedInProcedure.input(ZHostRef).mutation(async ({ ctx, input }) => {
+    const r = await refreshHost(ctx.db, getPanelPool(ctx.db), input.hostId);
+    return { topology: r.topology, observedAt: r.observedAt, stored: r.stored, observedChange: r.observedChange, probeMs: r.probeMs };
+  }),
+  observedChanges: signedInProcedure
+    .input(z.object({ hostId: z.string().min(1).max(64).optional() }))
+    .query(({ ctx, input }) => listObservedChanges(ctx.db, input.hostId)),
+  rates: signedInProcedure.input(ZHostRef).query(async ({ ctx, input }) => {
+    const points = await counterHistory(ctx.db, input.hostId);
+    return { rates: interfaceRates(points), lastSampleAt: points.at(-1)?.at ?? null };
+  }),
+});

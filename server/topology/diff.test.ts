@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson, describeChange, diffTopology, topologyHash } from './diff';
+import type { Topology } from './model';
+import { parseProbeOutput } from './parse';
+
+const base = parseProbeOutput(readFileSync(new URL('./parse/fixtures/lab-full-hv1.probe.txt', import.meta.url), 'utf8')).topology;
+const copy = (): Topology => structuredClone(base);
+
+describe('topology hash', () => {
+  it('is the same for the same content in any key order, and differs on any change', () => {
+    const reverseKeys = (v: unknown): unknown =>
+      Array.isArray(v) ? v.map(reverseKeys) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reverseKeys(x)])) : v;
+    const reordered = reverseKeys(base) as Topology;
+    expect(JSON.stringify(reordered)).not.toBe(JSON.stringify(base));
+    expect(topologyHash(reordered)).toBe(topologyHash(base));
+    const changed = copy();
+    changed.interfaces[0]!.mtu += 1;
+    expect(topologyHash(changed)).not.toBe(topologyHash(base));
+    expect(canonicalJson({ b: 1, a: [2, { d: 3, c: 4 }] })).toBe('{"a":[2,{"c":4,"d":3}],"b":1}');
+  });
+});
+
+describe('diffTopology', () => {
+  it('finds nothing between equal topologies', () => {
+    expect(diffTopology(base, copy())).toEqual([]);
+  });
+
+  it('names added, removed and changed interfaces, VMs and networks with the fields that moved', () => {
+    const after = copy();
+    after.interfaces.find((i) => i.name === 'eth3')!.mtu = 9000;
+    after.interfaces = after.interfaces.filter((i) => i.name !== 'veth-b');
+    after.vms = after.vms.filter((v) => v.name !== 'build1');
+    after.vms.find((v) => v.name === 'web1')!.state = 'running';
+    after.networks.push({ ...after.networks[0]!, name: 'extra', uuid: 'x' });
+    const changes = diffTopology(base, after);
+    expect(changes).toEqual(
+      expect.arrayContaining([
+        { entity: 'interface', name: 'eth3', change: 'changed', fields: { mtu: [1500, 9000] } },
+        { entity: 'interface', name: 'veth-b', change: 'removed' },
+        { entity: 'vm', name: 'build1', change: 'removed' },
+        { entity: 'vm', name: 'web1', change: 'changed', fields: { state: ['paused', 'running'] } },
+        { entity: 'network', name: 'extra', change: 'added' },
+      ]),
+    );
+    expect(changes).toHaveLength(5);
+    expect(changes.map(describeChange)).toContain('interface eth3: mtu 1500 → 9000');
+  });
+});

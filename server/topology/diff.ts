@@ -1,0 +1,100 @@
+// What changed between two observed topologies, in terms an admin reads ("interface eth3:
+// mtu 1500 -> 9000", "VM db1 added"). Pure; used for observed-change events and, later, the
+// plan's graph diff.
+import { createHash } from 'node:crypto';
+import type { Topology } from './model';
+
+export type ChangeEntity = 'interface' | 'vm' | 'network' | 'qdisc' | 'class' | 'route' | 'host';
+
+export interface TopologyChange {
+  entity: ChangeEntity;
+  name: string;
+  change: 'added' | 'removed' | 'changed';
+  /** For `changed`: field -> [before, after], flattened to dotted paths. */
+  fields?: Record<string, [unknown, unknown]>;
+}
+
+/** Stable JSON: object keys sorted, so equal topologies hash equally whatever the key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+export function topologyHash(t: Topology): string {
+  return createHash('sha256').update(canonicalJson(t)).digest('hex');
+}
+
+function flatten(value: unknown, prefix: string, out: Record<string, unknown>): void {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else {
+    out[prefix] = Array.isArray(value) ? canonicalJson(value) : value;
+  }
+}
+
+function fieldChanges(before: unknown, after: unknown, ignore: readonly string[] = []): Record<string, [unknown, unknown]> {
+  const a: Record<string, unknown> = {};
+  const b: Record<string, unknown> = {};
+  flatten(before, '', a);
+  flatten(after, '', b);
+  const out: Record<string, [unknown, unknown]> = {};
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (ignore.some((i) => key === i || key.startsWith(`${i}.`))) continue;
+    if (a[key] !== b[key]) out[key] = [a[key] ?? null, b[key] ?? null];
+  }
+  return out;
+}
+
+function diffBy<T>(
+  entity: ChangeEntity,
+  before: readonly T[],
+  after: readonly T[],
+  keyOf: (x: T) => string,
+  ignore: readonly string[] = [],
+): TopologyChange[] {
+  const old = new Map(before.map((x) => [keyOf(x), x]));
+  const now = new Map(after.map((x) => [keyOf(x), x]));
+  const changes: TopologyChange[] = [];
+  for (const [name, x] of now) {
+    const was = old.get(name);
+    if (!was) changes.push({ entity, name, change: 'added' });
+    else {
+      const fields = fieldChanges(was, x, ignore);
+      if (Object.keys(fields).length) changes.push({ entity, name, change: 'changed', fields });
+    }
+  }
+  for (const name of old.keys()) if (!now.has(name)) changes.push({ entity, name, change: 'removed' });
+  return changes;
+}
+
+export function diffTopology(before: Topology, after: Topology): TopologyChange[] {
+  const host = fieldChanges(before.host, after.host);
+  return [
+    ...(Object.keys(host).length ? [{ entity: 'host' as const, name: after.host.hostname, change: 'changed' as const, fields: host }] : []),
+    // ifindex changes when an interface is re-created; the name is what people track.
+    ...diffBy('interface', before.interfaces, after.interfaces, (i) => i.name),
+    ...diffBy('vm', before.vms, after.vms, (v) => v.name),
+    ...diffBy('network', before.networks, after.networks, (n) => n.name),
+    ...diffBy('qdisc', before.qdiscs, after.qdiscs, (q) => `${q.dev} ${q.handle}`),
+    ...diffBy('class', before.classes, after.classes, (c) => `${c.dev} ${c.classid}`),
+    ...diffBy('route', before.routes, after.routes, (r) => `${r.dst}${r.dev ? ` dev ${r.dev}` : ''}${r.metric !== null ? ` metric ${r.metric}` : ''}`),
+  ];
+}
+
+/** One line per change, for event lists and logs. */
+export function describeChange(c: TopologyChange): string {
+  const what = `${c.entity} ${c.name}`;
+  if (c.change !== 'changed') return `${what} ${c.change}`;
+  const fields = Object.entries(c.fields ?? {})
+    .slice(0, 4)
+    .map(([k, [a, b]]) => `${k} ${JSON.stringify(a)} → ${JSON.stringify(b)}`);
+  const more = Object.keys(c.fields ?? {}).length - fields.length;
+  return `${what}: ${fields.join(', ')}${more > 0 ? ` (+${more} more)` : ''}`;
+}

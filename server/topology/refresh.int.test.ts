@@ -1,0 +1,96 @@
+// Discovery against real lab hosts: the model holds exactly the seeded topology; a change made
+// inside the host (not through Switchboard) becomes an observed change on the next refresh.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizeLabKey, ensureLab, type LabHost } from '@/lab/testing';
+import { SEED_INTERFACES } from '@/lab/seed';
+import { createPanelPool } from '@/server/hosts/panel-pool';
+import { ensurePanelIdentity } from '@/server/ssh/identity';
+import type { SshPool } from '@/server/ssh/pool';
+import { openTestDatabase, PROVIDERS, type TestDatabase } from '@/server/testing/database';
+import { counterHistory, latestTopology, listObservedChanges, refreshHost } from './refresh';
+import { interfaceRates } from './rates';
+
+let hv1: LabHost;
+
+beforeAll(async () => {
+  process.env.SWITCHBOARD_SECRET ??= 'test-secret-'.padEnd(48, 'x');
+  [hv1] = (await ensureLab({ hosts: 2 })) as [LabHost];
+});
+
+describe.each(PROVIDERS)('refreshing a lab host on %s', (provider) => {
+  let t: TestDatabase;
+  let pool: SshPool;
+  let hostId: string;
+
+  beforeAll(async () => {
+    t = await openTestDatabase(provider);
+    await authorizeLabKey((await ensurePanelIdentity(t.db)).publicKey);
+    pool = createPanelPool(t.db);
+    const host = await t.db.host.create({
+      data: { name: 'hv1', address: hv1.address, hostKeyFingerprint: await hv1.hostKeyFingerprint(), hostKeyType: 'ssh-ed25519', pinnedAt: new Date() },
+    });
+    hostId = host.id;
+  });
+  afterAll(async () => {
+    await hv1.exec(['ip', 'link', 'set', 'dev', 'eth3', 'mtu', '1500']).catch(() => {});
+    pool?.closeAll();
+    await t?.close();
+  });
+
+  it('discovers exactly the seeded topology in one SSH exec', async () => {
+    const r = await refreshHost(t.db, pool, hostId);
+    const { topology } = r;
+    expect(r.stored).toBe(true);
+    expect(r.observedChange).toBeNull(); // the first state is not a change
+    expect(topology.host).toMatchObject({ hostname: 'hv1', libvirtAvailable: true });
+    const names = topology.interfaces.map((i) => i.name);
+    for (const n of SEED_INTERFACES) expect(names).toContain(n);
+    // Besides the seed: three libvirt bridges, three VM taps, one macvtap. Nothing else.
+    expect(names.filter((n) => !(SEED_INTERFACES as readonly string[]).includes(n)).sort()).toEqual(
+      ['macvtap0', 'virbr0', 'virbr1', 'virbr2', 'vnet0', 'vnet1', 'vnet2'],
+    );
+    const iface = (n: string) => topology.interfaces.find((i) => i.name === n)!;
+    expect(iface('eth1').master).toBe('br0');
+    expect(iface('vxlan100')).toMatchObject({ parent: 'eth2', vxlan: { vni: 100 } });
+    expect(iface('mvlan0').parent).toBe('eth3');
+    expect(iface('veth-a').peer).toBe('veth-b');
+    expect(iface('macvtap0')).toMatchObject({ parent: 'eth2', owner: { vm: 'app1' } });
+    const vmOf = (n: string) => topology.vms.find((v) => v.name === n)!;
+    expect(iface(vmOf('web1').nics[0]!.target!).master).toBe('virbr0');
+    expect(vmOf('db1').nics.map((n) => n.bridge)).toEqual(['virbr1', 'br0']);
+    expect(topology.networks.map((n) => `${n.name}:${n.mode}`)).toEqual(['bridged:bridge', 'default:nat', 'isolated:isolated', 'routed:route']);
+    expect(topology.qdiscs.filter((q) => q.dev === 'eth2').map((q) => q.kind)).toEqual(['htb']);
+    expect(topology.classes.filter((c) => c.dev === 'eth2').map((c) => c.classid)).toEqual(['1:10', '1:20']);
+    expect(topology.qdiscs.find((q) => q.dev === vmOf('web1').nics[0]!.target)?.kind).toBe('tbf');
+    expect((await t.db.host.findUniqueOrThrow({ where: { id: hostId } })).status).toBe('reachable');
+  });
+
+  it('stores a state only when it changed', async () => {
+    const r = await refreshHost(t.db, pool, hostId);
+    expect(r.stored).toBe(false);
+    expect(await t.db.topologySnapshot.count({ where: { hostId } })).toBe(1);
+  });
+
+  it('records a change made on the host outside Switchboard as an observed change', async () => {
+    await hv1.exec(['ip', 'link', 'set', 'dev', 'eth3', 'mtu', '1400']);
+    const r = await refreshHost(t.db, pool, hostId);
+    expect(r.stored).toBe(true);
+    expect(r.observedChange?.changes).toContainEqual({ entity: 'interface', name: 'eth3', change: 'changed', fields: { mtu: [1500, 1400] } });
+    const [event] = await listObservedChanges(t.db, hostId);
+    expect(event!.summary).toContain('interface eth3: mtu 1500 → 1400');
+    expect((await latestTopology(t.db, hostId))!.topology.interfaces.find((i) => i.name === 'eth3')!.mtu).toBe(1400);
+  });
+
+  it('keeps counters for rates, and the rates move with traffic', async () => {
+    // Traffic on an otherwise idle interface: ping hv2 across the VXLAN overlay.
+    await refreshHost(t.db, pool, hostId);
+    await hv1.exec(['ping', '-c', '20', '-i', '0.01', '-W', '1', '-q', '198.18.100.12']);
+    await refreshHost(t.db, pool, hostId);
+    const points = await counterHistory(t.db, hostId);
+    expect(points.length).toBeGreaterThanOrEqual(3);
+    const [before, after] = points.slice(-2) as [(typeof points)[number], (typeof points)[number]];
+    expect(after.counters.vxlan100!.txPackets - before.counters.vxlan100!.txPackets).toBeGreaterThanOrEqual(20);
+    const rates = interfaceRates(points);
+    expect(rates.vxlan100!.at(-1)!.txPps).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,132 @@
+// Refreshing a host: one SSH exec of the probe, parse, store the state if it changed, record
+// changes Switchboard did not make, keep a short window of counters for rates.
+import type { Db } from '@/server/db/client';
+import { AppError, isAppError } from '@/server/errors';
+import { sshTargetOf } from '@/server/hosts/hosts';
+import type { SshPool } from '@/server/ssh/pool';
+import { describeChange, diffTopology, topologyHash, type TopologyChange } from './diff';
+import type { Counters, Topology } from './model';
+import { parseProbeOutput, ProbeParseError } from './parse';
+import { PROBE_COMMAND, PROBE_SCRIPT } from './probe';
+
+/** Sparklines show 15 minutes; a little more is kept so the first point has a predecessor. */
+export const COUNTER_WINDOW_MS = 16 * 60_000;
+
+export interface RefreshResult {
+  hostId: string;
+  topology: Topology;
+  hash: string;
+  snapshotId: string;
+  /** A new distinct state was stored (the first one, or a change). */
+  stored: boolean;
+  observedChange: { id: string; changes: TopologyChange[] } | null;
+  observedAt: Date;
+  probeMs: number;
+}
+
+/** Runs the probe on a host and returns the parsed sample; errors are AppErrors. */
+export async function probeHost(pool: SshPool, host: Parameters<typeof sshTargetOf>[0]) {
+  const started = Date.now();
+  const r = await pool.exec(sshTargetOf(host), PROBE_COMMAND, { stdin: PROBE_SCRIPT, timeoutMs: 30_000 });
+  try {
+    return { sample: parseProbeOutput(r.stdout), probeMs: Date.now() - started };
+  } catch (err) {
+    if (err instanceof ProbeParseError) {
+      throw new AppError('REMOTE_COMMAND_FAILED', {
+        userMessage: `${host.name} answered the probe with output Switchboard cannot read (${err.message}). Check that iproute2 and libvirt on the host are standard.`,
+        cause: err,
+      });
+    }
+    throw err;
+  }
+}
+
+export async function refreshHost(db: Db, pool: SshPool, hostId: string): Promise<RefreshResult> {
+  const host = await db.host.findUnique({ where: { id: hostId } });
+  if (!host) throw new AppError('NOT_FOUND', { userMessage: 'That host does not exist (any more).' });
+  let probed;
+  try {
+    probed = await probeHost(pool, host);
+  } catch (err) {
+    if (isAppError(err)) {
+      const status = err.code === 'HOST_KEY_MISMATCH' ? 'key_mismatch' : err.code === 'SSH_AUTH_FAILED' ? 'auth_failed' : 'unreachable';
+      await db.host.update({ where: { id: hostId }, data: { status, statusMessage: err.userMessage, lastCheckedAt: new Date() } });
+    }
+    throw err;
+  }
+  const { sample, probeMs } = probed;
+  const observedAt = new Date();
+  const hash = topologyHash(sample.topology);
+
+  const result = await db.$transaction(async (tx) => {
+    const latest = await tx.topologySnapshot.findFirst({ where: { hostId }, orderBy: { observedAt: 'desc' } });
+    if (latest?.hash === hash) return { snapshotId: latest.id, stored: false, observedChange: null };
+    const snapshot = await tx.topologySnapshot.create({
+      data: { hostId, hash, topology: JSON.stringify(sample.topology), observedAt },
+    });
+    let observedChange: RefreshResult['observedChange'] = null;
+    if (latest) {
+      // Issue 5 will tell apart the changes Switchboard applied; until then every change found
+      // by a refresh was made outside Switchboard.
+      const changes = diffTopology(JSON.parse(latest.topology) as Topology, sample.topology);
+      if (changes.length) {
+        const row = await tx.observedChange.create({
+          data: {
+            hostId,
+            fromSnapshotId: latest.id,
+            toSnapshotId: snapshot.id,
+            changes: JSON.stringify(changes),
+            summary: changes.map(describeChange).join('\n'),
+            observedAt,
+          },
+        });
+        observedChange = { id: row.id, changes };
+      }
+    }
+    return { snapshotId: snapshot.id, stored: true, observedChange };
+  });
+
+  await db.counterSample.create({ data: { hostId, at: observedAt, data: JSON.stringify(sample.counters) } });
+  await db.counterSample.deleteMany({ where: { hostId, at: { lt: new Date(observedAt.getTime() - COUNTER_WINDOW_MS) } } });
+  await db.host.update({
+    where: { id: hostId },
+    data: { status: 'reachable', statusMessage: null, lastContactAt: observedAt, lastCheckedAt: observedAt },
+  });
+  return { hostId, topology: sample.topology, hash, observedAt, probeMs, ...result };
+}
+
+export interface LatestTopology {
+  topology: Topology;
+  observedAt: Date;
+  snapshotId: string;
+}
+
+export async function latestTopology(db: Db, hostId: string): Promise<LatestTopology | null> {
+  const row = await db.topologySnapshot.findFirst({ where: { hostId }, orderBy: { observedAt: 'desc' } });
+  return row ? { topology: JSON.parse(row.topology) as Topology, observedAt: row.observedAt, snapshotId: row.id } : null;
+}
+
+export async function listObservedChanges(db: Db, hostId?: string, take = 50) {
+  const rows = await db.observedChange.findMany({ where: hostId ? { hostId } : {}, orderBy: { observedAt: 'desc' }, take });
+  return rows.map((r) => ({
+    id: r.id,
+    hostId: r.hostId,
+    observedAt: r.observedAt,
+    acknowledgedAt: r.acknowledgedAt,
+    summary: r.summary.split('\n'),
+    changes: JSON.parse(r.changes) as TopologyChange[],
+  }));
+}
+
+export interface CounterPoint {
+  at: Date;
+  counters: Record<string, Counters>;
+}
+
+export async function counterHistory(db: Db, hostId: string, sinceMs = COUNTER_WINDOW_MS): Promise<CounterPoint[]> {
+  const rows = await db.counterSample.findMany({
+    where: { hostId, at: { gte: new Date(Date.now() - sinceMs) } },
+    orderBy: { at: 'asc' },
+  });
+  return rows.map((r) => ({ at: r.at, counters: JSON.parse(r.data) as Record<string, Counters> }));
+}
