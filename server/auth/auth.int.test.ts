@@ -115,6 +115,17 @@ describe.each(PROVIDERS)('users and sessions on %s', (provider) => {
       expect(data(await browser.query('auth.me'))).toBeNull();
     });
 
+    it('refuses an expired session and removes it at the next sign-in', async () => {
+      await makeUser(t.db, 'eve', 'viewer');
+      const browser = new TestBrowser(t.db);
+      data(await browser.mutation('auth.signIn', { username: 'eve', password: TEST_PASSWORD }));
+      await t.db.session.updateMany({ data: { expiresAt: new Date(Date.now() - 1000) } });
+      expect(data(await browser.query('auth.me'))).toBeNull();
+      expect((await browser.query('users.list')).status).toBe(401);
+      data(await new TestBrowser(t.db).mutation('auth.signIn', { username: 'eve', password: TEST_PASSWORD }));
+      expect(await t.db.session.count({ where: { expiresAt: { lt: new Date() } } })).toBe(0);
+    });
+
     it('sets Secure on the cookie when served over HTTPS', async () => {
       await makeUser(t.db, 'sam', 'viewer');
       const reply = await new TestBrowser(t.db).mutation(
@@ -184,6 +195,26 @@ describe.each(PROVIDERS)('users and sessions on %s', (provider) => {
       expect(demote.body.error?.message).toMatch(/only enabled admin/);
       expect((await t.db.user.findUniqueOrThrow({ where: { id: only.id } })).role).toBe('admin');
       expect((await admin.mutation('users.delete', { userId: only.id })).status).toBe(409);
+    });
+
+    it('two admins demoting each other at the same moment leave one admin', async () => {
+      const a = await makeUser(t.db, 'alpha', 'admin');
+      const b = await makeUser(t.db, 'bravo', 'admin');
+      const alpha = new TestBrowser(t.db);
+      const bravo = new TestBrowser(t.db);
+      data(await alpha.mutation('auth.signIn', { username: 'alpha', password: TEST_PASSWORD }));
+      data(await bravo.mutation('auth.signIn', { username: 'bravo', password: TEST_PASSWORD }));
+      for (let round = 0; round < 5; round++) {
+        await t.db.user.updateMany({ data: { role: 'admin' } });
+        const replies = await Promise.all([
+          alpha.mutation('users.setRole', { userId: b.id, role: 'viewer' }),
+          bravo.mutation('users.setRole', { userId: a.id, role: 'viewer' }),
+        ]);
+        expect(await t.db.user.count({ where: { role: 'admin', disabled: false } })).toBeGreaterThanOrEqual(1);
+        const refused = replies.filter((r) => r.status !== 200);
+        expect(refused.length).toBeGreaterThanOrEqual(1);
+        for (const r of refused) expect([403, 409]).toContain(r.status);
+      }
     });
 
     it('refuses a duplicate username with a message that says what to do', async () => {

@@ -20,6 +20,8 @@ export async function createSession(
   origin: RequestOrigin,
   now = new Date(),
 ): Promise<{ token: string; expiresAt: Date }> {
+  // Expired sessions are refused anyway; dropping them at each sign-in keeps the table small.
+  await db.session.deleteMany({ where: { expiresAt: { lt: now } } });
   const token = newToken();
   const expiresAt = new Date(now.getTime() + SESSION_IDLE_MS);
   await db.session.create({

@@ -1,4 +1,5 @@
 import type { Db } from '@/server/db/client';
+import type { Prisma } from '@/server/db/generated/sqlite/client';
 import { AppError } from '@/server/errors';
 import type { Role } from '@/server/auth/roles';
 import { isRole } from '@/server/auth/roles';
@@ -37,7 +38,7 @@ export async function createUser(
   return toPublic(row);
 }
 
-async function findOrThrow(db: Db, userId: string) {
+async function findOrThrow(db: Db | Prisma.TransactionClient, userId: string) {
   const row = await db.user.findUnique({ where: { id: userId }, select: PUBLIC_FIELDS });
   if (!row) {
     throw new AppError('NOT_FOUND', { userMessage: 'That user no longer exists. Reload the page.' });
@@ -47,35 +48,68 @@ async function findOrThrow(db: Db, userId: string) {
 
 /**
  * The panel must always keep one enabled admin, or nobody could manage users again
- * (there is no default password to fall back on).
+ * (there is no default password to fall back on). Check and change run in one serializable
+ * transaction: under PostgreSQL's default isolation two admins demoting each other at once
+ * would both see "2 admins" and both succeed.
  */
-async function assertKeepsAnAdmin(db: Db, target: PublicUser, change: string) {
-  if (target.role !== 'admin' || target.disabled) return;
-  const admins = await db.user.count({ where: { role: 'admin', disabled: false } });
-  if (admins <= 1) {
-    throw new AppError('LAST_ADMIN', {
-      userMessage: `Cannot ${change} ${target.username}: it is the only enabled admin. Make another user admin first.`,
-    });
+async function changeKeepingAnAdmin<T>(
+  db: Db,
+  userId: string,
+  verb: string,
+  change: (tx: Prisma.TransactionClient, target: PublicUser) => Promise<T>,
+): Promise<T> {
+  try {
+    return await db.$transaction(
+      async (tx) => {
+        const target = await findOrThrow(tx, userId);
+        const result = await change(tx, target);
+        const admins = await tx.user.count({ where: { role: 'admin', disabled: false } });
+        if (admins === 0) {
+          throw new AppError('LAST_ADMIN', {
+            userMessage: `Cannot ${verb} ${target.username}: it is the only enabled admin. Make another user admin first.`,
+          });
+        }
+        return result;
+      },
+      { isolationLevel: 'Serializable' },
+    );
+  } catch (error) {
+    if (isSerializationFailure(error)) {
+      throw new AppError('CONFLICT', {
+        userMessage: 'Another change to users happened at the same moment. Reload the page and try again.',
+        cause: error,
+      });
+    }
+    throw error;
   }
 }
 
+/**
+ * PostgreSQL's 40001 (could not serialize). Through a driver adapter, Prisma 6.19 surfaces it
+ * from an interactive transaction as a raw DriverAdapterError of kind TransactionWriteConflict
+ * rather than as the documented P2034; accept both.
+ */
+function isSerializationFailure(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { code?: unknown; name?: unknown; cause?: { kind?: unknown } };
+  return e.code === 'P2034' || (e.name === 'DriverAdapterError' && e.cause?.kind === 'TransactionWriteConflict');
+}
+
 export async function setUserRole(db: Db, userId: string, role: Role) {
-  const target = await findOrThrow(db, userId);
-  if (target.role === role) return target;
-  await assertKeepsAnAdmin(db, target, 'change the role of');
-  const row = await db.user.update({ where: { id: userId }, data: { role }, select: PUBLIC_FIELDS });
-  return toPublic(row);
+  return changeKeepingAnAdmin(db, userId, 'change the role of', async (tx) =>
+    toPublic(await tx.user.update({ where: { id: userId }, data: { role }, select: PUBLIC_FIELDS })),
+  );
 }
 
 export async function setUserDisabled(db: Db, actor: SessionUser, userId: string, disabled: boolean) {
   if (disabled && actor.id === userId) {
     throw new AppError('CONFLICT', { userMessage: 'You cannot disable your own account.' });
   }
-  const target = await findOrThrow(db, userId);
-  if (disabled) await assertKeepsAnAdmin(db, target, 'disable');
-  const row = await db.user.update({ where: { id: userId }, data: { disabled }, select: PUBLIC_FIELDS });
+  const user = await changeKeepingAnAdmin(db, userId, 'disable', async (tx) =>
+    toPublic(await tx.user.update({ where: { id: userId }, data: { disabled }, select: PUBLIC_FIELDS })),
+  );
   if (disabled) await revokeUserSessions(db, userId);
-  return toPublic(row);
+  return user;
 }
 
 export async function resetUserPassword(db: Db, userId: string, password: string) {
@@ -90,7 +124,5 @@ export async function deleteUser(db: Db, actor: SessionUser, userId: string) {
   if (actor.id === userId) {
     throw new AppError('CONFLICT', { userMessage: 'You cannot delete your own account.' });
   }
-  const target = await findOrThrow(db, userId);
-  await assertKeepsAnAdmin(db, target, 'delete');
-  await db.user.delete({ where: { id: userId } });
+  await changeKeepingAnAdmin(db, userId, 'delete', (tx) => tx.user.delete({ where: { id: userId } }));
 }
