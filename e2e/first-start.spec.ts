@@ -61,6 +61,27 @@ test('the admin adds a lab host after confirming its fingerprint, and it is reac
   await page.screenshot({ path: 'test-results/screenshots/hosts.png', fullPage: true });
 });
 
+test('the host page shows the live graph with the seeded nodes and edges, and the inspector', async ({ page }) => {
+  await signIn(page, ADMIN);
+  await page.goto('/hosts');
+  await page.locator('[data-id="host-hv1"]').getByRole('link', { name: 'hv1' }).click();
+  const graph = page.getByTestId('topology-graph');
+  for (const id of ['if:eth1', 'if:br0', 'if:vxlan100', 'if:mvlan0', 'if:veth-a', 'if:veth-b', 'if:macvtap0', 'vm:web1', 'vm:db1', 'vm:app1', 'vm:build1', 'net:default', 'net:isolated', 'net:routed', 'net:bridged']) {
+    await expect(graph.locator(`.react-flow__node[data-id="${id}"]`), id).toBeVisible();
+  }
+  for (const id of ['member:eth1', 'parent:vxlan100', 'parent:mvlan0', 'parent:macvtap0', 'peer:veth-a:veth-b', 'netbr:default', 'netbr:bridged']) {
+    await expect(graph.locator(`.react-flow__edge[data-id="${id}"]`), id).toHaveCount(1);
+  }
+  await expect(graph.locator('.react-flow__node[data-id="vm:build1"] [data-status]')).toHaveAttribute('data-status', 'idle');
+  await graph.locator('.react-flow__node[data-id="if:br0"]').click();
+  const inspector = page.getByTestId('inspector');
+  await expect(inspector).toContainText('br0');
+  await expect(inspector).toContainText('198.18.1.11/24');
+  await expect(inspector).toContainText(/Ports\s*eth1, vnet\d/);
+  await expect(page.getByTestId('data-age')).toContainText('Data from');
+  await page.screenshot({ path: 'test-results/screenshots/graph.png', fullPage: true });
+});
+
 test('a replaced host key shows "key mismatch" and no command runs', async ({ page }) => {
   await signIn(page, ADMIN);
   await page.goto('/hosts');

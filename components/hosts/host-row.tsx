@@ -1,5 +1,6 @@
 'use client';
 
+import Link from 'next/link';
 import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { inferRouterOutputs } from '@trpc/server';
@@ -26,7 +27,9 @@ export function HostRow({ host, canTest, canManage }: { host: HostView; canTest:
     <>
       <tr data-id={`host-${host.name}`} className="border-t border-slate-100 align-top">
         <td className="py-3 pr-4">
-          <div className="font-medium text-slate-900">{host.name}</div>
+          <Link href={`/hosts/${host.id}`} className="font-medium text-sky-700 hover:underline">
+            {host.name}
+          </Link>
           <div className="text-xs text-slate-500">
             {host.username}@{host.address}:{host.port}
             {host.useSudo && ' · sudo'}

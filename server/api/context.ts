@@ -16,11 +16,9 @@ export interface TrpcContext {
 }
 
 /**
- * The client address for the per-address sign-in limit. Next's server sets X-Forwarded-For
- * to the socket address when the request has none, but keeps one the client sent
- * (next/dist/server/base-server.js, `??=`). Behind a reverse proxy that overwrites the header
- * this is the real client; exposed directly, a client can forge it and only the per-account
- * limit holds (see README, deployment).
+ * The client address for the per-address sign-in limit. scripts/serve.mjs (what `npm start`
+ * runs) sets X-Forwarded-For to one trustworthy value (scripts/client-address.mjs). Under
+ * plain `next start` / `next dev` a client could forge it; only the per-account limit holds.
  */
 export function clientAddress(headers: Headers): string {
   return headers.get('x-forwarded-for')?.split(',')[0]?.trim() || 'unknown';

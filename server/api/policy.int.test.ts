@@ -39,6 +39,7 @@ const MUTATION_SAMPLES: Record<string, (f: Fixture) => unknown> = {
   'hosts.remove': (f) => ({ id: f.host.id }),
   'hosts.testConnection': (f) => ({ id: f.host.id }),
   'topology.refresh': (f) => ({ hostId: f.host.id }),
+  'topology.savePositions': (f) => ({ hostId: f.host.id, positions: { 'if:eth0': { x: 10, y: 20 } } }),
 };
 
 /**
@@ -54,6 +55,7 @@ const QUERY_SAMPLES: Record<string, (f: Fixture) => unknown> = {
   'topology.latest': (f) => ({ hostId: f.host.id }),
   'topology.observedChanges': () => ({}),
   'topology.rates': (f) => ({ hostId: f.host.id }),
+  'topology.positions': (f) => ({ hostId: f.host.id }),
 };
 
 const policies = listProcedurePolicies(appRouter);

@@ -40,12 +40,13 @@ export async function emptyAllTables(db: Db) {
   await db.topologySnapshot.deleteMany();
   await db.observedChange.deleteMany();
   await db.counterSample.deleteMany();
+  await db.graphLayout.deleteMany();
   await db.host.deleteMany();
 }
 
 /** Every row of every table, for "nothing changed" assertions. */
 export async function snapshotAllTables(db: Db) {
-  const [users, sessions, loginAttempts, setupTokens, panelIdentities, hosts, hostEvents, snapshots, observedChanges, counterSamples] = await Promise.all([
+  const [users, sessions, loginAttempts, setupTokens, panelIdentities, hosts, hostEvents, snapshots, observedChanges, counterSamples, graphLayouts] = await Promise.all([
     db.user.findMany({ orderBy: { id: 'asc' } }),
     db.session.findMany({ orderBy: { id: 'asc' } }),
     db.loginAttempt.findMany({ orderBy: { id: 'asc' } }),
@@ -56,6 +57,7 @@ export async function snapshotAllTables(db: Db) {
     db.topologySnapshot.findMany({ orderBy: { id: 'asc' } }),
     db.observedChange.findMany({ orderBy: { id: 'asc' } }),
     db.counterSample.findMany({ orderBy: { id: 'asc' } }),
+    db.graphLayout.findMany({ orderBy: [{ userId: 'asc' }, { hostId: 'asc' }] }),
   ]);
-  return { users, sessions, loginAttempts, setupTokens, panelIdentities, hosts, hostEvents, snapshots, observedChanges, counterSamples };
+  return { users, sessions, loginAttempts, setupTokens, panelIdentities, hosts, hostEvents, snapshots, observedChanges, counterSamples, graphLayouts };
 }

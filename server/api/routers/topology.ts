@@ -3,6 +3,7 @@ import { createTRPCRouter, signedInProcedure } from '@/server/api/trpc';
 import { getPanelPool } from '@/server/hosts/panel-pool';
 import { counterHistory, latestTopology, listObservedChanges, refreshHost } from '@/server/topology/refresh';
 import { interfaceRates } from '@/server/topology/rates';
+import { getPositions, savePositions, ZPositions } from '@/server/topology/positions';
 
 const ZHostRef = z.object({ hostId: z.string().min(1).max(64) });
 
@@ -21,4 +22,9 @@ export const topologyRouter = createTRPCRouter({
     const points = await counterHistory(ctx.db, input.hostId);
     return { rates: interfaceRates(points), lastSampleAt: points.at(-1)?.at ?? null };
   }),
+  // Positions are per user: everyone arranges their own view.
+  positions: signedInProcedure.input(ZHostRef).query(({ ctx, input }) => getPositions(ctx.db, ctx.user.id, input.hostId)),
+  savePositions: signedInProcedure
+    .input(ZHostRef.extend({ positions: ZPositions, reset: z.boolean().default(false) }))
+    .mutation(({ ctx, input }) => savePositions(ctx.db, ctx.user.id, input.hostId, input.positions, input.reset)),
 });

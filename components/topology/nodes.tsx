@@ -1,0 +1,88 @@
+'use client';
+
+import { memo } from 'react';
+import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import type { GraphNodeData, GraphNodeKind } from '@/server/topology/graph';
+
+export type TopologyNode = Node<GraphNodeData, 'iface' | 'vm' | 'network'>;
+
+/** Short tag and colour per kind: readable at a glance, and the same in the legend. */
+export const KIND_STYLE: Record<GraphNodeKind, { tag: string; className: string; label: string }> = {
+  ethernet: { tag: 'NIC', className: 'bg-slate-800 text-white', label: 'Physical NIC' },
+  veth: { tag: 'VETH', className: 'bg-indigo-600 text-white', label: 'veth' },
+  bridge: { tag: 'BR', className: 'bg-sky-600 text-white', label: 'Bridge' },
+  bond: { tag: 'BOND', className: 'bg-violet-600 text-white', label: 'Bond' },
+  vlan: { tag: 'VLAN', className: 'bg-fuchsia-600 text-white', label: 'VLAN' },
+  vxlan: { tag: 'VXLAN', className: 'bg-teal-600 text-white', label: 'VXLAN' },
+  macvlan: { tag: 'MACV', className: 'bg-cyan-700 text-white', label: 'macvlan' },
+  macvtap: { tag: 'MTAP', className: 'bg-amber-600 text-white', label: 'macvtap' },
+  tap: { tag: 'TAP', className: 'bg-orange-500 text-white', label: 'tap' },
+  tun: { tag: 'TUN', className: 'bg-orange-700 text-white', label: 'tun' },
+  dummy: { tag: 'DUM', className: 'bg-stone-500 text-white', label: 'dummy' },
+  loopback: { tag: 'LO', className: 'bg-stone-400 text-white', label: 'loopback' },
+  other: { tag: '?', className: 'bg-stone-600 text-white', label: 'other' },
+  vm: { tag: 'VM', className: 'bg-emerald-700 text-white', label: 'Virtual machine' },
+  network: { tag: 'NET', className: 'bg-blue-800 text-white', label: 'libvirt network' },
+};
+
+const STATUS_BORDER: Record<GraphNodeData['status'], string> = {
+  ok: 'border-l-emerald-500',
+  down: 'border-l-red-500',
+  nocarrier: 'border-l-amber-500',
+  unknown: 'border-l-slate-400',
+  idle: 'border-l-slate-300',
+};
+
+const STATUS_TEXT: Record<GraphNodeData['status'], string> = {
+  ok: 'up',
+  down: 'down',
+  nocarrier: 'no carrier',
+  unknown: 'paused',
+  idle: 'inactive',
+};
+
+function NodeBody({ data, selected }: { data: GraphNodeData; selected: boolean }) {
+  const kind = KIND_STYLE[data.kind];
+  const pending = data.pending as 'added' | 'removed' | 'changed' | undefined;
+  return (
+    <div
+      data-kind={data.kind}
+      data-status={data.status}
+      title={`${kind.label} ${data.label}: ${STATUS_TEXT[data.status]}`}
+      className={`w-[200px] rounded-md border border-l-4 bg-white px-2.5 py-1.5 text-left shadow-sm ${STATUS_BORDER[data.status]} ${
+        selected ? 'ring-2 ring-sky-500' : 'border-slate-200'
+      } ${data.dimmed ? 'opacity-25' : ''} ${pending === 'added' ? 'border-dashed opacity-70' : ''}`}
+    >
+      <div className="flex items-center gap-1.5">
+        <span className={`rounded px-1 py-px text-[9px] font-bold tracking-wide ${kind.className}`}>{kind.tag}</span>
+        <span className="truncate text-sm font-semibold text-slate-900">{data.label}</span>
+        {data.status !== 'ok' && <span className="ml-auto text-[10px] text-slate-500">{STATUS_TEXT[data.status]}</span>}
+      </div>
+      {data.subtitle && <div className="truncate text-[11px] text-slate-500">{data.subtitle}</div>}
+      {data.badges.length > 0 && (
+        <div className="mt-1 flex flex-wrap gap-1">
+          {data.badges.slice(0, 4).map((b) => (
+            <span key={b} className="rounded bg-slate-100 px-1 text-[10px] text-slate-700">
+              {b}
+            </span>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function GraphNodeView({ data, selected }: NodeProps<TopologyNode>) {
+  return (
+    <>
+      <Handle type="target" position={Position.Left} className="!h-1.5 !w-1.5 !bg-slate-400" />
+      <NodeBody data={data} selected={selected} />
+      <Handle type="source" position={Position.Right} className="!h-1.5 !w-1.5 !bg-slate-400" />
+    </>
+  );
+}
+
+const MemoNode = memo(GraphNodeView);
+
+// Defined once at module scope: a new object each render would remount every node.
+export const nodeTypes = { iface: MemoNode, vm: MemoNode, network: MemoNode };
