@@ -65,7 +65,7 @@ if ! node -e 'const s=require("net").createServer(); s.once("error",()=>process.
   exit 1
 fi
 log "starting on http://localhost:${PORT}"
-node_modules/.bin/next start -p "$PORT" &
+node scripts/serve.mjs &
 server_pid=$!
 trap 'kill -TERM "$server_pid" 2>/dev/null; wait "$server_pid"' INT TERM
 
