@@ -82,6 +82,25 @@ test('the host page shows the live graph with the seeded nodes and edges, and th
   await page.screenshot({ path: 'test-results/screenshots/graph.png', fullPage: true });
 });
 
+test('the fleet shows the host with its counts and flags a change made outside Switchboard', async ({ page }) => {
+  await signIn(page, ADMIN);
+  await page.goto('/');
+  const row = page.locator('[data-id="fleet-hv1"]');
+  await expect(row.getByTestId('count-vms')).toHaveText('3 / 4');
+  await expect(row.getByTestId('count-networks')).toHaveText('4');
+  await hv1.exec(['ip', 'link', 'set', 'dev', 'veth-b', 'mtu', '1400']);
+  try {
+    await page.getByRole('button', { name: 'Refresh all hosts' }).click();
+    await expect(page.getByTestId('refresh-all-result')).toContainText('Read 1 of 1 hosts');
+    await expect(row.getByTestId('observed-changes-badge')).toContainText('1 change outside Switchboard');
+    await page.screenshot({ path: 'test-results/screenshots/fleet.png', fullPage: true });
+    await row.getByRole('button', { name: 'Acknowledge' }).click();
+    await expect(row.getByTestId('observed-changes-badge')).toHaveCount(0);
+  } finally {
+    await hv1.exec(['ip', 'link', 'set', 'dev', 'veth-b', 'mtu', '1500']);
+  }
+});
+
 test('a replaced host key shows "key mismatch" and no command runs', async ({ page }) => {
   await signIn(page, ADMIN);
   await page.goto('/hosts');

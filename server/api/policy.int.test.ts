@@ -39,6 +39,8 @@ const MUTATION_SAMPLES: Record<string, (f: Fixture) => unknown> = {
   'hosts.remove': (f) => ({ id: f.host.id }),
   'hosts.testConnection': (f) => ({ id: f.host.id }),
   'topology.refresh': (f) => ({ hostId: f.host.id }),
+  'topology.refreshAll': () => undefined,
+  'topology.acknowledgeChanges': (f) => ({ hostId: f.host.id }),
   'topology.savePositions': (f) => ({ hostId: f.host.id, positions: { 'if:eth0': { x: 10, y: 20 } } }),
 };
 
@@ -91,6 +93,8 @@ describe.each(PROVIDERS)('role enforcement on %s', (provider) => {
     const host = await t.db.host.create({
       data: { name: 'hv1', address: hv1.address, hostKeyFingerprint: hv1Fingerprint, hostKeyType: 'ssh-ed25519', pinnedAt: new Date() },
     });
+    // An unacknowledged outside change, so acknowledging has something to change.
+    await t.db.observedChange.create({ data: { hostId: host.id, fromSnapshotId: 'a', toSnapshotId: 'b', changes: '[]', summary: 'interface eth3 added' } });
     fixture = { target: await makeUser(t.db, 'target-user', 'admin'), host };
     // A refresh really reaches hv1, so the lab authorizes this database's panel key.
     await authorizeLabKey((await ensurePanelIdentity(t.db)).publicKey);

@@ -8,6 +8,7 @@ import { ensurePanelIdentity } from '@/server/ssh/identity';
 import type { SshPool } from '@/server/ssh/pool';
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '@/server/testing/database';
 import { counterHistory, latestTopology, listObservedChanges, refreshHost } from './refresh';
+import { acknowledgeChanges, fleetOverview, refreshAll } from './fleet';
 import { interfaceRates } from './rates';
 
 let hv1: LabHost;
@@ -92,5 +93,21 @@ describe.each(PROVIDERS)('refreshing a lab host on %s', (provider) => {
     expect(after.counters.vxlan100!.txPackets - before.counters.vxlan100!.txPackets).toBeGreaterThanOrEqual(20);
     const rates = interfaceRates(points);
     expect(rates.vxlan100!.at(-1)!.txPps).toBeGreaterThan(0);
+  });
+
+  it('shows the host in the fleet with counts and its unacknowledged outside change', async () => {
+    const [row] = await fleetOverview(t.db);
+    expect(row).toMatchObject({
+      host: { name: 'hv1', status: 'reachable' },
+      counts: { interfaces: 16, vms: 4, runningVms: 3, networks: 4 },
+      unacknowledgedChanges: 1,
+    });
+    expect(await acknowledgeChanges(t.db, hostId)).toBe(1);
+    expect((await fleetOverview(t.db))[0]!.unacknowledgedChanges).toBe(0);
+  });
+
+  it('refreshes every host at once and reports each one', async () => {
+    const results = await refreshAll(t.db, pool);
+    expect(results).toEqual([{ hostId, name: 'hv1', ok: true, message: null, probeMs: expect.any(Number) }]);
   });
 });

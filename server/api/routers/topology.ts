@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { createTRPCRouter, signedInProcedure } from '@/server/api/trpc';
+import { createTRPCRouter, operatorProcedure, signedInProcedure } from '@/server/api/trpc';
+import { acknowledgeChanges, fleetOverview, refreshAll } from '@/server/topology/fleet';
 import { getPanelPool } from '@/server/hosts/panel-pool';
 import { counterHistory, latestTopology, listObservedChanges, refreshHost } from '@/server/topology/refresh';
 import { interfaceRates } from '@/server/topology/rates';
@@ -22,6 +23,12 @@ export const topologyRouter = createTRPCRouter({
     const points = await counterHistory(ctx.db, input.hostId);
     return { rates: interfaceRates(points), lastSampleAt: points.at(-1)?.at ?? null };
   }),
+  fleet: signedInProcedure.query(({ ctx }) => fleetOverview(ctx.db)),
+  refreshAll: signedInProcedure.mutation(({ ctx }) => refreshAll(ctx.db, getPanelPool(ctx.db))),
+  // Acknowledging says "I have seen this outside change": an operator's call, not a viewer's.
+  acknowledgeChanges: operatorProcedure
+    .input(ZHostRef)
+    .mutation(({ ctx, input }) => acknowledgeChanges(ctx.db, input.hostId)),
   // Positions are per user: everyone arranges their own view.
   positions: signedInProcedure.input(ZHostRef).query(({ ctx, input }) => getPositions(ctx.db, ctx.user.id, input.hostId)),
   savePositions: signedInProcedure

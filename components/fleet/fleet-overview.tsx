@@ -1,0 +1,109 @@
+'use client';
+
+import Link from 'next/link';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useTRPC } from '@/components/trpc/client';
+import { Button } from '@/components/ui/button';
+import { Card } from '@/components/ui/card';
+import { ErrorMessage } from '@/components/ui/error-message';
+import { HostStatusBadge, RelativeTime } from '@/components/hosts/host-status';
+import type { Role } from '@/server/auth/roles';
+
+/** The fleet list re-reads the panel's database this often (cheap; it does not probe hosts). */
+const POLL_MS = 10_000;
+
+export function FleetOverview({ role }: { role: Role }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const fleet = useQuery({ ...trpc.topology.fleet.queryOptions(), refetchInterval: POLL_MS });
+  const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.topology.fleet.queryKey() });
+  const refreshAll = useMutation(trpc.topology.refreshAll.mutationOptions({ onSuccess: invalidate }));
+  const acknowledge = useMutation(trpc.topology.acknowledgeChanges.mutationOptions({ onSuccess: invalidate }));
+  const canAcknowledge = role === 'admin' || role === 'operator';
+  const failed = refreshAll.data?.filter((r) => !r.ok) ?? [];
+
+  return (
+    <div className="space-y-6">
+      <div className="flex items-center gap-4">
+        <h1 className="text-xl font-semibold">Fleet</h1>
+        <Button variant="secondary" onClick={() => refreshAll.mutate()} disabled={refreshAll.isPending}>
+          {refreshAll.isPending ? 'Reading every host…' : 'Refresh all hosts'}
+        </Button>
+        {refreshAll.data && (
+          <span className="text-sm text-slate-600" data-testid="refresh-all-result">
+            Read {refreshAll.data.length - failed.length} of {refreshAll.data.length} hosts
+            {failed.length > 0 && `; failed: ${failed.map((f) => f.name).join(', ')}`}
+          </span>
+        )}
+      </div>
+      {refreshAll.error && <ErrorMessage error={refreshAll.error} />}
+      <Card>
+        {fleet.error && <ErrorMessage error={fleet.error} />}
+        {fleet.isPending && <p className="text-sm text-slate-500">Loading…</p>}
+        {fleet.data?.length === 0 && (
+          <p className="text-sm text-slate-600">
+            No hypervisors yet. <Link className="text-sky-700 underline" href="/hosts">Add one</Link>.
+          </p>
+        )}
+        {fleet.data && fleet.data.length > 0 && (
+          <table className="w-full text-left text-sm" data-testid="fleet-table">
+            <thead className="text-xs uppercase text-slate-500">
+              <tr>
+                <th className="pb-2 pr-4 font-medium">Host</th>
+                <th className="pb-2 pr-4 font-medium">Status</th>
+                <th className="pb-2 pr-4 font-medium">Last read</th>
+                <th className="pb-2 pr-4 font-medium">Interfaces</th>
+                <th className="pb-2 pr-4 font-medium">VMs</th>
+                <th className="pb-2 pr-4 font-medium">Networks</th>
+                <th className="pb-2 font-medium">Outside changes</th>
+              </tr>
+            </thead>
+            <tbody>
+              {fleet.data.map((row) => (
+                <tr key={row.host.id} data-id={`fleet-${row.host.name}`} className="border-t border-slate-100">
+                  <td className="py-2 pr-4">
+                    <Link href={`/hosts/${row.host.id}`} className="font-medium text-sky-700 hover:underline">
+                      {row.host.name}
+                    </Link>
+                    <div className="text-xs text-slate-500">{row.host.address}</div>
+                  </td>
+                  <td className="py-2 pr-4">
+                    <HostStatusBadge status={row.host.status} />
+                  </td>
+                  <td className="py-2 pr-4 text-slate-700">
+                    <RelativeTime at={row.host.lastContactAt} />
+                  </td>
+                  <td className="py-2 pr-4" data-testid="count-interfaces">{row.counts?.interfaces ?? '—'}</td>
+                  <td className="py-2 pr-4" data-testid="count-vms">
+                    {row.counts ? `${row.counts.runningVms} / ${row.counts.vms}` : '—'}
+                  </td>
+                  <td className="py-2 pr-4" data-testid="count-networks">{row.counts?.networks ?? '—'}</td>
+                  <td className="py-2">
+                    {row.unacknowledgedChanges > 0 ? (
+                      <span className="flex items-center gap-2">
+                        <span
+                          data-testid="observed-changes-badge"
+                          className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900 ring-1 ring-amber-600/30"
+                          title={row.lastChangeAt ? `last ${new Date(row.lastChangeAt).toLocaleString()}` : undefined}
+                        >
+                          {row.unacknowledgedChanges} change{row.unacknowledgedChanges === 1 ? '' : 's'} outside Switchboard
+                        </span>
+                        {canAcknowledge && (
+                          <Button variant="secondary" onClick={() => acknowledge.mutate({ hostId: row.host.id })}>
+                            Acknowledge
+                          </Button>
+                        )}
+                      </span>
+                    ) : (
+                      <span className="text-xs text-slate-400">none</span>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+// The fleet at a glance: every host with its reachability, when it was last read, what it
+// holds, and whether something changed on it that Switchboard did not do.
+import type { Db } from '@/server/db/client';
+import { listHosts, type HostView } from '@/server/hosts/hosts';
+import type { SshPool } from '@/server/ssh/pool';
+import { isAppError } from '@/server/errors';
+import type { Topology } from './model';
+import { refreshHost } from './refresh';
+
+export interface FleetRow {
+  host: HostView;
+  counts: { interfaces: number; vms: number; runningVms: number; networks: number } | null;
+  stateSince: Date | null;
+  unacknowledgedChanges: number;
+  lastChangeAt: Date | null;
+}
+
+export async function fleetOverview(db: Db): Promise<FleetRow[]> {
+  const hosts = await listHosts(db);
+  return Promise.all(
+    hosts.map(async (host) => {
+      const [snapshot, unacknowledged, lastChange] = await Promise.all([
+        db.topologySnapshot.findFirst({ where: { hostId: host.id }, orderBy: { observedAt: 'desc' } }),
+        db.observedChange.count({ where: { hostId: host.id, acknowledgedAt: null } }),
+        db.observedChange.findFirst({ where: { hostId: host.id }, orderBy: { observedAt: 'desc' }, select: { observedAt: true } }),
+      ]);
+      let counts: FleetRow['counts'] = null;
+      if (snapshot) {
+        const t = JSON.parse(snapshot.topology) as Topology;
+        counts = {
+          interfaces: t.interfaces.filter((i) => i.kind !== 'loopback').length,
+          vms: t.vms.length,
+          runningVms: t.vms.filter((v) => v.state === 'running' || v.state === 'paused').length,
+          networks: t.networks.length,
+        };
+      }
+      return { host, counts, stateSince: snapshot?.observedAt ?? null, unacknowledgedChanges: unacknowledged, lastChangeAt: lastChange?.observedAt ?? null };
+    }),
+  );
+}
+
+export interface RefreshAllResult {
+  hostId: string;
+  name: string;
+  ok: boolean;
+  message: string | null;
+  probeMs: number | null;
+}
+
+/** Refreshes every host at once (bounded); one host failing does not stop the others. */
+export async function refreshAll(db: Db, pool: SshPool, concurrency = 16): Promise<RefreshAllResult[]> {
+  const hosts = await db.host.findMany({ select: { id: true, name: true }, orderBy: { name: 'asc' } });
+  const results: RefreshAllResult[] = new Array(hosts.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, hosts.length) }, async () => {
+      while (next < hosts.length) {
+        const i = next++;
+        const h = hosts[i]!;
+        try {
+          const r = await refreshHost(db, pool, h.id);
+          results[i] = { hostId: h.id, name: h.name, ok: true, message: null, probeMs: r.probeMs };
+        } catch (err) {
+          if (!isAppError(err)) throw err;
+          results[i] = { hostId: h.id, name: h.name, ok: false, message: err.userMessage, probeMs: null };
+        }
+      }
+    }),
+  );
+  return results;
+}
+
+export async function acknowledgeChanges(db: Db, hostId: string): Promise<number> {
+  const r = await db.observedChange.updateMany({ where: { hostId, acknowledgedAt: null }, data: { acknowledgedAt: new Date() } });
+  return r.count;
+}
