@@ -155,3 +155,30 @@ test('a viewer sees hosts without add or edit controls, and the mutation is refu
   await page.goto('/hosts');
   await expect(page.locator('[data-id="host-hv1"]')).toBeVisible();
 });
+
+test('a viewer watches the dashboard and the kiosk page with moving rates while the host carries traffic', async ({ page }) => {
+  await signIn(page, VIEWER);
+  // Traffic inside the lab host: ping hv2 across the VXLAN overlay for a while.
+  await hv1.exec(['sh', '-c', 'ping -q -i 0.005 -w 25 198.18.100.12 >/dev/null 2>&1 &']);
+  try {
+    await page.goto('/dashboard?every=2');
+    const row = page.locator('[data-id="dash-hv1"] [data-id="iface-vxlan100"]');
+    await expect(row.getByTestId('tx')).toContainText(/[kM]bit\/s/, { timeout: 20_000 });
+    const first = await row.getByTestId('tx').textContent();
+    await expect(async () => expect(await row.getByTestId('tx').textContent()).not.toBe(first)).toPass({ timeout: 15_000 });
+    await expect(page.locator('[data-id="dash-hv1"] [data-id="iface-macvtap0"]')).toHaveAttribute('data-state', 'down');
+    await page.screenshot({ path: 'test-results/screenshots/dashboard.png', fullPage: true });
+
+    await page.goto('/kiosk?every=2');
+    await expect(page.getByTestId('kiosk')).toBeVisible();
+    await expect(page.getByRole('navigation')).toHaveCount(0); // no panel chrome
+    const kioskRow = page.locator('[data-id="dash-hv1"] [data-id="iface-vxlan100"]');
+    await expect(kioskRow.getByTestId('tx')).toContainText(/[kM]bit\/s/, { timeout: 20_000 });
+    const k1 = await kioskRow.getByTestId('tx').textContent();
+    await expect(async () => expect(await kioskRow.getByTestId('tx').textContent()).not.toBe(k1)).toPass({ timeout: 15_000 });
+    await page.screenshot({ path: 'test-results/screenshots/kiosk.png', fullPage: true });
+  } finally {
+    await hv1.exec(['pkill', '-f', 'ping -q -i 0.005'], { allowFailure: true });
+  }
+});
+

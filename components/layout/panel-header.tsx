@@ -16,6 +16,9 @@ export function PanelHeader({ user }: { user: SessionUser }) {
           <Link href="/hosts" className="hover:text-slate-900">
             Hypervisors
           </Link>
+          <Link href="/dashboard" className="hover:text-slate-900">
+            Dashboard
+          </Link>
           {user.role === 'admin' && (
             <>
               <Link href="/users" className="hover:text-slate-900">

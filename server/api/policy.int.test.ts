@@ -58,6 +58,7 @@ const QUERY_SAMPLES: Record<string, (f: Fixture) => unknown> = {
   'topology.observedChanges': () => ({}),
   'topology.rates': (f) => ({ hostId: f.host.id }),
   'topology.positions': (f) => ({ hostId: f.host.id }),
+  'topology.dashboard': () => ({ everySeconds: 60 }),
 };
 
 const policies = listProcedurePolicies(appRouter);

@@ -198,4 +198,6 @@ export interface ProbeSample {
   counters: Record<string, Counters>;
   /** Per qdisc, keyed `${dev} ${handle}`. */
   qdiscStats: Record<string, QdiscStats>;
+  /** Per interface name: up with carrier at the time of the read (for flapping). */
+  linkUp: Record<string, boolean>;
 }

@@ -86,7 +86,8 @@ export async function refreshHost(db: Db, pool: SshPool, hostId: string): Promis
     return { snapshotId: snapshot.id, stored: true, observedChange };
   });
 
-  await db.counterSample.create({ data: { hostId, at: observedAt, data: JSON.stringify(sample.counters) } });
+  const stored: StoredSample = { counters: sample.counters, up: sample.linkUp };
+  await db.counterSample.create({ data: { hostId, at: observedAt, data: JSON.stringify(stored) } });
   await db.counterSample.deleteMany({ where: { hostId, at: { lt: new Date(observedAt.getTime() - COUNTER_WINDOW_MS) } } });
   await db.host.update({
     where: { id: hostId },
@@ -118,9 +119,16 @@ export async function listObservedChanges(db: Db, hostId?: string, take = 50) {
   }));
 }
 
+/** What a CounterSample row holds. */
+interface StoredSample {
+  counters: Record<string, Counters>;
+  up: Record<string, boolean>;
+}
+
 export interface CounterPoint {
   at: Date;
   counters: Record<string, Counters>;
+  up: Record<string, boolean>;
 }
 
 export async function counterHistory(db: Db, hostId: string, sinceMs = COUNTER_WINDOW_MS): Promise<CounterPoint[]> {
@@ -128,5 +136,8 @@ export async function counterHistory(db: Db, hostId: string, sinceMs = COUNTER_W
     where: { hostId, at: { gte: new Date(Date.now() - sinceMs) } },
     orderBy: { at: 'asc' },
   });
-  return rows.map((r) => ({ at: r.at, counters: JSON.parse(r.data) as Record<string, Counters> }));
+  return rows.map((r) => {
+    const stored = JSON.parse(r.data) as StoredSample;
+    return { at: r.at, counters: stored.counters, up: stored.up };
+  });
 }

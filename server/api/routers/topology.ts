@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { createTRPCRouter, operatorProcedure, signedInProcedure } from '@/server/api/trpc';
 import { acknowledgeChanges, fleetOverview, refreshAll } from '@/server/topology/fleet';
+import { dashboardData } from '@/server/topology/sampler';
 import { getPanelPool } from '@/server/hosts/panel-pool';
 import { counterHistory, latestTopology, listObservedChanges, refreshHost } from '@/server/topology/refresh';
 import { interfaceRates } from '@/server/topology/rates';
@@ -23,6 +24,11 @@ export const topologyRouter = createTRPCRouter({
     const points = await counterHistory(ctx.db, input.hostId);
     return { rates: interfaceRates(points), lastSampleAt: points.at(-1)?.at ?? null };
   }),
+  // Reads hosts that were not read within the interval (one probe per host, however many
+  // dashboards are open), then returns rates. Interval bounds keep a kiosk from hammering hosts.
+  dashboard: signedInProcedure
+    .input(z.object({ hostId: z.string().min(1).max(64).optional(), everySeconds: z.number().int().min(2).max(300).default(5) }))
+    .query(({ ctx, input }) => dashboardData(ctx.db, getPanelPool(ctx.db), { hostId: input.hostId, everyMs: input.everySeconds * 1000 })),
   fleet: signedInProcedure.query(({ ctx }) => fleetOverview(ctx.db)),
   refreshAll: signedInProcedure.mutation(({ ctx }) => refreshAll(ctx.db, getPanelPool(ctx.db))),
   // Acknowledging says "I have seen this outside change": an operator's call, not a viewer's.

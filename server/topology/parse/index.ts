@@ -3,7 +3,7 @@ import type { MissingSection, ProbeSample, Topology } from '../model';
 import type { ProbeSection } from '../probe';
 import { parseBridgeVlans } from './bridge';
 import { ProbeParseError } from './errors';
-import { parseAddresses, parseCounters, parseLinks, parseRoutes } from './ip';
+import { parseAddresses, parseCounters, parseLinks, parseLinkUp, parseRoutes } from './ip';
 import { splitSections, type Section } from './sections';
 import { parseClasses, parseQdiscs } from './tc';
 import { parseVirshXml } from './virsh';
@@ -95,5 +95,10 @@ export function parseProbeOutput(output: string): ProbeSample {
     vms,
     missing,
   };
-  return { topology, counters: statsBody === null ? {} : parseCounters(statsBody), qdiscStats: parsedQdiscs.stats };
+  return {
+    topology,
+    counters: statsBody === null ? {} : parseCounters(statsBody),
+    qdiscStats: parsedQdiscs.stats,
+    linkUp: statsBody === null ? {} : parseLinkUp(statsBody),
+  };
 }

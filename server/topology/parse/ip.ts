@@ -146,8 +146,19 @@ const ZDirection = z.looseObject({
   dropped: z.number().default(0),
 });
 const ZStats = z.array(
-  z.looseObject({ ifname: z.string(), stats64: z.looseObject({ rx: ZDirection, tx: ZDirection }).optional() }),
+  z.looseObject({
+    ifname: z.string(),
+    flags: z.array(z.string()).default([]),
+    stats64: z.looseObject({ rx: ZDirection, tx: ZDirection }).optional(),
+  }),
 );
+
+/** Whether each interface is up with carrier, from the same read as the counters. */
+export function parseLinkUp(body: string): Record<string, boolean> {
+  const out: Record<string, boolean> = {};
+  for (const l of parseJsonSection('link_stats', body, ZStats)) out[l.ifname] = l.flags.includes('UP') && l.flags.includes('LOWER_UP');
+  return out;
+}
 
 export function parseCounters(body: string): Record<string, Counters> {
   const out: Record<string, Counters> = {};

@@ -1,0 +1,26 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { Dashboard } from '@/components/dashboard/host-dashboard';
+import { requirePageUser } from '@/server/auth/page-session';
+import { parseEverySeconds } from '@/components/dashboard/every';
+
+export const metadata: Metadata = { title: 'Dashboard' };
+
+export default async function DashboardPage({ searchParams }: { searchParams: Promise<{ every?: string }> }) {
+  await requirePageUser();
+  const everySeconds = parseEverySeconds((await searchParams).every);
+  return (
+    <div className="space-y-4">
+      <div className="flex items-baseline gap-4">
+        <h1 className="text-xl font-semibold">Dashboard</h1>
+        <span className="text-sm text-slate-500">
+          Refreshing every {everySeconds} s (set with <code>?every=N</code>).{' '}
+          <Link className="text-sky-700 underline" href={`/kiosk?every=${everySeconds}`}>
+            Kiosk view
+          </Link>
+        </span>
+      </div>
+      <Dashboard everySeconds={everySeconds} />
+    </div>
+  );
+}

@@ -1,0 +1,45 @@
+// Keeps dashboards fed without stampeding hosts: many viewers asking every few seconds cause at
+// most one probe per host per interval. "Recently read" comes from the database (shared by all
+// panel instances); in-flight probes are shared within this process.
+import type { Db } from '@/server/db/client';
+import { getHost, type HostView } from '@/server/hosts/hosts';
+import type { SshPool } from '@/server/ssh/pool';
+import { summarizeInterfaces, type DashboardInterface } from './dashboard';
+import { counterHistory, latestTopology, refreshHost } from './refresh';
+
+const inFlight = new Map<string, Promise<unknown>>();
+
+export async function refreshIfStale(db: Db, pool: SshPool, hostId: string, maxAgeMs: number): Promise<void> {
+  const host = await db.host.findUnique({ where: { id: hostId }, select: { lastCheckedAt: true } });
+  if (!host) return;
+  if (host.lastCheckedAt && Date.now() - host.lastCheckedAt.getTime() < maxAgeMs) return;
+  let running = inFlight.get(hostId);
+  if (!running) {
+    // Failures are recorded on the host (status, message); the dashboard shows them.
+    running = refreshHost(db, pool, hostId)
+      .catch(() => undefined)
+      .finally(() => inFlight.delete(hostId));
+    inFlight.set(hostId, running);
+  }
+  await running;
+}
+
+export interface DashboardHost {
+  host: HostView;
+  sampledAt: Date | null;
+  interfaces: DashboardInterface[];
+}
+
+export async function dashboardData(db: Db, pool: SshPool, opts: { hostId?: string; everyMs: number }): Promise<DashboardHost[]> {
+  const ids = opts.hostId
+    ? [opts.hostId]
+    : (await db.host.findMany({ select: { id: true }, orderBy: { name: 'asc' } })).map((h) => h.id);
+  // Slightly under the interval, so a poll that arrives a little early still gets fresh data.
+  await Promise.all(ids.map((id) => refreshIfStale(db, pool, id, opts.everyMs * 0.8)));
+  return Promise.all(
+    ids.map(async (id) => {
+      const [host, points, latest] = await Promise.all([getHost(db, id), counterHistory(db, id), latestTopology(db, id)]);
+      return { host, sampledAt: points.at(-1)?.at ?? null, interfaces: summarizeInterfaces(points, latest?.topology ?? null) };
+    }),
+  );
+}
