@@ -1,0 +1,166 @@
+// Discovery benchmarks (issue 4), written to bench/RESULTS.md:
+//  - refresh of a lab host seeded up to 500 interfaces, 20 VMs, 10 networks: SSH exec channels
+//    per refresh, median and p95 over 50 runs on a warm connection;
+//  - parsing `ip -j -d link` of 4,000 interfaces;
+//  - refreshing 50 light lab hosts at once.
+//   sudo npm run bench:refresh
+import { readFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { authorizeLabKey, ensureLab, labDown, labHost } from '../lab/testing';
+import { createPanelPool } from '../server/hosts/panel-pool';
+import { ensurePanelIdentity } from '../server/ssh/identity';
+import { openTestDatabase } from '../server/testing/database';
+import { refreshAll } from '../server/topology/fleet';
+import { parseLinks } from '../server/topology/parse/ip';
+import { refreshHost } from '../server/topology/refresh';
+
+const RESULTS = new URL('./RESULTS.md', import.meta.url);
+const BEGIN = '<!-- bench:refresh:begin -->';
+const END = '<!-- bench:refresh:end -->';
+const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
+
+const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+};
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** Grows hv1 to 500 interfaces, 20 VMs and 10 networks, directly inside the host. */
+async function seedLarge(): Promise<void> {
+  const h = labHost('hv1');
+  const links = JSON.parse((await h.exec(['ip', '-j', 'link', 'show'])).stdout) as unknown[];
+  const pairs = Math.ceil((500 - links.length - 16) / 2); // 16 taps come with the new VMs
+  const batch = Array.from({ length: pairs }, (_, i) => `link add bv${i}a type veth peer name bv${i}b`).join('\n');
+  await h.exec(['ip', '-batch', '-'], { input: `${batch}\n` });
+  const cmds: string[] = [];
+  for (let n = 0; n < 6; n++) {
+    const xml = `<network><name>bench${n}</name><bridge name='virbrb${n}'/><ip address='198.19.${130 + n}.1' netmask='255.255.255.0'/></network>`;
+    await writeFile(`${h.names.dir}/seed/bench-net${n}.xml`, xml);
+    cmds.push(`net-define ${h.names.dir}/seed/bench-net${n}.xml`, `net-start bench${n}`);
+  }
+  for (let v = 0; v < 16; v++) {
+    const mac = `52:54:00:01:${(0x40 + v).toString(16)}:01`;
+    const xml = `<domain type='qemu'><name>bench${v}</name><memory unit='MiB'>32</memory><vcpu>1</vcpu><os><type arch='x86_64' machine='pc'>hvm</type></os><devices><interface type='network'><mac address='${mac}'/><source network='bench${v % 6}'/></interface></devices></domain>`;
+    await writeFile(`${h.names.dir}/seed/bench-vm${v}.xml`, xml);
+    cmds.push(`define ${h.names.dir}/seed/bench-vm${v}.xml`, `start bench${v} --paused`);
+  }
+  await h.exec(['virsh', '-q', '-c', 'qemu:///system', cmds.join(' ; ')], { timeoutMs: 300_000 });
+}
+
+/** 4,000 interfaces, made from real `ip -j -d link` entries of a lab host with new names. */
+function bigLinkJson(): string {
+  const fixture = readFileSync(new URL('../server/topology/parse/fixtures/lab-full-hv1.probe.txt', import.meta.url), 'utf8');
+  const body = /@@sb:link@@\n([\s\S]*?)\n@@sb-end:link/.exec(fixture)![1]!;
+  const entries = JSON.parse(body) as { ifname: string; ifindex: number }[];
+  const out: unknown[] = [];
+  for (let i = 0; out.length < 4000; i++) {
+    const e = structuredClone(entries[i % entries.length]!);
+    e.ifname = `${e.ifname.slice(0, 8)}-${i}`;
+    e.ifindex = i + 1;
+    out.push(e);
+  }
+  return JSON.stringify(out);
+}
+
+async function main() {
+  process.env.SWITCHBOARD_SECRET ??= 'bench-secret-'.padEnd(48, 'b');
+  const t = await openTestDatabase('sqlite');
+  try {
+    const identity = await ensurePanelIdentity(t.db);
+
+    // 1. One large host.
+    log('lab: 1 full host, grown to 500 interfaces / 20 VMs / 10 networks');
+    await labDown();
+    const [hv1] = await ensureLab({ hosts: 1 });
+    await authorizeLabKey(identity.publicKey);
+    await seedLarge();
+    const host = await t.db.host.create({
+      data: { name: 'hv1', address: hv1!.address, hostKeyFingerprint: await hv1!.hostKeyFingerprint(), hostKeyType: 'ssh-ed25519', pinnedAt: new Date() },
+    });
+    const pool = createPanelPool(t.db);
+    const first = await refreshHost(t.db, pool, host.id); // warms the connection
+    const sizes = { interfaces: first.topology.interfaces.length, vms: first.topology.vms.length, networks: first.topology.networks.length };
+    log(`seeded: ${JSON.stringify(sizes)}`);
+    const times: number[] = [];
+    const probeTimes: number[] = [];
+    const channelsBefore = pool.channelsOpened;
+    for (let i = 0; i < 50; i++) {
+      const t0 = performance.now();
+      const r = await refreshHost(t.db, pool, host.id);
+      times.push(performance.now() - t0);
+      probeTimes.push(r.probeMs);
+    }
+    const channelsPerRefresh = (pool.channelsOpened - channelsBefore) / 50;
+    pool.closeAll();
+
+    // 2. Parsing 4,000 interfaces.
+    const big = bigLinkJson();
+    const parseTimes: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const t0 = performance.now();
+      const parsed = parseLinks(big);
+      parseTimes.push(performance.now() - t0);
+      if (parsed.length !== 4000) throw new Error(`parsed ${parsed.length} interfaces`);
+    }
+
+    // 3. 50 light hosts at once.
+    log('lab: 50 light hosts');
+    await t.db.host.deleteMany();
+    const light = await ensureLab({ hosts: 50, light: true });
+    await authorizeLabKey(identity.publicKey);
+    for (const h of light) {
+      await t.db.host.create({
+        data: { name: h.name, address: h.address, hostKeyFingerprint: await h.hostKeyFingerprint(), hostKeyType: 'ssh-ed25519', pinnedAt: new Date() },
+      });
+    }
+    const fleetTimes: number[] = [];
+    for (let run = 0; run < 5; run++) {
+      const fleetPool = createPanelPool(t.db); // cold: new connections each run, as after a restart
+      const t0 = performance.now();
+      const results = await refreshAll(t.db, fleetPool);
+      fleetTimes.push(performance.now() - t0);
+      fleetPool.closeAll();
+      const failed = results.filter((r) => !r.ok);
+      if (failed.length) throw new Error(`refresh failed on ${failed.map((f) => `${f.name}: ${f.message}`).join('; ')}`);
+    }
+    await labDown();
+
+    const ms = (x: number) => `${x.toFixed(0)} ms`;
+    const section = `${BEGIN}
+## Discovery (issue 4)
+
+Measured ${new Date().toISOString().slice(0, 10)} on this machine kind (${os.cpus().length} cores), one run of
+\`sudo npm run bench:refresh\` (SQLite store; the lab is brought up and down by the script).
+
+| what | target | result |
+|---|---|---|
+| refresh of one host with ${sizes.interfaces} interfaces, ${sizes.vms} VMs, ${sizes.networks} networks, warm connection, 50 runs (probe + parse + store) | median < 150 ms | median ${ms(median(times))}, p95 ${ms(quantile(times, 0.95))} |
+| of which the SSH exec of the probe (round trip incl. remote commands) | | median ${ms(median(probeTimes))}, p95 ${ms(quantile(probeTimes, 0.95))} |
+| SSH exec channels per refresh | exactly 1 | ${channelsPerRefresh} |
+| parsing \`ip -j -d link\` of 4,000 interfaces (20 runs) | < 300 ms | median ${ms(median(parseTimes))}, max ${ms(Math.max(...parseTimes))} |
+| refreshing 50 light lab hosts at once, new connections (5 runs) | < 5 s | median ${(median(fleetTimes) / 1000).toFixed(2)} s (runs: ${fleetTimes.map((x) => (x / 1000).toFixed(2)).join(', ')}) |
+
+The large host is grown inside hv1 by the script (veth pairs, 6 more isolated networks, 16 more
+paused VMs). The 4,000-interface input is made of real \`ip -j -d link\` entries of a lab host
+with new names and indexes.
+${END}`;
+    let text = await readFile(RESULTS, 'utf8').catch(() => '# Benchmark results\n');
+    const a = text.indexOf(BEGIN);
+    const b = text.indexOf(END);
+    text = a >= 0 && b > a ? text.slice(0, a) + section + text.slice(b + END.length) : `${text.trimEnd()}\n\n${section}\n`;
+    await writeFile(RESULTS, text);
+    process.stdout.write(section + '\n');
+  } finally {
+    await t.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
