@@ -4,7 +4,10 @@
 # one-time setup link while no user exists.
 #
 # Configuration (environment): PORT (3000), DATABASE_URL (unset = ./data/switchboard.db;
-# postgresql://... = shared PostgreSQL), SWITCHBOARD_PUBLIC_URL (base of the printed link).
+# postgresql://... = shared PostgreSQL), SWITCHBOARD_SECRET (unset = 0600 file
+# data/secret.key, or SWITCHBOARD_SECRET_FILE), SWITCHBOARD_PUBLIC_URL (base of the printed
+# link), SWITCHBOARD_TRUST_PROXY=1 (behind a reverse proxy: take the client address from the
+# X-Forwarded-For entry it appends; see scripts/client-address.mjs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
