@@ -31,9 +31,9 @@ export function PanelHeader({ user }: { user: SessionUser }) {
           )}
         </nav>
         <div className="ml-auto flex items-center gap-3 text-sm">
-          <span className="text-slate-600" data-testid="signed-in-user">
+          <Link href="/account" title="Your account" className="text-slate-600 hover:text-slate-900" data-testid="signed-in-user">
             {user.username} <span className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700">{user.role}</span>
-          </span>
+          </Link>
           <SignOutButton />
         </div>
       </div>

@@ -7,6 +7,8 @@ import { SESSION_COOKIE, readCookie, isHttps } from '@/server/auth/cookies';
 export interface TrpcContext {
   db: Db;
   user: SessionUser | null;
+  /** The stored id (digest) of the caller's session, when signed in. */
+  sessionId: string | null;
   /** The raw session token from the cookie (needed to sign out). */
   sessionToken: string | undefined;
   origin: RequestOrigin;
@@ -35,6 +37,7 @@ export async function createContext(opts: {
   return {
     db,
     user: found?.user ?? null,
+    sessionId: found?.sessionId ?? null,
     sessionToken,
     origin: {
       address: clientAddress(req.headers),

@@ -27,6 +27,7 @@ let hv2Fingerprint = '';
  * below, so every mutation gets its FORBIDDEN check.
  */
 const MUTATION_SAMPLES: Record<string, (f: Fixture) => unknown> = {
+  'auth.changePassword': () => ({ currentPassword: TEST_PASSWORD, newPassword: 'a different long password' }),
   'users.create': () => ({ username: 'newcomer', password: TEST_PASSWORD, role: 'viewer' }),
   'users.setRole': (f) => ({ userId: f.target.id, role: 'operator' }),
   'users.setDisabled': (f) => ({ userId: f.target.id, disabled: true }),

@@ -36,8 +36,8 @@ const enforcePolicy = t.middleware(({ ctx, meta, next }) => {
 
 /** Tells the type system what enforcePolicy already guaranteed for role procedures. */
 const withSignedInUser = t.middleware(({ ctx, next }) => {
-  if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in.' });
-  return next({ ctx: { ...ctx, user: ctx.user } });
+  if (!ctx.user || !ctx.sessionId) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Please sign in.' });
+  return next({ ctx: { ...ctx, user: ctx.user, sessionId: ctx.sessionId } });
 });
 
 const guarded = t.procedure.use(enforcePolicy);

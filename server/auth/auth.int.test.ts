@@ -126,6 +126,38 @@ describe.each(PROVIDERS)('users and sessions on %s', (provider) => {
       expect(await t.db.session.count({ where: { expiresAt: { lt: new Date() } } })).toBe(0);
     });
 
+    it('lets a user change their own password, ending their other sessions but not this one', async () => {
+      await makeUser(t.db, 'cora', 'viewer');
+      const here = new TestBrowser(t.db);
+      const elsewhere = new TestBrowser(t.db);
+      data(await here.mutation('auth.signIn', { username: 'cora', password: TEST_PASSWORD }));
+      data(await elsewhere.mutation('auth.signIn', { username: 'cora', password: TEST_PASSWORD }));
+      const before = (await t.db.user.findUniqueOrThrow({ where: { username: 'cora' } })).passwordHash;
+
+      const wrong = await here.mutation('auth.changePassword', { currentPassword: 'not it', newPassword: 'a fresh long passphrase' });
+      expect(wrong.status).toBe(401);
+      expect(wrong.body.error?.message).toMatch(/current password is not correct/);
+      expect((await t.db.user.findUniqueOrThrow({ where: { username: 'cora' } })).passwordHash).toBe(before);
+      expect(data(await here.query('auth.me'))).toMatchObject({ username: 'cora' });
+
+      data(await here.mutation('auth.changePassword', { currentPassword: TEST_PASSWORD, newPassword: 'a fresh long passphrase' }));
+      expect(data(await here.query('auth.me'))).toMatchObject({ username: 'cora' });
+      expect(data(await elsewhere.query('auth.me'))).toBeNull();
+      expect((await new TestBrowser(t.db).mutation('auth.signIn', { username: 'cora', password: TEST_PASSWORD })).status).toBe(401);
+      data(await new TestBrowser(t.db).mutation('auth.signIn', { username: 'cora', password: 'a fresh long passphrase' }));
+    });
+
+    it('counts wrong current passwords against the sign-in limit', async () => {
+      await makeUser(t.db, 'gus', 'viewer');
+      const browser = new TestBrowser(t.db);
+      data(await browser.mutation('auth.signIn', { username: 'gus', password: TEST_PASSWORD }));
+      for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT; i++) {
+        await browser.mutation('auth.changePassword', { currentPassword: `guess ${i}`, newPassword: 'a fresh long passphrase' });
+      }
+      const locked = await browser.mutation('auth.changePassword', { currentPassword: TEST_PASSWORD, newPassword: 'a fresh long passphrase' });
+      expect(locked.status).toBe(429);
+    });
+
     it('sets Secure on the cookie when served over HTTPS', async () => {
       await makeUser(t.db, 'sam', 'viewer');
       const reply = await new TestBrowser(t.db).mutation(

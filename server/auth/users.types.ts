@@ -46,3 +46,8 @@ export interface PublicUser extends SessionUser {
   disabled: boolean;
   createdAt: Date;
 }
+
+export const ZChangeOwnPasswordInput = z.object({
+  currentPassword: z.string().min(1).max(256),
+  newPassword: ZPassword,
+});

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { createTRPCRouter, publicProcedure } from '@/server/api/trpc';
+import { createTRPCRouter, publicProcedure, signedInProcedure } from '@/server/api/trpc';
 import { clearSessionCookie, setSessionCookie } from '@/server/api/session-cookie';
-import { ZCompleteSetupInput, ZSignInInput } from '@/server/auth/users.types';
+import { ZChangeOwnPasswordInput, ZCompleteSetupInput, ZSignInInput } from '@/server/auth/users.types';
+import { changeOwnPassword } from '@/server/auth/own-password';
 import { signIn } from '@/server/auth/sign-in';
 import { revokeSession } from '@/server/auth/sessions';
 import { completeSetup, isSetupTokenValid, needsFirstAdmin } from '@/server/auth/setup';
@@ -22,6 +23,13 @@ export const authRouter = createTRPCRouter({
     clearSessionCookie(ctx);
     return { ok: true as const };
   }),
+
+  changePassword: signedInProcedure
+    .input(ZChangeOwnPasswordInput)
+    .mutation(async ({ ctx, input }) => {
+      await changeOwnPassword(ctx.db, ctx.user, ctx.sessionId, input, ctx.origin);
+      return { ok: true as const };
+    }),
 
   setupStatus: publicProcedure
     .input(z.object({ token: z.string().max(128) }))
