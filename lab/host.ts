@@ -241,9 +241,29 @@ export async function netnsExists(h: HostNames): Promise<boolean> {
   return fileExists(`/run/netns/${h.netns}`);
 }
 
+/**
+ * The host was made from this checkout's lab/.state: it presents our persistent host key and
+ * authorizes our client key. Another checkout on the same machine (a CI clone, say) builds
+ * hosts with its own keys; keeping those would pin keys this checkout cannot restore.
+ */
+async function madeByThisCheckout(h: HostNames): Promise<boolean> {
+  try {
+    const [running, persistent, authorized, own] = await Promise.all([
+      readFile(`${h.dir}/ssh/ssh_host_ed25519_key.pub`, 'utf8'),
+      readFile(path.join(h.hostKeyDir, 'ssh_host_ed25519_key.pub'), 'utf8'),
+      readFile(`${h.dir}/ssh/authorized_keys`, 'utf8'),
+      readFile(`${CLIENT_KEY}.pub`, 'utf8'),
+    ]);
+    return running.trim() === persistent.trim() && authorized.includes(own.trim());
+  } catch {
+    return false;
+  }
+}
+
 /** Everything a healthy host of this mode runs; used by `up` to keep what already works. */
 export async function isHealthy(h: HostNames, mode: HostMode): Promise<boolean> {
   if (!(await netnsExists(h)) || !(await isNsMounted(h.mntNs))) return false;
+  if (!(await madeByThisCheckout(h))) return false;
   if (!(await daemonPid(h, 'sshd')) || !(await sshAnswers(h.address))) return false;
   if (mode === 'full') {
     if (!(await daemonPid(h, 'virtlogd')) || !(await libvirtAnswers(h))) return false;

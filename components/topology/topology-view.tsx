@@ -1,87 +1,26 @@
 'use client';
 
-import '@xyflow/react/dist/style.css';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import {
-  Background,
-  Controls,
-  MiniMap,
-  ReactFlow,
-  ReactFlowProvider,
-  useEdgesState,
-  useNodesState,
-  useReactFlow,
-  type Edge,
-  type Node,
-} from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { ReactFlowProvider } from '@xyflow/react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '@/components/trpc/client';
 import { Button } from '@/components/ui/button';
 import { ErrorMessage } from '@/components/ui/error-message';
 import { RelativeTime } from '@/components/hosts/host-status';
 import { Inspector } from '@/components/topology/inspector';
-import { KIND_STYLE, nodeTypes as baseNodeTypes, type TopologyNode } from '@/components/topology/nodes';
-import { GroupNode } from '@/components/topology/group-node';
-import { NODE_HEIGHT, NODE_WIDTH } from '@/components/topology/layout-types';
-import { useElkLayout } from '@/components/topology/use-elk-layout';
-import { COLUMNS, topologyToGraph, type Graph, type GraphEdgeKind, type GraphNodeKind } from '@/server/topology/graph';
-
-const nodeTypes = { ...baseNodeTypes, group: GroupNode };
+import { KIND_STYLE } from '@/components/topology/nodes';
+import { TopologyCanvas, useFindNode, type Positions } from '@/components/topology/topology-canvas';
+import type { GraphNodeKind } from '@/server/topology/graph';
+import type { Topology } from '@/server/topology/model';
 
 /** How often an open graph re-reads the host. A refresh is one SSH exec (~0.1-0.3 s). */
 const REFRESH_EVERY_MS = 30_000;
+const NO_POSITIONS: Positions = {};
 
-const EDGE_STYLE: Record<GraphEdgeKind, { stroke: string; strokeDasharray?: string }> = {
-  member: { stroke: '#0284c7' },
-  parent: { stroke: '#7c3aed' },
-  peer: { stroke: '#4f46e5', strokeDasharray: '2 3' },
-  vnic: { stroke: '#059669' },
-  'network-bridge': { stroke: '#1e40af', strokeDasharray: '6 3' },
-  'vnic-config': { stroke: '#94a3b8', strokeDasharray: '4 4' },
-};
-
-type Positions = Record<string, { x: number; y: number }>;
-
-const GROUPS = [
-  { id: 'group:vms', label: 'Virtual machines', kind: 'vm' as GraphNodeKind },
-  { id: 'group:networks', label: 'libvirt networks', kind: 'network' as GraphNodeKind },
-];
-
-/** Background boxes behind the VMs and the libvirt networks, from their current positions. */
-function withGroups(nodes: Node[]): Node[] {
-  const members = nodes.filter((n) => n.type !== 'group');
-  const groups: Node[] = [];
-  for (const g of GROUPS) {
-    const inside = members.filter((n) => (n.data as { kind?: string }).kind === g.kind && !n.hidden);
-    if (!inside.length) continue;
-    const pad = 16;
-    const x0 = Math.min(...inside.map((n) => n.position.x)) - pad;
-    const y0 = Math.min(...inside.map((n) => n.position.y)) - pad - 18;
-    const x1 = Math.max(...inside.map((n) => n.position.x)) + NODE_WIDTH + pad;
-    const y1 = Math.max(...inside.map((n) => n.position.y)) + NODE_HEIGHT + pad;
-    groups.push({
-      id: g.id,
-      type: 'group',
-      position: { x: x0, y: y0 },
-      data: { label: g.label },
-      style: { width: x1 - x0, height: y1 - y0 },
-      selectable: false,
-      draggable: false,
-      zIndex: -1,
-    });
-  }
-  return [...groups, ...members];
-}
-
-function structureKey(g: Graph): string {
-  return `${g.nodes.map((n) => n.id).join('|')}#${g.edges.map((e) => e.id).join('|')}`;
-}
-
-function GraphCanvas({ hostId }: { hostId: string }) {
+function HostGraph({ hostId }: { hostId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const flow = useReactFlow();
-  const layout = useElkLayout();
+  const findNode = useFindNode();
   // The last stored state shows at once; each refresh then supersedes it (a refresh stores a
   // snapshot only when something changed, so its own time says how fresh the view is).
   const latest = useQuery(trpc.topology.latest.queryOptions({ hostId }));
@@ -89,6 +28,7 @@ function GraphCanvas({ hostId }: { hostId: string }) {
   const refresh = useMutation(trpc.topology.refresh.mutationOptions());
   const savePositions = useMutation(trpc.topology.savePositions.mutationOptions());
   const { mutate: runRefresh } = refresh;
+  const { mutate: save } = savePositions;
 
   useEffect(() => {
     runRefresh({ hostId });
@@ -100,110 +40,31 @@ function GraphCanvas({ hostId }: { hostId: string }) {
   const [hiddenKinds, setHiddenKinds] = useState<Set<GraphNodeKind>>(new Set());
   const [selected, setSelected] = useState<string | null>(null);
   const [layoutError, setLayoutError] = useState<string | null>(null);
-  const [nodes, setNodes, onNodesChange] = useNodesState<Node>([]);
-  const [edges, setEdges, onEdgesChange] = useEdgesState<Edge>([]);
-  const laidOut = useRef<{ key: string; positions: Positions } | null>(null);
-  const fitted = useRef(false);
+  const [generation, setGeneration] = useState(0);
 
-  const topology = refresh.data?.topology ?? latest.data?.topology ?? null;
+  const topology: Topology | null = (refresh.data?.topology ?? latest.data?.topology ?? null) as Topology | null;
   const dataTime = refresh.data?.observedAt ?? latest.data?.observedAt ?? null;
-  const graph = useMemo(() => (topology ? topologyToGraph(topology) : null), [topology]);
-  const savedPositions = saved.data;
+  const kindsPresent = useMemo(() => {
+    if (!topology) return [];
+    const kinds = new Set<GraphNodeKind>(topology.interfaces.filter((i) => i.kind !== 'loopback').map((i) => i.kind));
+    if (topology.vms.length) kinds.add('vm');
+    if (topology.networks.length) kinds.add('network');
+    return [...kinds];
+  }, [topology]);
 
-  useEffect(() => {
-    if (!graph || savedPositions === undefined) return;
-    let cancelled = false;
-    const key = structureKey(graph);
-    const compute = async (): Promise<Positions> => {
-      if (laidOut.current?.key === key) return laidOut.current.positions;
-      const result = await layout({
-        nodes: graph.nodes.map((n) => ({ id: n.id, width: NODE_WIDTH, height: NODE_HEIGHT, partition: COLUMNS.indexOf(n.data.column) })),
-        edges: graph.edges,
-      });
-      if (result.error) setLayoutError(result.error);
-      laidOut.current = { key, positions: result.positions };
-      return result.positions;
-    };
-    void compute().then((positions) => {
-      if (cancelled) return;
-      // In place: same ids keep their place (dragged ones where the user put them), so a
-      // refresh never jumps the view; only the data (status, badges) changes.
-      setNodes((current) => {
-        const here = new Map(current.map((n) => [n.id, n.position]));
-        const next: Node[] = graph.nodes.map((n) => ({
-          id: n.id,
-          type: n.type,
-          data: n.data,
-          position: savedPositions[n.id] ?? here.get(n.id) ?? positions[n.id] ?? { x: 0, y: 0 },
-        }));
-        return withGroups(next);
-      });
-      setEdges(
-        graph.edges.map((e) => ({
-          id: e.id,
-          source: e.source,
-          target: e.target,
-          data: { kind: e.kind },
-          style: EDGE_STYLE[e.kind],
-          animated: e.kind === 'vnic',
-        })),
-      );
-      if (!fitted.current) {
-        fitted.current = true;
-        requestAnimationFrame(() => void flow.fitView({ padding: 0.1 }));
-      }
-    });
-    return () => {
-      cancelled = true;
-    };
-  }, [graph, savedPositions, layout, setNodes, setEdges, flow]);
-
-  // Search dims what does not match; the kind filter hides. Both only touch display flags.
-  const visibleNodes = useMemo(() => {
-    const q = search.trim().toLowerCase();
-    return nodes.map((n) => {
-      if (n.type === 'group') return n;
-      const data = n.data as TopologyNode['data'];
-      const dimmed = q !== '' && !data.label.toLowerCase().includes(q);
-      const hidden = hiddenKinds.has(data.kind);
-      return dimmed === Boolean(data.dimmed) && hidden === Boolean(n.hidden) ? n : { ...n, hidden, data: { ...data, dimmed } };
-    });
-  }, [nodes, search, hiddenKinds]);
-
-  const onNodeDragStop = useCallback(
-    (_: unknown, __: Node, moved: Node[]) => {
-      const positions: Positions = {};
-      for (const n of moved) if (n.type !== 'group') positions[n.id] = n.position;
-      savePositions.mutate({ hostId, positions });
-      setNodes((current) => withGroups(current.filter((n) => n.type !== 'group')));
-    },
-    [hostId, savePositions, setNodes],
-  );
+  const onMoved = useCallback((positions: Positions) => save({ hostId, positions }), [hostId, save]);
 
   const resetLayout = () => {
-    savePositions.mutate(
+    save(
       { hostId, positions: {}, reset: true },
       {
         onSuccess: async () => {
-          laidOut.current = null;
-          setNodes([]);
-          fitted.current = false;
           await queryClient.invalidateQueries({ queryKey: trpc.topology.positions.queryKey({ hostId }) });
+          setGeneration((g) => g + 1);
         },
       },
     );
   };
-
-  const findFirst = () => {
-    const q = search.trim().toLowerCase();
-    const hit = nodes.find((n) => n.type !== 'group' && (n.data as TopologyNode['data']).label.toLowerCase().includes(q));
-    if (hit) {
-      setSelected(hit.id);
-      void flow.fitView({ nodes: [{ id: hit.id }], padding: 2, duration: 300 });
-    }
-  };
-
-  const kindsPresent = useMemo(() => [...new Set(graph?.nodes.map((n) => n.data.kind) ?? [])], [graph]);
 
   return (
     <div className="space-y-3">
@@ -214,7 +75,7 @@ function GraphCanvas({ hostId }: { hostId: string }) {
         <span className="text-slate-600" data-testid="data-age">
           {dataTime ? (
             <>
-              Data from <RelativeTime at={dataTime} />
+              Data from <RelativeTime at={dataTime} /> ({new Date(dataTime).toLocaleTimeString()})
             </>
           ) : latest.isPending || refresh.isPending ? (
             'Reading the host…'
@@ -226,15 +87,16 @@ function GraphCanvas({ hostId }: { hostId: string }) {
           className="ml-auto flex items-center gap-2"
           onSubmit={(e) => {
             e.preventDefault();
-            findFirst();
+            const hit = findNode(search);
+            if (hit) setSelected(hit);
           }}
         >
           <input
             aria-label="Search nodes"
-            placeholder="Search by name"
+            placeholder="Search by name, Enter to find"
             value={search}
             onChange={(e) => setSearch(e.target.value)}
-            className="w-48 rounded-md border border-slate-300 px-2 py-1 text-sm"
+            className="w-56 rounded-md border border-slate-300 px-2 py-1 text-sm"
           />
         </form>
         <Button variant="secondary" onClick={resetLayout}>
@@ -270,25 +132,18 @@ function GraphCanvas({ hostId }: { hostId: string }) {
       )}
       <div className="grid gap-4 lg:grid-cols-[1fr_20rem]">
         <div className="h-[70vh] rounded-lg border border-slate-200 bg-white" data-testid="topology-graph">
-          <ReactFlow
-            nodes={visibleNodes}
-            edges={edges}
-            nodeTypes={nodeTypes}
-            onNodesChange={onNodesChange}
-            onEdgesChange={onEdgesChange}
-            onNodeClick={(_, n) => n.type !== 'group' && setSelected(n.id)}
-            onPaneClick={() => setSelected(null)}
-            onNodeDragStop={onNodeDragStop}
-            nodesConnectable={false}
-            minZoom={0.05}
-            maxZoom={2}
-            onlyRenderVisibleElements
-            proOptions={{ hideAttribution: true }}
-          >
-            <Background gap={24} color="#e2e8f0" />
-            <Controls showInteractive={false} />
-            <MiniMap pannable zoomable nodeStrokeWidth={3} />
-          </ReactFlow>
+          {topology && saved.data && (
+            <TopologyCanvas
+              topology={topology}
+              savedPositions={saved.data ?? NO_POSITIONS}
+              onMoved={onMoved}
+              search={search}
+              hiddenKinds={hiddenKinds}
+              onSelect={setSelected}
+              layoutGeneration={generation}
+              onLayoutError={setLayoutError}
+            />
+          )}
         </div>
         <aside className="max-h-[70vh] overflow-auto rounded-lg border border-slate-200 bg-white p-4">
           {topology ? <Inspector topology={topology} selected={selected} /> : <p className="text-sm text-slate-500">Waiting for the first read…</p>}
@@ -301,7 +156,7 @@ function GraphCanvas({ hostId }: { hostId: string }) {
 export function TopologyView({ hostId }: { hostId: string }) {
   return (
     <ReactFlowProvider>
-      <GraphCanvas hostId={hostId} />
+      <HostGraph hostId={hostId} />
     </ReactFlowProvider>
   );
 }

@@ -1,0 +1,219 @@
+'use client';
+
+import '@xyflow/react/dist/style.css';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useEdgesState,
+  useNodesState,
+  useReactFlow,
+  type Edge,
+  type Node,
+} from '@xyflow/react';
+import { nodeTypes as baseNodeTypes, type TopologyNode } from '@/components/topology/nodes';
+import { GroupNode } from '@/components/topology/group-node';
+import { NODE_HEIGHT, NODE_WIDTH } from '@/components/topology/layout-types';
+import { useElkLayout } from '@/components/topology/use-elk-layout';
+import type { Topology } from '@/server/topology/model';
+import { COLUMNS, topologyToGraph, type Graph, type GraphEdgeKind, type GraphNodeKind } from '@/server/topology/graph';
+
+const nodeTypes = { ...baseNodeTypes, group: GroupNode };
+
+const EDGE_STYLE: Record<GraphEdgeKind, { stroke: string; strokeDasharray?: string }> = {
+  member: { stroke: '#0284c7' },
+  parent: { stroke: '#7c3aed' },
+  peer: { stroke: '#4f46e5', strokeDasharray: '2 3' },
+  vnic: { stroke: '#059669' },
+  'network-bridge': { stroke: '#1e40af', strokeDasharray: '6 3' },
+  'vnic-config': { stroke: '#94a3b8', strokeDasharray: '4 4' },
+};
+
+export type Positions = Record<string, { x: number; y: number }>;
+
+const GROUPS = [
+  { id: 'group:vms', label: 'Virtual machines', kind: 'vm' as GraphNodeKind },
+  { id: 'group:networks', label: 'libvirt networks', kind: 'network' as GraphNodeKind },
+];
+
+/** Background boxes behind the VMs and the libvirt networks, from their current positions. */
+function withGroups(nodes: Node[]): Node[] {
+  const members = nodes.filter((n) => n.type !== 'group');
+  const groups: Node[] = [];
+  for (const g of GROUPS) {
+    const inside = members.filter((n) => (n.data as { kind?: string }).kind === g.kind && !n.hidden);
+    if (!inside.length) continue;
+    const pad = 16;
+    let x0 = Infinity;
+    let y0 = Infinity;
+    let x1 = -Infinity;
+    let y1 = -Infinity;
+    for (const n of inside) {
+      x0 = Math.min(x0, n.position.x);
+      y0 = Math.min(y0, n.position.y);
+      x1 = Math.max(x1, n.position.x);
+      y1 = Math.max(y1, n.position.y);
+    }
+    groups.push({
+      id: g.id,
+      type: 'group',
+      position: { x: x0 - pad, y: y0 - pad - 18 },
+      data: { label: g.label },
+      style: { width: x1 - x0 + NODE_WIDTH + 2 * pad, height: y1 - y0 + NODE_HEIGHT + 2 * pad + 18 },
+      selectable: false,
+      draggable: false,
+      zIndex: -1,
+    });
+  }
+  return [...groups, ...members];
+}
+
+function structureKey(g: Graph): string {
+  return `${g.nodes.map((n) => n.id).join('|')}#${g.edges.map((e) => e.id).join('|')}`;
+}
+
+export interface TopologyCanvasProps {
+  topology: Topology;
+  /** Where the user put nodes; they win over the automatic layout. */
+  savedPositions: Positions;
+  onMoved?: (positions: Positions) => void;
+  search: string;
+  hiddenKinds: ReadonlySet<GraphNodeKind>;
+  onSelect: (ref: string | null) => void;
+  /** Changing it discards the current layout and fits the view again. */
+  layoutGeneration?: number;
+  onLayoutError?: (message: string) => void;
+  /** Called once the first laid-out frame is on screen (benchmarks read it). */
+  onFirstFrame?: () => void;
+}
+
+/**
+ * The graph itself, with no data fetching: a topology in, React Flow out. Layout runs in a
+ * Web Worker; a new topology with the same elements updates node data in place, so periodic
+ * refreshes never move the view.
+ */
+export function TopologyCanvas(props: TopologyCanvasProps) {
+  const { topology, savedPositions, onMoved, search, hiddenKinds, onSelect, layoutGeneration = 0, onLayoutError, onFirstFrame } = props;
+  const flow = useReactFlow();
+  const layout = useElkLayout();
+  const [nodes, setNodes, onNodesChange] = useNodesState<Node>([]);
+  const [edges, setEdges, onEdgesChange] = useEdgesState<Edge>([]);
+  const laidOut = useRef<{ key: string; generation: number; positions: Positions } | null>(null);
+  const fittedGeneration = useRef<number | null>(null);
+  const [, setLayoutRuns] = useState(0);
+
+  const graph = useMemo(() => topologyToGraph(topology), [topology]);
+
+  useEffect(() => {
+    let cancelled = false;
+    const key = structureKey(graph);
+    const compute = async (): Promise<Positions> => {
+      if (laidOut.current?.key === key && laidOut.current.generation === layoutGeneration) return laidOut.current.positions;
+      const result = await layout({
+        nodes: graph.nodes.map((n) => ({ id: n.id, width: NODE_WIDTH, height: NODE_HEIGHT, partition: COLUMNS.indexOf(n.data.column) })),
+        edges: graph.edges,
+      });
+      if (result.error) onLayoutError?.(result.error);
+      laidOut.current = { key, generation: layoutGeneration, positions: result.positions };
+      setLayoutRuns((n) => n + 1);
+      return result.positions;
+    };
+    void compute().then((positions) => {
+      if (cancelled) return;
+      const fresh = fittedGeneration.current !== layoutGeneration;
+      setNodes((current) => {
+        const here = fresh ? new Map<string, { x: number; y: number }>() : new Map(current.map((n) => [n.id, n.position]));
+        return withGroups(
+          graph.nodes.map((n) => ({
+            id: n.id,
+            type: n.type,
+            data: n.data,
+            position: savedPositions[n.id] ?? here.get(n.id) ?? positions[n.id] ?? { x: 0, y: 0 },
+          })),
+        );
+      });
+      setEdges(
+        graph.edges.map((e) => ({
+          id: e.id,
+          source: e.source,
+          target: e.target,
+          data: { kind: e.kind },
+          style: EDGE_STYLE[e.kind],
+          animated: e.kind === 'vnic' && graph.edges.length < 500,
+        })),
+      );
+      if (fresh) {
+        fittedGeneration.current = layoutGeneration;
+        requestAnimationFrame(() => {
+          void flow.fitView({ padding: 0.1 });
+          requestAnimationFrame(() => onFirstFrame?.());
+        });
+      }
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [graph, savedPositions, layout, setNodes, setEdges, flow, layoutGeneration, onLayoutError, onFirstFrame]);
+
+  // Search dims what does not match; the kind filter hides. Both only touch display flags.
+  const visibleNodes = useMemo(() => {
+    const q = search.trim().toLowerCase();
+    return nodes.map((n) => {
+      if (n.type === 'group') return n;
+      const data = n.data as TopologyNode['data'];
+      const dimmed = q !== '' && !data.label.toLowerCase().includes(q);
+      const hidden = hiddenKinds.has(data.kind);
+      return dimmed === Boolean(data.dimmed) && hidden === Boolean(n.hidden) ? n : { ...n, hidden, data: { ...data, dimmed } };
+    });
+  }, [nodes, search, hiddenKinds]);
+
+  const onNodeDragStop = useCallback(
+    (_: unknown, __: Node, moved: Node[]) => {
+      const positions: Positions = {};
+      for (const n of moved) if (n.type !== 'group') positions[n.id] = n.position;
+      onMoved?.(positions);
+      setNodes((current) => withGroups(current.filter((n) => n.type !== 'group')));
+    },
+    [onMoved, setNodes],
+  );
+
+  return (
+    <ReactFlow
+      nodes={visibleNodes}
+      edges={edges}
+      nodeTypes={nodeTypes}
+      onNodesChange={onNodesChange}
+      onEdgesChange={onEdgesChange}
+      onNodeClick={(_, n) => n.type !== 'group' && onSelect(n.id)}
+      onPaneClick={() => onSelect(null)}
+      onNodeDragStop={onNodeDragStop}
+      nodesConnectable={false}
+      minZoom={0.02}
+      maxZoom={2}
+      onlyRenderVisibleElements
+      proOptions={{ hideAttribution: true }}
+    >
+      <Background gap={24} color="#e2e8f0" />
+      <Controls showInteractive={false} />
+      <MiniMap pannable zoomable nodeStrokeWidth={3} />
+    </ReactFlow>
+  );
+}
+
+/** Centers the view on the first node whose name contains `query`; returns its id. */
+export function useFindNode() {
+  const flow = useReactFlow();
+  return useCallback(
+    (query: string): string | null => {
+      const q = query.trim().toLowerCase();
+      if (!q) return null;
+      const hit = flow.getNodes().find((n) => n.type !== 'group' && String((n.data as { label?: string }).label ?? '').toLowerCase().includes(q));
+      if (!hit) return null;
+      void flow.fitView({ nodes: [{ id: hit.id }], padding: 2, duration: 300 });
+      return hit.id;
+    },
+    [flow],
+  );
+}

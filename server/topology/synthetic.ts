@@ -1,0 +1,103 @@
+// A large, plausible topology for rendering benchmarks: uplinks carrying VLANs into bridges,
+// libvirt networks on those bridges, and VMs with several NICs each. Pure and deterministic.
+import type { NetInterface, Topology } from './model';
+
+export interface SyntheticSize {
+  uplinks: number;
+  vlansPerUplink: number;
+  bridges: number;
+  vms: number;
+  nicsPerVm: number;
+}
+
+/** About 2,300 nodes and 3,000 edges once mapped to a graph. */
+export const LARGE: SyntheticSize = { uplinks: 100, vlansPerUplink: 3, bridges: 250, vms: 360, nicsPerVm: 3 };
+
+const hex = (n: number) => n.toString(16).padStart(2, '0');
+
+function iface(index: number, name: string, kind: NetInterface['kind'], extra: Partial<NetInterface> = {}): NetInterface {
+  return {
+    name,
+    index,
+    kind,
+    rawKind: kind,
+    mac: `02:00:${hex((index >> 16) & 255)}:${hex((index >> 8) & 255)}:${hex(index & 255)}:01`,
+    mtu: 1500,
+    operstate: 'UP',
+    adminUp: true,
+    carrier: true,
+    master: null,
+    parent: null,
+    peer: null,
+    peerIfindexElsewhere: null,
+    vlan: null,
+    vxlan: null,
+    macvlanMode: null,
+    bridge: null,
+    bond: null,
+    bridgePort: null,
+    addresses: [],
+    owner: null,
+    ...extra,
+  };
+}
+
+export function syntheticTopology(size: SyntheticSize = LARGE): Topology {
+  const interfaces: NetInterface[] = [];
+  let index = 1;
+  const bridges = Array.from({ length: size.bridges }, (_, b) => `br${b}`);
+  for (const name of bridges) {
+    interfaces.push(iface(index++, name, 'bridge', { bridge: { stp: true, vlanFiltering: false, forwardDelayCs: 1500 } }));
+  }
+  let vlanCount = 0;
+  for (let u = 0; u < size.uplinks; u++) {
+    const up = `eno${u}`;
+    interfaces.push(iface(index++, up, 'ethernet'));
+    for (let v = 0; v < size.vlansPerUplink; v++) {
+      const id = 100 + v;
+      interfaces.push(
+        iface(index++, `${up}.${id}`, 'vlan', {
+          parent: up,
+          vlan: { id, protocol: '802.1Q' },
+          master: bridges[vlanCount++ % bridges.length]!,
+          bridgePort: { state: 'forwarding', vlans: [] },
+        }),
+      );
+    }
+  }
+  const vms: Topology['vms'] = [];
+  let tap = 0;
+  for (let v = 0; v < size.vms; v++) {
+    const name = `vm${v}`;
+    const nics: Topology['vms'][number]['nics'] = [];
+    for (let n = 0; n < size.nicsPerVm; n++) {
+      const dev = `vnet${tap}`;
+      const bridge = bridges[(v * size.nicsPerVm + n) % bridges.length]!;
+      const mac = `52:54:00:${hex((tap >> 8) & 255)}:${hex(tap & 255)}:${hex(n)}`;
+      tap++;
+      interfaces.push(iface(index++, dev, 'tap', { master: bridge, bridgePort: { state: 'forwarding', vlans: [] }, owner: { vm: name, mac } }));
+      nics.push({ mac, model: 'virtio', type: 'bridge', source: bridge, bridge, directMode: null, target: dev, bandwidth: null });
+    }
+    vms.push({ name, uuid: `00000000-0000-4000-8000-${v.toString().padStart(12, '0')}`, state: 'running', nics });
+  }
+  const networks: Topology['networks'] = bridges.map((b, i) => ({
+    name: `net-${b}`,
+    uuid: `00000000-0000-4000-9000-${i.toString().padStart(12, '0')}`,
+    mode: 'bridge' as const,
+    bridge: b,
+    active: true,
+    autostart: true,
+    persistent: true,
+    ips: [],
+  }));
+  return {
+    host: { hostname: 'synthetic', kernel: null, iproute2: null, libvirtVersion: null, libvirtAvailable: true, ipForward: true },
+    interfaces,
+    routes: [],
+    qdiscs: [],
+    classes: [],
+    networks,
+    vms,
+    missing: [],
+  };
+}
