@@ -26,6 +26,18 @@ describe('diffTopology', () => {
     expect(diffTopology(base, copy())).toEqual([]);
   });
 
+  it('ignores link runtime state (operstate, carrier, STP port state) in changes and in the hash', () => {
+    const after = copy();
+    const eth1 = after.interfaces.find((i) => i.name === 'eth1')!;
+    eth1.operstate = 'DOWN';
+    eth1.carrier = false;
+    eth1.bridgePort!.state = 'listening';
+    expect(diffTopology(base, after)).toEqual([]);
+    expect(topologyHash(after)).toBe(topologyHash(base));
+    eth1.mtu = 9000;
+    expect(topologyHash(after)).not.toBe(topologyHash(base));
+  });
+
   it('names added, removed and changed interfaces, VMs and networks with the fields that moved', () => {
     const after = copy();
     after.interfaces.find((i) => i.name === 'eth3')!.mtu = 9000;

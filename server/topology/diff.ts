@@ -27,8 +27,26 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * The topology without link runtime state (operstate, carrier, STP port state). Those move on
+ * their own (a bridge port walks listening -> learning -> forwarding in its first 30 s; a
+ * link flaps) and belong on the dashboard, not in the history of configuration changes.
+ */
+export function configurationOf(t: Topology): Topology {
+  return {
+    ...t,
+    interfaces: t.interfaces.map((i) => ({
+      ...i,
+      operstate: '',
+      carrier: false,
+      bridgePort: i.bridgePort ? { ...i.bridgePort, state: null } : null,
+    })),
+  };
+}
+
+/** Hash of the configuration: a new snapshot is stored only when it changes. */
 export function topologyHash(t: Topology): string {
-  return createHash('sha256').update(canonicalJson(t)).digest('hex');
+  return createHash('sha256').update(canonicalJson(configurationOf(t))).digest('hex');
 }
 
 function flatten(value: unknown, prefix: string, out: Record<string, unknown>): void {
@@ -74,7 +92,9 @@ function diffBy<T>(
   return changes;
 }
 
-export function diffTopology(before: Topology, after: Topology): TopologyChange[] {
+export function diffTopology(beforeObserved: Topology, afterObserved: Topology): TopologyChange[] {
+  const before = configurationOf(beforeObserved);
+  const after = configurationOf(afterObserved);
   const host = fieldChanges(before.host, after.host);
   return [
     ...(Object.keys(host).length ? [{ entity: 'host' as const, name: after.host.hostname, change: 'changed' as const, fields: host }] : []),

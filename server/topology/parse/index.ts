@@ -6,15 +6,17 @@ import { ProbeParseError } from './errors';
 import { parseAddresses, parseCounters, parseLinks, parseLinkUp, parseRoutes } from './ip';
 import { splitSections, type Section } from './sections';
 import { parseClasses, parseQdiscs } from './tc';
-import { parseVirshXml } from './virsh';
+import { parseVirshLists, parseVirshXml } from './virsh';
 
 export { ProbeParseError };
 
 /** Why a section is absent, in words for the UI ("tc is not installed" rather than "exit 127"). */
 function missingReason(section: ProbeSection, s: Section): string {
-  if (s.exitCode === 127) {
-    return section.startsWith('virsh') ? 'libvirt is not installed or not running' : 'the command is not installed on the host';
+  if (section.startsWith('virsh')) {
+    const said = s.exitCode === 127 ? '' : s.body.split('\n').find((l) => l.startsWith('error:'));
+    return `libvirt is not installed or not running${said ? ` (${said.replace(/^error:\s*/, '')})` : ''}`;
   }
+  if (s.exitCode === 127) return 'the command is not installed on the host';
   return `the command failed with exit code ${s.exitCode}${s.body ? `: ${s.body.split('\n')[0]}` : ''}`;
 }
 
@@ -64,8 +66,9 @@ export function parseProbeOutput(output: string): ProbeSample {
   const lists = sections.get('virsh_lists')!;
   const libvirtAvailable = lists.exitCode === 0;
   if (libvirtAvailable) {
+    const virshLists = parseVirshLists(lists.body);
     const xmlBody = body('virsh_xml');
-    if (xmlBody !== null) ({ vms, networks } = parseVirshXml(xmlBody));
+    if (xmlBody !== null) ({ vms, networks } = parseVirshXml(xmlBody, virshLists));
   } else {
     missing.push({ section: 'libvirt', reason: missingReason('virsh_lists', lists) });
   }

@@ -102,7 +102,7 @@ describe('a light lab host (no libvirt)', () => {
     const { topology: t } = parseProbeOutput(light);
     expect(t.host.libvirtAvailable).toBe(false);
     expect(t.vms).toEqual([]);
-    expect(t.missing).toEqual([{ section: 'libvirt', reason: 'libvirt is not installed or not running' }]);
+    expect(t.missing).toEqual([{ section: 'libvirt', reason: 'libvirt is not installed or not running (failed to connect to the hypervisor)' }]);
     expect(t.interfaces.map((i) => i.name)).toEqual(expect.arrayContaining(['eth0', 'br0', 'vxlan100', 'mvlan0', 'veth-a', 'veth-b']));
   });
 });

@@ -64,15 +64,50 @@ function nicOf(iface: Node): VmNic {
   };
 }
 
-export function parseDomain(block: string): Vm {
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
+
+export interface VirshLists {
+  /** Domain UUID -> running | paused | shut off | other. */
+  domainStates: Map<string, string>;
+  networks: Set<string>;
+  active: Set<string>;
+  autostart: Set<string>;
+  persistent: Set<string>;
+}
+
+/**
+ * The probe's filtered `virsh list` / `net-list` output, framed by `@@sb-list:NAME@@` markers
+ * (virsh's echo ends without a newline, so markers and UUIDs may share a line).
+ */
+export function parseVirshLists(body: string): VirshLists {
+  const parts = new Map<string, string[]>();
+  const re = /@@sb-list:([a-z]+)@@/g;
+  const marks = [...body.matchAll(re)];
+  if (!marks.some((m) => m[1] === 'end')) throw new ProbeParseError('virsh_lists', 'the lists end marker is missing (truncated?)');
+  marks.forEach((m, i) => {
+    const from = m.index! + m[0].length;
+    const to = marks[i + 1]?.index ?? body.length;
+    parts.set(m[1]!, body.slice(from, to).match(UUID) ?? []);
+  });
+  const set = (name: string) => new Set(parts.get(name) ?? []);
+  const running = set('running');
+  const paused = set('paused');
+  const shutoff = set('shutoff');
+  const domainStates = new Map<string, string>();
+  for (const u of parts.get('domains') ?? []) {
+    domainStates.set(u, running.has(u) ? 'running' : paused.has(u) ? 'paused' : shutoff.has(u) ? 'shut off' : 'other');
+  }
+  return { domainStates, networks: set('networks'), active: set('active'), autostart: set('autostart'), persistent: set('persistent') };
+}
+
+export function parseDomain(block: string, lists?: VirshLists): Vm {
   const xmlEnd = block.lastIndexOf('</domain>');
   if (xmlEnd < 0) throw new ProbeParseError('virsh_xml', `a domain block has no </domain>: ${JSON.stringify(block.slice(0, 60))}`);
-  const dom = parseXml('virsh_xml', block.slice(0, xmlEnd + '</domain>'.length), 'domain');
-  const state = block.slice(xmlEnd + '</domain>'.length).trim().split('\n')[0]?.trim() || 'unknown';
+  const dom = parseXml('virsh_xml', block.slice(block.indexOf('<domain'), xmlEnd + '</domain>'.length), 'domain');
   const name = text(dom.name);
   const uuid = text(dom.uuid);
   if (!name || !uuid) throw new ProbeParseError('virsh_xml', 'a domain without <name> or <uuid>');
-  return { name, uuid, state, nics: list(node(dom.devices).interface).map(nicOf) };
+  return { name, uuid, state: lists?.domainStates.get(uuid) ?? 'unknown', nics: list(node(dom.devices).interface).map(nicOf) };
 }
 
 function modeOf(net: Node): NetworkMode {
@@ -81,21 +116,10 @@ function modeOf(net: Node): NetworkMode {
   return (NETWORK_MODES as readonly string[]).includes(mode) ? (mode as NetworkMode) : 'other';
 }
 
-/** `net-info` prints "Key:   value" lines. */
-function infoOf(textBlock: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of textBlock.split('\n')) {
-    const m = /^([A-Za-z ]+):\s+(.*)$/.exec(line.trim());
-    if (m) out[m[1]!.toLowerCase()] = m[2]!.trim();
-  }
-  return out;
-}
-
-export function parseNetwork(block: string): LibvirtNetwork {
+export function parseNetwork(block: string, lists?: VirshLists): LibvirtNetwork {
   const xmlEnd = block.lastIndexOf('</network>');
   if (xmlEnd < 0) throw new ProbeParseError('virsh_xml', `a network block has no </network>: ${JSON.stringify(block.slice(0, 60))}`);
-  const net = parseXml('virsh_xml', block.slice(0, xmlEnd + '</network>'.length), 'network');
-  const info = infoOf(block.slice(xmlEnd));
+  const net = parseXml('virsh_xml', block.slice(block.indexOf('<network'), xmlEnd + '</network>'.length), 'network');
   const name = text(net.name);
   const uuid = text(net.uuid);
   if (!name || !uuid) throw new ProbeParseError('virsh_xml', 'a network without <name> or <uuid>');
@@ -116,10 +140,10 @@ export function parseNetwork(block: string): LibvirtNetwork {
     name,
     uuid,
     mode: modeOf(net),
-    bridge: text(node(net.bridge).name) ?? info.bridge ?? null,
-    active: info.active === 'yes',
-    autostart: info.autostart === 'yes',
-    persistent: info.persistent === 'yes',
+    bridge: text(node(net.bridge).name),
+    active: lists?.active.has(uuid) ?? false,
+    autostart: lists?.autostart.has(uuid) ?? false,
+    persistent: lists?.persistent.has(uuid) ?? false,
     ips,
   };
 }
@@ -128,7 +152,7 @@ export function prefixOfNetmask(mask: string): number {
   return mask.split('.').reduce((bits, octet) => bits + (Number(octet) >>> 0).toString(2).replace(/0/g, '').length, 0);
 }
 
-export function parseVirshXml(body: string): { vms: Vm[]; networks: LibvirtNetwork[] } {
+export function parseVirshXml(body: string, lists?: VirshLists): { vms: Vm[]; networks: LibvirtNetwork[] } {
   const vms: Vm[] = [];
   const networks: LibvirtNetwork[] = [];
   // Blocks end with a marker; the kind of block is told by its marker.
@@ -136,8 +160,8 @@ export function parseVirshXml(body: string): { vms: Vm[]; networks: LibvirtNetwo
   let consumed = 0;
   for (let m = re.exec(body); m; m = re.exec(body)) {
     consumed = re.lastIndex;
-    if (m[2] === DOM_END) vms.push(parseDomain(m[1]!));
-    else networks.push(parseNetwork(m[1]!));
+    if (m[2] === DOM_END) vms.push(parseDomain(m[1]!, lists));
+    else networks.push(parseNetwork(m[1]!, lists));
   }
   if (body.slice(consumed).trim()) throw new ProbeParseError('virsh_xml', 'output after the last block (truncated?)');
   vms.sort((a, b) => a.name.localeCompare(b.name));
