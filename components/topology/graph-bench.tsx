@@ -1,6 +1,7 @@
 'use client';
 
-import { useCallback, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { Topology } from '@/server/topology/model';
 import { ReactFlowProvider } from '@xyflow/react';
 import { TopologyCanvas } from '@/components/topology/topology-canvas';
 import { syntheticTopology, LARGE } from '@/server/topology/synthetic';
@@ -17,8 +18,14 @@ const NO_POSITIONS = {};
 
 /** Renders the large synthetic topology and records when its first laid-out frame is drawn. */
 export function GraphBench() {
-  const topology = useMemo(() => syntheticTopology(LARGE), []);
+  // Made after the first paint, as fetched data would arrive, not during hydration.
+  const [topology, setTopology] = useState<Topology | null>(null);
+  useEffect(() => {
+    const timer = setTimeout(() => setTopology(syntheticTopology(LARGE)), 0);
+    return () => clearTimeout(timer);
+  }, []);
   const counts = useMemo(() => {
+    if (!topology) return { nodes: 0, edges: 0 };
     const g = topologyToGraph(topology);
     return { nodes: g.nodes.length, edges: g.edges.length };
   }, [topology]);
@@ -35,7 +42,7 @@ export function GraphBench() {
         {counts.nodes} nodes, {counts.edges} edges; first frame {firstFrameMs === null ? '…' : `${Math.round(firstFrameMs)} ms`}
       </p>
       <ReactFlowProvider>
-        <TopologyCanvas topology={topology} savedPositions={NO_POSITIONS} search="" hiddenKinds={NONE} onSelect={ignore} onFirstFrame={onFirstFrame} />
+        {topology && <TopologyCanvas topology={topology} savedPositions={NO_POSITIONS} search="" hiddenKinds={NONE} onSelect={ignore} onFirstFrame={onFirstFrame} />}
       </ReactFlowProvider>
     </div>
   );

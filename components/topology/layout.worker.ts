@@ -1,13 +1,20 @@
 // Runs elkjs off the main thread: a 2,000-node layout takes seconds, and the page must stay
 // responsive meanwhile (DESIGN.md rule 8).
 import ELK from 'elkjs/lib/elk.bundled.js';
-import type { LayoutRequest, LayoutResponse } from './layout-types';
+import { columnLayout } from '@/server/topology/column-layout';
+import { COLUMN_GAP, ROW_GAP, type LayoutRequest, type LayoutResponse } from './layout-types';
 
 const elk = new ELK();
 
 self.onmessage = async (event: MessageEvent<LayoutRequest>) => {
-  const { id, nodes, edges } = event.data;
+  const { id, nodes, edges, algorithm } = event.data;
   try {
+    if (algorithm === 'columns') {
+      const first = nodes[0];
+      const positions = columnLayout({ nodes, edges }, { width: first?.width ?? 200, height: first?.height ?? 76, columnGap: COLUMN_GAP, rowGap: ROW_GAP });
+      self.postMessage({ id, positions } satisfies LayoutResponse);
+      return;
+    }
     const result = await elk.layout({
       id: 'root',
       layoutOptions: {
@@ -15,8 +22,8 @@ self.onmessage = async (event: MessageEvent<LayoutRequest>) => {
         'elk.direction': 'RIGHT',
         // Columns: physical NICs on the left, VMs on the right (graph.ts COLUMNS).
         'elk.partitioning.activate': 'true',
-        'elk.layered.spacing.nodeNodeBetweenLayers': '90',
-        'elk.spacing.nodeNode': '28',
+        'elk.layered.spacing.nodeNodeBetweenLayers': String(COLUMN_GAP),
+        'elk.spacing.nodeNode': String(ROW_GAP),
         'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
         'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
         'elk.separateConnectedComponents': 'false',

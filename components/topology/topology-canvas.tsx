@@ -15,7 +15,7 @@ import {
 } from '@xyflow/react';
 import { nodeTypes as baseNodeTypes, type TopologyNode } from '@/components/topology/nodes';
 import { GroupNode } from '@/components/topology/group-node';
-import { NODE_HEIGHT, NODE_WIDTH } from '@/components/topology/layout-types';
+import { ELK_MAX_NODES, NODE_HEIGHT, NODE_WIDTH } from '@/components/topology/layout-types';
 import { useElkLayout } from '@/components/topology/use-elk-layout';
 import type { Topology } from '@/server/topology/model';
 import { COLUMNS, topologyToGraph, type Graph, type GraphEdgeKind, type GraphNodeKind } from '@/server/topology/graph';
@@ -32,6 +32,11 @@ const EDGE_STYLE: Record<GraphEdgeKind, { stroke: string; strokeDasharray?: stri
 };
 
 export type Positions = Record<string, { x: number; y: number }>;
+
+/** Up to this many nodes the first view fits the whole graph. */
+const FIT_ALL_MAX_NODES = 400;
+const LARGE_GRAPH_ZOOM = 0.6;
+const MINIMAP_MAX_NODES = 1000;
 
 const GROUPS = [
   { id: 'group:vms', label: 'Virtual machines', kind: 'vm' as GraphNodeKind },
@@ -112,6 +117,7 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
     const compute = async (): Promise<Positions> => {
       if (laidOut.current?.key === key && laidOut.current.generation === layoutGeneration) return laidOut.current.positions;
       const result = await layout({
+        algorithm: graph.nodes.length > ELK_MAX_NODES ? 'columns' : 'elk',
         nodes: graph.nodes.map((n) => ({ id: n.id, width: NODE_WIDTH, height: NODE_HEIGHT, partition: COLUMNS.indexOf(n.data.column) })),
         edges: graph.edges,
       });
@@ -123,34 +129,51 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
     void compute().then((positions) => {
       if (cancelled) return;
       const fresh = fittedGeneration.current !== layoutGeneration;
-      setNodes((current) => {
-        const here = fresh ? new Map<string, { x: number; y: number }>() : new Map(current.map((n) => [n.id, n.position]));
-        return withGroups(
-          graph.nodes.map((n) => ({
-            id: n.id,
-            type: n.type,
-            data: n.data,
-            position: savedPositions[n.id] ?? here.get(n.id) ?? positions[n.id] ?? { x: 0, y: 0 },
-          })),
-        );
+      const toEdge = (e: Graph['edges'][number]): Edge => ({
+        id: e.id,
+        source: e.source,
+        target: e.target,
+        data: { kind: e.kind },
+        style: EDGE_STYLE[e.kind],
+        animated: e.kind === 'vnic' && graph.edges.length < 500,
       });
-      setEdges(
-        graph.edges.map((e) => ({
-          id: e.id,
-          source: e.source,
-          target: e.target,
-          data: { kind: e.kind },
-          style: EDGE_STYLE[e.kind],
-          animated: e.kind === 'vnic' && graph.edges.length < 500,
-        })),
-      );
-      if (fresh) {
-        fittedGeneration.current = layoutGeneration;
-        requestAnimationFrame(() => {
-          void flow.fitView({ padding: 0.1 });
-          requestAnimationFrame(() => onFirstFrame?.());
+      if (!fresh) {
+        // A refresh of the same view: update data in place, keep every position.
+        setNodes((current) => {
+          const here = new Map(current.map((n) => [n.id, n.position]));
+          return withGroups(
+            graph.nodes.map((n) => ({ id: n.id, type: n.type, data: n.data, position: savedPositions[n.id] ?? here.get(n.id) ?? positions[n.id] ?? { x: 0, y: 0 } })),
+          );
         });
+        setEdges(graph.edges.map(toEdge));
+        return;
       }
+      fittedGeneration.current = layoutGeneration;
+      const all: Node[] = graph.nodes.map((n) => ({ id: n.id, type: n.type, data: n.data, position: savedPositions[n.id] ?? positions[n.id] ?? { x: 0, y: 0 } }));
+      // Where the graph starts, for the first view of a large graph.
+      let x0 = Infinity;
+      let y0 = Infinity;
+      let x1 = -Infinity;
+      let y1 = -Infinity;
+      for (const n of all) {
+        x0 = Math.min(x0, n.position.x);
+        y0 = Math.min(y0, n.position.y);
+        x1 = Math.max(x1, n.position.x + NODE_WIDTH);
+        y1 = Math.max(y1, n.position.y + NODE_HEIGHT);
+      }
+      setNodes(withGroups(all));
+      setEdges(graph.edges.map(toEdge));
+      requestAnimationFrame(() => {
+        if (all.length <= FIT_ALL_MAX_NODES) {
+          void flow.fitView({ padding: 0.1 });
+        } else if (Number.isFinite(x0)) {
+          // Thousands of nodes are unreadable at fit-all zoom, and rendering them all in one
+          // commit blocked the main thread for ~0.9 s here. Start readable at the top left
+          // (uplinks first); only what is on screen is rendered, the minimap shows the rest.
+          void flow.setViewport({ x: 24 - x0 * LARGE_GRAPH_ZOOM, y: 24 - y0 * LARGE_GRAPH_ZOOM, zoom: LARGE_GRAPH_ZOOM });
+        }
+        requestAnimationFrame(() => onFirstFrame?.());
+      });
     });
     return () => {
       cancelled = true;
@@ -197,7 +220,8 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
     >
       <Background gap={24} color="#e2e8f0" />
       <Controls showInteractive={false} />
-      <MiniMap pannable zoomable nodeStrokeWidth={3} />
+      {/* The minimap draws every node; above this size it costs more main-thread time than it helps. */}
+      {nodes.length <= MINIMAP_MAX_NODES && <MiniMap pannable zoomable nodeStrokeWidth={3} />}
     </ReactFlow>
   );
 }
