@@ -2,23 +2,15 @@
 // ~3,000 edges must show its first frame in under 2 s, with no main-thread task over 200 ms
 // while it lays out (elkjs runs in a Web Worker). Writes its section of bench/RESULTS.md.
 //   sudo npm run bench:graph        (builds and starts the panel with SWITCHBOARD_BENCH=1)
-import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import { median, writeResultsSection } from './results';
 import { chromium } from '@playwright/test';
 import { startPanel, stopPanel } from '../e2e/panel-server';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const PORT = 3219;
-const RESULTS = new URL('./RESULTS.md', import.meta.url);
-const BEGIN = '<!-- bench:graph:begin -->';
-const END = '<!-- bench:graph:end -->';
 const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 interface Run {
   firstFrameMs: number;
@@ -70,8 +62,7 @@ async function main() {
   const first = runs.map((r) => r.firstFrameMs);
   const longest = runs.map((r) => Math.max(0, ...r.longTasks));
   const over200 = runs.reduce((n, r) => n + r.longTasks.filter((d) => d > 200).length, 0);
-  const section = `${BEGIN}
-## Graph rendering (issue 4)
+  const body = `## Graph rendering (issue 4)
 
 Measured ${new Date().toISOString().slice(0, 10)} on this machine kind (${os.cpus().length} cores), headless Debian Chromium,
 viewport 1600x1000, ${RUNS} runs after one warm-up, \`next start\` production build. Rerun:
@@ -97,13 +88,8 @@ tasks grew from 245 to 915 ms). Next: keep off-screen nodes out of React Flow's 
 they come into view, or draw large graphs on a canvas.
 `
       : ''
-  }${END}`;
-  let text = await readFile(RESULTS, 'utf8').catch(() => '# Benchmark results\n');
-  const a = text.indexOf(BEGIN);
-  const b = text.indexOf(END);
-  text = a >= 0 && b > a ? text.slice(0, a) + section + text.slice(b + END.length) : `${text.trimEnd()}\n\n${section}\n`;
-  await writeFile(RESULTS, text);
-  process.stdout.write(section + '\n');
+  }`;
+  process.stdout.write((await writeResultsSection('graph', body)) + '\n');
 }
 
 main().catch((err: unknown) => {

@@ -1,23 +1,16 @@
 // Lab benchmark: time to bring up 10 full / 100 light hosts, time to tear down, and the idle
 // CPU use of 10 full hosts. Writes its section of bench/RESULTS.md.
 //   sudo npm run bench:lab            (3 runs each; BENCH_RUNS=5 for more)
-import { readFile, writeFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
+import { median, writeResultsSection } from './results';
 import { LIBVIRT_CACHE_DIR, hostNames } from '../lab/config';
 import { run, sleep } from '../lab/exec';
 import { down, up } from '../lab/lab';
 import { processesInNetns, runInHost } from '../lab/host';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const RESULTS = new URL('./RESULTS.md', import.meta.url);
-const BEGIN = '<!-- bench:lab:begin -->';
-const END = '<!-- bench:lab:end -->';
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const fmt = (xs: number[]) => `median ${median(xs).toFixed(2)} s (runs: ${xs.map((x) => x.toFixed(2)).join(', ')})`;
 
 async function timeUp(hosts: number, light: boolean): Promise<{ up: number; down: number }> {
@@ -88,8 +81,7 @@ async function main() {
   await down();
 
   const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
-  const section = `${BEGIN}
-## Lab (issue 2)
+  const body = `## Lab (issue 2)
 
 Measured ${new Date().toISOString().slice(0, 10)} on this machine kind (${os.cpus().length} cores, kernel ${os.release()}),
 ${RUNS} runs each, packages installed, load average at the end ${load}. Rerun: \`sudo npm run bench:lab\`
@@ -107,19 +99,9 @@ ${RUNS} runs each, packages installed, load average at the end ${load}. Rerun: \
 
 The first \`up\` on a fresh machine also installs Debian packages (about 2 minutes) and creates
 each host's persistent SSH host key (one \`ssh-keygen\` per host); neither is in these figures.
-${END}`;
+`;
 
-  let text = '';
-  try {
-    text = await readFile(RESULTS, 'utf8');
-  } catch {
-    text = '# Benchmark results\n\nEach section is written by its benchmark script; rerun commands are in each section.\n';
-  }
-  const start = text.indexOf(BEGIN);
-  const end = text.indexOf(END);
-  text = start >= 0 && end > start ? text.slice(0, start) + section + text.slice(end + END.length) : `${text.trimEnd()}\n\n${section}\n`;
-  await writeFile(RESULTS, text);
-  process.stdout.write(section + '\n');
+  process.stdout.write((await writeResultsSection('lab', body)) + '\n');
 }
 
 main().catch((err: unknown) => {

@@ -5,8 +5,9 @@
 //  - refreshing 50 light lab hosts at once.
 //   sudo npm run bench:refresh
 import { readFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import { median, quantile, writeResultsSection } from './results';
 import { authorizeLabKey, ensureLab, labDown, labHost } from '../lab/testing';
 import { createPanelPool } from '../server/hosts/panel-pool';
 import { ensurePanelIdentity } from '../server/ssh/identity';
@@ -15,20 +16,8 @@ import { refreshAll } from '../server/topology/fleet';
 import { parseLinks } from '../server/topology/parse/ip';
 import { refreshHost } from '../server/topology/refresh';
 
-const RESULTS = new URL('./RESULTS.md', import.meta.url);
-const BEGIN = '<!-- bench:refresh:begin -->';
-const END = '<!-- bench:refresh:end -->';
 const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
 
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-};
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 
 /** Grows hv1 to 500 interfaces, 20 VMs and 10 networks, directly inside the host. */
 async function seedLarge(): Promise<void> {
@@ -131,8 +120,7 @@ async function main() {
     await labDown();
 
     const ms = (x: number) => `${x.toFixed(0)} ms`;
-    const section = `${BEGIN}
-## Discovery (issue 4)
+    const body = `## Discovery (issue 4)
 
 Measured ${new Date().toISOString().slice(0, 10)} on this machine kind (${os.cpus().length} cores), one run of
 \`sudo npm run bench:refresh\` (SQLite store; the lab is brought up and down by the script).
@@ -148,13 +136,8 @@ Measured ${new Date().toISOString().slice(0, 10)} on this machine kind (${os.cpu
 The large host is grown inside hv1 by the script (veth pairs, 6 more isolated networks, 16 more
 paused VMs). The 4,000-interface input is made of real \`ip -j -d link\` entries of a lab host
 with new names and indexes.
-${END}`;
-    let text = await readFile(RESULTS, 'utf8').catch(() => '# Benchmark results\n');
-    const a = text.indexOf(BEGIN);
-    const b = text.indexOf(END);
-    text = a >= 0 && b > a ? text.slice(0, a) + section + text.slice(b + END.length) : `${text.trimEnd()}\n\n${section}\n`;
-    await writeFile(RESULTS, text);
-    process.stdout.write(section + '\n');
+`;
+    process.stdout.write((await writeResultsSection('refresh', body)) + '\n');
   } finally {
     await t.close();
   }

@@ -43,24 +43,32 @@ const GROUPS = [
   { id: 'group:networks', label: 'libvirt networks', kind: 'network' as GraphNodeKind },
 ];
 
+/** The smallest box around the nodes' top-left corners, or null for none. */
+function cornersBox(nodes: readonly Node[]): { x0: number; y0: number; x1: number; y1: number } | null {
+  if (!nodes.length) return null;
+  let x0 = Infinity;
+  let y0 = Infinity;
+  let x1 = -Infinity;
+  let y1 = -Infinity;
+  for (const n of nodes) {
+    x0 = Math.min(x0, n.position.x);
+    y0 = Math.min(y0, n.position.y);
+    x1 = Math.max(x1, n.position.x);
+    y1 = Math.max(y1, n.position.y);
+  }
+  return { x0, y0, x1, y1 };
+}
+
 /** Background boxes behind the VMs and the libvirt networks, from their current positions. */
 function withGroups(nodes: Node[]): Node[] {
   const members = nodes.filter((n) => n.type !== 'group');
   const groups: Node[] = [];
   for (const g of GROUPS) {
     const inside = members.filter((n) => (n.data as { kind?: string }).kind === g.kind && !n.hidden);
-    if (!inside.length) continue;
+    const box = cornersBox(inside);
+    if (!box) continue;
+    const { x0, y0, x1, y1 } = box;
     const pad = 16;
-    let x0 = Infinity;
-    let y0 = Infinity;
-    let x1 = -Infinity;
-    let y1 = -Infinity;
-    for (const n of inside) {
-      x0 = Math.min(x0, n.position.x);
-      y0 = Math.min(y0, n.position.y);
-      x1 = Math.max(x1, n.position.x);
-      y1 = Math.max(y1, n.position.y);
-    }
     groups.push({
       id: g.id,
       type: 'group',
@@ -151,26 +159,17 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
       fittedGeneration.current = layoutGeneration;
       const all: Node[] = graph.nodes.map((n) => ({ id: n.id, type: n.type, data: n.data, position: savedPositions[n.id] ?? positions[n.id] ?? { x: 0, y: 0 } }));
       // Where the graph starts, for the first view of a large graph.
-      let x0 = Infinity;
-      let y0 = Infinity;
-      let x1 = -Infinity;
-      let y1 = -Infinity;
-      for (const n of all) {
-        x0 = Math.min(x0, n.position.x);
-        y0 = Math.min(y0, n.position.y);
-        x1 = Math.max(x1, n.position.x + NODE_WIDTH);
-        y1 = Math.max(y1, n.position.y + NODE_HEIGHT);
-      }
+      const start = cornersBox(all);
       setNodes(withGroups(all));
       setEdges(graph.edges.map(toEdge));
       requestAnimationFrame(() => {
         if (all.length <= FIT_ALL_MAX_NODES) {
           void flow.fitView({ padding: 0.1 });
-        } else if (Number.isFinite(x0)) {
+        } else if (start) {
           // Thousands of nodes are unreadable at fit-all zoom, and rendering them all in one
           // commit blocked the main thread for ~0.9 s here. Start readable at the top left
           // (uplinks first); only what is on screen is rendered, the minimap shows the rest.
-          void flow.setViewport({ x: 24 - x0 * LARGE_GRAPH_ZOOM, y: 24 - y0 * LARGE_GRAPH_ZOOM, zoom: LARGE_GRAPH_ZOOM });
+          void flow.setViewport({ x: 24 - start.x0 * LARGE_GRAPH_ZOOM, y: 24 - start.y0 * LARGE_GRAPH_ZOOM, zoom: LARGE_GRAPH_ZOOM });
         }
         requestAnimationFrame(() => onFirstFrame?.());
       });

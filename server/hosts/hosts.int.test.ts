@@ -1,7 +1,7 @@
 // Host inventory against real lab hosts (OpenSSH in namespaces) on SQLite and PostgreSQL.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { authorizeLabKey, ensureLab, type LabHost } from '@/lab/testing';
-import { AppError } from '@/server/errors';
+import { appErrorOf } from '@/server/testing/errors';
 import {
   createHost,
   listHostEvents,
@@ -19,15 +19,6 @@ import type { SshPool } from '@/server/ssh/pool';
 import { emptyAllTables, openTestDatabase, PROVIDERS, type TestDatabase } from '@/server/testing/database';
 import { makeUser } from '@/server/testing/fixtures';
 
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 let hv1: LabHost;
 let hv2: LabHost;
@@ -88,7 +79,7 @@ describe.each(PROVIDERS)('host inventory on %s', (provider) => {
   });
 
   it('refuses to pin a key other than the one the admin confirmed, and saves nothing', async () => {
-    const err = await rejection(createHost(t.db, pool, admin, await hostInput(hv1, { confirmedFingerprint: await hv2.hostKeyFingerprint() })));
+    const err = await appErrorOf(createHost(t.db, pool, admin, await hostInput(hv1, { confirmedFingerprint: await hv2.hostKeyFingerprint() })));
     expect(err.code).toBe('HOST_KEY_MISMATCH');
     expect(err.userMessage).toContain(`now presents ${await hv1.hostKeyFingerprint()}, not the ${await hv2.hostKeyFingerprint()} you confirmed`);
     expect(await listHosts(t.db)).toEqual([]);
@@ -97,7 +88,7 @@ describe.each(PROVIDERS)('host inventory on %s', (provider) => {
 
   it('refuses a second host with the same name', async () => {
     await createHost(t.db, pool, admin, await hostInput(hv1));
-    const err = await rejection(createHost(t.db, pool, admin, await hostInput(hv2, { name: 'hv1' })));
+    const err = await appErrorOf(createHost(t.db, pool, admin, await hostInput(hv2, { name: 'hv1' })));
     expect(err).toMatchObject({ code: 'CONFLICT', userMessage: 'A host named hv1 already exists. Choose another name.' });
     expect((await listHosts(t.db)).map((h) => h.address)).toEqual([hv1.address]);
   });

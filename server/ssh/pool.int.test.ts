@@ -7,7 +7,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureLab, labClientKeyPath, type LabHost } from '@/lab/testing';
-import { AppError } from '@/server/errors';
+import { appErrorOf } from '@/server/testing/errors';
 import { SshPool, type SshHost } from './pool';
 import { scanHostKey } from './scan';
 
@@ -21,15 +21,6 @@ function newPool(opts: Partial<ConstructorParameters<typeof SshPool>[0]> = {}): 
   return pool;
 }
 
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    return err as AppError;
-  }
-  throw new Error('expected the call to fail');
-}
 
 beforeAll(async () => {
   [lab] = (await ensureLab({ hosts: 1 })) as [LabHost];
@@ -91,7 +82,7 @@ describe('SshPool on a lab host', () => {
     const pool = newPool({ onHostKeyMismatch: (_h, presented) => seen.push(presented) });
     const marker = `/tmp/sbl-pool-marker-${randomUUID()}`;
     const wrongPin = 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
-    const err = await rejection(pool.exec({ ...target, hostKeyFingerprint: wrongPin }, ['touch', marker]));
+    const err = await appErrorOf(pool.exec({ ...target, hostKeyFingerprint: wrongPin }, ['touch', marker]));
     expect(err.code).toBe('HOST_KEY_MISMATCH');
     expect(err.userMessage).toContain(`expected ${wrongPin}, got ${target.hostKeyFingerprint}`);
     expect(seen).toEqual([target.hostKeyFingerprint]);
@@ -102,7 +93,7 @@ describe('SshPool on a lab host', () => {
     const pool = newPool();
     try {
       const impostor = await lab.replaceHostKey();
-      const err = await rejection(pool.exec(target, ['true']));
+      const err = await appErrorOf(pool.exec(target, ['true']));
       expect(err.code).toBe('HOST_KEY_MISMATCH');
       expect(err.userMessage).toContain(`got ${impostor}`);
     } finally {
@@ -116,7 +107,7 @@ describe('SshPool on a lab host', () => {
     try {
       execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', `${dir}/k`]);
       const pool = newPool({ privateKey: () => readFile(`${dir}/k`) });
-      const err = await rejection(pool.exec(target, ['true']));
+      const err = await appErrorOf(pool.exec(target, ['true']));
       expect(err.code).toBe('SSH_AUTH_FAILED');
       expect(err.userMessage).toMatch(/refused the panel's SSH key for user root/);
     } finally {
@@ -126,12 +117,12 @@ describe('SshPool on a lab host', () => {
 
   it('reports a closed port and a cut link as unreachable', async () => {
     const pool = newPool({ connectTimeoutMs: 1500 });
-    const refused = await rejection(pool.exec({ ...target, id: 'closed', port: 2222 }, ['true']));
+    const refused = await appErrorOf(pool.exec({ ...target, id: 'closed', port: 2222 }, ['true']));
     expect(refused.code).toBe('HOST_UNREACHABLE');
     expect(refused.userMessage).toContain('ECONNREFUSED');
     await lab.cutLink();
     try {
-      const cut = await rejection(pool.exec(target, ['true']));
+      const cut = await appErrorOf(pool.exec(target, ['true']));
       expect(cut.code).toBe('HOST_UNREACHABLE');
       expect(cut.userMessage).toMatch(/did not answer SSH within 2 s/);
     } finally {
@@ -142,7 +133,7 @@ describe('SshPool on a lab host', () => {
 
   it('turns a failing command into REMOTE_COMMAND_FAILED with exit code and stderr', async () => {
     const pool = newPool();
-    const err = await rejection(pool.exec(target, ['sh', '-c', 'echo out; echo "no such device" >&2; exit 3']));
+    const err = await appErrorOf(pool.exec(target, ['sh', '-c', 'echo out; echo "no such device" >&2; exit 3']));
     expect(err.code).toBe('REMOTE_COMMAND_FAILED');
     expect(err.userMessage).toBe('sh on hv1 (198.18.0.11:22) failed with exit code 3: no such device');
     const r = await pool.exec(target, ['sh', '-c', 'exit 4'], { allowFailure: true });
@@ -151,7 +142,7 @@ describe('SshPool on a lab host', () => {
 
   it('times out a slow command and keeps the connection usable', async () => {
     const pool = newPool();
-    const err = await rejection(pool.exec(target, ['sleep', '5'], { timeoutMs: 500 }));
+    const err = await appErrorOf(pool.exec(target, ['sleep', '5'], { timeoutMs: 500 }));
     expect(err.code).toBe('SSH_TIMEOUT');
     expect(err.userMessage).toMatch(/sleep on hv1 .* did not finish within 1 s/);
     expect((await pool.exec(target, ['echo', 'still here'])).stdout).toBe('still here\n');
@@ -185,7 +176,7 @@ describe('scanHostKey', () => {
   });
 
   it('reports a closed port clearly', async () => {
-    const err = await rejection(scanHostKey(lab.address, 2222, 2000));
+    const err = await appErrorOf(scanHostKey(lab.address, 2222, 2000));
     expect(err.code).toBe('HOST_UNREACHABLE');
     expect(err.userMessage).toBe(`Could not reach SSH on ${lab.address}:2222 (ECONNREFUSED): check the address, the port and that sshd runs.`);
   });
