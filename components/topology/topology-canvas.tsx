@@ -10,6 +10,7 @@ import {
   useEdgesState,
   useNodesState,
   useReactFlow,
+  useStoreApi,
   type Edge,
   type Node,
 } from '@xyflow/react';
@@ -37,6 +38,14 @@ export type Positions = Record<string, { x: number; y: number }>;
 const FIT_ALL_MAX_NODES = 400;
 const LARGE_GRAPH_ZOOM = 0.6;
 const MINIMAP_MAX_NODES = 1000;
+/**
+ * Above this many nodes React Flow is given only the nodes around the visible part of the
+ * graph, re-chosen when the view stops moving. Its per-commit cost grows with every node in its
+ * store (not just the drawn ones): 2,340 nodes cost ~0.4 s per commit here.
+ */
+const VIRTUALIZE_ABOVE = 600;
+/** How much of the graph beyond each screen edge is kept mounted, in screens. */
+const WINDOW_MARGIN = 0.75;
 
 const GROUPS = [
   { id: 'group:vms', label: 'Virtual machines', kind: 'vm' as GraphNodeKind },
@@ -100,6 +109,8 @@ export interface TopologyCanvasProps {
   onLayoutError?: (message: string) => void;
   /** Called once the first laid-out frame is on screen (benchmarks read it). */
   onFirstFrame?: () => void;
+  /** Centre the view on this node (a new `seq` repeats the request). */
+  focus?: { id: string; seq: number } | null;
 }
 
 /**
@@ -108,14 +119,42 @@ export interface TopologyCanvasProps {
  * refreshes never move the view.
  */
 export function TopologyCanvas(props: TopologyCanvasProps) {
-  const { topology, savedPositions, onMoved, search, hiddenKinds, onSelect, layoutGeneration = 0, onLayoutError, onFirstFrame } = props;
+  const { topology, savedPositions, onMoved, search, hiddenKinds, onSelect, layoutGeneration = 0, onLayoutError, onFirstFrame, focus } = props;
   const flow = useReactFlow();
+  const store = useStoreApi();
+  // Every node and edge with its position; React Flow gets all of them, or for big graphs the
+  // window around the view.
+  const allNodes = useRef<Node[]>([]);
+  const allEdges = useRef<Edge[]>([]);
   const layout = useElkLayout();
   const [nodes, setNodes, onNodesChange] = useNodesState<Node>([]);
   const [edges, setEdges, onEdgesChange] = useEdgesState<Edge>([]);
   const laidOut = useRef<{ key: string; generation: number; positions: Positions } | null>(null);
   const fittedGeneration = useRef<number | null>(null);
   const [, setLayoutRuns] = useState(0);
+  const [totalNodes, setTotalNodes] = useState(0);
+
+  /** Hands React Flow what it should hold now: everything, or the window around the view. */
+  const mount = useCallback(() => {
+    const every = allNodes.current;
+    if (every.length <= VIRTUALIZE_ABOVE) {
+      setNodes(withGroups(every));
+      setEdges(allEdges.current);
+      return;
+    }
+    const { width, height, transform } = store.getState();
+    const [tx, ty, zoom] = transform;
+    const w = (width || 1600) / zoom;
+    const h = (height || 1000) / zoom;
+    const left = -tx / zoom - w * WINDOW_MARGIN;
+    const top = -ty / zoom - h * WINDOW_MARGIN;
+    const right = -tx / zoom + w * (1 + WINDOW_MARGIN);
+    const bottom = -ty / zoom + h * (1 + WINDOW_MARGIN);
+    const inside = every.filter((n) => n.position.x + NODE_WIDTH >= left && n.position.x <= right && n.position.y + NODE_HEIGHT >= top && n.position.y <= bottom);
+    const ids = new Set(inside.map((n) => n.id));
+    setNodes(withGroups(inside));
+    setEdges(allEdges.current.filter((e) => ids.has(e.source) && ids.has(e.target)));
+  }, [setNodes, setEdges, store]);
 
   const graph = useMemo(() => topologyToGraph(topology), [topology]);
 
@@ -147,37 +186,46 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
       });
       if (!fresh) {
         // A refresh of the same view: update data in place, keep every position.
-        setNodes((current) => {
-          const here = new Map(current.map((n) => [n.id, n.position]));
-          return withGroups(
-            graph.nodes.map((n) => ({ id: n.id, type: n.type, data: n.data, position: savedPositions[n.id] ?? here.get(n.id) ?? positions[n.id] ?? { x: 0, y: 0 } })),
-          );
-        });
-        setEdges(graph.edges.map(toEdge));
+        const here = new Map(allNodes.current.map((n) => [n.id, n.position]));
+        allNodes.current = graph.nodes.map((n) => ({ id: n.id, type: n.type, data: n.data, position: savedPositions[n.id] ?? here.get(n.id) ?? positions[n.id] ?? { x: 0, y: 0 } }));
+        allEdges.current = graph.edges.map(toEdge);
+        mount();
         return;
       }
       fittedGeneration.current = layoutGeneration;
       const all: Node[] = graph.nodes.map((n) => ({ id: n.id, type: n.type, data: n.data, position: savedPositions[n.id] ?? positions[n.id] ?? { x: 0, y: 0 } }));
-      // Where the graph starts, for the first view of a large graph.
-      const start = cornersBox(all);
-      setNodes(withGroups(all));
-      setEdges(graph.edges.map(toEdge));
+      // Where the graph starts, for the first view of a large graph: the top of its leftmost
+      // column (columns are centred on each other, so the box's corner can be empty space).
+      const box = cornersBox(all);
+      const leftmost = box ? all.filter((n) => n.position.x === box.x0) : [];
+      const start = leftmost.length ? { x0: box!.x0, y0: Math.min(...leftmost.map((n) => n.position.y)) } : null;
+      allNodes.current = all;
+      allEdges.current = graph.edges.map(toEdge);
+      setTotalNodes(all.length);
+      if (all.length > FIT_ALL_MAX_NODES && start) {
+        // Thousands of nodes are unreadable at fit-all zoom, and rendering them all in one
+        // commit blocked the main thread for ~0.9 s here. Start readable at the top left
+        // (uplinks first); only what is on screen is rendered.
+        void flow.setViewport({ x: 24 - start.x0 * LARGE_GRAPH_ZOOM, y: 24 - start.y0 * LARGE_GRAPH_ZOOM, zoom: LARGE_GRAPH_ZOOM });
+      }
+      mount();
       requestAnimationFrame(() => {
-        if (all.length <= FIT_ALL_MAX_NODES) {
-          void flow.fitView({ padding: 0.1 });
-        } else if (start) {
-          // Thousands of nodes are unreadable at fit-all zoom, and rendering them all in one
-          // commit blocked the main thread for ~0.9 s here. Start readable at the top left
-          // (uplinks first); only what is on screen is rendered, the minimap shows the rest.
-          void flow.setViewport({ x: 24 - start.x0 * LARGE_GRAPH_ZOOM, y: 24 - start.y0 * LARGE_GRAPH_ZOOM, zoom: LARGE_GRAPH_ZOOM });
-        }
+        if (all.length <= FIT_ALL_MAX_NODES) void flow.fitView({ padding: 0.1 });
         requestAnimationFrame(() => onFirstFrame?.());
       });
     });
     return () => {
       cancelled = true;
     };
-  }, [graph, savedPositions, layout, setNodes, setEdges, flow, layoutGeneration, onLayoutError, onFirstFrame]);
+  }, [graph, savedPositions, layout, mount, flow, layoutGeneration, onLayoutError, onFirstFrame]);
+
+  useEffect(() => {
+    if (!focus) return;
+    const target = allNodes.current.find((n) => n.id === focus.id);
+    if (!target) return;
+    void flow.setCenter(target.position.x + NODE_WIDTH / 2, target.position.y + NODE_HEIGHT / 2, { zoom: 1, duration: 0 });
+    mount();
+  }, [focus, flow, mount]);
 
   // Search dims what does not match; the kind filter hides. Both only touch display flags.
   const visibleNodes = useMemo(() => {
@@ -195,6 +243,7 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
     (_: unknown, __: Node, moved: Node[]) => {
       const positions: Positions = {};
       for (const n of moved) if (n.type !== 'group') positions[n.id] = n.position;
+      allNodes.current = allNodes.current.map((n) => (positions[n.id] ? { ...n, position: positions[n.id]! } : n));
       onMoved?.(positions);
       setNodes((current) => withGroups(current.filter((n) => n.type !== 'group')));
     },
@@ -211,6 +260,7 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
       onNodeClick={(_, n) => n.type !== 'group' && onSelect(n.id)}
       onPaneClick={() => onSelect(null)}
       onNodeDragStop={onNodeDragStop}
+      onMoveEnd={() => allNodes.current.length > VIRTUALIZE_ABOVE && mount()}
       nodesConnectable={false}
       minZoom={0.02}
       maxZoom={2}
@@ -220,23 +270,14 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
       <Background gap={24} color="#e2e8f0" />
       <Controls showInteractive={false} />
       {/* The minimap draws every node; above this size it costs more main-thread time than it helps. */}
-      {nodes.length <= MINIMAP_MAX_NODES && <MiniMap pannable zoomable nodeStrokeWidth={3} />}
+      {totalNodes <= MINIMAP_MAX_NODES && <MiniMap pannable zoomable nodeStrokeWidth={3} />}
     </ReactFlow>
   );
 }
 
-/** Centers the view on the first node whose name contains `query`; returns its id. */
-export function useFindNode() {
-  const flow = useReactFlow();
-  return useCallback(
-    (query: string): string | null => {
-      const q = query.trim().toLowerCase();
-      if (!q) return null;
-      const hit = flow.getNodes().find((n) => n.type !== 'group' && String((n.data as { label?: string }).label ?? '').toLowerCase().includes(q));
-      if (!hit) return null;
-      void flow.fitView({ nodes: [{ id: hit.id }], padding: 2, duration: 300 });
-      return hit.id;
-    },
-    [flow],
-  );
+/** The first graph node whose name contains `query` (case-insensitive), by the graph's order. */
+export function findNodeId(topology: Topology, query: string): string | null {
+  const q = query.trim().toLowerCase();
+  if (!q) return null;
+  return topologyToGraph(topology).nodes.find((n) => n.data.label.toLowerCase().includes(q))?.id ?? null;
 }

@@ -9,7 +9,7 @@ import { ErrorMessage } from '@/components/ui/error-message';
 import { RelativeTime } from '@/components/hosts/host-status';
 import { Inspector } from '@/components/topology/inspector';
 import { KIND_STYLE } from '@/components/topology/nodes';
-import { TopologyCanvas, useFindNode, type Positions } from '@/components/topology/topology-canvas';
+import { findNodeId, TopologyCanvas, type Positions } from '@/components/topology/topology-canvas';
 import type { GraphNodeKind } from '@/server/topology/graph';
 import type { Topology } from '@/server/topology/model';
 
@@ -20,7 +20,6 @@ const NO_POSITIONS: Positions = {};
 function HostGraph({ hostId }: { hostId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const findNode = useFindNode();
   // The last stored state shows at once; each refresh then supersedes it (a refresh stores a
   // snapshot only when something changed, so its own time says how fresh the view is).
   const latest = useQuery(trpc.topology.latest.queryOptions({ hostId }));
@@ -41,6 +40,7 @@ function HostGraph({ hostId }: { hostId: string }) {
   const [selected, setSelected] = useState<string | null>(null);
   const [layoutError, setLayoutError] = useState<string | null>(null);
   const [generation, setGeneration] = useState(0);
+  const [focus, setFocus] = useState<{ id: string; seq: number } | null>(null);
 
   const topology: Topology | null = (refresh.data?.topology ?? latest.data?.topology ?? null) as Topology | null;
   const dataTime = refresh.data?.observedAt ?? latest.data?.observedAt ?? null;
@@ -87,8 +87,11 @@ function HostGraph({ hostId }: { hostId: string }) {
           className="ml-auto flex items-center gap-2"
           onSubmit={(e) => {
             e.preventDefault();
-            const hit = findNode(search);
-            if (hit) setSelected(hit);
+            const hit = topology ? findNodeId(topology, search) : null;
+            if (hit) {
+              setSelected(hit);
+              setFocus((f) => ({ id: hit, seq: (f?.seq ?? 0) + 1 }));
+            }
           }}
         >
           <input
@@ -142,6 +145,7 @@ function HostGraph({ hostId }: { hostId: string }) {
               onSelect={setSelected}
               layoutGeneration={generation}
               onLayoutError={setLayoutError}
+              focus={focus}
             />
           )}
         </div>
