@@ -80,6 +80,35 @@ test('the host page shows the live graph with the seeded nodes and edges, and th
   await expect(inspector).toContainText(/Ports\s*eth1, vnet\d/);
   await expect(page.getByTestId('data-age')).toContainText('Data from');
   await page.screenshot({ path: 'test-results/screenshots/graph.png', fullPage: true });
+
+  // A refresh updates the graph in place: the user's pan and zoom stay.
+  const viewport = graph.locator('.react-flow__viewport');
+  await graph.locator('.react-flow__pane').hover();
+  await page.mouse.wheel(0, -300);
+  await page.mouse.down();
+  await page.mouse.move(500, 420, { steps: 5 });
+  await page.mouse.up();
+  const before = await viewport.getAttribute('style');
+  await page.getByRole('button', { name: 'Refresh', exact: true }).click();
+  await expect(page.getByRole('button', { name: 'Refresh', exact: true })).toBeEnabled();
+  expect(await viewport.getAttribute('style')).toBe(before);
+
+  // A dragged node stays where the user put it, across a reload.
+  await graph.getByRole('button', { name: /fit view/i }).click();
+  const vm = graph.locator('.react-flow__node[data-id="vm:web1"]');
+  const translate = async () => /translate\([^)]*\)/.exec((await vm.getAttribute('style')) ?? '')?.[0];
+  const original = await translate();
+  const box = (await vm.boundingBox())!;
+  const saved = page.waitForResponse((r) => r.url().includes('topology.savePositions'));
+  await page.mouse.move(box.x + 40, box.y + 20);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 140, box.y + 90, { steps: 8 });
+  await page.mouse.up();
+  await saved;
+  const moved = await translate();
+  expect(moved).not.toBe(original);
+  await page.reload();
+  await expect(async () => expect(await translate()).toBe(moved)).toPass({ timeout: 15_000 });
 });
 
 test('the fleet shows the host with its counts and flags a change made outside Switchboard', async ({ page }) => {

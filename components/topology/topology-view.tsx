@@ -24,7 +24,14 @@ function HostGraph({ hostId }: { hostId: string }) {
   // snapshot only when something changed, so its own time says how fresh the view is).
   const latest = useQuery(trpc.topology.latest.queryOptions({ hostId }));
   const saved = useQuery(trpc.topology.positions.queryOptions({ hostId }));
-  const refresh = useMutation(trpc.topology.refresh.mutationOptions());
+  // The last refresh's result, kept while the next one runs (a pending mutation has no data, and
+  // falling back to an empty view would remount the graph and lose the user's viewport).
+  const [live, setLive] = useState<{ topology: Topology; observedAt: Date | string } | null>(null);
+  const refresh = useMutation(
+    trpc.topology.refresh.mutationOptions({
+      onSuccess: (r) => setLive({ topology: r.topology as Topology, observedAt: r.observedAt }),
+    }),
+  );
   const savePositions = useMutation(trpc.topology.savePositions.mutationOptions());
   const { mutate: runRefresh } = refresh;
   const { mutate: save } = savePositions;
@@ -42,8 +49,8 @@ function HostGraph({ hostId }: { hostId: string }) {
   const [generation, setGeneration] = useState(0);
   const [focus, setFocus] = useState<{ id: string; seq: number } | null>(null);
 
-  const topology: Topology | null = (refresh.data?.topology ?? latest.data?.topology ?? null) as Topology | null;
-  const dataTime = refresh.data?.observedAt ?? latest.data?.observedAt ?? null;
+  const topology: Topology | null = live?.topology ?? ((latest.data?.topology ?? null) as Topology | null);
+  const dataTime = live?.observedAt ?? latest.data?.observedAt ?? null;
   const kindsPresent = useMemo(() => {
     if (!topology) return [];
     const kinds = new Set<GraphNodeKind>(topology.interfaces.filter((i) => i.kind !== 'loopback').map((i) => i.kind));
