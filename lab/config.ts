@@ -101,4 +101,16 @@ export const DEBIAN_PACKAGES = [
   'util-linux',
   // Tests generate traffic inside hosts with ping (dashboards, rates).
   'iputils-ping',
+  // Hosts let a non-root user run the panel's commands through `sudo -n`.
+  'sudo',
 ] as const;
+
+/**
+ * A non-root account on every host that may run exactly the panel's commands through
+ * `sudo -n`, as README "Preparing a real hypervisor" suggests for production. The account is
+ * the machine's (users are not namespaced); the sudoers rule exists only inside lab hosts.
+ */
+export const LAB_OPERATOR = 'sbl-operator';
+export const LAB_OPERATOR_SUDOERS = `# Written by the Switchboard lab.
+${LAB_OPERATOR} ALL=(root) NOPASSWD: /usr/sbin/ip, /sbin/ip, /usr/sbin/bridge, /sbin/bridge, /usr/sbin/tc, /sbin/tc, /usr/bin/virsh, /bin/sh, /usr/bin/sh
+`;

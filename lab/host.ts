@@ -7,6 +7,8 @@ import path from 'node:path';
 import {
   CLIENT_KEY,
   EXTRA_KEYS_FILE,
+  LAB_OPERATOR,
+  LAB_OPERATOR_SUDOERS,
   LIBVIRT_CACHE_DIR,
   PRIVATE_LIBVIRT_DIRS,
   SSH_PORT,
@@ -109,6 +111,7 @@ export function sshAnswers(address: string, port = SSH_PORT, timeoutMs = 3000): 
  * sysfs is remounted so /sys/class/net shows this host's interfaces (libvirt reads it), and
  * the libvirt directories become the host's own. The host's own /etc/hosts names it: libvirt
  * resolves the hostname on every VM start, and an unresolvable one costs a 10 s DNS timeout.
+ * Its own /etc/sudoers.d lets the lab operator account use sudo inside lab hosts only.
  */
 const NAMESPACE_SETUP = `set -e
 hostname "$1"
@@ -118,6 +121,7 @@ for pair in ${PRIVATE_LIBVIRT_DIRS.map((d) => `${d.source}:${d.target}`).join(' 
   mount --bind "$2/\${pair%%:*}" "\${pair#*:}"
 done
 mount --bind "$3" /var/cache/libvirt
+mount --bind "$2/sudoers.d" /etc/sudoers.d
 `;
 
 async function createNamespaces(h: HostNames): Promise<void> {
@@ -125,6 +129,8 @@ async function createNamespaces(h: HostNames): Promise<void> {
   for (const d of PRIVATE_LIBVIRT_DIRS) await mkdir(path.join(h.dir, d.source), { recursive: true });
   await mkdir(`${h.dir}/pids`, { recursive: true });
   await writeFile(`${h.dir}/hosts`, `127.0.0.1\tlocalhost\n127.0.1.1\t${h.name}\n${h.address}\t${h.name}\n::1\tlocalhost ip6-localhost ip6-loopback\n`);
+  await mkdir(`${h.dir}/sudoers.d`, { recursive: true, mode: 0o755 });
+  await writeFile(`${h.dir}/sudoers.d/${LAB_OPERATOR}`, LAB_OPERATOR_SUDOERS, { mode: 0o440 });
   await writeFile(h.mntNs, '');
   await writeFile(h.utsNs, '');
   await run([
@@ -166,12 +172,15 @@ export async function authorizedKeys(): Promise<string> {
 }
 
 export async function writeAuthorizedKeys(h: HostNames): Promise<void> {
-  await writeFile(`${h.dir}/ssh/authorized_keys`, await authorizedKeys(), { mode: 0o600 });
+  // Readable by all: sshd reads it as the logging-in user (root or the lab operator). Public
+  // keys are not secret; sshd only insists that nobody else can write it.
+  await writeFile(`${h.dir}/ssh/authorized_keys`, await authorizedKeys(), { mode: 0o644 });
+  await chmod(`${h.dir}/ssh/authorized_keys`, 0o644);
 }
 
 export async function startSshd(h: HostNames): Promise<void> {
   const sshDir = `${h.dir}/ssh`;
-  await mkdir(sshDir, { recursive: true, mode: 0o700 });
+  await mkdir(sshDir, { recursive: true, mode: 0o755 });
   await ensurePersistentHostKey(h);
   if (!(await fileExists(`${sshDir}/ssh_host_ed25519_key`))) {
     await installHostKey(h, path.join(h.hostKeyDir, 'ssh_host_ed25519_key'));

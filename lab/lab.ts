@@ -34,6 +34,8 @@ import { ensurePrerequisites } from './prerequisites';
 import { kernelCapabilities, type KernelCapabilities } from './capabilities';
 import { hostKeyFingerprint } from './fingerprint';
 
+const MAX_EXTRA_KEYS = 200;
+
 export interface LabState {
   hosts: Record<string, { number: number; mode: HostMode }>;
 }
@@ -88,7 +90,10 @@ export async function authorizeKeys(files: readonly string[], log: Log): Promise
     }
   }
   await mkdir(PERSIST_DIR, { recursive: true, mode: 0o700 });
-  await writeFile(EXTRA_KEYS_FILE, [...lines].join('\n') + '\n', { mode: 0o600 });
+  // Tests authorize a fresh panel key per test database; keep the newest ones only, or sshd
+  // would try thousands of keys per login after a few runs.
+  const kept = [...lines].slice(-MAX_EXTRA_KEYS);
+  await writeFile(EXTRA_KEYS_FILE, kept.join('\n') + '\n', { mode: 0o600 });
   const state = await readState();
   for (const name of Object.keys(state.hosts)) {
     const h = hostNames(hostNumberFromName(name));

@@ -1,7 +1,7 @@
 // Makes a fresh machine able to run the lab: Debian packages, the users libvirt expects, and
 // the lab's own directories. Idempotent; does nothing when all is in place.
 import { mkdir, access, readFile } from 'node:fs/promises';
-import { DEBIAN_PACKAGES, LIBVIRT_CACHE_DIR, NS_DIR, RUN_DIR, type HostMode } from './config';
+import { DEBIAN_PACKAGES, LAB_OPERATOR, LIBVIRT_CACHE_DIR, NS_DIR, RUN_DIR, type HostMode } from './config';
 import { run } from './exec';
 
 async function missingPackages(names: readonly string[]): Promise<string[]> {
@@ -68,6 +68,12 @@ async function isMountPoint(dir: string): Promise<boolean> {
 
 export async function ensurePrerequisites(modes: Set<HostMode>, log: (msg: string) => void): Promise<void> {
   await ensurePackages(log);
+  if (!(await hasUser(LAB_OPERATOR))) {
+    await run(['useradd', '--system', '--user-group', '--home-dir', RUN_DIR, '--no-create-home', '--shell', '/bin/sh', LAB_OPERATOR]);
+  }
+  // useradd leaves the account locked ("!"), and sshd (without PAM) refuses locked accounts
+  // even for key logins. "*" means: no password login, but not locked.
+  await run(['usermod', '--password', '*', LAB_OPERATOR]);
   if (modes.has('full')) await ensureLibvirtAccounts();
   // sshd's privilege separation directory; created by its init script, which never runs here.
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 });

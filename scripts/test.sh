@@ -18,7 +18,7 @@ fi
 # The lab's packages (also installed by `npm run lab -- up`; installing them here once keeps the
 # apt work in one place). postgresql only where no server is installed.
 DEB_PACKAGES=(chromium openssh-server openssh-client libvirt-daemon libvirt-daemon-driver-qemu
-  libvirt-clients qemu-system-x86 dnsmasq-base iptables iproute2 util-linux iputils-ping)
+  libvirt-clients qemu-system-x86 dnsmasq-base iptables iproute2 util-linux iputils-ping sudo)
 command -v pg_ctlcluster >/dev/null 2>&1 || DEB_PACKAGES+=(postgresql)
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ensureLab, labClientKeyPath, type LabHost } from '@/lab/testing';
+import { LAB_OPERATOR } from '@/lab/config';
 import { appErrorOf } from '@/server/testing/errors';
 import { SshPool, type SshHost } from './pool';
 import { scanHostKey } from './scan';
@@ -156,6 +157,19 @@ describe('SshPool on a lab host', () => {
     await lab.exec(['pkill', '-f', '^sshd: root']);
     await new Promise((r) => setTimeout(r, 200));
     expect((await pool.exec(target, ['hostname'])).stdout).toBe('hv1\n');
+  });
+
+  it('runs commands as root through sudo -n for a non-root user, and says so when sudo refuses', async () => {
+    const pool = newPool();
+    const operator = { ...target, id: 'hv1-operator', username: LAB_OPERATOR };
+    expect((await pool.exec(operator, ['sh', '-c', 'id -un'])).stdout).toBe(`${LAB_OPERATOR}\n`);
+    const viaSudo = { ...operator, id: 'hv1-sudo', sudo: true };
+    expect((await pool.exec(viaSudo, ['sh', '-c', 'id -u'])).stdout).toBe('0\n');
+    expect((await pool.exec(viaSudo, ['ip', '-br', 'link', 'show', 'br0'])).stdout).toMatch(/^br0\s/);
+    // `id` is not among the commands the host's sudoers allows: -n fails at once, no prompt.
+    const refused = await appErrorOf(pool.exec(viaSudo, ['id', '-u'], { timeoutMs: 5000 }));
+    expect(refused.code).toBe('REMOTE_COMMAND_FAILED');
+    expect(refused.userMessage).toMatch(/^id on hv1 .* failed with exit code 1: sudo: a password is required/);
   });
 
   it('streams stdout while a command runs', async () => {

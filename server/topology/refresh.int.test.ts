@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeLabKey, ensureLab, type LabHost } from '@/lab/testing';
 import { SEED_INTERFACES } from '@/lab/seed';
+import { LAB_OPERATOR } from '@/lab/config';
 import { createPanelPool } from '@/server/hosts/panel-pool';
 import { ensurePanelIdentity } from '@/server/ssh/identity';
 import type { SshPool } from '@/server/ssh/pool';
@@ -109,5 +110,16 @@ describe.each(PROVIDERS)('refreshing a lab host on %s', (provider) => {
   it('refreshes every host at once and reports each one', async () => {
     const results = await refreshAll(t.db, pool);
     expect(results).toEqual([{ hostId, name: 'hv1', ok: true, message: null, probeMs: expect.any(Number) }]);
+  });
+
+  it('reads a host through sudo -n as a non-root user', async () => {
+    const viaSudo = await t.db.host.create({
+      data: { name: 'hv1-sudo', address: hv1.address, username: LAB_OPERATOR, useSudo: true, hostKeyFingerprint: await hv1.hostKeyFingerprint(), hostKeyType: 'ssh-ed25519', pinnedAt: new Date() },
+    });
+    const r = await refreshHost(t.db, pool, viaSudo.id);
+    expect(r.topology.host.libvirtAvailable).toBe(true);
+    expect(r.topology.vms.map((v) => v.name).sort()).toEqual(['app1', 'build1', 'db1', 'web1']);
+    expect(r.topology.interfaces.some((i) => i.name === 'br0')).toBe(true);
+    await t.db.host.delete({ where: { id: viaSudo.id } });
   });
 });
