@@ -44,6 +44,9 @@ export function runInHost(h: HostNames, argv: readonly string[], opts?: RunOptio
   return run(inHostArgv(h, argv), opts);
 }
 
+/** The accounts lab hosts let in with the lab's (and any authorized) keys. */
+const LOGIN_USERS = ['root', LAB_OPERATOR] as const;
+
 const pidFile = (h: HostNames, daemon: 'sshd' | 'libvirtd' | 'virtlogd') =>
   daemon === 'sshd' ? `${h.dir}/ssh/sshd.pid` : `${h.dir}/pids/${daemon}.pid`;
 
@@ -172,10 +175,15 @@ export async function authorizedKeys(): Promise<string> {
 }
 
 export async function writeAuthorizedKeys(h: HostNames): Promise<void> {
-  // Readable by all: sshd reads it as the logging-in user (root or the lab operator). Public
-  // keys are not secret; sshd only insists that nobody else can write it.
-  await writeFile(`${h.dir}/ssh/authorized_keys`, await authorizedKeys(), { mode: 0o644 });
-  await chmod(`${h.dir}/ssh/authorized_keys`, 0o644);
+  // One file per account that may log in (sshd_config: authorized_keys.%u), so any other user
+  // is refused as on a real host. Readable by all: sshd reads it as the logging-in user; public
+  // keys are not secret, and sshd only insists that nobody else can write it.
+  const keys = await authorizedKeys();
+  for (const user of LOGIN_USERS) {
+    const file = `${h.dir}/ssh/authorized_keys.${user}`;
+    await writeFile(file, keys, { mode: 0o644 });
+    await chmod(file, 0o644);
+  }
 }
 
 export async function startSshd(h: HostNames): Promise<void> {
@@ -260,7 +268,7 @@ async function madeByThisCheckout(h: HostNames): Promise<boolean> {
     const [running, persistent, authorized, own] = await Promise.all([
       readFile(`${h.dir}/ssh/ssh_host_ed25519_key.pub`, 'utf8'),
       readFile(path.join(h.hostKeyDir, 'ssh_host_ed25519_key.pub'), 'utf8'),
-      readFile(`${h.dir}/ssh/authorized_keys`, 'utf8'),
+      readFile(`${h.dir}/ssh/authorized_keys.root`, 'utf8'),
       readFile(`${CLIENT_KEY}.pub`, 'utf8'),
     ]);
     return running.trim() === persistent.trim() && authorized.includes(own.trim());

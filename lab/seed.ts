@@ -295,7 +295,7 @@ ListenAddress ${h.address}
 Port ${port}
 HostKey ${h.dir}/ssh/ssh_host_ed25519_key
 PidFile ${h.dir}/ssh/sshd.pid
-AuthorizedKeysFile ${h.dir}/ssh/authorized_keys
+AuthorizedKeysFile ${h.dir}/ssh/authorized_keys.%u
 PermitRootLogin prohibit-password
 PasswordAuthentication no
 KbdInteractiveAuthentication no
