@@ -1,6 +1,7 @@
 // One lab host: a network namespace, private mount and UTS namespaces, sshd, and (for full
 // hosts) virtlogd, libvirtd and the seeded libvirt networks and VMs.
-import { mkdir, readFile, rm, writeFile, copyFile, access, chmod } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile, copyFile, chmod } from 'node:fs/promises';
+import { fileExists, isMountPoint } from './fs';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -76,15 +77,6 @@ export function isAlive(pid: number | null): boolean {
 export async function daemonPid(h: HostNames, daemon: 'sshd' | 'libvirtd' | 'virtlogd'): Promise<number | null> {
   const pid = await readPid(pidFile(h, daemon));
   return isAlive(pid) ? pid : null;
-}
-
-async function fileExists(p: string): Promise<boolean> {
-  try {
-    await access(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Connects to the host's sshd and reads its banner: "answers" means it speaks SSH. */
@@ -279,18 +271,13 @@ async function madeByThisCheckout(h: HostNames): Promise<boolean> {
 
 /** Everything a healthy host of this mode runs; used by `up` to keep what already works. */
 export async function isHealthy(h: HostNames, mode: HostMode): Promise<boolean> {
-  if (!(await netnsExists(h)) || !(await isNsMounted(h.mntNs))) return false;
+  if (!(await netnsExists(h)) || !(await isMountPoint(h.mntNs))) return false;
   if (!(await madeByThisCheckout(h))) return false;
   if (!(await daemonPid(h, 'sshd')) || !(await sshAnswers(h.address))) return false;
   if (mode === 'full') {
     if (!(await daemonPid(h, 'virtlogd')) || !(await libvirtAnswers(h))) return false;
   }
   return true;
-}
-
-export async function isNsMounted(file: string): Promise<boolean> {
-  const mounts = await readFile('/proc/self/mountinfo', 'utf8');
-  return mounts.split('\n').some((l) => l.split(' ')[4] === file);
 }
 
 /** PIDs of every process whose network namespace is the host's (sshd, sessions, libvirt, VMs). */
@@ -335,7 +322,7 @@ export async function stopHostProcesses(h: HostNames): Promise<void> {
 export async function destroyHost(h: HostNames): Promise<void> {
   await stopHostProcesses(h);
   for (const f of [h.mntNs, h.utsNs]) {
-    if (await isNsMounted(f)) await run(['umount', f]);
+    if (await isMountPoint(f)) await run(['umount', f]);
     await rm(f, { force: true });
   }
   if (await netnsExists(h)) await run(['ip', 'netns', 'del', h.netns]);

@@ -1,5 +1,6 @@
 // The lab as a whole: `up`, `down` and `status`.
-import { mkdir, readFile, readdir, rm, writeFile, access } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { fileExists, isMountPoint } from './fs';
 import path from 'node:path';
 import {
   CLIENT_KEY,
@@ -24,8 +25,7 @@ import {
   daemonPid,
   destroyHost,
   isHealthy,
-  isNsMounted,
-  libvirtAnswers,
+    libvirtAnswers,
   runInHost,
   sshAnswers,
   writeAuthorizedKeys,
@@ -51,15 +51,6 @@ export async function readState(): Promise<LabState> {
 async function writeState(state: LabState): Promise<void> {
   await mkdir(RUN_DIR, { recursive: true });
   await writeFile(STATE_FILE, JSON.stringify(state, null, 2));
-}
-
-async function fileExists(p: string): Promise<boolean> {
-  try {
-    await access(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export type Log = (msg: string) => void;
@@ -256,7 +247,7 @@ export async function down(log: Log = () => {}): Promise<DownResult> {
     await run(['ip', 'link', 'del', name], { allowFailure: true });
     removedLinks.push(name);
   }
-  if (await isNsMounted(NS_DIR)) await run(['umount', NS_DIR]);
+  if (await isMountPoint(NS_DIR)) await run(['umount', NS_DIR]);
   // Keep the kernel capability report and QEMU capability cache: both are valid until reboot
   // and make the next `up` faster. Everything else under /run/sblab goes.
   await rm(`${RUN_DIR}/hosts`, { recursive: true, force: true });

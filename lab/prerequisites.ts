@@ -1,6 +1,7 @@
 // Makes a fresh machine able to run the lab: Debian packages, the users libvirt expects, and
 // the lab's own directories. Idempotent; does nothing when all is in place.
-import { mkdir, access, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { fileExists, isMountPoint } from './fs';
 import { DEBIAN_PACKAGES, LAB_OPERATOR, LIBVIRT_CACHE_DIR, NS_DIR, RUN_DIR, type HostMode } from './config';
 import { run } from './exec';
 
@@ -24,15 +25,6 @@ export async function ensurePackages(log: (msg: string) => void): Promise<void> 
     ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-qq', ...missing],
     { timeoutMs: 1_200_000 },
   );
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function hasGroup(name: string): Promise<boolean> {
@@ -60,12 +52,6 @@ async function ensureLibvirtAccounts(): Promise<void> {
   }
 }
 
-/** Is `dir` already a mount point of its own (so the bind below is not stacked twice)? */
-async function isMountPoint(dir: string): Promise<boolean> {
-  const mounts = await readFile('/proc/self/mountinfo', 'utf8');
-  return mounts.split('\n').some((l) => l.split(' ')[4] === dir);
-}
-
 export async function ensurePrerequisites(modes: Set<HostMode>, log: (msg: string) => void): Promise<void> {
   await ensurePackages(log);
   if (!(await hasUser(LAB_OPERATOR))) {
@@ -90,5 +76,5 @@ export async function ensurePrerequisites(modes: Set<HostMode>, log: (msg: strin
     await run(['mount', '--bind', NS_DIR, NS_DIR]);
     await run(['mount', '--make-private', NS_DIR]);
   }
-  if (!(await exists('/usr/bin/nsenter'))) throw new Error('nsenter (util-linux) is missing');
+  if (!(await fileExists('/usr/bin/nsenter'))) throw new Error('nsenter (util-linux) is missing');
 }

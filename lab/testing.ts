@@ -161,18 +161,14 @@ export class LabHost {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-    await this.reloadSshd();
+    await restartSshd(this.names);
     return this.hostKeyFingerprint();
   }
 
   async restoreHostKey(): Promise<string> {
     await installHostKey(this.names, path.join(this.names.hostKeyDir, 'ssh_host_ed25519_key'));
-    await this.reloadSshd();
-    return this.hostKeyFingerprint();
-  }
-
-  private async reloadSshd(): Promise<void> {
     await restartSshd(this.names);
+    return this.hostKeyFingerprint();
   }
 
   /** Cuts the management link (the root side of eth0 goes down): the host becomes unreachable. */

@@ -131,7 +131,6 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
   const [edges, setEdges, onEdgesChange] = useEdgesState<Edge>([]);
   const laidOut = useRef<{ key: string; generation: number; positions: Positions } | null>(null);
   const fittedGeneration = useRef<number | null>(null);
-  const [, setLayoutRuns] = useState(0);
   const [totalNodes, setTotalNodes] = useState(0);
 
   /** Hands React Flow what it should hold now: everything, or the window around the view. */
@@ -170,7 +169,6 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
       });
       if (result.error) onLayoutError?.(result.error);
       laidOut.current = { key, generation: layoutGeneration, positions: result.positions };
-      setLayoutRuns((n) => n + 1);
       return result.positions;
     };
     void compute().then((positions) => {

@@ -15,7 +15,6 @@ import type { Topology } from '@/server/topology/model';
 
 /** How often an open graph re-reads the host. A refresh is one SSH exec (~0.1-0.3 s). */
 const REFRESH_EVERY_MS = 30_000;
-const NO_POSITIONS: Positions = {};
 
 function HostGraph({ hostId }: { hostId: string }) {
   const trpc = useTRPC();
@@ -145,7 +144,7 @@ function HostGraph({ hostId }: { hostId: string }) {
           {topology && saved.data && (
             <TopologyCanvas
               topology={topology}
-              savedPositions={saved.data ?? NO_POSITIONS}
+              savedPositions={saved.data}
               onMoved={onMoved}
               search={search}
               hiddenKinds={hiddenKinds}

@@ -3,7 +3,6 @@
 import type { Db } from '@/server/db/client';
 import { AppError, isAppError } from '@/server/errors';
 import type { SshHost, SshPool } from '@/server/ssh/pool';
-import { describeHost } from '@/server/ssh/pool';
 import { scanHostKey, type ScannedHostKey } from '@/server/ssh/scan';
 import type {
   CreateHostInput,
@@ -228,6 +227,11 @@ const STATUS_BY_ERROR: Partial<Record<string, HostStatus>> = {
   SSH_TIMEOUT: 'unreachable',
 };
 
+/** The host status a failed SSH call shows as (any other failure counts as unreachable). */
+export function statusForError(code: string): HostStatus {
+  return STATUS_BY_ERROR[code] ?? 'unreachable';
+}
+
 /**
  * A refused host key, recorded once per presented key (a host polled every few seconds would
  * otherwise fill the table with the same event). Called by the panel's pool.
@@ -260,7 +264,7 @@ export async function testConnection(db: Db, pool: SshPool, id: string): Promise
     await pool.exec(sshTargetOf(row), ['uname', '-n'], { timeoutMs: 15_000 });
   } catch (err) {
     if (!isAppError(err)) throw err;
-    status = STATUS_BY_ERROR[err.code] ?? 'unreachable';
+    status = statusForError(err.code);
     statusMessage = err.userMessage;
   }
   const updated = await db.host.update({
@@ -297,4 +301,3 @@ export async function listHostEvents(db: Db, hostId?: string): Promise<HostEvent
   }));
 }
 
-export { describeHost };

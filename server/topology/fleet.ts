@@ -4,8 +4,7 @@ import type { Db } from '@/server/db/client';
 import { listHosts, type HostView } from '@/server/hosts/hosts';
 import type { SshPool } from '@/server/ssh/pool';
 import { isAppError } from '@/server/errors';
-import type { Topology } from './model';
-import { refreshHost } from './refresh';
+import { latestTopology, refreshHost } from './refresh';
 
 export interface FleetRow {
   host: HostView;
@@ -20,13 +19,13 @@ export async function fleetOverview(db: Db): Promise<FleetRow[]> {
   return Promise.all(
     hosts.map(async (host) => {
       const [snapshot, unacknowledged, lastChange] = await Promise.all([
-        db.topologySnapshot.findFirst({ where: { hostId: host.id }, orderBy: { observedAt: 'desc' } }),
+        latestTopology(db, host.id),
         db.observedChange.count({ where: { hostId: host.id, acknowledgedAt: null } }),
         db.observedChange.findFirst({ where: { hostId: host.id }, orderBy: { observedAt: 'desc' }, select: { observedAt: true } }),
       ]);
       let counts: FleetRow['counts'] = null;
       if (snapshot) {
-        const t = JSON.parse(snapshot.topology) as Topology;
+        const t = snapshot.topology;
         counts = {
           interfaces: t.interfaces.filter((i) => i.kind !== 'loopback').length,
           vms: t.vms.length,

@@ -2,7 +2,7 @@
 // changes Switchboard did not make, keep a short window of counters for rates.
 import type { Db } from '@/server/db/client';
 import { AppError, isAppError } from '@/server/errors';
-import { sshTargetOf } from '@/server/hosts/hosts';
+import { sshTargetOf, statusForError } from '@/server/hosts/hosts';
 import type { SshPool } from '@/server/ssh/pool';
 import { describeChange, diffTopology, topologyHash, type TopologyChange } from './diff';
 import type { Counters, Topology } from './model';
@@ -49,8 +49,7 @@ export async function refreshHost(db: Db, pool: SshPool, hostId: string): Promis
     probed = await probeHost(pool, host);
   } catch (err) {
     if (isAppError(err)) {
-      const status = err.code === 'HOST_KEY_MISMATCH' ? 'key_mismatch' : err.code === 'SSH_AUTH_FAILED' ? 'auth_failed' : 'unreachable';
-      await db.host.update({ where: { id: hostId }, data: { status, statusMessage: err.userMessage, lastCheckedAt: new Date() } });
+      await db.host.update({ where: { id: hostId }, data: { status: statusForError(err.code), statusMessage: err.userMessage, lastCheckedAt: new Date() } });
     }
     throw err;
   }
@@ -102,9 +101,28 @@ export interface LatestTopology {
   snapshotId: string;
 }
 
+// Snapshots never change once written, so a parsed one can be kept by id. Dashboards and the
+// fleet ask for the latest state every few seconds; without this each ask re-read and
+// re-parsed the whole topology JSON of every host.
+const parsedSnapshots = new Map<string, Topology>();
+const PARSED_SNAPSHOTS_KEPT = 512;
+
 export async function latestTopology(db: Db, hostId: string): Promise<LatestTopology | null> {
-  const row = await db.topologySnapshot.findFirst({ where: { hostId }, orderBy: { observedAt: 'desc' } });
-  return row ? { topology: JSON.parse(row.topology) as Topology, observedAt: row.observedAt, snapshotId: row.id } : null;
+  const head = await db.topologySnapshot.findFirst({
+    where: { hostId },
+    orderBy: { observedAt: 'desc' },
+    select: { id: true, observedAt: true },
+  });
+  if (!head) return null;
+  let topology = parsedSnapshots.get(head.id);
+  if (!topology) {
+    const row = await db.topologySnapshot.findUnique({ where: { id: head.id }, select: { topology: true } });
+    if (!row) return null;
+    topology = JSON.parse(row.topology) as Topology;
+    if (parsedSnapshots.size >= PARSED_SNAPSHOTS_KEPT) parsedSnapshots.delete(parsedSnapshots.keys().next().value!);
+    parsedSnapshots.set(head.id, topology);
+  }
+  return { topology, observedAt: head.observedAt, snapshotId: head.id };
 }
 
 export async function listObservedChanges(db: Db, hostId?: string, take = 50) {
