@@ -81,6 +81,20 @@ test('the host page shows the live graph with the seeded nodes and edges, and th
   await expect(page.getByTestId('data-age')).toContainText('Data from');
   await page.screenshot({ path: 'test-results/screenshots/graph.png', fullPage: true });
 
+  // Search finds a node and shows it in the inspector; the kind filter hides a kind.
+  await page.getByLabel('Search nodes').fill('vxlan');
+  await page.getByLabel('Search nodes').press('Enter');
+  await expect(inspector).toContainText('VNI 100');
+  await expect(graph.locator('.react-flow__node[data-id="if:vxlan100"] [data-kind]')).not.toHaveClass(/opacity-25/);
+  await expect(graph.locator('.react-flow__node [data-kind].opacity-25').first()).toBeVisible(); // the others dim
+  await page.getByLabel('Search nodes').fill('');
+  await graph.getByRole('button', { name: /fit view/i }).click();
+  await expect(graph.locator('.react-flow__node[data-id="vm:web1"]')).toBeVisible();
+  await page.getByRole('checkbox', { name: /Virtual machine/ }).uncheck();
+  await expect(graph.locator('.react-flow__node[data-id="vm:web1"]')).toBeHidden();
+  await page.getByRole('checkbox', { name: /Virtual machine/ }).check();
+  await expect(graph.locator('.react-flow__node[data-id="vm:web1"]')).toBeVisible();
+
   // A refresh updates the graph in place: the user's pan and zoom stay.
   const viewport = graph.locator('.react-flow__viewport');
   await graph.locator('.react-flow__pane').hover();

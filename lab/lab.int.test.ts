@@ -6,6 +6,7 @@ import { LAB_PREFIX, RUN_DIR } from './config';
 import { run } from './exec';
 import { hostMac } from './seed';
 import { ensureLab, kernelHas, labDown, labHost, labUp, type LabHost } from './testing';
+import { status as labStatus } from './lab';
 
 interface IpLink {
   ifname: string;
@@ -51,11 +52,24 @@ async function leftovers() {
 
 const clean = { links: [], netns: [], mounts: [], processes: [] };
 
+/** The machine's own interfaces and routes (everything not the lab's), to show they are untouched. */
+async function machineNetwork() {
+  const links = (JSON.parse((await run(['ip', '-j', 'link', 'show'])).stdout) as IpLink[])
+    .filter((l) => !l.ifname.startsWith(`${LAB_PREFIX}-`))
+    .map((l) => `${l.ifname} ${l.mtu} ${l.address ?? ''} ${l.master ?? ''}`);
+  const routes = (await run(['ip', 'route', 'show', 'table', 'all'])).stdout
+    .split('\n')
+    .filter((r) => r && !r.includes(`${LAB_PREFIX}-`));
+  return { links, routes };
+}
+
 describe.sequential('lab of 2 full hosts', () => {
   let hosts: LabHost[];
+  let machineBefore: Awaited<ReturnType<typeof machineNetwork>>;
 
   beforeAll(async () => {
     await labDown();
+    machineBefore = await machineNetwork();
     hosts = await ensureLab({ hosts: 2 });
   });
 
@@ -195,6 +209,20 @@ describe.sequential('lab of 2 full hosts', () => {
     await host.exec(['ip', 'link', 'del', 'eth1.10']);
   });
 
+  it('status reports each host, its daemons, its counts and the kernel capabilities', async () => {
+    const st = await labStatus();
+    expect(st.bridge).toEqual({ name: 'sbl-br0', address: '198.18.0.1', present: true });
+    expect(st.hosts.map((h) => ({ ...h, hostKeyFingerprint: typeof h.hostKeyFingerprint }))).toEqual(
+      hosts.map((h) => ({ name: h.name, mode: 'full', address: h.address, sshPort: 22, sshd: true, libvirtd: true, hostKeyFingerprint: 'string', interfaces: 17, vms: 4, networks: 4 })),
+    );
+    expect(st.capabilities.linkKinds.bridge).toEqual({ ok: true });
+    await hosts[0]!.killSshd();
+    expect((await labStatus()).hosts[0]).toMatchObject({ name: 'hv1', sshd: false, libvirtd: true });
+    await hosts[0]!.start(); // boots it again from its seed
+    expect((await labStatus()).hosts[0]).toMatchObject({ name: 'hv1', sshd: true, libvirtd: true, vms: 4 });
+    expect((await hosts[0]!.ssh('hostname')).stdout).toBe('hv1\n');
+  });
+
   it('up repairs a host whose processes were killed', async () => {
     const host = hosts[1]!;
     await host.stop();
@@ -210,6 +238,8 @@ describe.sequential('lab of 2 full hosts', () => {
     const result = await labDown();
     expect(result.removedHosts).toEqual(['hv1', 'hv2']);
     expect(await leftovers()).toEqual(clean);
+    // Nothing of the machine's own network changed.
+    expect(await machineNetwork()).toEqual(machineBefore);
   });
 });
 
