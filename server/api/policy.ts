@@ -16,6 +16,8 @@ export const EVERY_ROLE: readonly Role[] = ROLES;
 export const ADMIN_ONLY: readonly Role[] = ['admin'];
 export const OPERATORS: readonly Role[] = ['admin', 'operator'];
 export const AUDITORS: readonly Role[] = ['admin', 'auditor'];
+/** Change history: auditors review it; operators need to see what their applies did. */
+export const HISTORY_READERS: readonly Role[] = ['admin', 'operator', 'auditor'];
 
 export function allows(access: Access, role: Role): boolean {
   return access === 'public' || access.includes(role);

@@ -5,6 +5,7 @@ import { accessRouter } from '@/server/api/routers/access';
 import { panelRouter } from '@/server/api/routers/panel';
 import { hostsRouter } from '@/server/api/routers/hosts';
 import { topologyRouter } from '@/server/api/routers/topology';
+import { changesRouter } from '@/server/api/routers/changes';
 
 export const appRouter = createTRPCRouter({
   health: publicProcedure.query(() => ({ ok: true as const })),
@@ -14,6 +15,7 @@ export const appRouter = createTRPCRouter({
   panel: panelRouter,
   hosts: hostsRouter,
   topology: topologyRouter,
+  changes: changesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,7 +1,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { formatError } from '@/server/api/error-formatter';
 import type { Access, ProcedureMeta } from '@/server/api/policy';
-import { ADMIN_ONLY, AUDITORS, EVERY_ROLE, OPERATORS, allows } from '@/server/api/policy';
+import { ADMIN_ONLY, AUDITORS, EVERY_ROLE, HISTORY_READERS, OPERATORS, allows } from '@/server/api/policy';
 import type { TrpcContext } from '@/server/api/context';
 import type { Role } from '@/server/auth/roles';
 
@@ -53,3 +53,4 @@ export const signedInProcedure = procedureFor(EVERY_ROLE);
 export const adminProcedure = procedureFor(ADMIN_ONLY);
 export const operatorProcedure = procedureFor(OPERATORS);
 export const auditorProcedure = procedureFor(AUDITORS);
+export const historyProcedure = procedureFor(HISTORY_READERS);

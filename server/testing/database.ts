@@ -41,12 +41,16 @@ export async function emptyAllTables(db: Db) {
   await db.observedChange.deleteMany();
   await db.counterSample.deleteMany();
   await db.graphLayout.deleteMany();
+  await db.draftOperation.deleteMany();
+  await db.changeSet.deleteMany();
+  await db.auditRecord.deleteMany();
+  await db.hostLock.deleteMany();
   await db.host.deleteMany();
 }
 
 /** Every row of every table, for "nothing changed" assertions. */
 export async function snapshotAllTables(db: Db) {
-  const [users, sessions, loginAttempts, setupTokens, panelIdentities, hosts, hostEvents, snapshots, observedChanges, counterSamples, graphLayouts] = await Promise.all([
+  const [users, sessions, loginAttempts, setupTokens, panelIdentities, hosts, hostEvents, snapshots, observedChanges, counterSamples, graphLayouts, draftOperations, changeSets, auditRecords, hostLocks] = await Promise.all([
     db.user.findMany({ orderBy: { id: 'asc' } }),
     db.session.findMany({ orderBy: { id: 'asc' } }),
     db.loginAttempt.findMany({ orderBy: { id: 'asc' } }),
@@ -58,6 +62,10 @@ export async function snapshotAllTables(db: Db) {
     db.observedChange.findMany({ orderBy: { id: 'asc' } }),
     db.counterSample.findMany({ orderBy: { id: 'asc' } }),
     db.graphLayout.findMany({ orderBy: [{ userId: 'asc' }, { hostId: 'asc' }] }),
+    db.draftOperation.findMany({ orderBy: { id: 'asc' } }),
+    db.changeSet.findMany({ orderBy: { id: 'asc' } }),
+    db.auditRecord.findMany({ orderBy: { seq: 'asc' } }),
+    db.hostLock.findMany({ orderBy: { hostId: 'asc' } }),
   ]);
-  return { users, sessions, loginAttempts, setupTokens, panelIdentities, hosts, hostEvents, snapshots, observedChanges, counterSamples, graphLayouts };
+  return { users, sessions, loginAttempts, setupTokens, panelIdentities, hosts, hostEvents, snapshots, observedChanges, counterSamples, graphLayouts, draftOperations, changeSets, auditRecords, hostLocks };
 }

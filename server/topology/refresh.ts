@@ -41,7 +41,15 @@ export async function probeHost(pool: SshPool, host: Parameters<typeof sshTarget
   }
 }
 
-export async function refreshHost(db: Db, pool: SshPool, hostId: string): Promise<RefreshResult> {
+export interface RefreshOptions {
+  /**
+   * The read follows a change Switchboard applied (or rolled back): what differs is that
+   * change, already in the audit trail, so it is not recorded as made outside Switchboard.
+   */
+  afterOwnChange?: boolean;
+}
+
+export async function refreshHost(db: Db, pool: SshPool, hostId: string, opts: RefreshOptions = {}): Promise<RefreshResult> {
   const host = await db.host.findUnique({ where: { id: hostId } });
   if (!host) throw new AppError('NOT_FOUND', { userMessage: 'That host does not exist (any more).' });
   let probed;
@@ -64,9 +72,7 @@ export async function refreshHost(db: Db, pool: SshPool, hostId: string): Promis
       data: { hostId, hash, topology: JSON.stringify(sample.topology), observedAt },
     });
     let observedChange: RefreshResult['observedChange'] = null;
-    if (latest) {
-      // Issue 5 will tell apart the changes Switchboard applied; until then every change found
-      // by a refresh was made outside Switchboard.
+    if (latest && !opts.afterOwnChange) {
       const changes = diffTopology(JSON.parse(latest.topology) as Topology, sample.topology);
       if (changes.length) {
         const row = await tx.observedChange.create({

@@ -1,0 +1,77 @@
+-- CreateTable
+CREATE TABLE "DraftOperation" (
+    "id" TEXT NOT NULL,
+    "hostId" TEXT NOT NULL,
+    "position" INTEGER NOT NULL,
+    "operation" TEXT NOT NULL,
+    "authorId" TEXT NOT NULL,
+    "authorName" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "DraftOperation_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "ChangeSet" (
+    "id" TEXT NOT NULL,
+    "hostId" TEXT NOT NULL,
+    "hostName" TEXT NOT NULL,
+    "status" TEXT NOT NULL,
+    "authorId" TEXT NOT NULL,
+    "authorName" TEXT NOT NULL,
+    "reason" TEXT,
+    "draftIds" TEXT NOT NULL,
+    "operations" TEXT NOT NULL,
+    "plan" TEXT NOT NULL,
+    "baseHash" TEXT NOT NULL,
+    "disruptive" BOOLEAN NOT NULL DEFAULT false,
+    "revertOfId" TEXT,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "startedAt" TIMESTAMP(3),
+    "finishedAt" TIMESTAMP(3),
+
+    CONSTRAINT "ChangeSet_pkey" PRIMARY KEY ("id")
+);
+
+-- CreateTable
+CREATE TABLE "AuditRecord" (
+    "seq" INTEGER NOT NULL,
+    "changeId" TEXT,
+    "hostId" TEXT,
+    "kind" TEXT NOT NULL,
+    "actorId" TEXT,
+    "actorName" TEXT,
+    "content" TEXT NOT NULL,
+    "at" TIMESTAMP(3) NOT NULL,
+    "prevHash" TEXT NOT NULL,
+    "hash" TEXT NOT NULL,
+
+    CONSTRAINT "AuditRecord_pkey" PRIMARY KEY ("seq")
+);
+
+-- CreateTable
+CREATE TABLE "HostLock" (
+    "hostId" TEXT NOT NULL,
+    "holder" TEXT NOT NULL,
+    "changeId" TEXT,
+    "acquiredAt" TIMESTAMP(3) NOT NULL,
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "HostLock_pkey" PRIMARY KEY ("hostId")
+);
+
+-- CreateIndex
+CREATE INDEX "DraftOperation_hostId_position_idx" ON "DraftOperation"("hostId", "position");
+
+-- CreateIndex
+CREATE INDEX "ChangeSet_hostId_createdAt_idx" ON "ChangeSet"("hostId", "createdAt");
+
+-- CreateIndex
+CREATE INDEX "ChangeSet_status_idx" ON "ChangeSet"("status");
+
+-- CreateIndex
+CREATE INDEX "ChangeSet_createdAt_idx" ON "ChangeSet"("createdAt");
+
+-- CreateIndex
+CREATE INDEX "AuditRecord_changeId_seq_idx" ON "AuditRecord"("changeId", "seq");
+

@@ -1,0 +1,62 @@
+// One SSH exec per apply: the fixed runner, the plan on stdin, events streamed back as they
+// happen. Knows nothing of the database; the apply service turns records into audit rows.
+import { AppError, isAppError } from '@/server/errors';
+import type { SshHost, SshPool } from '@/server/ssh/pool';
+import { ProgressTracker, type PlanShape, type ProgressRecord, type RunResult } from './progress';
+import { encodeRunnerInput, lineSplitter, parseRunnerLine, RUNNER_COMMAND } from './runner';
+
+export interface ExecutionOutcome {
+  /** What the runner reported at its end; null when its end was not seen. */
+  result: RunResult | null;
+  /** Another apply held the host's own lock (a panel that does not share our database). */
+  busy: boolean;
+  /** The runner refused its input (never expected: the input is built by encodeRunnerInput). */
+  runnerError: string | null;
+  /** The connection failed before the runner's end arrived: the host may still be working. */
+  connectionError: AppError | null;
+  /** The command that was running when the connection dropped. */
+  runningWhenLost: { step: number; command: number } | null;
+  durationMs: number;
+}
+
+/** Budget for the whole run; a plan's commands take milliseconds each, so this only stops a hang. */
+export const APPLY_TIMEOUT_MS = 10 * 60_000;
+
+export async function executePlan(
+  pool: SshPool,
+  host: SshHost,
+  changeId: string,
+  plan: PlanShape,
+  onRecord: (r: ProgressRecord) => void,
+): Promise<ExecutionOutcome> {
+  const tracker = new ProgressTracker(plan);
+  const lines = lineSplitter((line) => {
+    const event = parseRunnerLine(line);
+    if (event) for (const record of tracker.push(event)) onRecord(record);
+  });
+  const started = Date.now();
+  let connectionError: AppError | null = null;
+  try {
+    await pool.exec(host, RUNNER_COMMAND, {
+      stdin: encodeRunnerInput(changeId, plan.steps),
+      timeoutMs: APPLY_TIMEOUT_MS,
+      onStdout: (chunk) => lines.push(chunk),
+      allowFailure: true,
+    });
+  } catch (err) {
+    if (!isAppError(err)) throw err;
+    connectionError = err;
+  }
+  lines.flush();
+  if (!connectionError && tracker.result === null && !tracker.busy && !tracker.error) {
+    connectionError = new AppError('REMOTE_COMMAND_FAILED', { userMessage: `${host.name}: the apply runner stopped without reporting its end.` });
+  }
+  return {
+    result: tracker.result,
+    busy: tracker.busy,
+    runnerError: tracker.error,
+    connectionError,
+    runningWhenLost: connectionError ? tracker.running : null,
+    durationMs: Date.now() - started,
+  };
+}

@@ -1,0 +1,105 @@
+// Runner events -> what the audit trail records: one record per finished step (its commands'
+// exit codes, durations, output tails) and one per inverse command run in a rollback. Pure and
+// shared by the live apply (events as they stream) and recovery (events read from the journal).
+import type { Argv } from '@/server/plan/render';
+import type { RunnerEvent } from './runner';
+
+export interface CommandOutcome {
+  argv: Argv;
+  exitCode: number;
+  ms: number;
+  output: string[];
+}
+
+export interface StepRecord {
+  kind: 'change.step';
+  step: number;
+  status: 'ok' | 'failed';
+  commands: CommandOutcome[];
+}
+
+export interface RollbackRecord {
+  kind: 'change.rollback';
+  /** The step and command whose effect this inverse undoes. */
+  step: number;
+  command: number;
+  inverse: number;
+  outcome: CommandOutcome;
+}
+
+export type ProgressRecord = StepRecord | RollbackRecord;
+export type RunResult = 'applied' | 'rolled-back' | 'rollback-incomplete';
+
+/** Only argv is needed to name what ran; the plan is what the runner received. */
+export interface PlanShape {
+  steps: { commands: { argv: Argv; inverse: Argv[] }[] }[];
+}
+
+const OUTPUT_LINES_KEPT = 20;
+
+export class ProgressTracker {
+  private stepCommands: CommandOutcome[] = [];
+  private current: { step: number; command: number; inverse: number | null; output: string[] } | null = null;
+  result: RunResult | null = null;
+  busy = false;
+  error: string | null = null;
+  /** The step that is running now (for "what was it doing when the connection dropped"). */
+  running: { step: number; command: number } | null = null;
+
+  constructor(private readonly plan: PlanShape) {}
+
+  /** Feeds one event; returns the records it completes, in order. */
+  push(e: RunnerEvent): ProgressRecord[] {
+    switch (e.type) {
+      case 'run':
+        this.current = { step: e.step, command: e.command, inverse: null, output: [] };
+        this.running = { step: e.step, command: e.command };
+        if (e.command === 0) this.stepCommands = [];
+        return [];
+      case 'undo-run':
+        this.current = { step: e.step, command: e.command, inverse: e.inverse, output: [] };
+        return [];
+      case 'out':
+        if (this.current) {
+          this.current.output.push(e.text);
+          if (this.current.output.length > OUTPUT_LINES_KEPT) this.current.output.shift();
+        }
+        return [];
+      case 'done': {
+        const argv = this.plan.steps[e.step]?.commands[e.command]?.argv ?? [];
+        this.stepCommands.push({ argv, exitCode: e.exitCode, ms: e.ms, output: this.current?.output ?? [] });
+        this.current = null;
+        const commandsInStep = this.plan.steps[e.step]?.commands.length ?? 0;
+        if (e.exitCode !== 0 || e.command === commandsInStep - 1) {
+          this.running = null;
+          return [{ kind: 'change.step', step: e.step, status: e.exitCode === 0 ? 'ok' : 'failed', commands: this.stepCommands }];
+        }
+        return [];
+      }
+      case 'undo-done': {
+        // The runner numbers inverses from 1 (as people count), the plan from 0.
+        const argv = this.plan.steps[e.step]?.commands[e.command]?.inverse[e.inverse - 1] ?? [];
+        const outcome = { argv, exitCode: e.exitCode, ms: e.ms, output: this.current?.output ?? [] };
+        this.current = null;
+        return [{ kind: 'change.rollback', step: e.step, command: e.command, inverse: e.inverse, outcome }];
+      }
+      case 'end':
+        this.result = e.result;
+        this.running = null;
+        return [];
+      case 'busy':
+        this.busy = true;
+        return [];
+      case 'error':
+        this.error = e.reason;
+        return [];
+      default:
+        return [];
+    }
+  }
+}
+
+/** Identity of a record, to tell which journal records the audit trail already has. */
+export function progressKey(r: ProgressRecord): string {
+  return r.kind === 'change.step' ? `step ${r.step}` : `rollback ${r.step} ${r.command} ${r.inverse}`;
+}

@@ -1,0 +1,199 @@
+// The apply runner: a fixed POSIX sh script that runs on the host in one SSH exec. The plan
+// travels on stdin as data (DESIGN.md rule 3); the command line never changes. It runs the
+// commands in order, stops at the first failure, runs the inverses of what already ran in
+// reverse order, and reports every event on stdout as it happens.
+//
+// Every event also goes to a journal on the host (/run/switchboard/<change id>.log), and the
+// runner ignores SIGHUP and SIGPIPE: if the panel dies or the connection drops mid-apply, the
+// runner still finishes (or rolls back) on its own, and the panel reads the journal later
+// (recovery.ts). POSIX sh, not bash, because the sudoers rule a host grants us names /bin/sh.
+import type { Argv, PlannedCommand } from '@/server/plan/render';
+import { SAFE_ARG } from '@/server/plan/render';
+
+export const JOURNAL_DIR = '/run/switchboard';
+export const PLAN_MAGIC = 'SWITCHBOARD-PLAN 1';
+
+/**
+ * Input lines: `SWITCHBOARD-PLAN 1 <change id>`, then per command `do <step> <cmd> argv...`
+ * followed by its inverse lines `undo <step> <cmd> argv...`, then `end`.
+ * Output lines (all prefixed `SB `): begin, run, out, done, undo-run, undo-done, end, busy, error.
+ * Durations come from /proc/uptime (centiseconds) so timing costs no fork per command.
+ */
+export const RUNNER_SCRIPT = `
+set -u
+trap '' HUP PIPE
+LC_ALL=C
+export LC_ALL
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+umask 077
+dir=${JOURNAL_DIR}
+IFS=' ' read -r magic version id || { echo "SB error no-input"; exit 64; }
+[ "$magic $version" = "${PLAN_MAGIC}" ] || { echo "SB error bad-header"; exit 64; }
+case $id in ''|*[!A-Za-z0-9]*) echo "SB error bad-change-id"; exit 64;; esac
+mkdir -p "$dir" || { echo "SB error no-journal-dir"; exit 70; }
+plan=$dir/$id.plan
+journal=$dir/$id.log
+ran=$dir/$id.ran
+if [ -e "$journal" ]; then echo "SB error change-already-ran"; exit 64; fi
+find "$dir" -maxdepth 1 -name '*.log' -mtime +7 -exec rm -f {} + 2>/dev/null
+# One apply per host at a time, even from panels that do not share a database.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$dir/apply.lock"
+  flock -n 9 || { echo "SB busy"; exit 75; }
+fi
+cat > "$plan" || { echo "SB error no-plan"; exit 70; }
+if [ "$(tail -n 1 "$plan")" != end ]; then echo "SB error truncated-plan"; rm -f "$plan"; exit 64; fi
+exec 8>"$journal"
+: > "$ran"
+emit() { printf '%s\\n' "$*" >&8; printf '%s\\n' "$*" 2>/dev/null; }
+# Centiseconds since boot, without a fork ("1" keeps a fraction like 07 from reading as octal).
+now() { read -r up _ < /proc/uptime; t=$(( \${up%.*} * 100 + 1\${up#*.} - 100 )); }
+set -f
+# Runs the argv of a plan line (after its first three words). Refuses anything but ip and
+# bridge with arguments outside the safe set: the same rule as render.ts, checked again here.
+run_line() {
+  set -- $1
+  shift 3
+  case $1 in ip|bridge) ;; *) echo "refused: program $1"; return 126;; esac
+  for a in "$@"; do
+    case $a in ''|*[!A-Za-z0-9_.:/-]*) echo "refused: unsafe argument"; return 126;; esac
+  done
+  "$@" 2>&1 < /dev/null
+}
+report_output() {
+  [ -n "$3" ] || return 0
+  printf '%s\\n' "$3" | tail -n 20 | while IFS= read -r l; do emit "SB out $1 $2 $l"; done
+}
+emit "SB begin $id $(grep -c '^do ' "$plan")"
+failed=
+while IFS= read -r line; do
+  case $line in "do "*) ;; *) continue;; esac
+  set -- $line
+  s=$2; c=$3
+  emit "SB run $s $c"
+  now; t0=$t
+  out=$(run_line "$line")
+  rc=$?
+  now
+  report_output "$s" "$c" "$out"
+  emit "SB done $s $c $rc $(( (t - t0) * 10 ))"
+  if [ "$rc" -ne 0 ]; then failed=1; break; fi
+  echo "$s $c" >> "$ran"
+done < "$plan"
+result=applied
+if [ -n "$failed" ]; then
+  result=rolled-back
+  # Newest first: undo exactly what ran, in reverse order.
+  sed '1!G;h;$!d' "$ran" > "$dir/$id.rev"
+  while read -r s c; do
+    grep "^undo $s $c " "$plan" > "$dir/$id.undo"
+    n=0
+    while IFS= read -r line; do
+      n=$((n + 1))
+      emit "SB undo-run $s $c $n"
+      now; t0=$t
+      out=$(run_line "$line")
+      rc=$?
+      now
+      report_output "$s" "$c" "$out"
+      emit "SB undo-done $s $c $n $rc $(( (t - t0) * 10 ))"
+      [ "$rc" -eq 0 ] || result=rollback-incomplete
+    done < "$dir/$id.undo"
+  done < "$dir/$id.rev"
+fi
+emit "SB end $result"
+rm -f "$plan" "$ran" "$dir/$id.rev" "$dir/$id.undo"
+[ "$result" = applied ]
+`;
+
+/** Fixed argv of the apply exec: the script is a constant, the plan comes on stdin. */
+export const RUNNER_COMMAND = ['sh', '-c', RUNNER_SCRIPT, 'switchboard-apply'] as const;
+
+/** Reads a journal a runner left behind (recovery); the id is checked, never free text. */
+export function journalCommand(changeId: string): string[] {
+  if (!/^[A-Za-z0-9]+$/.test(changeId)) throw new Error(`bad change id ${changeId}`);
+  return ['sh', '-c', 'cat "$1" 2>/dev/null || echo "SB missing"', 'switchboard-journal', `${JOURNAL_DIR}/${changeId}.log`];
+}
+
+export interface RunnerStep {
+  commands: PlannedCommand[];
+}
+
+/** The runner's stdin for a plan. Throws if a value would not survive the runner's own check. */
+export function encodeRunnerInput(changeId: string, steps: readonly RunnerStep[]): string {
+  if (!/^[A-Za-z0-9]+$/.test(changeId)) throw new Error(`bad change id ${changeId}`);
+  const line = (verb: string, s: number, c: number, argv: Argv) => {
+    for (const a of argv) if (!SAFE_ARG.test(a)) throw new Error(`unsafe argument ${JSON.stringify(a)}`);
+    return `${verb} ${s} ${c} ${argv.join(' ')}`;
+  };
+  const lines = [`${PLAN_MAGIC} ${changeId}`];
+  steps.forEach((step, s) =>
+    step.commands.forEach((command, c) => {
+      lines.push(line('do', s, c, command.argv));
+      for (const inv of command.inverse) lines.push(line('undo', s, c, inv));
+    }),
+  );
+  lines.push('end');
+  return lines.join('\n') + '\n';
+}
+
+export type RunnerEvent =
+  | { type: 'begin'; commands: number }
+  | { type: 'run'; step: number; command: number }
+  | { type: 'out'; step: number; command: number; text: string }
+  | { type: 'done'; step: number; command: number; exitCode: number; ms: number }
+  | { type: 'undo-run'; step: number; command: number; inverse: number }
+  | { type: 'undo-done'; step: number; command: number; inverse: number; exitCode: number; ms: number }
+  | { type: 'end'; result: 'applied' | 'rolled-back' | 'rollback-incomplete' }
+  | { type: 'busy' }
+  | { type: 'missing' }
+  | { type: 'error'; reason: string };
+
+const int = (s: string | undefined) => Number.parseInt(s ?? '', 10);
+
+/** One output line -> event; lines that are not the runner's (a shell warning) give null. */
+export function parseRunnerLine(line: string): RunnerEvent | null {
+  if (!line.startsWith('SB ')) return null;
+  const [, type, a, b, c, d, e] = line.split(' ');
+  switch (type) {
+    case 'begin':
+      return { type, commands: int(b) };
+    case 'run':
+      return { type, step: int(a), command: int(b) };
+    case 'out': {
+      const prefix = `SB out ${a} ${b} `;
+      return { type, step: int(a), command: int(b), text: line.startsWith(prefix) ? line.slice(prefix.length) : '' };
+    }
+    case 'done':
+      return { type, step: int(a), command: int(b), exitCode: int(c), ms: int(d) };
+    case 'undo-run':
+      return { type, step: int(a), command: int(b), inverse: int(c) };
+    case 'undo-done':
+      return { type, step: int(a), command: int(b), inverse: int(c), exitCode: int(d), ms: int(e) };
+    case 'end':
+      return a === 'applied' || a === 'rolled-back' || a === 'rollback-incomplete' ? { type, result: a } : null;
+    case 'busy':
+    case 'missing':
+      return { type };
+    case 'error':
+      return { type, reason: a ?? 'unknown' };
+    default:
+      return null;
+  }
+}
+
+/** Splits streamed output into complete lines (a chunk may end mid-line). */
+export function lineSplitter(onLine: (line: string) => void): { push(chunk: string): void; flush(): void } {
+  let rest = '';
+  return {
+    push(chunk) {
+      const parts = (rest + chunk).split('\n');
+      rest = parts.pop() ?? '';
+      for (const p of parts) onLine(p);
+    },
+    flush() {
+      if (rest) onLine(rest);
+      rest = '';
+    },
+  };
+}

@@ -1,0 +1,97 @@
+// Writing and checking the audit trail. Records are only ever appended (nothing here updates
+// or deletes one); each append takes the chain's head inside a transaction and a unique `seq`
+// makes two appenders (two panel instances on PostgreSQL) collide instead of forking the chain.
+import type { Db } from '@/server/db/client';
+import { canonicalJson } from '@/server/topology/diff';
+import { GENESIS_HASH, recordHash, verifyRecords, type ChainProblem } from './chain';
+
+export type AuditKind = 'change.started' | 'change.step' | 'change.rollback' | 'change.finished' | 'change.interrupted' | 'change.recovered';
+
+export interface AuditEntry {
+  kind: AuditKind;
+  changeId: string | null;
+  hostId: string | null;
+  actor: { id: string; name: string } | null;
+  content: unknown;
+}
+
+const isUniqueViolation = (err: unknown) => (err as { code?: string } | null)?.code === 'P2002';
+
+export async function appendAudit(db: Db, entry: AuditEntry): Promise<{ seq: number; hash: string }> {
+  const content = canonicalJson(entry.content);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.$transaction(async (tx) => {
+        const head = await tx.auditRecord.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
+        const fields = {
+          seq: (head?.seq ?? 0) + 1,
+          changeId: entry.changeId,
+          hostId: entry.hostId,
+          kind: entry.kind,
+          actorId: entry.actor?.id ?? null,
+          actorName: entry.actor?.name ?? null,
+          content,
+          // Both databases keep milliseconds, as a JS Date has, so the hash survives a round trip.
+          at: new Date(),
+        };
+        const prevHash = head?.hash ?? GENESIS_HASH;
+        const hash = recordHash(prevHash, fields);
+        await tx.auditRecord.create({ data: { ...fields, prevHash, hash } });
+        return { seq: fields.seq, hash };
+      });
+    } catch (err) {
+      // Another appender took this seq first: read the new head and go again.
+      if (isUniqueViolation(err) && attempt < 20) {
+        await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
+        continue;
+      }
+      throw err;
+    }
+  }
+}
+
+export interface ChainReport {
+  intact: boolean;
+  records: number;
+  problems: ChainProblem[];
+  /** Change rows whose status disagrees with what their audit records say. */
+  mismatchedChanges: { changeId: string; problem: string }[];
+  checkedAt: Date;
+}
+
+const BATCH = 500;
+
+/** Reads the whole chain in batches and checks every link. */
+export async function verifyAuditChain(db: Db): Promise<ChainReport> {
+  const problems: ChainProblem[] = [];
+  let prevHash = GENESIS_HASH;
+  let nextSeq = 1;
+  let records = 0;
+  const lastResult = new Map<string, string>();
+  for (;;) {
+    const batch = await db.auditRecord.findMany({ where: { seq: { gte: nextSeq } }, orderBy: { seq: 'asc' }, take: BATCH });
+    if (!batch.length) break;
+    problems.push(...verifyRecords(batch, prevHash, nextSeq));
+    for (const r of batch) {
+      if (r.changeId && (r.kind === 'change.finished' || r.kind === 'change.interrupted' || r.kind === 'change.recovered')) {
+        const result = (JSON.parse(r.content) as { result?: string }).result;
+        if (result) lastResult.set(r.changeId, result);
+      }
+    }
+    records += batch.length;
+    prevHash = batch.at(-1)!.hash;
+    nextSeq = batch.at(-1)!.seq + 1;
+  }
+  const mismatchedChanges: ChainReport['mismatchedChanges'] = [];
+  const finished = await db.changeSet.findMany({ where: { finishedAt: { not: null } }, select: { id: true, status: true } });
+  for (const c of finished) {
+    const recorded = lastResult.get(c.id);
+    if (recorded !== c.status) mismatchedChanges.push({ changeId: c.id, problem: `listed as ${c.status}, but its audit records say ${recorded ?? 'nothing about its result'}` });
+  }
+  return { intact: problems.length === 0 && mismatchedChanges.length === 0, records, problems, mismatchedChanges, checkedAt: new Date() };
+}
+
+export async function auditRecordsOf(db: Db, changeId: string) {
+  const rows = await db.auditRecord.findMany({ where: { changeId }, orderBy: { seq: 'asc' } });
+  return rows.map((r) => ({ seq: r.seq, kind: r.kind as AuditKind, at: r.at, actorName: r.actorName, content: JSON.parse(r.content) as unknown, hash: r.hash }));
+}

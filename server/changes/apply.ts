@@ -1,0 +1,214 @@
+// Applying a reviewed change: lock the host, make sure it is still in the reviewed state,
+// write the audit record before the first byte goes to the host (DESIGN.md rule 7), run the
+// plan in one exec, record each step as it completes, read the host again and compare it with
+// the intended result. The only place change audit records are written (with recovery.ts).
+import type { Db } from '@/server/db/client';
+import { executePlan, type ExecutionOutcome } from '@/server/apply/executor';
+import { LOCK_TTL_MS, tryAcquireHostLock } from '@/server/apply/lock';
+import type { ProgressRecord, RunResult } from '@/server/apply/progress';
+import { appendAudit } from '@/server/audit/records';
+import { AppError, isAppError } from '@/server/errors';
+import { sshTargetOf, type Actor } from '@/server/hosts/hosts';
+import type { Operation } from '@/server/plan/ops';
+import { differencesFromIntended } from '@/server/plan/verify';
+import type { SshPool } from '@/server/ssh/pool';
+import { describeChange, diffTopology, topologyHash } from '@/server/topology/diff';
+import type { Topology } from '@/server/topology/model';
+import { refreshHost } from '@/server/topology/refresh';
+import { draftOperations } from './drafts';
+import { recoverChange } from './recovery';
+import type { StoredPlan } from './review';
+
+export type ChangeStatus =
+  | 'reviewed'
+  | 'applying'
+  | 'applied'
+  | 'applied-with-differences'
+  | 'rolled-back'
+  | 'rollback-incomplete'
+  | 'not-applied'
+  | 'recovering'
+  | 'interrupted';
+
+export const FINAL_STATUSES: readonly ChangeStatus[] = ['applied', 'applied-with-differences', 'rolled-back', 'rollback-incomplete', 'not-applied', 'interrupted'];
+
+export interface ApplyInput {
+  changeId: string;
+  reason: string;
+  /** The operator saw that the plan touches the panel's own SSH path and confirmed it. */
+  confirmDisruptive: boolean;
+}
+
+export interface ApplySummary {
+  changeId: string;
+  status: ChangeStatus;
+  differences: string[];
+  durationMs: number;
+}
+
+const timeAgo = (d: Date) => `${Math.max(0, Math.round((Date.now() - d.getTime()) / 1000))} s ago`;
+
+async function lockHost(db: Db, pool: SshPool, hostName: string, hostId: string, changeId: string) {
+  let attempt = await tryAcquireHostLock(db, hostId, changeId);
+  if (!attempt.acquired && attempt.heldBy.expired && attempt.heldBy.changeId) {
+    // The holder died mid-apply: settle its change first, so its record says what happened.
+    await recoverChange(db, pool, attempt.heldBy.changeId, 'the panel that ran it stopped renewing its lock');
+    attempt = await tryAcquireHostLock(db, hostId, changeId);
+  }
+  if (!attempt.acquired) {
+    const other = attempt.heldBy.changeId ? await db.changeSet.findUnique({ where: { id: attempt.heldBy.changeId } }) : null;
+    throw new AppError('CONFLICT', {
+      userMessage: `${hostName} is being changed right now${other ? ` by ${other.authorName} (change ${other.id})` : ''}, started ${timeAgo(attempt.heldBy.acquiredAt)}. Wait for it to finish, then review again.`,
+    });
+  }
+  return attempt;
+}
+
+/**
+ * Checks, locks, records and starts the apply. Returns once the run has started; `finished`
+ * settles when the change has its final record (the router does not wait; the UI follows the
+ * audit records as they appear).
+ */
+export async function startApply(db: Db, pool: SshPool, actor: Actor, input: ApplyInput): Promise<{ changeId: string; finished: Promise<ApplySummary> }> {
+  const reason = input.reason.trim();
+  if (!reason) throw new AppError('BAD_INPUT', { userMessage: 'Say why you are making this change; the reason goes into the history.' });
+  const change = await db.changeSet.findUnique({ where: { id: input.changeId } });
+  if (!change) throw new AppError('NOT_FOUND', { userMessage: 'That reviewed change does not exist; review the draft again.' });
+  if (change.status !== 'reviewed') throw new AppError('CONFLICT', { userMessage: `This change was already ${change.status === 'applying' ? 'started' : change.status}; review the draft again for a new one.` });
+  if (change.disruptive && !input.confirmDisruptive) {
+    throw new AppError('BAD_INPUT', { userMessage: "This change touches the interface or address the panel uses to reach the host. Confirm that you accept losing the connection if it goes wrong." });
+  }
+  const host = await db.host.findUnique({ where: { id: change.hostId } });
+  if (!host) throw new AppError('NOT_FOUND', { userMessage: 'That host does not exist (any more).' });
+
+  const draftIds = (await draftOperations(db, change.hostId)).map((d) => d.id);
+  if (JSON.stringify(draftIds) !== change.draftIds) {
+    throw new AppError('CONFLICT', { userMessage: `The draft for ${host.name} changed after this review (someone added or removed an operation). Review it again.` });
+  }
+
+  const lock = await lockHost(db, pool, host.name, host.id, change.id);
+  let before: Topology;
+  try {
+    const live = await refreshHost(db, pool, host.id);
+    if (topologyHash(live.topology) !== change.baseHash) {
+      const changes = await changesSinceReview(db, host.id, change.createdAt, live.topology);
+      throw new AppError('CONFLICT', {
+        userMessage: `${host.name} changed since this review${changes.length ? `: ${changes.slice(0, 5).join('; ')}${changes.length > 5 ? ` (+${changes.length - 5} more)` : ''}` : ''}. Review again so the plan and its inverses match the host.`,
+      });
+    }
+    before = live.topology;
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
+
+  const plan = JSON.parse(change.plan) as StoredPlan;
+  const operations = JSON.parse(change.operations) as Operation[];
+  // Write-ahead: this record exists before anything is sent to the host.
+  await appendAudit(db, {
+    kind: 'change.started',
+    changeId: change.id,
+    hostId: host.id,
+    actor: { id: actor.id, name: actor.username },
+    content: {
+      host: { name: host.name, address: host.address, port: host.port, username: host.username, hostKeyFingerprint: host.hostKeyFingerprint },
+      reason,
+      reviewedBy: change.authorName,
+      disruptive: change.disruptive,
+      disruptiveConfirmed: input.confirmDisruptive,
+      operations,
+      steps: plan.steps,
+      before,
+    },
+  });
+  await db.changeSet.update({ where: { id: change.id }, data: { status: 'applying', reason, authorId: actor.id, authorName: actor.username, startedAt: new Date() } });
+
+  const finished = runApply(db, pool, { change, host, plan, operations, before, lock, actor });
+  return { changeId: change.id, finished };
+}
+
+async function changesSinceReview(db: Db, hostId: string, reviewedAt: Date, live: Topology): Promise<string[]> {
+  const atReview = await db.topologySnapshot.findFirst({ where: { hostId, observedAt: { lte: reviewedAt } }, orderBy: { observedAt: 'desc' } });
+  if (!atReview) return [];
+  return diffTopology(JSON.parse(atReview.topology) as Topology, live).map(describeChange);
+}
+
+interface RunContext {
+  change: { id: string; hostId: string; draftIds: string };
+  host: Parameters<typeof sshTargetOf>[0] & { name: string };
+  plan: StoredPlan;
+  operations: Operation[];
+  before: Topology;
+  lock: { release: () => Promise<void>; renew: () => Promise<void> };
+  actor: Actor;
+}
+
+async function runApply(db: Db, pool: SshPool, ctx: RunContext): Promise<ApplySummary> {
+  const { change, host, plan, lock, actor } = ctx;
+  const actorRef = { id: actor.id, name: actor.username };
+  const renewal = setInterval(() => void lock.renew().catch(() => undefined), LOCK_TTL_MS / 3);
+  // Records are appended one after another, in the order the runner reported them.
+  let appending: Promise<unknown> = Promise.resolve();
+  const onRecord = (r: ProgressRecord) => {
+    appending = appending.then(() => appendAudit(db, { kind: r.kind, changeId: change.id, hostId: host.id, actor: actorRef, content: r }));
+  };
+  try {
+    let outcome: ExecutionOutcome;
+    try {
+      outcome = await executePlan(pool, sshTargetOf(host), change.id, plan, onRecord);
+    } finally {
+      await appending;
+    }
+    if (outcome.connectionError) {
+      // The runner may still be working (or done) on the host: recovery waits for its journal.
+      const summary = await recoverChange(db, pool, change.id, `the connection failed during the apply: ${outcome.connectionError.userMessage}`, { holdingLock: true });
+      return summary;
+    }
+    if (outcome.busy || outcome.runnerError) {
+      const why = outcome.busy ? `another apply held ${host.name}'s own lock (a panel not sharing this database?)` : `the runner refused the plan (${outcome.runnerError})`;
+      return await finish(db, pool, ctx, 'not-applied', { why, durationMs: outcome.durationMs });
+    }
+    return await finish(db, pool, ctx, outcome.result!, { durationMs: outcome.durationMs });
+  } catch (err) {
+    // Something on the panel's side failed (database, bug): record it rather than lose it.
+    const why = isAppError(err) ? err.userMessage : String(err);
+    return await recoverChange(db, pool, change.id, `the panel failed while applying: ${why}`, { holdingLock: true });
+  } finally {
+    clearInterval(renewal);
+    await lock.release().catch(() => undefined);
+  }
+}
+
+/** Reads the host after the run, compares, writes the final record and settles the draft. */
+async function finish(db: Db, pool: SshPool, ctx: RunContext, runResult: RunResult | 'not-applied', extra: { why?: string; durationMs: number }): Promise<ApplySummary> {
+  const { change, host, plan, operations, before, actor } = ctx;
+  let after: Topology | null = null;
+  let readError: string | null = null;
+  try {
+    after = (await refreshHost(db, pool, host.id, { afterOwnChange: true })).topology;
+  } catch (err) {
+    readError = isAppError(err) ? err.userMessage : String(err);
+  }
+  let status: ChangeStatus;
+  let differences: string[] = [];
+  if (runResult === 'applied') {
+    differences = after ? differencesFromIntended(plan.intended, after, operations) : [`The host could not be read after the apply: ${readError}`];
+    status = differences.length ? 'applied-with-differences' : 'applied';
+  } else {
+    // Rolled back (or never run): the host should be exactly as it was before.
+    differences = after ? diffTopology(before, after).map(describeChange) : [`The host could not be read after the rollback: ${readError}`];
+    status = runResult;
+  }
+  await appendAudit(db, {
+    kind: 'change.finished',
+    changeId: change.id,
+    hostId: host.id,
+    actor: { id: actor.id, name: actor.username },
+    content: { result: status, why: extra.why ?? null, durationMs: extra.durationMs, differences, after },
+  });
+  await db.changeSet.update({ where: { id: change.id }, data: { status, finishedAt: new Date() } });
+  if (runResult === 'applied') {
+    await db.draftOperation.deleteMany({ where: { id: { in: JSON.parse(change.draftIds) as string[] } } });
+  }
+  return { changeId: change.id, status, differences, durationMs: extra.durationMs };
+}

@@ -1,0 +1,27 @@
+// Request schemas of the change procedures (the API boundary; DESIGN.md rule 1).
+import { z } from 'zod';
+import { ZHostId } from '@/server/hosts/hosts.types';
+import { ZOperation } from '@/server/plan/ops';
+
+const ZId = z.string().min(1).max(64);
+
+export const ZHostRef = z.object({ hostId: ZHostId });
+export const ZAddOperations = z.object({ hostId: ZHostId, operations: z.array(ZOperation).min(1).max(200) });
+export const ZRemoveOperation = z.object({ hostId: ZHostId, operationId: ZId });
+export const ZApplyInput = z.object({
+  changeId: ZId,
+  reason: z.string().trim().min(1, 'Say why you are making this change.').max(2000),
+  confirmDisruptive: z.boolean().default(false),
+});
+export const ZChangeRef = z.object({ changeId: ZId });
+export const CHANGE_STATUSES = ['applying', 'applied', 'applied-with-differences', 'rolled-back', 'rollback-incomplete', 'not-applied', 'interrupted'] as const;
+export const ZHistoryFilter = z.object({
+  hostId: ZHostId.optional(),
+  user: z.string().max(64).optional(),
+  status: z.enum(CHANGE_STATUSES).optional(),
+  from: z.coerce.date().optional(),
+  to: z.coerce.date().optional(),
+  take: z.number().int().min(1).max(500).default(50),
+  cursor: ZId.optional(),
+});
+export const ZExportInput = ZHistoryFilter.omit({ take: true, cursor: true }).extend({ format: z.enum(['json', 'csv']) });

@@ -1,0 +1,172 @@
+// Reading the change history: lists with filters, one change with everything its audit records
+// say, exports (JSON, CSV) and "revert" (a new draft of a past change's inverse operations).
+import type { Db } from '@/server/db/client';
+import { auditRecordsOf } from '@/server/audit/records';
+import { AppError } from '@/server/errors';
+import type { Actor } from '@/server/hosts/hosts';
+import { invertSequence } from '@/server/plan/invert';
+import type { Operation } from '@/server/plan/ops';
+import type { PlanStep } from '@/server/plan/planner';
+import { diffTopology, type TopologyChange } from '@/server/topology/diff';
+import type { Topology } from '@/server/topology/model';
+import type { CommandOutcome, RollbackRecord, StepRecord } from '@/server/apply/progress';
+import { addOperations, type DraftView } from './drafts';
+import type { StoredPlan } from './review';
+
+export interface HistoryFilter {
+  hostId?: string;
+  user?: string;
+  status?: string;
+  from?: Date;
+  to?: Date;
+  take?: number;
+  cursor?: string;
+}
+
+/** Changes that reached the host's audit trail (reviews never applied are not history). */
+export async function listChanges(db: Db, f: HistoryFilter) {
+  const take = Math.min(f.take ?? 50, 500);
+  const rows = await db.changeSet.findMany({
+    where: {
+      status: f.status ? f.status : { not: 'reviewed' },
+      ...(f.hostId ? { hostId: f.hostId } : {}),
+      ...(f.user ? { authorName: f.user } : {}),
+      ...(f.from || f.to ? { startedAt: { ...(f.from ? { gte: f.from } : {}), ...(f.to ? { lte: f.to } : {}) } } : {}),
+    },
+    orderBy: [{ startedAt: 'desc' }, { id: 'desc' }],
+    take: take + 1,
+    ...(f.cursor ? { cursor: { id: f.cursor }, skip: 1 } : {}),
+  });
+  const page = rows.slice(0, take);
+  return {
+    items: page.map((r) => ({
+      id: r.id,
+      hostId: r.hostId,
+      hostName: r.hostName,
+      status: r.status,
+      authorName: r.authorName,
+      reason: r.reason,
+      operations: (JSON.parse(r.operations) as Operation[]).length,
+      disruptive: r.disruptive,
+      startedAt: r.startedAt,
+      finishedAt: r.finishedAt,
+    })),
+    nextCursor: rows.length > take ? page.at(-1)!.id : null,
+  };
+}
+
+export interface StepView {
+  index: number;
+  description: string;
+  disruptive: string | null;
+  status: 'pending' | 'ok' | 'failed' | 'rolled-back' | 'rollback-failed';
+  commands: { argv: string[]; inverse: string[][]; outcome: CommandOutcome | null }[];
+  rollback: { argv: string[]; exitCode: number; ms: number; output: string[] }[];
+}
+
+export interface ChangeDetail {
+  id: string;
+  hostId: string;
+  hostName: string;
+  status: string;
+  authorName: string;
+  reason: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  disruptive: boolean;
+  hostKeyFingerprint: string | null;
+  steps: StepView[];
+  /** Before -> after (or before -> intended while it runs). */
+  diff: TopologyChange[];
+  differences: string[];
+  final: Record<string, unknown> | null;
+  records: { seq: number; kind: string; at: Date; actorName: string | null; hash: string }[];
+}
+
+export async function getChange(db: Db, changeId: string): Promise<ChangeDetail> {
+  const row = await db.changeSet.findUnique({ where: { id: changeId } });
+  if (!row) throw new AppError('NOT_FOUND', { userMessage: 'That change does not exist.' });
+  const plan = JSON.parse(row.plan) as StoredPlan;
+  const records = await auditRecordsOf(db, changeId);
+  const started = records.find((r) => r.kind === 'change.started')?.content as { before: Topology; host: { hostKeyFingerprint: string } } | undefined;
+  const finalRecord = records.filter((r) => r.kind === 'change.finished' || r.kind === 'change.interrupted').at(-1);
+  const final = (finalRecord?.content ?? null) as (Record<string, unknown> & { after?: Topology | null; differences?: string[]; differencesFromPlan?: string[] }) | null;
+
+  const stepRecords = records.filter((r) => r.kind === 'change.step').map((r) => r.content as StepRecord);
+  const rollbacks = records.filter((r) => r.kind === 'change.rollback').map((r) => r.content as RollbackRecord);
+  const steps: StepView[] = plan.steps.map((s: PlanStep, index) => {
+    const done = stepRecords.find((r) => r.step === index);
+    const undone = rollbacks.filter((r) => r.step === index);
+    const rollbackFailed = undone.some((r) => r.outcome.exitCode !== 0);
+    return {
+      index,
+      description: s.description,
+      disruptive: s.disruptive,
+      status: !done ? 'pending' : undone.length ? (rollbackFailed ? 'rollback-failed' : 'rolled-back') : done.status,
+      commands: s.commands.map((c, i) => ({ argv: c.argv, inverse: c.inverse, outcome: done?.commands[i] ?? null })),
+      rollback: undone.map((r) => r.outcome),
+    };
+  });
+  const after = final?.after ?? null;
+  const diff = started ? diffTopology(started.before, after ?? plan.intended) : plan.diff;
+  return {
+    id: row.id,
+    hostId: row.hostId,
+    hostName: row.hostName,
+    status: row.status,
+    authorName: row.authorName,
+    reason: row.reason,
+    createdAt: row.createdAt,
+    startedAt: row.startedAt,
+    finishedAt: row.finishedAt,
+    disruptive: row.disruptive,
+    hostKeyFingerprint: started?.host.hostKeyFingerprint ?? null,
+    steps,
+    diff,
+    differences: final?.differences ?? final?.differencesFromPlan ?? [],
+    final: final ? Object.fromEntries(Object.entries(final).filter(([k]) => k !== 'after')) : null,
+    records: records.map((r) => ({ seq: r.seq, kind: r.kind, at: r.at, actorName: r.actorName, hash: r.hash })),
+  };
+}
+
+/** Full records for auditors: every change in the filter with its audit records' content. */
+export async function exportChanges(db: Db, f: HistoryFilter, format: 'json' | 'csv'): Promise<{ filename: string; mimeType: string; body: string }> {
+  const { items } = await listChanges(db, { ...f, take: 500 });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  if (format === 'csv') {
+    const header = ['id', 'host', 'status', 'user', 'reason', 'started_at', 'finished_at', 'operations', 'commands'];
+    const lines = [header.join(',')];
+    for (const item of items) {
+      const detail = await getChange(db, item.id);
+      const commands = detail.steps.flatMap((s) => s.commands.map((c) => `${c.argv.join(' ')} => ${c.outcome ? c.outcome.exitCode : 'not run'}`)).join('\n');
+      lines.push([item.id, item.hostName, item.status, item.authorName, item.reason ?? '', item.startedAt?.toISOString() ?? '', item.finishedAt?.toISOString() ?? '', String(item.operations), commands].map(csvField).join(','));
+    }
+    return { filename: `switchboard-changes-${stamp}.csv`, mimeType: 'text/csv', body: lines.join('\r\n') + '\r\n' };
+  }
+  const changes = [];
+  for (const item of items) changes.push({ ...item, records: await auditRecordsOf(db, item.id) });
+  return { filename: `switchboard-changes-${stamp}.json`, mimeType: 'application/json', body: JSON.stringify({ exportedAt: new Date(), filter: f, changes }, null, 2) };
+}
+
+/** RFC 4180 quoting; a leading =, +, - or @ is defused so a spreadsheet never runs a formula. */
+export function csvField(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+/** Drafts the inverse of a past change; review then plans it against the host as it is now. */
+export async function revertChange(db: Db, actor: Actor, changeId: string): Promise<DraftView> {
+  const row = await db.changeSet.findUnique({ where: { id: changeId } });
+  if (!row) throw new AppError('NOT_FOUND', { userMessage: 'That change does not exist.' });
+  if (!['applied', 'applied-with-differences', 'interrupted'].includes(row.status)) {
+    throw new AppError('BAD_INPUT', { userMessage: `This change is ${row.status}; only an applied change has something to revert.` });
+  }
+  const started = await db.auditRecord.findFirst({ where: { changeId, kind: 'change.started' } });
+  if (!started) throw new AppError('NOT_FOUND', { userMessage: 'This change has no start record to revert from.' });
+  const content = JSON.parse(started.content) as { before: Topology; steps: PlanStep[] };
+  const applied = content.steps.map((s) => s.operation);
+  const inverse = invertSequence(applied, content.before);
+  if (!inverse.length) throw new AppError('BAD_INPUT', { userMessage: 'This change has no operations to revert.' });
+  return addOperations(db, actor, row.hostId, inverse);
+}

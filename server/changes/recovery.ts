@@ -1,0 +1,128 @@
+// Settling an apply whose panel lost sight of it: the connection dropped mid-run, or the panel
+// was killed (found on restart by the sweep). The runner keeps going on the host and journals
+// every event (runner.ts), so recovery waits for the journal's end, appends the step records
+// the trail is missing, reads the host and records what state it is in. Nothing is lost.
+import type { Db } from '@/server/db/client';
+import { ProgressTracker, progressKey, type ProgressRecord } from '@/server/apply/progress';
+import { journalCommand, lineSplitter, parseRunnerLine } from '@/server/apply/runner';
+import { appendAudit } from '@/server/audit/records';
+import { isAppError } from '@/server/errors';
+import { sshTargetOf } from '@/server/hosts/hosts';
+import type { Operation } from '@/server/plan/ops';
+import { differencesFromIntended } from '@/server/plan/verify';
+import type { SshPool } from '@/server/ssh/pool';
+import { describeChange, diffTopology } from '@/server/topology/diff';
+import type { Topology } from '@/server/topology/model';
+import { refreshHost } from '@/server/topology/refresh';
+import type { ApplySummary, ChangeStatus } from './apply';
+import type { StoredPlan } from './review';
+
+/** How long to wait for a runner that is still working on the host to write its end. */
+export const JOURNAL_WAIT_MS = 60_000;
+const JOURNAL_POLL_MS = 1_000;
+
+interface Journal {
+  found: boolean;
+  records: ProgressRecord[];
+  result: string | null;
+}
+
+async function readJournal(pool: SshPool, host: Parameters<typeof sshTargetOf>[0], changeId: string, plan: StoredPlan): Promise<Journal> {
+  const deadline = Date.now() + JOURNAL_WAIT_MS;
+  for (;;) {
+    const r = await pool.exec(sshTargetOf(host), journalCommand(changeId), { timeoutMs: 20_000, allowFailure: true });
+    const tracker = new ProgressTracker(plan);
+    const records: ProgressRecord[] = [];
+    let missing = false;
+    const lines = lineSplitter((line) => {
+      const e = parseRunnerLine(line);
+      if (e?.type === 'missing') missing = true;
+      if (e) records.push(...tracker.push(e));
+    });
+    lines.push(r.stdout);
+    lines.flush();
+    if (missing) return { found: false, records: [], result: null };
+    if (tracker.result || Date.now() > deadline) return { found: true, records, result: tracker.result };
+    await new Promise((res) => setTimeout(res, JOURNAL_POLL_MS));
+  }
+}
+
+export async function recoverChange(db: Db, pool: SshPool, changeId: string, why: string, opts: { holdingLock?: boolean } = {}): Promise<ApplySummary> {
+  const claimed = await db.changeSet.updateMany({ where: { id: changeId, status: 'applying' }, data: { status: 'recovering' } });
+  const change = await db.changeSet.findUniqueOrThrow({ where: { id: changeId } });
+  if (!claimed.count) return { changeId, status: change.status as ChangeStatus, differences: [], durationMs: 0 };
+
+  const host = await db.host.findUnique({ where: { id: change.hostId } });
+  const started = await db.auditRecord.findFirst({ where: { changeId, kind: 'change.started' } });
+  const startedContent = started ? (JSON.parse(started.content) as { before: Topology; operations: Operation[] }) : null;
+  const plan = JSON.parse(change.plan) as StoredPlan;
+  const actor = { id: change.authorId, name: change.authorName };
+
+  let hostOutcome = 'unknown';
+  let after: Topology | null = null;
+  const notes: string[] = [];
+  if (host) {
+    try {
+      const journal = await readJournal(pool, host, changeId, plan);
+      const recorded = await db.auditRecord.findMany({ where: { changeId, kind: { in: ['change.step', 'change.rollback'] } }, select: { content: true } });
+      const have = new Set(recorded.map((r) => progressKey(JSON.parse(r.content) as ProgressRecord)));
+      for (const record of journal.records) {
+        if (have.has(progressKey(record))) continue;
+        await appendAudit(db, { kind: record.kind, changeId, hostId: host.id, actor, content: { ...record, fromJournal: true } });
+      }
+      hostOutcome = !journal.found
+        ? 'the runner never started (no journal on the host)'
+        : journal.result ?? `still running after ${JOURNAL_WAIT_MS / 1000} s, or stopped without finishing`;
+    } catch (err) {
+      notes.push(`The journal could not be read: ${isAppError(err) ? err.userMessage : String(err)}`);
+    }
+    try {
+      after = (await refreshHost(db, pool, host.id, { afterOwnChange: true })).topology;
+    } catch (err) {
+      notes.push(`The host could not be read: ${isAppError(err) ? err.userMessage : String(err)}`);
+    }
+  } else {
+    notes.push('The host was removed from the inventory.');
+  }
+
+  const ops = startedContent?.operations ?? [];
+  const differencesFromPlan = after ? differencesFromIntended(plan.intended, after, ops) : [];
+  const differencesFromBefore = after && startedContent ? diffTopology(startedContent.before, after).map(describeChange) : [];
+  const hostState = !after
+    ? 'unknown (the host could not be read)'
+    : !differencesFromPlan.length
+      ? 'as the plan intended'
+      : !differencesFromBefore.length
+        ? 'as it was before the change'
+        : 'partly changed (see the differences)';
+  await appendAudit(db, {
+    kind: 'change.interrupted',
+    changeId,
+    hostId: change.hostId,
+    actor,
+    content: { result: 'interrupted', why, hostOutcome, hostState, differencesFromPlan, differencesFromBefore, notes, after },
+  });
+  await db.changeSet.update({ where: { id: changeId }, data: { status: 'interrupted', finishedAt: new Date() } });
+  if (hostOutcome === 'applied') {
+    await db.draftOperation.deleteMany({ where: { id: { in: JSON.parse(change.draftIds) as string[] } } });
+  }
+  if (!opts.holdingLock) await db.hostLock.deleteMany({ where: { hostId: change.hostId, changeId } });
+  return { changeId, status: 'interrupted', differences: [...differencesFromPlan, ...notes], durationMs: 0 };
+}
+
+/**
+ * Finds applies whose panel is gone (their host lock expired or vanished) and settles them.
+ * Runs at start and then periodically, so a killed panel's change is settled by whichever
+ * instance comes up next.
+ */
+export async function recoverStaleApplies(db: Db, pool: SshPool): Promise<string[]> {
+  const open = await db.changeSet.findMany({ where: { status: 'applying' }, select: { id: true, hostId: true } });
+  const recovered: string[] = [];
+  for (const c of open) {
+    const lock = await db.hostLock.findUnique({ where: { hostId: c.hostId } });
+    if (lock && lock.changeId === c.id && lock.expiresAt > new Date()) continue;
+    await recoverChange(db, pool, c.id, 'the panel stopped while applying it (found after a restart)');
+    recovered.push(c.id);
+  }
+  return recovered;
+}

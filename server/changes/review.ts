@@ -1,0 +1,78 @@
+// "Review": read the live host, check the draft against it, and either refuse with what no
+// longer fits (and what changed on the host since the draft was made), or store the exact
+// plan that apply will run.
+import type { Db } from '@/server/db/client';
+import { AppError } from '@/server/errors';
+import type { Actor } from '@/server/hosts/hosts';
+import { describeOperation, type Operation } from '@/server/plan/ops';
+import { planChange, type Plan, type PlanStep } from '@/server/plan/planner';
+import type { SshPool } from '@/server/ssh/pool';
+import { describeChange, diffTopology, topologyHash, type TopologyChange } from '@/server/topology/diff';
+import type { Topology } from '@/server/topology/model';
+import { latestTopology, refreshHost } from '@/server/topology/refresh';
+import { draftOperations } from './drafts';
+
+/** What a ChangeSet row's `plan` column holds. */
+export interface StoredPlan {
+  steps: PlanStep[];
+  diff: TopologyChange[];
+  intended: Topology;
+}
+
+export type ReviewResult =
+  | {
+      ok: true;
+      changeId: string;
+      hostName: string;
+      steps: PlanStep[];
+      diff: TopologyChange[];
+      disruptive: boolean;
+      observedAt: Date;
+    }
+  | {
+      ok: false;
+      hostName: string;
+      /** Operations that no longer fit the live host, each with why. */
+      problems: { id: string; description: string; errors: string[] }[];
+      /** What changed on the host since the state the draft was made against. */
+      hostChanges: string[];
+      observedAt: Date;
+    };
+
+export async function reviewDraft(db: Db, pool: SshPool, actor: Actor, hostId: string): Promise<ReviewResult> {
+  const host = await db.host.findUnique({ where: { id: hostId } });
+  if (!host) throw new AppError('NOT_FOUND', { userMessage: 'That host does not exist (any more).' });
+  const draft = await draftOperations(db, hostId);
+  if (!draft.length) throw new AppError('BAD_INPUT', { userMessage: `The draft for ${host.name} is empty; make a change in the graph first.` });
+
+  const known = await latestTopology(db, hostId);
+  const live = await refreshHost(db, pool, hostId);
+  const ops: Operation[] = draft.map((d) => d.operation);
+  const result = planChange(live.topology, ops, host.address);
+  if (!result.ok) {
+    return {
+      ok: false,
+      hostName: host.name,
+      problems: result.checks.filter((c) => c.errors.length).map((c) => ({ id: draft[c.index]!.id, description: describeOperation(ops[c.index]!), errors: c.errors })),
+      hostChanges: known ? diffTopology(known.topology, live.topology).map(describeChange) : [],
+      observedAt: live.observedAt,
+    };
+  }
+  const plan: Plan = result.plan;
+  const stored: StoredPlan = { steps: plan.steps, diff: plan.diff, intended: plan.intended };
+  const row = await db.changeSet.create({
+    data: {
+      hostId,
+      hostName: host.name,
+      status: 'reviewed',
+      authorId: actor.id,
+      authorName: actor.username,
+      draftIds: JSON.stringify(draft.map((d) => d.id)),
+      operations: JSON.stringify(ops),
+      plan: JSON.stringify(stored),
+      baseHash: topologyHash(live.topology),
+      disruptive: plan.disruptive,
+    },
+  });
+  return { ok: true, changeId: row.id, hostName: host.name, steps: plan.steps, diff: plan.diff, disruptive: plan.disruptive, observedAt: live.observedAt };
+}

@@ -1,0 +1,108 @@
+// The operations that undo an operation, given the state right before it. Pure. "Revert" on a
+// past change drafts these (newest step first), and they are then planned against the host's
+// current state like any other draft, so a host that moved on is caught at review.
+import type { NetInterface, Topology } from '@/server/topology/model';
+import type { Operation } from './ops';
+import { applyOperation } from './project';
+
+const DEFAULT_MTU = 1500;
+
+/** Everything a (re-)created interface needs beyond its creation to look as it did. */
+function restoreSettings(i: NetInterface, t: Topology, { withMaster }: { withMaster: boolean }): Operation[] {
+  const master = i.master ? t.interfaces.find((m) => m.name === i.master) : undefined;
+  const ops: Operation[] = [];
+  if (i.mac) ops.push({ kind: 'setMac', dev: i.name, mac: i.mac });
+  if (i.mtu !== DEFAULT_MTU) ops.push({ kind: 'setMtu', dev: i.name, mtu: i.mtu });
+  if (withMaster && i.master) ops.push({ kind: 'setMaster', dev: i.name, master: i.master });
+  if (withMaster && master?.bridge?.vlanFiltering && i.bridgePort) ops.push({ kind: 'setBridgeVlans', dev: i.name, vlans: i.bridgePort.vlans });
+  for (const a of i.addresses) {
+    if (a.dynamic || (a.family === 'inet6' && a.scope === 'link')) continue;
+    ops.push({ kind: 'addAddress', dev: i.name, address: `${a.address}/${a.prefixLength}` });
+  }
+  if (i.adminUp) ops.push({ kind: 'setLinkState', dev: i.name, up: true });
+  return ops;
+}
+
+function recreate(i: NetInterface, t: Topology): Operation[] {
+  const byName = new Map(t.interfaces.map((x) => [x.name, x]));
+  const ports = t.interfaces.filter((p) => p.master === i.name);
+  switch (i.kind) {
+    case 'bridge':
+      return [
+        { kind: 'createBridge', name: i.name, stp: i.bridge?.stp ?? false, vlanFiltering: i.bridge?.vlanFiltering ?? false },
+        ...restoreSettings(i, t, { withMaster: true }),
+        ...ports.flatMap((p) => [
+          { kind: 'setMaster' as const, dev: p.name, master: i.name },
+          ...(i.bridge?.vlanFiltering && p.bridgePort ? [{ kind: 'setBridgeVlans' as const, dev: p.name, vlans: p.bridgePort.vlans }] : []),
+        ]),
+      ];
+    case 'bond':
+      return [{ kind: 'createBond', name: i.name, mode: (i.bond?.mode ?? 'balance-rr') as never, members: ports.map((p) => p.name) }, ...restoreSettings(i, t, { withMaster: true })];
+    case 'vlan':
+      return [{ kind: 'createVlan', name: i.name, parent: i.parent ?? '', vlanId: i.vlan?.id ?? 1 }, ...restoreSettings(i, t, { withMaster: true })];
+    case 'dummy':
+      return [{ kind: 'createDummy', name: i.name }, ...restoreSettings(i, t, { withMaster: true })];
+    case 'veth': {
+      const peer = i.peer ? byName.get(i.peer) : undefined;
+      return [
+        { kind: 'createVeth', name: i.name, peer: i.peer ?? '' },
+        ...restoreSettings(i, t, { withMaster: true }),
+        ...(peer ? restoreSettings(peer, t, { withMaster: true }) : []),
+      ];
+    }
+    default:
+      return [];
+  }
+}
+
+export function invertOperation(op: Operation, before: Topology): Operation[] {
+  const iface = (name: string) => before.interfaces.find((i) => i.name === name);
+  switch (op.kind) {
+    case 'createBridge':
+    case 'createBond':
+    case 'createVlan':
+    case 'createVeth':
+    case 'createDummy':
+      return [{ kind: 'deleteInterface', name: op.name }];
+    case 'deleteInterface': {
+      const i = iface(op.name);
+      return i ? recreate(i, before) : [];
+    }
+    case 'setMaster':
+      return [{ kind: 'unsetMaster', dev: op.dev }];
+    case 'unsetMaster': {
+      const i = iface(op.dev);
+      if (!i?.master) return [];
+      const master = iface(i.master);
+      return [
+        { kind: 'setMaster', dev: op.dev, master: i.master },
+        ...(master?.bridge?.vlanFiltering && i.bridgePort ? [{ kind: 'setBridgeVlans' as const, dev: op.dev, vlans: i.bridgePort.vlans }] : []),
+      ];
+    }
+    case 'setMtu':
+      return [{ kind: 'setMtu', dev: op.dev, mtu: iface(op.dev)?.mtu ?? DEFAULT_MTU }];
+    case 'setLinkState':
+      return [{ kind: 'setLinkState', dev: op.dev, up: iface(op.dev)?.adminUp ?? false }];
+    case 'setMac': {
+      const mac = iface(op.dev)?.mac;
+      return mac ? [{ kind: 'setMac', dev: op.dev, mac }] : [];
+    }
+    case 'addAddress':
+      return [{ kind: 'removeAddress', dev: op.dev, address: op.address }];
+    case 'removeAddress':
+      return [{ kind: 'addAddress', dev: op.dev, address: op.address }];
+    case 'setBridgeVlans':
+      return [{ kind: 'setBridgeVlans', dev: op.dev, vlans: iface(op.dev)?.bridgePort?.vlans ?? [] }];
+  }
+}
+
+/** The operations that undo a whole applied sequence: each step's inverse, newest step first. */
+export function invertSequence(ops: readonly Operation[], before: Topology): Operation[] {
+  const states: Topology[] = [];
+  let state = before;
+  for (const op of ops) {
+    states.push(state);
+    state = applyOperation(state, op);
+  }
+  return ops.flatMap((op, i) => ({ op, before: states[i]! })).reverse().flatMap(({ op, before: b }) => invertOperation(op, b));
+}

@@ -1,0 +1,113 @@
+// The operations an operator can draft against a host's network. Pure data, validated by zod at
+// the API boundary; the validator checks them against a topology, the renderer turns them into
+// argv. Each kind is one thing a person would name ("connect veth-b to br0"), not a command.
+import { z } from 'zod';
+
+/**
+ * Kernel interface names: at most 15 bytes (IFNAMSIZ - 1), no slash, colon or whitespace. We are
+ * stricter than the kernel: a leading dash would read as an option to ip, and '.'/'..' are
+ * refused by the kernel anyway (DESIGN.md rule 4).
+ */
+export const ZIfName = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/, 'An interface name is 1-15 characters: letters, digits, dot, dash or underscore, not starting with a dot or dash.');
+
+export const ZVlanId = z.number().int('A VLAN id is a whole number.').min(1, 'A VLAN id is 1-4094.').max(4094, 'A VLAN id is 1-4094.');
+
+/** 68 is IPv4's minimum; 65535 the largest MTU any Linux driver accepts. */
+export const MTU_MIN = 68;
+export const MTU_MAX = 65535;
+export const ZMtu = z.number().int('An MTU is a whole number.').min(MTU_MIN, `An MTU is ${MTU_MIN}-${MTU_MAX}.`).max(MTU_MAX, `An MTU is ${MTU_MIN}-${MTU_MAX}.`);
+
+export const ZMac = z
+  .string()
+  .regex(/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/, 'A MAC address looks like 02:00:5e:10:00:01.')
+  .transform((m) => m.toLowerCase())
+  // The kernel refuses group (multicast) addresses and all-zero for an interface.
+  .refine((m) => (parseInt(m.slice(0, 2), 16) & 1) === 0, 'That is a multicast MAC address; an interface needs a unicast one (the first byte even).')
+  .refine((m) => m !== '00:00:00:00:00:00', 'The all-zero MAC address cannot be assigned.');
+
+/** An address with its prefix length, as `ip address add` takes it. */
+export const ZCidr = z.union([z.cidrv4(), z.cidrv6()], { error: 'An address needs a prefix length, like 192.0.2.10/24 or 2001:db8::1/64.' });
+
+export const BOND_MODES = ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'] as const;
+
+export const ZBridgeVlan = z.object({ vid: ZVlanId, pvid: z.boolean().default(false), untagged: z.boolean().default(false) });
+
+export const ZOperation = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('createBridge'), name: ZIfName, stp: z.boolean().default(false), vlanFiltering: z.boolean().default(false) }),
+  z.object({ kind: z.literal('createBond'), name: ZIfName, mode: z.enum(BOND_MODES), members: z.array(ZIfName).max(16).default([]) }),
+  z.object({ kind: z.literal('createVlan'), name: ZIfName, parent: ZIfName, vlanId: ZVlanId }),
+  z.object({ kind: z.literal('createVeth'), name: ZIfName, peer: ZIfName }),
+  z.object({ kind: z.literal('createDummy'), name: ZIfName }),
+  z.object({ kind: z.literal('deleteInterface'), name: ZIfName }),
+  z.object({ kind: z.literal('setMaster'), dev: ZIfName, master: ZIfName }),
+  z.object({ kind: z.literal('unsetMaster'), dev: ZIfName }),
+  z.object({ kind: z.literal('setMtu'), dev: ZIfName, mtu: ZMtu }),
+  z.object({ kind: z.literal('setLinkState'), dev: ZIfName, up: z.boolean() }),
+  z.object({ kind: z.literal('setMac'), dev: ZIfName, mac: ZMac }),
+  z.object({ kind: z.literal('addAddress'), dev: ZIfName, address: ZCidr }),
+  z.object({ kind: z.literal('removeAddress'), dev: ZIfName, address: ZCidr }),
+  z.object({ kind: z.literal('setBridgeVlans'), dev: ZIfName, vlans: z.array(ZBridgeVlan).max(4094) }),
+]);
+
+export type Operation = z.infer<typeof ZOperation>;
+export type OperationKind = Operation['kind'];
+export type OperationOf<K extends OperationKind> = Extract<Operation, { kind: K }>;
+export type BridgeVlanSetting = z.infer<typeof ZBridgeVlan>;
+
+export const OPERATION_KINDS = ZOperation.options.map((o) => o.shape.kind.value) as OperationKind[];
+
+/** The interface names an operation reads or writes (for management-path and dependency checks). */
+export function interfacesOf(op: Operation): string[] {
+  switch (op.kind) {
+    case 'createBridge':
+    case 'createDummy':
+    case 'deleteInterface':
+      return [op.name];
+    case 'createBond':
+      return [op.name, ...op.members];
+    case 'createVlan':
+      return [op.name, op.parent];
+    case 'createVeth':
+      return [op.name, op.peer];
+    case 'setMaster':
+      return [op.dev, op.master];
+    default:
+      return [op.dev];
+  }
+}
+
+/** One line a person reads in the draft list and the history ("connect veth-b to br0"). */
+export function describeOperation(op: Operation): string {
+  switch (op.kind) {
+    case 'createBridge':
+      return `create bridge ${op.name}${op.stp ? ' with STP' : ''}${op.vlanFiltering ? ', VLAN filtering on' : ''}`;
+    case 'createBond':
+      return `create bond ${op.name} (${op.mode})${op.members.length ? ` of ${op.members.join(', ')}` : ''}`;
+    case 'createVlan':
+      return `create VLAN ${op.vlanId} ${op.name} on ${op.parent}`;
+    case 'createVeth':
+      return `create veth pair ${op.name} ↔ ${op.peer}`;
+    case 'createDummy':
+      return `create dummy ${op.name}`;
+    case 'deleteInterface':
+      return `delete ${op.name}`;
+    case 'setMaster':
+      return `connect ${op.dev} to ${op.master}`;
+    case 'unsetMaster':
+      return `disconnect ${op.dev} from its bridge or bond`;
+    case 'setMtu':
+      return `set MTU of ${op.dev} to ${op.mtu}`;
+    case 'setLinkState':
+      return `set ${op.dev} ${op.up ? 'up' : 'down'}`;
+    case 'setMac':
+      return `set MAC of ${op.dev} to ${op.mac}`;
+    case 'addAddress':
+      return `add address ${op.address} to ${op.dev}`;
+    case 'removeAddress':
+      return `remove address ${op.address} from ${op.dev}`;
+    case 'setBridgeVlans':
+      return `set VLANs of port ${op.dev} to ${op.vlans.length ? op.vlans.map((v) => `${v.vid}${v.pvid ? ' pvid' : ''}${v.untagged ? ' untagged' : ''}`).join(', ') : 'none'}`;
+  }
+}

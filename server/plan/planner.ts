@@ -1,0 +1,127 @@
+// Draft operations + the host's live topology -> an ordered plan: each operation with its exact
+// commands and inverses, marks on the ones that touch the panel's own SSH path, the intended
+// topology and the graph diff. Pure.
+import { diffTopology, type TopologyChange } from '@/server/topology/diff';
+import type { Topology } from '@/server/topology/model';
+import { describeOperation, interfacesOf, type Operation } from './ops';
+import { applyOperation } from './project';
+import { renderOperation, type PlannedCommand } from './render';
+import { validateOperations, type OperationCheck } from './validate';
+
+export interface PlanStep {
+  /** Position in the draft the operator wrote. */
+  draftIndex: number;
+  operation: Operation;
+  description: string;
+  commands: PlannedCommand[];
+  /** Touches the interface, address or route that carries the panel's SSH connection. */
+  disruptive: string | null;
+}
+
+export interface Plan {
+  steps: PlanStep[];
+  intended: Topology;
+  diff: TopologyChange[];
+  disruptive: boolean;
+}
+
+export type PlanResult = { ok: true; plan: Plan } | { ok: false; checks: OperationCheck[] };
+
+/**
+ * Lower runs first among operations that do not depend on each other: take away (addresses,
+ * ports, links) before adding, create before configuring, configure before joining, and bring
+ * links up last so nothing carries traffic half-configured.
+ */
+const PHASE: Record<Operation['kind'], number> = {
+  removeAddress: 0,
+  unsetMaster: 0,
+  setLinkState: 8, // down moves to phase 0 below
+  deleteInterface: 1,
+  createBridge: 2,
+  createBond: 2,
+  createDummy: 2,
+  createVeth: 2,
+  createVlan: 3,
+  setMac: 4,
+  setMtu: 4,
+  setMaster: 5,
+  setBridgeVlans: 6,
+  addAddress: 7,
+};
+
+const phaseOf = (op: Operation) => (op.kind === 'setLinkState' && !op.up ? 0 : PHASE[op.kind]);
+
+/**
+ * Dependency order: an operation never moves before an earlier one that names a common
+ * interface (those keep the order they were drafted in); independent ones go by phase.
+ */
+export function dependencyOrder(ops: readonly Operation[]): number[] {
+  const names = ops.map((op) => new Set(interfacesOf(op)));
+  const dependsOn = ops.map((_, j) => ops.flatMap((__, i) => (i < j && [...names[j]!].some((n) => names[i]!.has(n)) ? [i] : [])));
+  const placed = new Set<number>();
+  const order: number[] = [];
+  while (order.length < ops.length) {
+    let best = -1;
+    for (let j = 0; j < ops.length; j++) {
+      if (placed.has(j) || dependsOn[j]!.some((i) => !placed.has(i))) continue;
+      if (best < 0 || phaseOf(ops[j]!) < phaseOf(ops[best]!)) best = j;
+    }
+    placed.add(best);
+    order.push(best);
+  }
+  return order;
+}
+
+/**
+ * The interfaces the panel's SSH connection depends on: the one holding the address the panel
+ * connects to, its masters (a bridge or bond above it), their ports (the uplinks below), and
+ * VLAN parents. Changing any of these can cut the panel off the host.
+ */
+export function managementInterfaces(t: Topology, sshAddress: string): Set<string> {
+  const byName = new Map(t.interfaces.map((i) => [i.name, i]));
+  const holder = t.interfaces.find((i) => i.addresses.some((a) => a.address === sshAddress));
+  const out = new Set<string>();
+  const visit = (name: string | null | undefined) => {
+    if (!name || out.has(name)) return;
+    const i = byName.get(name);
+    if (!i) return;
+    out.add(name);
+    visit(i.master);
+    visit(i.parent);
+    for (const port of t.interfaces) if (port.master === name) visit(port.name);
+  };
+  visit(holder?.name);
+  return out;
+}
+
+function disruptionOf(op: Operation, mgmt: Set<string>, sshAddress: string): string | null {
+  if (op.kind === 'addAddress' || (op.kind === 'setBridgeVlans' && !mgmt.has(op.dev))) return null;
+  if (op.kind === 'removeAddress') {
+    return op.address.split('/')[0] === sshAddress ? `removes ${sshAddress}, the address the panel connects to` : null;
+  }
+  if (op.kind === 'setLinkState' && op.up) return null;
+  const touched = interfacesOf(op).filter((n) => mgmt.has(n));
+  if (!touched.length) return null;
+  if (op.kind === 'setMaster' && !mgmt.has(op.dev)) return null; // a new port on the management bridge is harmless
+  return `changes ${touched.join(', ')}, which carries the panel's SSH connection`;
+}
+
+export function planChange(live: Topology, draft: readonly Operation[], sshAddress: string): PlanResult {
+  const inDraftOrder = validateOperations(live, draft);
+  if (!inDraftOrder.valid) return { ok: false, checks: inDraftOrder.checks };
+
+  // Reordering must never turn a valid draft into an invalid sequence; when it would (an
+  // unusual chain across different names), the drafted order is kept as it is.
+  let order = dependencyOrder(draft);
+  if (!validateOperations(live, order.map((i) => draft[i]!)).valid) order = draft.map((_, i) => i);
+
+  const mgmt = managementInterfaces(live, sshAddress);
+  let state = live;
+  const steps: PlanStep[] = order.map((draftIndex) => {
+    const operation = draft[draftIndex]!;
+    const commands = renderOperation(operation, state);
+    state = applyOperation(state, operation);
+    return { draftIndex, operation, description: describeOperation(operation), commands, disruptive: disruptionOf(operation, mgmt, sshAddress) };
+  });
+  return { ok: true, plan: { steps, intended: state, diff: diffTopology(live, state), disruptive: steps.some((s) => s.disruptive !== null) } };
+}

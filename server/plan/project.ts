@@ -1,0 +1,127 @@
+// What a host's topology becomes once operations are applied, as far as Switchboard can know it
+// without the kernel (new MACs and ifindexes are unknown until the host is read again). Pure.
+// Used to validate each drafted operation against the state the earlier ones leave, to draw
+// pending changes on the graph, and to say what the host should look like after an apply.
+import type { BridgeVlan, NetInterface, Topology } from '@/server/topology/model';
+import type { Operation } from './ops';
+
+/** A new interface as the kernel creates it: down, no addresses, MTU 1500, MAC not yet known. */
+function newInterface(name: string, kind: NetInterface['kind'], extra: Partial<NetInterface> = {}): NetInterface {
+  return {
+    name,
+    index: 0,
+    kind,
+    rawKind: null,
+    mac: null,
+    mtu: 1500,
+    operstate: 'DOWN',
+    adminUp: false,
+    carrier: false,
+    master: null,
+    parent: null,
+    peer: null,
+    peerIfindexElsewhere: null,
+    vlan: null,
+    vxlan: null,
+    macvlanMode: null,
+    bridge: null,
+    bond: null,
+    bridgePort: null,
+    addresses: [],
+    owner: null,
+    ...extra,
+  };
+}
+
+/** The port settings a Linux bridge gives a new port: VLAN 1, pvid and untagged, when filtering. */
+function defaultPortVlans(master: NetInterface | undefined): BridgeVlan[] {
+  return master?.bridge?.vlanFiltering ? [{ vid: 1, pvid: true, untagged: true }] : [];
+}
+
+function parseCidr(cidr: string): { address: string; prefixLength: number; family: 'inet' | 'inet6' } {
+  const [address, prefix] = cidr.split('/');
+  return { address: address!, prefixLength: Number(prefix), family: address!.includes(':') ? 'inet6' : 'inet' };
+}
+
+/** Addresses compare by value, not spelling (2001:DB8::1 = 2001:db8::1). */
+export function sameAddress(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+export function applyOperation(t: Topology, op: Operation): Topology {
+  const byName = new Map(t.interfaces.map((i) => [i.name, i]));
+  const update = (name: string, change: (i: NetInterface) => NetInterface): Topology => ({
+    ...t,
+    interfaces: t.interfaces.map((i) => (i.name === name ? change(i) : i)),
+  });
+  const add = (...ifaces: NetInterface[]): Topology => ({ ...t, interfaces: [...t.interfaces, ...ifaces] });
+
+  switch (op.kind) {
+    case 'createBridge':
+      return add(newInterface(op.name, 'bridge', { bridge: { stp: op.stp, vlanFiltering: op.vlanFiltering, forwardDelayCs: null } }));
+    case 'createBond': {
+      const withBond = add(newInterface(op.name, 'bond', { bond: { mode: op.mode, miimon: null } }));
+      return {
+        ...withBond,
+        // The bonding driver opens (sets up) a device it enslaves.
+        interfaces: withBond.interfaces.map((i) => (op.members.includes(i.name) ? { ...i, master: op.name, bridgePort: null, adminUp: true } : i)),
+      };
+    }
+    case 'createVlan':
+      return add(newInterface(op.name, 'vlan', { parent: op.parent, vlan: { id: op.vlanId, protocol: '802.1Q' }, mtu: byName.get(op.parent)?.mtu ?? 1500 }));
+    case 'createVeth':
+      return add(newInterface(op.name, 'veth', { peer: op.peer }), newInterface(op.peer, 'veth', { peer: op.name }));
+    case 'createDummy':
+      return add(newInterface(op.name, 'dummy'));
+    case 'deleteInterface': {
+      const gone = byName.get(op.name);
+      // Deleting one end of a veth pair deletes both; deleting a master releases its ports.
+      const removed = new Set([op.name, ...(gone?.kind === 'veth' && gone.peer ? [gone.peer] : [])]);
+      return {
+        ...t,
+        interfaces: t.interfaces
+          .filter((i) => !removed.has(i.name))
+          .map((i) => (i.master && removed.has(i.master) ? { ...i, master: null, bridgePort: null } : i)),
+        routes: t.routes.filter((r) => !r.dev || !removed.has(r.dev)),
+      };
+    }
+    case 'setMaster': {
+      const master = byName.get(op.master);
+      return update(op.dev, (i) => ({
+        ...i,
+        master: op.master,
+        // The bonding driver opens (sets up) a device it enslaves.
+        adminUp: master?.kind === 'bond' ? true : i.adminUp,
+        bridgePort: master?.kind === 'bridge' ? { state: null, vlans: defaultPortVlans(master) } : null,
+      }));
+    }
+    case 'unsetMaster':
+      return update(op.dev, (i) => ({ ...i, master: null, bridgePort: null }));
+    case 'setMtu':
+      return update(op.dev, (i) => ({ ...i, mtu: op.mtu }));
+    case 'setLinkState':
+      return update(op.dev, (i) => ({ ...i, adminUp: op.up }));
+    case 'setMac':
+      return update(op.dev, (i) => ({ ...i, mac: op.mac }));
+    case 'addAddress': {
+      const a = parseCidr(op.address);
+      return update(op.dev, (i) => ({ ...i, addresses: [...i.addresses, { ...a, scope: 'global', dynamic: false }] }));
+    }
+    case 'removeAddress': {
+      const a = parseCidr(op.address);
+      return update(op.dev, (i) => ({
+        ...i,
+        addresses: i.addresses.filter((x) => !(sameAddress(x.address, a.address) && x.prefixLength === a.prefixLength)),
+      }));
+    }
+    case 'setBridgeVlans':
+      return update(op.dev, (i) => ({
+        ...i,
+        bridgePort: { state: i.bridgePort?.state ?? null, vlans: op.vlans.map((v) => ({ vid: v.vid, pvid: v.pvid, untagged: v.untagged })) },
+      }));
+  }
+}
+
+export function applyOperations(t: Topology, ops: readonly Operation[]): Topology {
+  return ops.reduce(applyOperation, t);
+}
