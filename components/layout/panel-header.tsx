@@ -19,6 +19,16 @@ export function PanelHeader({ user }: { user: SessionUser }) {
           <Link href="/dashboard" className="hover:text-slate-900">
             Dashboard
           </Link>
+          {(user.role === 'admin' || user.role === 'operator' || user.role === 'auditor') && (
+            <Link href="/history" className="hover:text-slate-900">
+              History
+            </Link>
+          )}
+          {(user.role === 'admin' || user.role === 'auditor') && (
+            <Link href="/audit" className="hover:text-slate-900">
+              Audit
+            </Link>
+          )}
           {user.role === 'admin' && (
             <>
               <Link href="/users" className="hover:text-slate-900">
