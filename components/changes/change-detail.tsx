@@ -45,7 +45,6 @@ export function ChangeDetail({ changeId, role }: { changeId: string; role: Role 
         <Breadcrumb />
         <span className="text-slate-400">/</span>
         <h1 className="text-xl font-semibold">Change on {c.hostName}</h1>
-        <ChangeStatusBadge status={c.status} testId="change-result" />
         {canRevert && <RevertButton changeId={c.id} hostId={c.hostId} />}
       </div>
 
@@ -76,7 +75,7 @@ export function ChangeDetail({ changeId, role }: { changeId: string; role: Role 
             {c.hostKeyFingerprint ? <Fingerprint value={c.hostKeyFingerprint} testId="change-host-key" /> : <span className="text-slate-400">not recorded</span>}
           </Row>
           <Row label="Result">
-            <ChangeStatusBadge status={c.status} />
+            <ChangeStatusBadge status={c.status} testId="change-result" />
             {c.disruptive && <span className="ml-2 text-xs text-orange-700">included disruptive steps</span>}
           </Row>
         </dl>
