@@ -2,6 +2,7 @@
 
 import type { ReactNode } from 'react';
 import type { Topology } from '@/server/topology/model';
+import { InterfaceEditor, MemberEdgeEditor } from '@/components/changes/edit-forms';
 import { KIND_STYLE } from '@/components/topology/nodes';
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
@@ -15,16 +16,41 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
 
 const yes = (b: boolean) => (b ? 'yes' : 'no');
 
-export function Inspector({ topology, selected }: { topology: Topology; selected: string | null }) {
+const DRAFT_NOTE = {
+  added: { text: 'New in the draft: it exists once the draft is applied.', className: 'border-sky-200 bg-sky-50 text-sky-900' },
+  removed: { text: 'The draft deletes it.', className: 'border-red-200 bg-red-50 text-red-800' },
+  changed: { text: 'The draft changes it; shown as it will be.', className: 'border-amber-200 bg-amber-50 text-amber-900' },
+} as const;
+
+/**
+ * Details of the selected node or edge. `topology` is what the graph draws (the draft applied,
+ * when there is one); `live` is the host as last read, for what the draft deletes.
+ */
+export function Inspector({ topology, selected, live }: { topology: Topology; selected: string | null; live?: Topology }) {
   if (!selected) {
-    return <p className="text-sm text-slate-500">Select a node to see its details.</p>;
+    return <p className="text-sm text-slate-500">Select a node or a connection to see its details.</p>;
   }
   const [type, ...rest] = selected.split(':');
   const name = rest.join(':');
+  const base = live ?? topology;
+
+  if (type === 'member') {
+    const now = topology.interfaces.find((x) => x.name === name)?.master ?? null;
+    const before = base.interfaces.find((x) => x.name === name)?.master ?? null;
+    const master = now ?? before;
+    if (!master) return <p className="text-sm text-slate-500">{name} is not a port of anything any more.</p>;
+    return <MemberEdgeEditor dev={name} master={master} pending={now === before ? undefined : now ? 'added' : 'removed'} />;
+  }
+  if (type !== 'if' && type !== 'vm' && type !== 'net') {
+    return <p className="text-sm text-slate-500">Select a node to see its details; of connections, only bridge and bond ports can be edited.</p>;
+  }
 
   if (type === 'if') {
-    const i = topology.interfaces.find((x) => x.name === name);
+    const drawn = topology.interfaces.find((x) => x.name === name);
+    const before = base.interfaces.find((x) => x.name === name);
+    const i = drawn ?? before;
     if (!i) return <p className="text-sm text-slate-500">{name} is no longer on the host.</p>;
+    const pending = !before ? 'added' : !drawn ? 'removed' : JSON.stringify(drawn) !== JSON.stringify(before) ? 'changed' : undefined;
     const qdiscs = topology.qdiscs.filter((q) => q.dev === i.name);
     const classes = topology.classes.filter((c) => c.dev === i.name);
     const ports = topology.interfaces.filter((p) => p.master === i.name).map((p) => p.name);
@@ -34,8 +60,14 @@ export function Inspector({ topology, selected }: { topology: Topology; selected
         <h3 className="text-base font-semibold">
           {i.name} <span className="text-xs font-normal text-slate-500">{KIND_STYLE[i.kind].label}</span>
         </h3>
+        {pending && (
+          <p data-pending={pending} className={`rounded-md border px-2 py-1 ${DRAFT_NOTE[pending].className}`}>
+            {DRAFT_NOTE[pending].text}
+          </p>
+        )}
+        <InterfaceEditor key={i.name} iface={i} topology={topology} pending={pending} />
         <dl>
-          <Row label="Index">{i.index}</Row>
+          <Row label="Index">{pending === 'added' ? '—' : i.index}</Row>
           <Row label="Kind">{i.rawKind ?? i.kind}</Row>
           <Row label="State">
             {i.operstate} (admin {i.adminUp ? 'up' : 'down'}, carrier {yes(i.carrier)})

@@ -2,6 +2,7 @@
 
 import { memo } from 'react';
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import type { PendingMark } from '@/components/changes/pending-graph';
 import type { GraphNodeData, GraphNodeKind } from '@/server/topology/graph';
 
 export type TopologyNode = Node<GraphNodeData, 'iface' | 'vm' | 'network'>;
@@ -41,21 +42,40 @@ const STATUS_TEXT: Record<GraphNodeData['status'], string> = {
   idle: 'inactive',
 };
 
+/** How a node the draft touches looks: ghosted when it would be created, struck when deleted. */
+const PENDING_STYLE: Record<PendingMark, string> = {
+  added: '!border-dashed !border-sky-500 !bg-sky-50/70 opacity-75',
+  removed: '!border-red-400 !bg-red-50',
+  changed: '!border-amber-400',
+};
+
+const PENDING_TEXT: Record<PendingMark, string> = { added: 'new', removed: 'deleted', changed: 'changed' };
+
 function NodeBody({ data, selected }: { data: GraphNodeData; selected: boolean }) {
   const kind = KIND_STYLE[data.kind];
-  const pending = data.pending as 'added' | 'removed' | 'changed' | undefined;
+  const pending = data.pending as PendingMark | undefined;
   return (
     <div
       data-kind={data.kind}
       data-status={data.status}
-      title={`${kind.label} ${data.label}: ${STATUS_TEXT[data.status]}`}
-      className={`w-[200px] rounded-md border border-l-4 bg-white px-2.5 py-1.5 text-left shadow-sm ${STATUS_BORDER[data.status]} ${
+      data-pending={pending}
+      title={`${kind.label} ${data.label}: ${STATUS_TEXT[data.status]}${pending ? ` (draft: ${PENDING_TEXT[pending]})` : ''}`}
+      className={`relative w-[200px] rounded-md border border-l-4 bg-white px-2.5 py-1.5 text-left shadow-sm ${STATUS_BORDER[data.status]} ${
         selected ? 'ring-2 ring-sky-500' : 'border-slate-200'
-      } ${data.dimmed ? 'opacity-25' : ''} ${pending === 'added' ? 'border-dashed opacity-70' : ''}`}
+      } ${data.dimmed ? 'opacity-25' : ''} ${pending ? PENDING_STYLE[pending] : ''}`}
     >
+      {pending && (
+        <span
+          className={`absolute -top-2 right-1.5 rounded-full px-1.5 text-[9px] font-semibold uppercase leading-4 tracking-wide text-white shadow-sm ${
+            pending === 'added' ? 'bg-sky-600' : pending === 'removed' ? 'bg-red-600' : 'bg-amber-500'
+          }`}
+        >
+          {PENDING_TEXT[pending]}
+        </span>
+      )}
       <div className="flex items-center gap-1.5">
         <span className={`rounded px-1 py-px text-[9px] font-bold tracking-wide ${kind.className}`}>{kind.tag}</span>
-        <span className="truncate text-sm font-semibold text-slate-900">{data.label}</span>
+        <span className={`truncate text-sm font-semibold ${pending === 'removed' ? 'text-red-800 line-through' : 'text-slate-900'}`}>{data.label}</span>
         {data.status !== 'ok' && <span className="ml-auto text-[10px] text-slate-500">{STATUS_TEXT[data.status]}</span>}
       </div>
       {data.subtitle && <div className="truncate text-[11px] text-slate-500">{data.subtitle}</div>}
@@ -72,12 +92,16 @@ function NodeBody({ data, selected }: { data: GraphNodeData; selected: boolean }
   );
 }
 
+// Big enough to grab with a mouse (React Flow's default is 6 px); the ring shows on hover.
+const HANDLE_CLASS =
+  '!h-3 !w-3 !border-2 !border-white !bg-slate-400 shadow-sm transition-transform hover:!scale-125 hover:!bg-sky-500';
+
 function GraphNodeView({ data, selected }: NodeProps<TopologyNode>) {
   return (
     <>
-      <Handle type="target" position={Position.Left} className="!h-1.5 !w-1.5 !bg-slate-400" />
+      <Handle type="target" position={Position.Left} className={HANDLE_CLASS} />
       <NodeBody data={data} selected={selected} />
-      <Handle type="source" position={Position.Right} className="!h-1.5 !w-1.5 !bg-slate-400" />
+      <Handle type="source" position={Position.Right} className={HANDLE_CLASS} />
     </>
   );
 }

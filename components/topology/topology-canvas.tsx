@@ -11,15 +11,22 @@ import {
   useNodesState,
   useReactFlow,
   useStoreApi,
+  type Connection,
   type Edge,
   type Node,
+  type OnBeforeDelete,
 } from '@xyflow/react';
+import { pendingGraph, type PendingChange, type PendingGraph } from '@/components/changes/pending-graph';
 import { nodeTypes as baseNodeTypes, type TopologyNode } from '@/components/topology/nodes';
 import { GroupNode } from '@/components/topology/group-node';
 import { ELK_MAX_NODES, NODE_HEIGHT, NODE_WIDTH } from '@/components/topology/layout-types';
 import { useElkLayout } from '@/components/topology/use-elk-layout';
 import type { Topology } from '@/server/topology/model';
 import { COLUMNS, topologyToGraph, type Graph, type GraphEdgeKind, type GraphNodeKind } from '@/server/topology/graph';
+
+/** Only interfaces join bridges and bonds; VMs and libvirt networks are not dragged together. */
+const isValidConnection = (c: Connection | Edge) => c.source !== c.target && c.source.startsWith('if:') && c.target.startsWith('if:');
+const DELETE_KEYS = ['Delete', 'Backspace'];
 
 const nodeTypes = { ...baseNodeTypes, group: GroupNode };
 
@@ -111,6 +118,17 @@ export interface TopologyCanvasProps {
   onFirstFrame?: () => void;
   /** Centre the view on this node (a new `seq` repeats the request). */
   focus?: { id: string; seq: number } | null;
+  /** The topology with the draft applied: drawn instead, with what the draft changes marked. */
+  projected?: Topology | null;
+  pending?: readonly PendingChange[];
+  /** Dragging between interfaces and deleting edges (admins and operators). */
+  editable?: boolean;
+  /** A drag from one interface's handle to another's (node ids, as React Flow reports them). */
+  onConnectNodes?: (source: string, target: string) => void;
+  /** Selected edges the user deleted (Delete/Backspace); the graph itself never drops them. */
+  onDeleteEdges?: (edgeIds: string[]) => void;
+  /** The node or edge the page shows in its inspector; kept selected across redraws. */
+  selectedId?: string | null;
 }
 
 /**
@@ -120,6 +138,7 @@ export interface TopologyCanvasProps {
  */
 export function TopologyCanvas(props: TopologyCanvasProps) {
   const { topology, savedPositions, onMoved, search, hiddenKinds, onSelect, layoutGeneration = 0, onLayoutError, onFirstFrame, focus } = props;
+  const { projected = null, pending, editable = false, onConnectNodes, onDeleteEdges, selectedId } = props;
   const flow = useReactFlow();
   const store = useStoreApi();
   // Every node and edge with its position; React Flow gets all of them, or for big graphs the
@@ -155,7 +174,8 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
     setEdges(allEdges.current.filter((e) => ids.has(e.source) && ids.has(e.target)));
   }, [setNodes, setEdges, store]);
 
-  const graph = useMemo(() => topologyToGraph(topology), [topology]);
+  // Ids are the live graph's either way, so drafting keeps every position and the viewport.
+  const graph: PendingGraph = useMemo(() => pendingGraph(topology, projected, pending), [topology, projected, pending]);
 
   useEffect(() => {
     let cancelled = false;
@@ -174,18 +194,27 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
     void compute().then((positions) => {
       if (cancelled) return;
       const fresh = fittedGeneration.current !== layoutGeneration;
-      const toEdge = (e: Graph['edges'][number]): Edge => ({
-        id: e.id,
-        source: e.source,
-        target: e.target,
-        data: { kind: e.kind },
-        style: EDGE_STYLE[e.kind],
-        animated: e.kind === 'vnic' && graph.edges.length < 500,
-      });
+      const toEdge = (e: Graph['edges'][number]): Edge => {
+        const mark = graph.edgePending[e.id];
+        // React Flow puts className on the edge's <g class="react-flow__edge">; tests read it.
+        if (mark === 'added') return { id: e.id, source: e.source, target: e.target, data: { kind: e.kind, pending: mark }, className: 'pending', animated: true, style: { ...EDGE_STYLE[e.kind], strokeWidth: 2 } };
+        if (mark === 'removed') {
+          return { id: e.id, source: e.source, target: e.target, data: { kind: e.kind, pending: mark }, className: 'pending-removed', style: { stroke: '#dc2626', strokeDasharray: '3 4', opacity: 0.8 } };
+        }
+        return { id: e.id, source: e.source, target: e.target, data: { kind: e.kind }, style: EDGE_STYLE[e.kind], animated: e.kind === 'vnic' && graph.edges.length < 500 };
+      };
       if (!fresh) {
-        // A refresh of the same view: update data in place, keep every position.
+        // A refresh of the same view: update data in place, keep every position. Nodes new to
+        // the view (drafted ones) take their laid-out place, nudged off any node already there.
         const here = new Map(allNodes.current.map((n) => [n.id, n.position]));
-        allNodes.current = graph.nodes.map((n) => ({ id: n.id, type: n.type, data: n.data, position: savedPositions[n.id] ?? here.get(n.id) ?? positions[n.id] ?? { x: 0, y: 0 } }));
+        const placed = graph.nodes.map((n) => savedPositions[n.id] ?? here.get(n.id)).filter((p): p is { x: number; y: number } => p !== undefined);
+        const claim = (p: { x: number; y: number }) => (placed.push(p), p);
+        allNodes.current = graph.nodes.map((n) => ({
+          id: n.id,
+          type: n.type,
+          data: n.data,
+          position: savedPositions[n.id] ?? here.get(n.id) ?? claim(freeSpot(positions[n.id] ?? { x: 0, y: 0 }, placed)),
+        }));
         allEdges.current = graph.edges.map(toEdge);
         mount();
         return;
@@ -225,6 +254,34 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
     mount();
   }, [focus, flow, mount]);
 
+  const onConnect = useCallback((c: Connection) => onConnectNodes?.(c.source, c.target), [onConnectNodes]);
+  // The graph shows the draft, so a deletion becomes drafted operations and nothing is removed
+  // here; only edges the user selected count (React Flow adds a deleted node's edges too).
+  const onBeforeDelete: OnBeforeDelete = useCallback(
+    async ({ edges: doomed }) => {
+      const ids = doomed.filter((e) => e.selected).map((e) => e.id);
+      if (ids.length) onDeleteEdges?.(ids);
+      return false;
+    },
+    [onDeleteEdges],
+  );
+  const shownEdges = useMemo(
+    () =>
+      edges.map((e) => {
+        const selected = selectedId === undefined ? Boolean(e.selected) : e.id === selectedId;
+        return selected ? { ...e, selected, style: { ...e.style, strokeWidth: 3 } } : e.selected ? { ...e, selected } : e;
+      }),
+    [edges, selectedId],
+  );
+  // Keyboard selection (Tab to a node or edge, Enter) arrives here, not as a click.
+  const onSelectionChange = useCallback(
+    ({ nodes: picked, edges: pickedEdges }: { nodes: Node[]; edges: Edge[] }) => {
+      const first = picked.find((n) => n.type !== 'group') ?? pickedEdges[0];
+      if (first && first.id !== selectedId) onSelect(first.id);
+    },
+    [onSelect, selectedId],
+  );
+
   // Search dims what does not match; the kind filter hides. Both only touch display flags.
   const visibleNodes = useMemo(() => {
     const q = search.trim().toLowerCase();
@@ -233,9 +290,13 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
       const data = n.data as TopologyNode['data'];
       const dimmed = q !== '' && !data.label.toLowerCase().includes(q);
       const hidden = hiddenKinds.has(data.kind);
-      return dimmed === Boolean(data.dimmed) && hidden === Boolean(n.hidden) ? n : { ...n, hidden, data: { ...data, dimmed } };
+      // A redraw (refresh, draft change) rebuilds nodes unselected; the page's choice wins.
+      const selected = selectedId === undefined ? Boolean(n.selected) : n.id === selectedId;
+      return dimmed === Boolean(data.dimmed) && hidden === Boolean(n.hidden) && selected === Boolean(n.selected)
+        ? n
+        : { ...n, hidden, selected, data: { ...data, dimmed } };
     });
-  }, [nodes, search, hiddenKinds]);
+  }, [nodes, search, hiddenKinds, selectedId]);
 
   const onNodeDragStop = useCallback(
     (_: unknown, __: Node, moved: Node[]) => {
@@ -251,15 +312,22 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
   return (
     <ReactFlow
       nodes={visibleNodes}
-      edges={edges}
+      edges={shownEdges}
       nodeTypes={nodeTypes}
       onNodesChange={onNodesChange}
       onEdgesChange={onEdgesChange}
       onNodeClick={(_, n) => n.type !== 'group' && onSelect(n.id)}
+      onEdgeClick={(_, e) => onSelect(e.id)}
+      onSelectionChange={onSelectionChange}
       onPaneClick={() => onSelect(null)}
       onNodeDragStop={onNodeDragStop}
       onMoveEnd={() => allNodes.current.length > VIRTUALIZE_ABOVE && mount()}
-      nodesConnectable={false}
+      nodesConnectable={editable}
+      isValidConnection={isValidConnection}
+      onConnect={onConnect}
+      connectionRadius={30}
+      deleteKeyCode={editable ? DELETE_KEYS : null}
+      onBeforeDelete={onBeforeDelete}
       minZoom={0.02}
       maxZoom={2}
       onlyRenderVisibleElements
@@ -271,6 +339,14 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
       {totalNodes <= MINIMAP_MAX_NODES && <MiniMap pannable zoomable nodeStrokeWidth={3} />}
     </ReactFlow>
   );
+}
+
+/** `at`, or the nearest spot below it where a node does not overlap any of `taken`. */
+function freeSpot(at: { x: number; y: number }, taken: readonly { x: number; y: number }[]): { x: number; y: number } {
+  const clash = (p: { x: number; y: number }) => taken.some((t) => Math.abs(t.x - p.x) < NODE_WIDTH && Math.abs(t.y - p.y) < NODE_HEIGHT);
+  let p = at;
+  for (let i = 0; i < 50 && clash(p); i++) p = { x: at.x, y: at.y + (i + 1) * (NODE_HEIGHT + 12) };
+  return p;
 }
 
 /** The first graph node whose name contains `query` (case-insensitive), by the graph's order. */

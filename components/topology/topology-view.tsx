@@ -7,6 +7,11 @@ import { useTRPC } from '@/components/trpc/client';
 import { Button } from '@/components/ui/button';
 import { ErrorMessage } from '@/components/ui/error-message';
 import { RelativeTime } from '@/components/hosts/host-status';
+import { DraftProvider, useDraftEditorState } from '@/components/changes/draft-context';
+import { DraftPanel } from '@/components/changes/draft-panel';
+import { NewMenu } from '@/components/changes/edit-forms';
+import { ReviewDialog } from '@/components/changes/review-dialog';
+import type { Operation } from '@/server/plan/ops';
 import { Inspector } from '@/components/topology/inspector';
 import { KIND_STYLE } from '@/components/topology/nodes';
 import { findNodeId, TopologyCanvas, type Positions } from '@/components/topology/topology-canvas';
@@ -16,9 +21,30 @@ import type { Topology } from '@/server/topology/model';
 /** How often an open graph re-reads the host. A refresh is one SSH exec (~0.1-0.3 s). */
 const REFRESH_EVERY_MS = 30_000;
 
+const MASTER_KINDS = new Set(['bridge', 'bond']);
+
+/**
+ * What a drag from interface `a` to interface `b` means: the one that is a bridge or bond is
+ * the master (the drop target first, as the user aimed at it). A string says why nothing fits.
+ */
+export function connectionOperation(topology: Topology, a: string, b: string): Operation | string {
+  const from = topology.interfaces.find((i) => i.name === a);
+  const to = topology.interfaces.find((i) => i.name === b);
+  if (!from || !to) return 'Only interfaces can be connected.';
+  if (MASTER_KINDS.has(to.kind) && !MASTER_KINDS.has(from.kind)) return { kind: 'setMaster', dev: a, master: b };
+  if (MASTER_KINDS.has(from.kind) && !MASTER_KINDS.has(to.kind)) return { kind: 'setMaster', dev: b, master: a };
+  if (MASTER_KINDS.has(to.kind)) return { kind: 'setMaster', dev: a, master: b };
+  return `Connect an interface to a bridge or bond: neither ${a} nor ${b} is one.`;
+}
+
 function HostGraph({ hostId }: { hostId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  const me = useQuery(trpc.auth.me.queryOptions());
+  const canEdit = me.data?.role === 'admin' || me.data?.role === 'operator';
+  const editor = useDraftEditorState(hostId, canEdit);
+  const { draft, add, setNotice } = editor;
+  const [reviewing, setReviewing] = useState(false);
   // The last stored state shows at once; each refresh then supersedes it (a refresh stores a
   // snapshot only when something changed, so its own time says how fresh the view is).
   const latest = useQuery(trpc.topology.latest.queryOptions({ hostId }));
@@ -50,13 +76,51 @@ function HostGraph({ hostId }: { hostId: string }) {
 
   const topology: Topology | null = live?.topology ?? ((latest.data?.topology ?? null) as Topology | null);
   const dataTime = live?.observedAt ?? latest.data?.observedAt ?? null;
+  const pendingCount = draft?.items.length ?? 0;
+  // With a draft, the graph draws the host as it will be (live ids, pending things marked).
+  const projected = pendingCount > 0 ? ((draft?.projected ?? null) as Topology | null) : null;
+  const drawn = projected ?? topology;
   const kindsPresent = useMemo(() => {
-    if (!topology) return [];
-    const kinds = new Set<GraphNodeKind>(topology.interfaces.filter((i) => i.kind !== 'loopback').map((i) => i.kind));
-    if (topology.vms.length) kinds.add('vm');
-    if (topology.networks.length) kinds.add('network');
+    if (!drawn) return [];
+    const kinds = new Set<GraphNodeKind>(drawn.interfaces.filter((i) => i.kind !== 'loopback').map((i) => i.kind));
+    if (drawn.vms.length) kinds.add('vm');
+    if (drawn.networks.length) kinds.add('network');
     return [...kinds];
-  }, [topology]);
+  }, [drawn]);
+
+  const onConnectNodes = useCallback(
+    (source: string, target: string) => {
+      if (!drawn) return;
+      const op = connectionOperation(drawn, source.replace(/^if:/, ''), target.replace(/^if:/, ''));
+      if (typeof op === 'string') setNotice(op);
+      else add([op]);
+    },
+    [drawn, add, setNotice],
+  );
+  const onDeleteEdges = useCallback(
+    (ids: string[]) => {
+      const devs = ids.filter((id) => id.startsWith('member:')).map((id) => id.slice('member:'.length));
+      // A port the draft already takes out needs no second disconnect.
+      const todo = devs.filter((dev) => drawn?.interfaces.find((i) => i.name === dev)?.master);
+      if (todo.length) add(todo.map((dev): Operation => ({ kind: 'unsetMaster', dev })));
+      if (devs.length < ids.length) setNotice('Only bridge and bond ports can be disconnected from the graph; other connections follow from the interfaces.');
+    },
+    [drawn, add, setNotice],
+  );
+  // A settled apply: read the host again, then the draft (its applied operations are gone), so
+  // the graph goes straight from "pending" to the new live state.
+  const onApplied = useCallback(() => {
+    runRefresh(
+      { hostId },
+      {
+        onSettled: () => {
+          void queryClient.invalidateQueries({ queryKey: trpc.changes.draft.queryKey({ hostId }) });
+          void queryClient.invalidateQueries({ queryKey: trpc.topology.latest.queryKey({ hostId }) });
+        },
+      },
+    );
+  }, [runRefresh, hostId, queryClient, trpc]);
+  const closeReview = useCallback(() => setReviewing(false), []);
 
   const onMoved = useCallback((positions: Positions) => save({ hostId, positions }), [hostId, save]);
 
@@ -73,93 +137,141 @@ function HostGraph({ hostId }: { hostId: string }) {
   };
 
   return (
-    <div className="space-y-3">
-      <div className="flex flex-wrap items-center gap-3 text-sm">
-        <Button variant="secondary" onClick={() => runRefresh({ hostId })} disabled={refresh.isPending}>
-          {refresh.isPending ? 'Refreshing…' : 'Refresh'}
-        </Button>
-        <span className="text-slate-600" data-testid="data-age">
-          {dataTime ? (
-            <>
-              Data from <RelativeTime at={dataTime} /> ({new Date(dataTime).toLocaleTimeString()})
-            </>
-          ) : latest.isPending || refresh.isPending ? (
-            'Reading the host…'
-          ) : (
-            'Not read yet'
-          )}
-        </span>
-        <form
-          className="ml-auto flex items-center gap-2"
-          onSubmit={(e) => {
-            e.preventDefault();
-            const hit = topology ? findNodeId(topology, search) : null;
-            if (hit) {
-              setSelected(hit);
-              setFocus((f) => ({ id: hit, seq: (f?.seq ?? 0) + 1 }));
-            }
-          }}
-        >
-          <input
-            aria-label="Search nodes"
-            placeholder="Search by name, Enter to find"
-            value={search}
-            onChange={(e) => setSearch(e.target.value)}
-            className="w-56 rounded-md border border-slate-300 px-2 py-1 text-sm"
-          />
-        </form>
-        <Button variant="secondary" onClick={resetLayout}>
-          Reset layout
-        </Button>
-      </div>
-      <div className="flex flex-wrap gap-2 text-xs" aria-label="Filter by kind">
-        {kindsPresent.map((k) => (
-          <label key={k} className="flex items-center gap-1 rounded border border-slate-200 bg-white px-1.5 py-0.5">
-            <input
-              type="checkbox"
-              checked={!hiddenKinds.has(k)}
-              onChange={() =>
-                setHiddenKinds((prev) => {
-                  const next = new Set(prev);
-                  if (next.has(k)) next.delete(k);
-                  else next.add(k);
-                  return next;
-                })
+    <DraftProvider editor={editor}>
+      <div className="space-y-3">
+        <div className="flex flex-wrap items-center gap-3 text-sm">
+          {canEdit && drawn && <NewMenu topology={drawn} />}
+          <a
+            href="#draft-heading"
+            data-testid="pending-count"
+            data-count={pendingCount}
+            title="Operations drafted for this host, not yet applied"
+            className={`rounded-full px-2.5 py-1 text-xs font-medium ring-1 ring-inset focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500 ${
+              pendingCount ? 'bg-amber-50 text-amber-900 ring-amber-600/30' : 'bg-slate-50 text-slate-600 ring-slate-300'
+            }`}
+          >
+            {pendingCount} pending change{pendingCount === 1 ? '' : 's'}
+          </a>
+          <Button variant="secondary" onClick={() => runRefresh({ hostId })} disabled={refresh.isPending}>
+            {refresh.isPending ? 'Refreshing…' : 'Refresh'}
+          </Button>
+          <span className="text-slate-600" data-testid="data-age">
+            {dataTime ? (
+              <>
+                Data from <RelativeTime at={dataTime} /> ({new Date(dataTime).toLocaleTimeString()})
+              </>
+            ) : latest.isPending || refresh.isPending ? (
+              'Reading the host…'
+            ) : (
+              'Not read yet'
+            )}
+          </span>
+          <form
+            className="ml-auto flex items-center gap-2"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const hit = drawn ? findNodeId(drawn, search) : null;
+              if (hit) {
+                setSelected(hit);
+                setFocus((f) => ({ id: hit, seq: (f?.seq ?? 0) + 1 }));
               }
+            }}
+          >
+            <input
+              aria-label="Search nodes"
+              placeholder="Search by name, Enter to find"
+              value={search}
+              onChange={(e) => setSearch(e.target.value)}
+              className="w-56 rounded-md border border-slate-300 px-2 py-1 text-sm"
             />
-            <span className={`rounded px-1 text-[9px] font-bold ${KIND_STYLE[k].className}`}>{KIND_STYLE[k].tag}</span>
-            {KIND_STYLE[k].label}
-          </label>
-        ))}
-      </div>
-      {refresh.error && <ErrorMessage error={refresh.error} />}
-      {layoutError && <p className="text-sm text-red-700">Automatic layout failed: {layoutError}</p>}
-      {topology && topology.missing.length > 0 && (
-        <p className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-xs text-slate-700">
-          Not available on this host: {topology.missing.map((m) => `${m.section} (${m.reason})`).join('; ')}
-        </p>
-      )}
-      <div className="grid gap-4 lg:grid-cols-[1fr_20rem]">
-        <div className="h-[70vh] rounded-lg border border-slate-200 bg-white" data-testid="topology-graph">
-          {topology && saved.data && (
-            <TopologyCanvas
-              topology={topology}
-              savedPositions={saved.data}
-              onMoved={onMoved}
-              search={search}
-              hiddenKinds={hiddenKinds}
-              onSelect={setSelected}
-              layoutGeneration={generation}
-              onLayoutError={setLayoutError}
-              focus={focus}
-            />
-          )}
+          </form>
+          <Button variant="secondary" onClick={resetLayout}>
+            Reset layout
+          </Button>
         </div>
-        <aside className="max-h-[70vh] overflow-auto rounded-lg border border-slate-200 bg-white p-4">
-          {topology ? <Inspector topology={topology} selected={selected} /> : <p className="text-sm text-slate-500">Waiting for the first read…</p>}
-        </aside>
+        <div className="flex flex-wrap gap-2 text-xs" aria-label="Filter by kind">
+          {kindsPresent.map((k) => (
+            <label key={k} className="flex items-center gap-1 rounded border border-slate-200 bg-white px-1.5 py-0.5">
+              <input
+                type="checkbox"
+                checked={!hiddenKinds.has(k)}
+                onChange={() =>
+                  setHiddenKinds((prev) => {
+                    const next = new Set(prev);
+                    if (next.has(k)) next.delete(k);
+                    else next.add(k);
+                    return next;
+                  })
+                }
+              />
+              <span className={`rounded px-1 text-[9px] font-bold ${KIND_STYLE[k].className}`}>{KIND_STYLE[k].tag}</span>
+              {KIND_STYLE[k].label}
+            </label>
+          ))}
+        </div>
+        {refresh.error && <ErrorMessage error={refresh.error} />}
+        {editor.error ? <ErrorMessage error={editor.error} /> : null}
+        {editor.notice && (
+          <p role="status" data-testid="graph-notice" className="flex items-center gap-2 rounded-md border border-amber-200 bg-amber-50 px-3 py-1.5 text-sm text-amber-900">
+            {editor.notice}
+            <button type="button" className="ml-auto text-xs underline" onClick={() => setNotice(null)}>
+              Dismiss
+            </button>
+          </p>
+        )}
+        {layoutError && <p className="text-sm text-red-700">Automatic layout failed: {layoutError}</p>}
+        {topology && topology.missing.length > 0 && (
+          <p className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-xs text-slate-700">
+            Not available on this host: {topology.missing.map((m) => `${m.section} (${m.reason})`).join('; ')}
+          </p>
+        )}
+        <div className="grid gap-4 lg:grid-cols-[1fr_22rem]">
+          <div
+            className={`relative h-[75vh] rounded-lg border bg-white ${pendingCount ? 'border-amber-300' : 'border-slate-200'}`}
+            data-testid="topology-graph"
+            data-drafting={pendingCount ? 'true' : undefined}
+          >
+            {pendingCount > 0 && (
+              <span className="pointer-events-none absolute left-3 top-3 z-10 rounded-md bg-amber-100/90 px-2 py-1 text-xs font-medium text-amber-900 shadow-sm">
+                Showing the draft: dashed = to be created, red = to be removed
+              </span>
+            )}
+            {topology && saved.data && (
+              <TopologyCanvas
+                topology={topology}
+                savedPositions={saved.data}
+                onMoved={onMoved}
+                search={search}
+                hiddenKinds={hiddenKinds}
+                onSelect={setSelected}
+                layoutGeneration={generation}
+                onLayoutError={setLayoutError}
+                focus={focus}
+                projected={projected}
+                pending={projected ? draft?.pending : undefined}
+                editable={canEdit}
+                onConnectNodes={onConnectNodes}
+                onDeleteEdges={onDeleteEdges}
+                selectedId={selected}
+              />
+            )}
+          </div>
+          <aside className="flex max-h-[75vh] flex-col gap-3">
+            <div className="max-h-[45%] shrink-0 overflow-auto rounded-lg border border-slate-200 bg-white p-3">
+              <DraftPanel onReview={() => setReviewing(true)} />
+            </div>
+            <div className="min-h-0 flex-1 overflow-auto rounded-lg border border-slate-200 bg-white p-4">
+              {drawn && topology ? (
+                <Inspector topology={drawn} live={topology} selected={selected} />
+              ) : (
+                <p className="text-sm text-slate-500">Waiting for the first read…</p>
+              )}
+            </div>
+          </aside>
+        </div>
+        {canEdit && <ReviewDialog open={reviewing} onClose={closeReview} onFinished={onApplied} />}
       </div>
-    </div>
+    </DraftProvider>
   );
 }
 
