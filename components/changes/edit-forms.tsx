@@ -4,13 +4,14 @@
 // dummy) and the inspector's editing section for one interface. Each action adds one
 // operation to the host's draft; the browser checks only the basics, the server's errors are
 // what the user sees (on the form when the request is refused, on the draft entry otherwise).
-import { useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useDraftEditor, useOptionalDraftEditor } from '@/components/changes/draft-context';
 import { Modal } from '@/components/changes/modal';
+import { listsToPortVlans, portVlansToLists } from '@/components/changes/operations';
 import { Button } from '@/components/ui/button';
 import { errorText, fieldErrors } from '@/components/ui/error-message';
 import { BOND_MODES, MTU_MAX, MTU_MIN, ZIfName, type Operation } from '@/server/plan/ops';
-import type { BridgeVlan, NetInterface, Topology } from '@/server/topology/model';
+import type { NetInterface, Topology } from '@/server/topology/model';
 
 /** Kinds the panel creates, so the ones it may delete (taps, NICs and the like belong to others). */
 export const DELETABLE_KINDS = new Set(['bridge', 'bond', 'vlan', 'veth', 'dummy']);
@@ -295,6 +296,23 @@ export function NewMenu({ topology }: { topology: Topology }) {
   const [open, setOpen] = useState<NewKind | null>(null);
   const details = useRef<HTMLDetailsElement>(null);
   const close = () => setOpen(null);
+  // A <details> stays open until toggled; close it on a click elsewhere or Escape, like a menu.
+  useEffect(() => {
+    const shut = (e: Event) => {
+      const d = details.current;
+      if (!d?.open) return;
+      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !d.contains(e.target as globalThis.Node)) {
+        d.removeAttribute('open');
+        if (e instanceof KeyboardEvent) d.querySelector('summary')?.focus();
+      }
+    };
+    document.addEventListener('pointerdown', shut);
+    document.addEventListener('keydown', shut);
+    return () => {
+      document.removeEventListener('pointerdown', shut);
+      document.removeEventListener('keydown', shut);
+    };
+  }, []);
   const title = open ? `New ${NEW_KINDS.find((k) => k.kind === open)!.label.toLowerCase()}` : '';
   return (
     <>
@@ -468,43 +486,6 @@ function AddressesForm({ iface }: { iface: NetInterface }) {
       </InlineForm>
     </div>
   );
-}
-
-/** Parses "10, 20-22" into VLAN ids; null when something in it is not one. */
-export function parseVids(text: string): number[] | null {
-  const out: number[] = [];
-  for (const part of text.split(/[\s,]+/).filter(Boolean)) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
-    if (!m) return null;
-    const a = Number(m[1]);
-    const b = m[2] ? Number(m[2]) : a;
-    if (a < 1 || b > 4094 || b < a || b - a > 4093) return null;
-    for (let v = a; v <= b; v++) out.push(v);
-  }
-  return [...new Set(out)].sort((x, y) => x - y);
-}
-
-/** The port's VLAN membership as PVID + tagged + untagged lists, and back. */
-export function portVlansToLists(vlans: readonly BridgeVlan[]): { pvid: string; tagged: string; untagged: string } {
-  return {
-    pvid: String(vlans.find((v) => v.pvid)?.vid ?? ''),
-    tagged: vlans.filter((v) => !v.untagged && !v.pvid).map((v) => v.vid).join(', '),
-    untagged: vlans.filter((v) => v.untagged && !v.pvid).map((v) => v.vid).join(', '),
-  };
-}
-
-export function listsToPortVlans(pvidText: string, taggedText: string, untaggedText: string, pvidUntagged: boolean): BridgeVlan[] | string {
-  const tagged = parseVids(taggedText);
-  const untagged = parseVids(untaggedText);
-  if (!tagged) return 'Tagged VLANs: ids 1-4094, separated by commas (ranges like 10-20 work).';
-  if (!untagged) return 'Untagged VLANs: ids 1-4094, separated by commas (ranges like 10-20 work).';
-  const pvid = pvidText.trim() ? Number(pvidText) : null;
-  if (pvid !== null && !(Number.isInteger(pvid) && pvid >= 1 && pvid <= 4094)) return 'The PVID is a VLAN id, 1-4094.';
-  const map = new Map<number, BridgeVlan>();
-  for (const vid of tagged) map.set(vid, { vid, pvid: false, untagged: false });
-  for (const vid of untagged) map.set(vid, { vid, pvid: false, untagged: true });
-  if (pvid !== null) map.set(pvid, { vid: pvid, pvid: true, untagged: map.get(pvid)?.untagged ?? pvidUntagged });
-  return [...map.values()].sort((a, b) => a.vid - b.vid);
 }
 
 function PortVlansForm({ iface }: { iface: NetInterface }) {

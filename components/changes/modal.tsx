@@ -4,8 +4,8 @@ import { useEffect, useRef, type ReactNode } from 'react';
 
 /**
  * A native modal <dialog>: the browser traps focus, closes on Escape and restores focus to
- * whatever opened it, so keyboard use needs no extra code. Kept mounted while closed so work
- * that outlives the dialog (a running apply) keeps its state.
+ * whatever opened it, so keyboard use needs no extra code. The element stays mounted while
+ * closed (only its body unmounts), so an owner's state, such as a running apply, outlives it.
  */
 export function Modal({
   open,

@@ -20,6 +20,9 @@ type Review = RouterOutputs['changes']['review'];
 type OkReview = Extract<Review, { ok: true }>;
 type DiffEntry = OkReview['diff'][number];
 
+/** While the dialog is hidden during an apply: often enough to refresh the graph promptly. */
+const HIDDEN_POLL_MS = 1_500;
+
 /** A change has settled once it is neither waiting for apply nor running. */
 export function isFinalStatus(status: string): boolean {
   return status !== 'reviewed' && !LIVE_STATUSES.has(status);
@@ -151,8 +154,13 @@ export function ReviewDialog({ open, onClose, onFinished }: { open: boolean; onC
   const [reason, setReason] = useState('');
   const [confirmed, setConfirmed] = useState(false);
   const [changeId, setChangeId] = useState<string | null>(null);
-  // Shares the cache entry ChangeSteps polls, so it needs no timer of its own.
-  const change = useQuery(trpc.changes.get.queryOptions(changeId ? { changeId } : skipToken));
+  // Shares the cache entry ChangeSteps polls while the dialog shows it; hidden, the dialog
+  // polls itself so the graph still learns when the change settles.
+  const change = useQuery({
+    ...trpc.changes.get.queryOptions(changeId ? { changeId } : skipToken),
+    refetchInterval: (query) => (!open && query.state.data && !isFinalStatus(query.state.data.status) ? HIDDEN_POLL_MS : false),
+    refetchIntervalInBackground: true,
+  });
   const finished = change.data ? isFinalStatus(change.data.status) : false;
   const notified = useRef<string | null>(null);
 

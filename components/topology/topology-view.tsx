@@ -11,6 +11,7 @@ import { DraftProvider, useDraftEditorState } from '@/components/changes/draft-c
 import { DraftPanel } from '@/components/changes/draft-panel';
 import { NewMenu } from '@/components/changes/edit-forms';
 import { ReviewDialog } from '@/components/changes/review-dialog';
+import { connectionOperation } from '@/components/changes/operations';
 import type { Operation } from '@/server/plan/ops';
 import { Inspector } from '@/components/topology/inspector';
 import { KIND_STYLE } from '@/components/topology/nodes';
@@ -20,22 +21,6 @@ import type { Topology } from '@/server/topology/model';
 
 /** How often an open graph re-reads the host. A refresh is one SSH exec (~0.1-0.3 s). */
 const REFRESH_EVERY_MS = 30_000;
-
-const MASTER_KINDS = new Set(['bridge', 'bond']);
-
-/**
- * What a drag from interface `a` to interface `b` means: the one that is a bridge or bond is
- * the master (the drop target first, as the user aimed at it). A string says why nothing fits.
- */
-export function connectionOperation(topology: Topology, a: string, b: string): Operation | string {
-  const from = topology.interfaces.find((i) => i.name === a);
-  const to = topology.interfaces.find((i) => i.name === b);
-  if (!from || !to) return 'Only interfaces can be connected.';
-  if (MASTER_KINDS.has(to.kind) && !MASTER_KINDS.has(from.kind)) return { kind: 'setMaster', dev: a, master: b };
-  if (MASTER_KINDS.has(from.kind) && !MASTER_KINDS.has(to.kind)) return { kind: 'setMaster', dev: b, master: a };
-  if (MASTER_KINDS.has(to.kind)) return { kind: 'setMaster', dev: a, master: b };
-  return `Connect an interface to a bridge or bond: neither ${a} nor ${b} is one.`;
-}
 
 function HostGraph({ hostId }: { hostId: string }) {
   const trpc = useTRPC();

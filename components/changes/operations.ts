@@ -1,0 +1,57 @@
+// Pure helpers behind the graph's editing gestures and forms, kept apart from React so they are
+// tested as plain functions.
+import type { Operation } from '@/server/plan/ops';
+import type { BridgeVlan, Topology } from '@/server/topology/model';
+
+const MASTER_KINDS = new Set(['bridge', 'bond']);
+
+/**
+ * What a drag from interface `a` to interface `b` means: the one that is a bridge or bond is
+ * the master (the drop target first, as the user aimed at it). A string says why nothing fits.
+ */
+export function connectionOperation(topology: Topology, a: string, b: string): Operation | string {
+  const from = topology.interfaces.find((i) => i.name === a);
+  const to = topology.interfaces.find((i) => i.name === b);
+  if (!from || !to) return 'Only interfaces can be connected.';
+  if (MASTER_KINDS.has(to.kind) && !MASTER_KINDS.has(from.kind)) return { kind: 'setMaster', dev: a, master: b };
+  if (MASTER_KINDS.has(from.kind) && !MASTER_KINDS.has(to.kind)) return { kind: 'setMaster', dev: b, master: a };
+  if (MASTER_KINDS.has(to.kind)) return { kind: 'setMaster', dev: a, master: b };
+  return `Connect an interface to a bridge or bond: neither ${a} nor ${b} is one.`;
+}
+
+/** Parses "10, 20-22" into VLAN ids; null when something in it is not one. */
+export function parseVids(text: string): number[] | null {
+  const out: number[] = [];
+  for (const part of text.split(/[\s,]+/).filter(Boolean)) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part);
+    if (!m) return null;
+    const a = Number(m[1]);
+    const b = m[2] ? Number(m[2]) : a;
+    if (a < 1 || b > 4094 || b < a || b - a > 4093) return null;
+    for (let v = a; v <= b; v++) out.push(v);
+  }
+  return [...new Set(out)].sort((x, y) => x - y);
+}
+
+/** The port's VLAN membership as PVID + tagged + untagged lists, and back. */
+export function portVlansToLists(vlans: readonly BridgeVlan[]): { pvid: string; tagged: string; untagged: string } {
+  return {
+    pvid: String(vlans.find((v) => v.pvid)?.vid ?? ''),
+    tagged: vlans.filter((v) => !v.untagged && !v.pvid).map((v) => v.vid).join(', '),
+    untagged: vlans.filter((v) => v.untagged && !v.pvid).map((v) => v.vid).join(', '),
+  };
+}
+
+export function listsToPortVlans(pvidText: string, taggedText: string, untaggedText: string, pvidUntagged: boolean): BridgeVlan[] | string {
+  const tagged = parseVids(taggedText);
+  const untagged = parseVids(untaggedText);
+  if (!tagged) return 'Tagged VLANs: ids 1-4094, separated by commas (ranges like 10-20 work).';
+  if (!untagged) return 'Untagged VLANs: ids 1-4094, separated by commas (ranges like 10-20 work).';
+  const pvid = pvidText.trim() ? Number(pvidText) : null;
+  if (pvid !== null && !(Number.isInteger(pvid) && pvid >= 1 && pvid <= 4094)) return 'The PVID is a VLAN id, 1-4094.';
+  const map = new Map<number, BridgeVlan>();
+  for (const vid of tagged) map.set(vid, { vid, pvid: false, untagged: false });
+  for (const vid of untagged) map.set(vid, { vid, pvid: false, untagged: true });
+  if (pvid !== null) map.set(pvid, { vid: pvid, pvid: true, untagged: pvidUntagged });
+  return [...map.values()].sort((a, b) => a.vid - b.vid);
+}
