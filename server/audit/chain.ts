@@ -46,11 +46,15 @@ export function verifyRecords(records: readonly StoredRecord[], startPrevHash = 
   let prev = startPrevHash;
   let expectedSeq = startSeq;
   for (const r of records) {
-    if (r.seq !== expectedSeq) problems.push({ seq: r.seq, problem: `record ${expectedSeq}${r.seq > expectedSeq ? `-${r.seq - 1}` : ''} is missing` });
+    // One missing record is "record 3", several "records 3-5"; a seq at or below one already
+    // seen is a reordered or repeated record, not a gap (it used to read "record 3-3" and
+    // "record 4 is missing" for a swap).
+    if (r.seq > expectedSeq) problems.push({ seq: r.seq, problem: r.seq - 1 > expectedSeq ? `records ${expectedSeq}-${r.seq - 1} are missing` : `record ${expectedSeq} is missing` });
+    if (r.seq < expectedSeq) problems.push({ seq: r.seq, problem: `it is out of order (record ${expectedSeq} was expected here)` });
     if (r.prevHash !== prev) problems.push({ seq: r.seq, problem: 'its link to the record before it does not match (that record was altered or removed)' });
     if (recordHash(r.prevHash, r) !== r.hash) problems.push({ seq: r.seq, problem: 'its content does not match its hash (the record was altered)' });
     prev = r.hash;
-    expectedSeq = r.seq + 1;
+    expectedSeq = Math.max(expectedSeq, r.seq + 1);
   }
   return problems;
 }

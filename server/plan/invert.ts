@@ -28,13 +28,15 @@ function recreate(i: NetInterface, t: Topology): Operation[] {
   const ports = t.interfaces.filter((p) => p.master === i.name);
   switch (i.kind) {
     case 'bridge':
+      // Ports rejoin before the bridge's own MAC is restored: a bridge made by `ip link add`
+      // carries its first port's MAC, and validate.ts accepts that only from a port.
       return [
         { kind: 'createBridge', name: i.name, stp: i.bridge?.stp ?? false, vlanFiltering: i.bridge?.vlanFiltering ?? false },
-        ...restoreSettings(i, t, { withMaster: true }),
         ...ports.flatMap((p) => [
           { kind: 'setMaster' as const, dev: p.name, master: i.name },
           ...(i.bridge?.vlanFiltering && p.bridgePort ? [{ kind: 'setBridgeVlans' as const, dev: p.name, vlans: p.bridgePort.vlans }] : []),
         ]),
+        ...restoreSettings(i, t, { withMaster: true }),
       ];
     case 'bond':
       return [{ kind: 'createBond', name: i.name, mode: (i.bond?.mode ?? 'balance-rr') as never, members: ports.map((p) => p.name) }, ...restoreSettings(i, t, { withMaster: true })];
@@ -58,8 +60,13 @@ function recreate(i: NetInterface, t: Topology): Operation[] {
 export function invertOperation(op: Operation, before: Topology): Operation[] {
   const iface = (name: string) => before.interfaces.find((i) => i.name === name);
   switch (op.kind) {
-    case 'createBridge':
     case 'createBond':
+      // Deleting the bond closes its members (the bonding driver does); open again those that were up.
+      return [
+        { kind: 'deleteInterface', name: op.name },
+        ...op.members.filter((m) => iface(m)?.adminUp).map((m) => ({ kind: 'setLinkState' as const, dev: m, up: true })),
+      ];
+    case 'createBridge':
     case 'createVlan':
     case 'createVeth':
     case 'createDummy':
@@ -68,8 +75,11 @@ export function invertOperation(op: Operation, before: Topology): Operation[] {
       const i = iface(op.name);
       return i ? recreate(i, before) : [];
     }
-    case 'setMaster':
-      return [{ kind: 'unsetMaster', dev: op.dev }];
+    case 'setMaster': {
+      // Leaving a bond closes the member (the bonding driver does); open it again if it was up.
+      const wasUp = iface(op.master)?.kind === 'bond' && iface(op.dev)?.adminUp;
+      return [{ kind: 'unsetMaster', dev: op.dev }, ...(wasUp ? [{ kind: 'setLinkState' as const, dev: op.dev, up: true }] : [])];
+    }
     case 'unsetMaster': {
       const i = iface(op.dev);
       if (!i?.master) return [];

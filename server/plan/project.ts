@@ -81,7 +81,8 @@ export function applyOperation(t: Topology, op: Operation): Topology {
         ...t,
         interfaces: t.interfaces
           .filter((i) => !removed.has(i.name))
-          .map((i) => (i.master && removed.has(i.master) ? { ...i, master: null, bridgePort: null } : i)),
+          // The bonding driver closes (sets down) a member it releases (__bond_release_one).
+          .map((i) => (i.master && removed.has(i.master) ? { ...i, master: null, bridgePort: null, adminUp: gone?.kind === 'bond' ? false : i.adminUp } : i)),
         routes: t.routes.filter((r) => !r.dev || !removed.has(r.dev)),
       };
     }
@@ -96,7 +97,9 @@ export function applyOperation(t: Topology, op: Operation): Topology {
       }));
     }
     case 'unsetMaster':
-      return update(op.dev, (i) => ({ ...i, master: null, bridgePort: null }));
+      // The bonding driver closes (sets down) a member it releases (__bond_release_one), so
+      // the plan's intended state says down, as the host will after the apply.
+      return update(op.dev, (i) => ({ ...i, master: null, bridgePort: null, adminUp: byName.get(i.master ?? '')?.kind === 'bond' ? false : i.adminUp }));
     case 'setMtu':
       return update(op.dev, (i) => ({ ...i, mtu: op.mtu }));
     case 'setLinkState':

@@ -181,10 +181,17 @@ export function renderOperation(op: Operation, t: Topology): PlannedCommand[] {
     case 'addAddress':
       return [cmd(addr('add', op.address, op.dev), [addr('del', op.address, op.dev)])];
     case 'removeAddress': {
-      // Removing an address also removes the routes whose gateway it made reachable; they are
-      // put back after it.
+      // The inverse puts back exactly the routes the kernel drops with the address, as observed
+      // in a network namespace: for IPv4, those whose source is that address, and every route
+      // via the link once its last IPv4 address goes; for IPv6, none. Re-adding a route the
+      // kernel kept fails ("File exists") and would leave the rollback incomplete.
       const [address] = op.address.split('/');
-      const routes = staticRoutesVia(t, op.dev).filter((r) => r.gateway !== null || (r.prefsrc !== null && sameAddress(r.prefsrc, address!)));
+      const ipv4 = !address!.includes(':');
+      const lastIpv4 = ipv4 && !iface(op.dev).addresses.some((a) => a.family === 'inet' && !sameAddress(a.address, address!));
+      const isIpv4Route = (r: Route) => ![r.dst, r.gateway ?? '', r.prefsrc ?? ''].some((x) => x.includes(':'));
+      const routes = ipv4
+        ? staticRoutesVia(t, op.dev).filter((r) => isIpv4Route(r) && (lastIpv4 || (r.prefsrc !== null && sameAddress(r.prefsrc, address!))))
+        : [];
       return [cmd(addr('del', op.address, op.dev), [addr('add', op.address, op.dev), ...routes.map(routeArgv)])];
     }
     case 'setBridgeVlans': {

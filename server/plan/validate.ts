@@ -139,9 +139,19 @@ export function validateOperation(t: Topology, op: Operation): string[] {
     case 'setMac': {
       const dev = need(op.dev);
       if (!dev) break;
-      if (!dev.mac) errors.push(`${op.dev} has no MAC address to change.`);
+      // An interface created earlier in the draft has no MAC in the projection until the kernel
+      // picks one (project.ts); every kind Switchboard creates takes one. Without this, no
+      // revert of a delete (re-create, then restore the MAC) could be planned.
+      if (!dev.mac && !DELETABLE_KINDS.has(dev.kind)) errors.push(`${op.dev} has no MAC address to change.`);
       notVmOwned(dev);
-      const clash = t.interfaces.find((i) => i.name !== op.dev && i.mac === op.mac && i.kind !== 'bridge' && i.master !== op.dev && dev.master !== i.name);
+      // A VLAN carries its parent's MAC unless told otherwise (the kernel's default), so sharing
+      // it is no clash: a VLAN with its parent's MAC is checked as the parent. Without this,
+      // reverting the delete of a VLAN, or of a bridge above its parent, could never be planned.
+      const inherited = (i: NetInterface) => i.kind === 'vlan' && !!i.parent && byName.get(i.parent)?.mac === i.mac;
+      const clash = t.interfaces.find(
+        (i) =>
+          i.name !== op.dev && i.mac === op.mac && i.kind !== 'bridge' && i.master !== op.dev && dev.master !== i.name && !(dev.kind === 'vlan' && dev.parent === i.name) && !inherited(i),
+      );
       if (clash) errors.push(`${clash.name} already has MAC ${op.mac}.`);
       break;
     }

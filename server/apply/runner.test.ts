@@ -1,0 +1,332 @@
+// The runner script, run for real: /bin/sh inside a throwaway network namespace (`unshare
+// --net` gives an empty one, so `ip link add` touches nothing of this machine). Journals go to
+// the machine's /run/switchboard under change ids unique to this run, removed afterwards.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeInterface } from '@/server/plan/fixtures';
+import type { Operation } from '@/server/plan/ops';
+import { planChange } from '@/server/plan/planner';
+import type { PlannedCommand } from '@/server/plan/render';
+import type { Topology } from '@/server/topology/model';
+import { encodeRunnerInput, JOURNAL_DIR, journalCommand, lineSplitter, parseRunnerLine, PLAN_MAGIC, RUNNER_COMMAND, RUNNER_SCRIPT, type RunnerEvent, type RunnerStep } from './runner';
+
+const ids: string[] = [];
+const newId = () => {
+  const id = `sbtest${Date.now().toString(36)}${randomBytes(4).toString('hex')}`;
+  ids.push(id);
+  return id;
+};
+const journalDirExisted = existsSync(JOURNAL_DIR);
+const lockExisted = existsSync(`${JOURNAL_DIR}/apply.lock`);
+
+afterAll(() => {
+  if (!existsSync(JOURNAL_DIR)) return;
+  for (const f of readdirSync(JOURNAL_DIR)) if (ids.some((id) => f.startsWith(`${id}.`))) rmSync(`${JOURNAL_DIR}/${f}`, { force: true });
+  if (!journalDirExisted) rmSync(JOURNAL_DIR, { recursive: true, force: true });
+  else if (!lockExisted) rmSync(`${JOURNAL_DIR}/apply.lock`, { force: true });
+});
+
+interface Run {
+  status: number | null;
+  lines: string[];
+  events: RunnerEvent[];
+  /** `ip -o link` inside the namespace once the runner is done. */
+  links: string[];
+}
+
+/** Runs the fixed runner command with `input` on stdin in a fresh network namespace. */
+function run(input: string): Run {
+  // The outer shell runs the runner exactly as the SSH exec does, then reports the namespace's
+  // links on stderr (stdout stays the runner's alone).
+  const outer = '"$@"; rc=$?; ip -o link show >&2; exit $rc';
+  const r = spawnSync('unshare', ['--net', 'sh', '-c', outer, 'outer', ...RUNNER_COMMAND], { input, encoding: 'utf8', timeout: 10_000 });
+  if (r.error) throw r.error;
+  const lines = r.stdout.split('\n').filter(Boolean);
+  return {
+    status: r.status,
+    lines,
+    events: lines.map(parseRunnerLine).filter((e): e is RunnerEvent => e !== null),
+    links: r.stderr
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(':')[1]!.trim().split('@')[0]!),
+  };
+}
+
+const lo = (): Topology => ({
+  host: { hostname: 'netns', kernel: null, iproute2: null, libvirtVersion: null, libvirtAvailable: false, ipForward: null },
+  interfaces: [makeInterface(1, 'lo', 'loopback', { mtu: 65536 })],
+  routes: [],
+  qdiscs: [],
+  classes: [],
+  networks: [],
+  vms: [],
+  missing: [],
+});
+
+/** A real plan for a host with nothing but lo: a bridge, a veth pair in it, an address, MTU, up. */
+function realSteps(): RunnerStep[] {
+  const draft: Operation[] = [
+    { kind: 'createBridge', name: 'sbbr', stp: false, vlanFiltering: false },
+    { kind: 'createVeth', name: 'sbv0', peer: 'sbv1' },
+    { kind: 'setMaster', dev: 'sbv0', master: 'sbbr' },
+    { kind: 'setMtu', dev: 'sbv1', mtu: 1400 },
+    { kind: 'addAddress', dev: 'sbbr', address: '10.77.0.1/24' },
+    { kind: 'setLinkState', dev: 'sbbr', up: true },
+  ];
+  const result = planChange(lo(), draft, '192.0.2.1');
+  if (!result.ok) throw new Error(JSON.stringify(result.checks));
+  return result.plan.steps;
+}
+
+const failing: PlannedCommand = { argv: ['ip', 'link', 'set', 'dev', 'sbnosuch', 'up'], inverse: [['ip', 'link', 'set', 'dev', 'sbnosuch', 'down']] };
+
+const undoRuns = (r: Run) => r.events.flatMap((e) => (e.type === 'undo-run' ? [`${e.step}.${e.command}.${e.inverse}`] : []));
+const endOf = (r: Run) => r.events.find((e) => e.type === 'end');
+
+describe('the runner script (/bin/sh, empty network namespace)', () => {
+  it('runs every command in order and ends "applied"', () => {
+    const id = newId();
+    const steps = realSteps();
+    const r = run(encodeRunnerInput(id, steps));
+    const commands = steps.flatMap((s, i) => s.commands.map((_, c) => `${i}.${c}`));
+    expect(r.lines[0]).toBe(`SB begin ${id} ${commands.length}`);
+    expect(r.events.flatMap((e) => (e.type === 'run' ? [`${e.step}.${e.command}`] : []))).toEqual(commands);
+    expect(r.events.filter((e) => e.type === 'done').map((e) => (e as { exitCode: number }).exitCode)).toEqual(commands.map(() => 0));
+    expect(r.lines.at(-1)).toBe('SB end applied');
+    expect(r.status).toBe(0);
+    expect(r.links.sort()).toEqual(['lo', 'sbbr', 'sbv0', 'sbv1']);
+    // The runner's helper files are gone; only the journal stays.
+    expect(readdirSync(JOURNAL_DIR).filter((f) => f.startsWith(`${id}.`))).toEqual([`${id}.log`]);
+  });
+
+  it('on the k-th command failing, runs the inverses of commands 0..k-1 newest first and leaves nothing behind', () => {
+    const id = newId();
+    const steps = realSteps();
+    // Fail in the middle of the plan: after the bridge, the veth pair and the port.
+    const k = 3;
+    const withFailure: RunnerStep[] = [...steps.slice(0, k), { commands: [failing] }, ...steps.slice(k)];
+    const r = run(encodeRunnerInput(id, withFailure));
+    expect(r.events.filter((e) => e.type === 'run')).toHaveLength(k + 1);
+    const failed = r.events.find((e) => e.type === 'done' && e.exitCode !== 0);
+    expect(failed).toMatchObject({ step: k, command: 0 });
+    expect(r.lines).toContain(`SB out ${k} 0 Cannot find device "sbnosuch"`);
+    // Each of the first three steps is one command with one inverse: undone newest first.
+    expect(steps.slice(0, k).map((st) => st.commands.map((c) => c.inverse.length))).toEqual([[1], [1], [1]]);
+    expect(undoRuns(r)).toEqual(['2.0.1', '1.0.1', '0.0.1']);
+    expect(undoRuns(r)).not.toContain(`${k}.0.1`); // the failed command's own inverse does not run
+    expect(r.events.filter((e) => e.type === 'undo-done').every((e) => (e as { exitCode: number }).exitCode === 0)).toBe(true);
+    expect(r.lines.at(-1)).toBe('SB end rolled-back');
+    expect(r.status).not.toBe(0);
+    expect(r.links).toEqual(['lo']);
+  });
+
+  it('a failing first command: nothing to undo', () => {
+    const id = newId();
+    const r = run(encodeRunnerInput(id, [{ commands: [failing] }, ...realSteps()]));
+    expect(undoRuns(r)).toEqual([]);
+    expect(endOf(r)).toEqual({ type: 'end', result: 'rolled-back' });
+    expect(r.links).toEqual(['lo']);
+  });
+
+  it('a failing inverse: the rest of the rollback still runs, and it ends "rollback-incomplete"', () => {
+    const id = newId();
+    const steps: RunnerStep[] = [
+      { commands: [{ argv: ['ip', 'link', 'add', 'name', 'sbbr', 'type', 'bridge'], inverse: [['ip', 'link', 'del', 'dev', 'sbgone'], ['ip', 'link', 'del', 'dev', 'sbbr']] }] },
+      { commands: [{ argv: ['ip', 'link', 'add', 'name', 'sbbr2', 'type', 'bridge'], inverse: [['ip', 'link', 'del', 'dev', 'sbbr2']] }] },
+      { commands: [failing] },
+    ];
+    const r = run(encodeRunnerInput(id, steps));
+    expect(undoRuns(r)).toEqual(['1.0.1', '0.0.1', '0.0.2']);
+    expect(r.events.filter((e) => e.type === 'undo-done').map((e) => (e as { exitCode: number }).exitCode !== 0)).toEqual([false, true, false]);
+    expect(r.lines).toContain('SB out 0 0 Cannot find device "sbgone"');
+    expect(endOf(r)).toEqual({ type: 'end', result: 'rollback-incomplete' });
+    expect(r.status).not.toBe(0);
+    expect(r.links).toEqual(['lo']);
+  });
+
+  it('writes the same events to its journal as to stdout, and refuses to run a change id twice', () => {
+    const id = newId();
+    const steps: RunnerStep[] = [...realSteps().slice(0, 2), { commands: [failing] }];
+    const r = run(encodeRunnerInput(id, steps));
+    const journal = readFileSync(`${JOURNAL_DIR}/${id}.log`, 'utf8').split('\n').filter(Boolean);
+    expect(journal).toEqual(r.lines);
+    expect(journal.some((l) => l.startsWith('SB undo-done'))).toBe(true);
+    // journalCommand reads it back the way recovery does.
+    const [prog, ...args] = journalCommand(id);
+    const back = spawnSync(prog!, args, { encoding: 'utf8' });
+    expect(back.stdout.split('\n').filter(Boolean)).toEqual(r.lines);
+    const again = run(encodeRunnerInput(id, realSteps()));
+    expect(again.lines).toEqual(['SB error change-already-ran']);
+    expect(again.links).toEqual(['lo']);
+  });
+
+  it('reports a journal that does not exist as missing', () => {
+    const [prog, ...args] = journalCommand(newId());
+    expect(spawnSync(prog!, args, { encoding: 'utf8' }).stdout.trim()).toBe('SB missing');
+  });
+});
+
+describe('the runner refuses what render.ts would never produce (its own check)', () => {
+  const marker = `/tmp/sbtest-marker-${process.pid}-${randomBytes(3).toString('hex')}`;
+
+  it.each([
+    ['a command substitution', `ip link add name $(touch ${marker}) type bridge`],
+    ['backquotes', `ip link add name \`touch ${marker}\` type bridge`],
+    ['a semicolon', `ip link add name sbx;touch ${marker} type bridge`],
+    ['a pipe', `ip link show | touch ${marker}`],
+    ['a redirection', `ip link show >${marker}`],
+    ['a glob', `ip link add name sb* type bridge`],
+    ['another program', `touch ${marker}`],
+    ['a program by path', `/usr/bin/touch ${marker}`],
+  ])('%s', (_, argv) => {
+    const id = newId();
+    const input = `${PLAN_MAGIC} ${id}\ndo 0 0 ip link add name sbbr type bridge\nundo 0 0 ip link del dev sbbr\ndo 1 0 ${argv}\nundo 1 0 ip link del dev sbbr\nend\n`;
+    const r = run(input);
+    expect(r.lines).toContain(argv.startsWith('ip') ? 'SB out 1 0 refused: unsafe argument' : `SB out 1 0 refused: program ${argv.split(' ')[0]}`);
+    expect(r.events.find((e) => e.type === 'done' && e.step === 1)).toMatchObject({ exitCode: 126 });
+    // What ran before it is undone.
+    expect(undoRuns(r)).toEqual(['0.0.1']);
+    expect(endOf(r)).toEqual({ type: 'end', result: 'rolled-back' });
+    expect(existsSync(marker)).toBe(false);
+    expect(r.links).toEqual(['lo']);
+  });
+
+  it('refuses an unsafe inverse as well', () => {
+    const id = newId();
+    const input = `${PLAN_MAGIC} ${id}\ndo 0 0 ip link add name sbbr type bridge\nundo 0 0 ip link del dev $(touch ${marker})\nundo 0 0 ip link del dev sbbr\ndo 1 0 ip link set dev sbnosuch up\nend\n`;
+    const r = run(input);
+    expect(r.lines).toContain('SB out 0 0 refused: unsafe argument');
+    expect(endOf(r)).toEqual({ type: 'end', result: 'rollback-incomplete' });
+    expect(existsSync(marker)).toBe(false);
+    expect(r.links).toEqual(['lo']);
+  });
+
+  it.each([
+    ['no input', '', 'SB error no-input'],
+    ['a bad header', `HELLO 1 abc\ndo 0 0 ip link add name sbbr type bridge\nend\n`, 'SB error bad-header'],
+    ['another plan version', `SWITCHBOARD-PLAN 2 abc\ndo 0 0 ip link add name sbbr type bridge\nend\n`, 'SB error bad-header'],
+    ['a change id with a path', `${PLAN_MAGIC} ../../tmp/x\ndo 0 0 ip link add name sbbr type bridge\nend\n`, 'SB error bad-change-id'],
+    ['a change id with a substitution', `${PLAN_MAGIC} a$(touch ${marker})\ndo 0 0 ip link add name sbbr type bridge\nend\n`, 'SB error bad-change-id'],
+    ['an empty change id', `${PLAN_MAGIC}\ndo 0 0 ip link add name sbbr type bridge\nend\n`, 'SB error bad-change-id'],
+  ])('refuses %s before anything runs', (_, input, error) => {
+    const r = run(input);
+    expect(r.lines).toEqual([error]);
+    expect(r.status).toBe(64);
+    expect(r.links).toEqual(['lo']);
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('refuses a truncated plan (no "end" line) before anything runs, and leaves no files', () => {
+    const id = newId();
+    const full = encodeRunnerInput(id, realSteps());
+    const truncated = full.slice(0, full.lastIndexOf('end\n'));
+    const r = run(truncated);
+    expect(r.lines).toEqual(['SB error truncated-plan']);
+    expect(r.status).toBe(64);
+    expect(r.links).toEqual(['lo']);
+    expect(readdirSync(JOURNAL_DIR).filter((f) => f.startsWith(`${id}.`))).toEqual([]);
+    // Cut mid-line too.
+    const id2 = newId();
+    const r2 = run(encodeRunnerInput(id2, realSteps()).slice(0, 80));
+    expect(r2.lines).toEqual(['SB error truncated-plan']);
+    expect(r2.links).toEqual(['lo']);
+  });
+});
+
+describe('encodeRunnerInput', () => {
+  it('writes the header, each command with its inverses, and end', () => {
+    const steps: RunnerStep[] = [
+      {
+        commands: [
+          { argv: ['ip', 'link', 'add', 'name', 'br9', 'type', 'bridge'], inverse: [['ip', 'link', 'del', 'dev', 'br9']] },
+          { argv: ['ip', 'link', 'set', 'dev', 'br9', 'up'], inverse: [] },
+        ],
+      },
+      { commands: [{ argv: ['bridge', 'vlan', 'add', 'dev', 'veth-a', 'vid', '10', 'pvid', 'untagged'], inverse: [['bridge', 'vlan', 'del', 'dev', 'veth-a', 'vid', '10'], ['ip', 'link', 'set', 'dev', 'veth-a', 'down']] }] },
+    ];
+    expect(encodeRunnerInput('abc123', steps)).toBe(
+      [
+        'SWITCHBOARD-PLAN 1 abc123',
+        'do 0 0 ip link add name br9 type bridge',
+        'undo 0 0 ip link del dev br9',
+        'do 0 1 ip link set dev br9 up',
+        'do 1 0 bridge vlan add dev veth-a vid 10 pvid untagged',
+        'undo 1 0 bridge vlan del dev veth-a vid 10',
+        'undo 1 0 ip link set dev veth-a down',
+        'end',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it.each([
+    ['a space', ['ip', 'link', 'set', 'dev', 'a b', 'up']],
+    ['a semicolon', ['ip', 'link', 'set', 'dev', 'a;b', 'up']],
+    ['a command substitution', ['ip', 'link', 'set', 'dev', '$(touch /tmp/x)', 'up']],
+    ['a newline (a forged plan line)', ['ip', 'link', 'set', 'dev', 'x\ndo 9 9 ip link del dev eth0', 'up']],
+    ['an empty argument', ['ip', 'link', 'set', 'dev', '', 'up']],
+    ['a hash', ['ip', 'link', 'set', 'dev', 'x#', 'up']],
+  ])('throws on %s, in a command or an inverse', (_, bad) => {
+    expect(() => encodeRunnerInput('abc', [{ commands: [{ argv: bad, inverse: [] }] }])).toThrow(/unsafe argument/);
+    expect(() => encodeRunnerInput('abc', [{ commands: [{ argv: ['ip', 'link', 'set', 'dev', 'x', 'up'], inverse: [bad] }] }])).toThrow(/unsafe argument/);
+  });
+
+  it.each(['', 'a-b', 'a/b', '../x', 'a b', 'x$(id)'])('throws on change id %j', (id) => {
+    expect(() => encodeRunnerInput(id, [])).toThrow(/bad change id/);
+    expect(() => journalCommand(id)).toThrow(/bad change id/);
+  });
+});
+
+describe('parseRunnerLine', () => {
+  it.each<[string, RunnerEvent | null]>([
+    ['SB begin abc 12', { type: 'begin', commands: 12 }],
+    ['SB run 2 1', { type: 'run', step: 2, command: 1 }],
+    ['SB out 2 1 Error: Nexthop has invalid gateway.  twice  spaced', { type: 'out', step: 2, command: 1, text: 'Error: Nexthop has invalid gateway.  twice  spaced' }],
+    ['SB done 2 1 0 30', { type: 'done', step: 2, command: 1, exitCode: 0, ms: 30 }],
+    ['SB undo-run 2 1 3', { type: 'undo-run', step: 2, command: 1, inverse: 3 }],
+    ['SB undo-done 2 1 3 1 20', { type: 'undo-done', step: 2, command: 1, inverse: 3, exitCode: 1, ms: 20 }],
+    ['SB end applied', { type: 'end', result: 'applied' }],
+    ['SB end rolled-back', { type: 'end', result: 'rolled-back' }],
+    ['SB end rollback-incomplete', { type: 'end', result: 'rollback-incomplete' }],
+    ['SB end exploded', null],
+    ['SB busy', { type: 'busy' }],
+    ['SB missing', { type: 'missing' }],
+    ['SB error bad-header', { type: 'error', reason: 'bad-header' }],
+    ['SB error', { type: 'error', reason: 'unknown' }],
+    ['SB whatever 1', null],
+    ['sh: 1: warning', null],
+    ['', null],
+    ['SBend applied', null],
+  ])('%j', (line, event) => {
+    expect(parseRunnerLine(line)).toEqual(event);
+  });
+});
+
+describe('lineSplitter', () => {
+  it('gives whole lines whatever the chunking, and the rest on flush', () => {
+    const lines: string[] = [];
+    const s = lineSplitter((l) => lines.push(l));
+    s.push('SB beg');
+    expect(lines).toEqual([]);
+    s.push('in x 2\nSB run 0 0\nSB do');
+    expect(lines).toEqual(['SB begin x 2', 'SB run 0 0']);
+    s.push('ne 0 0 0 1');
+    s.push('0\n\n');
+    expect(lines).toEqual(['SB begin x 2', 'SB run 0 0', 'SB done 0 0 0 10', '']);
+    s.push('SB end applied');
+    s.flush();
+    s.flush();
+    expect(lines.at(-1)).toBe('SB end applied');
+    expect(lines).toHaveLength(5);
+  });
+});
+
+it('RUNNER_COMMAND is the fixed script, and the script is plain POSIX sh', () => {
+  expect(RUNNER_COMMAND).toEqual(['sh', '-c', RUNNER_SCRIPT, 'switchboard-apply']);
+  const dash = spawnSync('sh', ['-n', '-c', RUNNER_SCRIPT], { encoding: 'utf8' });
+  expect(dash.status).toBe(0);
+  expect(dash.stderr).toBe('');
+});

@@ -1,0 +1,200 @@
+import { describe, expect, it } from 'vitest';
+import type { NetInterface, Topology } from '@/server/topology/model';
+import { hostTopology, ifaceOf } from './fixtures';
+import { OPERATION_KINDS, type Operation } from './ops';
+import { applyOperation, applyOperations } from './project';
+import { invertOperation, invertSequence } from './invert';
+import { validateOperation, validateOperations } from './validate';
+
+/**
+ * The configuration of every interface, as far as operations can set it. Left out: what the
+ * kernel chooses (ifindex), runtime state (operstate, carrier, STP port state), addresses the
+ * kernel or DHCP/SLAAC bring back by themselves, and bridge forward delay and bond miimon, which
+ * no operation sets (a re-created bridge or bond gets the defaults; see the report in the test
+ * "what an operation cannot put back").
+ */
+function configuration(t: Topology) {
+  const one = (i: NetInterface) => ({
+    name: i.name,
+    kind: i.kind,
+    mac: i.mac,
+    mtu: i.mtu,
+    adminUp: i.adminUp,
+    master: i.master,
+    parent: i.parent,
+    peer: i.peer,
+    vlan: i.vlan,
+    bridge: i.bridge && { stp: i.bridge.stp, vlanFiltering: i.bridge.vlanFiltering },
+    bondMode: i.bond?.mode ?? null,
+    portVlans: i.bridgePort ? [...i.bridgePort.vlans].sort((a, b) => a.vid - b.vid) : null,
+    addresses: i.addresses
+      .filter((a) => !a.dynamic && !(a.family === 'inet6' && a.scope === 'link'))
+      .map((a) => `${a.address}/${a.prefixLength}`)
+      .sort(),
+    owner: i.owner,
+  });
+  return [...t.interfaces].sort((a, b) => a.name.localeCompare(b.name)).map(one);
+}
+
+interface Row {
+  name: string;
+  op: Operation;
+  setup?: (t: Topology) => void;
+}
+
+const rows: Row[] = [
+  { name: 'createBridge', op: { kind: 'createBridge', name: 'br9', stp: true, vlanFiltering: true } },
+  { name: 'createBond of an up NIC (released members are closed by the bond)', op: { kind: 'createBond', name: 'bond1', mode: 'active-backup', members: ['eth2'] } },
+  { name: 'createBond of a down veth', op: { kind: 'createBond', name: 'bond1', mode: '802.3ad', members: ['veth-b'] } },
+  { name: 'createVlan', op: { kind: 'createVlan', name: 'eth2.200', parent: 'eth2', vlanId: 200 } },
+  { name: 'createVeth', op: { kind: 'createVeth', name: 'v1', peer: 'v2' } },
+  { name: 'createDummy', op: { kind: 'createDummy', name: 'd1' } },
+  { name: 'deleteInterface of a bridge with a port and an address', op: { kind: 'deleteInterface', name: 'br0' } },
+  {
+    // A bridge made by `ip link add` takes its first port's MAC: the re-created bridge may not
+    // be refused for "sharing" it with the port that is about to rejoin.
+    name: "deleteInterface of a bridge that carries its port's MAC",
+    op: { kind: 'deleteInterface', name: 'br0' },
+    setup: (t) => {
+      ifaceOf(t, 'br0').mac = ifaceOf(t, 'eth1').mac;
+    },
+  },
+  { name: 'deleteInterface of a VLAN-filtering bridge', op: { kind: 'deleteInterface', name: 'brv' } },
+  { name: 'deleteInterface of a bond', op: { kind: 'deleteInterface', name: 'bond0' } },
+  { name: "deleteInterface of a VLAN (carrying its parent's MAC)", op: { kind: 'deleteInterface', name: 'eth1.100' } },
+  { name: 'deleteInterface of a dummy with MTU 9000', op: { kind: 'deleteInterface', name: 'dummy0' } },
+  { name: 'deleteInterface of a veth end whose peer is a filtering-bridge port', op: { kind: 'deleteInterface', name: 'veth-b' } },
+  { name: 'deleteInterface of the veth end in the bridge', op: { kind: 'deleteInterface', name: 'veth-a' } },
+  { name: 'setMaster to a bridge', op: { kind: 'setMaster', dev: 'veth-b', master: 'br0' } },
+  { name: 'setMaster to a VLAN-filtering bridge', op: { kind: 'setMaster', dev: 'veth-b', master: 'brv' } },
+  { name: 'setMaster of an up NIC to a bond', op: { kind: 'setMaster', dev: 'eth2', master: 'bond0' } },
+  { name: 'setMaster of a down veth to a bond', op: { kind: 'setMaster', dev: 'veth-b', master: 'bond0' } },
+  { name: 'unsetMaster from a bridge', op: { kind: 'unsetMaster', dev: 'eth1' } },
+  { name: 'unsetMaster from a VLAN-filtering bridge', op: { kind: 'unsetMaster', dev: 'veth-a' } },
+  { name: 'unsetMaster from a bond', op: { kind: 'unsetMaster', dev: 'eth3' } },
+  { name: 'setMtu', op: { kind: 'setMtu', dev: 'dummy0', mtu: 1500 } },
+  { name: 'setLinkState up', op: { kind: 'setLinkState', dev: 'veth-b', up: true } },
+  { name: 'setLinkState down', op: { kind: 'setLinkState', dev: 'eth2', up: false } },
+  { name: 'setMac', op: { kind: 'setMac', dev: 'eth2', mac: '02:00:5e:10:00:01' } },
+  { name: 'addAddress', op: { kind: 'addAddress', dev: 'veth-b', address: '10.9.0.1/24' } },
+  { name: 'removeAddress', op: { kind: 'removeAddress', dev: 'eth0', address: '198.18.0.11/24' } },
+  { name: 'setBridgeVlans', op: { kind: 'setBridgeVlans', dev: 'veth-a', vlans: [{ vid: 30, pvid: true, untagged: true }] } },
+];
+
+describe('invertOperation: applying an operation and then its inverse gives the configuration back', () => {
+  it.each(rows)('$name', ({ op, setup }) => {
+    const before = hostTopology();
+    setup?.(before);
+    expect(validateOperation(before, op)).toEqual([]);
+    const after = applyOperation(before, op);
+    // The operation changed something, so getting it back is not trivially true.
+    expect(configuration(after)).not.toEqual(configuration(before));
+    const inverse = invertOperation(op, before);
+    expect(inverse.length).toBeGreaterThan(0);
+    // The inverse is a draft the planner accepts against the state the operation left.
+    expect(validateOperations(after, inverse).checks.flatMap((c) => c.errors)).toEqual([]);
+    expect(configuration(applyOperations(after, inverse))).toEqual(configuration(before));
+  });
+
+  it('has a row for every operation kind', () => {
+    expect(new Set(rows.map((r) => r.op.kind))).toEqual(new Set(OPERATION_KINDS));
+  });
+});
+
+describe('invertOperation gives', () => {
+  it.each<[string, Operation, Operation[]]>([
+    ['a delete for a create', { kind: 'createVeth', name: 'v1', peer: 'v2' }, [{ kind: 'deleteInterface', name: 'v1' }]],
+    ['a disconnect for a connect to a bridge', { kind: 'setMaster', dev: 'veth-b', master: 'br0' }, [{ kind: 'unsetMaster', dev: 'veth-b' }]],
+    ['the old MTU', { kind: 'setMtu', dev: 'dummy0', mtu: 1500 }, [{ kind: 'setMtu', dev: 'dummy0', mtu: 9000 }]],
+    ['the old state', { kind: 'setLinkState', dev: 'veth-b', up: true }, [{ kind: 'setLinkState', dev: 'veth-b', up: false }]],
+    ['the old MAC', { kind: 'setMac', dev: 'eth2', mac: '02:00:5e:10:00:01' }, [{ kind: 'setMac', dev: 'eth2', mac: '02:5b:00:01:00:02' }]],
+    ['a remove for an add', { kind: 'addAddress', dev: 'veth-b', address: '10.9.0.1/24' }, [{ kind: 'removeAddress', dev: 'veth-b', address: '10.9.0.1/24' }]],
+    ['an add for a remove', { kind: 'removeAddress', dev: 'br0', address: '198.18.1.11/24' }, [{ kind: 'addAddress', dev: 'br0', address: '198.18.1.11/24' }]],
+    [
+      'the old port VLANs',
+      { kind: 'setBridgeVlans', dev: 'veth-a', vlans: [] },
+      [{ kind: 'setBridgeVlans', dev: 'veth-a', vlans: [{ vid: 10, pvid: true, untagged: true }, { vid: 20, pvid: false, untagged: false }] }],
+    ],
+    [
+      'a reconnect with the port VLANs for a disconnect from a filtering bridge',
+      { kind: 'unsetMaster', dev: 'veth-a' },
+      [
+        { kind: 'setMaster', dev: 'veth-a', master: 'brv' },
+        { kind: 'setBridgeVlans', dev: 'veth-a', vlans: [{ vid: 10, pvid: true, untagged: true }, { vid: 20, pvid: false, untagged: false }] },
+      ],
+    ],
+    [
+      'a bridge re-created with its settings, address, state and port',
+      { kind: 'deleteInterface', name: 'br0' },
+      [
+        { kind: 'createBridge', name: 'br0', stp: true, vlanFiltering: false },
+        { kind: 'setMaster', dev: 'eth1', master: 'br0' },
+        { kind: 'setMac', dev: 'br0', mac: '02:5b:00:01:00:0a' },
+        { kind: 'addAddress', dev: 'br0', address: '198.18.1.11/24' },
+        { kind: 'setLinkState', dev: 'br0', up: true },
+      ],
+    ],
+  ])('%s', (_, op, expected) => {
+    expect(invertOperation(op, hostTopology())).toEqual(expected);
+  });
+
+  it('nothing for an operation on an interface the topology does not know', () => {
+    expect(invertOperation({ kind: 'deleteInterface', name: 'br9' }, hostTopology())).toEqual([]);
+    expect(invertOperation({ kind: 'unsetMaster', dev: 'veth-b' }, hostTopology())).toEqual([]);
+  });
+});
+
+describe('invertSequence', () => {
+  it('undoes the newest step first, each against the state before it', () => {
+    const before = hostTopology();
+    const ops: Operation[] = [
+      { kind: 'createBridge', name: 'br9', stp: false, vlanFiltering: false },
+      { kind: 'setMaster', dev: 'veth-b', master: 'br9' },
+      { kind: 'addAddress', dev: 'br9', address: '10.9.0.1/24' },
+      { kind: 'setMtu', dev: 'eth2', mtu: 9000 },
+      { kind: 'setMtu', dev: 'eth2', mtu: 4000 },
+    ];
+    const inverse = invertSequence(ops, before);
+    expect(inverse).toEqual([
+      { kind: 'setMtu', dev: 'eth2', mtu: 9000 },
+      { kind: 'setMtu', dev: 'eth2', mtu: 1500 },
+      { kind: 'removeAddress', dev: 'br9', address: '10.9.0.1/24' },
+      { kind: 'unsetMaster', dev: 'veth-b' },
+      { kind: 'deleteInterface', name: 'br9' },
+    ]);
+    const after = applyOperations(before, ops);
+    expect(validateOperations(after, inverse).valid).toBe(true);
+    expect(configuration(applyOperations(after, inverse))).toEqual(configuration(before));
+  });
+
+  it('re-creates a deleted bridge before reconnecting what was moved out of it', () => {
+    const before = hostTopology();
+    const ops: Operation[] = [
+      { kind: 'unsetMaster', dev: 'eth1' },
+      { kind: 'setMaster', dev: 'eth1', master: 'brv' },
+      { kind: 'deleteInterface', name: 'br0' },
+    ];
+    expect(validateOperations(before, ops).valid).toBe(true);
+    const inverse = invertSequence(ops, before);
+    expect(inverse.map((o) => o.kind)).toEqual(['createBridge', 'setMac', 'addAddress', 'setLinkState', 'unsetMaster', 'setMaster']);
+    const after = applyOperations(before, ops);
+    expect(validateOperations(after, inverse).valid).toBe(true);
+    expect(configuration(applyOperations(after, inverse))).toEqual(configuration(before));
+  });
+
+  it('is empty for an empty sequence', () => {
+    expect(invertSequence([], hostTopology())).toEqual([]);
+  });
+});
+
+describe('what an operation cannot put back', () => {
+  // No operation sets a bond's miimon or a bridge's forward delay, so a revert re-creates them
+  // with the kernel defaults (the runner's own rollback re-creates them exactly, render.test.ts).
+  it('a reverted bond delete loses miimon; a reverted bridge delete loses the forward delay', () => {
+    const before = hostTopology();
+    const back = applyOperations(applyOperation(before, { kind: 'deleteInterface', name: 'bond0' }), invertOperation({ kind: 'deleteInterface', name: 'bond0' }, before));
+    expect(ifaceOf(back, 'bond0').bond).toEqual({ mode: '802.3ad', miimon: null });
+    const back2 = applyOperations(applyOperation(before, { kind: 'deleteInterface', name: 'br0' }), invertOperation({ kind: 'deleteInterface', name: 'br0' }, before));
+    expect(ifaceOf(back2, 'br0').bridge).toEqual({ stp: true, vlanFiltering: false, forwardDelayCs: null });
+  });
+});
