@@ -4,7 +4,7 @@
 // dummy) and the inspector's editing section for one interface. Each action adds one
 // operation to the host's draft; the browser checks only the basics, the server's errors are
 // what the user sees (on the form when the request is refused, on the draft entry otherwise).
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { cloneElement, useEffect, useId, useRef, useState, type FormEvent, type ReactElement, type ReactNode } from 'react';
 import { useDraftEditor, useOptionalDraftEditor } from '@/components/changes/draft-context';
 import { Modal } from '@/components/changes/modal';
 import { listsToPortVlans, portVlansToLists } from '@/components/changes/operations';
@@ -45,25 +45,41 @@ function Errors({ errors }: { errors: readonly string[] }) {
   );
 }
 
-function Labelled({ label, children, hint }: { label: string; children: ReactNode; hint?: string }) {
+/**
+ * A label tied to its control by id, with the hint outside it (as aria-describedby), so the
+ * control's accessible name is exactly `label` (a wrapping label would add the hint and value).
+ */
+function Labelled({ label, children, hint }: { label: string; children: ReactElement<{ id?: string; 'aria-describedby'?: string }>; hint?: string }) {
+  const id = useId();
   return (
-    <label className="block text-xs font-medium text-slate-700">
-      <span className="mb-0.5 block">{label}</span>
-      {children}
-      {hint && <span className="mt-0.5 block font-normal text-slate-500">{hint}</span>}
-    </label>
+    <div className="text-xs font-medium text-slate-700">
+      <label htmlFor={id} className="mb-0.5 block">
+        {label}
+      </label>
+      {cloneElement(children, { id, 'aria-describedby': hint ? `${id}-hint` : undefined })}
+      {hint && (
+        <p id={`${id}-hint`} className="mt-0.5 font-normal text-slate-500">
+          {hint}
+        </p>
+      )}
+    </div>
   );
 }
 
 function Check({ label, checked, onChange, hint }: { label: string; checked: boolean; onChange: (v: boolean) => void; hint?: string }) {
+  const id = useId();
   return (
-    <label className="flex items-start gap-2 text-sm text-slate-800">
-      <input type="checkbox" className="mt-0.5" checked={checked} onChange={(e) => onChange(e.target.checked)} />
-      <span>
-        {label}
-        {hint && <span className="block text-xs text-slate-500">{hint}</span>}
-      </span>
-    </label>
+    <div className="flex items-start gap-2 text-sm text-slate-800">
+      <input id={id} type="checkbox" className="mt-1" checked={checked} onChange={(e) => onChange(e.target.checked)} aria-describedby={hint ? `${id}-hint` : undefined} />
+      <div>
+        <label htmlFor={id}>{label}</label>
+        {hint && (
+          <p id={`${id}-hint`} className="text-xs text-slate-500">
+            {hint}
+          </p>
+        )}
+      </div>
+    </div>
   );
 }
 

@@ -244,9 +244,12 @@ export function ReviewDialog({ open, onClose, onFinished }: { open: boolean; onC
             order; if one fails, the ones before it are undone with the commands marked “undo”.
           </p>
           <Plan review={ok} />
-          <label className="block text-sm font-medium text-slate-700">
-            Reason
+          <div>
+            <label htmlFor="apply-reason" className="block text-sm font-medium text-slate-700">
+              Reason
+            </label>
             <textarea
+              id="apply-reason"
               required
               value={reason}
               onChange={(e) => setReason(e.target.value)}
@@ -255,7 +258,7 @@ export function ReviewDialog({ open, onClose, onFinished }: { open: boolean; onC
               placeholder="Why this change (kept in the audit trail)"
               className="mt-1 block w-full rounded-md border border-slate-300 px-3 py-1.5 text-sm shadow-sm focus:border-sky-500 focus:outline-none focus:ring-1 focus:ring-sky-500"
             />
-          </label>
+          </div>
           {ok.disruptive && (
             <label className="flex items-start gap-2 rounded-md border border-red-200 bg-red-50 p-2 text-sm text-red-900">
               <input type="checkbox" className="mt-0.5" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} />
