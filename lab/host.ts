@@ -107,6 +107,7 @@ export function sshAnswers(address: string, port = SSH_PORT, timeoutMs = 3000): 
  * the libvirt directories become the host's own. The host's own /etc/hosts names it: libvirt
  * resolves the hostname on every VM start, and an unresolvable one costs a 10 s DNS timeout.
  * Its own /etc/sudoers.d lets the lab operator account use sudo inside lab hosts only.
+ * Its own /run/switchboard (a tmpfs) holds the apply runner's journals and lock.
  */
 const NAMESPACE_SETUP = `set -e
 hostname "$1"
@@ -117,7 +118,16 @@ for pair in ${PRIVATE_LIBVIRT_DIRS.map((d) => `${d.source}:${d.target}`).join(' 
 done
 mount --bind "$3" /var/cache/libvirt
 mount --bind "$2/sudoers.d" /etc/sudoers.d
+mkdir -p /run/switchboard
+mount -t tmpfs -o mode=0700,size=16m tmpfs /run/switchboard
 `;
+
+/**
+ * Bumped whenever NAMESPACE_SETUP changes, so `up` rebuilds hosts set up the old way.
+ * 2: each host has its own /run/switchboard (the apply runner's journals and lock), as each
+ * real hypervisor has its own /run.
+ */
+const SETUP_VERSION = '2';
 
 async function createNamespaces(h: HostNames): Promise<void> {
   await run(['ip', '-batch', '-'], { input: rootBatch(h) });
@@ -133,6 +143,7 @@ async function createNamespaces(h: HostNames): Promise<void> {
     'unshare', `--mount=${h.mntNs}`, `--uts=${h.utsNs}`, '--propagation', 'private',
     '--', 'sh', '-c', NAMESPACE_SETUP, 'sh', h.name, h.dir, LIBVIRT_CACHE_DIR,
   ]);
+  await writeFile(`${h.dir}/setup-version`, SETUP_VERSION);
 }
 
 async function seedInterfaces(h: HostNames): Promise<void> {
@@ -273,6 +284,7 @@ async function madeByThisCheckout(h: HostNames): Promise<boolean> {
 export async function isHealthy(h: HostNames, mode: HostMode): Promise<boolean> {
   if (!(await netnsExists(h)) || !(await isMountPoint(h.mntNs))) return false;
   if (!(await madeByThisCheckout(h))) return false;
+  if ((await readFile(`${h.dir}/setup-version`, 'utf8').catch(() => '')) !== SETUP_VERSION) return false;
   if (!(await daemonPid(h, 'sshd')) || !(await sshAnswers(h.address))) return false;
   if (mode === 'full') {
     if (!(await daemonPid(h, 'virtlogd')) || !(await libvirtAnswers(h))) return false;

@@ -95,6 +95,9 @@ export async function getChange(db: Db, changeId: string): Promise<ChangeDetail>
 
   const stepRecords = records.filter((r) => r.kind === 'change.step').map((r) => r.content as StepRecord);
   const rollbacks = records.filter((r) => r.kind === 'change.rollback').map((r) => r.content as RollbackRecord);
+  // Once a step failed, every step that ran before it was rolled back, including those whose
+  // commands needed no inverse (a MAC set on an interface the change itself created).
+  const runFailed = stepRecords.some((r) => r.status === 'failed');
   const steps: StepView[] = plan.steps.map((s: PlanStep, index) => {
     const done = stepRecords.find((r) => r.step === index);
     const undone = rollbacks.filter((r) => r.step === index);
@@ -103,7 +106,7 @@ export async function getChange(db: Db, changeId: string): Promise<ChangeDetail>
       index,
       description: s.description,
       disruptive: s.disruptive,
-      status: !done ? 'pending' : undone.length ? (rollbackFailed ? 'rollback-failed' : 'rolled-back') : done.status,
+      status: !done ? 'pending' : done.status === 'ok' && runFailed ? (rollbackFailed ? 'rollback-failed' : 'rolled-back') : done.status,
       commands: s.commands.map((c, i) => ({ argv: c.argv, inverse: c.inverse, outcome: done?.commands[i] ?? null })),
       rollback: undone.map((r) => r.outcome),
     };

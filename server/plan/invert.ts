@@ -3,7 +3,7 @@
 // current state like any other draft, so a host that moved on is caught at review.
 import type { NetInterface, Topology } from '@/server/topology/model';
 import type { Operation } from './ops';
-import { applyOperation } from './project';
+import { applyOperation, clampedByParentMtu } from './project';
 
 const DEFAULT_MTU = 1500;
 
@@ -90,7 +90,10 @@ export function invertOperation(op: Operation, before: Topology): Operation[] {
       ];
     }
     case 'setMtu':
-      return [{ kind: 'setMtu', dev: op.dev, mtu: iface(op.dev)?.mtu ?? DEFAULT_MTU }];
+      return [
+        { kind: 'setMtu', dev: op.dev, mtu: iface(op.dev)?.mtu ?? DEFAULT_MTU },
+        ...before.interfaces.filter((i) => clampedByParentMtu(i, op.dev, op.mtu)).map((i) => ({ kind: 'setMtu' as const, dev: i.name, mtu: i.mtu })),
+      ];
     case 'setLinkState':
       return [{ kind: 'setLinkState', dev: op.dev, up: iface(op.dev)?.adminUp ?? false }];
     case 'setMac': {

@@ -48,6 +48,11 @@ export function sameAddress(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 
+/** Whether lowering `parent`'s MTU to `mtu` makes the kernel lower `i`'s too. */
+export function clampedByParentMtu(i: NetInterface, parent: string, mtu: number): boolean {
+  return i.parent === parent && (i.kind === 'vlan' || i.kind === 'macvlan' || i.kind === 'macvtap') && i.mtu > mtu;
+}
+
 export function applyOperation(t: Topology, op: Operation): Topology {
   const byName = new Map(t.interfaces.map((i) => [i.name, i]));
   const update = (name: string, change: (i: NetInterface) => NetInterface): Topology => ({
@@ -101,7 +106,15 @@ export function applyOperation(t: Topology, op: Operation): Topology {
       // the plan's intended state says down, as the host will after the apply.
       return update(op.dev, (i) => ({ ...i, master: null, bridgePort: null, adminUp: byName.get(i.master ?? '')?.kind === 'bond' ? false : i.adminUp }));
     case 'setMtu':
-      return update(op.dev, (i) => ({ ...i, mtu: op.mtu }));
+      return {
+        ...t,
+        interfaces: t.interfaces.map((i) => {
+          if (i.name === op.dev) return { ...i, mtu: op.mtu };
+          // The kernel lowers the MTU of VLANs and macvlans/macvtaps above their parent's new one.
+          if (clampedByParentMtu(i, op.dev, op.mtu)) return { ...i, mtu: op.mtu };
+          return i;
+        }),
+      };
     case 'setLinkState':
       return update(op.dev, (i) => ({ ...i, adminUp: op.up }));
     case 'setMac':

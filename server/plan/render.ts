@@ -4,7 +4,7 @@
 // and the runner checks them again on the host.
 import type { BridgeVlan, NetInterface, Route, Topology } from '@/server/topology/model';
 import type { Operation } from './ops';
-import { sameAddress } from './project';
+import { clampedByParentMtu, sameAddress } from './project';
 
 export type Argv = string[];
 
@@ -38,6 +38,12 @@ const addr = (verb: 'add' | 'del', cidr: string, dev: string): Argv => ['ip', 'a
 const vlanArgs = (v: BridgeVlan): string[] => [...(v.pvid ? ['pvid'] : []), ...(v.untagged ? ['untagged'] : [])];
 const bridgeVlan = (verb: 'add' | 'del', dev: string, v: BridgeVlan): Argv =>
   verb === 'add' ? ['bridge', 'vlan', 'add', 'dev', dev, 'vid', String(v.vid), ...vlanArgs(v)] : ['bridge', 'vlan', 'del', 'dev', dev, 'vid', String(v.vid)];
+
+/**
+ * vlan_filtering is named only to turn it on: a kernel built without bridge VLAN filtering
+ * refuses the attribute even as 0 ("Operation not supported"), and off is the default.
+ */
+const bridgeOptions = (stp: boolean, vlanFiltering: boolean): string[] => ['stp_state', stp ? '1' : '0', ...(vlanFiltering ? ['vlan_filtering', '1'] : [])];
 
 function routeArgv(r: Route): Argv {
   return [
@@ -79,7 +85,7 @@ function recreateLinkArgv(i: NetInterface, t: Topology): Argv {
   const mtu = ['mtu', String(i.mtu)];
   switch (i.kind) {
     case 'bridge':
-      return ['ip', 'link', 'add', 'name', i.name, ...mac, ...mtu, 'type', 'bridge', 'stp_state', i.bridge?.stp ? '1' : '0', 'vlan_filtering', i.bridge?.vlanFiltering ? '1' : '0'];
+      return ['ip', 'link', 'add', 'name', i.name, ...mac, ...mtu, 'type', 'bridge', ...bridgeOptions(i.bridge?.stp ?? false, i.bridge?.vlanFiltering ?? false)];
     case 'bond':
       return ['ip', 'link', 'add', 'name', i.name, ...mac, ...mtu, 'type', 'bond', 'mode', i.bond?.mode ?? 'balance-rr', ...(i.bond?.miimon ? ['miimon', String(i.bond.miimon)] : [])];
     case 'vlan':
@@ -137,7 +143,7 @@ export function renderOperation(op: Operation, t: Topology): PlannedCommand[] {
 
   switch (op.kind) {
     case 'createBridge':
-      return [cmd(['ip', 'link', 'add', 'name', op.name, 'type', 'bridge', 'stp_state', op.stp ? '1' : '0', 'vlan_filtering', op.vlanFiltering ? '1' : '0'], [del(op.name)])];
+      return [cmd(['ip', 'link', 'add', 'name', op.name, 'type', 'bridge', ...bridgeOptions(op.stp, op.vlanFiltering)], [del(op.name)])];
     case 'createBond':
       return [
         cmd(['ip', 'link', 'add', 'name', op.name, 'type', 'bond', 'mode', op.mode], [del(op.name)]),
@@ -170,14 +176,21 @@ export function renderOperation(op: Operation, t: Topology): PlannedCommand[] {
       const master = byName.get(dev.master ?? '');
       return [cmd(link(op.dev, 'nomaster'), [...joinMaster(dev, master), ...restorePortVlans(op.dev, dev, master)])];
     }
-    case 'setMtu':
-      return [cmd(link(op.dev, 'mtu', String(op.mtu)), [link(op.dev, 'mtu', String(iface(op.dev).mtu))])];
+    case 'setMtu': {
+      // Children the kernel clamps to the new MTU do not grow back with the parent: restore them too.
+      const clamped = t.interfaces.filter((i) => clampedByParentMtu(i, op.dev, op.mtu));
+      return [cmd(link(op.dev, 'mtu', String(op.mtu)), [link(op.dev, 'mtu', String(iface(op.dev).mtu)), ...clamped.map((c) => link(c.name, 'mtu', String(c.mtu)))])];
+    }
     case 'setLinkState': {
       const was = iface(op.dev).adminUp;
       return [cmd(link(op.dev, op.up ? 'up' : 'down'), [link(op.dev, was ? 'up' : 'down')])];
     }
-    case 'setMac':
-      return [cmd(link(op.dev, 'address', op.mac), [link(op.dev, 'address', iface(op.dev).mac ?? '')])];
+    case 'setMac': {
+      // A MAC the kernel has not chosen yet (an interface this plan creates) needs no restoring:
+      // undoing the creation removes the interface.
+      const was = iface(op.dev).mac;
+      return [cmd(link(op.dev, 'address', op.mac), was ? [link(op.dev, 'address', was)] : [])];
+    }
     case 'addAddress':
       return [cmd(addr('add', op.address, op.dev), [addr('del', op.address, op.dev)])];
     case 'removeAddress': {

@@ -25,7 +25,7 @@ export const changesRouter = createTRPCRouter({
     .input(ZHostRef)
     .mutation(({ ctx, input }) => reviewDraft(ctx.db, getPanelPool(ctx.db), actorOf(ctx.user), input.hostId)),
   // Returns once the change is recorded and running; the page follows its steps with `get`.
-  apply: operatorProcedure.input(ZApplyInput).mutation(async ({ ctx, input }) => {
+  applyChange: operatorProcedure.input(ZApplyInput).mutation(async ({ ctx, input }) => {
     const { changeId, finished } = await startApply(ctx.db, getPanelPool(ctx.db), actorOf(ctx.user), input);
     finished.catch((err) => console.error(`[apply] change ${changeId} failed to settle`, err));
     return { changeId };

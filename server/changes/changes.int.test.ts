@@ -1,0 +1,336 @@
+// Changing a real lab host: draft -> review -> apply (one SSH exec) -> re-read -> revert, on
+// SQLite and PostgreSQL. Failure injection at every step of a 10-operation change, a
+// connection killed mid-apply, the host changing under a draft, and the audit chain.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { authorizeLabKey, ensureLab, kernelHas, type LabHost } from '@/lab/testing';
+import { verifyAuditChain } from '@/server/audit/records';
+import { createPanelPool } from '@/server/hosts/panel-pool';
+import type { Operation } from '@/server/plan/ops';
+import { ensurePanelIdentity } from '@/server/ssh/identity';
+import type { SshPool } from '@/server/ssh/pool';
+import { appErrorOf } from '@/server/testing/errors';
+import { makeUser } from '@/server/testing/fixtures';
+import { emptyAllTables, openTestDatabase, PROVIDERS, type TestDatabase } from '@/server/testing/database';
+import { configurationOf, diffTopology, describeChange } from '@/server/topology/diff';
+import type { Topology } from '@/server/topology/model';
+import { refreshHost } from '@/server/topology/refresh';
+import { startApply } from './apply';
+import { addOperations, getDraft } from './drafts';
+import { getChange, revertChange } from './history';
+import { reviewDraft, type StoredPlan } from './review';
+
+let hv1: LabHost;
+
+beforeAll(async () => {
+  process.env.SWITCHBOARD_SECRET ??= 'test-secret-'.padEnd(48, 'x');
+  [hv1] = (await ensureLab({ hosts: 2 })) as [LabHost];
+  // From its seed: a failed run of these tests must not leave the next one a changed host.
+  await hv1.start();
+}, 600_000);
+
+/** Differences between two reads that matter (a re-created interface gets a new ifindex). */
+function configurationChanges(before: Topology, after: Topology): string[] {
+  return diffTopology(configurationOf(before), configurationOf(after))
+    .map((c) => (c.fields ? { ...c, fields: Object.fromEntries(Object.entries(c.fields).filter(([k]) => k !== 'index' && k !== 'peerIfindexElsewhere')) } : c))
+    .filter((c) => c.change !== 'changed' || Object.keys(c.fields ?? {}).length > 0)
+    .map(describeChange);
+}
+
+const iface = (t: Topology, name: string) => t.interfaces.find((i) => i.name === name);
+
+describe.each(PROVIDERS)('changing a lab host on %s', (provider) => {
+  let t: TestDatabase;
+  let pool: SshPool;
+  let hostId: string;
+  let actor: { id: string; username: string };
+
+  async function read(): Promise<Topology> {
+    return (await refreshHost(t.db, pool, hostId)).topology;
+  }
+
+  /** Draft, review and apply; resolves with the settled change. */
+  async function change(ops: Operation[], opts: { reason?: string; editPlan?: (p: StoredPlan) => void } = {}) {
+    await addOperations(t.db, actor, hostId, ops);
+    const review = await reviewDraft(t.db, pool, actor, hostId);
+    if (!review.ok) throw new Error(`review refused: ${JSON.stringify(review.problems)}`);
+    if (opts.editPlan) {
+      const row = await t.db.changeSet.findUniqueOrThrow({ where: { id: review.changeId } });
+      const plan = JSON.parse(row.plan) as StoredPlan;
+      opts.editPlan(plan);
+      await t.db.changeSet.update({ where: { id: review.changeId }, data: { plan: JSON.stringify(plan) } });
+    }
+    const { finished } = await startApply(t.db, pool, actor, { changeId: review.changeId, reason: opts.reason ?? 'integration test', confirmDisruptive: false });
+    return finished;
+  }
+
+  /** A failed change's steps, commands and outputs, for the assertion message. */
+  async function explain(changeId: string): Promise<string> {
+    const d = await getChange(t.db, changeId);
+    return JSON.stringify({ status: d.status, differences: d.differences, steps: d.steps.map((s) => ({ s: s.description, status: s.status, commands: s.commands.map((c) => [c.argv.join(' '), c.outcome]), rollback: s.rollback })) }, null, 1);
+  }
+
+  beforeAll(async () => {
+    t = await openTestDatabase(provider);
+    await emptyAllTables(t.db);
+    await authorizeLabKey((await ensurePanelIdentity(t.db)).publicKey);
+    pool = createPanelPool(t.db);
+    const host = await t.db.host.create({
+      data: { name: 'hv1', address: hv1.address, hostKeyFingerprint: await hv1.hostKeyFingerprint(), hostKeyType: 'ssh-ed25519', pinnedAt: new Date() },
+    });
+    hostId = host.id;
+    const user = await makeUser(t.db, 'olivia', 'operator');
+    actor = { id: user.id, username: user.username };
+  });
+  beforeEach(async () => {
+    await t.db.draftOperation.deleteMany();
+    // A failed case may leave the host changed; every case starts from the seeded host.
+    const links = (await hv1.exec(['ip', '-o', 'link', 'show'])).stdout;
+    if (!/ veth-a@veth-b: /.test(links) || !/ eth1@\S+: .* master br0 /.test(links) || / (brt1|vt1a|brk|k1a|brd)[@:]/.test(links)) await hv1.start();
+  });
+  afterAll(async () => {
+    pool?.closeAll();
+    await t?.close();
+  });
+
+  // Each case: operations, what the host shows afterwards, and whether the kernel here can do it.
+  const cases: {
+    name: string;
+    ops: Operation[];
+    check: (after: Topology) => void;
+    needs?: Parameters<typeof kernelHas>[0];
+    /** Made inside the host first (not through Switchboard), removed after. */
+    setup?: string[][];
+    cleanup?: string[][];
+  }[] = [
+    {
+      name: 'create a bridge with STP',
+      ops: [{ kind: 'createBridge', name: 'brt1', stp: true, vlanFiltering: false }],
+      check: (a) => expect(iface(a, 'brt1')).toMatchObject({ kind: 'bridge', bridge: { stp: true, vlanFiltering: false } }),
+    },
+    {
+      name: 'create a veth pair',
+      ops: [{ kind: 'createVeth', name: 'vt1a', peer: 'vt1b' }],
+      check: (a) => expect(iface(a, 'vt1a')).toMatchObject({ kind: 'veth', peer: 'vt1b' }),
+    },
+    {
+      name: 'connect veth-b to br0',
+      ops: [{ kind: 'setMaster', dev: 'veth-b', master: 'br0' }],
+      check: (a) => expect(iface(a, 'veth-b')?.master).toBe('br0'),
+    },
+    {
+      name: 'disconnect eth1 from br0',
+      ops: [{ kind: 'unsetMaster', dev: 'eth1' }],
+      check: (a) => expect(iface(a, 'eth1')?.master).toBeNull(),
+    },
+    {
+      name: 'set an MTU',
+      ops: [{ kind: 'setMtu', dev: 'eth3', mtu: 1400 }],
+      check: (a) => expect(iface(a, 'eth3')?.mtu).toBe(1400),
+    },
+    {
+      name: 'set a link down',
+      ops: [{ kind: 'setLinkState', dev: 'veth-a', up: false }],
+      check: (a) => expect(iface(a, 'veth-a')?.adminUp).toBe(false),
+    },
+    {
+      name: 'set a MAC address',
+      ops: [{ kind: 'setMac', dev: 'veth-b', mac: '02:5b:99:00:00:01' }],
+      check: (a) => expect(iface(a, 'veth-b')?.mac).toBe('02:5b:99:00:00:01'),
+    },
+    {
+      name: 'add an address',
+      ops: [{ kind: 'addAddress', dev: 'eth3', address: '203.0.113.7/24' }],
+      check: (a) => expect(iface(a, 'eth3')?.addresses.map((x) => `${x.address}/${x.prefixLength}`)).toContain('203.0.113.7/24'),
+    },
+    {
+      name: 'remove an address',
+      ops: [{ kind: 'removeAddress', dev: 'br0', address: `198.18.1.${10 + 1}/24` }],
+      check: (a) => expect(iface(a, 'br0')?.addresses.map((x) => x.address)).not.toContain('198.18.1.11'),
+    },
+    {
+      name: 'delete a veth pair (re-created exactly on revert)',
+      ops: [{ kind: 'deleteInterface', name: 'veth-a' }],
+      check: (a) => expect([iface(a, 'veth-a'), iface(a, 'veth-b')]).toEqual([undefined, undefined]),
+    },
+    {
+      name: 'delete a bridge with a port and an address (re-created exactly on revert)',
+      setup: [
+        ['ip', 'link', 'add', 'name', 'brd', 'address', '02:5b:99:00:00:0d', 'type', 'bridge', 'stp_state', '1'],
+        ['ip', 'link', 'set', 'dev', 'veth-b', 'master', 'brd'],
+        ['ip', 'address', 'add', '203.0.113.5/24', 'dev', 'brd'],
+        ['ip', 'link', 'set', 'dev', 'brd', 'up'],
+      ],
+      ops: [{ kind: 'deleteInterface', name: 'brd' }],
+      check: (a) => {
+        expect(iface(a, 'brd')).toBeUndefined();
+        expect(iface(a, 'veth-b')?.master).toBeNull();
+      },
+      cleanup: [['ip', 'link', 'del', 'dev', 'brd']],
+    },
+    {
+      name: 'create a dummy',
+      ops: [{ kind: 'createDummy', name: 'dum1' }],
+      check: (a) => expect(iface(a, 'dum1')?.kind).toBe('dummy'),
+      needs: { linkKind: 'dummy' },
+    },
+    {
+      name: 'create a VLAN sub-interface',
+      ops: [{ kind: 'createVlan', name: 'eth3.42', parent: 'eth3', vlanId: 42 }],
+      check: (a) => expect(iface(a, 'eth3.42')).toMatchObject({ kind: 'vlan', parent: 'eth3', vlan: { id: 42 } }),
+      needs: { linkKind: 'vlan' },
+    },
+    {
+      name: 'create a bond of a veth',
+      ops: [{ kind: 'createBond', name: 'bond9', mode: 'active-backup', members: ['veth-b'] }],
+      check: (a) => expect(iface(a, 'veth-b')?.master).toBe('bond9'),
+      needs: { linkKind: 'bond' },
+    },
+    {
+      name: 'set port VLANs on a VLAN-filtering bridge',
+      ops: [
+        { kind: 'createBridge', name: 'brv1', stp: false, vlanFiltering: true },
+        { kind: 'setMaster', dev: 'veth-b', master: 'brv1' },
+        { kind: 'setBridgeVlans', dev: 'veth-b', vlans: [{ vid: 10, pvid: true, untagged: true }, { vid: 20, pvid: false, untagged: false }] },
+      ],
+      check: (a) => expect(iface(a, 'veth-b')?.bridgePort?.vlans.map((v) => v.vid).sort()).toEqual([10, 20]),
+      needs: { bridgeVlanFiltering: true },
+    },
+  ];
+
+  for (const c of cases) {
+    it(`applies, verifies and reverts: ${c.name}`, async (ctx) => {
+      if (c.needs && !(await kernelHas(c.needs, `${c.name} (${provider})`))) return ctx.skip();
+      for (const argv of c.setup ?? []) await hv1.exec(argv);
+      ctx.onTestFinished(async () => {
+        for (const argv of c.cleanup ?? []) await hv1.exec(argv, { allowFailure: true });
+      });
+      const before = await read();
+      const applied = await change(c.ops, { reason: `test: ${c.name}` });
+      expect(applied.status, await explain(applied.changeId)).toBe('applied');
+      expect(applied.differences).toEqual([]);
+      c.check(await read());
+      expect((await getDraft(t.db, hostId)).items).toEqual([]); // applied operations leave the draft
+
+      await revertChange(t.db, actor, applied.changeId);
+      const reverted = await change([], { reason: `revert: ${c.name}` });
+      expect(reverted.status, await explain(reverted.changeId)).toBe('applied');
+      expect(configurationChanges(before, await read())).toEqual([]);
+    });
+  }
+
+  describe('failure injection: step k of 10 fails', () => {
+    const ten: Operation[] = [
+      { kind: 'createBridge', name: 'brk', stp: false, vlanFiltering: false },
+      { kind: 'createVeth', name: 'k1a', peer: 'k1b' },
+      { kind: 'createVeth', name: 'k2a', peer: 'k2b' },
+      { kind: 'setMaster', dev: 'k1a', master: 'brk' },
+      { kind: 'setMaster', dev: 'k2a', master: 'brk' },
+      { kind: 'setMtu', dev: 'k1b', mtu: 1400 },
+      { kind: 'setMac', dev: 'k2b', mac: '02:5b:99:00:00:02' },
+      { kind: 'addAddress', dev: 'brk', address: '203.0.113.9/24' },
+      { kind: 'setLinkState', dev: 'brk', up: true },
+      { kind: 'setMaster', dev: 'veth-b', master: 'br0' },
+    ];
+    for (let k = 1; k <= 10; k++) {
+      it(`rolls back steps 1-${k - 1} when step ${k} fails, leaving the host as it was`, async () => {
+        const before = await read();
+        const result = await change(ten, {
+          // A command that passes every check but fails on the host, as a kernel refusal would.
+          editPlan: (p) => {
+            p.steps[k - 1]!.commands[0]!.argv = ['ip', 'link', 'set', 'dev', `nosuch${k}`, 'up'];
+          },
+        });
+        expect(result.status).toBe('rolled-back');
+        expect(result.differences).toEqual([]);
+        expect(configurationChanges(before, await read())).toEqual([]);
+        const detail = await getChange(t.db, result.changeId);
+        expect(detail.steps.map((s) => s.status)).toEqual([
+          ...Array<string>(k - 1).fill('rolled-back'),
+          'failed',
+          ...Array<string>(10 - k).fill('pending'),
+        ]);
+        expect(detail.steps[k - 1]!.commands[0]!.outcome?.output.join('\n')).toContain(`nosuch${k}`);
+        // The draft stays for the operator to fix and try again.
+        expect((await getDraft(t.db, hostId)).items).toHaveLength(10);
+      });
+    }
+  });
+
+  it('refuses a review when the host no longer fits the draft, saying what changed', async () => {
+    await read();
+    await addOperations(t.db, actor, hostId, [{ kind: 'setMaster', dev: 'veth-b', master: 'br0' }]);
+    await hv1.exec(['ip', 'link', 'set', 'dev', 'veth-b', 'master', 'br0']);
+    try {
+      const review = await reviewDraft(t.db, pool, actor, hostId);
+      expect(review.ok).toBe(false);
+      if (review.ok) return;
+      expect(review.problems[0]!.errors.join(' ')).toMatch(/veth-b is already a port of br0/);
+      expect(review.hostChanges.join('\n')).toMatch(/interface veth-b: master null → "br0"/);
+    } finally {
+      await hv1.exec(['ip', 'link', 'set', 'dev', 'veth-b', 'nomaster']);
+    }
+  });
+
+  it('refuses an apply when the host changed after the review, and sends nothing', async () => {
+    await addOperations(t.db, actor, hostId, [{ kind: 'setMtu', dev: 'eth3', mtu: 1300 }]);
+    const review = await reviewDraft(t.db, pool, actor, hostId);
+    if (!review.ok) throw new Error('review refused');
+    await hv1.exec(['ip', 'link', 'set', 'dev', 'veth-a', 'mtu', '1280']);
+    try {
+      const err = await appErrorOf(startApply(t.db, pool, actor, { changeId: review.changeId, reason: 'x', confirmDisruptive: false }));
+      expect(err.code).toBe('CONFLICT');
+      expect(err.userMessage).toMatch(/hv1 changed since this review: interface veth-a: mtu 1500 → 1280/);
+      expect(iface(await read(), 'eth3')?.mtu).toBe(1500);
+      expect(await t.db.auditRecord.count({ where: { changeId: review.changeId } })).toBe(0);
+      expect(await t.db.hostLock.count()).toBe(0);
+    } finally {
+      await hv1.exec(['ip', 'link', 'set', 'dev', 'veth-a', 'mtu', '1500']);
+    }
+  });
+
+  it('marks changes to the management path disruptive and needs a confirmation', async () => {
+    await read();
+    await addOperations(t.db, actor, hostId, [{ kind: 'setMtu', dev: 'eth0', mtu: 1400 }]);
+    const review = await reviewDraft(t.db, pool, actor, hostId);
+    if (!review.ok) throw new Error('review refused');
+    expect(review.disruptive).toBe(true);
+    expect(review.steps[0]!.disruptive).toMatch(/eth0.*SSH connection/);
+    const err = await appErrorOf(startApply(t.db, pool, actor, { changeId: review.changeId, reason: 'x', confirmDisruptive: false }));
+    expect(err.code).toBe('BAD_INPUT');
+    expect(err.userMessage).toMatch(/Confirm/);
+  });
+
+  it('needs a reason', async () => {
+    await addOperations(t.db, actor, hostId, [{ kind: 'setMtu', dev: 'eth3', mtu: 1300 }]);
+    const review = await reviewDraft(t.db, pool, actor, hostId);
+    if (!review.ok) throw new Error('review refused');
+    const err = await appErrorOf(startApply(t.db, pool, actor, { changeId: review.changeId, reason: '  ', confirmDisruptive: false }));
+    expect(err.code).toBe('BAD_INPUT');
+  });
+
+  it('keeps an intact hash chain, and names the record someone altered in the database', async () => {
+    expect((await verifyAuditChain(t.db)).intact).toBe(true);
+    const victim = await t.db.auditRecord.findFirstOrThrow({ where: { kind: 'change.started' }, orderBy: { seq: 'asc' } });
+    const altered = victim.content.replace('"reason":"test: ', '"reason":"forged: ');
+    expect(altered).not.toBe(victim.content);
+    await t.db.auditRecord.update({ where: { seq: victim.seq }, data: { content: altered } });
+    try {
+      const report = await verifyAuditChain(t.db);
+      expect(report.intact).toBe(false);
+      expect(report.problems).toContainEqual({ seq: victim.seq, problem: expect.stringMatching(/does not match its hash/) });
+    } finally {
+      await t.db.auditRecord.update({ where: { seq: victim.seq }, data: { content: victim.content } });
+    }
+    // A removed record breaks the link of the one after it.
+    const last = await t.db.auditRecord.findFirstOrThrow({ orderBy: { seq: 'desc' } });
+    const middle = await t.db.auditRecord.findFirstOrThrow({ where: { seq: Math.floor(last.seq / 2) } });
+    await t.db.auditRecord.delete({ where: { seq: middle.seq } });
+    try {
+      const report = await verifyAuditChain(t.db);
+      expect(report.problems.map((p) => p.seq)).toContain(middle.seq + 1);
+    } finally {
+      await t.db.auditRecord.create({ data: middle });
+    }
+    expect((await verifyAuditChain(t.db)).intact).toBe(true);
+  });
+});
