@@ -279,7 +279,7 @@ function VethForm({ onDone }: { onDone: () => void }) {
       }}
     >
       <NameInput value={name} onChange={setName} autoFocus />
-      <NameInput value={peer} onChange={setPeer} label="Peer name" />
+      <NameInput value={peer} onChange={setPeer} label="Peer" />
       <Errors errors={errors} />
       <FormActions busy={busy} onCancel={onDone} label="Add veth pair to draft" />
     </form>
@@ -525,15 +525,15 @@ function PortVlansForm({ iface }: { iface: NetInterface }) {
         <Labelled label="PVID">
           <input className={CONTROL} type="number" min={1} max={4094} value={pvid} onChange={(e) => setPvid(e.target.value)} />
         </Labelled>
-        <label className="flex items-end gap-1.5 pb-1 text-xs text-slate-700">
+        <label className="flex items-end gap-1.5 pb-1 text-xs text-slate-700" title="Frames of the PVID leave this port without a tag">
           <input type="checkbox" checked={pvidUntagged} onChange={(e) => setPvidUntagged(e.target.checked)} />
-          PVID untagged
+          Native, untagged
         </label>
       </div>
-      <Labelled label="Tagged VLANs">
+      <Labelled label="VLANs tagged">
         <input className={CONTROL} value={tagged} placeholder="10, 20-22" onChange={(e) => setTagged(e.target.value)} />
       </Labelled>
-      <Labelled label="Untagged VLANs">
+      <Labelled label="VLANs untagged">
         <input className={CONTROL} value={untagged} placeholder="30" onChange={(e) => setUntagged(e.target.value)} />
       </Labelled>
       <Errors errors={errors} />
@@ -567,11 +567,11 @@ function ConnectForm({ iface, topology }: { iface: NetInterface; topology: Topol
 }
 
 /** A one-click operation with its own error line (link state, disconnect, delete). */
-function ActionButton({ op, label, variant = 'secondary', ariaLabel }: { op: Operation; label: string; variant?: 'secondary' | 'danger'; ariaLabel?: string }) {
+function ActionButton({ op, label, variant = 'secondary' }: { op: Operation; label: string; variant?: 'secondary' | 'danger' }) {
   const { run, errors, busy } = useInlineAdd();
   return (
     <div className="space-y-1">
-      <Button type="button" variant={variant} className="!px-2 !py-1 text-xs" disabled={busy} aria-label={ariaLabel} onClick={() => run(op)}>
+      <Button type="button" variant={variant} className="!px-2 !py-1 text-xs" disabled={busy} onClick={() => run(op)}>
         {label}
       </Button>
       <Errors errors={errors} />
@@ -598,11 +598,7 @@ export function InterfaceEditor({ iface, topology, pending }: { iface: NetInterf
       <h4 className="text-xs font-semibold text-sky-900">Edit (adds to the draft)</h4>
       <Section title="Link">
         <div className="flex flex-wrap gap-2">
-          <ActionButton
-            op={{ kind: 'setLinkState', dev: iface.name, up: !iface.adminUp }}
-            label={iface.adminUp ? 'Set down' : 'Set up'}
-            ariaLabel={`Set ${iface.name} ${iface.adminUp ? 'down' : 'up'}`}
-          />
+          <ActionButton op={{ kind: 'setLinkState', dev: iface.name, up: !iface.adminUp }} label={`Set ${iface.name} ${iface.adminUp ? 'down' : 'up'}`} />
         </div>
         <MtuForm key={`mtu|${key}`} iface={iface} />
         <MacForm key={`mac|${key}`} iface={iface} />
@@ -613,7 +609,7 @@ export function InterfaceEditor({ iface, topology, pending }: { iface: NetInterf
       {iface.kind !== 'bridge' && iface.kind !== 'bond' && (
         <Section title="Master">
           {iface.master && (
-            <ActionButton op={{ kind: 'unsetMaster', dev: iface.name }} label={`Disconnect from ${iface.master}`} ariaLabel={`Disconnect ${iface.name} from ${iface.master}`} />
+            <ActionButton op={{ kind: 'unsetMaster', dev: iface.name }} label={`Disconnect from ${iface.master}`} />
           )}
           <ConnectForm key={`${iface.name}|${iface.master}`} iface={iface} topology={topology} />
         </Section>
@@ -647,7 +643,7 @@ export function MemberEdgeEditor({ dev, master, pending }: { dev: string; master
       </p>
       {editor?.canEdit && pending !== 'removed' && (
         <>
-          <ActionButton op={{ kind: 'unsetMaster', dev }} label="Disconnect" ariaLabel={`Disconnect ${dev} from ${master}`} />
+          <ActionButton op={{ kind: 'unsetMaster', dev }} label={`Disconnect ${dev} from ${master}`} />
           <p className="text-slate-500">Or press Delete while the edge is selected.</p>
         </>
       )}

@@ -33,7 +33,7 @@ describe('port VLAN lists', () => {
     const lists = portVlansToLists(vlans);
     expect(lists).toEqual({ pvid: '1', tagged: '10', untagged: '20' });
     expect(listsToPortVlans(lists.pvid, lists.tagged, lists.untagged, true)).toEqual(vlans);
-    expect(listsToPortVlans('', '5000', '', true)).toMatch(/Tagged/);
+    expect(listsToPortVlans('', '5000', '', true)).toMatch(/VLANs tagged/);
     expect(listsToPortVlans('0', '', '', true)).toMatch(/PVID/);
   });
 });

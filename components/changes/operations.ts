@@ -45,8 +45,8 @@ export function portVlansToLists(vlans: readonly BridgeVlan[]): { pvid: string; 
 export function listsToPortVlans(pvidText: string, taggedText: string, untaggedText: string, pvidUntagged: boolean): BridgeVlan[] | string {
   const tagged = parseVids(taggedText);
   const untagged = parseVids(untaggedText);
-  if (!tagged) return 'Tagged VLANs: ids 1-4094, separated by commas (ranges like 10-20 work).';
-  if (!untagged) return 'Untagged VLANs: ids 1-4094, separated by commas (ranges like 10-20 work).';
+  if (!tagged) return 'VLANs tagged: ids 1-4094, separated by commas (ranges like 10-20 work).';
+  if (!untagged) return 'VLANs untagged: ids 1-4094, separated by commas (ranges like 10-20 work).';
   const pvid = pvidText.trim() ? Number(pvidText) : null;
   if (pvid !== null && !(Number.isInteger(pvid) && pvid >= 1 && pvid <= 4094)) return 'The PVID is a VLAN id, 1-4094.';
   const map = new Map<number, BridgeVlan>();
