@@ -150,7 +150,7 @@ export function ReviewDialog({ open, onClose, onFinished }: { open: boolean; onC
   const trpc = useTRPC();
   const { hostId } = useDraftEditor();
   const review = useMutation(trpc.changes.review.mutationOptions());
-  const apply = useMutation(trpc.changes.apply.mutationOptions());
+  const apply = useMutation(trpc.changes.applyChange.mutationOptions());
   const [reason, setReason] = useState('');
   const [confirmed, setConfirmed] = useState(false);
   const [changeId, setChangeId] = useState<string | null>(null);
