@@ -37,6 +37,23 @@ export function DraftPanel({ onReview }: { onReview: () => void }) {
         )}
       </header>
 
+      {canEdit && (
+        <div className="flex flex-wrap gap-2">
+          <Button type="button" onClick={onReview} disabled={!items.length || !draft?.valid || busy}>
+            Review changes
+          </Button>
+          <Button
+            type="button"
+            variant="danger"
+            disabled={!items.length || busy}
+            title="Removes every drafted operation, for everyone editing this host"
+            onClick={() => discard.mutate({ hostId })}
+          >
+            Discard draft
+          </Button>
+        </div>
+      )}
+
       {!draft ? (
         <p className="text-xs text-slate-500">Loading the draft…</p>
       ) : items.length === 0 ? (
@@ -95,22 +112,6 @@ export function DraftPanel({ onReview }: { onReview: () => void }) {
         </p>
       )}
 
-      {canEdit && (
-        <div className="flex flex-wrap gap-2">
-          <Button type="button" onClick={onReview} disabled={!items.length || !draft?.valid || busy}>
-            Review changes
-          </Button>
-          <Button
-            type="button"
-            variant="danger"
-            disabled={!items.length || busy}
-            title="Removes every drafted operation, for everyone editing this host"
-            onClick={() => discard.mutate({ hostId })}
-          >
-            Discard draft
-          </Button>
-        </div>
-      )}
     </section>
   );
 }

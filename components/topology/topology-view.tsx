@@ -241,8 +241,8 @@ function HostGraph({ hostId }: { hostId: string }) {
               />
             )}
           </div>
-          <aside className="flex max-h-[75vh] flex-col gap-3">
-            <div className="max-h-[45%] shrink-0 overflow-auto rounded-lg border border-slate-200 bg-white p-3">
+          <aside className="flex flex-col gap-3 lg:h-[75vh]">
+            <div className="max-h-[34vh] shrink-0 overflow-auto rounded-lg border border-slate-200 bg-white p-3">
               <DraftPanel onReview={() => setReviewing(true)} />
             </div>
             <div className="min-h-0 flex-1 overflow-auto rounded-lg border border-slate-200 bg-white p-4">
