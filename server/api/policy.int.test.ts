@@ -1,4 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { appendAudit } from '@/server/audit/records';
+import type { Db } from '@/server/db/client';
+import { createPanelPool } from '@/server/hosts/panel-pool';
+import type { Operation } from '@/server/plan/ops';
+import { planChange } from '@/server/plan/planner';
+import { topologyHash } from '@/server/topology/diff';
+import type { Topology } from '@/server/topology/model';
+import { refreshHost } from '@/server/topology/refresh';
 import { appRouter } from '@/server/api/root';
 import { listProcedurePolicies } from '@/server/api/policy';
 import type { Role } from '@/server/auth/roles';
@@ -14,6 +22,12 @@ interface Fixture {
   target: { id: string };
   /** A host row pinned to lab host hv1's real key. */
   host: { id: string };
+  /** One drafted operation on hv1. */
+  draftOperationId: string;
+  /** A reviewed change of that draft, planned against hv1 as it really is (applying it is harmless). */
+  reviewedChangeId: string;
+  /** A change recorded as applied, with its start record (what revert and history read). */
+  appliedChangeId: string;
 }
 
 // Host procedures reach real lab hosts (scan, connection test), so the lab is up for this file.
@@ -43,6 +57,12 @@ const MUTATION_SAMPLES: Record<string, (f: Fixture) => unknown> = {
   'topology.refreshAll': () => undefined,
   'topology.acknowledgeChanges': (f) => ({ hostId: f.host.id }),
   'topology.savePositions': (f) => ({ hostId: f.host.id, positions: { 'if:eth0': { x: 10, y: 20 } } }),
+  'changes.addOperations': (f) => ({ hostId: f.host.id, operations: [{ kind: 'createBridge', name: 'brp', stp: false, vlanFiltering: false }] }),
+  'changes.removeOperation': (f) => ({ hostId: f.host.id, operationId: f.draftOperationId }),
+  'changes.discardDraft': (f) => ({ hostId: f.host.id }),
+  'changes.review': (f) => ({ hostId: f.host.id }),
+  'changes.applyChange': (f) => ({ changeId: f.reviewedChangeId, reason: 'policy test', confirmDisruptive: false }),
+  'changes.revert': (f) => ({ changeId: f.appliedChangeId }),
 };
 
 /**
@@ -60,7 +80,43 @@ const QUERY_SAMPLES: Record<string, (f: Fixture) => unknown> = {
   'topology.rates': (f) => ({ hostId: f.host.id }),
   'topology.positions': (f) => ({ hostId: f.host.id }),
   'topology.dashboard': () => ({ everySeconds: 60 }),
+  'changes.draft': (f) => ({ hostId: f.host.id }),
+  'changes.list': () => ({}),
+  'changes.get': (f) => ({ changeId: f.appliedChangeId }),
+  'changes.export': () => ({ format: 'csv' }),
 };
+
+let liveHv1: Topology;
+
+/** hv1 as it is now, read once, so a reviewed change can be planned against the real host. */
+async function readHv1(db: Db): Promise<Topology> {
+  await authorizeLabKey((await ensurePanelIdentity(db)).publicKey);
+  const host = await db.host.create({
+    data: { name: 'hv1-read', address: hv1.address, hostKeyFingerprint: hv1Fingerprint, hostKeyType: 'ssh-ed25519', pinnedAt: new Date() },
+  });
+  const pool = createPanelPool(db);
+  try {
+    return (await refreshHost(db, pool, host.id)).topology;
+  } finally {
+    pool.closeAll();
+    await db.topologySnapshot.deleteMany();
+    await db.host.delete({ where: { id: host.id } });
+  }
+}
+
+async function changeFixtures(db: Db, hostId: string) {
+  const operation: Operation = { kind: 'setLinkState', dev: 'veth-a', up: true };
+  const draft = await db.draftOperation.create({ data: { hostId, position: 0, operation: JSON.stringify(operation), authorId: 'x', authorName: 'x' } });
+  const planned = planChange(liveHv1, [operation], hv1.address);
+  if (!planned.ok) throw new Error('fixture plan refused');
+  const stored = JSON.stringify({ steps: planned.plan.steps, diff: planned.plan.diff, intended: planned.plan.intended });
+  const common = { hostId, hostName: 'hv1', authorId: 'x', authorName: 'x', operations: JSON.stringify([operation]), plan: stored, baseHash: topologyHash(liveHv1) };
+  const reviewed = await db.changeSet.create({ data: { ...common, status: 'reviewed', draftIds: JSON.stringify([draft.id]) } });
+  const applied = await db.changeSet.create({ data: { ...common, status: 'applied', draftIds: '[]', reason: 'fixture', startedAt: new Date(), finishedAt: new Date() } });
+  await appendAudit(db, { kind: 'change.started', changeId: applied.id, hostId, actor: null, content: { host: { name: 'hv1', hostKeyFingerprint: hv1Fingerprint }, reason: 'fixture', operations: [operation], steps: planned.plan.steps, before: liveHv1 } });
+  await appendAudit(db, { kind: 'change.finished', changeId: applied.id, hostId, actor: null, content: { result: 'applied', differences: [], after: planned.plan.intended } });
+  return { draftOperationId: draft.id, reviewedChangeId: reviewed.id, appliedChangeId: applied.id };
+}
 
 const policies = listProcedurePolicies(appRouter);
 const guardedMutations = policies.filter((p) => p.type === 'mutation' && p.access !== 'public');
@@ -78,9 +134,16 @@ describe.each(PROVIDERS)('role enforcement on %s', (provider) => {
     await ensureLab({ hosts: 2 });
     hv1Fingerprint = await hv1.hostKeyFingerprint();
     hv2Fingerprint = await hv2.hostKeyFingerprint();
+    liveHv1 = await readHv1(t.db);
   });
   afterAll(async () => {
     await t?.close();
+  });
+  afterEach(async () => {
+    // An allowed apply runs on in the background; let it settle before the tables are emptied.
+    for (let i = 0; i < 200 && (await t.db.changeSet.count({ where: { status: { in: ['applying', 'recovering'] } } })); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
   });
 
   beforeEach(async () => {
@@ -97,7 +160,7 @@ describe.each(PROVIDERS)('role enforcement on %s', (provider) => {
     });
     // An unacknowledged outside change, so acknowledging has something to change.
     await t.db.observedChange.create({ data: { hostId: host.id, fromSnapshotId: 'a', toSnapshotId: 'b', changes: '[]', summary: 'interface eth3 added' } });
-    fixture = { target: await makeUser(t.db, 'target-user', 'admin'), host };
+    fixture = { target: await makeUser(t.db, 'target-user', 'admin'), host, ...(await changeFixtures(t.db, host.id)) };
     // A refresh really reaches hv1, so the lab authorizes this database's panel key.
     await authorizeLabKey((await ensurePanelIdentity(t.db)).publicKey);
   });

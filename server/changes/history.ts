@@ -89,7 +89,7 @@ export async function getChange(db: Db, changeId: string): Promise<ChangeDetail>
   if (!row) throw new AppError('NOT_FOUND', { userMessage: 'That change does not exist.' });
   const plan = JSON.parse(row.plan) as StoredPlan;
   const records = await auditRecordsOf(db, changeId);
-  const started = records.find((r) => r.kind === 'change.started')?.content as { before: Topology; host: { hostKeyFingerprint: string } } | undefined;
+  const started = records.find((r) => r.kind === 'change.started')?.content as { before: Topology; host?: { hostKeyFingerprint: string } } | undefined;
   const finalRecord = records.filter((r) => r.kind === 'change.finished' || r.kind === 'change.interrupted').at(-1);
   const final = (finalRecord?.content ?? null) as (Record<string, unknown> & { after?: Topology | null; differences?: string[]; differencesFromPlan?: string[] }) | null;
 
@@ -124,7 +124,7 @@ export async function getChange(db: Db, changeId: string): Promise<ChangeDetail>
     startedAt: row.startedAt,
     finishedAt: row.finishedAt,
     disruptive: row.disruptive,
-    hostKeyFingerprint: started?.host.hostKeyFingerprint ?? null,
+    hostKeyFingerprint: started?.host?.hostKeyFingerprint ?? null,
     steps,
     diff,
     differences: final?.differences ?? final?.differencesFromPlan ?? [],
