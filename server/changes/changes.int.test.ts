@@ -1,6 +1,7 @@
 // Changing a real lab host: draft -> review -> apply (one SSH exec) -> re-read -> revert, on
 // SQLite and PostgreSQL. Failure injection at every step of a 10-operation change, a
 // connection killed mid-apply, the host changing under a draft, and the audit chain.
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { authorizeLabKey, ensureLab, kernelHas, type LabHost } from '@/lab/testing';
 import { verifyAuditChain } from '@/server/audit/records';
@@ -309,6 +310,8 @@ describe.each(PROVIDERS)('changing a lab host on %s', (provider) => {
   });
 
   it('keeps an intact hash chain, and names the record someone altered in the database', async () => {
+    // At least one change of its own (veth-a is up already, so the host stays as it is).
+    expect((await change([{ kind: 'setLinkState', dev: 'veth-a', up: true }], { reason: 'test: chain' })).status).toBe('applied');
     expect((await verifyAuditChain(t.db)).intact).toBe(true);
     const victim = await t.db.auditRecord.findFirstOrThrow({ where: { kind: 'change.started' }, orderBy: { seq: 'asc' } });
     const altered = victim.content.replace('"reason":"test: ', '"reason":"forged: ');
@@ -318,6 +321,10 @@ describe.each(PROVIDERS)('changing a lab host on %s', (provider) => {
       const report = await verifyAuditChain(t.db);
       expect(report.intact).toBe(false);
       expect(report.problems).toContainEqual({ seq: victim.seq, problem: expect.stringMatching(/does not match its hash/) });
+      // The command an administrator runs says the same, and fails.
+      const cli = spawnSync('npx', ['tsx', 'scripts/audit-verify.ts'], { env: { ...process.env, DATABASE_URL: t.scratch.url }, encoding: 'utf8' });
+      expect(cli.status).toBe(1);
+      expect(cli.stderr).toContain(`record ${victim.seq}: its content does not match its hash`);
     } finally {
       await t.db.auditRecord.update({ where: { seq: victim.seq }, data: { content: victim.content } });
     }

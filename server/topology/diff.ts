@@ -40,6 +40,9 @@ export function configurationOf(t: Topology): Topology {
       operstate: '',
       carrier: false,
       bridgePort: i.bridgePort ? { ...i.bridgePort, state: null } : null,
+      // IPv6 link-local addresses come and go with the link (the kernel adds one a moment after
+      // a link goes up, after duplicate address detection); nobody configures them.
+      addresses: i.addresses.filter((a) => !(a.family === 'inet6' && a.scope === 'link')),
     })),
   };
 }
