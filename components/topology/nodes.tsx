@@ -94,7 +94,7 @@ function NodeBody({ data, selected }: { data: GraphNodeData; selected: boolean }
 
 // Big enough to grab with a mouse (React Flow's default is 6 px); the ring shows on hover.
 const HANDLE_CLASS =
-  '!h-3 !w-3 !border-2 !border-white !bg-slate-400 shadow-sm transition-transform hover:!scale-125 hover:!bg-sky-500';
+  '!z-10 !h-3 !w-3 !border-2 !border-white !bg-slate-400 shadow-sm transition-transform hover:!scale-125 hover:!bg-sky-500';
 
 function GraphNodeView({ data, selected }: NodeProps<TopologyNode>) {
   return (

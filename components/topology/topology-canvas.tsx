@@ -273,13 +273,17 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
       }),
     [edges, selectedId],
   );
-  // Keyboard selection (Tab to a node or edge, Enter) arrives here, not as a click.
-  const onSelectionChange = useCallback(
-    ({ nodes: picked, edges: pickedEdges }: { nodes: Node[]; edges: Edge[] }) => {
-      const first = picked.find((n) => n.type !== 'group') ?? pickedEdges[0];
-      if (first && first.id !== selectedId) onSelect(first.id);
+  // Keyboard selection: Tab to a node or edge, then Enter. (React Flow's onSelectionChange is
+  // not used for this: the page sets `selected` on nodes from `selectedId`, and echoing React
+  // Flow's selection back into the page made the two chase each other, React error #185.)
+  const onKeyDown = useCallback(
+    (e: React.KeyboardEvent) => {
+      if (e.key !== 'Enter' && e.key !== ' ') return;
+      const target = (e.target as HTMLElement).closest<HTMLElement>('.react-flow__node, .react-flow__edge');
+      const id = target?.dataset.id;
+      if (id && !id.startsWith('group')) onSelect(id);
     },
-    [onSelect, selectedId],
+    [onSelect],
   );
 
   // Search dims what does not match; the kind filter hides. Both only touch display flags.
@@ -318,7 +322,7 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
       onEdgesChange={onEdgesChange}
       onNodeClick={(_, n) => n.type !== 'group' && onSelect(n.id)}
       onEdgeClick={(_, e) => onSelect(e.id)}
-      onSelectionChange={onSelectionChange}
+      onKeyDown={onKeyDown}
       onPaneClick={() => onSelect(null)}
       onNodeDragStop={onNodeDragStop}
       onMoveEnd={() => allNodes.current.length > VIRTUALIZE_ABOVE && mount()}

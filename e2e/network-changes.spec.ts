@@ -1,0 +1,140 @@
+// Issue 5's browser path: drag veth-b onto br0, review the exact commands, apply with the steps
+// shown live, see the edge become solid and the change in the history; then a change whose
+// second step the kernel refuses is rolled back in front of the user and the host stays as it
+// was. Runs after first-start.spec.ts (alice and hv1 exist).
+import { expect, test, type Page } from '@playwright/test';
+import { labHost } from '../lab/testing';
+
+test.describe.configure({ mode: 'serial' });
+
+const ADMIN = { username: 'alice', password: 'a long admin password' };
+const hv1 = labHost('hv1');
+const PENDING = /(^|\s)pending(\s|$)/;
+
+async function signIn(page: Page) {
+  await page.goto('/sign-in');
+  await page.getByLabel('Username').fill(ADMIN.username);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: /sign in/i }).click();
+  await expect(page.getByTestId('signed-in-user')).toContainText(ADMIN.username);
+}
+
+async function openHv1(page: Page) {
+  await page.goto('/hosts');
+  const row = page.locator('[data-id="host-hv1"]');
+  // An earlier spec swapped hv1's key and back; a connection test brings the status back.
+  await row.getByRole('button', { name: 'Test' }).click();
+  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'reachable');
+  await row.getByRole('link', { name: 'hv1' }).click();
+  const graph = page.getByTestId('topology-graph');
+  await expect(graph.locator('.react-flow__node[data-id="if:br0"]')).toBeVisible();
+  return graph;
+}
+
+const mtuOf = async (dev: string) => Number(/ mtu (\d+) /.exec((await hv1.exec(['ip', '-o', 'link', 'show', 'dev', dev])).stdout)?.[1]);
+const masterOf = async (dev: string) => / master (\S+) /.exec((await hv1.exec(['ip', '-o', 'link', 'show', 'dev', dev])).stdout)?.[1] ?? null;
+
+test.afterAll(async () => {
+  await hv1.exec(['ip', 'link', 'set', 'dev', 'veth-b', 'nomaster'], { allowFailure: true });
+});
+
+test('drag veth-b onto br0, review the exact commands, apply live, and find it in the history', async ({ page }) => {
+  expect(await masterOf('veth-b')).toBeNull();
+  await signIn(page);
+  const graph = await openHv1(page);
+
+  await graph.locator('.react-flow__node[data-id="if:veth-b"] .react-flow__handle.source').dragTo(graph.locator('.react-flow__node[data-id="if:br0"] .react-flow__handle.target'));
+  const draft = page.getByTestId('draft-panel');
+  await expect(draft.getByTestId('draft-op')).toHaveCount(1);
+  await expect(draft.getByTestId('draft-op')).toContainText('connect veth-b to br0');
+  await expect(draft.getByTestId('draft-op')).toContainText('by alice');
+  // Drawn as pending, and nothing has touched the host yet.
+  await expect(graph.locator('.react-flow__edge[data-id="member:veth-b"]')).toHaveClass(PENDING);
+  expect(await masterOf('veth-b')).toBeNull();
+  // The draft lives on the server: it survives a reload.
+  await page.reload();
+  await expect(page.getByTestId('draft-panel').getByTestId('draft-op')).toContainText('connect veth-b to br0');
+
+  await page.getByRole('button', { name: 'Review changes' }).click();
+  const review = page.getByTestId('review-dialog');
+  await expect(review.getByTestId('plan-command')).toHaveText(['ip link set dev veth-b master br0']);
+  await expect(review.getByTestId('plan-inverse')).toHaveText(['ip link set dev veth-b nomaster']);
+  await page.screenshot({ path: 'test-results/screenshots/review.png', fullPage: true });
+
+  await review.getByLabel('Reason').fill('Give the test VM a path to br0');
+  await review.getByRole('button', { name: 'Apply' }).click();
+  await expect(review.getByTestId('change-status')).toHaveText('applied');
+  await expect(review.getByTestId('step')).toHaveAttribute('data-status', 'ok');
+  await page.screenshot({ path: 'test-results/screenshots/applied.png', fullPage: true });
+  expect(await masterOf('veth-b')).toBe('br0');
+
+  const historyLink = review.getByRole('link', { name: 'Open in history' });
+  const href = await historyLink.getAttribute('href');
+  expect(href).toMatch(/^\/history\/\w+$/);
+  await page.keyboard.press('Escape');
+  // The edge is now the host's own: solid, not pending.
+  const edge = page.getByTestId('topology-graph').locator('.react-flow__edge[data-id="member:veth-b"]');
+  await expect(edge).toHaveCount(1);
+  await expect(edge).not.toHaveClass(PENDING);
+  await expect(page.getByTestId('draft-panel').getByTestId('draft-op')).toHaveCount(0);
+
+  await page.goto('/history');
+  const row = page.locator(`[data-id="change-${href!.split('/').pop()}"]`);
+  await expect(row).toContainText('hv1');
+  await expect(row).toContainText('Give the test VM a path to br0');
+  await expect(row).toContainText('alice');
+  await row.getByRole('link').first().click();
+  await expect(page.getByTestId('command')).toHaveText(['ip link set dev veth-b master br0']);
+  await expect(page.getByTestId('inverse')).toHaveText(['ip link set dev veth-b nomaster']);
+  await expect(page.getByText('Give the test VM a path to br0')).toBeVisible();
+  await expect(page.getByTestId('change-diff')).toContainText('veth-b');
+  await page.screenshot({ path: 'test-results/screenshots/change-detail.png', fullPage: true });
+});
+
+test('a change whose second step the kernel refuses is rolled back before your eyes, and the host stays as it was', async ({ page }) => {
+  expect(await mtuOf('veth-a')).toBe(1500);
+  expect(await mtuOf('vxlan100')).toBe(1500);
+  await signIn(page);
+  const graph = await openHv1(page);
+
+  const setMtu = async (dev: string, mtu: string) => {
+    await graph.locator(`.react-flow__node[data-id="if:${dev}"]`).click();
+    const editor = page.getByTestId('interface-editor');
+    await editor.getByLabel('MTU').fill(mtu);
+    await editor.getByRole('button', { name: 'Set MTU' }).click();
+  };
+  await setMtu('veth-a', '1400');
+  await expect(page.getByTestId('draft-op')).toHaveCount(1);
+  // vxlan100 rides on eth2 (MTU 1550) with 50 bytes of encapsulation: the kernel allows 1500 at most.
+  await setMtu('vxlan100', '9000');
+  await expect(page.getByTestId('draft-op')).toHaveCount(2);
+
+  await page.getByRole('button', { name: 'Review changes' }).click();
+  const review = page.getByTestId('review-dialog');
+  await expect(review.getByTestId('plan-command')).toHaveText(['ip link set dev veth-a mtu 1400', 'ip link set dev vxlan100 mtu 9000']);
+  await review.getByLabel('Reason').fill('Jumbo frames on the overlay');
+  await review.getByRole('button', { name: 'Apply' }).click();
+
+  await expect(review.getByTestId('change-status')).toHaveText('rolled-back');
+  const steps = review.getByTestId('step');
+  await expect(steps.nth(0)).toHaveAttribute('data-status', 'rolled-back');
+  await expect(steps.nth(1)).toHaveAttribute('data-status', 'failed');
+  await expect(steps.nth(1)).toContainText('Invalid argument');
+  await expect(steps.nth(0).getByTestId('rollback-command')).toHaveText(['ip link set dev veth-a mtu 1500']);
+  await page.screenshot({ path: 'test-results/screenshots/rolled-back.png', fullPage: true });
+
+  expect(await mtuOf('veth-a')).toBe(1500);
+  expect(await mtuOf('vxlan100')).toBe(1500);
+  // The draft stays, so the operator can fix the MTU and try again.
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('draft-panel').getByTestId('draft-op')).toHaveCount(2);
+  await page.getByRole('button', { name: 'Discard draft' }).click();
+  await expect(page.getByTestId('draft-panel').getByTestId('draft-op')).toHaveCount(0);
+});
+
+test('the audit page reports the chain intact', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/audit');
+  await expect(page.getByTestId('chain-status')).toHaveText('intact');
+  await page.screenshot({ path: 'test-results/screenshots/audit.png', fullPage: true });
+});
