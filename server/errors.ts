@@ -26,7 +26,15 @@ export const APP_ERROR_CODES = [
 
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];
 
+/**
+ * Marks AppErrors across copies of this module: Next bundles the instrumentation hook
+ * (instrumentation.ts, the recovery sweep) apart from the routes, so one process can hold two
+ * AppError classes and `instanceof` would miss errors made by the other copy's SSH pool.
+ */
+const APP_ERROR_BRAND = Symbol.for('switchboard.AppError');
+
 export class AppError extends Error {
+  readonly [APP_ERROR_BRAND] = true;
   readonly code: AppErrorCode;
   /** Safe to show in the browser: says what went wrong and what to do. */
   readonly userMessage: string;
@@ -44,5 +52,5 @@ export class AppError extends Error {
 }
 
 export function isAppError(value: unknown): value is AppError {
-  return value instanceof AppError;
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[APP_ERROR_BRAND] === true;
 }

@@ -6,7 +6,7 @@
 // command line. With `sudo`, the argv is prefixed by `sudo -n --`, so a host that would prompt
 // for a password fails at once instead of hanging.
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
-import { AppError } from '@/server/errors';
+import { AppError, isAppError } from '@/server/errors';
 import { fingerprintOfKeyBlob } from './fingerprint';
 import { shellCommand } from './quote';
 
@@ -268,7 +268,7 @@ export class SshPool {
         channel = await this.openChannel(client, command, deadline, timeoutError);
       } catch (err) {
         release();
-        if (err instanceof AppError) throw err;
+        if (isAppError(err)) throw err;
         if (attempt === 0 && conn.closed) continue;
         throw new AppError('HOST_UNREACHABLE', {
           userMessage: `${describeHost(host)} dropped the SSH connection before ${argv[0]} could start. Try again.`,
