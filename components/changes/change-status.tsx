@@ -11,7 +11,7 @@ export const CHANGE_STATUS_STYLE: Record<string, { label: string; className: str
   interrupted: { label: 'interrupted', className: 'bg-red-50 text-red-800 ring-red-600/30' },
 };
 
-/** The statuses a change settles in; anything else is still moving. */
+/** The statuses of a change that is still moving; any other status is settled. */
 export const LIVE_STATUSES = new Set(['applying', 'recovering']);
 
 /** Visible text is the status itself (tests and people both read it); the label is the tooltip. */

@@ -44,7 +44,8 @@ export function ChangeSteps({ changeId }: { changeId: string }) {
   // The runner goes in order and stops at the first failure, so while the change is live the
   // first pending step (if nothing failed) is the one on the host right now.
   const anyFailed = data.steps.some((s) => s.status !== 'ok' && s.status !== 'pending');
-  const runningIndex = live && !anyFailed ? data.steps.find((s) => s.status === 'pending')?.index : undefined;
+  // Only while applying: during recovery nothing runs on the panel's behalf.
+  const runningIndex = data.status === 'applying' && !anyFailed ? data.steps.find((s) => s.status === 'pending')?.index : undefined;
   const done = data.steps.filter((s) => s.status === 'ok').length;
 
   return (

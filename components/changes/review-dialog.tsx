@@ -270,6 +270,12 @@ export function ReviewDialog({ open, onClose, onFinished }: { open: boolean; onC
             <Button type="button" variant="secondary" onClick={onClose}>
               Cancel
             </Button>
+            {apply.error && (
+              // The usual refusals (the host or the draft changed, another apply runs) need a fresh plan.
+              <Button type="button" variant="secondary" onClick={() => { resetApply(); runReview({ hostId }); }}>
+                Review again
+              </Button>
+            )}
             <Button type="submit" disabled={!canApply}>
               {apply.isPending ? 'Starting…' : 'Apply'}
             </Button>

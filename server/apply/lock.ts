@@ -4,6 +4,7 @@
 // to a holder that died, and recovery (recovery.ts) settles its change before anyone takes it.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@/server/db/client';
+import { isUniqueViolation } from '@/server/db/errors';
 
 /** This process, as a lock holder. A restarted panel is a new holder. */
 export const INSTANCE_ID = `${process.pid}-${randomUUID().slice(0, 8)}`;
@@ -12,10 +13,8 @@ export const INSTANCE_ID = `${process.pid}-${randomUUID().slice(0, 8)}`;
 export const LOCK_TTL_MS = 30_000;
 
 export type LockAttempt =
-  | { acquired: true; release: () => Promise<void>; renew: () => Promise<void> }
+  | { acquired: true; release: () => Promise<void>; renew: () => Promise<boolean> }
   | { acquired: false; heldBy: { changeId: string | null; acquiredAt: Date; expired: boolean } };
-
-const isUniqueViolation = (err: unknown) => (err as { code?: string } | null)?.code === 'P2002';
 
 export async function tryAcquireHostLock(db: Db, hostId: string, changeId: string, holder = INSTANCE_ID): Promise<LockAttempt> {
   const now = new Date();
@@ -31,8 +30,10 @@ export async function tryAcquireHostLock(db: Db, hostId: string, changeId: strin
   return {
     acquired: true,
     // Conditional on holder and change: never renew or drop a lock someone else took over.
+    // False when the lock is no longer ours (it expired and another panel settled the change).
     renew: async () => {
-      await db.hostLock.updateMany({ where: mine, data: { expiresAt: new Date(Date.now() + LOCK_TTL_MS) } });
+      const r = await db.hostLock.updateMany({ where: mine, data: { expiresAt: new Date(Date.now() + LOCK_TTL_MS) } });
+      return r.count > 0;
     },
     release: async () => {
       await db.hostLock.deleteMany({ where: mine });
@@ -40,7 +41,11 @@ export async function tryAcquireHostLock(db: Db, hostId: string, changeId: strin
   };
 }
 
-/** Removes a lock whose holder is gone, only if it is still that holder's (after recovery). */
+/**
+ * Removes an expired lock once its change is settled (or was never started), only if it is
+ * still that same expired lock: a holder that died between taking the lock and starting, or a
+ * release that failed, must not block the host for good.
+ */
 export async function breakExpiredLock(db: Db, hostId: string, changeId: string | null): Promise<boolean> {
   const r = await db.hostLock.deleteMany({ where: { hostId, changeId, expiresAt: { lt: new Date() } } });
   return r.count > 0;

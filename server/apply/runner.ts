@@ -150,6 +150,7 @@ export type RunnerEvent =
   | { type: 'error'; reason: string };
 
 const int = (s: string | undefined) => Number.parseInt(s ?? '', 10);
+const ints = (...xs: number[]) => xs.every(Number.isInteger);
 
 /** One output line -> event; lines that are not the runner's (a shell warning) give null. */
 export function parseRunnerLine(line: string): RunnerEvent | null {
@@ -159,17 +160,18 @@ export function parseRunnerLine(line: string): RunnerEvent | null {
     case 'begin':
       return { type, commands: int(b) };
     case 'run':
-      return { type, step: int(a), command: int(b) };
+      return ints(int(a), int(b)) ? { type, step: int(a), command: int(b) } : null;
     case 'out': {
       const prefix = `SB out ${a} ${b} `;
       return { type, step: int(a), command: int(b), text: line.startsWith(prefix) ? line.slice(prefix.length) : '' };
     }
+    // A line cut short (a journal read while the runner writes) has missing numbers: not an event.
     case 'done':
-      return { type, step: int(a), command: int(b), exitCode: int(c), ms: int(d) };
+      return ints(int(a), int(b), int(c), int(d)) ? { type, step: int(a), command: int(b), exitCode: int(c), ms: int(d) } : null;
     case 'undo-run':
-      return { type, step: int(a), command: int(b), inverse: int(c) };
+      return ints(int(a), int(b), int(c)) ? { type, step: int(a), command: int(b), inverse: int(c) } : null;
     case 'undo-done':
-      return { type, step: int(a), command: int(b), inverse: int(c), exitCode: int(d), ms: int(e) };
+      return ints(int(a), int(b), int(c), int(d), int(e)) ? { type, step: int(a), command: int(b), inverse: int(c), exitCode: int(d), ms: int(e) } : null;
     case 'end':
       return a === 'applied' || a === 'rolled-back' || a === 'rollback-incomplete' ? { type, result: a } : null;
     case 'busy':

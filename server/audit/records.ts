@@ -2,10 +2,11 @@
 // or deletes one); each append takes the chain's head inside a transaction and a unique `seq`
 // makes two appenders (two panel instances on PostgreSQL) collide instead of forking the chain.
 import type { Db } from '@/server/db/client';
+import { isUniqueViolation, isWriteConflict } from '@/server/db/errors';
 import { canonicalJson } from '@/server/topology/diff';
 import { GENESIS_HASH, recordHash, verifyRecords, type ChainProblem } from './chain';
 
-export type AuditKind = 'change.started' | 'change.step' | 'change.rollback' | 'change.finished' | 'change.interrupted' | 'change.recovered';
+export type AuditKind = 'change.started' | 'change.step' | 'change.rollback' | 'change.finished' | 'change.interrupted';
 
 export interface AuditEntry {
   kind: AuditKind;
@@ -14,8 +15,6 @@ export interface AuditEntry {
   actor: { id: string; name: string } | null;
   content: unknown;
 }
-
-const isUniqueViolation = (err: unknown) => (err as { code?: string } | null)?.code === 'P2002';
 
 export async function appendAudit(db: Db, entry: AuditEntry): Promise<{ seq: number; hash: string }> {
   const content = canonicalJson(entry.content);
@@ -40,8 +39,8 @@ export async function appendAudit(db: Db, entry: AuditEntry): Promise<{ seq: num
         return { seq: fields.seq, hash };
       });
     } catch (err) {
-      // Another appender took this seq first: read the new head and go again.
-      if (isUniqueViolation(err) && attempt < 20) {
+      // Another appender took this seq first (or wrote since we read): read the new head, go again.
+      if ((isUniqueViolation(err) || isWriteConflict(err)) && attempt < 20) {
         await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
         continue;
       }
@@ -73,7 +72,7 @@ export async function verifyAuditChain(db: Db): Promise<ChainReport> {
     if (!batch.length) break;
     problems.push(...verifyRecords(batch, prevHash, nextSeq));
     for (const r of batch) {
-      if (r.changeId && (r.kind === 'change.finished' || r.kind === 'change.interrupted' || r.kind === 'change.recovered')) {
+      if (r.changeId && (r.kind === 'change.finished' || r.kind === 'change.interrupted')) {
         const result = (JSON.parse(r.content) as { result?: string }).result;
         if (result) lastResult.set(r.changeId, result);
       }

@@ -176,19 +176,20 @@ describe.each(PROVIDERS)('apply safety on %s', (provider) => {
 
   it('refuses a second runner on the host itself while one runs (panels that share no database)', async () => {
     // Only the host's own lock (flock in the runner) stands between panels that share nothing.
-    const otherPool = createPanelPool(t.db);
-    try {
-      const mine = await reviewed(manyOps('sx', 100));
-      const a = await startApply(t.db, pool, actor, { changeId: mine, reason: 'mine', confirmDisruptive: false });
-      await until('the first step record', () => t.db.auditRecord.findFirst({ where: { changeId: mine, kind: 'change.step' } }));
-      const host = await t.db.host.findUniqueOrThrow({ where: { id: hostId } });
-      const plan = { steps: [{ commands: renderOperation({ kind: 'createVeth', name: 'sxo0a', peer: 'sxo0b' }, (await latestTopology(t.db, hostId))!.topology) }] };
-      const other = await executePlan(otherPool, sshTargetOf(host), 'otherpanel1', plan, () => undefined);
-      expect(other).toMatchObject({ busy: true, result: null, connectionError: null });
-      expect((await a.finished).status).toBe('applied');
-      expect(await linksNamed('sxo')).toEqual([]);
-    } finally {
-      otherPool.closeAll();
-    }
+    // Another runner is simulated by holding that lock inside the host for a few seconds.
+    await hv1.exec(['mkdir', '-p', '/run/switchboard']);
+    const holder = hv1.exec(['flock', '/run/switchboard/apply.lock', 'sleep', '3']);
+    await until('the lock to be held', async () => (await hv1.exec(['flock', '-n', '/run/switchboard/apply.lock', 'true'], { allowFailure: true })).code !== 0);
+    const host = await t.db.host.findUniqueOrThrow({ where: { id: hostId } });
+    const plan = { steps: [{ commands: renderOperation({ kind: 'createVeth', name: 'sxo0a', peer: 'sxo0b' }, (await latestTopology(t.db, hostId))!.topology) }] };
+    const other = await executePlan(pool, sshTargetOf(host), `busy${Date.now()}`, plan, () => undefined);
+    expect(other).toMatchObject({ busy: true, result: null, connectionError: null });
+    expect(await linksNamed('sxo')).toEqual([]);
+    await holder;
+    // Once the lock is free, the same plan runs.
+    const again = await executePlan(pool, sshTargetOf(host), `free${Date.now()}`, plan, () => undefined);
+    expect(again).toMatchObject({ busy: false, result: 'applied' });
+    expect((await linksNamed('sxo')).sort()).toEqual(['sxo0a', 'sxo0b']);
+    await hv1.exec(['ip', 'link', 'del', 'dev', 'sxo0a']);
   });
 });

@@ -4,7 +4,7 @@
 // the intended result. The only place change audit records are written (with recovery.ts).
 import type { Db } from '@/server/db/client';
 import { executePlan, type ExecutionOutcome } from '@/server/apply/executor';
-import { LOCK_TTL_MS, tryAcquireHostLock } from '@/server/apply/lock';
+import { breakExpiredLock, LOCK_TTL_MS, tryAcquireHostLock } from '@/server/apply/lock';
 import type { ProgressRecord, RunResult } from '@/server/apply/progress';
 import { appendAudit } from '@/server/audit/records';
 import { AppError, isAppError } from '@/server/errors';
@@ -30,8 +30,6 @@ export type ChangeStatus =
   | 'recovering'
   | 'interrupted';
 
-export const FINAL_STATUSES: readonly ChangeStatus[] = ['applied', 'applied-with-differences', 'rolled-back', 'rollback-incomplete', 'not-applied', 'interrupted'];
-
 export interface ApplyInput {
   changeId: string;
   reason: string;
@@ -50,9 +48,11 @@ const timeAgo = (d: Date) => `${Math.max(0, Math.round((Date.now() - d.getTime()
 
 async function lockHost(db: Db, pool: SshPool, hostName: string, hostId: string, changeId: string) {
   let attempt = await tryAcquireHostLock(db, hostId, changeId);
-  if (!attempt.acquired && attempt.heldBy.expired && attempt.heldBy.changeId) {
-    // The holder died mid-apply: settle its change first, so its record says what happened.
-    await recoverChange(db, pool, attempt.heldBy.changeId, 'the panel that ran it stopped renewing its lock');
+  if (!attempt.acquired && attempt.heldBy.expired) {
+    // The holder died: settle its change first, so its record says what happened (this does
+    // nothing if it never started or is already settled), then clear its expired lock.
+    if (attempt.heldBy.changeId) await recoverChange(db, pool, attempt.heldBy.changeId, 'the panel that ran it stopped renewing its lock');
+    await breakExpiredLock(db, hostId, attempt.heldBy.changeId);
     attempt = await tryAcquireHostLock(db, hostId, changeId);
   }
   if (!attempt.acquired) {
@@ -87,6 +87,8 @@ export async function startApply(db: Db, pool: SshPool, actor: Actor, input: App
   }
 
   const lock = await lockHost(db, pool, host.name, host.id, change.id);
+  // Renewed from now on: the checks below read the host, which may take a while.
+  const renewal = setInterval(() => void lock.renew().catch(() => undefined), LOCK_TTL_MS / 3);
   let before: Topology;
   try {
     const live = await refreshHost(db, pool, host.id);
@@ -97,33 +99,47 @@ export async function startApply(db: Db, pool: SshPool, actor: Actor, input: App
       });
     }
     before = live.topology;
+    // Claimed atomically: two apply calls for one reviewed change cannot both start it.
+    const claimed = await db.changeSet.updateMany({
+      where: { id: change.id, status: 'reviewed' },
+      data: { status: 'applying', reason, authorId: actor.id, authorName: actor.username, startedAt: new Date() },
+    });
+    if (!claimed.count) throw new AppError('CONFLICT', { userMessage: 'This change was just started by someone else; follow it in the history.' });
   } catch (err) {
+    clearInterval(renewal);
     await lock.release();
     throw err;
   }
 
   const plan = JSON.parse(change.plan) as StoredPlan;
   const operations = JSON.parse(change.operations) as Operation[];
-  // Write-ahead: this record exists before anything is sent to the host.
-  await appendAudit(db, {
-    kind: 'change.started',
-    changeId: change.id,
-    hostId: host.id,
-    actor: { id: actor.id, name: actor.username },
-    content: {
-      host: { name: host.name, address: host.address, port: host.port, username: host.username, hostKeyFingerprint: host.hostKeyFingerprint },
-      reason,
-      reviewedBy: change.authorName,
-      disruptive: change.disruptive,
-      disruptiveConfirmed: input.confirmDisruptive,
-      operations,
-      steps: plan.steps,
-      before,
-    },
-  });
-  await db.changeSet.update({ where: { id: change.id }, data: { status: 'applying', reason, authorId: actor.id, authorName: actor.username, startedAt: new Date() } });
+  try {
+    // Write-ahead: this record exists before anything is sent to the host.
+    await appendAudit(db, {
+      kind: 'change.started',
+      changeId: change.id,
+      hostId: host.id,
+      actor: { id: actor.id, name: actor.username },
+      content: {
+        host: { name: host.name, address: host.address, port: host.port, username: host.username, hostKeyFingerprint: host.hostKeyFingerprint },
+        reason,
+        reviewedBy: change.authorName,
+        disruptive: change.disruptive,
+        disruptiveConfirmed: input.confirmDisruptive,
+        operations,
+        steps: plan.steps,
+        before,
+      },
+    });
+  } catch (err) {
+    // Nothing was sent: the change goes back to reviewed and the host is free again.
+    clearInterval(renewal);
+    await db.changeSet.update({ where: { id: change.id }, data: { status: 'reviewed', startedAt: null } }).catch(() => undefined);
+    await lock.release();
+    throw err;
+  }
 
-  const finished = runApply(db, pool, { change, host, plan, operations, before, lock, actor });
+  const finished = runApply(db, pool, { change, host, plan, operations, before, lock, actor, renewal });
   return { changeId: change.id, finished };
 }
 
@@ -139,18 +155,21 @@ interface RunContext {
   plan: StoredPlan;
   operations: Operation[];
   before: Topology;
-  lock: { release: () => Promise<void>; renew: () => Promise<void> };
+  lock: { release: () => Promise<void>; renew: () => Promise<boolean> };
   actor: Actor;
+  /** The lock's renewal timer, started when the lock was taken; runApply stops it. */
+  renewal: ReturnType<typeof setInterval>;
 }
 
 async function runApply(db: Db, pool: SshPool, ctx: RunContext): Promise<ApplySummary> {
-  const { change, host, plan, lock, actor } = ctx;
+  const { change, host, plan, lock, actor, renewal } = ctx;
   const actorRef = { id: actor.id, name: actor.username };
-  const renewal = setInterval(() => void lock.renew().catch(() => undefined), LOCK_TTL_MS / 3);
-  // Records are appended one after another, in the order the runner reported them.
+  // Records are appended one after another, in the order the runner reported them. A failed
+  // append is awaited (and handled) below, never left as an unhandled rejection.
   let appending: Promise<unknown> = Promise.resolve();
   const onRecord = (r: ProgressRecord) => {
     appending = appending.then(() => appendAudit(db, { kind: r.kind, changeId: change.id, hostId: host.id, actor: actorRef, content: r }));
+    appending.catch(() => undefined);
   };
   try {
     let outcome: ExecutionOutcome;

@@ -165,6 +165,13 @@ export async function revertChange(db: Db, actor: Actor, changeId: string): Prom
   if (!['applied', 'applied-with-differences', 'interrupted'].includes(row.status)) {
     throw new AppError('BAD_INPUT', { userMessage: `This change is ${row.status}; only an applied change has something to revert.` });
   }
+  if (row.status === 'interrupted') {
+    const settled = await db.auditRecord.findFirst({ where: { changeId, kind: 'change.interrupted' }, orderBy: { seq: 'desc' } });
+    const hostState = settled ? (JSON.parse(settled.content) as { hostState?: string }).hostState : undefined;
+    if (hostState === 'as it was before the change') {
+      throw new AppError('BAD_INPUT', { userMessage: 'This change was interrupted and the host is as it was before it; there is nothing to revert.' });
+    }
+  }
   const started = await db.auditRecord.findFirst({ where: { changeId, kind: 'change.started' } });
   if (!started) throw new AppError('NOT_FOUND', { userMessage: 'This change has no start record to revert from.' });
   const content = JSON.parse(started.content) as { before: Topology; steps: PlanStep[] };

@@ -30,7 +30,17 @@ interface Journal {
 async function readJournal(pool: SshPool, host: Parameters<typeof sshTargetOf>[0], changeId: string, plan: StoredPlan): Promise<Journal> {
   const deadline = Date.now() + JOURNAL_WAIT_MS;
   for (;;) {
-    const r = await pool.exec(sshTargetOf(host), journalCommand(changeId), { timeoutMs: 20_000, allowFailure: true });
+    let r;
+    try {
+      r = await pool.exec(sshTargetOf(host), journalCommand(changeId), { timeoutMs: 20_000, allowFailure: true });
+    } catch (err) {
+      // A step that cut the management path may be rolled back a moment later: keep trying.
+      if (isAppError(err) && Date.now() < deadline) {
+        await new Promise((res) => setTimeout(res, JOURNAL_POLL_MS));
+        continue;
+      }
+      throw err;
+    }
     const tracker = new ProgressTracker(plan);
     const records: ProgressRecord[] = [];
     let missing = false;
@@ -39,8 +49,8 @@ async function readJournal(pool: SshPool, host: Parameters<typeof sshTargetOf>[0
       if (e?.type === 'missing') missing = true;
       if (e) records.push(...tracker.push(e));
     });
-    lines.push(r.stdout);
-    lines.flush();
+    // Only complete lines: the runner may be writing the last one right now.
+    lines.push(r.stdout.slice(0, r.stdout.lastIndexOf('\n') + 1));
     if (missing) return { found: false, records: [], result: null };
     if (tracker.result || Date.now() > deadline) return { found: true, records, result: tracker.result };
     await new Promise((res) => setTimeout(res, JOURNAL_POLL_MS));
@@ -51,6 +61,24 @@ export async function recoverChange(db: Db, pool: SshPool, changeId: string, why
   const claimed = await db.changeSet.updateMany({ where: { id: changeId, status: 'applying' }, data: { status: 'recovering' } });
   const change = await db.changeSet.findUniqueOrThrow({ where: { id: changeId } });
   if (!claimed.count) return { changeId, status: change.status as ChangeStatus, differences: [], durationMs: 0 };
+  try {
+    return await settle(db, pool, change, why, opts);
+  } catch (err) {
+    // Whatever failed (the database, most likely), the change must not stay "recovering":
+    // hand it back to the sweep, which tries again.
+    await db.changeSet.updateMany({ where: { id: changeId, status: 'recovering' }, data: { status: 'applying' } }).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function settle(
+  db: Db,
+  pool: SshPool,
+  change: Awaited<ReturnType<Db['changeSet']['findUniqueOrThrow']>>,
+  why: string,
+  opts: { holdingLock?: boolean },
+): Promise<ApplySummary> {
+  const changeId = change.id;
 
   const host = await db.host.findUnique({ where: { id: change.hostId } });
   const started = await db.auditRecord.findFirst({ where: { changeId, kind: 'change.started' } });

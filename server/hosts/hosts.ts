@@ -1,6 +1,7 @@
 // Host inventory: the hypervisors the panel manages, each with a pinned SSH host key.
 // Every change and every refused key is recorded as a HostEvent in the same transaction.
 import type { Db } from '@/server/db/client';
+import { isUniqueViolation } from '@/server/db/errors';
 import { AppError, isAppError } from '@/server/errors';
 import type { SshHost, SshPool } from '@/server/ssh/pool';
 import { scanHostKey, type ScannedHostKey } from '@/server/ssh/scan';
@@ -98,7 +99,6 @@ function nameTaken(name: string): AppError {
   return new AppError('CONFLICT', { userMessage: `A host named ${name} already exists. Choose another name.` });
 }
 
-const isUniqueViolation = (err: unknown) => (err as { code?: string } | null)?.code === 'P2002';
 
 export async function listHosts(db: Db): Promise<HostView[]> {
   const rows = await db.host.findMany({ orderBy: { name: 'asc' } });

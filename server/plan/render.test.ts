@@ -311,12 +311,16 @@ const rows: Row[] = [
       { argv: vlanDel('veth-a', 20), inverse: [vlanAdd('veth-a', 20)] },
     ],
   },
-  {
-    name: 'setBridgeVlans to what the port has: nothing to run',
-    op: { kind: 'setBridgeVlans', dev: 'veth-a', vlans: [{ vid: 20, pvid: false, untagged: false }, { vid: 10, pvid: true, untagged: true }] },
-    commands: [],
-  },
 ];
+
+describe('a port VLAN setting that changes nothing', () => {
+  const op = { kind: 'setBridgeVlans', dev: 'veth-a', vlans: [{ vid: 20, pvid: false, untagged: false }, { vid: 10, pvid: true, untagged: true }] } as const;
+  it('renders no command, so the validator refuses it (a step with no command would never report)', () => {
+    const t = hostTopology();
+    expect(renderOperation(ZOperation.parse(op), t)).toEqual([]);
+    expect(validateOperation(t, ZOperation.parse(op))).toEqual(['veth-a already has exactly these VLANs.']);
+  });
+});
 
 describe('renderOperation', () => {
   it.each(rows)('$name', ({ op, setup, commands }) => {

@@ -183,6 +183,9 @@ export function validateOperation(t: Topology, op: Operation): string[] {
       const dup = vids.find((v, i) => vids.indexOf(v) !== i);
       if (dup !== undefined) errors.push(`VLAN ${dup} is listed twice.`);
       if (op.vlans.filter((v) => v.pvid).length > 1) errors.push('A port has at most one PVID (the VLAN untagged frames join).');
+      // Nothing to run would leave a step that never reports: say so instead.
+      const key = (vs: readonly { vid: number; pvid: boolean; untagged: boolean }[]) => vs.map((v) => `${v.vid}${v.pvid ? 'p' : ''}${v.untagged ? 'u' : ''}`).sort().join(',');
+      if (dev.bridgePort && key(dev.bridgePort.vlans) === key(op.vlans)) errors.push(`${op.dev} already has exactly these VLANs.`);
       break;
     }
   }
