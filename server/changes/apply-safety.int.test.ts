@@ -143,6 +143,18 @@ describe.each(PROVIDERS)('apply safety on %s', (provider) => {
     expect(await t.db.hostLock.count()).toBe(0);
   }, 120_000);
 
+  it('clears an expired lock left by a change that is already settled, instead of blocking the host for good', async () => {
+    const settled = await t.db.changeSet.create({
+      data: { hostId, hostName: 'hv1', status: 'rolled-back', authorId: actor.id, authorName: actor.username, draftIds: '[]', operations: '[]', plan: '{}', baseHash: 'x', finishedAt: new Date() },
+    });
+    await t.db.hostLock.create({ data: { hostId, holder: 'a-dead-panel', changeId: settled.id, acquiredAt: new Date(Date.now() - 120_000), expiresAt: new Date(Date.now() - 60_000) } });
+    const changeId = await reviewed(manyOps('sx', 1));
+    const { finished } = await startApply(t.db, pool, actor, { changeId, reason: 'after a stale lock', confirmDisruptive: false });
+    expect((await finished).status).toBe('applied');
+    expect(await t.db.hostLock.count()).toBe(0);
+    expect((await t.db.changeSet.findUniqueOrThrow({ where: { id: settled.id } })).status).toBe('rolled-back');
+  });
+
   it('never interleaves two applies on one host: two panel instances sharing the database', async () => {
     // A second instance: its own database client and its own SSH pool.
     const db2 = await createDb(resolveDatabaseTarget({ DATABASE_URL: t.scratch.url }));
