@@ -60,6 +60,13 @@ run_line() {
   done
   "$@" 2>&1 < /dev/null
 }
+# Runs one plan line and sets rc, out and ms (its duration in milliseconds).
+run_timed() {
+  now; t0=$t
+  out=$(run_line "$1")
+  rc=$?
+  now; ms=$(( (t - t0) * 10 ))
+}
 report_output() {
   [ -n "$3" ] || return 0
   printf '%s\\n' "$3" | tail -n 20 | while IFS= read -r l; do emit "SB out $1 $2 $l"; done
@@ -71,12 +78,9 @@ while IFS= read -r line; do
   set -- $line
   s=$2; c=$3
   emit "SB run $s $c"
-  now; t0=$t
-  out=$(run_line "$line")
-  rc=$?
-  now
+  run_timed "$line"
   report_output "$s" "$c" "$out"
-  emit "SB done $s $c $rc $(( (t - t0) * 10 ))"
+  emit "SB done $s $c $rc $ms"
   if [ "$rc" -ne 0 ]; then failed=1; break; fi
   echo "$s $c" >> "$ran"
 done < "$plan"
@@ -91,12 +95,9 @@ if [ -n "$failed" ]; then
     while IFS= read -r line; do
       n=$((n + 1))
       emit "SB undo-run $s $c $n"
-      now; t0=$t
-      out=$(run_line "$line")
-      rc=$?
-      now
+      run_timed "$line"
       report_output "$s" "$c" "$out"
-      emit "SB undo-done $s $c $n $rc $(( (t - t0) * 10 ))"
+      emit "SB undo-done $s $c $n $rc $ms"
       [ "$rc" -eq 0 ] || result=rollback-incomplete
     done < "$dir/$id.undo"
   done < "$dir/$id.rev"

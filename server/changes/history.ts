@@ -135,7 +135,14 @@ export async function getChange(db: Db, changeId: string): Promise<ChangeDetail>
 
 /** Full records for auditors: every change in the filter with its audit records' content. */
 export async function exportChanges(db: Db, f: HistoryFilter, format: 'json' | 'csv'): Promise<{ filename: string; mimeType: string; body: string }> {
-  const { items } = await listChanges(db, { ...f, take: 500 });
+  // Every change the filter matches, page by page: an export must not stop silently at a page size.
+  const items: Awaited<ReturnType<typeof listChanges>>['items'] = [];
+  for (let cursor: string | undefined; ; ) {
+    const page = await listChanges(db, { ...f, take: 500, cursor });
+    items.push(...page.items);
+    if (!page.nextCursor) break;
+    cursor = page.nextCursor;
+  }
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   if (format === 'csv') {
     const header = ['id', 'host', 'status', 'user', 'reason', 'started_at', 'finished_at', 'operations', 'commands'];

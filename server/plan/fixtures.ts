@@ -2,36 +2,13 @@
 // treats specially (the management NIC, a bridge with a port and an address, a VLAN-filtering
 // bridge, a veth pair, a VLAN, a bond, a dummy, a VM's tap, a libvirt bridge). MACs follow the
 // kernel's defaults where it has them: a VLAN and a bond carry their lower device's MAC.
-import type { BridgeVlan, NetInterface, Topology } from '@/server/topology/model';
+import { interfaceWith, type BridgeVlan, type NetInterface, type Topology } from '@/server/topology/model';
 
 /** The address the panel's SSH connection uses (on eth0). */
 export const MGMT_ADDRESS = '198.18.0.11';
 
 export function makeInterface(index: number, name: string, kind: NetInterface['kind'], extra: Partial<NetInterface> = {}): NetInterface {
-  return {
-    name,
-    index,
-    kind,
-    rawKind: kind,
-    mac: null,
-    mtu: 1500,
-    operstate: 'UP',
-    adminUp: true,
-    carrier: true,
-    master: null,
-    parent: null,
-    peer: null,
-    peerIfindexElsewhere: null,
-    vlan: null,
-    vxlan: null,
-    macvlanMode: null,
-    bridge: null,
-    bond: null,
-    bridgePort: null,
-    addresses: [],
-    owner: null,
-    ...extra,
-  };
+  return interfaceWith(name, kind, { index, rawKind: kind, operstate: 'UP', adminUp: true, carrier: true, ...extra });
 }
 
 const v4 = (cidr: string, scope = 'global') => {

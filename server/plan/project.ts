@@ -2,36 +2,11 @@
 // without the kernel (new MACs and ifindexes are unknown until the host is read again). Pure.
 // Used to validate each drafted operation against the state the earlier ones leave, to draw
 // pending changes on the graph, and to say what the host should look like after an apply.
-import type { BridgeVlan, NetInterface, Topology } from '@/server/topology/model';
+import { interfaceWith, type BridgeVlan, type NetInterface, type Topology } from '@/server/topology/model';
 import type { Operation } from './ops';
 
 /** A new interface as the kernel creates it: down, no addresses, MTU 1500, MAC not yet known. */
-function newInterface(name: string, kind: NetInterface['kind'], extra: Partial<NetInterface> = {}): NetInterface {
-  return {
-    name,
-    index: 0,
-    kind,
-    rawKind: null,
-    mac: null,
-    mtu: 1500,
-    operstate: 'DOWN',
-    adminUp: false,
-    carrier: false,
-    master: null,
-    parent: null,
-    peer: null,
-    peerIfindexElsewhere: null,
-    vlan: null,
-    vxlan: null,
-    macvlanMode: null,
-    bridge: null,
-    bond: null,
-    bridgePort: null,
-    addresses: [],
-    owner: null,
-    ...extra,
-  };
-}
+const newInterface = interfaceWith;
 
 /** The port settings a Linux bridge gives a new port: VLAN 1, pvid and untagged, when filtering. */
 function defaultPortVlans(master: NetInterface | undefined): BridgeVlan[] {

@@ -68,6 +68,37 @@ export interface NetInterface {
   owner: { vm: string; mac: string } | null;
 }
 
+/**
+ * An interface with every optional part empty and the link down, as the kernel creates one;
+ * the planner's projection, fixtures and synthetic topologies override what they know.
+ */
+export function interfaceWith(name: string, kind: InterfaceKind, extra: Partial<NetInterface> = {}): NetInterface {
+  return {
+    name,
+    index: 0,
+    kind,
+    rawKind: null,
+    mac: null,
+    mtu: 1500,
+    operstate: 'DOWN',
+    adminUp: false,
+    carrier: false,
+    master: null,
+    parent: null,
+    peer: null,
+    peerIfindexElsewhere: null,
+    vlan: null,
+    vxlan: null,
+    macvlanMode: null,
+    bridge: null,
+    bond: null,
+    bridgePort: null,
+    addresses: [],
+    owner: null,
+    ...extra,
+  };
+}
+
 export interface Route {
   dst: string;
   gateway: string | null;

@@ -1,6 +1,6 @@
 // A large, plausible topology for rendering benchmarks: uplinks carrying VLANs into bridges,
 // libvirt networks on those bridges, and VMs with several NICs each. Pure and deterministic.
-import type { NetInterface, Topology } from './model';
+import { interfaceWith, type NetInterface, type Topology } from './model';
 
 export interface SyntheticSize {
   uplinks: number;
@@ -16,30 +16,8 @@ export const LARGE: SyntheticSize = { uplinks: 100, vlansPerUplink: 3, bridges: 
 const hex = (n: number) => n.toString(16).padStart(2, '0');
 
 function iface(index: number, name: string, kind: NetInterface['kind'], extra: Partial<NetInterface> = {}): NetInterface {
-  return {
-    name,
-    index,
-    kind,
-    rawKind: kind,
-    mac: `02:00:${hex((index >> 16) & 255)}:${hex((index >> 8) & 255)}:${hex(index & 255)}:01`,
-    mtu: 1500,
-    operstate: 'UP',
-    adminUp: true,
-    carrier: true,
-    master: null,
-    parent: null,
-    peer: null,
-    peerIfindexElsewhere: null,
-    vlan: null,
-    vxlan: null,
-    macvlanMode: null,
-    bridge: null,
-    bond: null,
-    bridgePort: null,
-    addresses: [],
-    owner: null,
-    ...extra,
-  };
+  const mac = `02:00:${hex((index >> 16) & 255)}:${hex((index >> 8) & 255)}:${hex(index & 255)}:01`;
+  return interfaceWith(name, kind, { index, rawKind: kind, mac, operstate: 'UP', adminUp: true, carrier: true, ...extra });
 }
 
 export function syntheticTopology(size: SyntheticSize = LARGE): Topology {
