@@ -17,7 +17,7 @@ import type { Topology } from '@/server/topology/model';
 import { refreshHost } from '@/server/topology/refresh';
 import { startApply } from './apply';
 import { addOperations, getDraft } from './drafts';
-import { getChange, revertChange } from './history';
+import { exportChanges, getChange, revertChange } from './history';
 import { reviewDraft, type StoredPlan } from './review';
 
 let hv1: LabHost;
@@ -307,6 +307,24 @@ describe.each(PROVIDERS)('changing a lab host on %s', (provider) => {
     if (!review.ok) throw new Error('review refused');
     const err = await appErrorOf(startApply(t.db, pool, actor, { changeId: review.changeId, reason: '  ', confirmDisruptive: false }));
     expect(err.code).toBe('BAD_INPUT');
+  });
+
+  it('exports the history as CSV and JSON with the reason, commands and audit records', async () => {
+    const applied = await change([{ kind: 'setMtu', dev: 'eth3', mtu: 1400 }], { reason: '=cmd|x, "quoted"' });
+    await revertChange(t.db, actor, applied.changeId);
+    await change([], { reason: 'put it back' });
+    const csv = await exportChanges(t.db, { hostId }, 'csv');
+    expect(csv.mimeType).toBe('text/csv');
+    const lines = csv.body.trim().split('\r\n');
+    expect(lines[0]).toBe('id,host,status,user,reason,started_at,finished_at,operations,commands');
+    const row = lines.find((l) => l.startsWith(applied.changeId))!;
+    // The reason cannot become a spreadsheet formula, and quotes and commas survive.
+    expect(row).toContain(`"'=cmd|x, ""quoted"""`);
+    expect(row).toContain('ip link set dev eth3 mtu 1400 => 0');
+    const json = JSON.parse((await exportChanges(t.db, { hostId, status: 'applied' }, 'json')).body) as { changes: { id: string; reason: string; records: { kind: string }[] }[] };
+    const exported = json.changes.find((c) => c.id === applied.changeId)!;
+    expect(exported.reason).toBe('=cmd|x, "quoted"');
+    expect(exported.records.map((r) => r.kind)).toEqual(['change.started', 'change.step', 'change.finished']);
   });
 
   it('keeps an intact hash chain, and names the record someone altered in the database', async () => {

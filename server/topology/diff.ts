@@ -68,7 +68,8 @@ function fieldChanges(before: unknown, after: unknown, ignore: readonly string[]
   const out: Record<string, [unknown, unknown]> = {};
   for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
     if (ignore.some((i) => key === i || key.startsWith(`${i}.`))) continue;
-    if (a[key] !== b[key]) out[key] = [a[key] ?? null, b[key] ?? null];
+    // A missing field and a null one are the same (an object that appears has null parts).
+    if ((a[key] ?? null) !== (b[key] ?? null)) out[key] = [a[key] ?? null, b[key] ?? null];
   }
   return out;
 }
