@@ -17,7 +17,7 @@ import type { Topology } from '@/server/topology/model';
 import { refreshHost } from '@/server/topology/refresh';
 import { startApply } from './apply';
 import { addOperations, getDraft } from './drafts';
-import { exportChanges, getChange, revertChange } from './history';
+import { exportChanges, getChange, listChanges, revertChange } from './history';
 import { reviewDraft, type StoredPlan } from './review';
 
 let hv1: LabHost;
@@ -307,6 +307,41 @@ describe.each(PROVIDERS)('changing a lab host on %s', (provider) => {
     if (!review.ok) throw new Error('review refused');
     const err = await appErrorOf(startApply(t.db, pool, actor, { changeId: review.changeId, reason: '  ', confirmDisruptive: false }));
     expect(err.code).toBe('BAD_INPUT');
+  });
+
+  it('records a host that did not end up as planned as applied with differences', async () => {
+    try {
+      const result = await change([{ kind: 'setMtu', dev: 'veth-b', mtu: 1450 }], {
+        // The host accepts a different command than planned (as a driver that rounds an MTU would).
+        editPlan: (p) => {
+          p.steps[0]!.commands[0]!.argv = ['ip', 'link', 'set', 'dev', 'veth-b', 'mtu', '1400'];
+        },
+      });
+      expect(result.status).toBe('applied-with-differences');
+      expect(result.differences).toEqual(['veth-b: MTU is 1400, the plan intended 1450.']);
+      const detail = await getChange(t.db, result.changeId);
+      expect(detail.differences).toEqual(result.differences);
+      expect(detail.final).toMatchObject({ result: 'applied-with-differences' });
+    } finally {
+      await hv1.exec(['ip', 'link', 'set', 'dev', 'veth-b', 'mtu', '1500']);
+    }
+  });
+
+  it('lists the history by host, user, result and date', async () => {
+    const mine = await listChanges(t.db, { hostId, user: 'olivia' });
+    expect(mine.items.length).toBeGreaterThan(0);
+    expect(mine.items.every((c) => c.hostName === 'hv1' && c.authorName === 'olivia')).toBe(true);
+    expect((await listChanges(t.db, { user: 'nobody' })).items).toEqual([]);
+    const rolledBack = await listChanges(t.db, { status: 'rolled-back' });
+    expect(rolledBack.items.length).toBe(10); // the failure-injection runs
+    expect(rolledBack.items.every((c) => c.status === 'rolled-back')).toBe(true);
+    expect((await listChanges(t.db, { from: new Date(Date.now() + 60_000) })).items).toEqual([]);
+    expect((await listChanges(t.db, { to: new Date(0) })).items).toEqual([]);
+    // Reviews that were never applied are not history.
+    expect((await listChanges(t.db, {})).items.some((c) => c.status === 'reviewed')).toBe(false);
+    const page = await listChanges(t.db, { take: 3 });
+    const next = await listChanges(t.db, { take: 3, cursor: page.nextCursor! });
+    expect(next.items.map((c) => c.id)).not.toContain(page.items[0]!.id);
   });
 
   it('exports the history as CSV and JSON with the reason, commands and audit records', async () => {
