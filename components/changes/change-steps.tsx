@@ -252,6 +252,8 @@ function FinalResult({ final }: { final: Change['final'] }) {
 }
 
 export function formatMs(ms: number): string {
+  // The runner times commands from /proc/uptime, in 10 ms steps: 0 means "under 10 ms".
+  if (ms === 0) return '<10 ms';
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
   return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
