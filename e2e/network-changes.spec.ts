@@ -36,6 +36,7 @@ const masterOf = async (dev: string) => / master (\S+) /.exec((await hv1.exec(['
 
 test.afterAll(async () => {
   await hv1.exec(['ip', 'link', 'set', 'dev', 'veth-b', 'nomaster'], { allowFailure: true });
+  await hv1.exec(['ip', 'link', 'del', 'dev', 'brui'], { allowFailure: true });
 });
 
 test('drag veth-b onto br0, review the exact commands, apply live, and find it in the history', async ({ page }) => {
@@ -130,6 +131,57 @@ test('a change whose second step the kernel refuses is rolled back before your e
   await expect(page.getByTestId('draft-panel').getByTestId('draft-op')).toHaveCount(2);
   await page.getByRole('button', { name: 'Discard draft' }).click();
   await expect(page.getByTestId('draft-panel').getByTestId('draft-op')).toHaveCount(0);
+});
+
+test('create a bridge from the New menu with an address, undo one operation, apply, then delete it again', async ({ page }) => {
+  await signIn(page);
+  const graph = await openHv1(page);
+  const draft = page.getByTestId('draft-panel');
+
+  await page.getByTestId('new-menu').locator('summary').click();
+  await page.getByTestId('new-menu').getByRole('button', { name: /^Bridge/ }).click();
+  const form = page.getByTestId('new-form');
+  await form.getByLabel('Name').fill('brui');
+  await form.getByLabel('STP').check();
+  await form.getByRole('button', { name: 'Add bridge to draft' }).click();
+  // Ghosted until applied; the inspector edits what the draft will create.
+  const node = graph.locator('.react-flow__node[data-id="if:brui"]');
+  await expect(node.locator('[data-pending="added"]')).toBeVisible();
+  await node.click();
+  const editor = page.getByTestId('interface-editor');
+  await editor.getByLabel('New address').fill('203.0.113.77/24');
+  await editor.getByRole('button', { name: 'Add address' }).click();
+  await editor.getByLabel('MTU').fill('1400');
+  await editor.getByRole('button', { name: 'Set MTU' }).click();
+  await expect(draft.getByTestId('draft-op')).toHaveCount(3);
+  // Undo just the MTU.
+  await draft.getByRole('button', { name: 'Undo set MTU of brui to 1400' }).click();
+  await expect(draft.getByTestId('draft-op')).toHaveCount(2);
+
+  await page.getByRole('button', { name: 'Review changes' }).click();
+  const review = page.getByTestId('review-dialog');
+  await expect(review.getByTestId('plan-command')).toHaveText(['ip link add name brui type bridge stp_state 1', 'ip address add 203.0.113.77/24 dev brui']);
+  await review.getByLabel('Reason').fill('A bridge for the test network');
+  await review.getByRole('button', { name: 'Apply' }).click();
+  await expect(review.getByTestId('change-status')).toHaveText('applied');
+  await page.keyboard.press('Escape');
+  await expect(node.locator('[data-pending]')).toHaveCount(0);
+  expect((await hv1.exec(['ip', '-o', 'address', 'show', 'dev', 'brui'])).stdout).toContain('203.0.113.77/24');
+
+  await node.click();
+  await page.getByTestId('interface-editor').getByRole('button', { name: 'Delete brui' }).click();
+  await expect(node.locator('[data-pending="removed"]')).toBeVisible();
+  await page.getByRole('button', { name: 'Review changes' }).click();
+  await expect(review.getByTestId('plan-command')).toHaveText(['ip link del dev brui']);
+  // The inverse re-creates it exactly: same MAC, STP, address.
+  await expect(review.getByTestId('plan-inverse').first()).toContainText('ip link add name brui address');
+  await expect(review.getByTestId('plan-inverse').first()).toContainText('type bridge stp_state 1');
+  await review.getByLabel('Reason').fill('Not needed after all');
+  await review.getByRole('button', { name: 'Apply' }).click();
+  await expect(review.getByTestId('change-status')).toHaveText('applied');
+  await page.keyboard.press('Escape');
+  await expect(node).toHaveCount(0);
+  expect((await hv1.exec(['ip', 'link', 'show', 'dev', 'brui'], { allowFailure: true })).code).not.toBe(0);
 });
 
 test('the audit page reports the chain intact', async ({ page }) => {
