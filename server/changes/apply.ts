@@ -15,6 +15,7 @@ import type { SshPool } from '@/server/ssh/pool';
 import { describeChange, diffTopology, topologyHash } from '@/server/topology/diff';
 import type { Topology } from '@/server/topology/model';
 import { refreshHost } from '@/server/topology/refresh';
+import { readHostAfterChange, removeAppliedDrafts } from './after-run';
 import { draftOperations } from './drafts';
 import { recoverChange } from './recovery';
 import type { StoredPlan } from './review';
@@ -201,13 +202,7 @@ async function runApply(db: Db, pool: SshPool, ctx: RunContext): Promise<ApplySu
 /** Reads the host after the run, compares, writes the final record and settles the draft. */
 async function finish(db: Db, pool: SshPool, ctx: RunContext, runResult: RunResult | 'not-applied', extra: { why?: string; durationMs: number }): Promise<ApplySummary> {
   const { change, host, plan, operations, before, actor } = ctx;
-  let after: Topology | null = null;
-  let readError: string | null = null;
-  try {
-    after = (await refreshHost(db, pool, host.id, { afterOwnChange: true })).topology;
-  } catch (err) {
-    readError = isAppError(err) ? err.userMessage : String(err);
-  }
+  const { after, readError } = await readHostAfterChange(db, pool, host.id);
   let status: ChangeStatus;
   let differences: string[] = [];
   if (runResult === 'applied') {
@@ -227,7 +222,7 @@ async function finish(db: Db, pool: SshPool, ctx: RunContext, runResult: RunResu
   });
   await db.changeSet.update({ where: { id: change.id }, data: { status, finishedAt: new Date() } });
   if (runResult === 'applied') {
-    await db.draftOperation.deleteMany({ where: { id: { in: JSON.parse(change.draftIds) as string[] } } });
+    await removeAppliedDrafts(db, change.draftIds);
   }
   return { changeId: change.id, status, differences, durationMs: extra.durationMs };
 }

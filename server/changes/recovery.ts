@@ -13,7 +13,7 @@ import { differencesFromIntended } from '@/server/plan/verify';
 import type { SshPool } from '@/server/ssh/pool';
 import { describeChange, diffTopology } from '@/server/topology/diff';
 import type { Topology } from '@/server/topology/model';
-import { refreshHost } from '@/server/topology/refresh';
+import { readHostAfterChange, removeAppliedDrafts } from './after-run';
 import type { ApplySummary, ChangeStatus } from './apply';
 import type { StoredPlan } from './review';
 
@@ -104,11 +104,9 @@ async function settle(
     } catch (err) {
       notes.push(`The journal could not be read: ${isAppError(err) ? err.userMessage : String(err)}`);
     }
-    try {
-      after = (await refreshHost(db, pool, host.id, { afterOwnChange: true })).topology;
-    } catch (err) {
-      notes.push(`The host could not be read: ${isAppError(err) ? err.userMessage : String(err)}`);
-    }
+    const read = await readHostAfterChange(db, pool, host.id);
+    after = read.after;
+    if (read.readError) notes.push(`The host could not be read: ${read.readError}`);
   } else {
     notes.push('The host was removed from the inventory.');
   }
@@ -132,7 +130,7 @@ async function settle(
   });
   await db.changeSet.update({ where: { id: changeId }, data: { status: 'interrupted', finishedAt: new Date() } });
   if (hostOutcome === 'applied') {
-    await db.draftOperation.deleteMany({ where: { id: { in: JSON.parse(change.draftIds) as string[] } } });
+    await removeAppliedDrafts(db, change.draftIds);
   }
   if (!opts.holdingLock) await db.hostLock.deleteMany({ where: { hostId: change.hostId, changeId } });
   return { changeId, status: 'interrupted', differences: [...differencesFromPlan, ...notes], durationMs: 0 };

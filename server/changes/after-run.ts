@@ -1,0 +1,22 @@
+// What both ends of an apply do once the runner is done (apply.ts when it saw the end itself,
+// recovery.ts when it read the journal): read the host again, and take the applied operations
+// out of the draft.
+import type { Db } from '@/server/db/client';
+import { isAppError } from '@/server/errors';
+import type { SshPool } from '@/server/ssh/pool';
+import type { Topology } from '@/server/topology/model';
+import { refreshHost } from '@/server/topology/refresh';
+
+/** The host as it is now, or why it could not be read (never throws for an SSH failure). */
+export async function readHostAfterChange(db: Db, pool: SshPool, hostId: string): Promise<{ after: Topology | null; readError: string | null }> {
+  try {
+    return { after: (await refreshHost(db, pool, hostId, { afterOwnChange: true })).topology, readError: null };
+  } catch (err) {
+    return { after: null, readError: isAppError(err) ? err.userMessage : String(err) };
+  }
+}
+
+/** Applied operations leave the draft; `draftIds` is the JSON list stored on the change. */
+export async function removeAppliedDrafts(db: Db, draftIds: string): Promise<void> {
+  await db.draftOperation.deleteMany({ where: { id: { in: JSON.parse(draftIds) as string[] } } });
+}
