@@ -3,9 +3,12 @@
 // loadable modules (FINDINGS.md), so tests of a missing feature read this report and say they
 // were skipped and why, instead of passing silently.
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
-import os from 'node:os';
+import path from 'node:path';
 import { RUN_DIR } from './config';
-import { run } from './exec';
+import { run, type RunOptions, type RunResult } from './exec';
+
+/** Runs argv on the kernel being probed: this machine's, or a lab guest's through its agent. */
+export type Exec = (argv: readonly string[], opts?: RunOptions) => Promise<RunResult>;
 
 export interface Probe {
   ok: boolean;
@@ -25,7 +28,7 @@ export interface KernelCapabilities {
 const SCRATCH_NS = 'sbl-capprobe';
 const CACHE_FILE = `${RUN_DIR}/capabilities.json`;
 
-/** `ip link add` arguments per link kind; `t0` is a veth created first to serve as parent. */
+/** `ip link add` arguments per link kind; `t0` and `t1` are veths created first to serve as parents. */
 const LINK_KINDS: Record<string, string[][]> = {
   bridge: [['ip', 'link', 'add', 'c_br', 'type', 'bridge']],
   veth: [['ip', 'link', 'add', 'c_veth', 'type', 'veth', 'peer', 'name', 'c_vethp']],
@@ -35,7 +38,8 @@ const LINK_KINDS: Record<string, string[][]> = {
   vxlan: [['ip', 'link', 'add', 'c_vx', 'type', 'vxlan', 'id', '42', 'dstport', '4789', 'dev', 't0']],
   macvlan: [['ip', 'link', 'add', 'link', 't0', 'name', 'c_mvl', 'type', 'macvlan']],
   macvtap: [['ip', 'link', 'add', 'link', 't0', 'name', 'c_mvt', 'type', 'macvtap']],
-  ipvlan: [['ip', 'link', 'add', 'link', 't0', 'name', 'c_ipvl', 'type', 'ipvlan']],
+  // Its own parent: a link with macvlans on it refuses an ipvlan ("Device or resource busy").
+  ipvlan: [['ip', 'link', 'add', 'link', 't1', 'name', 'c_ipvl', 'type', 'ipvlan']],
   vrf: [['ip', 'link', 'add', 'c_vrf', 'type', 'vrf', 'table', '10']],
   gre: [['ip', 'link', 'add', 'c_gre', 'type', 'gre', 'local', '10.0.0.1', 'remote', '10.0.0.2']],
   geneve: [['ip', 'link', 'add', 'c_gnv', 'type', 'geneve', 'id', '5', 'remote', '10.0.0.2']],
@@ -78,28 +82,29 @@ const FILTERS: Record<string, string[]> = {
 
 const firstLine = (s: string) => s.trim().split('\n')[0] ?? '';
 
-async function attempt(argv: string[]): Promise<Probe> {
-  const r = await run(argv, { allowFailure: true, timeoutMs: 10_000 });
+async function attempt(exec: Exec, argv: string[]): Promise<Probe> {
+  const r = await exec(argv, { allowFailure: true, timeoutMs: 10_000 });
   return r.code === 0 ? { ok: true } : { ok: false, error: firstLine(r.stderr || r.stdout) };
 }
 
 const inNs = (argv: string[]) =>
   argv[0] === 'ip' ? ['ip', '-n', SCRATCH_NS, ...argv.slice(1)] : ['tc', '-n', SCRATCH_NS, ...argv.slice(1)];
 
-async function probeKernel(): Promise<KernelCapabilities> {
-  await run(['ip', 'netns', 'del', SCRATCH_NS], { allowFailure: true });
-  await run(['ip', 'netns', 'add', SCRATCH_NS]);
+async function probeKernel(exec: Exec): Promise<KernelCapabilities> {
+  await exec(['ip', 'netns', 'del', SCRATCH_NS], { allowFailure: true });
+  await exec(['ip', 'netns', 'add', SCRATCH_NS]);
   try {
-    const ip = (...a: string[]) => run(['ip', '-n', SCRATCH_NS, ...a]);
+    const ip = (...a: string[]) => exec(['ip', '-n', SCRATCH_NS, ...a]);
     await ip('link', 'add', 't0', 'type', 'veth', 'peer', 'name', 't0p');
     await ip('link', 'set', 't0', 'up');
     await ip('link', 'set', 't0p', 'up');
+    await ip('link', 'add', 't1', 'type', 'veth', 'peer', 'name', 't1p');
 
     const linkKinds: Record<string, Probe> = {};
     for (const [kind, steps] of Object.entries(LINK_KINDS)) {
       let probe: Probe = { ok: true };
       for (const step of steps) {
-        probe = await attempt(inNs(step));
+        probe = await attempt(exec, inNs(step));
         if (!probe.ok) break;
       }
       linkKinds[kind] = probe;
@@ -107,55 +112,64 @@ async function probeKernel(): Promise<KernelCapabilities> {
 
     const qdiscs: Record<string, Probe> = {};
     for (const [name, args] of Object.entries(QDISCS)) {
-      qdiscs[name] = await attempt(['tc', '-n', SCRATCH_NS, 'qdisc', 'add', 'dev', 't0', ...args]);
-      await run(['tc', '-n', SCRATCH_NS, 'qdisc', 'del', 'dev', 't0', ...args.slice(0, 1)], { allowFailure: true });
+      qdiscs[name] = await attempt(exec, ['tc', '-n', SCRATCH_NS, 'qdisc', 'add', 'dev', 't0', ...args]);
+      await exec(['tc', '-n', SCRATCH_NS, 'qdisc', 'del', 'dev', 't0', ...args.slice(0, 1)], { allowFailure: true });
     }
 
     const filters: Record<string, Probe> = {};
-    await run(['tc', '-n', SCRATCH_NS, 'qdisc', 'add', 'dev', 't0', 'root', 'handle', '1:', 'htb'], { allowFailure: true });
+    await exec(['tc', '-n', SCRATCH_NS, 'qdisc', 'add', 'dev', 't0', 'root', 'handle', '1:', 'htb'], { allowFailure: true });
     for (const [name, args] of Object.entries(FILTERS)) {
-      filters[name] = await attempt(['tc', '-n', SCRATCH_NS, 'filter', 'add', 'dev', 't0', 'parent', '1:', 'protocol', 'ip', 'prio', '1', ...args]);
-      await run(['tc', '-n', SCRATCH_NS, 'filter', 'del', 'dev', 't0', 'parent', '1:', 'prio', '1'], { allowFailure: true });
+      filters[name] = await attempt(exec, ['tc', '-n', SCRATCH_NS, 'filter', 'add', 'dev', 't0', 'parent', '1:', 'protocol', 'ip', 'prio', '1', ...args]);
+      await exec(['tc', '-n', SCRATCH_NS, 'filter', 'del', 'dev', 't0', 'parent', '1:', 'prio', '1'], { allowFailure: true });
     }
 
-    let bridgeVlanFiltering = await attempt(inNs(['ip', 'link', 'add', 'c_vf', 'type', 'bridge', 'vlan_filtering', '1']));
+    let bridgeVlanFiltering = await attempt(exec, inNs(['ip', 'link', 'add', 'c_vf', 'type', 'bridge', 'vlan_filtering', '1']));
     if (bridgeVlanFiltering.ok) {
       await ip('link', 'add', 'c_vfp', 'type', 'veth', 'peer', 'name', 'c_vfq');
       await ip('link', 'set', 'c_vfp', 'master', 'c_vf');
-      bridgeVlanFiltering = await attempt(['bridge', '-n', SCRATCH_NS, 'vlan', 'add', 'dev', 'c_vfp', 'vid', '10']);
+      bridgeVlanFiltering = await attempt(exec, ['bridge', '-n', SCRATCH_NS, 'vlan', 'add', 'dev', 'c_vfp', 'vid', '10']);
     }
 
     return {
-      kernel: os.release(),
-      bootId: await currentBootId(),
+      kernel: await kernelRelease(exec),
+      bootId: await currentBootId(exec),
       linkKinds,
       qdiscs,
       filters,
       bridgeVlanFiltering,
     };
   } finally {
-    await run(['ip', 'netns', 'del', SCRATCH_NS], { allowFailure: true });
+    await exec(['ip', 'netns', 'del', SCRATCH_NS], { allowFailure: true });
   }
 }
 
-async function currentBootId(): Promise<string> {
-  return (await readFile('/proc/sys/kernel/random/boot_id', 'utf8')).trim();
+async function currentBootId(exec: Exec): Promise<string> {
+  return (await exec(['cat', '/proc/sys/kernel/random/boot_id'])).stdout.trim();
 }
 
-/** The kernel's capabilities, probed once per boot and cached under /run. */
-export async function kernelCapabilities(opts: { refresh?: boolean } = {}): Promise<KernelCapabilities> {
+async function kernelRelease(exec: Exec): Promise<string> {
+  return (await exec(['uname', '-r'])).stdout.trim();
+}
+
+/** A kernel's capabilities through `exec`, probed once per boot of it and cached in `cacheFile`. */
+export async function capabilitiesOf(exec: Exec, cacheFile: string, opts: { refresh?: boolean } = {}): Promise<KernelCapabilities> {
   if (!opts.refresh) {
     try {
-      const cached = JSON.parse(await readFile(CACHE_FILE, 'utf8')) as KernelCapabilities;
-      if (cached.bootId === (await currentBootId()) && cached.kernel === os.release()) return cached;
+      const cached = JSON.parse(await readFile(cacheFile, 'utf8')) as KernelCapabilities;
+      if (cached.bootId === (await currentBootId(exec)) && cached.kernel === (await kernelRelease(exec))) return cached;
     } catch {
       // no cache yet
     }
   }
-  const caps = await probeKernel();
-  await mkdir(RUN_DIR, { recursive: true });
-  await writeFile(CACHE_FILE, JSON.stringify(caps, null, 2));
+  const caps = await probeKernel(exec);
+  await mkdir(path.dirname(cacheFile), { recursive: true });
+  await writeFile(cacheFile, JSON.stringify(caps, null, 2));
   return caps;
+}
+
+/** This machine's kernel's capabilities (the namespace hosts'), cached under /run. */
+export function kernelCapabilities(opts: { refresh?: boolean } = {}): Promise<KernelCapabilities> {
+  return capabilitiesOf(run, CACHE_FILE, opts);
 }
 
 export type CapabilityRef =

@@ -1,13 +1,17 @@
-// `npm run lab -- up --hosts N [--light] [--authorize-key FILE]... | down | status | capabilities`
+// `npm run lab -- up --hosts N [--vm-hosts M] [--light] [--authorize-key FILE]... | down | status | reboot NAME | capabilities`
 import { parseArgs } from 'node:util';
-import { authorizeKeys, down, status, up } from './lab';
+import { authorizeKeys, down, reboot, status, up } from './lab';
 import { kernelCapabilities } from './capabilities';
 
 const USAGE = `usage: npm run lab -- <command>
-  up --hosts N [--light] [--authorize-key FILE]...
+  up --hosts N [--vm-hosts M] [--light] [--authorize-key FILE]...
                  create hosts hv1..hvN (full: sshd + libvirtd + VMs; --light: sshd and interfaces)
-  down           remove every process, namespace, veth, bridge and mount the lab created
-  status         JSON: hosts (address, SSH port, sshd/libvirtd answering, counts) and kernel capabilities
+                 and real-kernel hosts kv1..kvM (QEMU guests booting Debian's kernel; the first
+                 run builds their image, a few minutes)
+  down           remove every process, namespace, veth, tap, bridge and mount the lab created
+  status         JSON: hosts (address, SSH port, sshd/libvirtd answering, counts; for kv hosts
+                 their kernel and its capabilities) and this machine's kernel capabilities
+  reboot NAME    reboot a real-kernel host (kvN) for real; returns once SSH answers again
   capabilities [--refresh]
                  JSON: what this kernel can create (link kinds, qdiscs, filters, bridge VLAN filtering)
   authorize --authorize-key FILE...
@@ -24,6 +28,7 @@ async function main(): Promise<number> {
     allowPositionals: true,
     options: {
       hosts: { type: 'string' },
+      'vm-hosts': { type: 'string' },
       light: { type: 'boolean', default: false },
       'authorize-key': { type: 'string', multiple: true },
       refresh: { type: 'boolean', default: false },
@@ -42,7 +47,12 @@ async function main(): Promise<number> {
         log('up needs --hosts N (an integer)');
         return 2;
       }
-      const result = await up({ hosts, light: values.light, authorizeKeys: values['authorize-key'], log });
+      const vmHosts = Number(values['vm-hosts'] ?? '0');
+      if (!Number.isInteger(vmHosts)) {
+        log('--vm-hosts needs an integer');
+        return 2;
+      }
+      const result = await up({ hosts, vmHosts, light: values.light, authorizeKeys: values['authorize-key'], log });
       process.stdout.write(JSON.stringify(result, null, 2) + '\n');
       return 0;
     }
@@ -52,6 +62,16 @@ async function main(): Promise<number> {
     case 'status':
       process.stdout.write(JSON.stringify(await status(), null, 2) + '\n');
       return 0;
+    case 'reboot': {
+      const name = positionals[1];
+      if (!name) {
+        log('reboot needs a host name (kv1, kv2, ...)');
+        return 2;
+      }
+      const seconds = await reboot(name, log);
+      process.stdout.write(JSON.stringify({ rebooted: name, seconds }, null, 2) + '\n');
+      return 0;
+    }
     case 'capabilities':
       process.stdout.write(JSON.stringify(await kernelCapabilities({ refresh: values.refresh }), null, 2) + '\n');
       return 0;

@@ -114,3 +114,63 @@ export const LAB_OPERATOR = 'sbl-operator';
 export const LAB_OPERATOR_SUDOERS = `# Written by the Switchboard lab.
 ${LAB_OPERATOR} ALL=(root) NOPASSWD: /usr/sbin/ip, /sbin/ip, /usr/sbin/bridge, /sbin/bridge, /usr/sbin/tc, /sbin/tc, /usr/bin/virsh, /bin/sh, /usr/bin/sh
 `;
+
+// ---------------------------------------------------------------------------------------------
+// Real-kernel hosts (kv1..kvM): QEMU guests booting Debian's own kernel, for what this
+// machine's kernel lacks (bonds, 802.1Q, dummy, VLAN filtering, netem, OVS) and for reboots.
+
+export const MAX_VM_HOSTS = 8;
+/**
+ * kvN takes lab slot MAX_HOSTS + N: management address 198.18.0.(MAX_HOSTS + N + HOST_OFFSET),
+ * MACs and data addresses from the same scheme as hvN, so no kv collides with any hv.
+ */
+export const VM_SLOT_BASE = MAX_HOSTS;
+/** Guest NICs: eth0 on the lab bridge, eth1..eth5 on the data switches (eth4+eth5 carry bond0). */
+export const VM_NIC_SWITCHES = [LAB_BRIDGE, 'sbl-sw1', 'sbl-sw2', 'sbl-sw3', 'sbl-sw1', 'sbl-sw3'] as const;
+/** Persistent, git-ignored: the built image (keyed by its recipe) and each guest's snapshot. */
+export const IMAGE_DIR = path.join(PERSIST_DIR, 'images');
+
+export interface VmHostNames {
+  number: number;
+  name: string;
+  /** Lab slot: the number the seed uses for MACs and addresses. */
+  slot: number;
+  address: string;
+  /** Root-namespace taps, one per guest NIC (eth0..eth5), on VM_NIC_SWITCHES. */
+  taps: string[];
+  /** Runtime files: the running overlay, QEMU's pid file, serial log, QMP and agent sockets. */
+  dir: string;
+  hostKeyDir: string;
+}
+
+export function vmHostNumberFromName(name: string): number {
+  const m = /^kv([1-9])$/.exec(name);
+  const n = m ? Number(m[1]) : NaN;
+  if (!(n >= 1 && n <= MAX_VM_HOSTS)) {
+    throw new Error(`not a real-kernel lab host name: ${JSON.stringify(name)} (expected kv1..kv${MAX_VM_HOSTS})`);
+  }
+  return n;
+}
+
+export function vmHostNames(number: number): VmHostNames {
+  if (!Number.isInteger(number) || number < 1 || number > MAX_VM_HOSTS) {
+    throw new Error(`real-kernel lab host number must be an integer from 1 to ${MAX_VM_HOSTS}, got ${number}`);
+  }
+  const name = `kv${number}`;
+  const slot = VM_SLOT_BASE + number;
+  return {
+    number,
+    name,
+    slot,
+    address: `198.18.0.${slot + HOST_OFFSET}`,
+    taps: VM_NIC_SWITCHES.map((_, i) => `${LAB_PREFIX}-${name}-${i}`),
+    dir: `${RUN_DIR}/hosts/${name}`,
+    hostKeyDir: path.join(PERSIST_DIR, 'hostkeys', name),
+  };
+}
+
+/** Whether a lab host name is a real-kernel guest (kvN) rather than a namespace host (hvN). */
+export const isVmHostName = (name: string) => /^kv[0-9]+$/.test(name);
+
+/** Host tools the image build and the guests need, besides DEBIAN_PACKAGES. */
+export const VM_DEBIAN_PACKAGES = ['debootstrap', 'qemu-system-x86', 'qemu-utils', 'zstd', 'e2fsprogs'] as const;

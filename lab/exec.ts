@@ -24,13 +24,15 @@ export interface RunOptions {
   /** Return the result instead of throwing when the exit code is not 0. */
   allowFailure?: boolean;
   timeoutMs?: number;
+  /** Working directory (default: this process's). */
+  cwd?: string;
 }
 
 export function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const [file, ...args] = argv;
   if (!file) throw new Error('run: empty argv');
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], cwd: opts.cwd });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

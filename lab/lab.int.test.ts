@@ -213,7 +213,7 @@ describe.sequential('lab of 2 full hosts', () => {
     const st = await labStatus();
     expect(st.bridge).toEqual({ name: 'sbl-br0', address: '198.18.0.1', present: true });
     expect(st.hosts.map((h) => ({ ...h, hostKeyFingerprint: typeof h.hostKeyFingerprint }))).toEqual(
-      hosts.map((h) => ({ name: h.name, mode: 'full', address: h.address, sshPort: 22, sshd: true, libvirtd: true, hostKeyFingerprint: 'string', interfaces: 17, vms: 4, networks: 4 })),
+      hosts.map((h) => ({ name: h.name, kind: 'namespace', mode: 'full', address: h.address, sshPort: 22, sshd: true, libvirtd: true, hostKeyFingerprint: 'string', interfaces: 17, vms: 4, networks: 4 })),
     );
     expect(st.capabilities.linkKinds.bridge).toEqual({ ok: true });
     await hosts[0]!.killSshd();

@@ -31,6 +31,9 @@ import {
   writeAuthorizedKeys,
 } from './host';
 import { ensurePrerequisites } from './prerequisites';
+import { createGuest, destroyGuest, isGuestHealthy, pushAuthorizedKeys, qemuPid, rebootGuest } from './vm/guest';
+import { guestCapabilities, guestKernel, guestLinkCount, guestHostKeyFingerprint } from './vm/status';
+import { MAX_VM_HOSTS, isVmHostName, vmHostNames, vmHostNumberFromName } from './config';
 import { kernelCapabilities, type KernelCapabilities } from './capabilities';
 import { hostKeyFingerprint } from './fingerprint';
 
@@ -38,13 +41,16 @@ const MAX_EXTRA_KEYS = 200;
 
 export interface LabState {
   hosts: Record<string, { number: number; mode: HostMode }>;
+  /** Real-kernel guests (kvN). */
+  vmHosts: Record<string, { number: number }>;
 }
 
 export async function readState(): Promise<LabState> {
   try {
-    return JSON.parse(await readFile(STATE_FILE, 'utf8')) as LabState;
+    const state = JSON.parse(await readFile(STATE_FILE, 'utf8')) as Partial<LabState>;
+    return { hosts: state.hosts ?? {}, vmHosts: state.vmHosts ?? {} };
   } catch {
-    return { hosts: {} };
+    return { hosts: {}, vmHosts: {} };
   }
 }
 
@@ -90,7 +96,11 @@ export async function authorizeKeys(files: readonly string[], log: Log): Promise
     const h = hostNames(hostNumberFromName(name));
     if (await fileExists(`${h.dir}/ssh`)) await writeAuthorizedKeys(h);
   }
-  log(`authorized ${files.length} key file(s) on ${Object.keys(state.hosts).length} host(s)`);
+  for (const name of Object.keys(state.vmHosts)) {
+    const g = vmHostNames(vmHostNumberFromName(name));
+    if (await qemuPid(g)) await pushAuthorizedKeys(g);
+  }
+  log(`authorized ${files.length} key file(s) on ${Object.keys(state.hosts).length + Object.keys(state.vmHosts).length} host(s)`);
 }
 
 async function linkNames(): Promise<string[]> {
@@ -131,6 +141,11 @@ async function knownHostNames(): Promise<string[]> {
 
 export interface UpOptions {
   hosts: number;
+  /**
+   * Real-kernel guests kv1..kvM to have as well. Undefined leaves the guests as they are (test
+   * files that need only namespace hosts do not tear down a guest another file booted).
+   */
+  vmHosts?: number;
   light?: boolean;
   authorizeKeys?: string[];
   concurrency?: number;
@@ -142,6 +157,8 @@ export interface UpResult {
   kept: string[];
   removed: string[];
   seconds: number;
+  /** How each created guest started: from its snapshot, or a cold boot (which saved one). */
+  vmStarts?: Record<string, { how: 'snapshot' | 'cold'; seconds: number }>;
 }
 
 /**
@@ -156,7 +173,10 @@ export async function up(opts: UpOptions): Promise<UpResult> {
   if (!Number.isInteger(opts.hosts) || opts.hosts < 1 || opts.hosts > MAX_HOSTS) {
     throw new Error(`--hosts must be an integer from 1 to ${MAX_HOSTS}, got ${opts.hosts}`);
   }
-  await ensurePrerequisites(new Set([mode]), log);
+  if (opts.vmHosts !== undefined && (!Number.isInteger(opts.vmHosts) || opts.vmHosts < 0 || opts.vmHosts > MAX_VM_HOSTS)) {
+    throw new Error(`--vm-hosts must be an integer from 0 to ${MAX_VM_HOSTS}, got ${opts.vmHosts}`);
+  }
+  await ensurePrerequisites(new Set([mode]), log, { vm: (opts.vmHosts ?? 0) > 0 });
   await ensureClientKey();
   if (opts.authorizeKeys?.length) await authorizeKeys(opts.authorizeKeys, log);
 
@@ -203,12 +223,68 @@ export async function up(opts: UpOptions): Promise<UpResult> {
     rest = toCreate.slice(1);
   }
   await mapLimit(rest, opts.concurrency ?? (mode === 'full' ? 4 : 8), record);
+  const created = toCreate.map((h) => h.name);
+  const vmStarts = opts.vmHosts === undefined ? undefined : await upVmHosts(opts.vmHosts, state, { created, kept, removed }, log);
   return {
-    created: toCreate.map((h) => h.name),
+    created,
     kept,
     removed,
     seconds: (Date.now() - started) / 1000,
+    ...(vmStarts ? { vmStarts } : {}),
   };
+}
+
+/** Guest names the lab knows of: the state file plus leftover runtime directories. */
+async function knownVmHostNames(): Promise<string[]> {
+  const names = new Set(Object.keys((await readState()).vmHosts));
+  for (const d of await readdir(`${RUN_DIR}/hosts`).catch(() => [] as string[])) if (isVmHostName(d)) names.add(d);
+  return [...names].filter((n) => /^kv[1-9]$/.test(n)).sort();
+}
+
+/**
+ * Makes the guests exactly kv1..kvM. They start one at a time: a cold boot is CPU-bound
+ * software emulation, and two at once on two cores take longer than one after the other.
+ */
+async function upVmHosts(
+  count: number,
+  state: LabState,
+  result: { created: string[]; kept: string[]; removed: string[] },
+  log: Log,
+): Promise<Record<string, { how: 'snapshot' | 'cold'; seconds: number }>> {
+  const wanted = Array.from({ length: count }, (_, i) => vmHostNames(i + 1));
+  const wantedNames = new Set(wanted.map((g) => g.name));
+  for (const name of await knownVmHostNames()) {
+    if (!wantedNames.has(name)) {
+      await destroyGuest(vmHostNames(vmHostNumberFromName(name)));
+      delete state.vmHosts[name];
+      result.removed.push(name);
+    }
+  }
+  await writeState(state);
+  const starts: Record<string, { how: 'snapshot' | 'cold'; seconds: number }> = {};
+  for (const g of wanted) {
+    if (state.vmHosts[g.name] && (await isGuestHealthy(g))) {
+      result.kept.push(g.name);
+      continue;
+    }
+    await destroyGuest(g);
+    starts[g.name] = await createGuest(g, log);
+    state.vmHosts[g.name] = { number: g.number };
+    await writeState(state);
+    result.created.push(g.name);
+    log(`${g.name} up at ${g.address} (${starts[g.name]!.how === 'cold' ? 'cold boot' : 'from its snapshot'}, ${starts[g.name]!.seconds.toFixed(1)} s)`);
+  }
+  return starts;
+}
+
+/** A real reboot of a lab host; returns once it answers SSH again (seconds taken). */
+export async function reboot(name: string, log: Log = () => {}): Promise<number> {
+  if (!isVmHostName(name)) {
+    throw new Error(`${name} is a namespace host and has no kernel of its own to reboot; use kvN (see --vm-hosts)`);
+  }
+  const g = vmHostNames(vmHostNumberFromName(name));
+  if (!(await qemuPid(g))) throw new Error(`${name} is not running (npm run lab -- up --vm-hosts ...)`);
+  return rebootGuest(g, log);
 }
 
 /** A deleted namespace's veth peers linger until the kernel frees it; wait, then force. */
@@ -237,8 +313,10 @@ export interface DownResult {
 export async function down(log: Log = () => {}): Promise<DownResult> {
   const started = Date.now();
   const hosts = await knownHostNames();
+  const guests = await knownVmHostNames();
   // Hosts are independent; stopping them in parallel keeps `down` of 100 hosts short.
   await mapLimit(hosts, 8, (name) => destroyHost(hostNames(hostNumberFromName(name))));
+  await mapLimit(guests, 8, (name) => destroyGuest(vmHostNames(vmHostNumberFromName(name))));
   // The kernel frees a deleted namespace (and the root-side veth peers) asynchronously.
   const isLabLink = (n: string) => n.startsWith(`${LAB_PREFIX}-hv`);
   await waitFor('lab veths to disappear', async () => !(await linkNames()).some(isLabLink), 15_000).catch(() => {});
@@ -253,12 +331,13 @@ export async function down(log: Log = () => {}): Promise<DownResult> {
   await rm(`${RUN_DIR}/hosts`, { recursive: true, force: true });
   await rm(NS_DIR, { recursive: true, force: true });
   await rm(STATE_FILE, { force: true });
-  if (hosts.length) log(`removed ${hosts.length} host(s)`);
-  return { removedHosts: hosts, removedLinks, seconds: (Date.now() - started) / 1000 };
+  if (hosts.length + guests.length) log(`removed ${hosts.length + guests.length} host(s)`);
+  return { removedHosts: [...hosts, ...guests], removedLinks, seconds: (Date.now() - started) / 1000 };
 }
 
 export interface HostStatus {
   name: string;
+  kind: 'namespace';
   mode: HostMode;
   address: string;
   sshPort: number;
@@ -270,10 +349,26 @@ export interface HostStatus {
   networks: number | null;
 }
 
+export interface VmHostStatus {
+  name: string;
+  kind: 'vm';
+  address: string;
+  sshPort: number;
+  sshd: boolean;
+  /** QEMU's PID (the guest is "powered on"). */
+  pid: number | null;
+  hostKeyFingerprint: string | null;
+  /** The guest's own kernel (`uname -r` inside) and what it can create. */
+  kernel: string | null;
+  interfaces: number | null;
+  capabilities: KernelCapabilities | null;
+}
+
 export interface LabStatus {
   bridge: { name: string; address: string; present: boolean };
   clientKey: string;
-  hosts: HostStatus[];
+  hosts: (HostStatus | VmHostStatus)[];
+  /** This machine's kernel (the namespace hosts'). */
   capabilities: KernelCapabilities;
 }
 
@@ -303,16 +398,36 @@ async function hostStatus(name: string, mode: HostMode): Promise<HostStatus> {
   } catch {
     // host not (fully) created
   }
-  return { name, mode, address: h.address, sshPort: SSH_PORT, sshd, libvirtd, hostKeyFingerprint: fp, interfaces, vms, networks };
+  return { name, kind: 'namespace', mode, address: h.address, sshPort: SSH_PORT, sshd, libvirtd, hostKeyFingerprint: fp, interfaces, vms, networks };
+}
+
+async function vmHostStatus(name: string): Promise<VmHostStatus> {
+  const g = vmHostNames(vmHostNumberFromName(name));
+  const pid = await qemuPid(g);
+  const sshd = pid !== null && (await sshAnswers(g.address));
+  const ask = async <T>(fn: () => Promise<T>): Promise<T | null> => (pid ? fn().catch(() => null) : null);
+  return {
+    name,
+    kind: 'vm',
+    address: g.address,
+    sshPort: SSH_PORT,
+    sshd,
+    pid,
+    hostKeyFingerprint: await ask(() => guestHostKeyFingerprint(g)),
+    kernel: await ask(() => guestKernel(g)),
+    interfaces: await ask(() => guestLinkCount(g)),
+    capabilities: await ask(() => guestCapabilities(g)),
+  };
 }
 
 export async function status(): Promise<LabStatus> {
   const state = await readState();
-  const hosts = await mapLimit(
+  const hosts: (HostStatus | VmHostStatus)[] = await mapLimit(
     Object.entries(state.hosts).sort(([, a], [, b]) => a.number - b.number),
     8,
     ([name, s]) => hostStatus(name, s.mode),
   );
+  for (const name of Object.keys(state.vmHosts).sort()) hosts.push(await vmHostStatus(name));
   return {
     bridge: { name: LAB_BRIDGE, address: LAB_BRIDGE_ADDRESS, present: (await linkNames()).includes(LAB_BRIDGE) },
     clientKey: path.resolve(CLIENT_KEY),

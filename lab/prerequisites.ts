@@ -2,7 +2,7 @@
 // the lab's own directories. Idempotent; does nothing when all is in place.
 import { mkdir } from 'node:fs/promises';
 import { fileExists, isMountPoint } from './fs';
-import { DEBIAN_PACKAGES, LAB_OPERATOR, LIBVIRT_CACHE_DIR, NS_DIR, RUN_DIR, type HostMode } from './config';
+import { DEBIAN_PACKAGES, LAB_OPERATOR, LIBVIRT_CACHE_DIR, NS_DIR, RUN_DIR, VM_DEBIAN_PACKAGES, type HostMode } from './config';
 import { run } from './exec';
 
 async function missingPackages(names: readonly string[]): Promise<string[]> {
@@ -16,8 +16,8 @@ async function missingPackages(names: readonly string[]): Promise<string[]> {
   return names.filter((n) => !installed.has(n));
 }
 
-export async function ensurePackages(log: (msg: string) => void): Promise<void> {
-  const missing = await missingPackages(DEBIAN_PACKAGES);
+export async function ensurePackages(log: (msg: string) => void, opts: { vm?: boolean } = {}): Promise<void> {
+  const missing = await missingPackages([...DEBIAN_PACKAGES, ...(opts.vm ? VM_DEBIAN_PACKAGES : [])]);
   if (missing.length === 0) return;
   log(`installing Debian packages: ${missing.join(' ')}`);
   await run(['apt-get', 'update', '-qq'], { timeoutMs: 600_000 });
@@ -52,8 +52,8 @@ async function ensureLibvirtAccounts(): Promise<void> {
   }
 }
 
-export async function ensurePrerequisites(modes: Set<HostMode>, log: (msg: string) => void): Promise<void> {
-  await ensurePackages(log);
+export async function ensurePrerequisites(modes: Set<HostMode>, log: (msg: string) => void, opts: { vm?: boolean } = {}): Promise<void> {
+  await ensurePackages(log, opts);
   if (!(await hasUser(LAB_OPERATOR))) {
     await run(['useradd', '--system', '--user-group', '--home-dir', RUN_DIR, '--no-create-home', '--shell', '/bin/sh', LAB_OPERATOR]);
   }

@@ -22,7 +22,17 @@ export function vmMac(hostNumber: number, vm: number, nic: number): string {
   return `52:54:00:${hex2(hostNumber)}:${hex2(vm)}:${hex2(nic)}`;
 }
 
-const octet = (h: HostNames) => h.number + 10;
+/**
+ * What the interface seed needs of a host: its lab slot (MACs, addresses) and management
+ * address. Namespace host hvN is slot N; real-kernel guest kvN is slot MAX_HOSTS + N, so both
+ * kinds share one numbering of MACs and addresses and never collide on the shared switches.
+ */
+export interface SeedIdentity {
+  number: number;
+  address: string;
+}
+
+const octet = (h: SeedIdentity) => h.number + 10;
 
 /** Commands for `ip -batch -` in the root namespace: the netns and the veths that join it. */
 export function rootBatch(h: HostNames): string {
@@ -55,7 +65,7 @@ export function labBridgeBatch(): string {
 }
 
 /** Commands for `ip -n NETNS -batch -`: the host's own interfaces and addresses. */
-export function hostInterfaceBatch(h: HostNames): string {
+export function hostInterfaceBatch(h: SeedIdentity): string {
   const x = octet(h);
   const mac = (slot: number) => hostMac(h.number, slot);
   return [

@@ -6,7 +6,18 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'ssh2';
-import { CLIENT_KEY, SSH_PORT, hostNames, hostNumberFromName, type HostMode, type HostNames } from './config';
+import {
+  CLIENT_KEY,
+  SSH_PORT,
+  hostNames,
+  hostNumberFromName,
+  isVmHostName,
+  vmHostNames,
+  vmHostNumberFromName,
+  type HostMode,
+  type HostNames,
+  type VmHostNames,
+} from './config';
 import { run, waitFor, type RunOptions, type RunResult } from './exec';
 import {
   createHost,
@@ -15,11 +26,14 @@ import {
   installHostKey,
   restartSshd,
   runInHost,
+  sshAnswers,
   stopHostProcesses,
 } from './host';
+import { createGuest, destroyGuest, rebootGuest, stopGuest } from './vm/guest';
+import { guestCapabilities, guestHostKeyFingerprint, guestRunner } from './vm/status';
 import { authorizeKeys, down, readState, up, type UpOptions } from './lab';
 import { hostKeyFingerprint } from './fingerprint';
-import { hasCapability, kernelCapabilities, type CapabilityRef } from './capabilities';
+import { hasCapability, kernelCapabilities, type CapabilityRef, type KernelCapabilities } from './capabilities';
 
 export { down as labDown, up as labUp, readState as labState };
 
@@ -48,7 +62,56 @@ export interface SshResult {
   code: number | null;
 }
 
+export interface SshOptions {
+  expectedFingerprint?: string;
+  timeoutMs?: number;
+  input?: string;
+}
+
+/** One SSH exec as root with the lab's client key, the host key pinned to `expectedFingerprint`. */
+function sshToLabHost(host: { name: string; address: string; port: number }, command: string, opts: SshOptions & { expectedFingerprint: string }): Promise<SshResult> {
+  const expected = opts.expectedFingerprint;
+  return new Promise((resolve, reject) => {
+    const conn = new Client();
+    let seen = '';
+    conn
+      .on('ready', () => {
+        conn.exec(command, (err, stream) => {
+          if (err) {
+            conn.end();
+            return reject(err);
+          }
+          let stdout = '';
+          let stderr = '';
+          stream.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+          stream.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+          stream.on('close', (code: number | null) => {
+            conn.end();
+            resolve({ stdout, stderr, code });
+          });
+          if (opts.input !== undefined) stream.end(opts.input);
+        });
+      })
+      .on('error', (err) =>
+        reject(seen && seen !== expected ? new Error(`host key mismatch for ${host.name}: expected ${expected}, got ${seen}`) : err),
+      )
+      .connect({
+        host: host.address,
+        port: host.port,
+        username: 'root',
+        privateKey: readFileSync(CLIENT_KEY),
+        readyTimeout: opts.timeoutMs ?? 10_000,
+        hostVerifier: (key: Buffer) => {
+          seen = hostKeyFingerprint(`ssh-ed25519 ${key.toString('base64')}`);
+          return seen === expected;
+        },
+      });
+  });
+}
+
+/** A namespace lab host (hvN): this machine's kernel, its own namespaces, sshd and libvirtd. */
 export class LabHost {
+  readonly kind = 'namespace' as const;
   readonly names: HostNames;
 
   constructor(readonly name: string) {
@@ -83,44 +146,8 @@ export class LabHost {
    * Runs a command over SSH as root with the lab key. The host key is pinned: the connection is
    * refused unless the server's key has `expectedFingerprint` (default: the host's current key).
    */
-  async ssh(command: string, opts: { expectedFingerprint?: string; timeoutMs?: number; input?: string } = {}): Promise<SshResult> {
-    const expected = opts.expectedFingerprint ?? (await this.hostKeyFingerprint());
-    return new Promise((resolve, reject) => {
-      const conn = new Client();
-      let seen = '';
-      conn
-        .on('ready', () => {
-          conn.exec(command, (err, stream) => {
-            if (err) {
-              conn.end();
-              return reject(err);
-            }
-            let stdout = '';
-            let stderr = '';
-            stream.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-            stream.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
-            stream.on('close', (code: number | null) => {
-              conn.end();
-              resolve({ stdout, stderr, code });
-            });
-            if (opts.input !== undefined) stream.end(opts.input);
-          });
-        })
-        .on('error', (err) =>
-          reject(seen && seen !== expected ? new Error(`host key mismatch for ${this.name}: expected ${expected}, got ${seen}`) : err),
-        )
-        .connect({
-          host: this.address,
-          port: this.port,
-          username: 'root',
-          privateKey: readFileSync(CLIENT_KEY),
-          readyTimeout: opts.timeoutMs ?? 10_000,
-          hostVerifier: (key: Buffer) => {
-            seen = hostKeyFingerprint(`ssh-ed25519 ${key.toString('base64')}`);
-            return seen === expected;
-          },
-        });
-    });
+  async ssh(command: string, opts: SshOptions = {}): Promise<SshResult> {
+    return sshToLabHost(this, command, { ...opts, expectedFingerprint: opts.expectedFingerprint ?? (await this.hostKeyFingerprint()) });
   }
 
   /** Power off: stops every process of the host (sshd, libvirt, VMs). Interfaces stay. */
@@ -181,17 +208,131 @@ export class LabHost {
   }
 }
 
-export function labHost(name: string): LabHost {
-  return new LabHost(name);
+/**
+ * A real-kernel lab host (kvN): a QEMU guest booting Debian's kernel. The same handle as a
+ * namespace host, with `exec` through the guest's own agent (works with its network cut) and
+ * `reboot` a real reboot.
+ */
+export class VmLabHost {
+  readonly kind = 'vm' as const;
+  readonly names: VmHostNames;
+
+  constructor(readonly name: string) {
+    this.names = vmHostNames(vmHostNumberFromName(name));
+  }
+
+  get address(): string {
+    return this.names.address;
+  }
+
+  get port(): number {
+    return SSH_PORT;
+  }
+
+  /** Runs argv inside the guest through its agent (no SSH, no network). Throws on a non-zero exit. */
+  exec(argv: readonly string[], opts?: RunOptions): Promise<RunResult> {
+    return guestRunner(this.names)(argv, opts);
+  }
+
+  hostKeyFingerprint(): Promise<string> {
+    return guestHostKeyFingerprint(this.names);
+  }
+
+  async ssh(command: string, opts: SshOptions = {}): Promise<SshResult> {
+    return sshToLabHost(this, command, { ...opts, expectedFingerprint: opts.expectedFingerprint ?? (await this.hostKeyFingerprint()) });
+  }
+
+  /** What this guest's kernel can create. */
+  capabilities(): Promise<KernelCapabilities> {
+    return guestCapabilities(this.names);
+  }
+
+  /** Power off (QEMU stops). */
+  async stop(): Promise<void> {
+    await stopGuest(this.names);
+  }
+
+  /** Starts the guest again from its seeded snapshot (like hv's start: runtime changes are gone). */
+  async start(): Promise<void> {
+    await destroyGuest(this.names);
+    await createGuest(this.names, (m) => console.log(`lab: ${m}`));
+  }
+
+  /** A real guest reboot; resolves once SSH answers and the seed has run. Returns the seconds taken. */
+  reboot(): Promise<number> {
+    return rebootGuest(this.names, (m) => console.log(`lab: ${m}`));
+  }
+
+  /** A new host key for the guest's sshd (as if reinstalled); returns its fingerprint. */
+  async replaceHostKey(): Promise<string> {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sbl-hostkey-'));
+    try {
+      const key = path.join(dir, 'key');
+      await run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `impostor@${this.name}`, '-f', key]);
+      await this.installHostKey(await readFile(key, 'utf8'), await readFile(`${key}.pub`, 'utf8'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    return this.hostKeyFingerprint();
+  }
+
+  /** Puts the lab's persistent key back (the one the guest boots with). */
+  async restoreHostKey(): Promise<string> {
+    const key = path.join(this.names.hostKeyDir, 'ssh_host_ed25519_key');
+    await this.installHostKey(await readFile(key, 'utf8'), await readFile(`${key}.pub`, 'utf8'));
+    return this.hostKeyFingerprint();
+  }
+
+  private async installHostKey(privateKey: string, publicKey: string): Promise<void> {
+    const write = 'umask 077 && cat > "$1.tmp" && mv "$1.tmp" "$1"';
+    await this.exec(['sh', '-c', write, 'sh', '/run/sbl/ssh_host_ed25519_key'], { input: privateKey });
+    await this.exec(['sh', '-c', write, 'sh', '/run/sbl/ssh_host_ed25519_key.pub'], { input: publicKey });
+    await this.exec(['systemctl', 'restart', 'sbl-sshd.service']);
+    await waitFor(`sshd of ${this.name} to answer`, () => sshAnswers(this.address, SSH_PORT, 1000), 30_000);
+  }
+
+  /** Cuts the management link (the guest's eth0 tap goes down): unreachable over the network. */
+  async cutLink(): Promise<void> {
+    await run(['ip', 'link', 'set', 'dev', this.names.taps[0]!, 'down']);
+  }
+
+  async restoreLink(): Promise<void> {
+    await run(['ip', 'link', 'set', 'dev', this.names.taps[0]!, 'up']);
+  }
+}
+
+export type AnyLabHost = LabHost | VmLabHost;
+
+export function labHost(name: `kv${string}`): VmLabHost;
+export function labHost(name: string): LabHost;
+export function labHost(name: string): AnyLabHost {
+  return isVmHostName(name) ? new VmLabHost(name) : new LabHost(name);
 }
 
 /**
- * For tests of a kernel feature: resolves to whether it exists, and prints the skip and its
+ * Brings up the real-kernel guests kv1..kvM. The namespace hosts stay as they are (at least
+ * hv1), so test files that need both kinds do not rebuild each other's hosts.
+ */
+export async function ensureVmLab(opts: { vmHosts: number }): Promise<VmLabHost[]> {
+  const existing = Object.values((await readState()).hosts);
+  await up({
+    hosts: Math.max(1, existing.length),
+    light: existing[0]?.mode === 'light',
+    vmHosts: opts.vmHosts,
+    log: (m) => console.log(`lab: ${m}`),
+  });
+  return Array.from({ length: opts.vmHosts }, (_, i) => new VmLabHost(`kv${i + 1}`));
+}
+
+/**
+ * For tests of a kernel feature: resolves to whether the kernel of `host` (default: this
+ * machine's, which namespace hosts share) has it, and prints the skip and its
  * reason when not, so a missing feature is reported, never passed silently. Use with
  * `it.skipIf(!(await kernelHas(...)))` or `ctx.skip()`.
  */
-export async function kernelHas(ref: CapabilityRef, testName: string): Promise<boolean> {
-  const r = hasCapability(await kernelCapabilities(), ref);
+export async function kernelHas(ref: CapabilityRef, testName: string, host?: AnyLabHost): Promise<boolean> {
+  const caps = host?.kind === 'vm' ? await host.capabilities() : await kernelCapabilities();
+  const r = hasCapability(caps, ref);
   if (!r.ok) console.warn(`SKIPPED ${testName}: ${r.reason}`);
   return r.ok;
 }

@@ -17,8 +17,10 @@ fi
 # chromium: browser tests (Playwright's own browser download does not work here).
 # The lab's packages (also installed by `npm run lab -- up`; installing them here once keeps the
 # apt work in one place). postgresql only where no server is installed.
+# debootstrap, qemu-utils, zstd, e2fsprogs: the real-kernel lab hosts' image and snapshots.
 DEB_PACKAGES=(chromium openssh-server openssh-client libvirt-daemon libvirt-daemon-driver-qemu
-  libvirt-clients qemu-system-x86 dnsmasq-base iptables iproute2 util-linux iputils-ping sudo)
+  libvirt-clients qemu-system-x86 dnsmasq-base iptables iproute2 util-linux iputils-ping sudo
+  debootstrap qemu-utils zstd e2fsprogs)
 command -v pg_ctlcluster >/dev/null 2>&1 || DEB_PACKAGES+=(postgresql)
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do

@@ -116,8 +116,44 @@ describe('dummy interfaces (aristanetworks/bst capture)', () => {
   });
 });
 
-describe('bonds', () => {
-  // No captured `ip -j -d link` output with a bond was found in public sources (see
-  // fixtures/real/SOURCES.md); only hand-written mocks, which would not test anything new.
-  it.todo('bond kind, mode, miimon and the port master from a real capture');
+describe('a real-kernel lab host (kv1: Debian 12, kernel 6.1, captured with the panel\'s probe)', () => {
+  // Recorded from the lab's real-kernel guest: `sh -s` with the probe script over SSH, and
+  // /proc/net/bonding/bond0 (the bonding driver's own report) at the same time.
+  const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
+  const topology = parseProbeOutput(fixture('lab-kv1.probe.txt')).topology;
+  const iface = byName(topology.interfaces);
+  const procBonding = fixture('lab-kv1-bond0.proc-net-bonding.txt');
+
+  it('bond kind, mode, miimon and the port master from a real capture', () => {
+    expect(iface('bond0')).toMatchObject({ kind: 'bond', rawKind: 'bond', bond: { mode: 'active-backup', miimon: 100 }, master: null });
+    const members = topology.interfaces.filter((i) => i.master === 'bond0').map((i) => i.name).sort();
+    expect(members).toEqual(['eth4', 'eth5']);
+    // A member is not a bridge port, and its MAC is the bond's (active-backup takes the first's).
+    expect(iface('eth4')).toMatchObject({ kind: 'ethernet', bridgePort: null, mac: iface('bond0').mac });
+    // The bonding driver's own report agrees with what the parser made of `ip -j -d link`.
+    expect(procBonding).toMatch(/^Bonding Mode: fault-tolerance \(active-backup\)$/m);
+    expect(Number(/^MII Polling Interval \(ms\): (\d+)$/m.exec(procBonding)?.[1])).toBe(iface('bond0').bond?.miimon);
+    expect([...procBonding.matchAll(/^Slave Interface: (\S+)$/gm)].map((m) => m[1]).sort()).toEqual(members);
+  });
+
+  it('reads 802.1Q VLANs on the bond and on a NIC', () => {
+    expect(iface('bond0.100')).toMatchObject({ kind: 'vlan', parent: 'bond0', vlan: { id: 100, protocol: '802.1Q' } });
+    expect(iface('eth3.30')).toMatchObject({ kind: 'vlan', parent: 'eth3', vlan: { id: 30, protocol: '802.1Q' } });
+  });
+
+  it('reads a VLAN-filtering bridge with a trunk and an access port', () => {
+    expect(iface('brvf').bridge).toMatchObject({ vlanFiltering: true });
+    expect(iface('vaccess')).toMatchObject({ master: 'brvf', bridgePort: { vlans: [{ vid: 10, pvid: true, untagged: true }] } });
+    expect(iface('vtrunk').bridgePort?.vlans).toEqual([
+      { vid: 1, pvid: true, untagged: true },
+      { vid: 10, pvid: false, untagged: false },
+      { vid: 20, pvid: false, untagged: false },
+    ]);
+  });
+
+  it('reads a dummy, its netem qdisc, and the Open vSwitch devices as interfaces', () => {
+    expect(iface('dummy0')).toMatchObject({ kind: 'dummy', addresses: [expect.objectContaining({ address: '198.18.251.211', prefixLength: 32 })] });
+    expect(topology.qdiscs.find((q) => q.dev === 'dummy0')).toMatchObject({ kind: 'netem', root: true });
+    for (const n of ['ovsbr0', 'ovsint0', 'ovs-system']) expect(iface(n).rawKind).toBe('openvswitch');
+  });
 });

@@ -1,0 +1,101 @@
+// On a real-kernel lab host (kv1, Debian's kernel in a QEMU guest): the admin adds it, sees
+// its bond and VLANs in the graph, then creates a bond and a VLAN on that bond from the New
+// menu, reviews the commands and applies them; the kernel has them afterwards. Runs after
+// first-start.spec.ts (alice exists, the panel's key is authorized on the lab).
+import { expect, test, type Page } from '@playwright/test';
+import { labHost } from '../lab/testing';
+
+test.describe.configure({ mode: 'serial' });
+// Everything on kv1 runs under software emulation: reads and applies take seconds, not milliseconds.
+test.setTimeout(180_000);
+
+const ADMIN = { username: 'alice', password: 'a long admin password' };
+const kv1 = labHost('kv1');
+
+async function signIn(page: Page) {
+  await page.goto('/sign-in');
+  await page.getByLabel('Username').fill(ADMIN.username);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: /sign in/i }).click();
+  await expect(page.getByTestId('signed-in-user')).toContainText(ADMIN.username);
+}
+
+const linkOf = async (dev: string) =>
+  (JSON.parse((await kv1.exec(['ip', '-j', '-d', 'link', 'show', 'dev', dev])).stdout) as {
+    master?: string;
+    link?: string;
+    linkinfo?: { info_kind?: string; info_data?: Record<string, unknown> };
+  }[])[0];
+
+test.afterAll(async () => {
+  await kv1.exec(['ip', 'link', 'del', 'dev', 'bondui.300'], { allowFailure: true });
+  await kv1.exec(['ip', 'link', 'del', 'dev', 'bondui'], { allowFailure: true });
+  await kv1.exec(['ip', 'link', 'set', 'dev', 'vtrunk-p', 'up'], { allowFailure: true });
+});
+
+test('the admin adds a real-kernel host and sees its bond, VLANs and VLAN-filtering bridge', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/hosts');
+  await page.getByLabel('Address').fill(kv1.address);
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await expect(page.getByTestId('scanned-fingerprint')).toHaveText(await kv1.hostKeyFingerprint());
+  await page.getByLabel('Name').fill('kv1');
+  await page.getByRole('button', { name: 'Confirm fingerprint and add host' }).click();
+  const row = page.locator('[data-id="host-kv1"]');
+  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'reachable');
+
+  await row.getByRole('link', { name: 'kv1' }).click();
+  const graph = page.getByTestId('topology-graph');
+  for (const id of ['if:bond0', 'if:eth4', 'if:eth5', 'if:bond0.100', 'if:eth3.30', 'if:brvf', 'if:vtrunk', 'if:vaccess', 'if:dummy0']) {
+    await expect(graph.locator(`.react-flow__node[data-id="${id}"]`), id).toBeVisible();
+  }
+  await expect(graph.locator('.react-flow__edge[data-id="member:eth4"]')).toHaveCount(1);
+  await expect(graph.locator('.react-flow__edge[data-id="parent:bond0.100"]')).toHaveCount(1);
+  await page.screenshot({ path: 'test-results/screenshots/real-kernel-host.png', fullPage: true });
+});
+
+test('create a bond and a VLAN on it from the New menu, review and apply them on the real kernel', async ({ page }) => {
+  expect((await kv1.exec(['ip', 'link', 'show', 'dev', 'bondui'], { allowFailure: true })).code).not.toBe(0);
+  await signIn(page);
+  await page.goto('/hosts');
+  await page.locator('[data-id="host-kv1"]').getByRole('link', { name: 'kv1' }).click();
+  const graph = page.getByTestId('topology-graph');
+  await expect(graph.locator('.react-flow__node[data-id="if:bond0"]')).toBeVisible();
+  const draft = page.getByTestId('draft-panel');
+
+  await page.getByTestId('new-menu').locator('summary').click();
+  await page.getByTestId('new-menu').getByRole('button', { name: /^Bond/ }).click();
+  const bondForm = page.getByTestId('new-form');
+  await bondForm.getByLabel('Name').fill('bondui');
+  await bondForm.getByLabel('Mode').selectOption('active-backup');
+  await bondForm.getByRole('checkbox', { name: /vtrunk-p/ }).check();
+  await bondForm.getByRole('button', { name: 'Add bond to draft' }).click();
+  await expect(graph.locator('.react-flow__node[data-id="if:bondui"] [data-pending="added"]')).toBeVisible();
+
+  await page.getByTestId('new-menu').locator('summary').click();
+  await page.getByTestId('new-menu').getByRole('button', { name: /^VLAN/ }).click();
+  const vlanForm = page.getByTestId('new-form');
+  await vlanForm.getByLabel('Parent').selectOption('bondui');
+  await vlanForm.getByLabel('VLAN id').fill('300');
+  await vlanForm.getByRole('button', { name: 'Add VLAN to draft' }).click();
+  await expect(draft.getByTestId('draft-op')).toHaveCount(2);
+  await expect(graph.locator('.react-flow__node[data-id="if:bondui.300"] [data-pending="added"]')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Review changes' }).click();
+  const review = page.getByTestId('review-dialog');
+  const commands = (await review.getByTestId('plan-command').allTextContents()).join('\n');
+  expect(commands).toMatch(/ip link add name bondui .*type bond mode active-backup/);
+  expect(commands).toContain('ip link set dev vtrunk-p master bondui');
+  expect(commands).toMatch(/ip link add link bondui name bondui\.300 .*type vlan id 300/);
+  await review.getByLabel('Reason').fill('Trunk for the new tenant');
+  await review.getByRole('button', { name: 'Apply' }).click();
+  await expect(review.getByTestId('change-status')).toHaveText('applied', { timeout: 120_000 });
+  await page.screenshot({ path: 'test-results/screenshots/real-kernel-bond-applied.png', fullPage: true });
+  await page.keyboard.press('Escape');
+  await expect(graph.locator('.react-flow__node[data-id="if:bondui.300"] [data-pending]')).toHaveCount(0);
+
+  // The guest's kernel has them, as planned.
+  expect((await linkOf('bondui'))?.linkinfo).toMatchObject({ info_kind: 'bond', info_data: { mode: 'active-backup' } });
+  expect((await linkOf('vtrunk-p'))?.master).toBe('bondui');
+  expect(await linkOf('bondui.300')).toMatchObject({ link: 'bondui', linkinfo: { info_kind: 'vlan', info_data: { protocol: '802.1Q', id: 300 } } });
+});

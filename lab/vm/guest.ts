@@ -1,0 +1,274 @@
+// One real-kernel lab host (kvN): a QEMU guest booting Debian's kernel from the lab image, its
+// NICs on the lab's bridges, reached over SSH like a namespace host.
+//
+// Starting: a cold boot to a seeded host costs 30-60 s of emulated CPU, so the first start of
+// each guest (per image and seed) is saved as a snapshot (RAM state + disk overlay) and every
+// later start restores it in seconds. `reboot` is a real guest reboot.
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CLIENT_KEY, EXTRA_KEYS_FILE, LAB_OPERATOR, type VmHostNames } from '../config';
+import { run, startDaemon, sleep, waitFor } from '../exec';
+import { fileExists } from '../fs';
+import { isAlive, readPid, sshAnswers } from '../host';
+import { agentAnswers, guestExec, guestSetTime, Qmp } from './agent';
+import { builtImage, ensureImage, type GuestImage } from './image';
+import { qemuArgv, tapBatch, type GuestPaths } from './recipe';
+import { configDiskFiles } from './seed';
+
+export type Log = (m: string) => void;
+
+/** A cold boot under TCG takes 30-60 s alone and up to 110 s with three at once (FINDINGS.md). */
+const COLD_BOOT_TIMEOUT_MS = 600_000;
+/** A restore takes ~3 s alone, 6-10 s for three at once; SSH answers right after. */
+const RESTORE_TIMEOUT_MS = 120_000;
+
+export function guestPaths(g: VmHostNames, img: GuestImage): GuestPaths {
+  return {
+    kernel: img.kernel,
+    initrd: img.initrd,
+    disk: path.join(g.dir, 'disk.qcow2'),
+    configDisk: path.join(g.dir, 'config.img'),
+    serialLog: path.join(g.dir, 'serial.log'),
+    qmpSocket: path.join(g.dir, 'qmp.sock'),
+    agentSocket: path.join(g.dir, 'qga.sock'),
+    pidFile: path.join(g.dir, 'qemu.pid'),
+  };
+}
+
+/** Where a guest's snapshot lives: beside its image, so a new image drops old snapshots. */
+function snapshotDir(g: VmHostNames, img: GuestImage) {
+  const dir = path.join(img.dir, 'snapshots', g.name);
+  return { dir, state: path.join(dir, 'state.zst'), disk: path.join(dir, 'disk.qcow2'), key: path.join(dir, 'key') };
+}
+
+export async function qemuPid(g: VmHostNames): Promise<number | null> {
+  const pid = await readPid(path.join(g.dir, 'qemu.pid'));
+  return isAlive(pid) ? pid : null;
+}
+
+async function authorizedKeys(): Promise<string> {
+  const own = (await readFile(`${CLIENT_KEY}.pub`, 'utf8')).trim();
+  const extra = (await readFile(EXTRA_KEYS_FILE, 'utf8').catch(() => '')).trim();
+  return `${own}\n${extra}`.trim() + '\n';
+}
+
+async function ensurePersistentHostKey(g: VmHostNames): Promise<string> {
+  const key = path.join(g.hostKeyDir, 'ssh_host_ed25519_key');
+  if (!(await fileExists(key))) {
+    await mkdir(g.hostKeyDir, { recursive: true, mode: 0o700 });
+    await run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `root@${g.name}`, '-f', key]);
+  }
+  return key;
+}
+
+/**
+ * Writes the guest's config disk (an ext4 image made with `mkfs.ext4 -d`, no loop mount) and
+ * returns the hash of what shapes the seeded host (the authorized keys excepted: those are
+ * pushed into a running guest and may change without a new snapshot).
+ */
+async function writeConfigDisk(g: VmHostNames, file: string): Promise<string> {
+  const key = await ensurePersistentHostKey(g);
+  const files = configDiskFiles(g, {
+    hostPrivateKey: await readFile(key, 'utf8'),
+    hostPublicKey: await readFile(`${key}.pub`, 'utf8'),
+    authorizedKeys: await authorizedKeys(),
+  });
+  const staging = path.join(g.dir, 'config');
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  for (const f of files) {
+    await writeFile(path.join(staging, f.path), f.content);
+    await chmod(path.join(staging, f.path), f.mode);
+  }
+  await run(['mkfs.ext4', '-q', '-F', '-L', 'sblconfig', '-d', staging, file, '8M']);
+  await rm(staging, { recursive: true, force: true });
+  return createHash('sha256')
+    .update(JSON.stringify(files.filter((f) => f.path !== 'authorized_keys')))
+    .digest('hex');
+}
+
+async function createTaps(g: VmHostNames): Promise<void> {
+  for (const tap of g.taps) await run(['ip', 'link', 'del', tap], { allowFailure: true });
+  await run(['ip', '-batch', '-'], { input: tapBatch(g) });
+}
+
+async function launch(g: VmHostNames, p: GuestPaths, incoming?: string): Promise<void> {
+  await rm(p.pidFile, { force: true });
+  await startDaemon(qemuArgv(g, p, { incoming }));
+}
+
+/** Waits until the guest agent answers and the late seed has run (Open vSwitch, libvirt). */
+async function waitSeeded(g: VmHostNames, p: GuestPaths, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  await waitFor(`${g.name}'s guest agent`, async () => {
+    if (!(await qemuPid(g))) throw new Error(`${g.name}: QEMU exited during boot; see ${p.serialLog}`);
+    return agentAnswers(p.agentSocket, 5000);
+  }, timeoutMs);
+  await waitFor(`${g.name} to finish its seed (sbl-seed-late)`, async () => {
+    const r = await guestExec(p.agentSocket, ['test', '-e', '/run/sbl/seeded'], { allowFailure: true, timeoutMs: 30_000 });
+    if (r.code !== 0) {
+      const failed = await guestExec(p.agentSocket, ['systemctl', 'is-failed', 'sbl-seed.service', 'sbl-seed-late.service'], { allowFailure: true });
+      if (/^failed$/m.test(failed.stdout)) {
+        const status = await guestExec(p.agentSocket, ['journalctl', '-b', '--no-pager', '-n', '40', '-u', 'sbl-seed.service', '-u', 'sbl-seed-late.service'], { allowFailure: true });
+        throw new Error(`${g.name}: its seed failed:\n${status.stdout}`);
+      }
+    }
+    return r.code === 0;
+  }, Math.max(deadline - Date.now(), 1000));
+}
+
+/** Cold boot from the image, seed, then save RAM and disk as the guest's snapshot. */
+async function coldBootAndSnapshot(g: VmHostNames, img: GuestImage, p: GuestPaths, seedKey: string, log: Log): Promise<void> {
+  const snap = snapshotDir(g, img);
+  const started = Date.now();
+  log(`${g.name}: cold boot of kernel ${img.kernelVersion} (software emulation; about a minute)`);
+  await rm(p.disk, { force: true });
+  await run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', img.base, p.disk]);
+  await launch(g, p);
+  await waitSeeded(g, p, COLD_BOOT_TIMEOUT_MS);
+  const booted = (Date.now() - started) / 1000;
+  await rm(snap.dir, { recursive: true, force: true });
+  await mkdir(snap.dir, { recursive: true });
+  const qmp = await Qmp.connect(p.qmpSocket);
+  try {
+    await qmp.command('stop');
+    // The path is the lab's own; QEMU runs the exec: URI with /bin/sh.
+    await qmp.command('migrate', { uri: `exec:zstd -q -3 > ${snap.state}.tmp` });
+    await waitFor(`${g.name}'s snapshot to be written`, async () => {
+      const st = (await qmp.command('query-migrate')) as { status?: string; 'error-desc'?: string };
+      if (st.status === 'failed') throw new Error(`${g.name}: saving the snapshot failed: ${st['error-desc'] ?? ''}`);
+      return st.status === 'completed';
+    }, 300_000);
+    await qmp.command('quit').catch(() => {}); // the socket closes as QEMU exits
+  } finally {
+    qmp.close();
+  }
+  await waitFor(`${g.name}'s QEMU to exit`, async () => !(await qemuPid(g)), 30_000);
+  await rename(`${snap.state}.tmp`, snap.state);
+  await rename(p.disk, snap.disk);
+  await writeFile(snap.key, seedKey);
+  await writeFile(path.join(snap.dir, 'boot.json'), JSON.stringify({ coldBootSeconds: booted, savedAt: new Date().toISOString() }));
+  log(`${g.name}: seeded in ${booted.toFixed(0)} s, snapshot saved`);
+}
+
+/** Restores the snapshot: the guest continues from its seeded state, clock set to now. */
+async function restore(g: VmHostNames, img: GuestImage, p: GuestPaths): Promise<void> {
+  const snap = snapshotDir(g, img);
+  await rm(p.disk, { force: true });
+  await run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', snap.disk, p.disk]);
+  await launch(g, p, `exec:zstd -dc ${snap.state}`);
+  const qmp = await waitForQmp(g, p);
+  try {
+    await waitFor(`${g.name}'s snapshot to load`, async () => {
+      const st = (await qmp.command('query-status')) as { status: string };
+      if (st.status === 'running') return true;
+      if (st.status === 'paused' || st.status === 'postmigrate') await qmp.command('cont');
+      return false;
+    }, RESTORE_TIMEOUT_MS);
+  } finally {
+    qmp.close();
+  }
+  await waitFor(`${g.name}'s guest agent`, () => agentAnswers(p.agentSocket, 5000), RESTORE_TIMEOUT_MS);
+  await guestSetTime(p.agentSocket);
+}
+
+async function waitForQmp(g: VmHostNames, p: GuestPaths): Promise<Qmp> {
+  let qmp: Qmp | null = null;
+  await waitFor(`${g.name}'s QEMU monitor`, async () => {
+    qmp = await Qmp.connect(p.qmpSocket, 2000).catch(() => null);
+    return qmp !== null;
+  }, 30_000);
+  return qmp!;
+}
+
+/** Puts the current authorized keys (the lab's and `--authorize-key`'s) into a running guest. */
+export async function pushAuthorizedKeys(g: VmHostNames): Promise<void> {
+  const keys = await authorizedKeys();
+  const agent = guestAgentPath(g);
+  for (const user of ['root', LAB_OPERATOR]) {
+    await guestExec(agent, ['sh', '-c', 'cat > "$1.tmp" && chmod 0644 "$1.tmp" && mv "$1.tmp" "$1"', 'sh', `/run/sbl/authorized_keys.${user}`], { input: keys });
+  }
+}
+
+export interface GuestStart {
+  /** 'snapshot' when restored, 'cold' when booted from the image (and saved). */
+  how: 'snapshot' | 'cold';
+  seconds: number;
+}
+
+/** Creates and starts kvN from its snapshot (booting and saving one first if needed). */
+export async function createGuest(g: VmHostNames, log: Log): Promise<GuestStart> {
+  const started = Date.now();
+  const img = await ensureImage(log);
+  await mkdir(g.dir, { recursive: true });
+  const p = guestPaths(g, img);
+  const seedKey = await writeConfigDisk(g, p.configDisk);
+  await createTaps(g);
+  const snap = snapshotDir(g, img);
+  const snapshotKey = await readFile(snap.key, 'utf8').catch(() => '');
+  let how: GuestStart['how'] = 'snapshot';
+  if (snapshotKey !== seedKey || !(await fileExists(snap.state)) || !(await fileExists(snap.disk))) {
+    await coldBootAndSnapshot(g, img, p, seedKey, log);
+    how = 'cold';
+  }
+  await restore(g, img, p);
+  await pushAuthorizedKeys(g);
+  await waitFor(`sshd of ${g.name} to answer`, () => sshAnswers(g.address, 22, 2000), RESTORE_TIMEOUT_MS);
+  await writeFile(path.join(g.dir, 'image'), img.key);
+  return { how, seconds: (Date.now() - started) / 1000 };
+}
+
+/** Stops QEMU (like pulling the power). The taps stay until `destroyGuest`. */
+export async function stopGuest(g: VmHostNames): Promise<void> {
+  const pid = await qemuPid(g);
+  if (!pid) return;
+  process.kill(pid, 'SIGTERM');
+  try {
+    await waitFor(`${g.name}'s QEMU to exit`, async () => !(await qemuPid(g)), 10_000);
+  } catch {
+    process.kill(pid, 'SIGKILL');
+    await waitFor(`${g.name}'s QEMU to exit`, async () => !(await qemuPid(g)), 10_000);
+  }
+}
+
+/** Removes the guest: QEMU, its taps and its runtime files (the snapshot and host key stay). */
+export async function destroyGuest(g: VmHostNames): Promise<void> {
+  await stopGuest(g);
+  for (const tap of g.taps) await run(['ip', 'link', 'del', tap], { allowFailure: true });
+  await rm(g.dir, { recursive: true, force: true });
+}
+
+/** Running, made from the current image, answering SSH: `up` keeps such a guest. */
+export async function isGuestHealthy(g: VmHostNames): Promise<boolean> {
+  if (!(await qemuPid(g))) return false;
+  const img = await readFile(path.join(g.dir, 'image'), 'utf8').catch(() => '');
+  const current = await builtImage();
+  if (!current || img !== current.key) return false;
+  return sshAnswers(g.address, 22, 3000);
+}
+
+/** A real reboot of the guest (systemd shuts down, QEMU resets, the kernel boots again). */
+export async function rebootGuest(g: VmHostNames, log: Log = () => {}): Promise<number> {
+  const started = Date.now();
+  const agent = guestAgentPath(g);
+  const bootId = (await guestExec(agent, ['cat', '/proc/sys/kernel/random/boot_id'])).stdout.trim();
+  // The agent answers a shutdown request before it acts on it.
+  await guestExec(agent, ['systemctl', 'reboot'], { allowFailure: true }).catch(() => {});
+  await waitFor(`${g.name} to go down for its reboot`, async () => {
+    const r = await guestExec(agent, ['cat', '/proc/sys/kernel/random/boot_id'], { allowFailure: true, timeoutMs: 5000 }).catch(() => null);
+    return r === null || r.stdout.trim() !== bootId;
+  }, 120_000);
+  const img = await ensureImage(log);
+  await waitSeeded(g, guestPaths(g, img), COLD_BOOT_TIMEOUT_MS);
+  await pushAuthorizedKeys(g);
+  await waitFor(`sshd of ${g.name} to answer`, () => sshAnswers(g.address, 22, 2000), 60_000);
+  // Let the boot settle (link-local addresses, libvirt's dnsmasq) before anyone reads it.
+  await sleep(1000);
+  return (Date.now() - started) / 1000;
+}
+
+/** The guest agent's socket: the guest's own channel, independent of its network. */
+export function guestAgentPath(g: VmHostNames): string {
+  return path.join(g.dir, 'qga.sock');
+}

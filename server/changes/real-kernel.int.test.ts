@@ -1,0 +1,181 @@
+// Changes only a real kernel can take (bonds, 802.1Q VLANs, dummies, VLAN-filtering bridges),
+// on a real-kernel lab host (kv1: a QEMU guest booting Debian's kernel): each applied, verified
+// and reverted; a failure at every step of a change that builds them rolls back the host; and a
+// reboot with nothing applied brings the host back exactly as it was read before.
+//
+// One database provider: what differs here is the kernel, and the providers are covered by the
+// namespace-host tests (changes.int.test.ts) with the same service code.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { authorizeLabKey, ensureVmLab, kernelHas, type VmLabHost } from '@/lab/testing';
+import { createPanelPool } from '@/server/hosts/panel-pool';
+import type { Operation } from '@/server/plan/ops';
+import { ensurePanelIdentity } from '@/server/ssh/identity';
+import type { SshPool } from '@/server/ssh/pool';
+import { changeHarness, configurationChanges, iface } from '@/server/testing/changes';
+import { makeUser } from '@/server/testing/fixtures';
+import { emptyAllTables, openTestDatabase, type TestDatabase } from '@/server/testing/database';
+import type { Topology } from '@/server/topology/model';
+import { getDraft } from './drafts';
+import { getChange, revertChange } from './history';
+
+let kv1: VmLabHost;
+let t: TestDatabase;
+let pool: SshPool;
+let hostId: string;
+let actor: { id: string; username: string };
+const { read, change, explain } = changeHarness(() => ({ db: t.db, pool, actor, hostId }));
+
+beforeAll(async () => {
+  process.env.SWITCHBOARD_SECRET ??= 'test-secret-'.padEnd(48, 'x');
+  [kv1] = (await ensureVmLab({ vmHosts: 1 })) as [VmLabHost];
+  await kv1.start(); // from its seeded snapshot: an earlier failed run leaves nothing behind
+  t = await openTestDatabase('sqlite');
+  await emptyAllTables(t.db);
+  await authorizeLabKey((await ensurePanelIdentity(t.db)).publicKey);
+  pool = createPanelPool(t.db);
+  const host = await t.db.host.create({
+    data: { name: 'kv1', address: kv1.address, hostKeyFingerprint: await kv1.hostKeyFingerprint(), hostKeyType: 'ssh-ed25519', pinnedAt: new Date() },
+  });
+  hostId = host.id;
+  const user = await makeUser(t.db, 'rhea', 'operator');
+  actor = { id: user.id, username: user.username };
+}, 1_800_000);
+
+afterAll(async () => {
+  pool?.closeAll();
+  await t?.close();
+});
+
+/** Interfaces the cases create; a case that failed half-way leaves the next one a clean host. */
+const CASE_INTERFACES = /^(dum1|eth2\.42|bond9|bond0\.200|brv1|brk|k1a|k1b|dumk|brk\.7)$/;
+
+beforeEach(async () => {
+  await t.db.draftOperation.deleteMany();
+  const names = (JSON.parse((await kv1.exec(['ip', '-j', 'link', 'show'])).stdout) as { ifname: string; master?: string }[]);
+  const dirty = names.some((l) => CASE_INTERFACES.test(l.ifname)) || !names.some((l) => l.ifname === 'bond0.100') || names.find((l) => l.ifname === 'veth-b')?.master;
+  if (dirty) await kv1.start();
+});
+
+const cases: { name: string; ops: Operation[]; check: (after: Topology) => void; needs: Parameters<typeof kernelHas>[0] }[] = [
+  {
+    name: 'create a dummy',
+    ops: [{ kind: 'createDummy', name: 'dum1' }],
+    check: (a) => expect(iface(a, 'dum1')?.kind).toBe('dummy'),
+    needs: { linkKind: 'dummy' },
+  },
+  {
+    name: 'create a VLAN sub-interface on a NIC',
+    ops: [{ kind: 'createVlan', name: 'eth2.42', parent: 'eth2', vlanId: 42 }],
+    check: (a) => expect(iface(a, 'eth2.42')).toMatchObject({ kind: 'vlan', parent: 'eth2', vlan: { id: 42, protocol: '802.1Q' } }),
+    needs: { linkKind: 'vlan' },
+  },
+  {
+    name: 'create a VLAN on the seeded bond',
+    ops: [{ kind: 'createVlan', name: 'bond0.200', parent: 'bond0', vlanId: 200 }],
+    check: (a) => expect(iface(a, 'bond0.200')).toMatchObject({ kind: 'vlan', parent: 'bond0', vlan: { id: 200 } }),
+    needs: { linkKind: 'vlan' },
+  },
+  {
+    name: 'create a bond of a veth',
+    ops: [{ kind: 'createBond', name: 'bond9', mode: 'active-backup', members: ['veth-b'] }],
+    check: (a) => {
+      expect(iface(a, 'bond9')).toMatchObject({ kind: 'bond', bond: { mode: 'active-backup' } });
+      expect(iface(a, 'veth-b')?.master).toBe('bond9');
+    },
+    needs: { linkKind: 'bond' },
+  },
+  {
+    name: 'take a member out of the seeded bond',
+    ops: [{ kind: 'unsetMaster', dev: 'eth5' }],
+    check: (a) => {
+      expect(iface(a, 'eth5')?.master).toBeNull();
+      expect(iface(a, 'eth4')?.master).toBe('bond0');
+    },
+    needs: { linkKind: 'bond' },
+  },
+  {
+    name: 'set port VLANs on a new VLAN-filtering bridge',
+    ops: [
+      { kind: 'createBridge', name: 'brv1', stp: false, vlanFiltering: true },
+      { kind: 'setMaster', dev: 'veth-b', master: 'brv1' },
+      { kind: 'setBridgeVlans', dev: 'veth-b', vlans: [{ vid: 10, pvid: true, untagged: true }, { vid: 20, pvid: false, untagged: false }] },
+    ],
+    check: (a) => expect(iface(a, 'veth-b')?.bridgePort?.vlans.map((v) => v.vid).sort()).toEqual([10, 20]),
+    needs: { bridgeVlanFiltering: true },
+  },
+  {
+    name: 'move the seeded access port to another VLAN',
+    ops: [{ kind: 'setBridgeVlans', dev: 'vaccess', vlans: [{ vid: 20, pvid: true, untagged: true }] }],
+    check: (a) => expect(iface(a, 'vaccess')?.bridgePort?.vlans).toEqual([{ vid: 20, pvid: true, untagged: true }]),
+    needs: { bridgeVlanFiltering: true },
+  },
+];
+
+describe.sequential('changing a real-kernel lab host', () => {
+  it('reads the seeded bond, VLANs, VLAN-filtering bridge and dummy into the topology', async () => {
+    const topo = await read();
+    expect(iface(topo, 'bond0')).toMatchObject({ kind: 'bond', bond: { mode: 'active-backup', miimon: 100 } });
+    expect([iface(topo, 'eth4')?.master, iface(topo, 'eth5')?.master]).toEqual(['bond0', 'bond0']);
+    expect(iface(topo, 'bond0.100')).toMatchObject({ kind: 'vlan', parent: 'bond0', vlan: { id: 100, protocol: '802.1Q' } });
+    expect(iface(topo, 'eth3.30')).toMatchObject({ kind: 'vlan', parent: 'eth3', vlan: { id: 30 } });
+    expect(iface(topo, 'brvf')?.bridge?.vlanFiltering).toBe(true);
+    expect(iface(topo, 'vaccess')?.bridgePort?.vlans).toEqual([{ vid: 10, pvid: true, untagged: true }]);
+    expect(iface(topo, 'vtrunk')?.bridgePort?.vlans.filter((v) => !v.pvid).map((v) => v.vid)).toEqual([10, 20]);
+    expect(iface(topo, 'dummy0')?.kind).toBe('dummy');
+  });
+
+  for (const c of cases) {
+    it(`applies, verifies and reverts: ${c.name}`, async (ctx) => {
+      if (!(await kernelHas(c.needs, c.name, kv1))) return ctx.skip();
+      const before = await read();
+      const applied = await change(c.ops, { reason: `test: ${c.name}` });
+      expect(applied.status, await explain(applied.changeId)).toBe('applied');
+      expect(applied.differences).toEqual([]);
+      c.check(await read());
+      expect((await getDraft(t.db, hostId)).items).toEqual([]);
+
+      await revertChange(t.db, actor, applied.changeId);
+      const reverted = await change([], { reason: `revert: ${c.name}` });
+      expect(reverted.status, await explain(reverted.changeId)).toBe('applied');
+      expect(configurationChanges(before, await read())).toEqual([]);
+    });
+  }
+
+  describe('failure injection: step k of a change building a bond, VLANs and a VLAN-aware bridge fails', () => {
+    const build: Operation[] = [
+      { kind: 'createBond', name: 'bond9', mode: 'active-backup', members: ['veth-b'] },
+      { kind: 'createVlan', name: 'bond0.200', parent: 'bond0', vlanId: 200 },
+      { kind: 'createDummy', name: 'dumk' },
+      { kind: 'createBridge', name: 'brk', stp: false, vlanFiltering: true },
+      { kind: 'setMaster', dev: 'dumk', master: 'brk' },
+      { kind: 'setBridgeVlans', dev: 'dumk', vlans: [{ vid: 7, pvid: true, untagged: true }] },
+      { kind: 'unsetMaster', dev: 'eth5' },
+    ];
+    for (let k = 1; k <= build.length; k++) {
+      it(`rolls back steps 1-${k - 1} when step ${k} fails, leaving the host as it was`, async () => {
+        const before = await read();
+        const result = await change(build, {
+          editPlan: (p) => {
+            p.steps[k - 1]!.commands[0]!.argv = ['ip', 'link', 'set', 'dev', `nosuch${k}`, 'up'];
+          },
+        });
+        expect(result.status, await explain(result.changeId)).toBe('rolled-back');
+        expect(configurationChanges(before, await read())).toEqual([]);
+        const detail = await getChange(t.db, result.changeId);
+        expect(detail.steps.map((s) => s.status)).toEqual([
+          ...Array<string>(k - 1).fill('rolled-back'),
+          'failed',
+          ...Array<string>(detail.steps.length - k).fill('pending'),
+        ]);
+      });
+    }
+  });
+
+  it('reads the same topology after a real reboot with nothing applied', async () => {
+    const before = await read();
+    const bootId = (await kv1.exec(['cat', '/proc/sys/kernel/random/boot_id'])).stdout.trim();
+    await kv1.reboot();
+    expect((await kv1.exec(['cat', '/proc/sys/kernel/random/boot_id'])).stdout.trim()).not.toBe(bootId);
+    expect(configurationChanges(before, await read())).toEqual([]);
+  });
+});
