@@ -14,11 +14,11 @@ import { isAlive, readPid, sshAnswers } from '../host';
 import { agentAnswers, guestExec, guestSetTime, Qmp } from './agent';
 import { builtImage, ensureImage, type GuestImage } from './image';
 import { qemuArgv, tapBatch, type GuestPaths } from './recipe';
-import { configDiskFiles } from './seed';
+import { configDiskFiles, type ConfigDiskFile } from './seed';
 
 export type Log = (m: string) => void;
 
-/** A cold boot under TCG takes 30-60 s alone and up to 110 s with three at once (FINDINGS.md). */
+/** A cold boot with the seed (OVS, libvirt networks, the first QEMU capability probe) took 2-3 minutes alone here. */
 const COLD_BOOT_TIMEOUT_MS = 600_000;
 /** A restore takes ~3 s alone, 6-10 s for three at once; SSH answers right after. */
 const RESTORE_TIMEOUT_MS = 120_000;
@@ -62,18 +62,28 @@ async function ensurePersistentHostKey(g: VmHostNames): Promise<string> {
   return key;
 }
 
-/**
- * Writes the guest's config disk (an ext4 image made with `mkfs.ext4 -d`, no loop mount) and
- * returns the hash of what shapes the seeded host (the authorized keys excepted: those are
- * pushed into a running guest and may change without a new snapshot).
- */
-async function writeConfigDisk(g: VmHostNames, file: string): Promise<string> {
+async function configFiles(g: VmHostNames) {
   const key = await ensurePersistentHostKey(g);
-  const files = configDiskFiles(g, {
+  return configDiskFiles(g, {
     hostPrivateKey: await readFile(key, 'utf8'),
     hostPublicKey: await readFile(`${key}.pub`, 'utf8'),
     authorizedKeys: await authorizedKeys(),
   });
+}
+
+/**
+ * The hash of what shapes the seeded host: its snapshot is reused only while this is the same.
+ * The authorized keys are left out: they are pushed into a running guest and may change freely.
+ */
+function seedKeyOf(files: ConfigDiskFile[]): string {
+  return createHash('sha256')
+    .update(JSON.stringify(files.filter((f) => f.path !== 'authorized_keys')))
+    .digest('hex');
+}
+
+/** Writes the guest's config disk (ext4 made with `mkfs.ext4 -d`, no loop mount); returns its seed key. */
+async function writeConfigDisk(g: VmHostNames, file: string): Promise<string> {
+  const files = await configFiles(g);
   const staging = path.join(g.dir, 'config');
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
@@ -83,9 +93,7 @@ async function writeConfigDisk(g: VmHostNames, file: string): Promise<string> {
   }
   await run(['mkfs.ext4', '-q', '-F', '-L', 'sblconfig', '-d', staging, file, '8M']);
   await rm(staging, { recursive: true, force: true });
-  return createHash('sha256')
-    .update(JSON.stringify(files.filter((f) => f.path !== 'authorized_keys')))
-    .digest('hex');
+  return seedKeyOf(files);
 }
 
 async function createTaps(g: VmHostNames): Promise<void> {
@@ -99,7 +107,8 @@ async function launch(g: VmHostNames, p: GuestPaths, incoming?: string): Promise
 }
 
 /** Waits until the guest agent answers and the late seed has run (Open vSwitch, libvirt). */
-async function waitSeeded(g: VmHostNames, p: GuestPaths, timeoutMs: number): Promise<void> {
+async function waitSeeded(g: VmHostNames, timeoutMs: number): Promise<void> {
+  const p = { agentSocket: guestAgentPath(g), serialLog: path.join(g.dir, 'serial.log') };
   const deadline = Date.now() + timeoutMs;
   await waitFor(`${g.name}'s guest agent`, async () => {
     if (!(await qemuPid(g))) throw new Error(`${g.name}: QEMU exited during boot; see ${p.serialLog}`);
@@ -122,11 +131,11 @@ async function waitSeeded(g: VmHostNames, p: GuestPaths, timeoutMs: number): Pro
 async function coldBootAndSnapshot(g: VmHostNames, img: GuestImage, p: GuestPaths, seedKey: string, log: Log): Promise<void> {
   const snap = snapshotDir(g, img);
   const started = Date.now();
-  log(`${g.name}: cold boot of kernel ${img.kernelVersion} (software emulation; about a minute)`);
+  log(`${g.name}: cold boot of kernel ${img.kernelVersion} (software emulation; 2-3 minutes, once per image)`);
   await rm(p.disk, { force: true });
   await run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', img.base, p.disk]);
   await launch(g, p);
-  await waitSeeded(g, p, COLD_BOOT_TIMEOUT_MS);
+  await waitSeeded(g, COLD_BOOT_TIMEOUT_MS);
   const booted = (Date.now() - started) / 1000;
   await rm(snap.dir, { recursive: true, force: true });
   await mkdir(snap.dir, { recursive: true });
@@ -215,7 +224,7 @@ export async function createGuest(g: VmHostNames, log: Log): Promise<GuestStart>
   await restore(g, img, p);
   await pushAuthorizedKeys(g);
   await waitFor(`sshd of ${g.name} to answer`, () => sshAnswers(g.address, 22, 2000), RESTORE_TIMEOUT_MS);
-  await writeFile(path.join(g.dir, 'image'), img.key);
+  await writeFile(path.join(g.dir, 'made-from'), `${img.key} ${seedKey}`);
   return { how, seconds: (Date.now() - started) / 1000 };
 }
 
@@ -239,12 +248,12 @@ export async function destroyGuest(g: VmHostNames): Promise<void> {
   await rm(g.dir, { recursive: true, force: true });
 }
 
-/** Running, made from the current image, answering SSH: `up` keeps such a guest. */
+/** Running, made from the current image and seed, answering SSH: `up` keeps such a guest. */
 export async function isGuestHealthy(g: VmHostNames): Promise<boolean> {
   if (!(await qemuPid(g))) return false;
-  const img = await readFile(path.join(g.dir, 'image'), 'utf8').catch(() => '');
+  const madeFrom = await readFile(path.join(g.dir, 'made-from'), 'utf8').catch(() => '');
   const current = await builtImage();
-  if (!current || img !== current.key) return false;
+  if (!current || madeFrom !== `${current.key} ${seedKeyOf(await configFiles(g))}`) return false;
   return sshAnswers(g.address, 22, 3000);
 }
 
@@ -253,14 +262,15 @@ export async function rebootGuest(g: VmHostNames, log: Log = () => {}): Promise<
   const started = Date.now();
   const agent = guestAgentPath(g);
   const bootId = (await guestExec(agent, ['cat', '/proc/sys/kernel/random/boot_id'])).stdout.trim();
-  // The agent answers a shutdown request before it acts on it.
   await guestExec(agent, ['systemctl', 'reboot'], { allowFailure: true }).catch(() => {});
-  await waitFor(`${g.name} to go down for its reboot`, async () => {
+  // Done when the agent answers from a new boot: the old one may answer for a while during
+  // its shutdown, and its /run/sbl/seeded must not count.
+  await waitFor(`${g.name} to come back from its reboot`, async () => {
     const r = await guestExec(agent, ['cat', '/proc/sys/kernel/random/boot_id'], { allowFailure: true, timeoutMs: 5000 }).catch(() => null);
-    return r === null || r.stdout.trim() !== bootId;
-  }, 120_000);
-  const img = await ensureImage(log);
-  await waitSeeded(g, guestPaths(g, img), COLD_BOOT_TIMEOUT_MS);
+    return r !== null && r.code === 0 && r.stdout.trim() !== bootId;
+  }, COLD_BOOT_TIMEOUT_MS);
+  log(`${g.name}: rebooting`);
+  await waitSeeded(g, COLD_BOOT_TIMEOUT_MS);
   await pushAuthorizedKeys(g);
   await waitFor(`sshd of ${g.name} to answer`, () => sshAnswers(g.address, 22, 2000), 60_000);
   // Let the boot settle (link-local addresses, libvirt's dnsmasq) before anyone reads it.

@@ -136,6 +136,9 @@ export const GUEST_FILES: readonly GuestFile[] = [
   // The NICs exist before udev starts, so the seed does not wait for udev to load virtio_net.
   { path: 'etc/initramfs-tools/modules', content: 'virtio_pci\nvirtio_blk\next4\nvirtio_net\nvirtio_console\nvirtio_rng\n', mode: 0o644 },
   { path: 'etc/initramfs-tools/conf.d/sbl-modules', content: 'MODULES=list\n', mode: 0o644 },
+  // Loading ip_gre (the capability probe tries GRE in a scratch namespace) would otherwise add
+  // fallback devices gre0, gretap0 and erspan0 to the host until its next boot.
+  { path: 'etc/sysctl.d/sbl-lab.conf', content: 'net.core.fb_tunnels_only_for_init_net = 2\n', mode: 0o644 },
   { path: 'etc/systemd/journald.conf.d/sbl.conf', content: '[Journal]\nStorage=volatile\nRuntimeMaxUse=16M\n', mode: 0o644 },
   // libvirt resolves the hostname on every VM start; an unresolvable one costs a DNS timeout.
   {

@@ -13,6 +13,15 @@ import { validateOperation, validateOperations } from './validate';
  * no operation sets (a re-created bridge or bond gets the defaults; see the report in the test
  * "what an operation cannot put back").
  */
+/**
+ * The round trip's result with the MACs the projection cannot know (null: a bond member's, set
+ * by the kernel on enslave) taken from `before`; verify skips those the same way.
+ */
+function knownAs(t: Topology, before: Topology): Topology {
+  const macOf = new Map(before.interfaces.map((i) => [i.name, i.mac]));
+  return { ...t, interfaces: t.interfaces.map((i) => (i.mac === null ? { ...i, mac: macOf.get(i.name) ?? null } : i)) };
+}
+
 function configuration(t: Topology) {
   const one = (i: NetInterface) => ({
     name: i.name,
@@ -93,7 +102,7 @@ describe('invertOperation: applying an operation and then its inverse gives the 
     expect(inverse.length).toBeGreaterThan(0);
     // The inverse is a draft the planner accepts against the state the operation left.
     expect(validateOperations(after, inverse).checks.flatMap((c) => c.errors)).toEqual([]);
-    expect(configuration(applyOperations(after, inverse))).toEqual(configuration(before));
+    expect(configuration(knownAs(applyOperations(after, inverse), before))).toEqual(configuration(before));
   });
 
   it('has a row for every operation kind', () => {
@@ -164,7 +173,7 @@ describe('invertSequence', () => {
     ]);
     const after = applyOperations(before, ops);
     expect(validateOperations(after, inverse).valid).toBe(true);
-    expect(configuration(applyOperations(after, inverse))).toEqual(configuration(before));
+    expect(configuration(knownAs(applyOperations(after, inverse), before))).toEqual(configuration(before));
   });
 
   it('re-creates a deleted bridge before reconnecting what was moved out of it', () => {
@@ -179,7 +188,7 @@ describe('invertSequence', () => {
     expect(inverse.map((o) => o.kind)).toEqual(['createBridge', 'setMac', 'addAddress', 'setLinkState', 'unsetMaster', 'setMaster']);
     const after = applyOperations(before, ops);
     expect(validateOperations(after, inverse).valid).toBe(true);
-    expect(configuration(applyOperations(after, inverse))).toEqual(configuration(before));
+    expect(configuration(knownAs(applyOperations(after, inverse), before))).toEqual(configuration(before));
   });
 
   it('is empty for an empty sequence', () => {

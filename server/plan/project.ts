@@ -28,6 +28,22 @@ export function clampedByParentMtu(i: NetInterface, parent: string, mtu: number)
   return i.parent === parent && (i.kind === 'vlan' || i.kind === 'macvlan' || i.kind === 'macvtap') && i.mtu > mtu;
 }
 
+/**
+ * A device the bonding driver enslaves: it opens (sets up) the device and, in the default
+ * fail_over_mac mode, gives it the bond's MAC, which a new bond may not have yet: unknown.
+ */
+function joinedBond(i: NetInterface, bond: string): NetInterface {
+  return { ...i, master: bond, bridgePort: null, adminUp: true, mac: null, permanentMac: null };
+}
+
+/**
+ * A member the bonding driver releases (__bond_release_one): closed (set down), and back on
+ * its own hardware address, so the plan's intended state says so, as the host will after it.
+ */
+function leftBond(i: NetInterface): NetInterface {
+  return { ...i, master: null, bridgePort: null, adminUp: false, mac: i.permanentMac ?? i.mac, permanentMac: null };
+}
+
 export function applyOperation(t: Topology, op: Operation): Topology {
   const byName = new Map(t.interfaces.map((i) => [i.name, i]));
   const update = (name: string, change: (i: NetInterface) => NetInterface): Topology => ({
@@ -43,8 +59,7 @@ export function applyOperation(t: Topology, op: Operation): Topology {
       const withBond = add(newInterface(op.name, 'bond', { bond: { mode: op.mode, miimon: null } }));
       return {
         ...withBond,
-        // The bonding driver opens (sets up) a device it enslaves.
-        interfaces: withBond.interfaces.map((i) => (op.members.includes(i.name) ? { ...i, master: op.name, bridgePort: null, adminUp: true } : i)),
+        interfaces: withBond.interfaces.map((i) => (op.members.includes(i.name) ? joinedBond(i, op.name) : i)),
       };
     }
     case 'createVlan':
@@ -61,25 +76,27 @@ export function applyOperation(t: Topology, op: Operation): Topology {
         ...t,
         interfaces: t.interfaces
           .filter((i) => !removed.has(i.name))
-          // The bonding driver closes (sets down) a member it releases (__bond_release_one).
-          .map((i) => (i.master && removed.has(i.master) ? { ...i, master: null, bridgePort: null, adminUp: gone?.kind === 'bond' ? false : i.adminUp } : i)),
+          .map((i) => (i.master && removed.has(i.master) ? (gone?.kind === 'bond' ? leftBond(i) : { ...i, master: null, bridgePort: null }) : i)),
         routes: t.routes.filter((r) => !r.dev || !removed.has(r.dev)),
       };
     }
     case 'setMaster': {
       const master = byName.get(op.master);
+      if (master?.kind === 'bond') {
+        // A bond without members takes the MAC of its first one, unless it was given its own
+        // (udev's MACAddressPolicy does that on most distributions): unknown until read.
+        const first = !t.interfaces.some((i) => i.master === op.master);
+        const joined = update(op.dev, (i) => joinedBond(i, op.master));
+        return first ? { ...joined, interfaces: joined.interfaces.map((i) => (i.name === op.master ? { ...i, mac: null } : i)) } : joined;
+      }
       return update(op.dev, (i) => ({
         ...i,
         master: op.master,
-        // The bonding driver opens (sets up) a device it enslaves.
-        adminUp: master?.kind === 'bond' ? true : i.adminUp,
         bridgePort: master?.kind === 'bridge' ? { state: null, vlans: defaultPortVlans(master) } : null,
       }));
     }
     case 'unsetMaster':
-      // The bonding driver closes (sets down) a member it releases (__bond_release_one), so
-      // the plan's intended state says down, as the host will after the apply.
-      return update(op.dev, (i) => ({ ...i, master: null, bridgePort: null, adminUp: byName.get(i.master ?? '')?.kind === 'bond' ? false : i.adminUp }));
+      return update(op.dev, (i) => (byName.get(i.master ?? '')?.kind === 'bond' ? leftBond(i) : { ...i, master: null, bridgePort: null }));
     case 'setMtu':
       return {
         ...t,

@@ -41,6 +41,11 @@ export interface NetInterface {
   /** The kernel's own kind string (info_kind), kept when it maps to `other`. */
   rawKind: string | null;
   mac: string | null;
+  /**
+   * The hardware address when the current MAC is another (iproute2's `permaddr`): a bond member
+   * carries the bond's MAC and gets this one back when it leaves. Null when they are the same.
+   */
+  permanentMac: string | null;
   mtu: number;
   /** Kernel operstate: UP, DOWN, LOWERLAYERDOWN, UNKNOWN, DORMANT, ... */
   operstate: string;
@@ -79,6 +84,7 @@ export function interfaceWith(name: string, kind: InterfaceKind, extra: Partial<
     kind,
     rawKind: null,
     mac: null,
+    permanentMac: null,
     mtu: 1500,
     operstate: 'DOWN',
     adminUp: false,

@@ -19,6 +19,8 @@ const ZLink = z.looseObject({
   operstate: z.string().default('UNKNOWN'),
   link_type: z.string().optional(),
   address: z.string().optional(),
+  /** The hardware address, when the current one differs (a bond member carries the bond's). */
+  permaddr: z.string().optional(),
   master: z.string().optional(),
   link: z.string().nullable().optional(),
   link_index: z.number().int().optional(),
@@ -67,6 +69,7 @@ export function interfaceFromLink(link: IpLink): NetInterface {
     kind,
     rawKind: link.linkinfo?.info_kind ?? null,
     mac: link.address && link.link_type !== 'loopback' ? link.address : null,
+    permanentMac: link.permaddr ?? null,
     mtu: link.mtu,
     operstate: link.operstate,
     adminUp: link.flags.includes('UP'),

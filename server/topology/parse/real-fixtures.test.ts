@@ -152,7 +152,8 @@ describe('a real-kernel lab host (kv1: Debian 12, kernel 6.1, captured with the 
   });
 
   it('reads a dummy, its netem qdisc, and the Open vSwitch devices as interfaces', () => {
-    expect(iface('dummy0')).toMatchObject({ kind: 'dummy', addresses: [expect.objectContaining({ address: '198.18.251.211', prefixLength: 32 })] });
+    expect(iface('dummy0').kind).toBe('dummy');
+    expect(iface('dummy0').addresses).toContainEqual(expect.objectContaining({ address: '198.18.251.211', prefixLength: 32, scope: 'global' }));
     expect(topology.qdiscs.find((q) => q.dev === 'dummy0')).toMatchObject({ kind: 'netem', root: true });
     for (const n of ['ovsbr0', 'ovsint0', 'ovs-system']) expect(iface(n).rawKind).toBe('openvswitch');
   });
