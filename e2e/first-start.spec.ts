@@ -1,23 +1,15 @@
 // Issue 3's browser path, in order: first start (setup link, first admin), the panel's key,
 // adding a lab host with fingerprint confirmation, a replaced host key, a viewer's view.
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { authorizeLabKey, labHost } from '../lab/testing';
+import { ADMIN, signIn } from './session';
 import { readPanelState } from './panel-server';
 
 test.describe.configure({ mode: 'serial' });
 
-const ADMIN = { username: 'alice', password: 'a long admin password' };
 const VIEWER = { username: 'victor', password: 'a long viewer password' };
 const hv1 = labHost('hv1');
-
-async function signIn(page: Page, who: { username: string; password: string }) {
-  await page.goto('/sign-in');
-  await page.getByLabel('Username').fill(who.username);
-  await page.getByLabel('Password').fill(who.password);
-  await page.getByRole('button', { name: /sign in/i }).click();
-  await expect(page.getByTestId('signed-in-user')).toContainText(who.username);
-}
 
 test('first start: the setup link creates the first admin and then stops working', async ({ page }) => {
   const { setupLink } = readPanelState();

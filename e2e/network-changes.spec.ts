@@ -4,20 +4,12 @@
 // was. Runs after first-start.spec.ts (alice and hv1 exist).
 import { expect, test, type Page } from '@playwright/test';
 import { labHost } from '../lab/testing';
+import { signIn } from './session';
 
 test.describe.configure({ mode: 'serial' });
 
-const ADMIN = { username: 'alice', password: 'a long admin password' };
 const hv1 = labHost('hv1');
 const PENDING = /(^|\s)pending(\s|$)/;
-
-async function signIn(page: Page) {
-  await page.goto('/sign-in');
-  await page.getByLabel('Username').fill(ADMIN.username);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByRole('button', { name: /sign in/i }).click();
-  await expect(page.getByTestId('signed-in-user')).toContainText(ADMIN.username);
-}
 
 async function openHv1(page: Page) {
   await page.goto('/hosts');

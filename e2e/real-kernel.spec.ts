@@ -2,23 +2,15 @@
 // its bond and VLANs in the graph, then creates a bond and a VLAN on that bond from the New
 // menu, reviews the commands and applies them; the kernel has them afterwards. Runs after
 // first-start.spec.ts (alice exists, the panel's key is authorized on the lab).
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { labHost } from '../lab/testing';
+import { signIn } from './session';
 
 test.describe.configure({ mode: 'serial' });
 // Everything on kv1 runs under software emulation: reads and applies take seconds, not milliseconds.
 test.setTimeout(180_000);
 
-const ADMIN = { username: 'alice', password: 'a long admin password' };
 const kv1 = labHost('kv1');
-
-async function signIn(page: Page) {
-  await page.goto('/sign-in');
-  await page.getByLabel('Username').fill(ADMIN.username);
-  await page.getByLabel('Password').fill(ADMIN.password);
-  await page.getByRole('button', { name: /sign in/i }).click();
-  await expect(page.getByTestId('signed-in-user')).toContainText(ADMIN.username);
-}
 
 const linkOf = async (dev: string) =>
   (JSON.parse((await kv1.exec(['ip', '-j', '-d', 'link', 'show', 'dev', dev])).stdout) as {

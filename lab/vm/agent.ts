@@ -3,8 +3,7 @@
 // commands (argv and stdin as data, never a command line) even when the guest's management
 // link is cut or its address removed.
 import net from 'node:net';
-import { sleep } from '../exec';
-import type { RunOptions, RunResult } from '../exec';
+import { LabCommandError, sleep, type RunOptions, type RunResult } from '../exec';
 
 /** One connection to a JSON-speaking QEMU socket. Replies arrive in request order. */
 class JsonSocket {
@@ -152,17 +151,6 @@ export function guestExecArguments(argv: readonly string[], input?: string) {
   };
 }
 
-export class GuestCommandError extends Error {
-  constructor(
-    readonly argv: readonly string[],
-    readonly code: number | null,
-    readonly stderr: string,
-  ) {
-    super(`guest command failed (exit ${code ?? 'signal'}): ${argv.join(' ')}\n${stderr.trim()}`);
-    this.name = 'GuestCommandError';
-  }
-}
-
 /** One agent connection: synchronises first (the channel may hold an earlier client's bytes). */
 async function withAgent<T>(socketPath: string, timeoutMs: number, fn: (call: (execute: string, args?: Record<string, unknown>) => Promise<unknown>) => Promise<T>): Promise<T> {
   const s = await JsonSocket.connect(socketPath, Math.min(timeoutMs, 10_000));
@@ -217,7 +205,7 @@ export async function guestExec(socketPath: string, argv: readonly string[], opt
       await sleep(delay);
     }
   });
-  if (result.code !== 0 && !opts.allowFailure) throw new GuestCommandError(argv, result.code, result.stderr || result.stdout);
+  if (result.code !== 0 && !opts.allowFailure) throw new LabCommandError(argv, result.code, result.stderr || result.stdout);
   return result;
 }
 

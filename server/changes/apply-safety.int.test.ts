@@ -3,15 +3,14 @@
 // the plan intended or as it was.
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { authorizeLabKey, ensureLab, type LabHost } from '@/lab/testing';
+import { ensureLab, type LabHost } from '@/lab/testing';
 import { createDb } from '@/server/db/client';
 import { resolveDatabaseTarget } from '@/server/db/url';
-import { createPanelPool } from '@/server/hosts/panel-pool';
 import type { Operation } from '@/server/plan/ops';
-import { ensurePanelIdentity } from '@/server/ssh/identity';
 import type { SshPool } from '@/server/ssh/pool';
+import { createPanelPool } from '@/server/hosts/panel-pool';
+import { panelWithLabHost } from '@/server/testing/changes';
 import { appErrorOf } from '@/server/testing/errors';
-import { makeUser } from '@/server/testing/fixtures';
 import { openTestDatabase, PROVIDERS, type TestDatabase } from '@/server/testing/database';
 import { latestTopology, refreshHost } from '@/server/topology/refresh';
 import { executePlan } from '@/server/apply/executor';
@@ -72,14 +71,7 @@ describe.each(PROVIDERS)('apply safety on %s', (provider) => {
 
   beforeAll(async () => {
     t = await openTestDatabase(provider);
-    await authorizeLabKey((await ensurePanelIdentity(t.db)).publicKey);
-    pool = createPanelPool(t.db);
-    const host = await t.db.host.create({
-      data: { name: 'hv1', address: hv1.address, hostKeyFingerprint: await hv1.hostKeyFingerprint(), hostKeyType: 'ssh-ed25519', pinnedAt: new Date() },
-    });
-    hostId = host.id;
-    const user = await makeUser(t.db, 'oscar', 'operator');
-    actor = { id: user.id, username: user.username };
+    ({ pool, hostId, actor } = await panelWithLabHost(t.db, hv1, 'oscar'));
   });
   beforeEach(async () => {
     await t.db.draftOperation.deleteMany();

@@ -3,19 +3,16 @@
 // connection killed mid-apply, the host changing under a draft, and the audit chain.
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { authorizeLabKey, ensureLab, type LabHost } from '@/lab/testing';
+import { ensureLab, type LabHost } from '@/lab/testing';
 import { verifyAuditChain } from '@/server/audit/records';
-import { createPanelPool } from '@/server/hosts/panel-pool';
 import type { Operation } from '@/server/plan/ops';
-import { ensurePanelIdentity } from '@/server/ssh/identity';
 import type { SshPool } from '@/server/ssh/pool';
 import { appErrorOf } from '@/server/testing/errors';
-import { makeUser } from '@/server/testing/fixtures';
 import { emptyAllTables, openTestDatabase, PROVIDERS, type TestDatabase } from '@/server/testing/database';
-import { changeHarness, configurationChanges, iface } from '@/server/testing/changes';
+import { changeHarness, iface, panelWithLabHost } from '@/server/testing/changes';
 import type { Topology } from '@/server/topology/model';
 import { startApply } from './apply';
-import { addOperations, getDraft } from './drafts';
+import { addOperations } from './drafts';
 import { exportChanges, getChange, listChanges, revertChange } from './history';
 import { reviewDraft } from './review';
 
@@ -34,19 +31,13 @@ describe.each(PROVIDERS)('changing a lab host on %s', (provider) => {
   let hostId: string;
   let actor: { id: string; username: string };
 
-  const { read, change, explain } = changeHarness(() => ({ db: t.db, pool, actor, hostId }));
+  const harness = changeHarness(() => ({ db: t.db, pool, actor, hostId }));
+  const { read, change } = harness;
 
   beforeAll(async () => {
     t = await openTestDatabase(provider);
     await emptyAllTables(t.db);
-    await authorizeLabKey((await ensurePanelIdentity(t.db)).publicKey);
-    pool = createPanelPool(t.db);
-    const host = await t.db.host.create({
-      data: { name: 'hv1', address: hv1.address, hostKeyFingerprint: await hv1.hostKeyFingerprint(), hostKeyType: 'ssh-ed25519', pinnedAt: new Date() },
-    });
-    hostId = host.id;
-    const user = await makeUser(t.db, 'olivia', 'operator');
-    actor = { id: user.id, username: user.username };
+    ({ pool, hostId, actor } = await panelWithLabHost(t.db, hv1, 'olivia'));
   });
   beforeEach(async () => {
     await t.db.draftOperation.deleteMany();
@@ -142,17 +133,7 @@ describe.each(PROVIDERS)('changing a lab host on %s', (provider) => {
       ctx.onTestFinished(async () => {
         for (const argv of c.cleanup ?? []) await hv1.exec(argv, { allowFailure: true });
       });
-      const before = await read();
-      const applied = await change(c.ops, { reason: `test: ${c.name}` });
-      expect(applied.status, await explain(applied.changeId)).toBe('applied');
-      expect(applied.differences).toEqual([]);
-      c.check(await read());
-      expect((await getDraft(t.db, hostId)).items).toEqual([]); // applied operations leave the draft
-
-      await revertChange(t.db, actor, applied.changeId);
-      const reverted = await change([], { reason: `revert: ${c.name}` });
-      expect(reverted.status, await explain(reverted.changeId)).toBe('applied');
-      expect(configurationChanges(before, await read())).toEqual([]);
+      await harness.appliesVerifiesReverts(c.name, c.ops, c.check);
     });
   }
 
@@ -171,25 +152,8 @@ describe.each(PROVIDERS)('changing a lab host on %s', (provider) => {
     ];
     for (let k = 1; k <= 10; k++) {
       it(`rolls back steps 1-${k - 1} when step ${k} fails, leaving the host as it was`, async () => {
-        const before = await read();
-        const result = await change(ten, {
-          // A command that passes every check but fails on the host, as a kernel refusal would.
-          editPlan: (p) => {
-            p.steps[k - 1]!.commands[0]!.argv = ['ip', 'link', 'set', 'dev', `nosuch${k}`, 'up'];
-          },
-        });
-        expect(result.status).toBe('rolled-back');
-        expect(result.differences).toEqual([]);
-        expect(configurationChanges(before, await read())).toEqual([]);
-        const detail = await getChange(t.db, result.changeId);
-        expect(detail.steps.map((s) => s.status)).toEqual([
-          ...Array<string>(k - 1).fill('rolled-back'),
-          'failed',
-          ...Array<string>(10 - k).fill('pending'),
-        ]);
-        expect(detail.steps[k - 1]!.commands[0]!.outcome?.output.join('\n')).toContain(`nosuch${k}`);
-        // The draft stays for the operator to fix and try again.
-        expect((await getDraft(t.db, hostId)).items).toHaveLength(10);
+        expect(ten).toHaveLength(10);
+        await harness.rollsBackWhenStepFails(ten, k);
       });
     }
   });

@@ -7,24 +7,20 @@
 // namespace-host tests (changes.int.test.ts) with the same service code.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hostMac } from '@/lab/seed';
-import { authorizeLabKey, ensureVmLab, kernelHas, type VmLabHost } from '@/lab/testing';
-import { createPanelPool } from '@/server/hosts/panel-pool';
+import { ensureVmLab, kernelHas, type VmLabHost } from '@/lab/testing';
 import type { Operation } from '@/server/plan/ops';
-import { ensurePanelIdentity } from '@/server/ssh/identity';
 import type { SshPool } from '@/server/ssh/pool';
-import { changeHarness, configurationChanges, iface } from '@/server/testing/changes';
-import { makeUser } from '@/server/testing/fixtures';
+import { changeHarness, configurationChanges, iface, panelWithLabHost } from '@/server/testing/changes';
 import { emptyAllTables, openTestDatabase, type TestDatabase } from '@/server/testing/database';
 import type { Topology } from '@/server/topology/model';
-import { getDraft } from './drafts';
-import { getChange, revertChange } from './history';
 
 let kv1: VmLabHost;
 let t: TestDatabase;
 let pool: SshPool;
 let hostId: string;
 let actor: { id: string; username: string };
-const { read, change, explain } = changeHarness(() => ({ db: t.db, pool, actor, hostId }));
+const harness = changeHarness(() => ({ db: t.db, pool, actor, hostId }));
+const { read } = harness;
 
 beforeAll(async () => {
   process.env.SWITCHBOARD_SECRET ??= 'test-secret-'.padEnd(48, 'x');
@@ -32,14 +28,7 @@ beforeAll(async () => {
   await kv1.start(); // from its seeded snapshot: an earlier failed run leaves nothing behind
   t = await openTestDatabase('sqlite');
   await emptyAllTables(t.db);
-  await authorizeLabKey((await ensurePanelIdentity(t.db)).publicKey);
-  pool = createPanelPool(t.db);
-  const host = await t.db.host.create({
-    data: { name: 'kv1', address: kv1.address, hostKeyFingerprint: await kv1.hostKeyFingerprint(), hostKeyType: 'ssh-ed25519', pinnedAt: new Date() },
-  });
-  hostId = host.id;
-  const user = await makeUser(t.db, 'rhea', 'operator');
-  actor = { id: user.id, username: user.username };
+  ({ pool, hostId, actor } = await panelWithLabHost(t.db, kv1, 'rhea'));
 }, 1_800_000);
 
 afterAll(async () => {
@@ -125,17 +114,7 @@ describe.sequential('changing a real-kernel lab host', () => {
   for (const c of cases) {
     it(`applies, verifies and reverts: ${c.name}`, async (ctx) => {
       for (const need of c.needs) if (!(await kernelHas(need, c.name, kv1))) return ctx.skip();
-      const before = await read();
-      const applied = await change(c.ops, { reason: `test: ${c.name}` });
-      expect(applied.status, await explain(applied.changeId)).toBe('applied');
-      expect(applied.differences).toEqual([]);
-      c.check(await read());
-      expect((await getDraft(t.db, hostId)).items).toEqual([]);
-
-      await revertChange(t.db, actor, applied.changeId);
-      const reverted = await change([], { reason: `revert: ${c.name}` });
-      expect(reverted.status, await explain(reverted.changeId)).toBe('applied');
-      expect(configurationChanges(before, await read())).toEqual([]);
+      await harness.appliesVerifiesReverts(c.name, c.ops, c.check);
     });
   }
 
@@ -149,24 +128,10 @@ describe.sequential('changing a real-kernel lab host', () => {
       { kind: 'setBridgeVlans', dev: 'dumk', vlans: [{ vid: 7, pvid: true, untagged: true }] },
       { kind: 'unsetMaster', dev: 'eth5' },
     ];
-    // One step per operation here (checked below), so step k exists for every k.
+    // One step per operation, so step k exists for every k.
     for (let k = 1; k <= build.length; k++) {
       it(`rolls back steps 1-${k - 1} when step ${k} fails, leaving the host as it was`, async () => {
-        const before = await read();
-        const result = await change(build, {
-          editPlan: (p) => {
-            p.steps[k - 1]!.commands[0]!.argv = ['ip', 'link', 'set', 'dev', `nosuch${k}`, 'up'];
-          },
-        });
-        expect(result.status, await explain(result.changeId)).toBe('rolled-back');
-        expect(configurationChanges(before, await read())).toEqual([]);
-        const detail = await getChange(t.db, result.changeId);
-        expect(detail.steps).toHaveLength(build.length);
-        expect(detail.steps.map((s) => s.status)).toEqual([
-          ...Array<string>(k - 1).fill('rolled-back'),
-          'failed',
-          ...Array<string>(detail.steps.length - k).fill('pending'),
-        ]);
+        await harness.rollsBackWhenStepFails(build, k);
       });
     }
   });

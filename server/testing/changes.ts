@@ -1,6 +1,12 @@
 // Test scaffolding for changes against a lab host: draft, review and apply as an operator would,
 // read the host, explain a failed change, and compare two reads by configuration only.
-import { getChange } from '@/server/changes/history';
+import { authorizeLabKey } from '@/lab/testing';
+import { expect } from 'vitest';
+import { getDraft } from '@/server/changes/drafts';
+import { getChange, revertChange } from '@/server/changes/history';
+import { createPanelPool } from '@/server/hosts/panel-pool';
+import { ensurePanelIdentity } from '@/server/ssh/identity';
+import { makeUser } from '@/server/testing/fixtures';
 import { addOperations } from '@/server/changes/drafts';
 import { reviewDraft, type StoredPlan } from '@/server/changes/review';
 import { startApply, type ApplySummary } from '@/server/changes/apply';
@@ -27,6 +33,16 @@ export interface ChangeHarness {
   change(ops: Operation[], opts?: { reason?: string; editPlan?: (p: StoredPlan) => void }): Promise<ApplySummary>;
   /** A change's steps, commands and outputs, for an assertion message. */
   explain(changeId: string): Promise<string>;
+  /**
+   * Applies `ops` (expecting exactly what was planned, checked by `check`), then drafts,
+   * reviews and applies the Revert, and expects the host's configuration as it was before.
+   */
+  appliesVerifiesReverts(name: string, ops: Operation[], check: (after: Topology) => void): Promise<void>;
+  /**
+   * Applies `ops` with step k's command replaced by one the host refuses, as a kernel refusal
+   * would; expects steps 1..k-1 rolled back, the host as it was, and the draft kept.
+   */
+  rollsBackWhenStepFails(ops: Operation[], k: number): Promise<void>;
 }
 
 export function changeHarness(ctx: () => { db: Db; pool: SshPool; actor: { id: string; username: string }; hostId: string }): ChangeHarness {
@@ -53,5 +69,54 @@ export function changeHarness(ctx: () => { db: Db; pool: SshPool; actor: { id: s
       const d = await getChange(ctx().db, changeId);
       return JSON.stringify({ status: d.status, differences: d.differences, steps: d.steps.map((s) => ({ s: s.description, status: s.status, commands: s.commands.map((c) => [c.argv.join(' '), c.outcome]), rollback: s.rollback })) }, null, 1);
     },
+    async appliesVerifiesReverts(name, ops, check) {
+      const { db, actor, hostId } = ctx();
+      const before = await this.read();
+      const applied = await this.change(ops, { reason: `test: ${name}` });
+      expect(applied.status, await this.explain(applied.changeId)).toBe('applied');
+      expect(applied.differences).toEqual([]);
+      check(await this.read());
+      expect((await getDraft(db, hostId)).items).toEqual([]); // applied operations leave the draft
+
+      await revertChange(db, actor, applied.changeId);
+      const reverted = await this.change([], { reason: `revert: ${name}` });
+      expect(reverted.status, await this.explain(reverted.changeId)).toBe('applied');
+      expect(configurationChanges(before, await this.read())).toEqual([]);
+    },
+    async rollsBackWhenStepFails(ops, k) {
+      const { db, hostId } = ctx();
+      const before = await this.read();
+      const result = await this.change(ops, {
+        editPlan: (p) => {
+          p.steps[k - 1]!.commands[0]!.argv = ['ip', 'link', 'set', 'dev', `nosuch${k}`, 'up'];
+        },
+      });
+      expect(result.status, await this.explain(result.changeId)).toBe('rolled-back');
+      expect(result.differences).toEqual([]);
+      expect(configurationChanges(before, await this.read())).toEqual([]);
+      const detail = await getChange(db, result.changeId);
+      expect(detail.steps.map((s) => s.status)).toEqual([
+        ...Array<string>(k - 1).fill('rolled-back'),
+        'failed',
+        ...Array<string>(detail.steps.length - k).fill('pending'),
+      ]);
+      expect(detail.steps[k - 1]!.commands[0]!.outcome?.output.join('\n')).toContain(`nosuch${k}`);
+      // The draft stays for the operator to fix and try again.
+      expect((await getDraft(db, hostId)).items).toHaveLength(ops.length);
+    },
   };
+}
+
+/**
+ * A panel on `db` that the lab lets in (its key authorized on every lab host), with `labHost`
+ * added and its key pinned, and an operator to act as.
+ */
+export async function panelWithLabHost(db: Db, labHost: { name: string; address: string; hostKeyFingerprint(): Promise<string> }, operator: string) {
+  await authorizeLabKey((await ensurePanelIdentity(db)).publicKey);
+  const pool = createPanelPool(db);
+  const host = await db.host.create({
+    data: { name: labHost.name, address: labHost.address, hostKeyFingerprint: await labHost.hostKeyFingerprint(), hostKeyType: 'ssh-ed25519', pinnedAt: new Date() },
+  });
+  const user = await makeUser(db, operator, 'operator');
+  return { pool, hostId: host.id, actor: { id: user.id, username: user.username } };
 }
