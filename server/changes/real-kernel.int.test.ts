@@ -142,5 +142,5 @@ describe.sequential('changing a real-kernel lab host', () => {
     await kv1.reboot();
     expect((await kv1.exec(['cat', '/proc/sys/kernel/random/boot_id'])).stdout.trim()).not.toBe(bootId);
     expect(configurationChanges(before, await read())).toEqual([]);
-  });
+  }, 600_000); // a reboot of the software-emulated guest takes 2-3 minutes
 });

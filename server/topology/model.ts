@@ -42,8 +42,9 @@ export interface NetInterface {
   rawKind: string | null;
   mac: string | null;
   /**
-   * The hardware address when the current MAC is another (iproute2's `permaddr`): a bond member
-   * carries the bond's MAC and gets this one back when it leaves. Null when they are the same.
+   * The address a bond member gets back when it leaves (it carries the bond's MAC while in it):
+   * what the bonding driver saved when it took the device, else the hardware address when the
+   * current one differs (iproute2's `permaddr`). Null otherwise.
    */
   permanentMac: string | null;
   mtu: number;

@@ -69,7 +69,10 @@ export function interfaceFromLink(link: IpLink): NetInterface {
     kind,
     rawKind: link.linkinfo?.info_kind ?? null,
     mac: link.address && link.link_type !== 'loopback' ? link.address : null,
-    permanentMac: link.permaddr ?? null,
+    // A bond member's own address, which the bonding driver saved when it took the device and
+    // gives back when it lets go (perm_hwaddr); iproute2's permaddr is the hardware's, which
+    // virtual devices such as veths do not have.
+    permanentMac: (link.linkinfo?.info_slave_kind === 'bond' ? str(link.linkinfo.info_slave_data?.perm_hwaddr) : null) ?? link.permaddr ?? null,
     mtu: link.mtu,
     operstate: link.operstate,
     adminUp: link.flags.includes('UP'),

@@ -130,6 +130,9 @@ describe('a real-kernel lab host (kv1: Debian 12, kernel 6.1, captured with the 
     expect(members).toEqual(['eth4', 'eth5']);
     // A member is not a bridge port, and its MAC is the bond's (active-backup takes the first's).
     expect(iface('eth4')).toMatchObject({ kind: 'ethernet', bridgePort: null, mac: iface('bond0').mac });
+    // What each gets back when it leaves: the address the bonding driver saved.
+    expect([iface('eth4').permanentMac, iface('eth5').permanentMac]).toEqual(['02:5b:00:c9:00:04', '02:5b:00:c9:00:05']);
+    expect(iface('bond0').permanentMac).toBeNull();
     // The bonding driver's own report agrees with what the parser made of `ip -j -d link`.
     expect(procBonding).toMatch(/^Bonding Mode: fault-tolerance \(active-backup\)$/m);
     expect(Number(/^MII Polling Interval \(ms\): (\d+)$/m.exec(procBonding)?.[1])).toBe(iface('bond0').bond?.miimon);
