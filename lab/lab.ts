@@ -98,7 +98,8 @@ export async function authorizeKeys(files: readonly string[], log: Log): Promise
   }
   for (const name of Object.keys(state.vmHosts)) {
     const g = vmHostNames(vmHostNumberFromName(name));
-    if (await qemuPid(g)) await pushAuthorizedKeys(g);
+    // A guest that does not answer is rebuilt by the next `up`, which gives it the keys then.
+    if (await qemuPid(g)) await pushAuthorizedKeys(g).catch((err: unknown) => log(`${name}: keys not pushed now (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`));
   }
   log(`authorized ${files.length} key file(s) on ${Object.keys(state.hosts).length + Object.keys(state.vmHosts).length} host(s)`);
 }

@@ -117,11 +117,17 @@ export class Qmp {
 
   static async connect(path: string, timeoutMs = 10_000): Promise<Qmp> {
     const s = await JsonSocket.connect(path, timeoutMs);
-    const deadline = Date.now() + timeoutMs;
-    await s.next(deadline, 'the QMP greeting');
-    const qmp = new Qmp(s);
-    await qmp.command('qmp_capabilities');
-    return qmp;
+    try {
+      const deadline = Date.now() + timeoutMs;
+      await s.next(deadline, 'the QMP greeting');
+      const qmp = new Qmp(s);
+      await qmp.command('qmp_capabilities');
+      return qmp;
+    } catch (err) {
+      // QEMU serves one monitor client at a time: a half-open one would block every retry.
+      s.close();
+      throw err;
+    }
   }
 
   async command(execute: string, args?: Record<string, unknown>, timeoutMs = 30_000): Promise<unknown> {

@@ -5,7 +5,7 @@
 // each guest (per image and seed) is saved as a snapshot (RAM state + disk overlay) and every
 // later start restores it in seconds. `reboot` is a real guest reboot.
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CLIENT_KEY, EXTRA_KEYS_FILE, LAB_OPERATOR, type VmHostNames } from '../config';
 import { run, startDaemon, sleep, waitFor } from '../exec';
@@ -42,9 +42,26 @@ function snapshotDir(g: VmHostNames, img: GuestImage) {
   return { dir, state: path.join(dir, 'state.zst'), disk: path.join(dir, 'disk.qcow2'), key: path.join(dir, 'key') };
 }
 
+/** QEMU's PID for this guest, if it runs; a stale pid file of a reused PID does not count. */
 export async function qemuPid(g: VmHostNames): Promise<number | null> {
   const pid = await readPid(path.join(g.dir, 'qemu.pid'));
-  return isAlive(pid) ? pid : null;
+  if (!isAlive(pid)) return null;
+  const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0');
+  return argv[0]?.endsWith('qemu-system-x86_64') && argv[argv.indexOf('-name') + 1] === g.name ? pid : null;
+}
+
+/** A path inside a POSIX sh command line (QEMU runs `exec:` migration URIs with /bin/sh). */
+const shQuote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+/** rename, or copy and remove when the two paths are on different filesystems (/run is tmpfs on most hosts). */
+async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
+    await copyFile(from, to);
+    await rm(from, { force: true });
+  }
 }
 
 async function authorizedKeys(): Promise<string> {
@@ -75,11 +92,17 @@ async function configFiles(g: VmHostNames) {
  * The hash of what shapes the seeded host: its snapshot is reused only while this is the same.
  * The authorized keys are left out: they are pushed into a running guest and may change freely.
  */
-function seedKeyOf(files: ConfigDiskFile[]): string {
+function seedKeyOf(g: VmHostNames, files: ConfigDiskFile[], qemuVersion: string): string {
+  // A snapshot loads only into the same devices and QEMU build: the command line (with
+  // placeholder paths) and QEMU's version are part of the key.
+  const argv = qemuArgv(g, { kernel: 'K', initrd: 'I', disk: 'D', configDisk: 'C', serialLog: 'S', qmpSocket: 'Q', agentSocket: 'A', pidFile: 'P' });
   return createHash('sha256')
-    .update(JSON.stringify(files.filter((f) => f.path !== 'authorized_keys')))
+    .update(JSON.stringify([files.filter((f) => f.path !== 'authorized_keys'), argv, qemuVersion]))
     .digest('hex');
 }
+
+let qemuVersionCache: Promise<string> | null = null;
+const qemuVersion = () => (qemuVersionCache ??= run(['qemu-system-x86_64', '--version']).then((r) => r.stdout.split('\n')[0] ?? ''));
 
 /** Writes the guest's config disk (ext4 made with `mkfs.ext4 -d`, no loop mount); returns its seed key. */
 async function writeConfigDisk(g: VmHostNames, file: string): Promise<string> {
@@ -93,7 +116,7 @@ async function writeConfigDisk(g: VmHostNames, file: string): Promise<string> {
   }
   await run(['mkfs.ext4', '-q', '-F', '-L', 'sblconfig', '-d', staging, file, '8M']);
   await rm(staging, { recursive: true, force: true });
-  return seedKeyOf(files);
+  return seedKeyOf(g, files, await qemuVersion());
 }
 
 async function createTaps(g: VmHostNames): Promise<void> {
@@ -143,7 +166,7 @@ async function coldBootAndSnapshot(g: VmHostNames, img: GuestImage, p: GuestPath
   try {
     await qmp.command('stop');
     // The path is the lab's own; QEMU runs the exec: URI with /bin/sh.
-    await qmp.command('migrate', { uri: `exec:zstd -q -3 > ${snap.state}.tmp` });
+    await qmp.command('migrate', { uri: `exec:zstd -q -3 > ${shQuote(`${snap.state}.tmp`)}` });
     await waitFor(`${g.name}'s snapshot to be written`, async () => {
       const st = (await qmp.command('query-migrate')) as { status?: string; 'error-desc'?: string };
       if (st.status === 'failed') throw new Error(`${g.name}: saving the snapshot failed: ${st['error-desc'] ?? ''}`);
@@ -155,7 +178,7 @@ async function coldBootAndSnapshot(g: VmHostNames, img: GuestImage, p: GuestPath
   }
   await waitFor(`${g.name}'s QEMU to exit`, async () => !(await qemuPid(g)), 30_000);
   await rename(`${snap.state}.tmp`, snap.state);
-  await rename(p.disk, snap.disk);
+  await moveFile(p.disk, snap.disk);
   await writeFile(snap.key, seedKey);
   await writeFile(path.join(snap.dir, 'boot.json'), JSON.stringify({ coldBootSeconds: booted, savedAt: new Date().toISOString() }));
   log(`${g.name}: seeded in ${booted.toFixed(0)} s, snapshot saved`);
@@ -166,7 +189,7 @@ async function restore(g: VmHostNames, img: GuestImage, p: GuestPaths): Promise<
   const snap = snapshotDir(g, img);
   await rm(p.disk, { force: true });
   await run(['qemu-img', 'create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', snap.disk, p.disk]);
-  await launch(g, p, `exec:zstd -dc ${snap.state}`);
+  await launch(g, p, `exec:zstd -dc ${shQuote(snap.state)}`);
   const qmp = await waitForQmp(g, p);
   try {
     await waitFor(`${g.name}'s snapshot to load`, async () => {
@@ -185,7 +208,7 @@ async function restore(g: VmHostNames, img: GuestImage, p: GuestPaths): Promise<
 async function waitForQmp(g: VmHostNames, p: GuestPaths): Promise<Qmp> {
   let qmp: Qmp | null = null;
   await waitFor(`${g.name}'s QEMU monitor`, async () => {
-    qmp = await Qmp.connect(p.qmpSocket, 2000).catch(() => null);
+    qmp = await Qmp.connect(p.qmpSocket, 5000).catch(() => null);
     return qmp !== null;
   }, 30_000);
   return qmp!;
@@ -217,13 +240,29 @@ export async function createGuest(g: VmHostNames, log: Log): Promise<GuestStart>
   const snap = snapshotDir(g, img);
   const snapshotKey = await readFile(snap.key, 'utf8').catch(() => '');
   let how: GuestStart['how'] = 'snapshot';
-  if (snapshotKey !== seedKey || !(await fileExists(snap.state)) || !(await fileExists(snap.disk))) {
-    await coldBootAndSnapshot(g, img, p, seedKey, log);
-    how = 'cold';
+  try {
+    if (snapshotKey !== seedKey || !(await fileExists(snap.state)) || !(await fileExists(snap.disk))) {
+      await coldBootAndSnapshot(g, img, p, seedKey, log);
+      how = 'cold';
+    }
+    try {
+      await restore(g, img, p);
+    } catch (err) {
+      if (how === 'cold') throw err;
+      // A snapshot another QEMU build or device set cannot load: make a new one, once.
+      log(`${g.name}: its snapshot did not restore (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); booting it cold`);
+      await stopGuest(g);
+      await coldBootAndSnapshot(g, img, p, seedKey, log);
+      how = 'cold';
+      await restore(g, img, p);
+    }
+    await pushAuthorizedKeys(g);
+    await waitFor(`sshd of ${g.name} to answer`, () => sshAnswers(g.address, 22, 2000), RESTORE_TIMEOUT_MS);
+  } catch (err) {
+    // Nothing half-started stays behind: no QEMU spinning, no taps.
+    await destroyGuest(g).catch(() => {});
+    throw err;
   }
-  await restore(g, img, p);
-  await pushAuthorizedKeys(g);
-  await waitFor(`sshd of ${g.name} to answer`, () => sshAnswers(g.address, 22, 2000), RESTORE_TIMEOUT_MS);
   await writeFile(path.join(g.dir, 'made-from'), `${img.key} ${seedKey}`);
   return { how, seconds: (Date.now() - started) / 1000 };
 }
@@ -232,11 +271,18 @@ export async function createGuest(g: VmHostNames, log: Log): Promise<GuestStart>
 export async function stopGuest(g: VmHostNames): Promise<void> {
   const pid = await qemuPid(g);
   if (!pid) return;
-  process.kill(pid, 'SIGTERM');
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // exited in between
+    }
+  };
+  signal('SIGTERM');
   try {
     await waitFor(`${g.name}'s QEMU to exit`, async () => !(await qemuPid(g)), 10_000);
   } catch {
-    process.kill(pid, 'SIGKILL');
+    signal('SIGKILL');
     await waitFor(`${g.name}'s QEMU to exit`, async () => !(await qemuPid(g)), 10_000);
   }
 }
@@ -253,7 +299,7 @@ export async function isGuestHealthy(g: VmHostNames): Promise<boolean> {
   if (!(await qemuPid(g))) return false;
   const madeFrom = await readFile(path.join(g.dir, 'made-from'), 'utf8').catch(() => '');
   const current = await builtImage();
-  if (!current || madeFrom !== `${current.key} ${seedKeyOf(await configFiles(g))}`) return false;
+  if (!current || madeFrom !== `${current.key} ${seedKeyOf(g, await configFiles(g), await qemuVersion())}`) return false;
   return sshAnswers(g.address, 22, 3000);
 }
 
@@ -262,7 +308,8 @@ export async function rebootGuest(g: VmHostNames, log: Log = () => {}): Promise<
   const started = Date.now();
   const agent = guestAgentPath(g);
   const bootId = (await guestExec(agent, ['cat', '/proc/sys/kernel/random/boot_id'])).stdout.trim();
-  await guestExec(agent, ['systemctl', 'reboot'], { allowFailure: true }).catch(() => {});
+  // The agent may stop before it reports the command's end: do not wait long for it.
+  await guestExec(agent, ['systemctl', 'reboot'], { allowFailure: true, timeoutMs: 5000 }).catch(() => {});
   // Done when the agent answers from a new boot: the old one may answer for a while during
   // its shutdown, and its /run/sbl/seeded must not count.
   await waitFor(`${g.name} to come back from its reboot`, async () => {

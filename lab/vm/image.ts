@@ -114,7 +114,9 @@ export async function ensureImage(log: (m: string) => void): Promise<GuestImage>
   const deb = await timed('kernel package', () => kernelDeb(log));
   const mirror = await debianMirror();
   await timed('debootstrap', () =>
-    run(['debootstrap', '--variant=minbase', `--include=${GUEST_PACKAGES.join(',')}`, DEBIAN_SUITE, rootfs, mirror], { timeoutMs: 3_600_000 }),
+    // In a private mount namespace: the /proc and /sys debootstrap mounts in the target go with
+    // it, even if debootstrap is killed, so a later build can remove the folder.
+    run(['unshare', '--mount', '--propagation', 'private', '--', 'debootstrap', '--variant=minbase', `--include=${GUEST_PACKAGES.join(',')}`, DEBIAN_SUITE, rootfs, mirror], { timeoutMs: 3_600_000 }),
   );
   const kernelVersion = await timed('kernel', async () => {
     // Through tar with --keep-directory-symlink: `dpkg-deb -x` would replace the merged-/usr

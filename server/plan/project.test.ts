@@ -19,6 +19,21 @@ describe('bond members and MACs', () => {
     expect(ifaceOf(after, 'veth-b')).toMatchObject({ master: 'bond9', mac: null });
   });
 
+  it('a member takes the bond\'s MTU, and the driver keeps its own address to give back', () => {
+    const t = hostTopology();
+    t.interfaces = t.interfaces.map((i) => (i.name === 'bond0' ? { ...i, mtu: 9000 } : i));
+    const after = applyOperation(t, { kind: 'setMaster', dev: 'veth-b', master: 'bond0' });
+    expect(ifaceOf(after, 'veth-b')).toMatchObject({ mtu: 9000, permanentMac: ifaceOf(t, 'veth-b').mac });
+  });
+
+  it('a bond whose last member leaves gets a MAC Switchboard cannot know (a random one)', () => {
+    const t = hostTopology();
+    const members = t.interfaces.filter((i) => i.master === 'bond0').map((i) => i.name);
+    expect(members).toHaveLength(1);
+    const after = applyOperation(t, { kind: 'unsetMaster', dev: members[0]! });
+    expect(ifaceOf(after, 'bond0').mac).toBeNull();
+  });
+
   it('a released member gets its permanent address back and is closed', () => {
     const t = hostTopology();
     t.interfaces = t.interfaces.map((i) => (i.name === 'eth3' ? { ...i, mac: ifaceOf(t, 'bond0').mac, permanentMac: '02:5b:00:01:00:33' } : i));

@@ -29,11 +29,12 @@ export function clampedByParentMtu(i: NetInterface, parent: string, mtu: number)
 }
 
 /**
- * A device the bonding driver enslaves: it opens (sets up) the device and, in the default
- * fail_over_mac mode, gives it the bond's MAC, which a new bond may not have yet: unknown.
+ * A device the bonding driver enslaves (bond_enslave): opened (set up), given the bond's MTU
+ * and, in the default fail_over_mac mode, the bond's MAC, which a new bond may not have yet
+ * (unknown). The driver keeps the device's own address to give back (its permanentMac).
  */
-function joinedBond(i: NetInterface, bond: string): NetInterface {
-  return { ...i, master: bond, bridgePort: null, adminUp: true, mac: null, permanentMac: null };
+function joinedBond(i: NetInterface, bond: NetInterface | undefined): NetInterface {
+  return { ...i, master: bond?.name ?? null, bridgePort: null, adminUp: true, mtu: bond?.mtu ?? 1500, mac: null, permanentMac: i.permanentMac ?? i.mac };
 }
 
 /**
@@ -59,7 +60,7 @@ export function applyOperation(t: Topology, op: Operation): Topology {
       const withBond = add(newInterface(op.name, 'bond', { bond: { mode: op.mode, miimon: null } }));
       return {
         ...withBond,
-        interfaces: withBond.interfaces.map((i) => (op.members.includes(i.name) ? joinedBond(i, op.name) : i)),
+        interfaces: withBond.interfaces.map((i) => (op.members.includes(i.name) ? joinedBond(i, withBond.interfaces.find((b) => b.name === op.name)) : i)),
       };
     }
     case 'createVlan':
@@ -86,7 +87,7 @@ export function applyOperation(t: Topology, op: Operation): Topology {
         // A bond without members takes the MAC of its first one, unless it was given its own
         // (udev's MACAddressPolicy does that on most distributions): unknown until read.
         const first = !t.interfaces.some((i) => i.master === op.master);
-        const joined = update(op.dev, (i) => joinedBond(i, op.master));
+        const joined = update(op.dev, (i) => joinedBond(i, master));
         return first ? { ...joined, interfaces: joined.interfaces.map((i) => (i.name === op.master ? { ...i, mac: null } : i)) } : joined;
       }
       return update(op.dev, (i) => ({
@@ -95,8 +96,14 @@ export function applyOperation(t: Topology, op: Operation): Topology {
         bridgePort: master?.kind === 'bridge' ? { state: null, vlans: defaultPortVlans(master) } : null,
       }));
     }
-    case 'unsetMaster':
-      return update(op.dev, (i) => (byName.get(i.master ?? '')?.kind === 'bond' ? leftBond(i) : { ...i, master: null, bridgePort: null }));
+    case 'unsetMaster': {
+      const bond = byName.get(byName.get(op.dev)?.master ?? '');
+      if (bond?.kind !== 'bond') return update(op.dev, (i) => ({ ...i, master: null, bridgePort: null }));
+      // The last member gone, the bond gets a random MAC (unless it was given one): unknown.
+      const last = !t.interfaces.some((i) => i.master === bond.name && i.name !== op.dev);
+      const left = update(op.dev, leftBond);
+      return last ? { ...left, interfaces: left.interfaces.map((i) => (i.name === bond.name ? { ...i, mac: null } : i)) } : left;
+    }
     case 'setMtu':
       return {
         ...t,
