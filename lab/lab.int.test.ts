@@ -199,15 +199,7 @@ describe.sequential('lab of 2 full hosts', () => {
     }
   });
 
-  // Runs where the kernel has 802.1Q (any real hypervisor); here it is reported as skipped.
-  it('creates a VLAN sub-interface inside a host, where the kernel has 802.1Q', async (ctx) => {
-    if (!(await kernelHas({ linkKind: 'vlan' }, 'VLAN sub-interface on a lab host'))) return ctx.skip();
-    const host = hosts[0]!;
-    await host.exec(['ip', 'link', 'add', 'link', 'eth1', 'name', 'eth1.10', 'type', 'vlan', 'id', '10']);
-    const [link] = await sshJson<IpLink[]>(host, 'ip -j -d link show eth1.10');
-    expect(link?.linkinfo?.info_data?.id).toBe(10);
-    await host.exec(['ip', 'link', 'del', 'eth1.10']);
-  });
+  // 802.1Q and the other kinds this kernel lacks: the real-kernel host, lab/vm/vm.int.test.ts.
 
   it('status reports each host, its daemons, its counts and the kernel capabilities', async () => {
     const st = await labStatus();

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../exec';
 import { status as labStatus } from '../lab';
 import { hostMac } from '../seed';
-import { ensureVmLab, labDown, type VmLabHost } from '../testing';
+import { ensureVmLab, kernelHas, labDown, type VmLabHost } from '../testing';
 
 interface IpLink {
   ifname: string;
@@ -82,6 +82,17 @@ describe.sequential('a real-kernel lab host', () => {
     for (const k of ['bond', 'vlan', 'dummy', 'ipvlan', 'macvlan', 'vxlan']) expect(kv.capabilities?.linkKinds[k], k).toEqual({ ok: true });
     for (const q of ['netem', 'fq_codel', 'sfq', 'htb', 'tbf']) expect(kv.capabilities?.qdiscs[q], q).toEqual({ ok: true });
     expect(kv.capabilities?.bridgeVlanFiltering).toEqual({ ok: true });
+  });
+
+  it('creates a VLAN sub-interface inside the host, which this machine\'s kernel cannot', async (ctx) => {
+    if (!(await kernelHas({ linkKind: 'vlan' }, 'VLAN sub-interface on a real-kernel host', kv1))) return ctx.skip();
+    await kv1.exec(['ip', 'link', 'add', 'link', 'eth1', 'name', 'eth1.10', 'type', 'vlan', 'id', '10']);
+    try {
+      const [link] = JSON.parse(await sshOk('ip -j -d link show eth1.10')) as IpLink[];
+      expect(link?.linkinfo?.info_data).toMatchObject({ protocol: '802.1Q', id: 10 });
+    } finally {
+      await kv1.exec(['ip', 'link', 'del', 'eth1.10']);
+    }
   });
 
   it('runs commands through its own channel while its management link is cut', async () => {
