@@ -152,11 +152,12 @@ async function seedInterfaces(h: HostNames): Promise<void> {
 }
 
 /** The host's SSH host key is kept across runs (lab/.state), so a pinned key stays valid. */
-async function ensurePersistentHostKey(h: HostNames): Promise<void> {
+export async function ensurePersistentHostKey(h: { name: string; hostKeyDir: string }): Promise<string> {
   const key = path.join(h.hostKeyDir, 'ssh_host_ed25519_key');
-  if (await fileExists(key)) return;
+  if (await fileExists(key)) return key;
   await mkdir(h.hostKeyDir, { recursive: true, mode: 0o700 });
   await run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `root@${h.name}`, '-f', key]);
+  return key;
 }
 
 export async function installHostKey(h: HostNames, from: string): Promise<void> {

@@ -109,6 +109,18 @@ function sshToLabHost(host: { name: string; address: string; port: number }, com
   });
 }
 
+/** Runs `install` with a brand-new ed25519 key pair (as if the host were reinstalled or impersonated). */
+async function withImpostorKey(hostName: string, install: (keyPath: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sbl-hostkey-'));
+  try {
+    const key = path.join(dir, 'key');
+    await run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `impostor@${hostName}`, '-f', key]);
+    await install(key);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** A namespace lab host (hvN): this machine's kernel, its own namespaces, sshd and libvirtd. */
 export class LabHost {
   readonly kind = 'namespace' as const;
@@ -180,14 +192,7 @@ export class LabHost {
    * returns its fingerprint. `restoreHostKey` puts the lab's persistent key back.
    */
   async replaceHostKey(): Promise<string> {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'sbl-hostkey-'));
-    try {
-      const key = path.join(dir, 'key');
-      await run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `impostor@${this.name}`, '-f', key]);
-      await installHostKey(this.names, key);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    await withImpostorKey(this.name, (key) => installHostKey(this.names, key));
     await restartSshd(this.names);
     return this.hostKeyFingerprint();
   }
@@ -265,14 +270,7 @@ export class VmLabHost {
 
   /** A new host key for the guest's sshd (as if reinstalled); returns its fingerprint. */
   async replaceHostKey(): Promise<string> {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'sbl-hostkey-'));
-    try {
-      const key = path.join(dir, 'key');
-      await run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `impostor@${this.name}`, '-f', key]);
-      await this.installHostKey(await readFile(key, 'utf8'), await readFile(`${key}.pub`, 'utf8'));
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    await withImpostorKey(this.name, async (key) => this.installHostKey(await readFile(key, 'utf8'), await readFile(`${key}.pub`, 'utf8')));
     return this.hostKeyFingerprint();
   }
 

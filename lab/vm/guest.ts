@@ -7,10 +7,10 @@
 import { createHash } from 'node:crypto';
 import { chmod, copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { CLIENT_KEY, EXTRA_KEYS_FILE, LAB_OPERATOR, type VmHostNames } from '../config';
+import { LAB_OPERATOR, type VmHostNames } from '../config';
 import { run, startDaemon, sleep, waitFor } from '../exec';
 import { fileExists } from '../fs';
-import { isAlive, readPid, sshAnswers } from '../host';
+import { authorizedKeys, ensurePersistentHostKey, isAlive, readPid, sshAnswers } from '../host';
 import { agentAnswers, guestExec, guestSetTime, Qmp } from './agent';
 import { builtImage, ensureImage, type GuestImage } from './image';
 import { qemuArgv, tapBatch, type GuestPaths } from './recipe';
@@ -62,21 +62,6 @@ async function moveFile(from: string, to: string): Promise<void> {
     await copyFile(from, to);
     await rm(from, { force: true });
   }
-}
-
-async function authorizedKeys(): Promise<string> {
-  const own = (await readFile(`${CLIENT_KEY}.pub`, 'utf8')).trim();
-  const extra = (await readFile(EXTRA_KEYS_FILE, 'utf8').catch(() => '')).trim();
-  return `${own}\n${extra}`.trim() + '\n';
-}
-
-async function ensurePersistentHostKey(g: VmHostNames): Promise<string> {
-  const key = path.join(g.hostKeyDir, 'ssh_host_ed25519_key');
-  if (!(await fileExists(key))) {
-    await mkdir(g.hostKeyDir, { recursive: true, mode: 0o700 });
-    await run(['ssh-keygen', '-q', '-t', 'ed25519', '-N', '', '-C', `root@${g.name}`, '-f', key]);
-  }
-  return key;
 }
 
 async function configFiles(g: VmHostNames) {
