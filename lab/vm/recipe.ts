@@ -172,9 +172,11 @@ export const GUEST_CHROOT_COMMANDS: readonly (readonly string[])[] = [
 /** Bumped when the build steps (image.ts) change in a way the recipe above does not show. */
 const BUILD_VERSION = 1;
 
-/** Hash of everything that shapes the image: a changed recipe rebuilds it, an unchanged one is reused. */
-export function imageKey(): string {
-  const recipe = { BUILD_VERSION, DEBIAN_SUITE, GUEST_PACKAGES, DROPPED_MODULE_DIRS, IMAGE_SIZE, GUEST_FILES, GUEST_CHROOT_COMMANDS };
+/** Everything that shapes the image. */
+export const IMAGE_RECIPE = { BUILD_VERSION, DEBIAN_SUITE, GUEST_PACKAGES, DROPPED_MODULE_DIRS, IMAGE_SIZE, GUEST_FILES, GUEST_CHROOT_COMMANDS };
+
+/** Hash of the recipe: a changed recipe rebuilds the image, an unchanged one is reused. */
+export function imageKey(recipe: object = IMAGE_RECIPE): string {
   return createHash('sha256').update(JSON.stringify(recipe)).digest('hex').slice(0, 16);
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_HOSTS, MAX_VM_HOSTS, VM_NIC_SWITCHES, hostNames, vmHostNames, vmHostNumberFromName } from '../config';
 import { hostMac, SEED_INTERFACES } from '../seed';
 import { guestExecArguments } from './agent';
-import { GUEST_FILES, imageKey, kernelCommandLine, machineId, qemuArgv, tapBatch, type GuestPaths } from './recipe';
+import { GUEST_FILES, IMAGE_RECIPE, imageKey, kernelCommandLine, machineId, qemuArgv, tapBatch, type GuestPaths } from './recipe';
 import { configDiskFiles, vmBridgeVlanBatch, vmExtraInterfaceBatch, vmLateSeedScript, vmTcBatch } from './seed';
 
 const keys = { hostPrivateKey: 'PRIVATE\n', hostPublicKey: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB3fK1mDqV0VZs2m3h1mC0GCa6E5YtB8c2x3mAbFZ2yA root@kv1\n', authorizedKeys: 'ssh-ed25519 AAAA k\n' };
@@ -76,9 +76,12 @@ describe('image recipe and QEMU command line', () => {
     serialLog: '/r/serial.log', qmpSocket: '/r/qmp.sock', agentSocket: '/r/qga.sock', pidFile: '/r/qemu.pid',
   };
 
-  it('keys the image by its recipe: the same recipe gives the same key', () => {
+  it('keys the image by its recipe: the same recipe gives the same key, any change another', () => {
     expect(imageKey()).toMatch(/^[0-9a-f]{16}$/);
-    expect(imageKey()).toBe(imageKey());
+    expect(imageKey()).toBe(imageKey({ ...IMAGE_RECIPE }));
+    expect(imageKey({ ...IMAGE_RECIPE, GUEST_PACKAGES: [...IMAGE_RECIPE.GUEST_PACKAGES, 'tcpdump'] })).not.toBe(imageKey());
+    const files = IMAGE_RECIPE.GUEST_FILES.map((f) => (f.path === 'etc/ssh/sbl_sshd_config' ? { ...f, content: f.content + 'LogLevel DEBUG\n' } : f));
+    expect(imageKey({ ...IMAGE_RECIPE, GUEST_FILES: files })).not.toBe(imageKey());
   });
 
   it('gives each guest its own machine id and hostname on the kernel command line', () => {
