@@ -1,9 +1,10 @@
 'use client';
 
 import type { ReactNode } from 'react';
-import type { Topology } from '@/server/topology/model';
+import { LEGACY_OPTIONS_KEY, type Topology, type VmNic } from '@/server/topology/model';
 import { InterfaceEditor, MemberEdgeEditor } from '@/components/changes/edit-forms';
 import { KIND_STYLE } from '@/components/topology/nodes';
+import { bandwidthInWords, virtualportInWords, vlanTagsInWords } from '@/server/topology/words';
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -15,6 +16,8 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
 }
 
 const yes = (b: boolean) => (b ? 'yes' : 'no');
+const vlanList = (vlans: readonly { vid: number; pvid: boolean; untagged: boolean }[]) =>
+  vlans.map((v) => `${v.vid}${v.pvid ? ' PVID' : ''}${v.untagged ? ' untagged' : ''}`).join(', ');
 
 const DRAFT_NOTE = {
   added: { text: 'New in the draft: it exists once the draft is applied.', className: 'border-sky-200 bg-sky-50 text-sky-900' },
@@ -88,12 +91,18 @@ export function Inspector({ topology, selected, live }: { topology: Topology; se
               {i.vxlan.port !== null && `, port ${i.vxlan.port}`}
             </Row>
           )}
+          {i.tunnel && (
+            <Row label="Tunnel">
+              {i.tunnel.local ?? 'any'} → {i.tunnel.remote ?? 'any'}
+            </Row>
+          )}
           {i.macvlanMode && <Row label="Mode">{i.macvlanMode}</Row>}
           {i.bridge && (
             <>
               <Row label="STP">{yes(i.bridge.stp)}</Row>
               <Row label="VLAN filtering">{yes(i.bridge.vlanFiltering)}</Row>
               {i.bridge.forwardDelayCs !== null && <Row label="Forward delay">{i.bridge.forwardDelayCs / 100} s</Row>}
+              {(i.bridge.vlans ?? []).length > 0 && <Row label="Own VLANs">{vlanList(i.bridge.vlans)}</Row>}
               <Row label="Ports">{ports.length ? ports.join(', ') : 'none'}</Row>
             </>
           )}
@@ -102,9 +111,7 @@ export function Inspector({ topology, selected, live }: { topology: Topology; se
             <>
               <Row label="Port state">{i.bridgePort.state ?? '—'}</Row>
               {i.bridgePort.vlans.length > 0 && (
-                <Row label="Port VLANs">
-                  {i.bridgePort.vlans.map((v) => `${v.vid}${v.pvid ? ' PVID' : ''}${v.untagged ? ' untagged' : ''}`).join(', ')}
-                </Row>
+                <Row label="Port VLANs">{vlanList(i.bridgePort.vlans)}</Row>
               )}
             </>
           )}
@@ -123,7 +130,8 @@ export function Inspector({ topology, selected, live }: { topology: Topology; se
                   qdisc {q.kind} {q.handle} {q.root ? 'root' : `parent ${q.parent}`}{' '}
                   {Object.entries(q.options)
                     .filter(([, v]) => typeof v !== 'object')
-                    .map(([k, v]) => `${k} ${String(v)}`)
+                    // Older tc printed some options as text; that text is shown as it was printed.
+                    .map(([k, v]) => (k === LEGACY_OPTIONS_KEY ? String(v) : `${k} ${String(v)}`))
                     .join(' ')}
                 </li>
               ))}
@@ -177,6 +185,18 @@ export function Inspector({ topology, selected, live }: { topology: Topology; se
             ))}
           </tbody>
         </table>
+        {vm.nics.some(nicDetails) && (
+          <dl data-testid="nic-details">
+            {vm.nics.map((n, idx) => {
+              const details = nicDetails(n);
+              return details ? (
+                <Row key={n.mac ?? idx} label={n.mac ?? `NIC ${idx + 1}`}>
+                  {details}
+                </Row>
+              ) : null;
+            })}
+          </dl>
+        )}
       </div>
     );
   }
@@ -191,6 +211,22 @@ export function Inspector({ topology, selected, live }: { topology: Topology; se
       <dl>
         <Row label="Mode">{net.mode}</Row>
         <Row label="Bridge">{net.bridge ?? '—'}</Row>
+        {net.mtu !== null && net.mtu !== undefined && <Row label="MTU">{net.mtu}</Row>}
+        {(net.forwardDevices ?? []).length > 0 && <Row label="Devices">{net.forwardDevices.join(', ')}</Row>}
+        {net.vlan && <Row label="VLAN">{vlanTagsInWords(net.vlan)}</Row>}
+        {net.virtualport && <Row label="Virtual port">{virtualportInWords(net.virtualport)}</Row>}
+        {(net.portgroups ?? []).map((pg) => (
+          <Row key={pg.name} label={`Portgroup ${pg.name}`}>
+            {[
+              pg.isDefault && 'default',
+              pg.vlan && vlanTagsInWords(pg.vlan),
+              pg.virtualport && virtualportInWords(pg.virtualport),
+              pg.bandwidth && bandwidthInWords(pg.bandwidth),
+            ]
+              .filter(Boolean)
+              .join('; ') || 'no settings'}
+          </Row>
+        ))}
         <Row label="Active">{yes(net.active)}</Row>
         <Row label="Autostart">{yes(net.autostart)}</Row>
         <Row label="Persistent">{yes(net.persistent)}</Row>
@@ -199,10 +235,24 @@ export function Inspector({ topology, selected, live }: { topology: Topology; se
           <Row key={ip.address} label={ip.family === 'ipv6' ? 'IPv6' : 'IPv4'}>
             {ip.address}/{ip.prefixLength}
             {ip.dhcpRanges.map((r) => `; DHCP ${r.start}–${r.end}`).join('')}
-            {ip.staticHosts.map((h) => `; ${h.name ?? h.mac} → ${h.ip}`).join('')}
+            {ip.staticHosts.map((h) => `; ${h.name ?? h.mac ?? (h.id ? `DUID ${h.id}` : '?')} → ${h.ip}`).join('')}
           </Row>
         ))}
       </dl>
     </div>
   );
+}
+
+/** A VM NIC's settings beyond its attachment, in words ("MTU 9000; trunk 42, 48; 4 queues"). */
+function nicDetails(n: VmNic): string {
+  return [
+    n.portgroup && `portgroup ${n.portgroup}`,
+    n.mtu && `MTU ${n.mtu}`,
+    n.vlan && vlanTagsInWords(n.vlan),
+    n.virtualport && `virtual port ${virtualportInWords(n.virtualport)}`,
+    n.queues && `${n.queues} queues`,
+    n.bandwidth && bandwidthInWords(n.bandwidth),
+  ]
+    .filter(Boolean)
+    .join('; ');
 }

@@ -18,6 +18,7 @@ import { KIND_STYLE } from '@/components/topology/nodes';
 import { findNodeId, TopologyCanvas, type Positions } from '@/components/topology/topology-canvas';
 import type { GraphNodeKind } from '@/server/topology/graph';
 import type { Topology } from '@/server/topology/model';
+import { missingInWords } from '@/server/topology/words';
 
 /** How often an open graph re-reads the host. A refresh is one SSH exec (~0.1-0.3 s). */
 const REFRESH_EVERY_MS = 30_000;
@@ -205,9 +206,14 @@ function HostGraph({ hostId }: { hostId: string }) {
           </p>
         )}
         {layoutError && <p className="text-sm text-red-700">Automatic layout failed: {layoutError}</p>}
-        {topology && topology.missing.length > 0 && (
-          <p className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-xs text-slate-700">
-            Not available on this host: {topology.missing.map((m) => `${m.section} (${m.reason})`).join('; ')}
+        {topology && topology.missing.some((m) => !m.unreadable) && (
+          <p data-testid="missing-sections" className="rounded-md border border-slate-200 bg-slate-50 px-3 py-2 text-xs text-slate-700">
+            Not available on this host: {topology.missing.filter((m) => !m.unreadable).map(missingInWords).join('; ')}
+          </p>
+        )}
+        {topology && topology.missing.some((m) => m.unreadable) && (
+          <p data-testid="unreadable-sections" role="status" className="rounded-md border border-amber-200 bg-amber-50 px-3 py-2 text-xs text-amber-900">
+            Shown without what could not be read: {topology.missing.filter((m) => m.unreadable).map(missingInWords).join('; ')}
           </p>
         )}
         <div className="grid gap-4 lg:grid-cols-[1fr_22rem]">

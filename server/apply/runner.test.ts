@@ -9,7 +9,7 @@ import { makeInterface } from '@/server/plan/fixtures';
 import type { Operation } from '@/server/plan/ops';
 import { planChange } from '@/server/plan/planner';
 import type { PlannedCommand } from '@/server/plan/render';
-import type { Topology } from '@/server/topology/model';
+import { MODEL_VERSION, type Topology } from '@/server/topology/model';
 import { encodeRunnerInput, JOURNAL_DIR, journalCommand, lineSplitter, parseRunnerLine, PLAN_MAGIC, RUNNER_COMMAND, RUNNER_SCRIPT, type RunnerEvent, type RunnerStep } from './runner';
 
 const ids: string[] = [];
@@ -56,6 +56,7 @@ function run(input: string): Run {
 }
 
 const lo = (): Topology => ({
+  modelVersion: MODEL_VERSION,
   host: { hostname: 'netns', kernel: null, iproute2: null, libvirtVersion: null, libvirtAvailable: false, ipForward: null },
   interfaces: [makeInterface(1, 'lo', 'loopback', { mtu: 65536 })],
   routes: [],

@@ -2,7 +2,7 @@
 // treats specially (the management NIC, a bridge with a port and an address, a VLAN-filtering
 // bridge, a veth pair, a VLAN, a bond, a dummy, a VM's tap, a libvirt bridge). MACs follow the
 // kernel's defaults where it has them: a VLAN and a bond carry their lower device's MAC.
-import { interfaceWith, type BridgeVlan, type NetInterface, type Topology } from '@/server/topology/model';
+import { interfaceWith, MODEL_VERSION, networkWith, vmNicWith, type BridgeVlan, type NetInterface, type Topology } from '@/server/topology/model';
 
 /** The address the panel's SSH connection uses (on eth0). */
 export const MGMT_ADDRESS = '198.18.0.11';
@@ -34,10 +34,10 @@ export function hostTopology(): Topology {
     makeInterface(5, 'eth3', 'ethernet', { mac: '02:5b:00:01:00:03', master: 'bond0' }),
     makeInterface(6, 'br0', 'bridge', {
       mac: '02:5b:00:01:00:0a',
-      bridge: { stp: true, vlanFiltering: false, forwardDelayCs: 1500 },
+      bridge: { stp: true, vlanFiltering: false, forwardDelayCs: 1500, vlans: [] },
       addresses: [v4('198.18.1.11/24'), v6('fe80::5b:ff:fe01:a/64', 'link')],
     }),
-    makeInterface(7, 'brv', 'bridge', { mac: '02:5b:00:01:00:0b', bridge: { stp: false, vlanFiltering: true, forwardDelayCs: 1500 } }),
+    makeInterface(7, 'brv', 'bridge', { mac: '02:5b:00:01:00:0b', bridge: { stp: false, vlanFiltering: true, forwardDelayCs: 1500, vlans: [] } }),
     makeInterface(8, 'veth-a', 'veth', {
       mac: '02:5b:00:01:00:0d',
       peer: 'veth-b',
@@ -58,7 +58,7 @@ export function hostTopology(): Topology {
     makeInterface(12, 'dummy0', 'dummy', { mac: '02:5b:00:01:00:0c', mtu: 9000, addresses: [v4('10.255.0.1/32')] }),
     makeInterface(13, 'virbr0', 'bridge', {
       mac: '52:54:00:0a:de:ed',
-      bridge: { stp: true, vlanFiltering: false, forwardDelayCs: 200 },
+      bridge: { stp: true, vlanFiltering: false, forwardDelayCs: 200, vlans: [] },
       addresses: [v4('192.168.122.1/24')],
     }),
     makeInterface(14, 'vnet0', 'tap', {
@@ -70,6 +70,7 @@ export function hostTopology(): Topology {
   ];
   const route = (dst: string, r: Partial<Topology['routes'][number]>) => ({ dst, gateway: null, dev: null, protocol: null, scope: null, prefsrc: null, metric: null, ...r });
   return {
+    modelVersion: MODEL_VERSION,
     host: { hostname: 'hv-test', kernel: '6.1.0', iproute2: '6.1.0', libvirtVersion: '9.0.0', libvirtAvailable: true, ipForward: true },
     interfaces,
     routes: [
@@ -83,25 +84,19 @@ export function hostTopology(): Topology {
     qdiscs: [],
     classes: [],
     networks: [
-      {
-        name: 'default',
-        uuid: '00000000-0000-4000-8000-000000000001',
-        mode: 'nat',
+      networkWith('default', '00000000-0000-4000-8000-000000000001', 'nat', {
         bridge: 'virbr0',
-        active: true,
-        autostart: true,
-        persistent: true,
         ips: [{ family: 'ipv4', address: '192.168.122.1', prefixLength: 24, dhcpRanges: [], staticHosts: [] }],
-      },
+      }),
       // A libvirt network that only names an existing bridge: libvirt does not manage br0 itself.
-      { name: 'bridged', uuid: '00000000-0000-4000-8000-000000000002', mode: 'bridge', bridge: 'br0', active: true, autostart: true, persistent: true, ips: [] },
+      networkWith('bridged', '00000000-0000-4000-8000-000000000002', 'bridge', { bridge: 'br0' }),
     ],
     vms: [
       {
         name: 'web1',
         uuid: '00000000-0000-4000-8000-0000000000a1',
         state: 'running',
-        nics: [{ mac: '52:54:00:01:01:01', model: 'virtio', type: 'network', source: 'default', bridge: 'virbr0', directMode: null, target: 'vnet0', bandwidth: null }],
+        nics: [vmNicWith('network', { mac: '52:54:00:01:01:01', model: 'virtio', source: 'default', bridge: 'virbr0', target: 'vnet0' })],
       },
     ],
     missing: [],

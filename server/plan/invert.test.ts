@@ -204,6 +204,6 @@ describe('what an operation cannot put back', () => {
     const back = applyOperations(applyOperation(before, { kind: 'deleteInterface', name: 'bond0' }), invertOperation({ kind: 'deleteInterface', name: 'bond0' }, before));
     expect(ifaceOf(back, 'bond0').bond).toEqual({ mode: '802.3ad', miimon: null });
     const back2 = applyOperations(applyOperation(before, { kind: 'deleteInterface', name: 'br0' }), invertOperation({ kind: 'deleteInterface', name: 'br0' }, before));
-    expect(ifaceOf(back2, 'br0').bridge).toEqual({ stp: true, vlanFiltering: false, forwardDelayCs: null });
+    expect(ifaceOf(back2, 'br0').bridge).toEqual({ stp: true, vlanFiltering: false, forwardDelayCs: null, vlans: [] });
   });
 });

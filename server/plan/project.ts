@@ -55,7 +55,7 @@ export function applyOperation(t: Topology, op: Operation): Topology {
 
   switch (op.kind) {
     case 'createBridge':
-      return add(newInterface(op.name, 'bridge', { bridge: { stp: op.stp, vlanFiltering: op.vlanFiltering, forwardDelayCs: null } }));
+      return add(newInterface(op.name, 'bridge', { bridge: { stp: op.stp, vlanFiltering: op.vlanFiltering, forwardDelayCs: null, vlans: [] } }));
     case 'createBond': {
       const withBond = add(newInterface(op.name, 'bond', { bond: { mode: op.mode, miimon: null } }));
       return {

@@ -126,6 +126,18 @@ const invalid: Invalid[] = [
     ops: [{ kind: 'setBridgeVlans', dev: 'veth-a', vlans: [{ vid: 10, pvid: true, untagged: true }, { vid: 10, pvid: false, untagged: false }] }],
     message: /VLAN 10 is listed twice/,
   },
+  {
+    name: 'any change on a host whose addresses could not be read',
+    ops: [{ kind: 'createDummy', name: 'dummy9' }],
+    setup: (t) => t.missing.push({ section: 'addr', reason: 'its output could not be read (x)', unreadable: true }),
+    message: /^This host's addresses could not be read \(its output could not be read \(x\)\), so an exact undo cannot be planned/,
+  },
+  {
+    name: 'any change on a host whose bridge VLANs could not be read',
+    ops: [{ kind: 'setMtu', dev: 'veth-a', mtu: 1400 }],
+    setup: (t) => t.missing.push({ section: 'bridge_vlan', reason: 'the command failed with exit code 1', unreadable: false }),
+    message: /bridge VLANs could not be read/,
+  },
 ];
 
 describe('validateOperations refuses', () => {

@@ -33,9 +33,20 @@ function closesLoop(t: Topology, dev: string, master: string): boolean {
   return false;
 }
 
+/**
+ * Parts of a read that every plan relies on: inverses re-add addresses, restore routes the
+ * kernel flushed and put port VLANs back. A host whose read lacks one takes no changes.
+ */
+const PLANNING_SECTIONS: Record<string, string> = { addr: 'addresses', route: 'routes', bridge_vlan: 'bridge VLANs' };
+
 export function validateOperation(t: Topology, op: Operation): string[] {
   const byName = new Map(t.interfaces.map((i) => [i.name, i]));
   const errors: string[] = [];
+  for (const m of t.missing) {
+    const part = PLANNING_SECTIONS[m.section];
+    if (part) errors.push(`This host's ${part} could not be read (${m.reason}), so an exact undo cannot be planned; refresh the host, or fix what the note above the graph names.`);
+  }
+  if (errors.length) return errors;
   const need = (name: string, role = 'interface'): NetInterface | undefined => {
     const i = byName.get(name);
     if (!i) errors.push(`There is no ${role} ${name} on this host (or an earlier operation removes it).`);

@@ -50,7 +50,7 @@ describe('differencesFromIntended', () => {
       ['br9: addresses is "2001:db8:9::1/64", the plan intended "10.9.0.1/24, 2001:db8:9::1/64".'],
     ],
     ['a link still down', (t) => (ifaceOf(t, 'br9').adminUp = false), ['br9: admin state is "down", the plan intended "up".']],
-    ['STP off', (t) => (ifaceOf(t, 'br9').bridge = { stp: false, vlanFiltering: false, forwardDelayCs: 1500 }), ['br9: STP is false, the plan intended true.']],
+    ['STP off', (t) => (ifaceOf(t, 'br9').bridge = { stp: false, vlanFiltering: false, forwardDelayCs: 1500, vlans: [] }), ['br9: STP is false, the plan intended true.']],
     [
       'port VLANs not set',
       (t) => (ifaceOf(t, 'veth-a').bridgePort = { state: 'forwarding', vlans: [{ vid: 10, pvid: true, untagged: true }] }),

@@ -26,6 +26,31 @@ describe('diffTopology', () => {
     expect(diffTopology(base, copy())).toEqual([]);
   });
 
+  it('does not report what a read could not see as removed', () => {
+    const probe = readFileSync(new URL('./parse/fixtures/lab-full-hv1.probe.txt', import.meta.url), 'utf8');
+    const breakSection = (section: string) => parseProbeOutput(probe.replace(new RegExp(`(@@sb:${section}@@\\n)[\\s\\S]*?(\\n@@sb-end:${section}:)`), '$1{"not":"understood"}$2')).topology;
+    for (const section of ['addr', 'route', 'qdisc', 'bridge_vlan', 'virsh_xml']) {
+      const blind = breakSection(section);
+      expect(blind.missing.map((m) => m.section)).toEqual([section]);
+      // Neither when the section goes unreadable nor when it comes back.
+      expect(diffTopology(base, blind)).toEqual([]);
+      expect(diffTopology(blind, base)).toEqual([]);
+    }
+    // What the read did see still counts.
+    const blind = breakSection('addr');
+    blind.interfaces.find((i) => i.name === 'eth3')!.mtu = 9000;
+    expect(diffTopology(base, blind)).toEqual([{ entity: 'interface', name: 'eth3', change: 'changed', fields: { mtu: [1500, 9000] } }]);
+  });
+
+  it('does not compare reads by different parser versions (a newly read field is not a change)', () => {
+    const older = { ...copy(), modelVersion: undefined } as unknown as Topology;
+    for (const n of older.networks) n.mtu = null;
+    const now = copy();
+    now.networks[0]!.mtu = 9000;
+    expect(diffTopology(older, now)).toEqual([]);
+    expect(diffTopology({ ...older, modelVersion: now.modelVersion }, now)).toHaveLength(1);
+  });
+
   it('ignores link runtime state (operstate, carrier, STP port state) in changes and in the hash', () => {
     const after = copy();
     const eth1 = after.interfaces.find((i) => i.name === 'eth1')!;

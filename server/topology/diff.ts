@@ -2,7 +2,7 @@
 // mtu 1500 -> 9000", "VM db1 added"). Pure; used for observed-change events and, later, the
 // plan's graph diff.
 import { createHash } from 'node:crypto';
-import type { Topology } from './model';
+import { qdiscKey, type Topology } from './model';
 
 export type ChangeEntity = 'interface' | 'vm' | 'network' | 'qdisc' | 'class' | 'route' | 'host';
 
@@ -96,19 +96,43 @@ function diffBy<T>(
   return changes;
 }
 
+/** The sections a topology could not read; what they hold is unknown, not empty. */
+function unknownSections(...ts: Topology[]): Set<string> {
+  return new Set(ts.flatMap((t) => t.missing.map((m) => m.section)));
+}
+
+/**
+ * What changed between two reads of a host. Parts that either read could not see (a command
+ * that failed, output that could not be understood) are left out rather than reported as
+ * emptied; and two reads by different parser versions are not compared at all (a field the
+ * new parser reads is not a change on the host).
+ */
 export function diffTopology(beforeObserved: Topology, afterObserved: Topology): TopologyChange[] {
+  if ((beforeObserved.modelVersion ?? 1) !== (afterObserved.modelVersion ?? 1)) return [];
   const before = configurationOf(beforeObserved);
   const after = configurationOf(afterObserved);
+  const unknown = unknownSections(beforeObserved, afterObserved);
+  const libvirtUnknown = ['libvirt', 'virsh_lists', 'virsh_xml'].some((s) => unknown.has(s));
+  const when = <T>(known: boolean, list: T[]): T[] => (known ? list : []);
+  const interfaceIgnores = [
+    ...(unknown.has('addr') ? ['addresses'] : []),
+    ...(unknown.has('bridge_vlan') ? ['bridgePort.vlans', 'bridge.vlans'] : []),
+    // Which VM a tap belongs to comes from libvirt.
+    ...(libvirtUnknown ? ['owner'] : []),
+  ];
   const host = fieldChanges(before.host, after.host);
   return [
     ...(Object.keys(host).length ? [{ entity: 'host' as const, name: after.host.hostname, change: 'changed' as const, fields: host }] : []),
     // ifindex changes when an interface is re-created; the name is what people track.
-    ...diffBy('interface', before.interfaces, after.interfaces, (i) => i.name),
-    ...diffBy('vm', before.vms, after.vms, (v) => v.name),
-    ...diffBy('network', before.networks, after.networks, (n) => n.name),
-    ...diffBy('qdisc', before.qdiscs, after.qdiscs, (q) => `${q.dev} ${q.handle}`),
-    ...diffBy('class', before.classes, after.classes, (c) => `${c.dev} ${c.classid}`),
-    ...diffBy('route', before.routes, after.routes, (r) => `${r.dst}${r.dev ? ` dev ${r.dev}` : ''}${r.metric !== null ? ` metric ${r.metric}` : ''}`),
+    ...diffBy('interface', before.interfaces, after.interfaces, (i) => i.name, interfaceIgnores),
+    ...when(!libvirtUnknown, diffBy('vm', before.vms, after.vms, (v) => v.name)),
+    ...when(!libvirtUnknown, diffBy('network', before.networks, after.networks, (n) => n.name)),
+    ...when(!unknown.has('qdisc'), diffBy('qdisc', before.qdiscs, after.qdiscs, qdiscKey)),
+    ...when(!unknown.has('class'), diffBy('class', before.classes, after.classes, (c) => `${c.dev} ${c.classid}`)),
+    ...when(
+      !unknown.has('route'),
+      diffBy('route', before.routes, after.routes, (r) => `${r.dst}${r.dev ? ` dev ${r.dev}` : ''}${r.metric !== null ? ` metric ${r.metric}` : ''}`),
+    ),
   ];
 }
 

@@ -2,6 +2,12 @@
 // parsers build it, the graph maps it, the planner (issue 5) plans against it. Positions and
 // other view state never live here.
 
+/**
+ * Bumped when the parser reads more of the same host (a new field, a finer key), so the first
+ * read after an upgrade is not mistaken for a change made on the host.
+ */
+export const MODEL_VERSION = 2;
+
 export const INTERFACE_KINDS = [
   'loopback',
   'ethernet',
@@ -63,9 +69,13 @@ export interface NetInterface {
   /** ifindex of a veth peer in another namespace (a container, or the lab's switch). */
   peerIfindexElsewhere: number | null;
   vlan: { id: number; protocol: string } | null;
+  /** Endpoints are IPv4 or IPv6 (iproute2 prints the latter as local6/group6/remote6). */
   vxlan: { vni: number; local: string | null; group: string | null; remote: string | null; port: number | null } | null;
+  /** IP tunnels (gre, ipip, sit, ip6gre, ip6tnl, vti, ...): their endpoints; their link address is an IP, not a MAC. */
+  tunnel: { local: string | null; remote: string | null } | null;
   macvlanMode: string | null;
-  bridge: { stp: boolean; vlanFiltering: boolean; forwardDelayCs: number | null } | null;
+  /** `vlans`: the bridge's own membership (`bridge vlan ... self`), what its host side sends and receives. */
+  bridge: { stp: boolean; vlanFiltering: boolean; forwardDelayCs: number | null; vlans: BridgeVlan[] } | null;
   bond: { mode: string; miimon: number | null } | null;
   /** When a port of a bridge: its STP state and VLAN membership. */
   bridgePort: { state: string | null; vlans: BridgeVlan[] } | null;
@@ -96,6 +106,7 @@ export function interfaceWith(name: string, kind: InterfaceKind, extra: Partial<
     peerIfindexElsewhere: null,
     vlan: null,
     vxlan: null,
+    tunnel: null,
     macvlanMode: null,
     bridge: null,
     bond: null,
@@ -124,6 +135,9 @@ export interface QdiscStats {
   requeues: number;
 }
 
+/** Where a qdisc's options are kept when tc printed them as text (iproute2 before 5.5), as printed. */
+export const LEGACY_OPTIONS_KEY = 'text';
+
 export interface Qdisc {
   dev: string;
   kind: string;
@@ -134,6 +148,12 @@ export interface Qdisc {
   options: Record<string, unknown>;
 }
 
+/**
+ * Names one qdisc on a host. The handle alone is not enough: qdiscs the kernel creates (the
+ * children of mq, one per TX queue) all have handle `0:` and differ by parent.
+ */
+export const qdiscKey = (q: Pick<Qdisc, 'dev' | 'handle' | 'parent'>): string => `${q.dev} ${q.parent ?? 'root'} ${q.handle}`;
+
 export interface TcClass {
   dev: string;
   kind: string;
@@ -143,7 +163,8 @@ export interface TcClass {
   ceil: string | null;
 }
 
-export const NETWORK_MODES = ['nat', 'isolated', 'route', 'open', 'bridge', 'other'] as const;
+/** libvirt's forward modes (no <forward> is `isolated`); macvtap pools are private, vepa, passthrough and bridge with devices. */
+export const NETWORK_MODES = ['nat', 'isolated', 'route', 'open', 'bridge', 'private', 'vepa', 'passthrough', 'hostdev', 'other'] as const;
 export type NetworkMode = (typeof NETWORK_MODES)[number];
 
 export interface LibvirtNetwork {
@@ -155,18 +176,56 @@ export interface LibvirtNetwork {
   active: boolean;
   autostart: boolean;
   persistent: boolean;
+  /** MTU of the network's bridge, when set (libvirt's default is the kernel's, 1500). */
+  mtu: number | null;
+  /** The physical devices a macvtap, passthrough or hostdev pool (or a forward `dev`) uses: names or PCI addresses. */
+  forwardDevices: string[];
+  /** Port settings every NIC on the network gets unless its portgroup or the NIC says otherwise. */
+  vlan: VlanTags | null;
+  virtualport: VirtualPort | null;
+  portgroups: Portgroup[];
   ips: {
     family: 'ipv4' | 'ipv6';
     address: string;
     prefixLength: number;
     dhcpRanges: { start: string; end: string }[];
-    staticHosts: { mac: string | null; name: string | null; ip: string }[];
+    /** DHCPv4 hosts are known by MAC, DHCPv6 hosts by MAC or by DUID (`id`). */
+    staticHosts: { mac: string | null; id: string | null; name: string | null; ip: string }[];
   }[];
 }
 
+/** A named set of port settings in a network that VM NICs pick with `portgroup=`. */
+export interface Portgroup {
+  name: string;
+  isDefault: boolean;
+  vlan: VlanTags | null;
+  virtualport: VirtualPort | null;
+  bandwidth: Bandwidth | null;
+}
+
+/** libvirt's rates: average, peak and floor in KiB/s, burst in KiB; floor only inbound. */
+export interface BandwidthDirection {
+  average: number | null;
+  peak: number | null;
+  burst: number | null;
+  floor: number | null;
+}
+
 export interface Bandwidth {
-  inbound: { average: number; peak: number | null; burst: number | null } | null;
-  outbound: { average: number; peak: number | null; burst: number | null } | null;
+  inbound: BandwidthDirection | null;
+  outbound: BandwidthDirection | null;
+}
+
+/** VLAN tags libvirt puts on a port: one tag (access), several with trunk, or a native VLAN. */
+export interface VlanTags {
+  trunk: boolean;
+  tags: { id: number; nativeMode: 'tagged' | 'untagged' | null }[];
+}
+
+/** A NIC's virtual port profile: openvswitch (interfaceid, profileid), 802.1Qbh (profileid), 802.1Qbg (managerid, typeid, ...). */
+export interface VirtualPort {
+  type: string | null;
+  parameters: Record<string, string>;
 }
 
 export interface VmNic {
@@ -183,6 +242,23 @@ export interface VmNic {
   /** The host-side device (vnetN, macvtapN) while the VM runs. */
   target: string | null;
   bandwidth: Bandwidth | null;
+  mtu: number | null;
+  vlan: VlanTags | null;
+  virtualport: VirtualPort | null;
+  /** The network's portgroup the NIC takes its settings from. */
+  portgroup: string | null;
+  /** virtio multiqueue: queue pairs, when more than one is asked for. */
+  queues: number | null;
+}
+
+/** A NIC of `type` with every optional part empty; fixtures and synthetic hosts override what they know. */
+export function vmNicWith(type: string, extra: Partial<VmNic> = {}): VmNic {
+  return { mac: null, model: null, type, source: null, bridge: null, directMode: null, target: null, bandwidth: null, mtu: null, vlan: null, virtualport: null, portgroup: null, queues: null, ...extra };
+}
+
+/** A running, persistent, autostarted network with nothing else set. */
+export function networkWith(name: string, uuid: string, mode: NetworkMode, extra: Partial<LibvirtNetwork> = {}): LibvirtNetwork {
+  return { name, uuid, mode, bridge: null, active: true, autostart: true, persistent: true, mtu: null, forwardDevices: [], vlan: null, virtualport: null, portgroups: [], ips: [], ...extra };
 }
 
 export interface Vm {
@@ -208,9 +284,13 @@ export interface Counters {
 export interface MissingSection {
   section: string;
   reason: string;
+  /** The command ran but its output could not be understood (an unknown format), rather than it being absent. */
+  unreadable?: boolean;
 }
 
 export interface Topology {
+  /** MODEL_VERSION of the parser that read it (absent: version 1). */
+  modelVersion: number;
   host: {
     hostname: string;
     kernel: string | null;
@@ -234,7 +314,7 @@ export interface ProbeSample {
   topology: Topology;
   /** Per interface name. */
   counters: Record<string, Counters>;
-  /** Per qdisc, keyed `${dev} ${handle}`. */
+  /** Per qdisc, keyed by qdiscKey (device, parent and handle). */
   qdiscStats: Record<string, QdiscStats>;
   /** Per interface name: up with carrier at the time of the read (for flapping). */
   linkUp: Record<string, boolean>;

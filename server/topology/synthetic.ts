@@ -1,6 +1,6 @@
 // A large, plausible topology for rendering benchmarks: uplinks carrying VLANs into bridges,
 // libvirt networks on those bridges, and VMs with several NICs each. Pure and deterministic.
-import { interfaceWith, type NetInterface, type Topology } from './model';
+import { interfaceWith, MODEL_VERSION, networkWith, vmNicWith, type NetInterface, type Topology } from './model';
 
 export interface SyntheticSize {
   uplinks: number;
@@ -25,7 +25,7 @@ export function syntheticTopology(size: SyntheticSize = LARGE): Topology {
   let index = 1;
   const bridges = Array.from({ length: size.bridges }, (_, b) => `br${b}`);
   for (const name of bridges) {
-    interfaces.push(iface(index++, name, 'bridge', { bridge: { stp: true, vlanFiltering: false, forwardDelayCs: 1500 } }));
+    interfaces.push(iface(index++, name, 'bridge', { bridge: { stp: true, vlanFiltering: false, forwardDelayCs: 1500, vlans: [] } }));
   }
   let vlanCount = 0;
   for (let u = 0; u < size.uplinks; u++) {
@@ -54,21 +54,13 @@ export function syntheticTopology(size: SyntheticSize = LARGE): Topology {
       const mac = `52:54:00:${hex((tap >> 8) & 255)}:${hex(tap & 255)}:${hex(n)}`;
       tap++;
       interfaces.push(iface(index++, dev, 'tap', { master: bridge, bridgePort: { state: 'forwarding', vlans: [] }, owner: { vm: name, mac } }));
-      nics.push({ mac, model: 'virtio', type: 'bridge', source: bridge, bridge, directMode: null, target: dev, bandwidth: null });
+      nics.push(vmNicWith('bridge', { mac, model: 'virtio', source: bridge, bridge, target: dev }));
     }
     vms.push({ name, uuid: `00000000-0000-4000-8000-${v.toString().padStart(12, '0')}`, state: 'running', nics });
   }
-  const networks: Topology['networks'] = bridges.map((b, i) => ({
-    name: `net-${b}`,
-    uuid: `00000000-0000-4000-9000-${i.toString().padStart(12, '0')}`,
-    mode: 'bridge' as const,
-    bridge: b,
-    active: true,
-    autostart: true,
-    persistent: true,
-    ips: [],
-  }));
+  const networks: Topology['networks'] = bridges.map((b, i) => networkWith(`net-${b}`, `00000000-0000-4000-9000-${i.toString().padStart(12, '0')}`, 'bridge', { bridge: b }));
   return {
+    modelVersion: MODEL_VERSION,
     host: { hostname: 'synthetic', kernel: null, iproute2: null, libvirtVersion: null, libvirtAvailable: true, ipForward: true },
     interfaces,
     routes: [],

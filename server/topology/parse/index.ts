@@ -1,5 +1,11 @@
 // Probe output -> ProbeSample (Topology + counters). Pure: text in, data out.
+//
+// Only the host's name and its links are essential: without them there is no topology. Every
+// other section that cannot be understood (an iproute2 or libvirt this parser does not know, a
+// broken XML document) becomes a `missing` entry with the reason, and the rest is kept, so one
+// odd section never hides the whole host.
 import type { MissingSection, ProbeSample, Topology } from '../model';
+import { MODEL_VERSION } from '../model';
 import type { ProbeSection } from '../probe';
 import { parseBridgeVlans } from './bridge';
 import { ProbeParseError } from './errors';
@@ -20,6 +26,12 @@ function missingReason(section: ProbeSection, s: Section): string {
   return `the command failed with exit code ${s.exitCode}${s.body ? `: ${s.body.split('\n')[0]}` : ''}`;
 }
 
+/** Why a section's output could not be understood, in words for the UI. */
+export function unreadableReason(err: unknown): string {
+  const detail = err instanceof ProbeParseError ? err.detail : err instanceof Error ? err.message : String(err);
+  return `its output could not be read (${detail})`;
+}
+
 export function parseProbeOutput(output: string): ProbeSample {
   const sections = splitSections(output);
   const missing: MissingSection[] = [];
@@ -30,6 +42,17 @@ export function parseProbeOutput(output: string): ProbeSample {
     missing.push({ section: name, reason: missingReason(name, s) });
     return null;
   };
+  /** A secondary section parsed, or `fallback` (recorded as unreadable) when it cannot be understood. */
+  const read = <T>(name: ProbeSection, fallback: T, parse: (text: string) => T): T => {
+    const text = body(name);
+    if (text === null) return fallback;
+    try {
+      return parse(text);
+    } catch (err) {
+      missing.push({ section: name, reason: unreadableReason(err), unreadable: true });
+      return fallback;
+    }
+  };
 
   const hostname = body('hostname');
   if (!hostname) throw new ProbeParseError('hostname', 'the host did not report its name');
@@ -39,36 +62,39 @@ export function parseProbeOutput(output: string): ProbeSample {
   const interfaces = parseLinks(linkBody);
   const byName = new Map(interfaces.map((i) => [i.name, i]));
 
-  const addrBody = body('addr');
-  if (addrBody !== null) {
-    for (const [name, addrs] of parseAddresses(addrBody)) {
-      const iface = byName.get(name);
-      if (iface) iface.addresses = addrs;
-    }
+  for (const [name, addrs] of read('addr', new Map(), parseAddresses)) {
+    const iface = byName.get(name);
+    if (iface) iface.addresses = addrs;
   }
-  const vlanBody = body('bridge_vlan');
-  if (vlanBody !== null) {
-    for (const [name, vlans] of parseBridgeVlans(vlanBody)) {
-      const port = byName.get(name)?.bridgePort;
-      if (port) port.vlans = vlans;
-    }
+  for (const [name, vlans] of read('bridge_vlan', new Map(), parseBridgeVlans)) {
+    const iface = byName.get(name);
+    // A bridge's own row is its membership as a port of itself (`bridge vlan ... self`).
+    if (iface?.bridge) iface.bridge.vlans = vlans;
+    else if (iface?.bridgePort) iface.bridgePort.vlans = vlans;
   }
   body('bridge_link'); // port state already comes with `ip -d link`; read for its status only
 
-  const routeBody = body('route');
-  const qdiscBody = body('qdisc');
-  const parsedQdiscs = qdiscBody === null ? { qdiscs: [], stats: {} } : parseQdiscs(qdiscBody);
-  const classBody = body('class');
-  const statsBody = body('link_stats');
+  const routes = read('route', [], parseRoutes);
+  const parsedQdiscs = read('qdisc', { qdiscs: [], stats: {} }, parseQdiscs);
+  const classes = read('class', [], parseClasses);
+  const counters = read('link_stats', {}, parseCounters);
+  const linkUp = read('link_stats', {}, parseLinkUp);
 
   let vms: Topology['vms'] = [];
   let networks: Topology['networks'] = [];
   const lists = sections.get('virsh_lists')!;
-  const libvirtAvailable = lists.exitCode === 0;
+  let libvirtAvailable = lists.exitCode === 0;
   if (libvirtAvailable) {
-    const virshLists = parseVirshLists(lists.body);
-    const xmlBody = body('virsh_xml');
-    if (xmlBody !== null) ({ vms, networks } = parseVirshXml(xmlBody, virshLists));
+    const virshLists = read('virsh_lists', null, parseVirshLists);
+    if (virshLists === null) libvirtAvailable = false;
+    else {
+      const parsed = read('virsh_xml', null, (text) => parseVirshXml(text, virshLists));
+      if (parsed) {
+        ({ vms, networks } = parsed);
+        // One document that cannot be read is named; the other VMs and networks stay.
+        for (const reason of parsed.unreadable) missing.push({ section: 'virsh_xml', reason, unreadable: true });
+      }
+    }
   } else {
     missing.push({ section: 'libvirt', reason: missingReason('virsh_lists', lists) });
   }
@@ -82,6 +108,7 @@ export function parseProbeOutput(output: string): ProbeSample {
 
   const ipForward = body('ip_forward');
   const topology: Topology = {
+    modelVersion: MODEL_VERSION,
     host: {
       hostname,
       kernel: body('kernel'),
@@ -91,17 +118,13 @@ export function parseProbeOutput(output: string): ProbeSample {
       ipForward: ipForward === null ? null : ipForward.trim() === '1',
     },
     interfaces: interfaces.sort((a, b) => a.index - b.index),
-    routes: routeBody === null ? [] : parseRoutes(routeBody),
+    routes,
     qdiscs: parsedQdiscs.qdiscs,
-    classes: classBody === null ? [] : parseClasses(classBody),
+    classes,
     networks,
     vms,
-    missing,
+    // link_stats is read twice (counters, link state); say once that it could not be.
+    missing: missing.filter((m, i) => missing.findIndex((o) => o.section === m.section && o.reason === m.reason) === i),
   };
-  return {
-    topology,
-    counters: statsBody === null ? {} : parseCounters(statsBody),
-    qdiscStats: parsedQdiscs.stats,
-    linkUp: statsBody === null ? {} : parseLinkUp(statsBody),
-  };
+  return { topology, counters, qdiscStats: parsedQdiscs.stats, linkUp };
 }

@@ -55,6 +55,20 @@ function kindOf(link: IpLink): InterfaceKind {
 const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
+/**
+ * Point-to-point tunnels, shown with their endpoints. The IP ones (gre, ipip, sit, ip6gre, ...)
+ * have the local IP where a MAC would be; gretap and ip6gretap carry Ethernet and have a MAC.
+ */
+const TUNNEL_KINDS = new Set(['gre', 'gretap', 'ipip', 'sit', 'ip6gre', 'ip6gretap', 'ip6tnl', 'vti', 'vti6', 'ip6_vti', 'erspan', 'ip6erspan']);
+/** A 48-bit Ethernet address; link types such as gre, sit or ipip carry an IP in the same field. */
+const ETHERNET_MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i;
+
+function macOf(link: IpLink): string | null {
+  if (!link.address || link.link_type === 'loopback' || !ETHERNET_MAC.test(link.address)) return null;
+  // A tunnel that reports an address-shaped value of another link type is still not Ethernet.
+  return link.link_type === undefined || link.link_type === 'ether' || link.link_type === 'none' ? link.address : null;
+}
+
 /** One interface from its `ip -j -d link` entry; addresses, ports and owners are added later. */
 export function interfaceFromLink(link: IpLink): NetInterface {
   const kind = kindOf(link);
@@ -68,11 +82,13 @@ export function interfaceFromLink(link: IpLink): NetInterface {
     index: link.ifindex,
     kind,
     rawKind: link.linkinfo?.info_kind ?? null,
-    mac: link.address && link.link_type !== 'loopback' ? link.address : null,
+    mac: macOf(link),
     // A bond member's own address, which the bonding driver saved when it took the device and
     // gives back when it lets go (perm_hwaddr); iproute2's permaddr is the hardware's, which
     // virtual devices such as veths do not have.
-    permanentMac: (link.linkinfo?.info_slave_kind === 'bond' ? str(link.linkinfo.info_slave_data?.perm_hwaddr) : null) ?? link.permaddr ?? null,
+    permanentMac: ((m) => (m && ETHERNET_MAC.test(m) ? m : null))(
+      (link.linkinfo?.info_slave_kind === 'bond' ? str(link.linkinfo.info_slave_data?.perm_hwaddr) : null) ?? link.permaddr ?? null,
+    ),
     mtu: link.mtu,
     operstate: link.operstate,
     adminUp: link.flags.includes('UP'),
@@ -84,12 +100,19 @@ export function interfaceFromLink(link: IpLink): NetInterface {
     vlan: kind === 'vlan' ? { id: num(data.id) ?? 0, protocol: str(data.protocol) ?? '802.1Q' } : null,
     vxlan:
       kind === 'vxlan'
-        ? { vni: num(data.id) ?? 0, local: str(data.local), group: str(data.group), remote: str(data.remote), port: num(data.port) }
+        ? {
+            vni: num(data.id) ?? 0,
+            local: str(data.local) ?? str(data.local6),
+            group: str(data.group) ?? str(data.group6),
+            remote: str(data.remote) ?? str(data.remote6),
+            port: num(data.port),
+          }
         : null,
+    tunnel: TUNNEL_KINDS.has(link.linkinfo?.info_kind ?? '') ? { local: str(data.local), remote: str(data.remote) } : null,
     macvlanMode: kind === 'macvlan' || kind === 'macvtap' ? str(data.mode) : null,
     bridge:
       kind === 'bridge'
-        ? { stp: data.stp_state === 1 || data.stp_state === 2, vlanFiltering: data.vlan_filtering === 1, forwardDelayCs: num(data.forward_delay) }
+        ? { stp: data.stp_state === 1 || data.stp_state === 2, vlanFiltering: data.vlan_filtering === 1, forwardDelayCs: num(data.forward_delay), vlans: [] }
         : null,
     bond: kind === 'bond' ? { mode: str(data.mode) ?? 'unknown', miimon: num(data.miimon) } : null,
     bridgePort:
@@ -101,24 +124,27 @@ export function interfaceFromLink(link: IpLink): NetInterface {
   };
 }
 
+// iproute2 before 4.17 prints interfaces and addresses that a filter left out as empty objects
+// (`{"addr_info":[{},{}]}` for lo under `ip -j addr show dev ens18`); they carry nothing and are skipped.
 const ZAddrInfo = z.looseObject({
-  family: z.string(),
-  local: z.string(),
-  prefixlen: z.number().int(),
+  family: z.string().optional(),
+  local: z.string().optional(),
+  prefixlen: z.number().int().optional(),
   scope: z.string().default('global'),
   dynamic: z.boolean().optional(),
 });
-export const ZAddrs = z.array(z.looseObject({ ifname: z.string(), addr_info: z.array(ZAddrInfo).default([]) }));
+export const ZAddrs = z.array(z.looseObject({ ifname: z.string().optional(), addr_info: z.array(ZAddrInfo).default([]) }));
 
 export function parseAddresses(body: string): Map<string, IpAddress[]> {
   const out = new Map<string, IpAddress[]>();
   for (const entry of parseJsonSection('addr', body, ZAddrs)) {
-    out.set(
-      entry.ifname,
-      entry.addr_info
-        .filter((a) => a.family === 'inet' || a.family === 'inet6')
-        .map((a) => ({ family: a.family as 'inet' | 'inet6', address: a.local, prefixLength: a.prefixlen, scope: a.scope, dynamic: a.dynamic === true })),
-    );
+    if (!entry.ifname) continue;
+    const addresses: IpAddress[] = [];
+    for (const a of entry.addr_info) {
+      if ((a.family !== 'inet' && a.family !== 'inet6') || !a.local || a.prefixlen === undefined) continue;
+      addresses.push({ family: a.family, address: a.local, prefixLength: a.prefixlen, scope: a.scope, dynamic: a.dynamic === true });
+    }
+    out.set(entry.ifname, addresses);
   }
   return out;
 }

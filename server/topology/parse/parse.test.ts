@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseProbeOutput, ProbeParseError } from './index';
-import { parseClasses } from './tc';
+import { qdiscKey } from '../model';
+import { parseClasses, parseQdiscs } from './tc';
 import { parseBridgeVlans } from './bridge';
 import { prefixOfNetmask } from './virsh';
 import { splitSections } from './sections';
@@ -76,7 +77,7 @@ describe('a full lab host (captured from hv1)', () => {
         address: '198.19.122.1',
         prefixLength: 24,
         dhcpRanges: [{ start: '198.19.122.100', end: '198.19.122.200' }],
-        staticHosts: [{ mac: '52:54:00:01:01:01', name: 'web1', ip: '198.19.122.10' }],
+        staticHosts: [{ mac: '52:54:00:01:01:01', id: null, name: 'web1', ip: '198.19.122.10' }],
       },
     ]);
   });
@@ -92,7 +93,7 @@ describe('a full lab host (captured from hv1)', () => {
     ]);
     expect(t.routes).toContainEqual(expect.objectContaining({ dst: 'default', gateway: '198.18.0.1', dev: 'eth0' }));
     expect(counters.eth0!.rxBytes).toBeGreaterThan(0);
-    expect(qdiscStats['eth2 1:']).toMatchObject({ packets: expect.any(Number) });
+    expect(qdiscStats['eth2 root 1:']).toMatchObject({ packets: expect.any(Number) });
     expect(JSON.stringify(t)).not.toMatch(/"rxBytes"|"packets"/);
   });
 });
@@ -108,6 +109,7 @@ describe('a light lab host (no libvirt)', () => {
 });
 
 describe('malformed probe output gives errors that name the section and the problem', () => {
+  const parsedFull = parseProbeOutput(full).topology;
   const replaceSection = (text: string, section: string, body: string) =>
     text.replace(new RegExp(`(@@sb:${section}@@\\n)[\\s\\S]*?(\\n@@sb-end:${section}:)`), `$1${body}$2`);
 
@@ -116,12 +118,46 @@ describe('malformed probe output gives errors that name the section and the prob
     ['truncated inside a section', full.slice(0, full.indexOf('@@sb-end:link')), /probe section "link": output ended inside this section/],
     ['link is not JSON', replaceSection(full, 'link', 'Error: something'), /probe section "link": not valid JSON/],
     ['link entry without ifname', replaceSection(full, 'link', '[{"ifindex":1,"mtu":1500}]'), /section "link": unexpected shape at 0.ifname/],
-    ['addr is an object', replaceSection(full, 'addr', '{"a":1}'), /section "addr": unexpected shape at \(top\)/],
-    ['broken domain XML', replaceSection(full, 'virsh_xml', '<domain><name>x</name>@@sb-dom-end@@'), /section "virsh_xml": a domain block has no <\/domain>/],
-    ['a class line that is not a class', replaceSection(full, 'class', 'dev eth2\nqdisc htb 1: root'), /section "class": line 2 is not a tc class/],
-  ])('%s', (_name, text, message) => {
+  ])('the essential sections: %s', (_name, text, message) => {
     expect(() => parseProbeOutput(text)).toThrow(ProbeParseError);
     expect(() => parseProbeOutput(text)).toThrow(message);
+  });
+
+  // A secondary section that cannot be understood is reported and the rest of the host is kept.
+  it.each([
+    ['addr is an object', 'addr', '{"a":1}', 'its output could not be read (unexpected shape at (top): Invalid input: expected array, received object)'],
+    ['bridge VLANs are not JSON', 'bridge_vlan', 'Error: Unknown device', /^its output could not be read \(not valid JSON/],
+    ['qdiscs in a shape nobody printed', 'qdisc', '[{"kind":7}]', /^its output could not be read \(unexpected shape at 0\.kind/],
+    ['a class line that is not a class', 'class', 'dev eth2\nqdisc htb 1: root', 'its output could not be read (line 2 is not a tc class: "qdisc htb 1: root")'],
+    ['routes cut short', 'route', '[{"dst":"default"', /^its output could not be read \(not valid JSON/],
+    ['counters of another shape', 'link_stats', '{}', /^its output could not be read \(unexpected shape/],
+  ])('a secondary section: %s', (_name, section, body, reason) => {
+    const { topology: t } = parseProbeOutput(replaceSection(full, section, body));
+    expect(t.missing).toEqual([{ section, reason: typeof reason === 'string' ? reason : expect.stringMatching(reason), unreadable: true }]);
+    // Everything else is still there.
+    expect(t.interfaces.length).toBe(parsedFull.interfaces.length);
+    expect(t.vms.map((v) => v.name)).toEqual(['app1', 'build1', 'db1', 'web1']);
+    if (section !== 'addr') expect(t.interfaces.find((i) => i.name === 'br0')?.addresses.length).toBeGreaterThan(0);
+    if (section !== 'route') expect(t.routes.length).toBe(parsedFull.routes.length);
+  });
+
+  it('keeps the other VMs and networks when one libvirt document is broken, naming it', () => {
+    const xml = /@@sb:virsh_xml@@\n([\s\S]*?)\n@@sb-end:virsh_xml:/.exec(full)![1]!;
+    // Cut the first domain's document short (as a libvirt bug or a hand-edited file might).
+    const broken = xml.replace(/<\/domain>/, '');
+    const { topology: t } = parseProbeOutput(replaceSection(full, 'virsh_xml', broken));
+    expect(t.vms).toHaveLength(parsedFull.vms.length - 1);
+    expect(t.networks).toHaveLength(parsedFull.networks.length);
+    expect(t.missing).toEqual([
+      { section: 'virsh_xml', reason: expect.stringMatching(/^the VM \S+ could not be read \(a domain block has no <\/domain>/), unreadable: true },
+    ]);
+  });
+
+  it('reports libvirt lists it cannot read as libvirt unavailable, keeping the kernel side', () => {
+    const { topology: t } = parseProbeOutput(replaceSection(full, 'virsh_lists', 'no markers here'));
+    expect(t.host.libvirtAvailable).toBe(false);
+    expect(t.missing).toEqual([{ section: 'virsh_lists', reason: 'its output could not be read (the lists end marker is missing (truncated?))', unreadable: true }]);
+    expect(t.interfaces.length).toBe(parsedFull.interfaces.length);
   });
 
   it('reports a failing command as a missing section with its reason', () => {
@@ -151,6 +187,14 @@ describe('small parsers', () => {
     expect(parseClasses('dev eth2\nclass htb 1:10 parent 1:1 prio 0 rate 10Mbit ceil 20Mbit burst 1600b')).toEqual([
       { dev: 'eth2', kind: 'htb', classid: '1:10', parent: '1:1', rate: '10Mbit', ceil: '20Mbit' },
     ]);
+  });
+
+  it('keeps the counters of each of several qdiscs with the automatic handle 0: (mq children)', () => {
+    const q = (parent: string | null, handle: string, packets: number) =>
+      ({ kind: parent ? 'fq_codel' : 'mq', handle, dev: 'eth0', ...(parent ? { parent } : { root: true }), options: {}, bytes: packets * 100, packets, drops: 0, overlimits: 0, requeues: 0 });
+    const { qdiscs, stats } = parseQdiscs(JSON.stringify([q(null, '0:', 30), q(':1', '0:', 10), q(':2', '0:', 20)]));
+    expect(qdiscs).toHaveLength(3);
+    expect(qdiscs.map((x) => stats[qdiscKey(x)]?.packets)).toEqual([30, 10, 20]);
   });
 
   it('converts netmasks', () => {

@@ -44,7 +44,7 @@ describe('802.1Q VLANs and VLAN-filtering bridges (kernelkit/infix capture)', ()
 
   it('tells a VLAN-filtering bridge from plain ones', () => {
     expect(iface('br-Q')).toMatchObject({ kind: 'bridge', bridge: { vlanFiltering: true, stp: false, forwardDelayCs: 1500 }, vlan: null, parent: null });
-    expect(iface('br-X').bridge).toEqual({ vlanFiltering: false, stp: false, forwardDelayCs: 1500 });
+    expect(iface('br-X').bridge).toEqual({ vlanFiltering: false, stp: false, forwardDelayCs: 1500, vlans: [] });
     expect(iface('br-D').bridge?.vlanFiltering).toBe(false);
   });
 

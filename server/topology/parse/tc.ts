@@ -1,7 +1,7 @@
 // `tc -j -s qdisc show` (JSON) and `tc class show dev X` per device (text: iproute2 6.1 prints
 // classes as text even with -j).
 import { z } from 'zod';
-import type { Qdisc, QdiscStats, TcClass } from '../model';
+import { LEGACY_OPTIONS_KEY, qdiscKey, type Qdisc, type QdiscStats, type TcClass } from '../model';
 import { ProbeParseError } from './errors';
 import { parseJsonSection } from './json';
 
@@ -19,15 +19,24 @@ const ZQdisc = z.looseObject({
   requeues: z.number().optional(),
 });
 
-export const qdiscKey = (q: { dev: string; handle: string }) => `${q.dev} ${q.handle}`;
+
+/**
+ * Before iproute2 5.5 (tbf, sfq, fq, codel; netem before 5.3) `tc -j` printed some qdiscs'
+ * options as their text form inside the braces: `"options":{rate 1Mbit burst 3840b lat 10.0ms }`,
+ * which is not JSON. That text becomes the option `text`, so the qdisc and its statistics are
+ * kept and its parameters are still shown as tc printed them.
+ */
+export function repairLegacyQdiscJson(body: string): string {
+  return body.replace(/"options":\{(?!\s*["}])([^{}"]*)\}/g, (_m, text: string) => `"options":{${JSON.stringify(LEGACY_OPTIONS_KEY)}:${JSON.stringify(text.trim())}}`);
+}
 
 export function parseQdiscs(body: string): { qdiscs: Qdisc[]; stats: Record<string, QdiscStats> } {
   const qdiscs: Qdisc[] = [];
   const stats: Record<string, QdiscStats> = {};
-  for (const q of parseJsonSection('qdisc', body, z.array(ZQdisc))) {
+  for (const q of parseJsonSection('qdisc', repairLegacyQdiscJson(body), z.array(ZQdisc))) {
     qdiscs.push({ dev: q.dev, kind: q.kind, handle: q.handle, parent: q.parent ?? null, root: q.root === true, options: q.options });
     if (q.bytes !== undefined) {
-      stats[qdiscKey(q)] = { bytes: q.bytes, packets: q.packets ?? 0, drops: q.drops ?? 0, overlimits: q.overlimits ?? 0, requeues: q.requeues ?? 0 };
+      stats[qdiscKey({ dev: q.dev, handle: q.handle, parent: q.parent ?? null })] = { bytes: q.bytes, packets: q.packets ?? 0, drops: q.drops ?? 0, overlimits: q.overlimits ?? 0, requeues: q.requeues ?? 0 };
     }
   }
   return { qdiscs, stats };

@@ -1,7 +1,7 @@
 // libvirt: the domain and network XML (`virsh dumpxml`, `net-dumpxml`) plus `domstate` and
 // `net-info`, read in one virsh invocation by the probe.
 import { XMLParser } from 'fast-xml-parser';
-import type { Bandwidth, LibvirtNetwork, NetworkMode, Vm, VmNic } from '../model';
+import type { Bandwidth, BandwidthDirection, LibvirtNetwork, NetworkMode, Portgroup, VirtualPort, VlanTags, Vm, VmNic } from '../model';
 import { NETWORK_MODES } from '../model';
 import { ProbeParseError } from './errors';
 
@@ -12,7 +12,7 @@ const xml = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '',
   // Elements that may repeat are always arrays, so one NIC and three NICs read the same way.
-  isArray: (name, _jpath, _isLeaf, isAttribute) => !isAttribute && ['interface', 'ip', 'range', 'host'].includes(name),
+  isArray: (name, _jpath, _isLeaf, isAttribute) => !isAttribute && ['interface', 'ip', 'range', 'host', 'portgroup', 'tag', 'address'].includes(name),
   parseAttributeValue: false,
   parseTagValue: false,
 });
@@ -33,18 +33,44 @@ function parseXml(section: string, source: string, root: string): Node {
   return node(doc[root]);
 }
 
-function bandwidthOf(iface: Node): Bandwidth | null {
-  const bw = node(iface.bandwidth);
-  const dir = (d: unknown) => {
+const numberOrNull = (v: unknown): number | null => {
+  const n = v === undefined || v === null || v === '' ? NaN : Number(v);
+  return Number.isFinite(n) ? n : null;
+};
+
+/** `<bandwidth>`: average, peak, burst and (inbound only) floor; a direction with none of them is absent. */
+export function bandwidthOf(owner: Node): Bandwidth | null {
+  const bw = node(owner.bandwidth);
+  const dir = (d: unknown): BandwidthDirection | null => {
     const n = node(d);
-    const average = Number(n.average);
-    if (!Number.isFinite(average)) return null;
-    const opt = (v: unknown) => (v === undefined ? null : Number(v));
-    return { average, peak: opt(n.peak), burst: opt(n.burst) };
+    const out = { average: numberOrNull(n.average), peak: numberOrNull(n.peak), burst: numberOrNull(n.burst), floor: numberOrNull(n.floor) };
+    return Object.values(out).some((v) => v !== null) ? out : null;
   };
   const inbound = dir(bw.inbound);
   const outbound = dir(bw.outbound);
   return inbound || outbound ? { inbound, outbound } : null;
+}
+
+function vlanOf(owner: Node): VlanTags | null {
+  if (!('vlan' in owner)) return null;
+  const vlan = node(owner.vlan);
+  const tags = list(vlan.tag)
+    .map((t) => {
+      const mode = text(t.nativeMode);
+      const nativeMode: VlanTags['tags'][number]['nativeMode'] = mode === 'tagged' || mode === 'untagged' ? mode : null;
+      return { id: Number(text(t.id)), nativeMode };
+    })
+    .filter((t) => Number.isInteger(t.id));
+  // libvirt: more than one tag is a trunk whatever the attribute says.
+  return tags.length ? { trunk: text(vlan.trunk) === 'yes' || tags.length > 1, tags } : null;
+}
+
+function virtualportOf(owner: Node): VirtualPort | null {
+  if (!('virtualport' in owner)) return null;
+  const vp = node(owner.virtualport);
+  const parameters: Record<string, string> = {};
+  for (const [k, v] of Object.entries(node(vp.parameters))) if (text(v) !== null) parameters[k] = text(v)!;
+  return { type: text(vp.type), parameters };
 }
 
 function nicOf(iface: Node): VmNic {
@@ -61,6 +87,11 @@ function nicOf(iface: Node): VmNic {
     directMode: type === 'direct' ? text(source.mode) : null,
     target: text(node(iface.target).dev),
     bandwidth: bandwidthOf(iface),
+    mtu: numberOrNull(node(iface.mtu).size),
+    vlan: vlanOf(iface),
+    virtualport: virtualportOf(iface),
+    portgroup: text(source.portgroup),
+    queues: ((q) => (q !== null && q > 1 ? q : null))(numberOrNull(node(iface.driver).queues)),
   };
 }
 
@@ -116,6 +147,40 @@ function modeOf(net: Node): NetworkMode {
   return (NETWORK_MODES as readonly string[]).includes(mode) ? (mode as NetworkMode) : 'other';
 }
 
+/** A forward device named by interface, or (hostdev pools) by PCI address as domain:bus:slot.function. */
+function forwardDevicesOf(net: Node): string[] {
+  const forward = node(net.forward);
+  const hex = (v: unknown, width: number) => (text(v) ?? '0').replace(/^0x/i, '').padStart(width, '0');
+  const devices = [
+    ...list(forward.pf).map((pf) => text(pf.dev)),
+    ...list(forward.interface).map((i) => text(i.dev)),
+    ...list(forward.address)
+      .filter((a) => text(a.type) === 'pci')
+      .map((a) => `${hex(a.domain, 4)}:${hex(a.bus, 2)}:${hex(a.slot, 2)}.${hex(a.function, 1)}`),
+  ].filter((d): d is string => d !== null);
+  const dev = text(forward.dev);
+  return dev && !devices.includes(dev) ? [dev, ...devices] : devices;
+}
+
+function portgroupOf(pg: Node): Portgroup {
+  return { name: text(pg.name) ?? '', isDefault: text(pg.default) === 'yes', vlan: vlanOf(pg), virtualport: virtualportOf(pg), bandwidth: bandwidthOf(pg) };
+}
+
+/**
+ * The prefix libvirt gives an `<ip>` without netmask or prefix (virSocketAddrGetIPPrefix): the
+ * natural classful one for IPv4 (class A /8, B /16, C /24), /64 for IPv6. Null where libvirt has
+ * none (a class D or E address), which libvirt refuses.
+ */
+export function naturalPrefix(family: 'ipv4' | 'ipv6', address: string): number | null {
+  if (family === 'ipv6' || address.includes(':')) return address === '::' ? 0 : 64;
+  const first = Number(address.split('.')[0]);
+  if (!Number.isInteger(first) || first < 0 || first > 255) return null;
+  if ((first & 0x80) === 0) return 8;
+  if ((first & 0xc0) === 0x80) return 16;
+  if ((first & 0xe0) === 0xc0) return 24;
+  return null;
+}
+
 export function parseNetwork(block: string, lists?: VirshLists): LibvirtNetwork {
   const xmlEnd = block.lastIndexOf('</network>');
   if (xmlEnd < 0) throw new ProbeParseError('virsh_xml', `a network block has no </network>: ${JSON.stringify(block.slice(0, 60))}`);
@@ -123,18 +188,24 @@ export function parseNetwork(block: string, lists?: VirshLists): LibvirtNetwork 
   const name = text(net.name);
   const uuid = text(net.uuid);
   if (!name || !uuid) throw new ProbeParseError('virsh_xml', 'a network without <name> or <uuid>');
-  const ips = list(net.ip).map((ip) => {
-    const family = text(ip.family) === 'ipv6' ? ('ipv6' as const) : ('ipv4' as const);
-    const prefix = text(ip.prefix);
+  const ips = list(net.ip).flatMap((ip) => {
+    const address = text(ip.address) ?? '';
+    const family = text(ip.family) === 'ipv6' || address.includes(':') ? ('ipv6' as const) : ('ipv4' as const);
+    // libvirt takes a prefix above 0, else a netmask, else the natural prefix.
+    const prefix = numberOrNull(text(ip.prefix));
     const netmask = text(ip.netmask);
+    const prefixLength = prefix !== null && prefix > 0 ? prefix : netmask ? prefixOfNetmask(netmask) : naturalPrefix(family, address);
+    if (prefixLength === null) return [];
     const dhcp = node(ip.dhcp);
-    return {
-      family,
-      address: text(ip.address) ?? '',
-      prefixLength: prefix ? Number(prefix) : netmask ? prefixOfNetmask(netmask) : family === 'ipv6' ? 64 : 24,
-      dhcpRanges: list(dhcp.range).map((r) => ({ start: text(r.start) ?? '', end: text(r.end) ?? '' })),
-      staticHosts: list(dhcp.host).map((h) => ({ mac: text(h.mac), name: text(h.name), ip: text(h.ip) ?? '' })),
-    };
+    return [
+      {
+        family,
+        address,
+        prefixLength,
+        dhcpRanges: list(dhcp.range).map((r) => ({ start: text(r.start) ?? '', end: text(r.end) ?? '' })),
+        staticHosts: list(dhcp.host).map((h) => ({ mac: text(h.mac), id: text(h.id), name: text(h.name), ip: text(h.ip) ?? '' })),
+      },
+    ];
   });
   return {
     name,
@@ -144,6 +215,11 @@ export function parseNetwork(block: string, lists?: VirshLists): LibvirtNetwork 
     active: lists?.active.has(uuid) ?? false,
     autostart: lists?.autostart.has(uuid) ?? false,
     persistent: lists?.persistent.has(uuid) ?? false,
+    mtu: numberOrNull(node(net.mtu).size),
+    forwardDevices: forwardDevicesOf(net),
+    vlan: vlanOf(net),
+    virtualport: virtualportOf(net),
+    portgroups: list(net.portgroup).map(portgroupOf),
     ips,
   };
 }
@@ -152,19 +228,31 @@ export function prefixOfNetmask(mask: string): number {
   return mask.split('.').reduce((bits, octet) => bits + (Number(octet) >>> 0).toString(2).replace(/0/g, '').length, 0);
 }
 
-export function parseVirshXml(body: string, lists?: VirshLists): { vms: Vm[]; networks: LibvirtNetwork[] } {
+/**
+ * Every domain and network document of the probe. A document that cannot be read is named in
+ * `unreadable` and left out; the others are kept.
+ */
+export function parseVirshXml(body: string, lists?: VirshLists): { vms: Vm[]; networks: LibvirtNetwork[]; unreadable: string[] } {
   const vms: Vm[] = [];
   const networks: LibvirtNetwork[] = [];
+  const unreadable: string[] = [];
   // Blocks end with a marker; the kind of block is told by its marker.
   const re = new RegExp(`([\\s\\S]*?)(${DOM_END}|${NET_END})`, 'g');
   let consumed = 0;
   for (let m = re.exec(body); m; m = re.exec(body)) {
     consumed = re.lastIndex;
-    if (m[2] === DOM_END) vms.push(parseDomain(m[1]!, lists));
-    else networks.push(parseNetwork(m[1]!, lists));
+    const isDomain = m[2] === DOM_END;
+    try {
+      if (isDomain) vms.push(parseDomain(m[1]!, lists));
+      else networks.push(parseNetwork(m[1]!, lists));
+    } catch (err) {
+      const named = /<name>([^<]{1,100})<\/name>/.exec(m[1]!)?.[1];
+      const detail = err instanceof ProbeParseError ? err.detail : (err as Error).message;
+      unreadable.push(`the ${isDomain ? 'VM' : 'network'} ${named ?? `document ${vms.length + networks.length + unreadable.length + 1}`} could not be read (${detail})`);
+    }
   }
   if (body.slice(consumed).trim()) throw new ProbeParseError('virsh_xml', 'output after the last block (truncated?)');
   vms.sort((a, b) => a.name.localeCompare(b.name));
   networks.sort((a, b) => a.name.localeCompare(b.name));
-  return { vms, networks };
+  return { vms, networks, unreadable };
 }
