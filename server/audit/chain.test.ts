@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { GENESIS_HASH, recordHash, verifyRecords, type ChainedFields, type StoredRecord } from './chain';
+import { canonicalText } from '@/server/canonical';
+import { CHAIN_FORMAT, GENESIS_HASH, recordHash, verifyRecords, type ChainedFields, type StoredRecord } from './chain';
 
 const fields = (seq: number, overrides: Partial<ChainedFields> = {}): ChainedFields => ({
+  format: CHAIN_FORMAT,
   seq,
   changeId: `chg${seq}`,
   hostId: 'host1',
@@ -35,6 +37,7 @@ describe('recordHash', () => {
   });
 
   it.each<[string, Partial<ChainedFields>]>([
+    ['format', { format: 3 }],
     ['seq', { seq: 2 }],
     ['changeId', { changeId: null }],
     ['hostId', { hostId: 'host2' }],
@@ -49,6 +52,56 @@ describe('recordHash', () => {
 
   it('covers the previous hash', () => {
     expect(recordHash('f'.repeat(64), fields(1))).not.toBe(recordHash(GENESIS_HASH, fields(1)));
+  });
+});
+
+describe('format 1 (records written by the first release)', () => {
+  it('still verifies, with the hashes that release computed', () => {
+    // Hashes computed by the first release's recordHash for these two records (commit 768948c).
+    const one = { ...fields(1), format: 1 };
+    const two = { ...fields(2), format: 1 };
+    const h1 = '4eb08a8c10afb17542fd5ac3a3f6178e7224e701aab08f7092ad563bff76996a';
+    const h2 = 'c749edeb74d2e305c620613ff303e1758458cfa8c3eecaff8ca278a0de9d9bf8';
+    expect(recordHash(GENESIS_HASH, one)).toBe(h1);
+    expect(recordHash(h1, two)).toBe(h2);
+    // A chain that goes on in format 2 after them verifies as one chain.
+    const three = { ...fields(3) };
+    const h3 = recordHash(h2, three);
+    expect(verifyRecords([{ ...one, prevHash: GENESIS_HASH, hash: h1 }, { ...two, prevHash: h1, hash: h2 }, { ...three, prevHash: h2, hash: h3 }])).toEqual([]);
+    // Relabelling a format-2 record as format 1 is caught.
+    expect(verifyRecords([{ ...three, format: 1, prevHash: h2, hash: h3 }], h2, 3)).toEqual([{ seq: 3, problem: 'its content does not match its hash (the record was altered)' }]);
+  });
+});
+
+describe('canonicalText (RFC 8785)', () => {
+  it('gives the RFC\'s own example its canonical form (numbers, escapes, literals)', () => {
+    // RFC 8785, section 3.2.2 input and 3.2.3 output.
+    const input = JSON.parse('{"numbers":[333333333.33333329,1E30,4.50,2e-3,0.000000000000000000000000001],"string":"\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/","literals":[null,true,false]}');
+    expect(canonicalText(input)).toBe('{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\\u000f\\nA\'B\\"\\\\\\\\\\"/"}');
+  });
+
+  it('sorts keys by UTF-16 code units (RFC 8785 section 3.2.3 example)', () => {
+    const keys = ['\u20ac', '\r', '\ufb33', '1', '\ud83d\ude00', '\u0080', '\u00f6'];
+    // Read the order from the text: JS objects list integer-like keys ("1") first whatever the text says.
+    const text = canonicalText(Object.fromEntries(keys.map((k) => [k, 0])));
+    const sorted = [...keys].sort((a, b) => text.indexOf(JSON.stringify(a)) - text.indexOf(JSON.stringify(b)));
+    expect(sorted).toEqual(['\r', '1', '\u0080', '\u00f6', '\u20ac', '\ud83d\ude00', '\ufb33']);
+  });
+
+  it('writes Dates as ISO text, undefined array entries as null, large numbers in ES form', () => {
+    expect(canonicalText({ at: new Date(Date.UTC(2026, 11, 1, 19, 0, 0, 5)) })).toBe('{"at":"2026-12-01T19:00:00.005Z"}');
+    expect(canonicalText([1, undefined, 3])).toBe('[1,null,3]');
+    expect(canonicalText({ a: undefined, b: 1 })).toBe('{"b":1}');
+    expect(canonicalText({ big: 2 ** 53 + 2, huge: 1e21, tiny: 5e-7 })).toBe('{"big":9007199254740994,"huge":1e+21,"tiny":5e-7}');
+    expect(() => canonicalText({ n: NaN })).toThrow(/NaN/);
+    // The first release's form got both wrong: a Date became {} and [1,undefined] was not JSON.
+    expect(() => JSON.parse(canonicalText([1, undefined]))).not.toThrow();
+  });
+
+  it('makes content with a Date verifiable: the hash changes when the Date does', () => {
+    const a = fields(1, { content: canonicalText({ when: new Date(0) }) });
+    const b = fields(1, { content: canonicalText({ when: new Date(1000) }) });
+    expect(recordHash(GENESIS_HASH, a)).not.toBe(recordHash(GENESIS_HASH, b));
   });
 });
 

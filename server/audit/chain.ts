@@ -2,12 +2,35 @@
 // previous record's hash. Changing, removing or reordering any stored record changes the hash
 // that every later record was computed over, so verification names the first record that no
 // longer matches.
+//
+// Format 2 (current) hashes the RFC 8785 (JCS) form of the record, through the `canonicalize`
+// library. Format 1 was the first release's hand-written canonical JSON, which turned a Date
+// into {} and an undefined array entry into invalid JSON; it is kept, unchanged, only so that
+// records written before still verify. A record's format is part of what its hash covers.
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '@/server/topology/diff';
+import { canonicalText } from '@/server/canonical';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
+/** The format new records are written in. */
+export const CHAIN_FORMAT = 2;
+
+/** Format 1's canonical form, exactly as the first release wrote it. Never use it for new data. */
+function formatOneCanonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(formatOneCanonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${formatOneCanonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 export interface ChainedFields {
+  /** CHAIN_FORMAT when written; 1 for records of the first release. */
+  format: number;
   seq: number;
   changeId: string | null;
   hostId: string | null;
@@ -20,7 +43,7 @@ export interface ChainedFields {
 }
 
 export function recordHash(prevHash: string, r: ChainedFields): string {
-  const body = canonicalJson({
+  const fields = {
     seq: r.seq,
     changeId: r.changeId,
     hostId: r.hostId,
@@ -29,7 +52,8 @@ export function recordHash(prevHash: string, r: ChainedFields): string {
     actorName: r.actorName,
     content: r.content,
     at: r.at.toISOString(),
-  });
+  };
+  const body = r.format === 1 ? formatOneCanonical(fields) : canonicalText({ format: r.format, ...fields });
   return createHash('sha256').update(prevHash).update('\n').update(body).digest('hex');
 }
 

@@ -3,8 +3,8 @@
 // makes two appenders (two panel instances on PostgreSQL) collide instead of forking the chain.
 import type { Db } from '@/server/db/client';
 import { isUniqueViolation, isWriteConflict } from '@/server/db/errors';
-import { canonicalJson } from '@/server/topology/diff';
-import { GENESIS_HASH, recordHash, verifyRecords, type ChainProblem } from './chain';
+import { canonicalText } from '@/server/canonical';
+import { CHAIN_FORMAT, GENESIS_HASH, recordHash, verifyRecords, type ChainProblem } from './chain';
 
 export type AuditKind = 'change.started' | 'change.step' | 'change.rollback' | 'change.finished' | 'change.interrupted';
 
@@ -17,12 +17,13 @@ export interface AuditEntry {
 }
 
 export async function appendAudit(db: Db, entry: AuditEntry): Promise<{ seq: number; hash: string }> {
-  const content = canonicalJson(entry.content);
+  const content = canonicalText(entry.content);
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.$transaction(async (tx) => {
         const head = await tx.auditRecord.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
         const fields = {
+          format: CHAIN_FORMAT,
           seq: (head?.seq ?? 0) + 1,
           changeId: entry.changeId,
           hostId: entry.hostId,

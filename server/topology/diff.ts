@@ -2,6 +2,7 @@
 // mtu 1500 -> 9000", "VM db1 added"). Pure; used for observed-change events and, later, the
 // plan's graph diff.
 import { createHash } from 'node:crypto';
+import { canonicalText } from '@/server/canonical';
 import { qdiscKey, type Topology } from './model';
 
 export type ChangeEntity = 'interface' | 'vm' | 'network' | 'qdisc' | 'class' | 'route' | 'host';
@@ -14,18 +15,8 @@ export interface TopologyChange {
   fields?: Record<string, [unknown, unknown]>;
 }
 
-/** Stable JSON: object keys sorted, so equal topologies hash equally whatever the key order. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+/** Stable JSON (RFC 8785): object keys sorted, so equal topologies hash equally whatever the key order. */
+export const canonicalJson = canonicalText;
 
 /**
  * The topology without link runtime state (operstate, carrier, STP port state). Those move on

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "AuditRecord" ADD COLUMN     "format" INTEGER NOT NULL DEFAULT 1;
+
