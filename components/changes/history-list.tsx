@@ -7,6 +7,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { CHANGE_STATUS_STYLE, ChangeStatusBadge } from '@/components/changes/change-status';
 import { useTRPC, useTRPCClient } from '@/components/trpc/client';
 import { Button } from '@/components/ui/button';
+import { saveFile } from '@/components/ui/save-file';
 import { Card } from '@/components/ui/card';
 import { ErrorMessage } from '@/components/ui/error-message';
 import { Field, Select, TextInput } from '@/components/ui/field';
@@ -69,16 +70,7 @@ export function HistoryList({ role }: { role: Role }) {
     setExporting(format);
     setExportError(null);
     try {
-      const file = await client.changes.export.query({ ...queryFilter, format });
-      const url = URL.createObjectURL(new Blob([file.body], { type: file.mimeType }));
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = file.filename;
-      document.body.appendChild(a);
-      a.click();
-      a.remove();
-      // Some browsers start the download after click() returns; give them a moment.
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveFile(await client.changes.export.query({ ...queryFilter, format }));
     } catch (err) {
       setExportError(err);
     } finally {

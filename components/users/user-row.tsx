@@ -26,6 +26,7 @@ export function UserRow({ user, isSelf }: { user: ListedUser; isSelf: boolean })
   const setRole = useMutation(trpc.users.setRole.mutationOptions(handlers));
   const setDisabled = useMutation(trpc.users.setDisabled.mutationOptions(handlers));
   const remove = useMutation(trpc.users.delete.mutationOptions(handlers));
+  const unlock = useMutation(trpc.users.unlock.mutationOptions(handlers));
   const resetPassword = useMutation(
     trpc.users.resetPassword.mutationOptions({
       ...handlers,
@@ -64,12 +65,24 @@ export function UserRow({ user, isSelf }: { user: ListedUser; isSelf: boolean })
           ))}
         </select>
       </td>
-      <td className="py-2 pr-4 text-sm">{user.disabled ? <span className="text-red-700">disabled</span> : 'active'}</td>
+      <td className="py-2 pr-4 text-sm">
+        {user.disabled ? <span className="text-red-700">disabled</span> : 'active'}
+        {user.lockedFrom.length > 0 && (
+          <span data-testid="locked" className="ml-2 text-amber-800" title={`Locked out from ${user.lockedFrom.join(', ')}`}>
+            locked out from {user.lockedFrom.length === 1 ? user.lockedFrom[0] : `${user.lockedFrom.length} addresses`}
+          </span>
+        )}
+      </td>
       <td className="py-2 pr-4 text-sm text-slate-500">{new Date(user.createdAt).toLocaleDateString()}</td>
       <td className="flex flex-wrap gap-2 py-2">
         <Button variant="secondary" onClick={askNewPassword}>
           Reset password
         </Button>
+        {user.lockedFrom.length > 0 && (
+          <Button variant="secondary" onClick={() => unlock.mutate({ userId: user.id })} disabled={unlock.isPending}>
+            Unlock
+          </Button>
+        )}
         {!isSelf && (
           <Button variant="secondary" onClick={() => setDisabled.mutate({ userId: user.id, disabled: !user.disabled })}>
             {user.disabled ? 'Enable' : 'Disable'}

@@ -46,6 +46,7 @@ const MUTATION_SAMPLES: Record<string, (f: Fixture) => unknown> = {
   'users.setRole': (f) => ({ userId: f.target.id, role: 'operator' }),
   'users.setDisabled': (f) => ({ userId: f.target.id, disabled: true }),
   'users.resetPassword': (f) => ({ userId: f.target.id, password: 'a different long password' }),
+  'users.unlock': (f) => ({ userId: f.target.id }),
   'users.delete': (f) => ({ userId: f.target.id }),
   'hosts.scanKey': () => ({ address: hv1.address, port: 22 }),
   'hosts.create': () => ({ name: 'hv2', address: hv2.address, confirmedFingerprint: hv2Fingerprint }),
@@ -84,6 +85,8 @@ const QUERY_SAMPLES: Record<string, (f: Fixture) => unknown> = {
   'changes.list': () => ({}),
   'changes.get': (f) => ({ changeId: f.appliedChangeId }),
   'changes.export': () => ({ format: 'csv' }),
+  'audit.events': () => ({}),
+  'audit.exportEvents': () => ({ format: 'csv' }),
 };
 
 let liveHv1: Topology;

@@ -6,6 +6,7 @@ import { panelRouter } from '@/server/api/routers/panel';
 import { hostsRouter } from '@/server/api/routers/hosts';
 import { topologyRouter } from '@/server/api/routers/topology';
 import { changesRouter } from '@/server/api/routers/changes';
+import { auditRouter } from '@/server/api/routers/audit';
 
 export const appRouter = createTRPCRouter({
   health: publicProcedure.query(() => ({ ok: true as const })),
@@ -16,6 +17,7 @@ export const appRouter = createTRPCRouter({
   hosts: hostsRouter,
   topology: topologyRouter,
   changes: changesRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,11 +1,18 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { hashPassword } from '@/server/auth/password';
 import type { TestDatabase } from '@/server/testing/database';
 import { emptyAllTables, openTestDatabase, PROVIDERS } from '@/server/testing/database';
 import { makeUser, TEST_PASSWORD } from '@/server/testing/fixtures';
 import { data, TestBrowser } from '@/server/testing/http-client';
 import { issueSetupToken } from '@/server/auth/setup';
-import { MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS } from '@/server/auth/rate-limit';
+import { ACCOUNT_BACKOFF_AFTER, ACCOUNT_BACKOFF_MS, MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS } from '@/server/auth/rate-limit';
 import { tokenDigest } from '@/server/auth/tokens';
+
+// hashPassword is watched (not replaced) so a test can tell whether a request paid for a hash.
+vi.mock('@/server/auth/password', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@/server/auth/password')>();
+  return { ...actual, hashPassword: vi.fn(actual.hashPassword) };
+});
 
 describe.each(PROVIDERS)('users and sessions on %s', (provider) => {
   let t: TestDatabase;
@@ -260,17 +267,64 @@ describe.each(PROVIDERS)('users and sessions on %s', (provider) => {
   });
 
   describe('sign-in rate limiting', () => {
-    it(`locks an account after ${MAX_FAILURES_PER_ACCOUNT} failures, from any address`, async () => {
+    it(`locks an account after ${MAX_FAILURES_PER_ACCOUNT} failures from one address, for that address only`, async () => {
       await makeUser(t.db, 'lena', 'viewer');
+      const attacker = '198.51.100.66';
       for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT; i++) {
-        const r = await new TestBrowser(t.db, `198.51.100.${i}`).mutation('auth.signIn', { username: 'lena', password: 'wrong' });
+        const r = await new TestBrowser(t.db, attacker).mutation('auth.signIn', { username: 'lena', password: 'wrong' });
         expect(r.status).toBe(401);
       }
-      // Even the right password is refused now, from a fresh address.
-      const locked = await new TestBrowser(t.db, '198.51.100.99').mutation('auth.signIn', { username: 'lena', password: TEST_PASSWORD });
+      // Even the right password is refused from there now...
+      const locked = await new TestBrowser(t.db, attacker).mutation('auth.signIn', { username: 'lena', password: TEST_PASSWORD });
       expect(locked.status).toBe(429);
-      expect(locked.body.error?.message).toMatch(/Too many failed sign-in attempts/);
+      expect(locked.body.error?.message).toMatch(/Too many failed sign-in attempts from this address.*ask an admin to unlock/);
       expect(await t.db.session.count()).toBe(0);
+      // ...but the owner at another address is not locked out by someone else's guessing.
+      data(await new TestBrowser(t.db, '198.51.100.99').mutation('auth.signIn', { username: 'lena', password: TEST_PASSWORD }));
+    });
+
+    it('slows (does not lock) an account guessed at from many addresses', async () => {
+      await makeUser(t.db, 'lara', 'viewer');
+      // Failures spread so that no address reaches its own limit.
+      const now = Date.now();
+      await t.db.loginAttempt.createMany({
+        data: Array.from({ length: ACCOUNT_BACKOFF_AFTER }, (_, i) => ({ username: 'lara', address: `192.0.2.${i}`, succeeded: false, at: new Date(now - 60_000 + i) })),
+      });
+      await new TestBrowser(t.db, '192.0.2.200').mutation('auth.signIn', { username: 'lara', password: 'wrong' });
+      const tooSoon = await new TestBrowser(t.db, '192.0.2.201').mutation('auth.signIn', { username: 'lara', password: TEST_PASSWORD });
+      expect(tooSoon.status).toBe(429);
+      expect(tooSoon.body.error?.message).toMatch(/slowed down\. Try again in 2 seconds/);
+      await new Promise((r) => setTimeout(r, ACCOUNT_BACKOFF_MS + 100));
+      data(await new TestBrowser(t.db, '192.0.2.201').mutation('auth.signIn', { username: 'lara', password: TEST_PASSWORD }));
+    });
+
+    it('an admin unlocks an account, or lifts the lock with a password reset, and both are audited', async () => {
+      const admin = await makeUser(t.db, 'root', 'admin');
+      const lia = await makeUser(t.db, 'lia', 'viewer');
+      const lockOut = async (address: string) => {
+        for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT; i++) await new TestBrowser(t.db, address).mutation('auth.signIn', { username: 'lia', password: 'wrong' });
+        expect((await new TestBrowser(t.db, address).mutation('auth.signIn', { username: 'lia', password: TEST_PASSWORD })).status).toBe(429);
+      };
+      const adminBrowser = new TestBrowser(t.db, '10.9.9.9');
+      data(await adminBrowser.mutation('auth.signIn', { username: 'root', password: TEST_PASSWORD }));
+
+      await lockOut('198.51.100.5');
+      const listed = data(await adminBrowser.query('users.list')) as { username: string; lockedFrom: string[] }[];
+      expect(listed.find((u) => u.username === 'lia')?.lockedFrom).toEqual(['198.51.100.5']);
+      data(await adminBrowser.mutation('users.unlock', { userId: lia.id }));
+      data(await new TestBrowser(t.db, '198.51.100.5').mutation('auth.signIn', { username: 'lia', password: TEST_PASSWORD }));
+
+      await lockOut('198.51.100.6');
+      data(await adminBrowser.mutation('users.resetPassword', { userId: lia.id, password: 'a brand new passphrase' }));
+      data(await new TestBrowser(t.db, '198.51.100.6').mutation('auth.signIn', { username: 'lia', password: 'a brand new passphrase' }));
+
+      const events = data(await adminBrowser.query('audit.events', { user: 'lia' })) as { items: { kind: string; actorName: string | null; content: Record<string, unknown> }[] };
+      const kinds = events.items.map((e) => e.kind).reverse();
+      expect(kinds.filter((k) => k === 'auth.sign_in_failed')).toHaveLength(2 * MAX_FAILURES_PER_ACCOUNT);
+      expect(kinds.filter((k) => k !== 'auth.sign_in_failed')).toEqual(['auth.locked_out', 'user.unlocked', 'auth.signed_in', 'auth.locked_out', 'user.password_reset', 'auth.signed_in']);
+      expect(events.items.find((e) => e.kind === 'user.unlocked')).toMatchObject({ actorName: 'root', content: { username: 'lia', lockedFrom: ['198.51.100.5'], failedSignInsForgiven: MAX_FAILURES_PER_ACCOUNT } });
+      expect(events.items.find((e) => e.kind === 'auth.locked_out')).toMatchObject({ actorName: null, content: { username: 'lia', address: '198.51.100.6' } });
+      expect(admin.id).toBeTruthy();
     });
 
     it(`blocks an address after ${MAX_FAILURES_PER_ADDRESS} failures across accounts`, async () => {
@@ -293,6 +347,64 @@ describe.each(PROVIDERS)('users and sessions on %s', (provider) => {
       data(await new TestBrowser(t.db).mutation('auth.signIn', { username: 'nina', password: TEST_PASSWORD }));
       await new TestBrowser(t.db).mutation('auth.signIn', { username: 'nina', password: 'wrong' });
       data(await new TestBrowser(t.db).mutation('auth.signIn', { username: 'nina', password: TEST_PASSWORD }));
+    });
+  });
+
+  describe('security events on the audit chain', () => {
+    it('records every account event with who did it, lists and exports them, and the chain verifies', async () => {
+      const token = await issueSetupToken(t.db);
+      const admin = new TestBrowser(t.db, '10.0.0.1');
+      data(await admin.mutation('auth.completeSetup', { token, username: 'root', password: TEST_PASSWORD }));
+      const created = data(await admin.mutation('users.create', { username: 'ulla', password: TEST_PASSWORD, role: 'viewer' })) as { id: string };
+      data(await admin.mutation('users.setRole', { userId: created.id, role: 'auditor' }));
+      data(await admin.mutation('users.setDisabled', { userId: created.id, disabled: true }));
+      data(await admin.mutation('users.setDisabled', { userId: created.id, disabled: false }));
+      const ulla = new TestBrowser(t.db, '10.0.0.2');
+      data(await ulla.mutation('auth.signIn', { username: 'ulla', password: TEST_PASSWORD }));
+      data(await ulla.mutation('auth.changePassword', { currentPassword: TEST_PASSWORD, newPassword: 'another long passphrase' }));
+      data(await ulla.mutation('auth.signOut'));
+      data(await admin.mutation('users.delete', { userId: created.id }));
+
+      const all = data(await admin.query('audit.events', {})) as { items: { kind: string; label: string; actorName: string | null; content: Record<string, unknown> }[] };
+      expect(all.items.map((e) => [e.kind, e.actorName]).reverse()).toEqual([
+        ['user.created', 'root'], // the first admin, through the setup link
+        ['user.created', 'root'],
+        ['user.role_changed', 'root'],
+        ['user.disabled', 'root'],
+        ['user.enabled', 'root'],
+        ['auth.signed_in', 'ulla'],
+        ['auth.password_changed', 'ulla'],
+        ['auth.signed_out', 'ulla'],
+        ['user.deleted', 'root'],
+      ]);
+      expect(all.items.find((e) => e.kind === 'user.role_changed')).toMatchObject({ label: 'role changed', content: { username: 'ulla', from: 'viewer', to: 'auditor' } });
+      // No secret ever lands in the trail.
+      const rows = await t.db.auditRecord.findMany();
+      expect(JSON.stringify(rows)).not.toMatch(/another long passphrase|\$argon2/);
+
+      const signIns = data(await admin.query('audit.events', { group: 'sign-in' })) as { items: { kind: string }[] };
+      expect(new Set(signIns.items.map((e) => e.kind))).toEqual(new Set(['auth.signed_in', 'auth.password_changed', 'auth.signed_out']));
+
+      const csv = data(await admin.query('audit.exportEvents', { format: 'csv', group: 'users' })) as { body: string };
+      expect(csv.body.split('\r\n').filter(Boolean)).toHaveLength(1 + 6);
+      expect(csv.body).toMatch(/^seq,at,kind,what,user,host_id,details,hash\r\n/);
+
+      const report = data(await admin.query('changes.verify')) as { intact: boolean; records: number };
+      expect(report).toMatchObject({ intact: true, records: 9 });
+      // Removing one sign-in record breaks the chain, like a removed change record.
+      await t.db.auditRecord.deleteMany({ where: { kind: 'auth.signed_out' } });
+      expect(data(await admin.query('changes.verify'))).toMatchObject({ intact: false });
+    });
+
+    it('refuses a wrong setup link without hashing a password (the cheap check comes first)', async () => {
+      await issueSetupToken(t.db);
+      vi.mocked(hashPassword).mockClear();
+      for (let i = 0; i < 3; i++) {
+        const r = await new TestBrowser(t.db).mutation('auth.completeSetup', { token: 'x'.repeat(40), username: 'eve', password: TEST_PASSWORD });
+        expect(r.body.error?.message).toMatch(/This setup link is not valid/);
+      }
+      expect(vi.mocked(hashPassword)).not.toHaveBeenCalled();
+      expect(await t.db.user.count()).toBe(0);
     });
   });
 });

@@ -4,6 +4,7 @@ import { hashPassword, verifyPassword } from '@/server/auth/password';
 import { assertLoginAllowed, recordLoginAttempt } from '@/server/auth/rate-limit';
 import type { RequestOrigin } from '@/server/auth/sessions';
 import type { SessionUser } from '@/server/auth/users.types';
+import { recordSecurityEvent } from '@/server/audit/security';
 
 /**
  * A signed-in user replaces their own password. The current password is required and counts
@@ -21,7 +22,10 @@ export async function changeOwnPassword(
   const row = await db.user.findUniqueOrThrow({ where: { id: user.id } });
   const ok = await verifyPassword(row.passwordHash, input.currentPassword);
   if (!ok) {
-    await recordLoginAttempt(db, { username: user.username, address: origin.address, succeeded: false });
+    const { lockedNow } = await recordLoginAttempt(db, { username: user.username, address: origin.address, succeeded: false });
+    const who = { username: user.username, address: origin.address };
+    await recordSecurityEvent(db, { kind: 'auth.sign_in_failed', actor: user, content: { ...who, reason: 'wrong current password when changing it' } });
+    if (lockedNow) await recordSecurityEvent(db, { kind: 'auth.locked_out', actor: user, content: who });
     throw new AppError('INVALID_CREDENTIALS', {
       userMessage: 'Your current password is not correct, so the password was not changed.',
     });
@@ -31,5 +35,6 @@ export async function changeOwnPassword(
   }
   const passwordHash = await hashPassword(input.newPassword);
   await db.user.update({ where: { id: user.id }, data: { passwordHash } });
-  await db.session.deleteMany({ where: { userId: user.id, id: { not: currentSessionId } } });
+  const { count } = await db.session.deleteMany({ where: { userId: user.id, id: { not: currentSessionId } } });
+  await recordSecurityEvent(db, { kind: 'auth.password_changed', actor: user, content: { username: user.username, address: origin.address, otherSessionsEnded: count } });
 }

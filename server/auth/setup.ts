@@ -1,3 +1,4 @@
+import { recordSecurityEvent } from '@/server/audit/security';
 import type { Db } from '@/server/db/client';
 import { AppError } from '@/server/errors';
 import { hashPassword } from '@/server/auth/password';
@@ -56,6 +57,9 @@ export async function completeSetup(
   origin: RequestOrigin,
   now = new Date(),
 ): Promise<{ token: string; expiresAt: Date; user: SessionUser }> {
+  // Cheap checks first: a wrong link costs one indexed read, not an argon2 hash. The claim
+  // below checks again, atomically.
+  if (!(await isSetupTokenValid(db, input.token, now)) || !(await needsFirstAdmin(db))) throw LINK_INVALID();
   const passwordHash = await hashPassword(input.password);
   const user = await db.$transaction(async (tx) => {
     // Claiming the single row is one conditional update: of two concurrent requests with the
@@ -71,5 +75,6 @@ export async function completeSetup(
     });
   });
   const session = await createSession(db, user.id, origin);
+  await recordSecurityEvent(db, { kind: 'user.created', actor: user, content: { username: user.username, role: 'admin', via: 'first-admin setup link', address: origin.address } });
   return { ...session, user: { id: user.id, username: user.username, role: 'admin' } };
 }

@@ -5,23 +5,26 @@ import type { Role } from '@/server/auth/roles';
 import { isRole } from '@/server/auth/roles';
 import { hashPassword } from '@/server/auth/password';
 import { revokeUserSessions } from '@/server/auth/sessions';
+import { clearLoginFailures, lockedAddresses } from '@/server/auth/rate-limit';
 import type { PublicUser, SessionUser } from '@/server/auth/users.types';
+import { recordSecurityEvent } from '@/server/audit/security';
 
 const PUBLIC_FIELDS = { id: true, username: true, role: true, disabled: true, createdAt: true } as const;
 
-function toPublic(row: { id: string; username: string; role: string; disabled: boolean; createdAt: Date }): PublicUser {
+function toPublic(row: { id: string; username: string; role: string; disabled: boolean; createdAt: Date }, lockedFrom: string[] = []): PublicUser {
   // Rows are only written through this module with a validated role; anything else is a bug.
   if (!isRole(row.role)) throw new Error(`user ${row.id} has unknown role ${row.role}`);
-  return { ...row, role: row.role };
+  return { ...row, role: row.role, lockedFrom };
 }
 
 export async function listUsers(db: Db): Promise<PublicUser[]> {
   const rows = await db.user.findMany({ select: PUBLIC_FIELDS, orderBy: { username: 'asc' } });
-  return rows.map(toPublic);
+  return Promise.all(rows.map(async (r) => toPublic(r, await lockedAddresses(db, r.username))));
 }
 
 export async function createUser(
   db: Db,
+  actor: SessionUser,
   input: { username: string; password: string; role: Role },
 ): Promise<PublicUser> {
   const passwordHash = await hashPassword(input.password);
@@ -35,6 +38,7 @@ export async function createUser(
     data: { username: input.username, passwordHash, role: input.role },
     select: PUBLIC_FIELDS,
   });
+  await recordSecurityEvent(db, { kind: 'user.created', actor, content: { username: row.username, role: row.role } });
   return toPublic(row);
 }
 
@@ -95,10 +99,14 @@ function isSerializationFailure(error: unknown): boolean {
   return e.code === 'P2034' || (e.name === 'DriverAdapterError' && e.cause?.kind === 'TransactionWriteConflict');
 }
 
-export async function setUserRole(db: Db, userId: string, role: Role) {
-  return changeKeepingAnAdmin(db, userId, 'change the role of', async (tx) =>
-    toPublic(await tx.user.update({ where: { id: userId }, data: { role }, select: PUBLIC_FIELDS })),
-  );
+export async function setUserRole(db: Db, actor: SessionUser, userId: string, role: Role) {
+  let from: Role | null = null;
+  const user = await changeKeepingAnAdmin(db, userId, 'change the role of', async (tx, target) => {
+    from = target.role;
+    return toPublic(await tx.user.update({ where: { id: userId }, data: { role }, select: PUBLIC_FIELDS }));
+  });
+  if (from !== role) await recordSecurityEvent(db, { kind: 'user.role_changed', actor, content: { username: user.username, from, to: role } });
+  return user;
 }
 
 export async function setUserDisabled(db: Db, actor: SessionUser, userId: string, disabled: boolean) {
@@ -109,20 +117,37 @@ export async function setUserDisabled(db: Db, actor: SessionUser, userId: string
     toPublic(await tx.user.update({ where: { id: userId }, data: { disabled }, select: PUBLIC_FIELDS })),
   );
   if (disabled) await revokeUserSessions(db, userId);
+  await recordSecurityEvent(db, { kind: disabled ? 'user.disabled' : 'user.enabled', actor, content: { username: user.username } });
   return user;
 }
 
-export async function resetUserPassword(db: Db, userId: string, password: string) {
-  await findOrThrow(db, userId);
+/** A new password set by an admin; it also lifts any sign-in lockout (the lockout message sends people here). */
+export async function resetUserPassword(db: Db, actor: SessionUser, userId: string, password: string) {
+  const user = await findOrThrow(db, userId);
   const passwordHash = await hashPassword(password);
   await db.user.update({ where: { id: userId }, data: { passwordHash } });
   // Whoever knew the old password must not stay signed in.
   await revokeUserSessions(db, userId);
+  const forgiven = await clearLoginFailures(db, user.username);
+  await recordSecurityEvent(db, { kind: 'user.password_reset', actor, content: { username: user.username, failedSignInsForgiven: forgiven } });
+}
+
+/** Lifts the account's sign-in lockout and back-off without touching its password. */
+export async function unlockUser(db: Db, actor: SessionUser, userId: string): Promise<PublicUser> {
+  const user = await findOrThrow(db, userId);
+  const lockedFrom = await lockedAddresses(db, user.username);
+  const forgiven = await clearLoginFailures(db, user.username);
+  await recordSecurityEvent(db, { kind: 'user.unlocked', actor, content: { username: user.username, lockedFrom, failedSignInsForgiven: forgiven } });
+  return user;
 }
 
 export async function deleteUser(db: Db, actor: SessionUser, userId: string) {
   if (actor.id === userId) {
     throw new AppError('CONFLICT', { userMessage: 'You cannot delete your own account.' });
   }
-  await changeKeepingAnAdmin(db, userId, 'delete', (tx) => tx.user.delete({ where: { id: userId } }));
+  const user = await changeKeepingAnAdmin(db, userId, 'delete', async (tx, target) => {
+    await tx.user.delete({ where: { id: userId } });
+    return target;
+  });
+  await recordSecurityEvent(db, { kind: 'user.deleted', actor, content: { username: user.username, role: user.role } });
 }

@@ -23,6 +23,7 @@ export const ZSetRoleInput = z.object({ userId: ZUserId, role: ZRole });
 export const ZSetDisabledInput = z.object({ userId: ZUserId, disabled: z.boolean() });
 export const ZResetPasswordInput = z.object({ userId: ZUserId, password: ZPassword });
 export const ZDeleteUserInput = z.object({ userId: ZUserId });
+export const ZUnlockUserInput = z.object({ userId: ZUserId });
 
 export const ZSignInInput = z.object({
   username: z.string().trim().toLowerCase().min(1).max(64),
@@ -45,6 +46,8 @@ export interface SessionUser {
 export interface PublicUser extends SessionUser {
   disabled: boolean;
   createdAt: Date;
+  /** Addresses this account is locked out from now (too many failed sign-ins); admins can unlock. */
+  lockedFrom: string[];
 }
 
 export const ZChangeOwnPasswordInput = z.object({

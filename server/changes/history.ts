@@ -1,5 +1,6 @@
 // Reading the change history: lists with filters, one change with everything its audit records
 // say, exports (JSON, CSV) and "revert" (a new draft of a past change's inverse operations).
+import { csvField } from '@/server/csv';
 import type { Db } from '@/server/db/client';
 import { auditRecordsOf } from '@/server/audit/records';
 import { AppError } from '@/server/errors';
@@ -159,11 +160,6 @@ export async function exportChanges(db: Db, f: HistoryFilter, format: 'json' | '
   return { filename: `switchboard-changes-${stamp}.json`, mimeType: 'application/json', body: JSON.stringify({ exportedAt: new Date(), filter: f, changes }, null, 2) };
 }
 
-/** RFC 4180 quoting; a leading =, +, - or @ is defused so a spreadsheet never runs a formula. */
-export function csvField(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
 
 /** Drafts the inverse of a past change; review then plans it against the host as it is now. */
 export async function revertChange(db: Db, actor: Actor, changeId: string): Promise<DraftView> {

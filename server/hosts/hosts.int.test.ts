@@ -1,5 +1,6 @@
 // Host inventory against real lab hosts (OpenSSH in namespaces) on SQLite and PostgreSQL.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '@/server/audit/records';
 import { authorizeLabKey, ensureLab, type LabHost } from '@/lab/testing';
 import { appErrorOf } from '@/server/testing/errors';
 import {
@@ -116,6 +117,15 @@ describe.each(PROVIDERS)('host inventory on %s', (provider) => {
       const events = await listHostEvents(t.db, host.id);
       expect(events.map((e) => e.kind)).toEqual(['repinned', 'key_mismatch', 'created']);
       expect(events[0]!.detail).toEqual({ from: pinned, to: impostor });
+      // The same three events are on the audit chain, which still verifies.
+      const audited = await t.db.auditRecord.findMany({ where: { hostId: host.id }, orderBy: { seq: 'asc' } });
+      expect(audited.map((r) => [r.kind, r.actorName])).toEqual([
+        ['host.added', admin.username],
+        ['host.key_refused', null],
+        ['host.repinned', admin.username],
+      ]);
+      expect(JSON.parse(audited[1]!.content)).toMatchObject({ expected: pinned, presented: impostor });
+      expect(await verifyAuditChain(t.db)).toMatchObject({ intact: true, records: 3 });
     } finally {
       await hv1.restoreHostKey();
     }
@@ -149,6 +159,9 @@ describe.each(PROVIDERS)('host inventory on %s', (provider) => {
       changes: { name: { from: 'hv1', to: 'hv1-renamed' }, labels: { from: ['lab', 'rack-1'], to: ['lab'] } },
     });
     expect(events[0]).toMatchObject({ hostName: 'hv1-renamed', actorName: 'root-admin' });
+    const audited = await t.db.auditRecord.findMany({ orderBy: { seq: 'asc' } });
+    expect(audited.map((r) => r.kind)).toEqual(['host.added', 'host.edited', 'host.removed']);
+    expect(JSON.parse(audited[1]!.content)).toEqual({ name: 'hv1-renamed', changes: { name: { from: 'hv1', to: 'hv1-renamed' }, labels: { from: ['lab', 'rack-1'], to: ['lab'] } } });
   });
 });
 

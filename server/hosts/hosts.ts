@@ -1,5 +1,6 @@
 // Host inventory: the hypervisors the panel manages, each with a pinned SSH host key.
 // Every change and every refused key is recorded as a HostEvent in the same transaction.
+import { recordSecurityEvent } from '@/server/audit/security';
 import type { Db } from '@/server/db/client';
 import { isUniqueViolation } from '@/server/db/errors';
 import { AppError, isAppError } from '@/server/errors';
@@ -161,6 +162,12 @@ export async function createHost(db: Db, pool: SshPool, actor: Actor, input: Cre
     if (isUniqueViolation(err)) throw nameTaken(input.name);
     throw err;
   }
+  await recordSecurityEvent(db, {
+    kind: 'host.added',
+    actor,
+    hostId: row.id,
+    content: { name: row.name, address: row.address, port: row.port, username: row.username, useSudo: row.useSudo, fingerprint: row.hostKeyFingerprint },
+  });
   return testConnection(db, pool, row.id);
 }
 
@@ -184,6 +191,7 @@ export async function updateHost(db: Db, pool: SshPool, actor: Actor, input: Upd
       await recordEvent(tx, updated, 'updated', actor, { changes });
       return updated;
     });
+    await recordSecurityEvent(db, { kind: 'host.edited', actor, hostId: id, content: { name: row.name, changes } });
     pool.close(id); // address, port, user or sudo may have changed
     return toView(row);
   } catch (err) {
@@ -203,6 +211,7 @@ export async function repinHost(db: Db, pool: SshPool, actor: Actor, input: { id
     });
     await recordEvent(tx, before, 'repinned', actor, { from: before.hostKeyFingerprint, to: scanned.fingerprint });
   });
+  await recordSecurityEvent(db, { kind: 'host.repinned', actor, hostId: before.id, content: { name: before.name, from: before.hostKeyFingerprint, to: scanned.fingerprint } });
   pool.close(before.id);
   return testConnection(db, pool, before.id);
 }
@@ -217,6 +226,7 @@ export async function removeHost(db: Db, pool: SshPool, actor: Actor, id: string
       fingerprint: before.hostKeyFingerprint,
     });
   });
+  await recordSecurityEvent(db, { kind: 'host.removed', actor, hostId: id, content: { name: before.name, address: before.address, port: before.port, fingerprint: before.hostKeyFingerprint } });
   pool.close(id);
 }
 
@@ -243,12 +253,9 @@ export async function recordKeyMismatch(db: Db, host: SshHost, presented: string
   });
   const lastDetail = last ? (JSON.parse(last.detail) as { presented?: string }) : null;
   if (last?.kind === 'key_mismatch' && lastDetail?.presented === presented) return;
-  await recordEvent(db, { id: host.id, name: host.name }, 'key_mismatch', null, {
-    expected: host.hostKeyFingerprint,
-    presented,
-    address: host.address,
-    port: host.port,
-  });
+  const detail = { expected: host.hostKeyFingerprint, presented, address: host.address, port: host.port };
+  await recordEvent(db, { id: host.id, name: host.name }, 'key_mismatch', null, detail);
+  await recordSecurityEvent(db, { kind: 'host.key_refused', actor: null, hostId: host.id, content: { name: host.name, ...detail } });
 }
 
 /**

@@ -1,5 +1,6 @@
 // The fleet at a glance: every host with its reachability, when it was last read, what it
 // holds, and whether something changed on it that Switchboard did not do.
+import { recordSecurityEvent } from '@/server/audit/security';
 import type { Db } from '@/server/db/client';
 import { listHosts, type HostView } from '@/server/hosts/hosts';
 import type { SshPool } from '@/server/ssh/pool';
@@ -69,7 +70,10 @@ export async function refreshAll(db: Db, pool: SshPool, concurrency = 16): Promi
   return results;
 }
 
-export async function acknowledgeChanges(db: Db, hostId: string): Promise<number> {
-  const r = await db.observedChange.updateMany({ where: { hostId, acknowledgedAt: null }, data: { acknowledgedAt: new Date() } });
+export async function acknowledgeChanges(db: Db, actor: { id: string; username: string }, hostId: string): Promise<number> {
+  const pending = await db.observedChange.findMany({ where: { hostId, acknowledgedAt: null }, select: { id: true, summary: true } });
+  if (!pending.length) return 0;
+  const r = await db.observedChange.updateMany({ where: { id: { in: pending.map((p) => p.id) }, acknowledgedAt: null }, data: { acknowledgedAt: new Date() } });
+  await recordSecurityEvent(db, { kind: 'host.outside_change_acknowledged', actor, hostId, content: { changes: pending.map((p) => p.summary) } });
   return r.count;
 }

@@ -103,8 +103,13 @@ describe.each(PROVIDERS)('refreshing a lab host on %s', (provider) => {
       counts: { interfaces: 16, vms: 4, runningVms: 3, networks: 4 },
       unacknowledgedChanges: 1,
     });
-    expect(await acknowledgeChanges(t.db, hostId)).toBe(1);
+    const operator = await t.db.user.create({ data: { username: 'otto', passwordHash: 'x', role: 'operator' } });
+    expect(await acknowledgeChanges(t.db, operator, hostId)).toBe(1);
     expect((await fleetOverview(t.db))[0]!.unacknowledgedChanges).toBe(0);
+    // The acknowledgement is on the audit chain, naming who saw what.
+    const record = await t.db.auditRecord.findFirstOrThrow({ where: { kind: 'host.outside_change_acknowledged' } });
+    expect(record).toMatchObject({ actorName: 'otto', hostId });
+    expect(JSON.parse(record.content)).toEqual({ changes: [expect.stringContaining('interface')] });
   });
 
   it('refreshes every host at once and reports each one', async () => {

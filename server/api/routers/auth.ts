@@ -3,8 +3,7 @@ import { createTRPCRouter, publicProcedure, signedInProcedure } from '@/server/a
 import { clearSessionCookie, setSessionCookie } from '@/server/api/session-cookie';
 import { ZChangeOwnPasswordInput, ZCompleteSetupInput, ZSignInInput } from '@/server/auth/users.types';
 import { changeOwnPassword } from '@/server/auth/own-password';
-import { signIn } from '@/server/auth/sign-in';
-import { revokeSession } from '@/server/auth/sessions';
+import { signIn, signOut } from '@/server/auth/sign-in';
 import { completeSetup, isSetupTokenValid, needsFirstAdmin } from '@/server/auth/setup';
 
 export const authRouter = createTRPCRouter({
@@ -19,7 +18,7 @@ export const authRouter = createTRPCRouter({
 
   /** Public so that a browser with an expired session can still clear its cookie. */
   signOut: publicProcedure.mutation(async ({ ctx }) => {
-    await revokeSession(ctx.db, ctx.sessionToken);
+    await signOut(ctx.db, ctx.user, ctx.sessionToken, ctx.origin);
     clearSessionCookie(ctx);
     return { ok: true as const };
   }),

@@ -34,7 +34,7 @@ export const topologyRouter = createTRPCRouter({
   // Acknowledging says "I have seen this outside change": an operator's call, not a viewer's.
   acknowledgeChanges: operatorProcedure
     .input(ZHostRef)
-    .mutation(({ ctx, input }) => acknowledgeChanges(ctx.db, input.hostId)),
+    .mutation(({ ctx, input }) => acknowledgeChanges(ctx.db, ctx.user, input.hostId)),
   // Positions are per user: everyone arranges their own view.
   positions: signedInProcedure.input(ZHostRef).query(({ ctx, input }) => getPositions(ctx.db, ctx.user.id, input.hostId)),
   savePositions: signedInProcedure

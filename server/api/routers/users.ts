@@ -5,6 +5,7 @@ import {
   ZResetPasswordInput,
   ZSetDisabledInput,
   ZSetRoleInput,
+  ZUnlockUserInput,
 } from '@/server/auth/users.types';
 import {
   createUser,
@@ -13,20 +14,22 @@ import {
   resetUserPassword,
   setUserDisabled,
   setUserRole,
+  unlockUser,
 } from '@/server/auth/users';
 
 export const usersRouter = createTRPCRouter({
   list: adminProcedure.query(({ ctx }) => listUsers(ctx.db)),
-  create: adminProcedure.input(ZCreateUserInput).mutation(({ ctx, input }) => createUser(ctx.db, input)),
+  create: adminProcedure.input(ZCreateUserInput).mutation(({ ctx, input }) => createUser(ctx.db, ctx.user, input)),
   setRole: adminProcedure
     .input(ZSetRoleInput)
-    .mutation(({ ctx, input }) => setUserRole(ctx.db, input.userId, input.role)),
+    .mutation(({ ctx, input }) => setUserRole(ctx.db, ctx.user, input.userId, input.role)),
   setDisabled: adminProcedure
     .input(ZSetDisabledInput)
     .mutation(({ ctx, input }) => setUserDisabled(ctx.db, ctx.user, input.userId, input.disabled)),
   resetPassword: adminProcedure
     .input(ZResetPasswordInput)
-    .mutation(({ ctx, input }) => resetUserPassword(ctx.db, input.userId, input.password)),
+    .mutation(({ ctx, input }) => resetUserPassword(ctx.db, ctx.user, input.userId, input.password)),
+  unlock: adminProcedure.input(ZUnlockUserInput).mutation(({ ctx, input }) => unlockUser(ctx.db, ctx.user, input.userId)),
   delete: adminProcedure
     .input(ZDeleteUserInput)
     .mutation(({ ctx, input }) => deleteUser(ctx.db, ctx.user, input.userId)),
