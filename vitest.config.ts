@@ -24,6 +24,7 @@ export default defineConfig({
           include: ['**/*.int.test.ts'],
           exclude: ['node_modules/**', 'e2e/**', '.next/**'],
           fileParallelism: false,
+          setupFiles: ['server/testing/int-setup.ts'],
           testTimeout: 180_000,
           hookTimeout: 300_000,
         },

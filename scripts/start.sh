@@ -12,6 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export PORT="${PORT:-3000}"
+# Everything the panel writes (database, its WAL, the secret key, logs) is its own business.
+umask 077
 export NEXT_TELEMETRY_DISABLED=1
 export PRISMA_HIDE_UPDATE_MESSAGE=1
 log() { printf '[start] %s\n' "$*"; }
@@ -50,6 +52,8 @@ fi
 # 4. Migrations, before the server opens the database (on a WAL SQLite file, migrate deploy
 #    fails while another connection is open).
 log "applying database migrations"
+# The database file exists with private modes before Prisma's migrate creates or opens it.
+npx --no-install tsx -e 'import("./server/db/url.ts").then(async ({ resolveDatabaseTarget }) => { const t = resolveDatabaseTarget(); if (t.provider === "sqlite") { const { secureSqliteFiles } = await import("./server/db/file-modes.ts"); for (const c of secureSqliteFiles(t.filePath)) console.log("[start] made private: " + c); } })'
 if ! migrate_output="$(npx --no-install prisma migrate deploy 2>&1)"; then
   printf '%s\n' "$migrate_output"
   log "migration failed; the panel was not started"

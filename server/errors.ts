@@ -14,6 +14,8 @@ export const APP_ERROR_CODES = [
   'SETUP_LINK_INVALID',
   'LAST_ADMIN',
   'CSRF_REJECTED',
+  'HOST_REJECTED',
+  'BODY_TOO_LARGE',
   'SECRET_UNAVAILABLE',
   // SSH (server/ssh): each names what to do about it in its user message.
   'HOST_UNREACHABLE',

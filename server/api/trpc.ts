@@ -4,6 +4,7 @@ import type { Access, ProcedureMeta } from '@/server/api/policy';
 import { ADMIN_ONLY, AUDITORS, EVERY_ROLE, HISTORY_READERS, OPERATORS, allows } from '@/server/api/policy';
 import type { TrpcContext } from '@/server/api/context';
 import type { Role } from '@/server/auth/roles';
+import { assertAnonymousAllowed } from '@/server/api/anonymous-limit';
 
 const t = initTRPC.context<TrpcContext>().meta<ProcedureMeta>().create({
   errorFormatter: formatError,
@@ -46,8 +47,14 @@ function procedureFor(access: readonly Role[]) {
   return guarded.meta({ access }).use(withSignedInUser);
 }
 
+/** Callers who are not signed in are limited per address (anonymous-limit.ts). */
+const limitAnonymous = t.middleware(({ ctx, type, next }) => {
+  if (!ctx.user) assertAnonymousAllowed(ctx.origin.address, type);
+  return next();
+});
+
 /** Anyone, signed in or not (sign-in, first-admin setup). */
-export const publicProcedure = guarded.meta({ access: 'public' satisfies Access });
+export const publicProcedure = guarded.meta({ access: 'public' satisfies Access }).use(limitAnonymous);
 /** Any signed-in user, whatever the role. */
 export const signedInProcedure = procedureFor(EVERY_ROLE);
 export const adminProcedure = procedureFor(ADMIN_ONLY);

@@ -1,8 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { PrismaClient as SqlitePrismaClient } from '@/server/db/generated/sqlite/client';
 import type { DatabaseTarget } from '@/server/db/url';
 import { resolveDatabaseTarget } from '@/server/db/url';
+import { secureSqliteFiles } from '@/server/db/file-modes';
 
 /**
  * The client type the services are written against. Both generated clients come from the
@@ -22,7 +21,7 @@ export async function createDb(target: DatabaseTarget = resolveDatabaseTarget())
     return db as unknown as Db;
   }
 
-  fs.mkdirSync(path.dirname(target.filePath), { recursive: true });
+  for (const change of secureSqliteFiles(target.filePath)) console.warn(`[db] made private: ${change}`);
   const [{ PrismaClient }, { PrismaBetterSQLite3 }] = await Promise.all([
     import('@/server/db/generated/sqlite/client'),
     import('@prisma/adapter-better-sqlite3'),

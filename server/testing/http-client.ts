@@ -27,7 +27,7 @@ export class TestBrowser {
   ) {}
 
   private async send(req: Request): Promise<TrpcReply> {
-    const res = await handleTrpcRequest(req, { db: this.db });
+    const res = await handleTrpcRequest(req, { db: this.db, hosts: { hosts: [new URL(PANEL_ORIGIN).host] } });
     for (const setCookie of res.headers.getSetCookie()) {
       const [pair] = setCookie.split(';');
       const [name, value] = (pair ?? '').split('=');
