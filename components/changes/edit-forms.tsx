@@ -10,6 +10,7 @@ import { Modal } from '@/components/changes/modal';
 import { listsToPortVlans, portVlansToLists } from '@/components/changes/operations';
 import { Button } from '@/components/ui/button';
 import { errorText, fieldErrors } from '@/components/ui/error-message';
+import { fieldInWords } from '@/server/api/field-words';
 import { BOND_MODES, MTU_MAX, MTU_MIN, ZIfName, type Operation } from '@/server/plan/ops';
 import type { NetInterface, Topology } from '@/server/topology/model';
 
@@ -30,7 +31,7 @@ export function nameProblem(name: string): string | null {
 
 /** The server's words for a refused request: its message plus any per-field messages. */
 function serverErrors(error: unknown): string[] {
-  const fields = Object.entries(fieldErrors(error)).flatMap(([k, msgs]) => msgs.map((m) => `${k}: ${m}`));
+  const fields = Object.entries(fieldErrors(error)).flatMap(([k, msgs]) => msgs.map((m) => `${fieldInWords(k)}: ${m}`));
   return fields.length ? fields : [errorText(error)];
 }
 
@@ -129,7 +130,6 @@ function NameInput({ value, onChange, autoFocus, label = 'Name' }: { value: stri
         className={CONTROL}
         value={value}
         onChange={(e) => onChange(e.target.value.trim())}
-        maxLength={15}
         autoFocus={autoFocus}
         autoComplete="off"
         spellCheck={false}
@@ -252,7 +252,7 @@ function VlanForm({ topology, onDone }: { topology: Topology; onDone: () => void
         <input className={CONTROL} type="number" min={1} max={4094} value={vlanId} onChange={(e) => setVlanId(e.target.value)} />
       </Labelled>
       <Labelled label="Name" hint={suggested ? `Leave empty for ${suggested}` : '1-15 letters, digits, dot, dash or underscore'}>
-        <input className={CONTROL} value={name} placeholder={suggested} onChange={(e) => setName(e.target.value.trim())} maxLength={15} spellCheck={false} />
+        <input className={CONTROL} value={name} placeholder={suggested} onChange={(e) => setName(e.target.value.trim())} spellCheck={false} />
       </Labelled>
       <Errors errors={errors} />
       <FormActions busy={busy} onCancel={onDone} label="Add VLAN to draft" />

@@ -1,6 +1,7 @@
 import { TRPCError, type TRPCDefaultErrorShape } from '@trpc/server';
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
+import { ZAddOperations } from '@/server/changes/changes.types';
 import { formatError } from '@/server/api/error-formatter';
 import { AppError } from '@/server/errors';
 
@@ -42,5 +43,13 @@ describe('formatError', () => {
     const error = new TRPCError({ code: 'BAD_REQUEST', cause: zodError });
     const shape = formatError({ shape: shapeFor(error), error });
     expect(shape.data.fieldErrors).toHaveProperty('name');
+  });
+
+  it('names a refused field in words, never by its internal path', () => {
+    const zodError = ZAddOperations.safeParse({ hostId: 'h1', operations: [{ kind: 'addAddress', dev: 'eth0', address: '300.1.1.1/24' }] }).error!;
+    const error = new TRPCError({ code: 'BAD_REQUEST', cause: zodError });
+    const shape = formatError({ shape: shapeFor(error), error });
+    expect(shape.message).toBe('The address is not valid: 300.1.1.1 is not an IPv4 address: 300 is more than 255, the largest value of an octet.');
+    expect(shape.message).not.toMatch(/operations\.0/);
   });
 });

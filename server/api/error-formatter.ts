@@ -5,6 +5,7 @@ import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { ZodError } from 'zod';
 import type { AppErrorCode } from '@/server/errors';
 import { isAppError } from '@/server/errors';
+import { fieldInWords } from '@/server/api/field-words';
 
 /** How each AppError travels. `satisfies` makes a new AppError code fail the type check here. */
 const TRANSPORT_CODE = {
@@ -75,9 +76,11 @@ export function formatError({
       const key = issue.path.join('.') || '_';
       (fieldErrors[key] ??= []).push(issue.message);
     }
+    // One sentence per field, named in words: never an internal path like operations.0.address.
+    const said = cause.issues.slice(0, 5).map((i) => `The ${fieldInWords(i.path)} is not valid: ${i.message}`);
     return {
       ...shape,
-      message: 'Some fields are not valid.',
+      message: said.join(' ') || 'The input is not valid.',
       data: { ...shape.data, stack: undefined, appCode: null, fieldErrors },
     };
   }

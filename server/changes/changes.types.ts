@@ -1,5 +1,6 @@
 // Request schemas of the change procedures (the API boundary; DESIGN.md rule 1).
 import { z } from 'zod';
+import { ZDateInput } from '@/server/input';
 import { ZHostId } from '@/server/hosts/hosts.types';
 import { ZOperation } from '@/server/plan/ops';
 
@@ -19,8 +20,8 @@ export const ZHistoryFilter = z.object({
   hostId: ZHostId.optional(),
   user: z.string().max(64).optional(),
   status: z.enum(CHANGE_STATUSES).optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  from: ZDateInput.optional(),
+  to: ZDateInput.optional(),
   take: z.number().int().min(1).max(500).default(50),
   cursor: ZId.optional(),
 });

@@ -94,6 +94,18 @@ describe.each(PROVIDERS)('host inventory on %s', (provider) => {
     expect((await listHosts(t.db)).map((h) => h.address)).toEqual([hv1.address]);
   });
 
+  it('refuses the same SSH target (address, port and user) twice, naming the entry it already has', async () => {
+    await createHost(t.db, pool, admin, await hostInput(hv1));
+    const err = await appErrorOf(createHost(t.db, pool, admin, await hostInput(hv1, { name: 'hv1-again' })));
+    expect(err).toMatchObject({ code: 'CONFLICT', userMessage: `root@${hv1.address}:22 is already in the inventory as hv1. Edit that entry instead of adding it twice.` });
+    // Another user on the same machine is another target.
+    const other = await createHost(t.db, pool, admin, await hostInput(hv1, { name: 'hv1-operator', username: 'sbl-operator' }));
+    // Editing an entry into a copy of another is refused too.
+    const copy = await appErrorOf(updateHost(t.db, pool, admin, { id: other.id, username: 'root' }));
+    expect(copy?.userMessage).toMatch(/already in the inventory as hv1\./);
+    expect((await listHosts(t.db)).map((h) => h.name).sort()).toEqual(['hv1', 'hv1-operator']);
+  });
+
   it('marks a host whose key changed as key mismatch, records it once, and re-pins deliberately', async () => {
     const host = await createHost(t.db, pool, admin, await hostInput(hv1));
     const pinned = host.hostKeyFingerprint;
@@ -172,6 +184,9 @@ describe('host input validation', () => {
     ['address', { address: '-oProxyCommand=touch /tmp/x' }, /IPv4 or IPv6 address or a DNS name/],
     ['address', { address: 'host;rm' }, /IPv4 or IPv6/],
     ['port', { port: 70000 }, /1-65535/],
+    ['port', { port: true }, /Port must be a number/],
+    ['port', { port: '22' }, /Port must be a number/],
+    ['port', { port: null }, /Port must be a number/],
     ['username', { username: 'Root$' }, /lower-case/],
     ['labels', { labels: ['a b'] }, /Labels use/],
     ['confirmedFingerprint', { confirmedFingerprint: 'MD5:aa:bb' }, /SHA256:/],

@@ -1,6 +1,7 @@
 // Host inventory: the hypervisors the panel manages, each with a pinned SSH host key.
 // Every change and every refused key is recorded as a HostEvent in the same transaction.
 import { recordSecurityEvent } from '@/server/audit/security';
+import { ipv6Groups } from '@/server/plan/address';
 import type { Db } from '@/server/db/client';
 import { isUniqueViolation } from '@/server/db/errors';
 import { AppError, isAppError } from '@/server/errors';
@@ -100,6 +101,24 @@ function nameTaken(name: string): AppError {
   return new AppError('CONFLICT', { userMessage: `A host named ${name} already exists. Choose another name.` });
 }
 
+/** One spelling per address: DNS names are case-insensitive, IPv6 has many spellings. */
+function addressKey(address: string): string {
+  const lower = address.toLowerCase().replace(/\.$/, '');
+  const groups = lower.includes(':') ? ipv6Groups(lower) : null;
+  return groups ? groups.map((g) => g.toString(16)).join(':') : lower;
+}
+
+/** Refuses a second inventory entry for the same SSH target (address, port and user), naming the first. */
+async function assertNewTarget(db: Db, target: { address: string; port: number; username: string }, except?: string): Promise<void> {
+  const candidates = await db.host.findMany({ where: { port: target.port, username: target.username, ...(except ? { id: { not: except } } : {}) }, select: { name: true, address: true } });
+  const same = candidates.find((h) => addressKey(h.address) === addressKey(target.address));
+  if (same) {
+    throw new AppError('CONFLICT', {
+      userMessage: `${target.username}@${target.address}:${target.port} is already in the inventory as ${same.name}. Edit that entry instead of adding it twice.`,
+    });
+  }
+}
+
 
 export async function listHosts(db: Db): Promise<HostView[]> {
   const rows = await db.host.findMany({ orderBy: { name: 'asc' } });
@@ -130,6 +149,7 @@ async function scanAndMatch(address: string, port: number, confirmed: string): P
 }
 
 export async function createHost(db: Db, pool: SshPool, actor: Actor, input: CreateHostInput): Promise<HostView> {
+  await assertNewTarget(db, input);
   const scanned = await scanAndMatch(input.address, input.port, input.confirmedFingerprint);
   let row: HostRow;
   try {
@@ -182,6 +202,9 @@ export async function updateHost(db: Db, pool: SshPool, actor: Actor, input: Upd
   const oldLabels = JSON.parse(before.labels) as string[];
   if (labels && JSON.stringify(labels) !== JSON.stringify(oldLabels)) changes.labels = { from: oldLabels, to: labels };
   if (Object.keys(changes).length === 0) return toView(before);
+  if (changes.address || changes.port || changes.username) {
+    await assertNewTarget(db, { address: input.address ?? before.address, port: input.port ?? before.port, username: input.username ?? before.username }, id);
+  }
   try {
     const row = await db.$transaction(async (tx) => {
       const updated = await tx.host.update({

@@ -20,7 +20,7 @@ export const ZHostAddress = z
     message: 'Enter an IPv4 or IPv6 address or a DNS name (letters, digits, dashes and dots).',
   });
 
-export const ZSshPort = z.coerce.number().int('Port must be a whole number.').min(1, 'Port must be 1-65535.').max(65535, 'Port must be 1-65535.');
+export const ZSshPort = z.number({ error: 'Port must be a number 1-65535.' }).int('Port must be a whole number.').min(1, 'Port must be 1-65535.').max(65535, 'Port must be 1-65535.');
 
 /** POSIX portable user names (what useradd accepts by default on Debian). */
 export const ZSshUser = z

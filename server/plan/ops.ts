@@ -2,6 +2,7 @@
 // the API boundary; the validator checks them against a topology, the renderer turns them into
 // argv. Each kind is one thing a person would name ("connect veth-b to br0"), not a command.
 import { z } from 'zod';
+import { assignableProblem, parseCidr } from './address';
 
 /**
  * Kernel interface names: at most 15 bytes (IFNAMSIZ - 1), no slash, colon or whitespace. We are
@@ -27,8 +28,17 @@ export const ZMac = z
   .refine((m) => (parseInt(m.slice(0, 2), 16) & 1) === 0, 'That is a multicast MAC address; an interface needs a unicast one (the first byte even).')
   .refine((m) => m !== '00:00:00:00:00:00', 'The all-zero MAC address cannot be assigned.');
 
-/** An address with its prefix length, as `ip address add` takes it. */
-export const ZCidr = z.union([z.cidrv4(), z.cidrv6()], { error: 'An address needs a prefix length, like 192.0.2.10/24 or 2001:db8::1/64.' });
+/** An address with its prefix length, as `ip address add` takes it (any the kernel holds, so it can be removed). */
+export const ZCidr = z.string({ error: 'An address is text, like 192.0.2.10/24.' }).max(64, 'An address is at most 64 characters.').superRefine((value, ctx) => {
+  const parsed = parseCidr(value);
+  if (typeof parsed === 'string') ctx.addIssue({ code: 'custom', message: parsed });
+});
+
+/** An address that may be given to an interface: also no multicast, broadcast, network or 0.0.0.0 address. */
+export const ZAssignableCidr = ZCidr.superRefine((value, ctx) => {
+  const problem = typeof parseCidr(value) === 'string' ? null : assignableProblem(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
 
 export const BOND_MODES = ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'] as const;
 
@@ -46,7 +56,7 @@ export const ZOperation = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('setMtu'), dev: ZIfName, mtu: ZMtu }),
   z.object({ kind: z.literal('setLinkState'), dev: ZIfName, up: z.boolean() }),
   z.object({ kind: z.literal('setMac'), dev: ZIfName, mac: ZMac }),
-  z.object({ kind: z.literal('addAddress'), dev: ZIfName, address: ZCidr }),
+  z.object({ kind: z.literal('addAddress'), dev: ZIfName, address: ZAssignableCidr }),
   z.object({ kind: z.literal('removeAddress'), dev: ZIfName, address: ZCidr }),
   z.object({ kind: z.literal('setBridgeVlans'), dev: ZIfName, vlans: z.array(ZBridgeVlan).max(4094) }),
 ]);

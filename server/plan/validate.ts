@@ -3,6 +3,7 @@
 // interface and says what to do, and is attached to the operation that causes it.
 import type { NetInterface, Topology } from '@/server/topology/model';
 import { applyOperation, sameAddress } from './project';
+import { isLoopback } from './address';
 import { MTU_MAX, MTU_MIN, type Operation } from './ops';
 
 /** Kinds Switchboard can delete and re-create exactly (so a delete has an inverse). */
@@ -173,6 +174,7 @@ export function validateOperation(t: Topology, op: Operation): string[] {
       const holder = t.interfaces.find((i) => i.addresses.some((a) => sameAddress(a.address, address!)));
       if (holder) errors.push(`${address} is already on ${holder.name}; an address may be on the host only once.`);
       if (dev.master && t.interfaces.find((m) => m.name === dev.master)?.kind === 'bond') errors.push(`${op.dev} is a member of bond ${dev.master}; put the address on the bond.`);
+      if (isLoopback(op.address) && dev.kind !== 'loopback') errors.push(`${address} is a loopback address; only lo may have one (on ${op.dev} it would capture the host's own local traffic).`);
       break;
     }
     case 'removeAddress': {

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { emptyAllTables, openTestDatabase, PROVIDERS, type TestDatabase } from '@/server/testing/database';
 import { makeUser } from '@/server/testing/fixtures';
-import { getPositions, savePositions, ZPositions } from './positions';
+import { getPositions, MAX_POSITIONS, savePositions, ZPositions } from './positions';
 
 describe.each(PROVIDERS)('graph positions on %s', (provider) => {
   let t: TestDatabase;
@@ -32,6 +32,17 @@ describe.each(PROVIDERS)('graph positions on %s', (provider) => {
     await savePositions(t.db, alice, host, {}, true);
     expect(await getPositions(t.db, alice, host)).toEqual({});
     expect(await getPositions(t.db, bob, host)).toEqual({ 'if:br0': { x: -5, y: 0 } });
+  });
+
+  it('refuses positions for a host that does not exist, and more than a graph can have', async () => {
+    await expect(savePositions(t.db, alice, 'no-such-host', { 'if:br0': { x: 1, y: 1 } })).rejects.toThrow(/does not exist/);
+    expect(await t.db.graphLayout.count()).toBe(0);
+    const many = (from: number, n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`if:d${from + i}`, { x: i, y: i }]));
+    await savePositions(t.db, alice, host, many(0, MAX_POSITIONS - 10));
+    // Each save is within bounds; together they would not be.
+    await expect(savePositions(t.db, alice, host, many(MAX_POSITIONS, 20))).rejects.toThrow(/at most 5000 dragged positions/);
+    expect(Object.keys(await getPositions(t.db, alice, host))).toHaveLength(MAX_POSITIONS - 10);
+    expect(ZPositions.safeParse(many(0, MAX_POSITIONS + 1)).success).toBe(false);
   });
 
   it('accepts only node ids and finite coordinates', () => {

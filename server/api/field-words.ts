@@ -1,0 +1,38 @@
+// Field paths of refused input ("operations.0.address") said the way people name the field
+// ("address"). Shared by the error formatter and the forms, so no internal path reaches a person.
+
+const WORDS: Record<string, string> = {
+  address: 'address',
+  dev: 'interface',
+  name: 'name',
+  parent: 'parent interface',
+  peer: 'peer name',
+  master: 'bridge or bond',
+  members: 'members',
+  mtu: 'MTU',
+  mac: 'MAC address',
+  vlanId: 'VLAN id',
+  vlans: 'VLANs',
+  vid: 'VLAN id',
+  port: 'port',
+  username: 'username',
+  password: 'password',
+  newPassword: 'new password',
+  currentPassword: 'current password',
+  labels: 'labels',
+  positions: 'positions',
+  reason: 'reason',
+  hostId: 'host',
+  confirmedFingerprint: 'fingerprint',
+  role: 'role',
+  from: 'start date',
+  to: 'end date',
+  token: 'setup link',
+};
+
+/** "operations.0.address" -> "address"; an unknown name stays as it is; no path -> "input". */
+export function fieldInWords(path: string | readonly PropertyKey[]): string {
+  const parts = typeof path === 'string' ? path.split('.') : path.map(String);
+  const last = [...parts].reverse().find((p) => p && p !== '_' && !/^\d+$/.test(p));
+  return last ? (WORDS[last] ?? last) : 'input';
+}
