@@ -13,7 +13,7 @@ export const INSTANCE_ID = `${process.pid}-${randomUUID().slice(0, 8)}`;
 export const LOCK_TTL_MS = 30_000;
 
 export type LockAttempt =
-  | { acquired: true; release: () => Promise<void>; renew: () => Promise<boolean> }
+  | { acquired: true; owner: { hostId: string; holder: string; changeId: string }; release: () => Promise<void>; renew: () => Promise<boolean> }
   | { acquired: false; heldBy: { changeId: string | null; acquiredAt: Date; expired: boolean } };
 
 export async function tryAcquireHostLock(db: Db, hostId: string, changeId: string, holder = INSTANCE_ID): Promise<LockAttempt> {
@@ -29,6 +29,7 @@ export async function tryAcquireHostLock(db: Db, hostId: string, changeId: strin
   const mine = { hostId, holder, changeId };
   return {
     acquired: true,
+    owner: mine,
     // Conditional on holder and change: never renew or drop a lock someone else took over.
     // False when the lock is no longer ours (it expired and another panel settled the change).
     renew: async () => {

@@ -18,31 +18,38 @@ export interface AuditEntry {
   content: unknown;
 }
 
-export async function appendAudit(db: Db, entry: AuditEntry): Promise<{ seq: number; hash: string }> {
-  const content = canonicalText(entry.content);
+type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+/** Appends inside the caller's transaction, so the record commits or vanishes with what it records. */
+export async function appendAuditIn(tx: Tx, entry: AuditEntry): Promise<{ seq: number; hash: string }> {
+  const head = await tx.auditRecord.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
+  const fields = {
+    format: CHAIN_FORMAT,
+    seq: (head?.seq ?? 0) + 1,
+    changeId: entry.changeId,
+    hostId: entry.hostId,
+    kind: entry.kind,
+    actorId: entry.actor?.id ?? null,
+    actorName: entry.actor?.name ?? null,
+    content: canonicalText(entry.content),
+    // Both databases keep milliseconds, as a JS Date has, so the hash survives a round trip.
+    at: new Date(),
+  };
+  const prevHash = head?.hash ?? GENESIS_HASH;
+  const hash = recordHash(prevHash, fields);
+  await tx.auditRecord.create({ data: { ...fields, prevHash, hash } });
+  return { seq: fields.seq, hash };
+}
+
+/**
+ * Runs `work` in a transaction, again from the start when another appender took the chain's
+ * next seq first (or, on PostgreSQL, wrote since we read).
+ */
+export async function inAuditTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.$transaction(async (tx) => {
-        const head = await tx.auditRecord.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
-        const fields = {
-          format: CHAIN_FORMAT,
-          seq: (head?.seq ?? 0) + 1,
-          changeId: entry.changeId,
-          hostId: entry.hostId,
-          kind: entry.kind,
-          actorId: entry.actor?.id ?? null,
-          actorName: entry.actor?.name ?? null,
-          content,
-          // Both databases keep milliseconds, as a JS Date has, so the hash survives a round trip.
-          at: new Date(),
-        };
-        const prevHash = head?.hash ?? GENESIS_HASH;
-        const hash = recordHash(prevHash, fields);
-        await tx.auditRecord.create({ data: { ...fields, prevHash, hash } });
-        return { seq: fields.seq, hash };
-      });
+      return await db.$transaction(work);
     } catch (err) {
-      // Another appender took this seq first (or wrote since we read): read the new head, go again.
       if ((isUniqueViolation(err) || isWriteConflict(err)) && attempt < 20) {
         await new Promise((r) => setTimeout(r, Math.random() * 20 * attempt));
         continue;
@@ -50,6 +57,10 @@ export async function appendAudit(db: Db, entry: AuditEntry): Promise<{ seq: num
       throw err;
     }
   }
+}
+
+export async function appendAudit(db: Db, entry: AuditEntry): Promise<{ seq: number; hash: string }> {
+  return inAuditTransaction(db, (tx) => appendAuditIn(tx, entry));
 }
 
 export interface ChainReport {

@@ -5,6 +5,7 @@
 import type { Db } from '@/server/db/client';
 import { executePlan, type ExecutionOutcome } from '@/server/apply/executor';
 import { breakExpiredLock, LOCK_TTL_MS, tryAcquireHostLock } from '@/server/apply/lock';
+import { settleOwnApply, type ApplyOwner } from './settle';
 import type { ProgressRecord, RunResult } from '@/server/apply/progress';
 import { appendAudit } from '@/server/audit/records';
 import { AppError, isAppError } from '@/server/errors';
@@ -89,7 +90,18 @@ export async function startApply(db: Db, pool: SshPool, actor: Actor, input: App
 
   const lock = await lockHost(db, pool, host.name, host.id, change.id);
   // Renewed from now on: the checks below read the host, which may take a while.
-  const renewal = setInterval(() => void lock.renew().catch(() => undefined), LOCK_TTL_MS / 3);
+  // A renewal that finds the lock gone means recovery took the change over; the final write is
+  // fenced (settle.ts), so the late result cannot overwrite what recovery recorded.
+  const renewal = setInterval(
+    () =>
+      void lock
+        .renew()
+        .then((held) => {
+          if (!held) console.warn(`[apply] change ${change.id}: the host lock on ${host.name} is no longer this panel's; its result will not be recorded over recovery's`);
+        })
+        .catch(() => undefined),
+    LOCK_TTL_MS / 3,
+  );
   let before: Topology;
   try {
     const live = await refreshHost(db, pool, host.id);
@@ -156,7 +168,7 @@ interface RunContext {
   plan: StoredPlan;
   operations: Operation[];
   before: Topology;
-  lock: { release: () => Promise<void>; renew: () => Promise<boolean> };
+  lock: { owner: ApplyOwner; release: () => Promise<void>; renew: () => Promise<boolean> };
   actor: Actor;
   /** The lock's renewal timer, started when the lock was taken; runApply stops it. */
   renewal: ReturnType<typeof setInterval>;
@@ -213,14 +225,19 @@ async function finish(db: Db, pool: SshPool, ctx: RunContext, runResult: RunResu
     differences = after ? diffTopology(before, after).map(describeChange) : [`The host could not be read after the rollback: ${readError}`];
     status = runResult;
   }
-  await appendAudit(db, {
+  const settled = await settleOwnApply(db, ctx.lock.owner, status, {
     kind: 'change.finished',
     changeId: change.id,
     hostId: host.id,
     actor: { id: actor.id, name: actor.username },
     content: { result: status, why: extra.why ?? null, durationMs: extra.durationMs, differences, after },
   });
-  await db.changeSet.update({ where: { id: change.id }, data: { status, finishedAt: new Date() } });
+  if (!settled) {
+    // Recovery settled it while this panel was stalled: its record stands.
+    const row = await db.changeSet.findUniqueOrThrow({ where: { id: change.id }, select: { status: true } });
+    console.warn(`[apply] change ${change.id} was settled by recovery as ${row.status}; this panel's late result (${status}) was not recorded`);
+    return { changeId: change.id, status: row.status as ChangeStatus, differences: [], durationMs: extra.durationMs };
+  }
   if (runResult === 'applied') {
     await removeAppliedDrafts(db, change.draftIds);
   }
