@@ -2,6 +2,7 @@
 // SQLite and PostgreSQL. Failure injection at every step of a 10-operation change, a
 // connection killed mid-apply, the host changing under a draft, and the audit chain.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureLab, type LabHost } from '@/lab/testing';
 import { verifyAuditChain } from '@/server/audit/records';
@@ -15,6 +16,7 @@ import { startApply } from './apply';
 import { addOperations } from './drafts';
 import { exportChanges, getChange, listChanges, revertChange } from './history';
 import { reviewDraft } from './review';
+import { refreshHost } from '@/server/topology/refresh';
 
 let hv1: LabHost;
 
@@ -200,6 +202,29 @@ describe.each(PROVIDERS)('changing a lab host on %s', (provider) => {
     const err = await appErrorOf(startApply(t.db, pool, actor, { changeId: review.changeId, reason: 'x', confirmDisruptive: false }));
     expect(err.code).toBe('BAD_INPUT');
     expect(err.userMessage).toMatch(/Confirm/);
+  });
+
+  it('asks the host which path carries the panel: a host added by DNS name is still protected', async () => {
+    // The inventory names hv1 by a DNS name (resolved through /etc/hosts for this test); the
+    // addresses on the host never spell that name, so only the host's own answer
+    // (SSH_CONNECTION and the route back to the panel) can tell that eth0 carries the session.
+    const name = 'hv1.sbl-lab.test';
+    const line = `${hv1.address} ${name} # switchboard test`;
+    fs.appendFileSync('/etc/hosts', `\n${line}\n`);
+    try {
+      await t.db.host.update({ where: { id: hostId }, data: { address: name } });
+      pool.closeAll();
+      const live = await refreshHost(t.db, pool, hostId);
+      expect(live.session).toMatchObject({ hostAddress: hv1.address, device: 'eth0', source: hv1.address });
+      await addOperations(t.db, actor, hostId, [{ kind: 'setMtu', dev: 'eth0', mtu: 1400 }]);
+      const review = await reviewDraft(t.db, pool, actor, hostId);
+      if (!review.ok) throw new Error('review refused');
+      expect(review.steps[0]!.disruptive).toMatch(/eth0.*SSH connection/);
+    } finally {
+      fs.writeFileSync('/etc/hosts', fs.readFileSync('/etc/hosts', 'utf8').split('\n').filter((l) => l !== line).join('\n'));
+      await t.db.host.update({ where: { id: hostId }, data: { address: hv1.address } });
+      pool.closeAll();
+    }
   });
 
   it('needs a reason', async () => {

@@ -48,7 +48,12 @@ export async function reviewDraft(db: Db, pool: SshPool, actor: Actor, hostId: s
   const known = await latestTopology(db, hostId);
   const live = await refreshHost(db, pool, hostId);
   const ops: Operation[] = draft.map((d) => d.operation);
-  const result = planChange(live.topology, ops, host.address);
+  // The host says which address and device carry this connection; the inventory address (maybe
+  // a DNS name or a NAT address) is only the fallback.
+  const path = live.session
+    ? { hostAddress: live.session.hostAddress, panelAddress: live.session.panelAddress, device: live.session.device, gateway: live.session.gateway }
+    : host.address;
+  const result = planChange(live.topology, ops, path);
   if (!result.ok) {
     return {
       ok: false,

@@ -199,4 +199,42 @@ describe('disruptive marking (the panel reaches the host at 198.18.0.11 on eth0)
   it('an address the host does not hold marks nothing', () => {
     expect(managementInterfaces(hostTopology(), '203.0.113.99')).toEqual(new Set());
   });
+
+  it('follows the path the host reports: a DNS name or NAT address in the inventory still finds eth0', () => {
+    // The inventory says "hv1.example.org" (or a NAT address); the host's session says it
+    // arrived on 198.18.0.11 and routes back to the panel through eth0.
+    expect(managementInterfaces(hostTopology(), 'hv1.example.org')).toEqual(new Set());
+    const path = { hostAddress: '198.18.0.11', panelAddress: '198.18.0.1', device: 'eth0', gateway: null };
+    expect(managementInterfaces(hostTopology(), path)).toEqual(new Set(['eth0']));
+    const r = planChange(hostTopology(), [{ kind: 'setMtu', dev: 'eth0', mtu: 1400 }], path);
+    if (!r.ok) throw new Error('refused');
+    expect(r.plan.steps[0]!.disruptive).toMatch(/changes eth0, which carries the panel's SSH connection/);
+  });
+
+  it('the device of the route back counts even when the session arrived on another address', () => {
+    // Asymmetric: the panel connects to br0's address but the host answers through eth0.
+    const path = { hostAddress: '198.18.1.11', panelAddress: '203.0.113.5', device: 'eth0', gateway: '198.18.0.1' };
+    expect(managementInterfaces(hostTopology(), path)).toEqual(new Set(['br0', 'eth1', 'eth0']));
+  });
+
+  it('matches an IPv6 host address however the inventory spells it', () => {
+    const t = hostTopology();
+    t.interfaces.find((i) => i.name === 'eth0')!.addresses.push({ family: 'inet6', address: '2001:db8:5::11', prefixLength: 64, scope: 'global', dynamic: false });
+    expect(managementInterfaces(t, '2001:DB8:5:0:0:0:0:11')).toEqual(new Set(['eth0']));
+    const r = planChange(t, [{ kind: 'removeAddress', dev: 'eth0', address: '2001:db8:5::11/64' }], '2001:0db8:5::0011');
+    if (!r.ok) throw new Error(JSON.stringify(r.checks));
+    expect(r.plan.steps[0]!.disruptive).toMatch(/removes 2001:0db8:5::0011, the address the panel connects to/);
+  });
+
+  it('adding the panel\'s own address, or the gateway toward it, on this host is disruptive', () => {
+    const path = { hostAddress: '198.18.0.11', panelAddress: '198.18.0.1', device: 'eth0', gateway: '203.0.113.1' };
+    const plan = (address: string) => {
+      const r = planChange(hostTopology(), [{ kind: 'addAddress', dev: 'veth-b', address }], path);
+      if (!r.ok) throw new Error(JSON.stringify(r.checks));
+      return r.plan.steps[0]!.disruptive;
+    };
+    expect(plan('198.18.0.1/32')).toMatch(/adds 198\.18\.0\.1, the panel's own address/);
+    expect(plan('203.0.113.1/24')).toMatch(/adds 203\.0\.113\.1, the gateway the host reaches the panel through/);
+    expect(plan('10.77.0.1/24')).toBeNull();
+  });
 });

@@ -4,7 +4,7 @@
 import { diffTopology, type TopologyChange } from '@/server/topology/diff';
 import type { Topology } from '@/server/topology/model';
 import { describeOperation, interfacesOf, type Operation } from './ops';
-import { applyOperation } from './project';
+import { applyOperation, sameAddress } from './project';
 import { renderOperation, type PlannedCommand } from './render';
 import { validateOperations, type OperationCheck } from './validate';
 
@@ -73,13 +73,35 @@ export function dependencyOrder(ops: readonly Operation[]): number[] {
 }
 
 /**
- * The interfaces the panel's SSH connection depends on: the one holding the address the panel
- * connects to, its masters (a bridge or bond above it), their ports (the uplinks below), and
- * VLAN parents. Changing any of these can cut the panel off the host.
+ * What carries the panel's SSH connection, as the host told it (the probe's session section:
+ * SSH_CONNECTION and the route back to the panel), or only the inventory address when the host
+ * did not say. A DNS name, a NAT address or another IPv6 spelling in the inventory then still
+ * finds the right interface, because the host names it.
  */
-export function managementInterfaces(t: Topology, sshAddress: string): Set<string> {
+export interface ManagementPath {
+  /** The host's own address the session arrived on. */
+  hostAddress: string;
+  /** The panel's address as the host sees it. */
+  panelAddress: string | null;
+  /** The device the host's route back to the panel leaves by. */
+  device: string | null;
+  /** The gateway of that route, when the panel is not on a directly connected network. */
+  gateway: string | null;
+}
+
+export function managementPathOf(path: ManagementPath | string): ManagementPath {
+  return typeof path === 'string' ? { hostAddress: path, panelAddress: null, device: null, gateway: null } : path;
+}
+
+/**
+ * The interfaces the panel's SSH connection depends on: the one holding the host address of the
+ * session and the device of the route back, their masters (a bridge or bond above them), their
+ * ports (the uplinks below), and VLAN parents. Changing any of these can cut the panel off.
+ */
+export function managementInterfaces(t: Topology, pathOrAddress: ManagementPath | string): Set<string> {
+  const path = managementPathOf(pathOrAddress);
   const byName = new Map(t.interfaces.map((i) => [i.name, i]));
-  const holder = t.interfaces.find((i) => i.addresses.some((a) => a.address === sshAddress));
+  const holder = t.interfaces.find((i) => i.addresses.some((a) => sameAddress(a.address, path.hostAddress)));
   const out = new Set<string>();
   const visit = (name: string | null | undefined) => {
     if (!name || out.has(name)) return;
@@ -91,13 +113,20 @@ export function managementInterfaces(t: Topology, sshAddress: string): Set<strin
     for (const port of t.interfaces) if (port.master === name) visit(port.name);
   };
   visit(holder?.name);
+  visit(path.device);
   return out;
 }
 
-function disruptionOf(op: Operation, mgmt: Set<string>, sshAddress: string): string | null {
-  if (op.kind === 'addAddress' || (op.kind === 'setBridgeVlans' && !mgmt.has(op.dev))) return null;
+function disruptionOf(op: Operation, mgmt: Set<string>, path: ManagementPath): string | null {
+  if (op.kind === 'addAddress') {
+    // The panel's own address (or the gateway toward it) on this host would capture the replies.
+    if (path.panelAddress && sameAddress(op.address, path.panelAddress)) return `adds ${path.panelAddress}, the panel's own address, so the host would answer the panel locally`;
+    if (path.gateway && sameAddress(op.address, path.gateway)) return `adds ${path.gateway}, the gateway the host reaches the panel through`;
+    return null;
+  }
+  if (op.kind === 'setBridgeVlans' && !mgmt.has(op.dev)) return null;
   if (op.kind === 'removeAddress') {
-    return op.address.split('/')[0] === sshAddress ? `removes ${sshAddress}, the address the panel connects to` : null;
+    return sameAddress(op.address, path.hostAddress) ? `removes ${path.hostAddress}, the address the panel connects to` : null;
   }
   if (op.kind === 'setLinkState' && op.up) return null;
   const touched = interfacesOf(op).filter((n) => mgmt.has(n));
@@ -106,7 +135,8 @@ function disruptionOf(op: Operation, mgmt: Set<string>, sshAddress: string): str
   return `changes ${touched.join(', ')}, which carries the panel's SSH connection`;
 }
 
-export function planChange(live: Topology, draft: readonly Operation[], sshAddress: string): PlanResult {
+export function planChange(live: Topology, draft: readonly Operation[], pathOrAddress: ManagementPath | string): PlanResult {
+  const path = managementPathOf(pathOrAddress);
   const inDraftOrder = validateOperations(live, draft);
   if (!inDraftOrder.valid) return { ok: false, checks: inDraftOrder.checks };
 
@@ -115,13 +145,13 @@ export function planChange(live: Topology, draft: readonly Operation[], sshAddre
   let order = dependencyOrder(draft);
   if (!validateOperations(live, order.map((i) => draft[i]!)).valid) order = draft.map((_, i) => i);
 
-  const mgmt = managementInterfaces(live, sshAddress);
+  const mgmt = managementInterfaces(live, path);
   let state = live;
   const steps: PlanStep[] = order.map((draftIndex) => {
     const operation = draft[draftIndex]!;
     const commands = renderOperation(operation, state);
     state = applyOperation(state, operation);
-    return { draftIndex, operation, description: describeOperation(operation), commands, disruptive: disruptionOf(operation, mgmt, sshAddress) };
+    return { draftIndex, operation, description: describeOperation(operation), commands, disruptive: disruptionOf(operation, mgmt, path) };
   });
   return { ok: true, plan: { steps, intended: state, diff: diffTopology(live, state), disruptive: steps.some((s) => s.disruptive !== null) } };
 }

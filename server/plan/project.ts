@@ -3,6 +3,7 @@
 // Used to validate each drafted operation against the state the earlier ones leave, to draw
 // pending changes on the graph, and to say what the host should look like after an apply.
 import { interfaceWith, type BridgeVlan, type NetInterface, type Topology } from '@/server/topology/model';
+import { ipv6Groups } from './address';
 import type { Operation } from './ops';
 
 /** A new interface as the kernel creates it: down, no addresses, MTU 1500, MAC not yet known. */
@@ -19,8 +20,15 @@ function parseCidr(cidr: string): { address: string; prefixLength: number; famil
 }
 
 /** Addresses compare by value, not spelling (2001:DB8::1 = 2001:db8::1). */
+/** The same IP address however it is spelled (case, IPv6 zero compression, a /prefix). */
 export function sameAddress(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
+  const bare = (x: string) => x.split('/')[0]!.toLowerCase();
+  const [x, y] = [bare(a), bare(b)];
+  if (x === y) return true;
+  if (!x.includes(':') || !y.includes(':')) return false;
+  const gx = ipv6Groups(x);
+  const gy = ipv6Groups(y);
+  return gx !== null && gy !== null && gx.every((g, i) => g === gy[i]);
 }
 
 /** Whether lowering `parent`'s MTU to `mtu` makes the kernel lower `i`'s too. */

@@ -309,6 +309,20 @@ export interface Topology {
   missing: MissingSection[];
 }
 
+/**
+ * The panel's SSH session as the host sees it: the panel's address (after any NAT), the host
+ * address it arrived on, and the device, source and gateway of the host's route back. What a
+ * change must not cut; it differs per connection, so it is not part of the Topology.
+ */
+export interface PanelSession {
+  panelAddress: string;
+  hostAddress: string;
+  hostPort: number;
+  device: string | null;
+  source: string | null;
+  gateway: string | null;
+}
+
 /** The volatile part of a probe, kept out of Topology so its content hash only changes with the network. */
 export interface ProbeSample {
   topology: Topology;
@@ -318,4 +332,6 @@ export interface ProbeSample {
   qdiscStats: Record<string, QdiscStats>;
   /** Per interface name: up with carrier at the time of the read (for flapping). */
   linkUp: Record<string, boolean>;
+  /** Null when the host did not tell (then the inventory address is all the planner has). */
+  session: PanelSession | null;
 }

@@ -30,11 +30,15 @@ export const PROBE_SECTIONS = [
   'qdisc',
   'class',
   'link_stats',
+  'session',
   'virsh_lists',
   'virsh_xml',
 ] as const;
 
 export type ProbeSection = (typeof PROBE_SECTIONS)[number];
+
+/** Sections a capture made before they were added may lack (the recorded fixtures). */
+export const OPTIONAL_SECTIONS: readonly ProbeSection[] = ['session'];
 
 export const PROBE_SCRIPT = `export LC_ALL=C PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 s() { printf '\\n${SECTION_MARK}%s@@\\n' "$1"; }
@@ -97,5 +101,19 @@ else rc=127; fi
 set +f
 e class $rc
 s link_stats; ip -j -s link show; e link_stats $?
+# The panel's own SSH session as the host sees it (SSH_CONNECTION: panel address and port, host
+# address and port), and the route back to the panel: what a change must not cut. Under sudo
+# the variable is reset, so it is read from the nearest ancestor process that has it.
+s session
+conn="\${SSH_CONNECTION:-}"
+p=$PPID
+while [ -z "$conn" ] && [ "\${p:-1}" -gt 1 ]; do
+  conn=$(tr '\\0' '\\n' < "/proc/$p/environ" 2>/dev/null | sed -n 's/^SSH_CONNECTION=//p')
+  p=$(sed -n 's/^PPid:[[:space:]]*//p' "/proc/$p/status" 2>/dev/null)
+done
+printf 'connection %s\\n' "$conn"
+set -- $conn
+if [ -n "\${1:-}" ]; then ip -j route get "$1"; else true; fi
+e session $?
 if [ -n "$tmp" ]; then wait "$lv"; cat "$tmp/libvirt"; rm -rf "$tmp"; else libvirt; fi
 `;

@@ -5,7 +5,7 @@ import { AppError, isAppError } from '@/server/errors';
 import { sshTargetOf, statusForError } from '@/server/hosts/hosts';
 import type { SshPool } from '@/server/ssh/pool';
 import { describeChange, diffTopology, topologyHash, type TopologyChange } from './diff';
-import type { Counters, Topology } from './model';
+import type { Counters, PanelSession, Topology } from './model';
 import { parseProbeOutput, ProbeParseError } from './parse';
 import { PROBE_COMMAND, PROBE_SCRIPT } from './probe';
 
@@ -22,6 +22,8 @@ export interface RefreshResult {
   observedChange: { id: string; changes: TopologyChange[] } | null;
   observedAt: Date;
   probeMs: number;
+  /** The panel's SSH session as the host saw it during this read (null when it did not say). */
+  session: PanelSession | null;
 }
 
 /** Runs the probe on a host and returns the parsed sample; errors are AppErrors. */
@@ -98,7 +100,7 @@ export async function refreshHost(db: Db, pool: SshPool, hostId: string, opts: R
     where: { id: hostId },
     data: { status: 'reachable', statusMessage: null, lastContactAt: observedAt, lastCheckedAt: observedAt },
   });
-  return { hostId, topology: sample.topology, hash, observedAt, probeMs, ...result };
+  return { hostId, topology: sample.topology, hash, observedAt, probeMs, session: sample.session, ...result };
 }
 
 export interface LatestTopology {

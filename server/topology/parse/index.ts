@@ -11,6 +11,7 @@ import { parseBridgeVlans } from './bridge';
 import { ProbeParseError } from './errors';
 import { parseAddresses, parseCounters, parseLinks, parseLinkUp, parseRoutes } from './ip';
 import { splitSections, type Section } from './sections';
+import { parseSession } from './session';
 import { parseClasses, parseQdiscs } from './tc';
 import { parseVirshLists, parseVirshXml } from './virsh';
 
@@ -79,6 +80,14 @@ export function parseProbeOutput(output: string): ProbeSample {
   const classes = read('class', [], parseClasses);
   const counters = read('link_stats', {}, parseCounters);
   const linkUp = read('link_stats', {}, parseLinkUp);
+  // Not a part of the host's network: a failure here is not a missing section, just no session.
+  const sessionSection = sections.get('session');
+  let session: ProbeSample['session'] = null;
+  try {
+    session = sessionSection?.exitCode === 0 ? parseSession(sessionSection.body) : null;
+  } catch {
+    session = null;
+  }
 
   let vms: Topology['vms'] = [];
   let networks: Topology['networks'] = [];
@@ -126,5 +135,5 @@ export function parseProbeOutput(output: string): ProbeSample {
     // link_stats is read twice (counters, link state); say once that it could not be.
     missing: missing.filter((m, i) => missing.findIndex((o) => o.section === m.section && o.reason === m.reason) === i),
   };
-  return { topology, counters, qdiscStats: parsedQdiscs.stats, linkUp };
+  return { topology, counters, qdiscStats: parsedQdiscs.stats, linkUp, session };
 }

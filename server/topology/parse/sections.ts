@@ -1,4 +1,4 @@
-import { PROBE_SECTIONS, SECTION_END, SECTION_MARK, type ProbeSection } from '../probe';
+import { OPTIONAL_SECTIONS, PROBE_SECTIONS, SECTION_END, SECTION_MARK, type ProbeSection } from '../probe';
 import { ProbeParseError } from './errors';
 
 export interface Section {
@@ -35,7 +35,7 @@ export function splitSections(output: string): Map<ProbeSection, Section> {
     current?.lines.push(line);
   }
   if (current) throw new ProbeParseError(current.name, 'output ended inside this section (connection lost or output truncated?)');
-  const missing = PROBE_SECTIONS.filter((s) => !sections.has(s));
+  const missing = PROBE_SECTIONS.filter((s) => !sections.has(s) && !OPTIONAL_SECTIONS.includes(s));
   if (missing.length) throw new ProbeParseError(missing[0]!, `missing from the probe output (also missing: ${missing.slice(1).join(', ') || 'none'})`);
   return sections;
 }
