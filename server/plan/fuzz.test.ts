@@ -1,0 +1,125 @@
+// A fuzz suite that stays: at least 10,000 hostile operations per run through the schema,
+// validation, planning and rendering, and the plans that pass through the real runner script
+// in a scratch network namespace (`unshare --net`, as runner.test.ts does). No injection may
+// ever run (a marker file never appears), nothing outside the namespace changes, every accepted
+// operation renders to arguments the runner takes, and every refusal names its field.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { encodeRunnerInput, JOURNAL_DIR, parseRunnerLine, RUNNER_COMMAND, type RunnerEvent } from '@/server/apply/runner';
+import { fieldInWords } from '@/server/api/field-words';
+import { makeInterface } from '@/server/plan/fixtures';
+import { ZOperation, type Operation } from '@/server/plan/ops';
+import { planChange, type PlanStep } from '@/server/plan/planner';
+import { validateOperations } from '@/server/plan/validate';
+import { MODEL_VERSION, type Topology } from '@/server/topology/model';
+import { fuzzMarker, hostileOperation } from '@/server/testing/hostile';
+
+const RUNS = 10_000;
+/** Plans per operation kind that run for real (each is a namespace, ~0.1 s). */
+const PER_KIND = 12;
+const MARKER = fuzzMarker(`plan-${process.pid}`);
+const runIds: string[] = [];
+
+/** What the scratch namespace holds before the runner: a bridge, a veth pair in it, lo. */
+const SETUP = ['ip link add sbfbr type bridge', 'ip link add sbfv0 type veth peer name sbfv1', 'ip link set sbfv0 master sbfbr', 'ip addr add 10.66.0.1/24 dev sbfbr', 'ip link set sbfbr up'].join(' && ');
+const NAMES = ['lo', 'sbfbr', 'sbfv0', 'sbfv1'];
+
+function scratchTopology(): Topology {
+  return {
+    modelVersion: MODEL_VERSION,
+    host: { hostname: 'netns', kernel: null, iproute2: null, libvirtVersion: null, libvirtAvailable: false, ipForward: null },
+    interfaces: [
+      makeInterface(1, 'lo', 'loopback', { mtu: 65536 }),
+      makeInterface(2, 'sbfbr', 'bridge', { mac: '02:5b:00:66:00:01', bridge: { stp: false, vlanFiltering: false, forwardDelayCs: 1500, vlans: [] }, addresses: [{ family: 'inet', address: '10.66.0.1', prefixLength: 24, scope: 'global', dynamic: false }] }),
+      makeInterface(3, 'sbfv0', 'veth', { mac: '02:5b:00:66:00:02', peer: 'sbfv1', master: 'sbfbr', bridgePort: { state: 'forwarding', vlans: [] }, adminUp: false, operstate: 'DOWN', carrier: false }),
+      makeInterface(4, 'sbfv1', 'veth', { mac: '02:5b:00:66:00:03', peer: 'sbfv0', adminUp: false, operstate: 'DOWN', carrier: false }),
+    ],
+    routes: [],
+    qdiscs: [],
+    classes: [],
+    networks: [],
+    vms: [],
+    missing: [],
+  };
+}
+
+const hostLinks = () => spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).stdout.replace(/\s+state \S+/g, '').split('\n').map((l) => l.split(':').slice(0, 2).join(':')).sort();
+
+afterAll(() => {
+  rmSync(MARKER, { force: true });
+  if (!existsSync(JOURNAL_DIR)) return;
+  for (const f of readdirSync(JOURNAL_DIR)) if (runIds.some((id) => f.startsWith(`${id}.`))) rmSync(`${JOURNAL_DIR}/${f}`, { force: true });
+});
+
+describe(`${RUNS} hostile operations`, () => {
+  const accepted: { op: Operation; steps: PlanStep[] }[] = [];
+  const counts = { refusedBySchema: 0, refusedByValidation: 0, planned: 0 };
+
+  it('are refused with a message naming the field, or validated, planned and rendered to arguments the runner takes', () => {
+    const topology = scratchTopology();
+    fc.assert(
+      fc.property(hostileOperation(MARKER, NAMES), (raw) => {
+        const parsed = ZOperation.safeParse(raw);
+        if (!parsed.success) {
+          counts.refusedBySchema++;
+          for (const issue of parsed.error.issues) {
+            // Refusals name a field (never "input") and say something.
+            expect(issue.path.length).toBeGreaterThan(0);
+            expect(fieldInWords(issue.path)).not.toBe('input');
+            expect(issue.message.length).toBeGreaterThan(5);
+          }
+          return;
+        }
+        const op = parsed.data;
+        const checked = validateOperations(topology, [op]);
+        if (!checked.valid) {
+          counts.refusedByValidation++;
+          for (const e of checked.checks[0]!.errors) expect(e).toMatch(/^\S.{9,}[.)]$/s);
+          return;
+        }
+        const planned = planChange(topology, [op], '192.0.2.1');
+        if (!planned.ok) throw new Error(`validated but not planned: ${JSON.stringify(op)}`);
+        counts.planned++;
+        // Throws on any argument the runner would refuse (anything outside [A-Za-z0-9_.:/-]).
+        encodeRunnerInput('sbfuzzcheck', planned.plan.steps);
+        // Up to PER_KIND of each kind go on to the runner: every kind, not only the commonest.
+        if (accepted.filter((a) => a.op.kind === op.kind).length < PER_KIND && !accepted.some((a) => JSON.stringify(a.op) === JSON.stringify(op))) accepted.push({ op, steps: planned.plan.steps });
+      }),
+      { numRuns: RUNS, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31) },
+    );
+    console.info(`[fuzz] ${RUNS} operations: ${counts.refusedBySchema} refused by the schema, ${counts.refusedByValidation} by validation, ${counts.planned} planned; ${accepted.length} run for real`);
+    expect(counts.refusedBySchema + counts.refusedByValidation + counts.planned).toBe(RUNS);
+    // The generator must reach every stage, or the suite tests less than it claims.
+    expect(counts.refusedBySchema).toBeGreaterThan(RUNS / 10);
+    expect(counts.refusedByValidation).toBeGreaterThan(RUNS / 50);
+    expect(new Set(accepted.map((a) => a.op.kind)).size).toBeGreaterThanOrEqual(10);
+    expect(existsSync(MARKER)).toBe(false);
+  });
+
+  it('the accepted plans run through the real runner in a scratch namespace: no injection, nothing outside changes', { timeout: 180_000 }, () => {
+    const before = hostLinks();
+    const results = { applied: 0, rolledBack: 0, other: 0 };
+    for (const [i, { steps }] of accepted.entries()) {
+      const id = `sbfuzz${process.pid}n${i}`;
+      runIds.push(id);
+      const outer = `${SETUP} || exit 99; "$@"`;
+      const r = spawnSync('unshare', ['--net', 'sh', '-c', outer, 'outer', ...RUNNER_COMMAND], { input: encodeRunnerInput(id, steps), encoding: 'utf8', timeout: 10_000 });
+      expect(r.status).not.toBe(99);
+      const end = r.stdout
+        .split('\n')
+        .map(parseRunnerLine)
+        .find((e): e is Extract<RunnerEvent, { type: 'end' }> => e?.type === 'end');
+      if (end?.result === 'applied') results.applied++;
+      else if (end?.result === 'rolled-back') results.rolledBack++;
+      else results.other++;
+    }
+    expect(existsSync(MARKER)).toBe(false);
+    expect(hostLinks()).toEqual(before);
+    // Real runs, not just spawns: most valid operations apply, and a failing one rolls back cleanly.
+    expect(results.applied).toBeGreaterThan(accepted.length / 2);
+    expect(results.other).toBe(0);
+    console.info(`[fuzz] runner: ${results.applied} applied, ${results.rolledBack} rolled back`);
+  });
+});

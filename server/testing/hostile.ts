@@ -1,0 +1,103 @@
+// Hostile input for the fuzz tests: every field of an operation gets shell metacharacters,
+// option-looking strings, overlong and unicode text, out-of-range and non-integer numbers, and
+// values of the wrong type, mixed with valid values so that some operations get through the
+// schema and reach validation, rendering and the runner. Test scaffolding only.
+import fc from 'fast-check';
+import { BOND_MODES, OPERATION_KINDS } from '@/server/plan/ops';
+
+/** Whatever a successful injection would create. Tests check that it never appears. */
+export const fuzzMarker = (tag: string) => `/tmp/sb-fuzz-marker-${tag}`;
+
+export function hostileStrings(marker: string): string[] {
+  return [
+    `$(touch ${marker})`,
+    `\`touch ${marker}\``,
+    `;touch ${marker}`,
+    `|touch ${marker}`,
+    `&&touch ${marker}`,
+    `\ntouch ${marker}\n`,
+    `x' ; touch ${marker} ; '`,
+    `x" ; touch ${marker} ; "`,
+    `-oProxyCommand=touch ${marker}`,
+    `--help`,
+    `-f`,
+    `../../../../etc/passwd`,
+    `eth0 type bridge`,
+    `br0\u0000x`,
+    'a'.repeat(16),
+    'a'.repeat(5000),
+    'é',
+    '💥',
+    '',
+    ' ',
+    'lo',
+    'all',
+    'default',
+    '.',
+    '..',
+    '0x10',
+    '1e3',
+    'NaN',
+    '{"a":1}',
+    '<x/>',
+    '%s%n',
+    '${IFS}',
+    '*',
+    '192.0.2.1/24;reboot',
+  ];
+}
+
+export const hostileString = (marker: string) =>
+  fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...hostileStrings(marker)) },
+    { weight: 2, arbitrary: fc.string({ maxLength: 40, unit: 'binary' }) },
+    { weight: 3, arbitrary: fc.stringMatching(/^[A-Za-z0-9_.-]{1,17}$/) },
+  );
+
+export const hostileNumber = fc.oneof(
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.constantFrom(0, -1, 1, 67, 68, 1500, 9000, 65535, 65536, 4094, 4095, 2 ** 31, Number.MAX_SAFE_INTEGER, 1.5, -0),
+);
+
+/** A value of any JSON type, hostile where it can be. */
+export const anyValue = (marker: string): fc.Arbitrary<unknown> =>
+  fc.oneof(hostileString(marker), hostileNumber, fc.boolean(), fc.constant(null), fc.array(hostileString(marker), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), hostileString(marker), { maxKeys: 2 }));
+
+/** Valid-looking, hostile or wrongly typed: what each field of an operation gets. */
+const field = <T>(marker: string, valid: fc.Arbitrary<T>) => fc.oneof({ weight: 5, arbitrary: valid }, { weight: 3, arbitrary: anyValue(marker) });
+
+/**
+ * An operation-shaped object. `names` are interfaces that exist on the target (so some
+ * operations validate); new names come from a small valid alphabet.
+ */
+export function hostileOperation(marker: string, names: readonly string[]): fc.Arbitrary<Record<string, unknown>> {
+  const existing = fc.constantFrom(...names);
+  const fresh = fc.stringMatching(/^sbz[a-z0-9]{1,6}$/);
+  const anyName = fc.oneof(existing, fresh);
+  const address = fc.oneof(
+    fc.tuple(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 40 })).map(([a, b, p]) => `${a}.${b}.7.9/${p}`),
+    fc.constantFrom('10.77.0.1/24', '2001:db8::5/64', '224.0.0.1/24', '0.0.0.0/0', '127.0.0.2/8', '::ffff:10.0.0.1/96', '10.77.0.0/24', '10.77.0.255/24', 'fe80::1/64'),
+  );
+  return fc.record(
+    {
+      kind: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...OPERATION_KINDS) }, { weight: 1, arbitrary: anyValue(marker) }),
+      name: field(marker, anyName),
+      dev: field(marker, anyName),
+      master: field(marker, anyName),
+      peer: field(marker, fresh),
+      parent: field(marker, existing),
+      members: field(marker, fc.array(existing, { maxLength: 3 })),
+      vlanId: field(marker, fc.integer({ min: -2, max: 5000 })),
+      mtu: field(marker, fc.integer({ min: 0, max: 70000 })),
+      mac: field(marker, fc.constantFrom('02:00:5e:10:00:01', '01:00:5e:00:00:01', '00:00:00:00:00:00', '02:00:5E:AA:BB:CC', '02-00-5e-10-00-01')),
+      address: field(marker, address),
+      up: field(marker, fc.boolean()),
+      stp: field(marker, fc.boolean()),
+      vlanFiltering: field(marker, fc.boolean()),
+      mode: field(marker, fc.constantFrom(...BOND_MODES)),
+      vlans: field(marker, fc.array(fc.record({ vid: fc.integer({ min: 0, max: 5000 }), pvid: fc.boolean(), untagged: fc.boolean() }), { maxLength: 4 })),
+    },
+    { requiredKeys: ['kind'] },
+  );
+}
