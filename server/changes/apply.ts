@@ -13,7 +13,7 @@ import { sshTargetOf, type Actor } from '@/server/hosts/hosts';
 import type { Operation } from '@/server/plan/ops';
 import { differencesFromIntended } from '@/server/plan/verify';
 import type { SshPool } from '@/server/ssh/pool';
-import { describeChange, diffTopology, topologyHash } from '@/server/topology/diff';
+import { configurationDifferences, describeChange, diffTopology, topologyHash } from '@/server/topology/diff';
 import type { Topology } from '@/server/topology/model';
 import { refreshHost } from '@/server/topology/refresh';
 import { readHostAfterChange, removeAppliedDrafts } from './after-run';
@@ -222,7 +222,7 @@ async function finish(db: Db, pool: SshPool, ctx: RunContext, runResult: RunResu
     status = differences.length ? 'applied-with-differences' : 'applied';
   } else {
     // Rolled back (or never run): the host should be exactly as it was before.
-    differences = after ? diffTopology(before, after).map(describeChange) : [`The host could not be read after the rollback: ${readError}`];
+    differences = after ? configurationDifferences(before, after).map(describeChange) : [`The host could not be read after the rollback: ${readError}`];
     status = runResult;
   }
   const settled = await settleOwnApply(db, ctx.lock.owner, status, {

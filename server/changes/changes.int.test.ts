@@ -13,7 +13,7 @@ import { emptyAllTables, openTestDatabase, PROVIDERS, type TestDatabase } from '
 import { changeHarness, iface, panelWithLabHost } from '@/server/testing/changes';
 import type { Topology } from '@/server/topology/model';
 import { startApply } from './apply';
-import { addOperations } from './drafts';
+import { addOperations, discardDraft } from './drafts';
 import { exportChanges, getChange, listChanges, revertChange } from './history';
 import { reviewDraft } from './review';
 import { refreshHost } from '@/server/topology/refresh';
@@ -156,6 +156,48 @@ describe.each(PROVIDERS)('changing a lab host on %s', (provider) => {
       it(`rolls back steps 1-${k - 1} when step ${k} fails, leaving the host as it was`, async () => {
         expect(ten).toHaveLength(10);
         await harness.rollsBackWhenStepFails(ten, k);
+      });
+    }
+  });
+
+  describe('Revert and rollback put back the same things (forward delay, flushed static routes)', () => {
+    // A bridge with a non-default forward delay and a static route through it: the kernel
+    // forgets both when the bridge (or its address) goes.
+    const setup = [
+      ['ip', 'link', 'add', 'name', 'sbrv', 'type', 'bridge', 'forward_delay', '400'],
+      ['ip', 'addr', 'add', '10.88.0.1/24', 'dev', 'sbrv'],
+      ['ip', 'link', 'set', 'dev', 'sbrv', 'up'],
+      ['ip', 'route', 'add', '10.89.0.0/24', 'via', '10.88.0.2', 'dev', 'sbrv', 'proto', 'static'],
+    ];
+    const cleanup = async () => {
+      await hv1.exec(['ip', 'link', 'del', 'dev', 'sbrv'], { allowFailure: true });
+      await hv1.exec(['ip', 'link', 'del', 'dev', 'sbtmp'], { allowFailure: true });
+    };
+    const cases: { name: string; ops: Operation[] }[] = [
+      { name: 'deleting the bridge', ops: [{ kind: 'deleteInterface', name: 'sbrv' }] },
+      { name: "removing the bridge's address", ops: [{ kind: 'removeAddress', dev: 'sbrv', address: '10.88.0.1/24' }] },
+    ];
+    for (const c of cases) {
+      it(`${c.name}: rolled back and reverted, the host is field-by-field as before`, async () => {
+        await cleanup();
+        for (const argv of setup) await hv1.exec(argv);
+        try {
+          const before = await read();
+          expect(iface(before, 'sbrv')?.bridge?.forwardDelayCs).toBe(400);
+          expect(before.routes).toContainEqual(expect.objectContaining({ dst: '10.89.0.0/24', dev: 'sbrv' }));
+          // Rolled back: the change fails at its last step, after the first ran.
+          await harness.rollsBackWhenStepFails([...c.ops, { kind: 'createBridge', name: 'sbtmp', stp: false, vlanFiltering: false }], 2);
+          await discardDraft(t.db, hostId); // a rolled-back change leaves its draft for the operator
+          // Reverted: the same change applied, then its Revert applied.
+          await harness.appliesVerifiesReverts(c.name, c.ops, (after) => {
+            expect(after.routes.some((r) => r.dst === '10.89.0.0/24')).toBe(false);
+          });
+          const back = await read();
+          expect(iface(back, 'sbrv')?.bridge?.forwardDelayCs).toBe(400);
+          expect(back.routes).toContainEqual(expect.objectContaining({ dst: '10.89.0.0/24', dev: 'sbrv', gateway: '10.88.0.2' }));
+        } finally {
+          await cleanup();
+        }
       });
     }
   });

@@ -11,7 +11,7 @@ import { sshTargetOf } from '@/server/hosts/hosts';
 import type { Operation } from '@/server/plan/ops';
 import { differencesFromIntended } from '@/server/plan/verify';
 import type { SshPool } from '@/server/ssh/pool';
-import { describeChange, diffTopology } from '@/server/topology/diff';
+import { configurationDifferences, describeChange } from '@/server/topology/diff';
 import type { Topology } from '@/server/topology/model';
 import { readHostAfterChange, removeAppliedDrafts } from './after-run';
 import type { ApplySummary, ChangeStatus } from './apply';
@@ -113,7 +113,7 @@ async function settle(
 
   const ops = startedContent?.operations ?? [];
   const differencesFromPlan = after ? differencesFromIntended(plan.intended, after, ops) : [];
-  const differencesFromBefore = after && startedContent ? diffTopology(startedContent.before, after).map(describeChange) : [];
+  const differencesFromBefore = after && startedContent ? configurationDifferences(startedContent.before, after).map(describeChange) : [];
   const hostState = !after
     ? 'unknown (the host could not be read)'
     : !differencesFromPlan.length

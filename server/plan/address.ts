@@ -99,3 +99,14 @@ export function isLoopback(text: string): boolean {
   const g = ipv6Groups(parsed.address)!;
   return g.slice(0, 7).every((x) => x === 0) && g[7] === 1;
 }
+
+/** The same IP address however it is spelled (case, IPv6 zero compression, a /prefix). */
+export function sameAddress(a: string, b: string): boolean {
+  const bare = (x: string) => x.split('/')[0]!.toLowerCase();
+  const [x, y] = [bare(a), bare(b)];
+  if (x === y) return true;
+  if (!x.includes(':') || !y.includes(':')) return false;
+  const gx = ipv6Groups(x);
+  const gy = ipv6Groups(y);
+  return gx !== null && gy !== null && gx.every((g, i) => g === gy[i]);
+}

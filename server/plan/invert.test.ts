@@ -5,13 +5,22 @@ import { OPERATION_KINDS, type Operation } from './ops';
 import { applyOperation, applyOperations } from './project';
 import { invertOperation, invertSequence } from './invert';
 import { validateOperation, validateOperations } from './validate';
+import { renderOperation, type PlannedCommand } from './render';
+
+/** The commands of a sequence of operations, each against the state the ones before it leave. */
+function renderOperations(t: Topology, ops: readonly Operation[]): PlannedCommand[] {
+  let state = t;
+  return ops.flatMap((op) => {
+    const commands = renderOperation(op, state);
+    state = applyOperation(state, op);
+    return commands;
+  });
+}
 
 /**
- * The configuration of every interface, as far as operations can set it. Left out: what the
- * kernel chooses (ifindex), runtime state (operstate, carrier, STP port state), addresses the
- * kernel or DHCP/SLAAC bring back by themselves, and bridge forward delay and bond miimon, which
- * no operation sets (a re-created bridge or bond gets the defaults; see the report in the test
- * "what an operation cannot put back").
+ * The configuration of every interface, as far as operations can set it, and the static
+ * routes. Left out: what the kernel chooses (ifindex), runtime state (operstate, carrier, STP
+ * port state) and addresses the kernel or DHCP/SLAAC bring back by themselves.
  */
 /**
  * The round trip's result with the MACs the projection cannot know (null: a bond member's, set
@@ -33,8 +42,9 @@ function configuration(t: Topology) {
     parent: i.parent,
     peer: i.peer,
     vlan: i.vlan,
-    bridge: i.bridge && { stp: i.bridge.stp, vlanFiltering: i.bridge.vlanFiltering },
+    bridge: i.bridge && { stp: i.bridge.stp, vlanFiltering: i.bridge.vlanFiltering, forwardDelay: i.bridge.forwardDelayCs === 1500 ? null : i.bridge.forwardDelayCs },
     bondMode: i.bond?.mode ?? null,
+    miimon: i.bond?.miimon || null,
     portVlans: i.bridgePort ? [...i.bridgePort.vlans].sort((a, b) => a.vid - b.vid) : null,
     addresses: i.addresses
       .filter((a) => !a.dynamic && !(a.family === 'inet6' && a.scope === 'link'))
@@ -42,7 +52,11 @@ function configuration(t: Topology) {
       .sort(),
     owner: i.owner,
   });
-  return [...t.interfaces].sort((a, b) => a.name.localeCompare(b.name)).map(one);
+  const routes = t.routes
+    .filter((r) => r.protocol !== 'kernel')
+    .map((r) => `${r.dst} via ${r.gateway} dev ${r.dev} metric ${r.metric}`)
+    .sort();
+  return { interfaces: [...t.interfaces].sort((a, b) => a.name.localeCompare(b.name)).map(one), routes };
 }
 
 interface Row {
@@ -105,8 +119,16 @@ describe('invertOperation: applying an operation and then its inverse gives the 
     expect(configuration(knownAs(applyOperations(after, inverse), before))).toEqual(configuration(before));
   });
 
-  it('has a row for every operation kind', () => {
-    expect(new Set(rows.map((r) => r.op.kind))).toEqual(new Set(OPERATION_KINDS));
+  it('has a row for every operation kind (restoreRoutes only ever follows what it depends on; below)', () => {
+    expect(new Set(rows.map((r) => r.op.kind))).toEqual(new Set(OPERATION_KINDS.filter((k) => k !== 'restoreRoutes')));
+  });
+
+  it('restoreRoutes has no inverse of its own: undoing what it follows takes the routes with it', () => {
+    const before = hostTopology();
+    const removed = applyOperation(before, { kind: 'removeAddress', dev: 'eth0', address: '198.18.0.11/24' });
+    const route = before.routes.find((r) => r.dst === 'default')!;
+    expect(removed.routes).not.toContainEqual(route); // the kernel flushed it with eth0's last IPv4 address
+    expect(invertOperation({ kind: 'restoreRoutes', dev: 'eth0', routes: [route] }, removed)).toEqual([]);
   });
 });
 
@@ -118,7 +140,14 @@ describe('invertOperation gives', () => {
     ['the old state', { kind: 'setLinkState', dev: 'veth-b', up: true }, [{ kind: 'setLinkState', dev: 'veth-b', up: false }]],
     ['the old MAC', { kind: 'setMac', dev: 'eth2', mac: '02:00:5e:10:00:01' }, [{ kind: 'setMac', dev: 'eth2', mac: '02:5b:00:01:00:02' }]],
     ['a remove for an add', { kind: 'addAddress', dev: 'veth-b', address: '10.9.0.1/24' }, [{ kind: 'removeAddress', dev: 'veth-b', address: '10.9.0.1/24' }]],
-    ['an add for a remove', { kind: 'removeAddress', dev: 'br0', address: '198.18.1.11/24' }, [{ kind: 'addAddress', dev: 'br0', address: '198.18.1.11/24' }]],
+    [
+      'an add for a remove, with the static route the kernel flushed with it',
+      { kind: 'removeAddress', dev: 'br0', address: '198.18.1.11/24' },
+      [
+        { kind: 'addAddress', dev: 'br0', address: '198.18.1.11/24' },
+        { kind: 'restoreRoutes', dev: 'br0', routes: [{ dst: '203.0.113.0/24', gateway: '198.18.1.1', dev: 'br0', protocol: 'static', scope: null, prefsrc: null, metric: null }] },
+      ],
+    ],
     [
       'the old port VLANs',
       { kind: 'setBridgeVlans', dev: 'veth-a', vlans: [] },
@@ -141,6 +170,7 @@ describe('invertOperation gives', () => {
         { kind: 'setMac', dev: 'br0', mac: '02:5b:00:01:00:0a' },
         { kind: 'addAddress', dev: 'br0', address: '198.18.1.11/24' },
         { kind: 'setLinkState', dev: 'br0', up: true },
+        { kind: 'restoreRoutes', dev: 'br0', routes: [{ dst: '203.0.113.0/24', gateway: '198.18.1.1', dev: 'br0', protocol: 'static', scope: null, prefsrc: null, metric: null }] },
       ],
     ],
   ])('%s', (_, op, expected) => {
@@ -185,7 +215,7 @@ describe('invertSequence', () => {
     ];
     expect(validateOperations(before, ops).valid).toBe(true);
     const inverse = invertSequence(ops, before);
-    expect(inverse.map((o) => o.kind)).toEqual(['createBridge', 'setMac', 'addAddress', 'setLinkState', 'unsetMaster', 'setMaster']);
+    expect(inverse.map((o) => o.kind)).toEqual(['createBridge', 'setMac', 'addAddress', 'setLinkState', 'restoreRoutes', 'unsetMaster', 'setMaster']);
     const after = applyOperations(before, ops);
     expect(validateOperations(after, inverse).valid).toBe(true);
     expect(configuration(knownAs(applyOperations(after, inverse), before))).toEqual(configuration(before));
@@ -196,14 +226,29 @@ describe('invertSequence', () => {
   });
 });
 
-describe('what an operation cannot put back', () => {
-  // No operation sets a bond's miimon or a bridge's forward delay, so a revert re-creates them
-  // with the kernel defaults (the runner's own rollback re-creates them exactly, render.test.ts).
-  it('a reverted bond delete loses miimon; a reverted bridge delete loses the forward delay', () => {
+describe('Revert puts back what the rollback puts back (one description: restore.ts)', () => {
+  it('a reverted bond delete keeps miimon; a reverted bridge delete keeps the forward delay', () => {
     const before = hostTopology();
     const back = applyOperations(applyOperation(before, { kind: 'deleteInterface', name: 'bond0' }), invertOperation({ kind: 'deleteInterface', name: 'bond0' }, before));
-    expect(ifaceOf(back, 'bond0').bond).toEqual({ mode: '802.3ad', miimon: null });
+    expect(ifaceOf(back, 'bond0').bond).toEqual({ mode: '802.3ad', miimon: ifaceOf(before, 'bond0').bond!.miimon });
+    ifaceOf(before, 'br0').bridge!.forwardDelayCs = 400; // not the kernel's default of 15 s
     const back2 = applyOperations(applyOperation(before, { kind: 'deleteInterface', name: 'br0' }), invertOperation({ kind: 'deleteInterface', name: 'br0' }, before));
-    expect(ifaceOf(back2, 'br0').bridge).toEqual({ stp: true, vlanFiltering: false, forwardDelayCs: null, vlans: [] });
+    expect(ifaceOf(back2, 'br0').bridge?.forwardDelayCs).toBe(400);
+    // The rollback re-creates it with the same value.
+    expect(renderOperation({ kind: 'deleteInterface', name: 'br0' }, before)[0]!.inverse[0]).toEqual(expect.arrayContaining(['forward_delay', '400']));
+  });
+
+  it('a reverted address removal puts back the static routes the kernel flushed, as the rollback does', () => {
+    const before = hostTopology();
+    const op: Operation = { kind: 'removeAddress', dev: 'eth0', address: '198.18.0.11/24' };
+    const inverse = invertOperation(op, before);
+    expect(inverse).toEqual([
+      { kind: 'addAddress', dev: 'eth0', address: '198.18.0.11/24' },
+      { kind: 'restoreRoutes', dev: 'eth0', routes: [before.routes.find((r) => r.dst === 'default')] },
+    ]);
+    // The runner's rollback of the same operation re-adds the same routes, in the same words.
+    const rollback = renderOperation(op, before)[0]!.inverse;
+    const revert = renderOperations(applyOperation(before, op), inverse).map((c) => c.argv);
+    expect(revert).toEqual(rollback);
   });
 });

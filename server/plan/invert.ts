@@ -4,8 +4,14 @@
 import type { NetInterface, Topology } from '@/server/topology/model';
 import type { Operation } from './ops';
 import { applyOperation, clampedByParentMtu } from './project';
+import { configuredAddresses, forwardDelayToRestore, miimonToRestore, routesFlushedByRemoval, staticRoutesVia } from './restore';
 
 const DEFAULT_MTU = 1500;
+
+/** Leaves out fields that are undefined, so an operation reads (and hashes) as if written by hand. */
+function withDefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
 
 /** Everything a (re-)created interface needs beyond its creation to look as it did. */
 function restoreSettings(i: NetInterface, t: Topology, { withMaster }: { withMaster: boolean }): Operation[] {
@@ -15,11 +21,10 @@ function restoreSettings(i: NetInterface, t: Topology, { withMaster }: { withMas
   if (i.mtu !== DEFAULT_MTU) ops.push({ kind: 'setMtu', dev: i.name, mtu: i.mtu });
   if (withMaster && i.master) ops.push({ kind: 'setMaster', dev: i.name, master: i.master });
   if (withMaster && master?.bridge?.vlanFiltering && i.bridgePort) ops.push({ kind: 'setBridgeVlans', dev: i.name, vlans: i.bridgePort.vlans });
-  for (const a of i.addresses) {
-    if (a.dynamic || (a.family === 'inet6' && a.scope === 'link')) continue;
-    ops.push({ kind: 'addAddress', dev: i.name, address: `${a.address}/${a.prefixLength}` });
-  }
+  for (const a of configuredAddresses(i)) ops.push({ kind: 'addAddress', dev: i.name, address: `${a.address}/${a.prefixLength}` });
   if (i.adminUp) ops.push({ kind: 'setLinkState', dev: i.name, up: true });
+  const routes = staticRoutesVia(t, i.name);
+  if (routes.length) ops.push({ kind: 'restoreRoutes', dev: i.name, routes });
   return ops;
 }
 
@@ -31,7 +36,7 @@ function recreate(i: NetInterface, t: Topology): Operation[] {
       // Ports rejoin before the bridge's own MAC is restored: a bridge made by `ip link add`
       // carries its first port's MAC, and validate.ts accepts that only from a port.
       return [
-        { kind: 'createBridge', name: i.name, stp: i.bridge?.stp ?? false, vlanFiltering: i.bridge?.vlanFiltering ?? false },
+        withDefined({ kind: 'createBridge' as const, name: i.name, stp: i.bridge?.stp ?? false, vlanFiltering: i.bridge?.vlanFiltering ?? false, forwardDelayCs: forwardDelayToRestore(i) }),
         ...ports.flatMap((p) => [
           { kind: 'setMaster' as const, dev: p.name, master: i.name },
           ...(i.bridge?.vlanFiltering && p.bridgePort ? [{ kind: 'setBridgeVlans' as const, dev: p.name, vlans: p.bridgePort.vlans }] : []),
@@ -39,7 +44,10 @@ function recreate(i: NetInterface, t: Topology): Operation[] {
         ...restoreSettings(i, t, { withMaster: true }),
       ];
     case 'bond':
-      return [{ kind: 'createBond', name: i.name, mode: (i.bond?.mode ?? 'balance-rr') as never, members: ports.map((p) => p.name) }, ...restoreSettings(i, t, { withMaster: true })];
+      return [
+        withDefined({ kind: 'createBond' as const, name: i.name, mode: (i.bond?.mode ?? 'balance-rr') as never, members: ports.map((p) => p.name), miimon: miimonToRestore(i) }),
+        ...restoreSettings(i, t, { withMaster: true }),
+      ];
     case 'vlan':
       return [{ kind: 'createVlan', name: i.name, parent: i.parent ?? '', vlanId: i.vlan?.id ?? 1 }, ...restoreSettings(i, t, { withMaster: true })];
     case 'dummy':
@@ -102,10 +110,16 @@ export function invertOperation(op: Operation, before: Topology): Operation[] {
     }
     case 'addAddress':
       return [{ kind: 'removeAddress', dev: op.dev, address: op.address }];
-    case 'removeAddress':
-      return [{ kind: 'addAddress', dev: op.dev, address: op.address }];
+    case 'removeAddress': {
+      const routes = routesFlushedByRemoval(before, op.dev, op.address);
+      return [{ kind: 'addAddress', dev: op.dev, address: op.address }, ...(routes.length ? [{ kind: 'restoreRoutes' as const, dev: op.dev, routes }] : [])];
+    }
     case 'setBridgeVlans':
       return [{ kind: 'setBridgeVlans', dev: op.dev, vlans: iface(op.dev)?.bridgePort?.vlans ?? [] }];
+    case 'restoreRoutes':
+      // Restored routes always follow the address or link they depend on in an inverse; undoing
+      // that removes the address or the link, and the kernel takes the routes with it.
+      return [];
   }
 }
 

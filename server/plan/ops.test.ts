@@ -71,10 +71,10 @@ describe('ZCidr', () => {
 });
 
 describe('ZOperation', () => {
-  it('has the 14 operation kinds', () => {
+  it('has the 15 operation kinds', () => {
     expect(OPERATION_KINDS).toEqual([
       'createBridge', 'createBond', 'createVlan', 'createVeth', 'createDummy', 'deleteInterface', 'setMaster',
-      'unsetMaster', 'setMtu', 'setLinkState', 'setMac', 'addAddress', 'removeAddress', 'setBridgeVlans',
+      'unsetMaster', 'setMtu', 'setLinkState', 'setMac', 'addAddress', 'removeAddress', 'setBridgeVlans', 'restoreRoutes',
     ]);
   });
 
@@ -133,6 +133,13 @@ const examples: [Operation, string, string[]][] = [
     ['veth-a'],
   ],
   [{ kind: 'setBridgeVlans', dev: 'veth-a', vlans: [] }, 'set VLANs of port veth-a to none', ['veth-a']],
+  [
+    { kind: 'restoreRoutes', dev: 'eth0', routes: [{ dst: 'default', gateway: '198.18.0.1', dev: 'eth0', protocol: 'static', scope: null, prefsrc: null, metric: 100 }] },
+    'put back the route to default via eth0',
+    ['eth0'],
+  ],
+  [{ kind: 'createBridge', name: 'br9', stp: true, vlanFiltering: false, forwardDelayCs: 400 }, 'create bridge br9 with STP, forward delay 4 s', ['br9']],
+  [{ kind: 'createBond', name: 'bond9', mode: 'active-backup', members: [], miimon: 100 }, 'create bond bond9 (active-backup, link checked every 100 ms)', ['bond9']],
 ];
 
 describe('describeOperation and interfacesOf', () => {

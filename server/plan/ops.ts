@@ -42,11 +42,38 @@ export const ZAssignableCidr = ZCidr.superRefine((value, ctx) => {
 
 export const BOND_MODES = ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'] as const;
 
+/** A route as the host showed it, to be put back exactly (only inverses draft these). */
+const ZRouteDst = z.string().max(64).refine((d) => d === 'default' || typeof parseCidr(d.includes('/') ? d : `${d}/${d.includes(':') ? 128 : 32}`) !== 'string', 'A route destination is "default" or an address with its prefix, like 10.0.0.0/8.');
+const ZBareIp = z.string().max(64).refine((a) => typeof parseCidr(`${a}/${a.includes(':') ? 128 : 32}`) !== 'string', 'That is not an IP address.');
+export const ZRoute = z.object({
+  dst: ZRouteDst,
+  gateway: ZBareIp.nullable(),
+  dev: ZIfName.nullable(),
+  protocol: z.string().regex(/^[a-z0-9_-]{1,16}$/, 'A route protocol is a word like static or boot.').nullable(),
+  scope: z.string().regex(/^[a-z0-9_-]{1,16}$/, 'A route scope is a word like link or global.').nullable(),
+  prefsrc: ZBareIp.nullable(),
+  metric: z.number().int().min(0).max(4294967295).nullable(),
+});
+
 export const ZBridgeVlan = z.object({ vid: ZVlanId, pvid: z.boolean().default(false), untagged: z.boolean().default(false) });
 
 export const ZOperation = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('createBridge'), name: ZIfName, stp: z.boolean().default(false), vlanFiltering: z.boolean().default(false) }),
-  z.object({ kind: z.literal('createBond'), name: ZIfName, mode: z.enum(BOND_MODES), members: z.array(ZIfName).max(16).default([]) }),
+  z.object({
+    kind: z.literal('createBridge'),
+    name: ZIfName,
+    stp: z.boolean().default(false),
+    vlanFiltering: z.boolean().default(false),
+    /** Centiseconds, as the kernel keeps it; unset is the kernel's 15 s. */
+    forwardDelayCs: z.number().int('A forward delay is a whole number of centiseconds.').min(0).max(3000, 'A forward delay is at most 30 s.').optional(),
+  }),
+  z.object({
+    kind: z.literal('createBond'),
+    name: ZIfName,
+    mode: z.enum(BOND_MODES),
+    members: z.array(ZIfName).max(16).default([]),
+    /** Link monitoring interval in ms; unset is the kernel's (none for most modes). */
+    miimon: z.number().int('miimon is a whole number of milliseconds.').min(0).max(100_000).optional(),
+  }),
   z.object({ kind: z.literal('createVlan'), name: ZIfName, parent: ZIfName, vlanId: ZVlanId }),
   z.object({ kind: z.literal('createVeth'), name: ZIfName, peer: ZIfName }),
   z.object({ kind: z.literal('createDummy'), name: ZIfName }),
@@ -59,6 +86,8 @@ export const ZOperation = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('addAddress'), dev: ZIfName, address: ZAssignableCidr }),
   z.object({ kind: z.literal('removeAddress'), dev: ZIfName, address: ZCidr }),
   z.object({ kind: z.literal('setBridgeVlans'), dev: ZIfName, vlans: z.array(ZBridgeVlan).max(4094) }),
+  /** Routes the kernel flushed with an address or a link, put back by an inverse (not offered in the UI). */
+  z.object({ kind: z.literal('restoreRoutes'), dev: ZIfName, routes: z.array(ZRoute).min(1).max(1000) }),
 ]);
 
 export type Operation = z.infer<typeof ZOperation>;
@@ -92,9 +121,9 @@ export function interfacesOf(op: Operation): string[] {
 export function describeOperation(op: Operation): string {
   switch (op.kind) {
     case 'createBridge':
-      return `create bridge ${op.name}${op.stp ? ' with STP' : ''}${op.vlanFiltering ? ', VLAN filtering on' : ''}`;
+      return `create bridge ${op.name}${op.stp ? ' with STP' : ''}${op.vlanFiltering ? ', VLAN filtering on' : ''}${op.forwardDelayCs !== undefined ? `, forward delay ${op.forwardDelayCs / 100} s` : ''}`;
     case 'createBond':
-      return `create bond ${op.name} (${op.mode})${op.members.length ? ` of ${op.members.join(', ')}` : ''}`;
+      return `create bond ${op.name} (${op.mode}${op.miimon !== undefined ? `, link checked every ${op.miimon} ms` : ''})${op.members.length ? ` of ${op.members.join(', ')}` : ''}`;
     case 'createVlan':
       return `create VLAN ${op.vlanId} ${op.name} on ${op.parent}`;
     case 'createVeth':
@@ -119,5 +148,7 @@ export function describeOperation(op: Operation): string {
       return `remove address ${op.address} from ${op.dev}`;
     case 'setBridgeVlans':
       return `set VLANs of port ${op.dev} to ${op.vlans.length ? op.vlans.map((v) => `${v.vid}${v.pvid ? ' pvid' : ''}${v.untagged ? ' untagged' : ''}`).join(', ') : 'none'}`;
+    case 'restoreRoutes':
+      return `put back ${op.routes.length === 1 ? `the route to ${op.routes[0]!.dst}` : `${op.routes.length} routes`} via ${op.dev}`;
   }
 }

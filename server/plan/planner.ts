@@ -47,6 +47,7 @@ const PHASE: Record<Operation['kind'], number> = {
   setMaster: 5,
   setBridgeVlans: 6,
   addAddress: 7,
+  restoreRoutes: 9, // after the link is up again (8): the kernel takes routes only via a live link
 };
 
 const phaseOf = (op: Operation) => (op.kind === 'setLinkState' && !op.up ? 0 : PHASE[op.kind]);

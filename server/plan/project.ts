@@ -3,7 +3,8 @@
 // Used to validate each drafted operation against the state the earlier ones leave, to draw
 // pending changes on the graph, and to say what the host should look like after an apply.
 import { interfaceWith, type BridgeVlan, type NetInterface, type Topology } from '@/server/topology/model';
-import { ipv6Groups } from './address';
+import { sameAddress } from './address';
+import { routesFlushedByRemoval } from './restore';
 import type { Operation } from './ops';
 
 /** A new interface as the kernel creates it: down, no addresses, MTU 1500, MAC not yet known. */
@@ -19,17 +20,7 @@ function parseCidr(cidr: string): { address: string; prefixLength: number; famil
   return { address: address!, prefixLength: Number(prefix), family: address!.includes(':') ? 'inet6' : 'inet' };
 }
 
-/** Addresses compare by value, not spelling (2001:DB8::1 = 2001:db8::1). */
-/** The same IP address however it is spelled (case, IPv6 zero compression, a /prefix). */
-export function sameAddress(a: string, b: string): boolean {
-  const bare = (x: string) => x.split('/')[0]!.toLowerCase();
-  const [x, y] = [bare(a), bare(b)];
-  if (x === y) return true;
-  if (!x.includes(':') || !y.includes(':')) return false;
-  const gx = ipv6Groups(x);
-  const gy = ipv6Groups(y);
-  return gx !== null && gy !== null && gx.every((g, i) => g === gy[i]);
-}
+export { sameAddress };
 
 /** Whether lowering `parent`'s MTU to `mtu` makes the kernel lower `i`'s too. */
 export function clampedByParentMtu(i: NetInterface, parent: string, mtu: number): boolean {
@@ -55,17 +46,18 @@ function leftBond(i: NetInterface): NetInterface {
 
 export function applyOperation(t: Topology, op: Operation): Topology {
   const byName = new Map(t.interfaces.map((i) => [i.name, i]));
-  const update = (name: string, change: (i: NetInterface) => NetInterface): Topology => ({
-    ...t,
-    interfaces: t.interfaces.map((i) => (i.name === name ? change(i) : i)),
+  const updateIn = (base: Topology, name: string, change: (i: NetInterface) => NetInterface): Topology => ({
+    ...base,
+    interfaces: base.interfaces.map((i) => (i.name === name ? change(i) : i)),
   });
+  const update = (name: string, change: (i: NetInterface) => NetInterface): Topology => updateIn(t, name, change);
   const add = (...ifaces: NetInterface[]): Topology => ({ ...t, interfaces: [...t.interfaces, ...ifaces] });
 
   switch (op.kind) {
     case 'createBridge':
-      return add(newInterface(op.name, 'bridge', { bridge: { stp: op.stp, vlanFiltering: op.vlanFiltering, forwardDelayCs: null, vlans: [] } }));
+      return add(newInterface(op.name, 'bridge', { bridge: { stp: op.stp, vlanFiltering: op.vlanFiltering, forwardDelayCs: op.forwardDelayCs ?? null, vlans: [] } }));
     case 'createBond': {
-      const withBond = add(newInterface(op.name, 'bond', { bond: { mode: op.mode, miimon: null } }));
+      const withBond = add(newInterface(op.name, 'bond', { bond: { mode: op.mode, miimon: op.miimon ?? null } }));
       return {
         ...withBond,
         interfaces: withBond.interfaces.map((i) => (op.members.includes(i.name) ? joinedBond(i, withBond.interfaces.find((b) => b.name === op.name)) : i)),
@@ -132,7 +124,10 @@ export function applyOperation(t: Topology, op: Operation): Topology {
     }
     case 'removeAddress': {
       const a = parseCidr(op.address);
-      return update(op.dev, (i) => ({
+      // The kernel drops the routes that depended on the address (restore.ts says which).
+      const flushed = new Set(routesFlushedByRemoval(t, op.dev, op.address));
+      const withoutRoutes = flushed.size ? { ...t, routes: t.routes.filter((r) => !flushed.has(r)) } : t;
+      return updateIn(withoutRoutes, op.dev, (i) => ({
         ...i,
         addresses: i.addresses.filter((x) => !(sameAddress(x.address, a.address) && x.prefixLength === a.prefixLength)),
       }));
@@ -142,6 +137,8 @@ export function applyOperation(t: Topology, op: Operation): Topology {
         ...i,
         bridgePort: { state: i.bridgePort?.state ?? null, vlans: op.vlans.map((v) => ({ vid: v.vid, pvid: v.pvid, untagged: v.untagged })) },
       }));
+    case 'restoreRoutes':
+      return { ...t, routes: [...t.routes, ...op.routes.map((r) => ({ ...r }))] };
   }
 }
 

@@ -304,6 +304,21 @@ const rows: Row[] = [
     ],
   },
   {
+    name: 'restoreRoutes: each route added back, deleted by its inverse',
+    op: { kind: 'restoreRoutes', dev: 'eth0', routes: [{ dst: '203.0.113.0/24', gateway: '198.18.0.1', dev: 'eth0', protocol: 'static', scope: null, prefsrc: null, metric: 50 }] },
+    commands: [
+      {
+        argv: ['ip', 'route', 'add', '203.0.113.0/24', 'via', '198.18.0.1', 'dev', 'eth0', 'proto', 'static', 'metric', '50'],
+        inverse: [['ip', 'route', 'del', '203.0.113.0/24', 'dev', 'eth0', 'metric', '50']],
+      },
+    ],
+  },
+  {
+    name: 'createBridge and createBond with the settings a revert restores',
+    op: { kind: 'createBridge', name: 'br9', stp: true, vlanFiltering: false, forwardDelayCs: 400 },
+    commands: [{ argv: ['ip', 'link', 'add', 'name', 'br9', 'type', 'bridge', 'stp_state', '1', 'forward_delay', '400'], inverse: [['ip', 'link', 'del', 'dev', 'br9']] }],
+  },
+  {
     name: 'setBridgeVlans to none',
     op: { kind: 'setBridgeVlans', dev: 'veth-a', vlans: [] },
     commands: [
@@ -333,7 +348,7 @@ describe('renderOperation', () => {
 
   it('has a row for every operation kind', () => {
     expect(new Set(rows.map((r) => r.op.kind))).toEqual(new Set(OPERATION_KINDS));
-    expect(OPERATION_KINDS).toHaveLength(14);
+    expect(OPERATION_KINDS).toHaveLength(15);
   });
 
   it('renders only ip and bridge, with every argument inside SAFE_ARG', () => {

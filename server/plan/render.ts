@@ -4,7 +4,8 @@
 // and the runner checks them again on the host.
 import type { BridgeVlan, NetInterface, Route, Topology } from '@/server/topology/model';
 import type { Operation } from './ops';
-import { clampedByParentMtu, sameAddress } from './project';
+import { clampedByParentMtu } from './project';
+import { configuredAddresses, forwardDelayToRestore, miimonToRestore, routesFlushedByRemoval, staticRoutesVia } from './restore';
 
 export type Argv = string[];
 
@@ -43,7 +44,16 @@ const bridgeVlan = (verb: 'add' | 'del', dev: string, v: BridgeVlan): Argv =>
  * vlan_filtering is named only to turn it on: a kernel built without bridge VLAN filtering
  * refuses the attribute even as 0 ("Operation not supported"), and off is the default.
  */
-const bridgeOptions = (stp: boolean, vlanFiltering: boolean): string[] => ['stp_state', stp ? '1' : '0', ...(vlanFiltering ? ['vlan_filtering', '1'] : [])];
+const bridgeOptions = (stp: boolean, vlanFiltering: boolean, forwardDelayCs?: number): string[] => [
+  'stp_state',
+  stp ? '1' : '0',
+  ...(vlanFiltering ? ['vlan_filtering', '1'] : []),
+  ...(forwardDelayCs !== undefined ? ['forward_delay', String(forwardDelayCs)] : []),
+];
+
+function routeDelArgv(r: Route): Argv {
+  return ['ip', 'route', 'del', r.dst, ...(r.dev ? ['dev', r.dev] : []), ...(r.metric !== null ? ['metric', String(r.metric)] : [])];
+}
 
 function routeArgv(r: Route): Argv {
   return [
@@ -55,10 +65,6 @@ function routeArgv(r: Route): Argv {
   ];
 }
 
-/** Addresses people configured (kernel-made link-local ones come back by themselves). */
-const configuredAddresses = (i: NetInterface) => i.addresses.filter((a) => !a.dynamic && !(a.family === 'inet6' && a.scope === 'link'));
-/** Routes the kernel does not re-create on its own when an address or link comes back. */
-const staticRoutesVia = (t: Topology, dev: string) => t.routes.filter((r) => r.dev === dev && r.protocol !== 'kernel');
 
 /** Commands that put a port's bridge VLANs back as they were, after it rejoined its bridge. */
 function restorePortVlans(dev: string, before: NetInterface, master: NetInterface | undefined): Argv[] {
@@ -85,9 +91,11 @@ function recreateLinkArgv(i: NetInterface, t: Topology): Argv {
   const mtu = ['mtu', String(i.mtu)];
   switch (i.kind) {
     case 'bridge':
-      return ['ip', 'link', 'add', 'name', i.name, ...mac, ...mtu, 'type', 'bridge', ...bridgeOptions(i.bridge?.stp ?? false, i.bridge?.vlanFiltering ?? false)];
-    case 'bond':
-      return ['ip', 'link', 'add', 'name', i.name, ...mac, ...mtu, 'type', 'bond', 'mode', i.bond?.mode ?? 'balance-rr', ...(i.bond?.miimon ? ['miimon', String(i.bond.miimon)] : [])];
+      return ['ip', 'link', 'add', 'name', i.name, ...mac, ...mtu, 'type', 'bridge', ...bridgeOptions(i.bridge?.stp ?? false, i.bridge?.vlanFiltering ?? false, forwardDelayToRestore(i))];
+    case 'bond': {
+      const miimon = miimonToRestore(i);
+      return ['ip', 'link', 'add', 'name', i.name, ...mac, ...mtu, 'type', 'bond', 'mode', i.bond?.mode ?? 'balance-rr', ...(miimon ? ['miimon', String(miimon)] : [])];
+    }
     case 'vlan':
       return ['ip', 'link', 'add', 'link', i.parent ?? '', 'name', i.name, ...mac, ...mtu, 'type', 'vlan', 'id', String(i.vlan?.id ?? 0)];
     case 'dummy':
@@ -143,10 +151,10 @@ export function renderOperation(op: Operation, t: Topology): PlannedCommand[] {
 
   switch (op.kind) {
     case 'createBridge':
-      return [cmd(['ip', 'link', 'add', 'name', op.name, 'type', 'bridge', ...bridgeOptions(op.stp, op.vlanFiltering)], [del(op.name)])];
+      return [cmd(['ip', 'link', 'add', 'name', op.name, 'type', 'bridge', ...bridgeOptions(op.stp, op.vlanFiltering, op.forwardDelayCs)], [del(op.name)])];
     case 'createBond':
       return [
-        cmd(['ip', 'link', 'add', 'name', op.name, 'type', 'bond', 'mode', op.mode], [del(op.name)]),
+        cmd(['ip', 'link', 'add', 'name', op.name, 'type', 'bond', 'mode', op.mode, ...(op.miimon !== undefined ? ['miimon', String(op.miimon)] : [])], [del(op.name)]),
         ...op.members.flatMap((m) => {
           const member = iface(m);
           return [
@@ -193,20 +201,8 @@ export function renderOperation(op: Operation, t: Topology): PlannedCommand[] {
     }
     case 'addAddress':
       return [cmd(addr('add', op.address, op.dev), [addr('del', op.address, op.dev)])];
-    case 'removeAddress': {
-      // The inverse puts back exactly the routes the kernel drops with the address, as observed
-      // in a network namespace: for IPv4, those whose source is that address, and every route
-      // via the link once its last IPv4 address goes; for IPv6, none. Re-adding a route the
-      // kernel kept fails ("File exists") and would leave the rollback incomplete.
-      const [address] = op.address.split('/');
-      const ipv4 = !address!.includes(':');
-      const lastIpv4 = ipv4 && !iface(op.dev).addresses.some((a) => a.family === 'inet' && !sameAddress(a.address, address!));
-      const isIpv4Route = (r: Route) => ![r.dst, r.gateway ?? '', r.prefsrc ?? ''].some((x) => x.includes(':'));
-      const routes = ipv4
-        ? staticRoutesVia(t, op.dev).filter((r) => isIpv4Route(r) && (lastIpv4 || (r.prefsrc !== null && sameAddress(r.prefsrc, address!))))
-        : [];
-      return [cmd(addr('del', op.address, op.dev), [addr('add', op.address, op.dev), ...routes.map(routeArgv)])];
-    }
+    case 'removeAddress':
+      return [cmd(addr('del', op.address, op.dev), [addr('add', op.address, op.dev), ...routesFlushedByRemoval(t, op.dev, op.address).map(routeArgv)])];
     case 'setBridgeVlans': {
       const current = iface(op.dev).bridgePort?.vlans ?? [];
       const wanted = new Map(op.vlans.map((v) => [v.vid, v]));
@@ -223,5 +219,7 @@ export function renderOperation(op: Operation, t: Topology): PlannedCommand[] {
         });
       return [...removals, ...additions];
     }
+    case 'restoreRoutes':
+      return op.routes.map((r) => cmd(routeArgv(r), [routeDelArgv(r)]));
   }
 }

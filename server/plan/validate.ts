@@ -67,6 +67,10 @@ export function validateOperation(t: Topology, op: Operation): string[] {
 
   switch (op.kind) {
     case 'createBridge':
+      free(op.name);
+      // The kernel takes 2-30 s while STP runs (any value without it).
+      if (op.stp && op.forwardDelayCs !== undefined && op.forwardDelayCs < 200) errors.push(`With STP on, a forward delay is 2-30 s; ${op.forwardDelayCs / 100} s is too short.`);
+      break;
     case 'createDummy':
       free(op.name);
       break;
@@ -184,6 +188,15 @@ export function validateOperation(t: Topology, op: Operation): string[] {
       const present = dev.addresses.find((a) => sameAddress(a.address, address!) && a.prefixLength === Number(prefix));
       if (!present) errors.push(`${op.dev} has no address ${op.address}.`);
       else if (present.dynamic) errors.push(`${op.address} on ${op.dev} was assigned by DHCP or SLAAC; change it where it comes from.`);
+      break;
+    }
+    case 'restoreRoutes': {
+      const dev = need(op.dev);
+      if (!dev) break;
+      for (const r of op.routes) {
+        if (r.dev !== op.dev) errors.push(`The route to ${r.dst} is via ${r.dev ?? 'no interface'}, not ${op.dev}.`);
+        if (t.routes.some((x) => x.dst === r.dst && x.dev === r.dev && x.metric === r.metric)) errors.push(`The route to ${r.dst} via ${op.dev} is already there.`);
+      }
       break;
     }
     case 'setBridgeVlans': {

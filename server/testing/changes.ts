@@ -13,16 +13,13 @@ import { startApply, type ApplySummary } from '@/server/changes/apply';
 import type { Db } from '@/server/db/client';
 import type { Operation } from '@/server/plan/ops';
 import type { SshPool } from '@/server/ssh/pool';
-import { configurationOf, describeChange, diffTopology } from '@/server/topology/diff';
+import { configurationDifferences, configurationOf, describeChange } from '@/server/topology/diff';
 import type { Topology } from '@/server/topology/model';
 import { refreshHost } from '@/server/topology/refresh';
 
 /** Differences between two reads that matter (a re-created interface gets a new ifindex). */
 export function configurationChanges(before: Topology, after: Topology): string[] {
-  return diffTopology(configurationOf(before), configurationOf(after))
-    .map((c) => (c.fields ? { ...c, fields: Object.fromEntries(Object.entries(c.fields).filter(([k]) => k !== 'index' && k !== 'peerIfindexElsewhere')) } : c))
-    .filter((c) => c.change !== 'changed' || Object.keys(c.fields ?? {}).length > 0)
-    .map(describeChange);
+  return configurationDifferences(configurationOf(before), configurationOf(after)).map(describeChange);
 }
 
 export const iface = (t: Topology, name: string) => t.interfaces.find((i) => i.name === name);

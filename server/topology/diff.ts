@@ -127,6 +127,18 @@ export function diffTopology(beforeObserved: Topology, afterObserved: Topology):
   ];
 }
 
+/**
+ * What differs in configuration between two reads of the same host, leaving out what the kernel
+ * picks each time an interface is made (its ifindex, a veth peer's index in another namespace):
+ * "as it was before" after a rollback that re-created an interface.
+ */
+export function configurationDifferences(before: Topology, after: Topology): TopologyChange[] {
+  const kernelChosen = new Set(['index', 'peerIfindexElsewhere']);
+  return diffTopology(before, after)
+    .map((c) => (c.fields ? { ...c, fields: Object.fromEntries(Object.entries(c.fields).filter(([k]) => !kernelChosen.has(k))) } : c))
+    .filter((c) => c.change !== 'changed' || Object.keys(c.fields ?? {}).length > 0);
+}
+
 /** One line per change, for event lists and logs. */
 export function describeChange(c: TopologyChange): string {
   const what = `${c.entity} ${c.name}`;
