@@ -108,6 +108,7 @@ export function sshAnswers(address: string, port = SSH_PORT, timeoutMs = 3000): 
  * resolves the hostname on every VM start, and an unresolvable one costs a 10 s DNS timeout.
  * Its own /etc/sudoers.d lets the lab operator account use sudo inside lab hosts only.
  * Its own /run/switchboard (a tmpfs) holds the apply runner's journals and lock.
+ * Its own /usr/local/lib/switchboard holds the least-privilege helpers the panel installs.
  */
 const NAMESPACE_SETUP = `set -e
 hostname "$1"
@@ -120,14 +121,17 @@ mount --bind "$3" /var/cache/libvirt
 mount --bind "$2/sudoers.d" /etc/sudoers.d
 mkdir -p /run/switchboard
 mount -t tmpfs -o mode=0700,size=16m tmpfs /run/switchboard
+mkdir -p "$2/helpers" /usr/local/lib/switchboard
+mount --bind "$2/helpers" /usr/local/lib/switchboard
 `;
 
 /**
  * Bumped whenever NAMESPACE_SETUP changes, so `up` rebuilds hosts set up the old way.
  * 2: each host has its own /run/switchboard (the apply runner's journals and lock), as each
  * real hypervisor has its own /run.
+ * 3: and its own /usr/local/lib/switchboard (least-privilege helpers).
  */
-const SETUP_VERSION = '2';
+const SETUP_VERSION = '3';
 
 async function createNamespaces(h: HostNames): Promise<void> {
   await run(['ip', '-batch', '-'], { input: rootBatch(h) });

@@ -24,6 +24,7 @@ export const APP_ERROR_CODES = [
   'HOST_KEY_UNPINNED',
   'SSH_TIMEOUT',
   'REMOTE_COMMAND_FAILED',
+  'HELPER_MISMATCH',
 ] as const;
 
 export type AppErrorCode = (typeof APP_ERROR_CODES)[number];

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useState } from 'react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { inferRouterOutputs } from '@trpc/server';
 import { useTRPC } from '@/components/trpc/client';
 import type { AppRouter } from '@/server/api/root';
@@ -18,7 +18,7 @@ export function HostRow({ host, canTest, canManage }: { host: HostView; canTest:
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.hosts.list.queryKey() });
-  const [mode, setMode] = useState<'view' | 'edit' | 'repin'>('view');
+  const [mode, setMode] = useState<'view' | 'edit' | 'repin' | 'helpers'>('view');
 
   const test = useMutation(trpc.hosts.testConnection.mutationOptions({ onSuccess: refresh }));
   const remove = useMutation(trpc.hosts.remove.mutationOptions({ onSuccess: refresh }));
@@ -32,7 +32,7 @@ export function HostRow({ host, canTest, canManage }: { host: HostView; canTest:
           </Link>
           <div className="text-xs text-slate-500">
             {host.username}@{host.address}:{host.port}
-            {host.useSudo && ' · sudo'}
+            {host.useHelpers ? ' · least privilege' : host.useSudo && ' · sudo'}
           </div>
           {host.labels.length > 0 && (
             <div className="mt-1 flex flex-wrap gap-1">
@@ -73,6 +73,9 @@ export function HostRow({ host, canTest, canManage }: { host: HostView; canTest:
                 <Button variant={host.status === 'key_mismatch' ? 'danger' : 'secondary'} onClick={() => setMode(mode === 'repin' ? 'view' : 'repin')}>
                   Re-pin key
                 </Button>
+                <Button variant="secondary" onClick={() => setMode(mode === 'helpers' ? 'view' : 'helpers')} data-testid="least-privilege">
+                  {host.useHelpers ? 'Reinstall helpers' : 'Least privilege…'}
+                </Button>
                 <Button
                   variant="danger"
                   disabled={remove.isPending}
@@ -98,6 +101,13 @@ export function HostRow({ host, canTest, canManage }: { host: HostView; canTest:
         <tr>
           <td colSpan={5} className="pb-4">
             <EditHost host={host} onDone={() => setMode('view')} />
+          </td>
+        </tr>
+      )}
+      {mode === 'helpers' && (
+        <tr>
+          <td colSpan={5} className="pb-4">
+            <InstallHelpers host={host} onDone={() => setMode('view')} />
           </td>
         </tr>
       )}
@@ -222,6 +232,68 @@ function RepinHost({ host, onDone }: { host: HostView; onDone: () => void }) {
           </div>
         </>
       )}
+    </div>
+  );
+}
+
+/** What least-privilege mode writes and grants on the host, and the confirmed install. */
+function InstallHelpers({ host, onDone }: { host: HostView; onDone: () => void }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const preview = useQuery(trpc.hosts.helpersPreview.queryOptions({ id: host.id }));
+  const install = useMutation(
+    trpc.hosts.installHelpers.mutationOptions({
+      onSuccess: async () => {
+        await queryClient.invalidateQueries({ queryKey: trpc.hosts.list.queryKey() });
+        onDone();
+      },
+    }),
+  );
+  const p = preview.data;
+  return (
+    <div className="space-y-3 rounded-lg border border-slate-200 bg-slate-50 p-4 text-sm" data-testid="helpers-review">
+      <h3 className="font-semibold">Least privilege on {host.name}</h3>
+      <p className="text-slate-700">
+        Instead of running <code>sh</code> as root, the panel installs its three fixed programs as root-owned files and may run only those; it checks each
+        one&apos;s sha256 on the host before every use and refuses a copy that differs.
+      </p>
+      {preview.error && <ErrorMessage error={preview.error} />}
+      {p && (
+        <>
+          <ol className="list-decimal space-y-1 pl-5 text-slate-700">
+            {p.steps.map((s) => (
+              <li key={s}>{s}</li>
+            ))}
+          </ol>
+          {p.sudoers && (
+            <div>
+              <div className="text-xs text-slate-500">The sudoers rule afterwards</div>
+              <pre className="overflow-x-auto rounded bg-white p-2 font-mono text-xs">{p.sudoers}</pre>
+            </div>
+          )}
+          <details>
+            <summary className="cursor-pointer text-slate-600">The files ({p.files.map((f) => `${f.path}: ${f.lines} lines`).join(', ')})</summary>
+            {p.files.map((f) => (
+              <div key={f.path} className="mt-2">
+                <div className="font-mono text-xs">
+                  {f.path} · sha256 {f.sha256}
+                </div>
+                <pre className="max-h-64 overflow-auto rounded bg-white p-2 font-mono text-[11px]">{f.content}</pre>
+              </div>
+            ))}
+          </details>
+          {p.blocked && <p className="text-amber-800">{p.blocked}</p>}
+        </>
+      )}
+      {install.error && <ErrorMessage error={install.error} />}
+      <div className="flex gap-2">
+        <Button onClick={() => install.mutate({ id: host.id, confirmed: true })} disabled={!p || p.blocked !== null || install.isPending}>
+          {install.isPending ? 'Installing…' : 'Install and switch to least privilege'}
+        </Button>
+        <Button variant="secondary" onClick={onDone}>
+          Cancel
+        </Button>
+      </div>
     </div>
   );
 }

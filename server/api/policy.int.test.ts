@@ -54,6 +54,7 @@ const MUTATION_SAMPLES: Record<string, (f: Fixture) => unknown> = {
   'hosts.repin': (f) => ({ id: f.host.id, confirmedFingerprint: hv1Fingerprint }),
   'hosts.remove': (f) => ({ id: f.host.id }),
   'hosts.testConnection': (f) => ({ id: f.host.id }),
+  'hosts.installHelpers': (f) => ({ id: f.host.id, confirmed: true }),
   'topology.refresh': (f) => ({ hostId: f.host.id }),
   'topology.refreshAll': () => undefined,
   'topology.acknowledgeChanges': (f) => ({ hostId: f.host.id }),
@@ -76,6 +77,7 @@ const READ_ONLY_MUTATIONS = new Set(['hosts.scanKey']);
 const QUERY_SAMPLES: Record<string, (f: Fixture) => unknown> = {
   'hosts.get': (f) => ({ id: f.host.id }),
   'hosts.events': () => ({}),
+  'hosts.helpersPreview': (f) => ({ id: f.host.id }),
   'topology.latest': (f) => ({ hostId: f.host.id }),
   'topology.observedChanges': () => ({}),
   'topology.rates': (f) => ({ hostId: f.host.id }),

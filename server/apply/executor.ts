@@ -3,7 +3,8 @@
 import { AppError, isAppError } from '@/server/errors';
 import type { SshHost, SshPool } from '@/server/ssh/pool';
 import { ProgressTracker, type PlanShape, type ProgressRecord, type RunResult } from './progress';
-import { encodeRunnerInput, lineSplitter, parseRunnerLine, RUNNER_COMMAND } from './runner';
+import { applyArgv, helperRefusal } from '@/server/hosts/helpers';
+import { encodeRunnerInput, lineSplitter, parseRunnerLine } from './runner';
 
 export interface ExecutionOutcome {
   /** What the runner reported at its end; null when its end was not seen. */
@@ -36,18 +37,22 @@ export async function executePlan(
   });
   const started = Date.now();
   let connectionError: AppError | null = null;
+  let gateRefusal: AppError | null = null;
   try {
-    await pool.exec(host, RUNNER_COMMAND, {
+    const r = await pool.exec(host, applyArgv(host), {
       stdin: encodeRunnerInput(changeId, plan.steps),
       timeoutMs: APPLY_TIMEOUT_MS,
       onStdout: (chunk) => lines.push(chunk),
       allowFailure: true,
     });
+    gateRefusal = helperRefusal(host, r);
   } catch (err) {
     if (!isAppError(err)) throw err;
     connectionError = err;
   }
   lines.flush();
+  // The gate refused a modified runner: nothing ran on the host, so the change was not applied.
+  if (gateRefusal) return { result: null, busy: false, runnerError: gateRefusal.userMessage, connectionError: null, runningWhenLost: null, durationMs: Date.now() - started };
   if (!connectionError && tracker.result === null && !tracker.busy && !tracker.error) {
     connectionError = new AppError('REMOTE_COMMAND_FAILED', { userMessage: `${host.name}: the apply runner stopped without reporting its end.` });
   }

@@ -29,6 +29,7 @@ export const SECURITY_EVENTS = {
   'host.removed': 'host removed',
   'host.repinned': 'host key re-pinned',
   'host.key_refused': 'host key refused',
+  'host.helpers_installed': 'least-privilege helpers installed',
   'host.outside_change_acknowledged': 'outside change acknowledged',
 } as const;
 export type SecurityEventKind = keyof typeof SECURITY_EVENTS;
@@ -38,7 +39,7 @@ export const SECURITY_EVENT_KINDS = Object.keys(SECURITY_EVENTS) as SecurityEven
 export const SECURITY_EVENT_GROUPS = {
   'sign-in': ['auth.signed_in', 'auth.sign_in_failed', 'auth.locked_out', 'auth.signed_out', 'auth.password_changed'],
   users: ['user.created', 'user.role_changed', 'user.disabled', 'user.enabled', 'user.password_reset', 'user.unlocked', 'user.deleted'],
-  hosts: ['host.added', 'host.edited', 'host.removed', 'host.repinned', 'host.key_refused', 'host.outside_change_acknowledged'],
+  hosts: ['host.added', 'host.edited', 'host.removed', 'host.repinned', 'host.key_refused', 'host.helpers_installed', 'host.outside_change_acknowledged'],
 } as const satisfies Record<string, readonly SecurityEventKind[]>;
 
 export interface SecurityEvent {

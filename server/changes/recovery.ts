@@ -4,10 +4,11 @@
 // the trail is missing, reads the host and records what state it is in. Nothing is lost.
 import type { Db } from '@/server/db/client';
 import { ProgressTracker, progressKey, type ProgressRecord } from '@/server/apply/progress';
-import { journalCommand, lineSplitter, parseRunnerLine } from '@/server/apply/runner';
+import { lineSplitter, parseRunnerLine } from '@/server/apply/runner';
 import { appendAudit } from '@/server/audit/records';
 import { isAppError } from '@/server/errors';
 import { sshTargetOf } from '@/server/hosts/hosts';
+import { journalArgv } from '@/server/hosts/helpers';
 import type { Operation } from '@/server/plan/ops';
 import { differencesFromIntended } from '@/server/plan/verify';
 import type { SshPool } from '@/server/ssh/pool';
@@ -32,7 +33,8 @@ async function readJournal(pool: SshPool, host: Parameters<typeof sshTargetOf>[0
   for (;;) {
     let r;
     try {
-      r = await pool.exec(sshTargetOf(host), journalCommand(changeId), { timeoutMs: 20_000, allowFailure: true });
+      const target = sshTargetOf(host);
+      r = await pool.exec(target, journalArgv(target, changeId), { timeoutMs: 20_000, allowFailure: true });
     } catch (err) {
       // A step that cut the management path may be rolled back a moment later: keep trying.
       if (isAppError(err) && Date.now() < deadline) {

@@ -1,4 +1,6 @@
 // Host inventory against real lab hosts (OpenSSH in namespaces) on SQLite and PostgreSQL.
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '@/server/audit/records';
 import { authorizeLabKey, ensureLab, type LabHost } from '@/lab/testing';
@@ -10,10 +12,17 @@ import {
   removeHost,
   repinHost,
   scanHost,
+  sshTargetOf,
   testConnection,
   updateHost,
 } from '@/server/hosts/hosts';
 import { ZCreateHostInput } from '@/server/hosts/hosts.types';
+import { helpersPreview, installHelpers } from '@/server/hosts/least-privilege';
+import { refreshHost } from '@/server/topology/refresh';
+import { addOperations } from '@/server/changes/drafts';
+import { reviewDraft } from '@/server/changes/review';
+import { startApply } from '@/server/changes/apply';
+import { LAB_OPERATOR, LAB_OPERATOR_SUDOERS } from '@/lab/config';
 import { createPanelPool } from '@/server/hosts/panel-pool';
 import { ensurePanelIdentity } from '@/server/ssh/identity';
 import type { SshPool } from '@/server/ssh/pool';
@@ -104,6 +113,61 @@ describe.each(PROVIDERS)('host inventory on %s', (provider) => {
     const copy = await appErrorOf(updateHost(t.db, pool, admin, { id: other.id, username: 'root' }));
     expect(copy?.userMessage).toMatch(/already in the inventory as hv1\./);
     expect((await listHosts(t.db)).map((h) => h.name).sort()).toEqual(['hv1', 'hv1-operator']);
+  });
+
+  it('least privilege: installs the helpers, after which only they run as root, each checked before use', async () => {
+    const sudoersDir = `${hv1.names.dir}/sudoers.d`;
+    const helpersDir = `${hv1.names.dir}/helpers`;
+    // Set up as the README tells a sudo account to: the broad rule in /etc/sudoers.d/switchboard.
+    fs.renameSync(`${sudoersDir}/${LAB_OPERATOR}`, `${sudoersDir}/switchboard`);
+    try {
+      const host = await createHost(t.db, pool, admin, await hostInput(hv1, { name: 'hv1-op', username: LAB_OPERATOR, useSudo: true }));
+      expect(host.status, host.statusMessage ?? '').toBe('reachable');
+      const preview = await helpersPreview(t.db, host.id);
+      expect(preview).toMatchObject({ blocked: null, account: LAB_OPERATOR, sudoers: `${LAB_OPERATOR} ALL=(root) NOPASSWD: /usr/local/lib/switchboard/probe, /usr/local/lib/switchboard/apply, /usr/local/lib/switchboard/journal\n` });
+      expect(preview.files.map((f) => f.path)).toEqual(['/usr/local/lib/switchboard/probe', '/usr/local/lib/switchboard/apply', '/usr/local/lib/switchboard/journal']);
+
+      const installed = await installHelpers(t.db, pool, admin, host.id);
+      expect(installed.useHelpers).toBe(true);
+      // Root-owned, executable, byte for byte what the panel ships.
+      for (const f of preview.files) {
+        const st = fs.statSync(`${helpersDir}/${path.basename(f.path)}`);
+        expect([st.uid, st.mode & 0o777]).toEqual([0, 0o755]);
+        expect(fs.readFileSync(`${helpersDir}/${path.basename(f.path)}`, 'utf8')).toBe(f.content);
+      }
+      // The broad rule is gone: the account may run these three programs as root, nothing else.
+      expect(fs.readFileSync(`${sudoersDir}/switchboard`, 'utf8')).toBe(preview.sudoers);
+      const broad = await pool.exec({ ...sshTargetOf({ ...(await t.db.host.findUniqueOrThrow({ where: { id: host.id } })), useHelpers: false }), sudo: true }, ['sh', '-c', 'id -u'], { allowFailure: true });
+      expect(broad.exitCode).not.toBe(0);
+
+      // Reading the host and the journal go through the checked helpers.
+      const read = await refreshHost(t.db, pool, host.id);
+      expect(read.topology.interfaces.map((i) => i.name)).toContain('br0');
+      expect(read.session).toMatchObject({ hostAddress: hv1.address, device: 'eth0' });
+
+      // A change applies through the checked runner, journal and all.
+      const operator = { id: admin.id, username: admin.username };
+      await addOperations(t.db, operator, host.id, [{ kind: 'createBridge', name: 'sbhelp', stp: false, vlanFiltering: false }]);
+      const review = await reviewDraft(t.db, pool, operator, host.id);
+      if (!review.ok) throw new Error(JSON.stringify(review.problems));
+      const { finished } = await startApply(t.db, pool, operator, { changeId: review.changeId, reason: 'through the helpers', confirmDisruptive: false });
+      expect((await finished).status).toBe('applied');
+      await hv1.exec(['ip', 'link', 'del', 'dev', 'sbhelp']);
+
+      // A modified copy is refused before it runs, with a sentence that says what to do.
+      fs.appendFileSync(`${helpersDir}/probe`, `\ntouch ${helpersDir}/tampered-ran\n`);
+      const refused = await appErrorOf(refreshHost(t.db, pool, host.id));
+      expect(refused).toMatchObject({ code: 'HELPER_MISMATCH' });
+      expect(refused.userMessage).toMatch(/^hv1-op: \/usr\/local\/lib\/switchboard\/probe has sha256 [0-9a-f]{64}, not the copy this panel installs, so nothing was run\./);
+      expect(fs.existsSync(`${helpersDir}/tampered-ran`)).toBe(false);
+
+      const event = await t.db.auditRecord.findFirstOrThrow({ where: { kind: 'host.helpers_installed' } });
+      expect(JSON.parse(event.content)).toMatchObject({ account: LAB_OPERATOR, sudoersNarrowed: true, helpers: { probe: preview.files[0]!.sha256 } });
+    } finally {
+      fs.rmSync(`${sudoersDir}/switchboard`, { force: true });
+      fs.writeFileSync(`${sudoersDir}/${LAB_OPERATOR}`, LAB_OPERATOR_SUDOERS, { mode: 0o440 });
+      for (const f of fs.readdirSync(helpersDir)) fs.rmSync(`${helpersDir}/${f}`, { force: true });
+    }
   });
 
   it('marks a host whose key changed as key mismatch, records it once, and re-pins deliberately', async () => {

@@ -27,6 +27,8 @@ export interface HostView {
   port: number;
   username: string;
   useSudo: boolean;
+  /** Least-privilege mode: only the installed helpers run as root. */
+  useHelpers: boolean;
   labels: string[];
   hostKeyFingerprint: string;
   hostKeyType: string;
@@ -47,6 +49,7 @@ function toView(row: HostRow): HostView {
     port: row.port,
     username: row.username,
     useSudo: row.useSudo,
+    useHelpers: row.useHelpers,
     labels: JSON.parse(row.labels) as string[],
     hostKeyFingerprint: row.hostKeyFingerprint,
     hostKeyType: row.hostKeyType,
@@ -58,7 +61,8 @@ function toView(row: HostRow): HostView {
   };
 }
 
-export function sshTargetOf(row: Pick<HostRow, 'id' | 'name' | 'address' | 'port' | 'username' | 'hostKeyFingerprint' | 'useSudo'>): SshHost {
+export function sshTargetOf(row: Pick<HostRow, 'id' | 'name' | 'address' | 'port' | 'username' | 'hostKeyFingerprint' | 'useSudo'> & { useHelpers?: boolean }): SshHost {
+  const helpers = row.useHelpers === true;
   return {
     id: row.id,
     name: row.name,
@@ -66,7 +70,9 @@ export function sshTargetOf(row: Pick<HostRow, 'id' | 'name' | 'address' | 'port
     port: row.port,
     username: row.username,
     hostKeyFingerprint: row.hostKeyFingerprint,
-    sudo: row.useSudo,
+    // In least-privilege mode the gate calls sudo for the one helper it checked.
+    sudo: row.useSudo && !helpers,
+    helpers,
   };
 }
 
@@ -291,7 +297,9 @@ export async function testConnection(db: Db, pool: SshPool, id: string): Promise
   let status: HostStatus = 'reachable';
   let statusMessage: string | null = null;
   try {
-    await pool.exec(sshTargetOf(row), ['uname', '-n'], { timeoutMs: 15_000 });
+    // A reachability check needs no root: without sudo, so a sudoers rule that lists only what
+    // the panel runs as root (README; least-privilege mode) does not make the host look down.
+    await pool.exec({ ...sshTargetOf(row), sudo: false }, ['uname', '-n'], { timeoutMs: 15_000 });
   } catch (err) {
     if (!isAppError(err)) throw err;
     status = statusForError(err.code);

@@ -21,6 +21,11 @@ export interface SshHost {
   /** The pinned SHA256 host key fingerprint; every connection must present exactly this key. */
   hostKeyFingerprint: string;
   sudo: boolean;
+  /**
+   * Least-privilege mode: root work goes through the installed helpers, each behind the gate
+   * that checks its sha256 and calls sudo itself (hosts/helpers.ts); `sudo` is then false.
+   */
+  helpers?: boolean;
 }
 
 export interface ExecOptions {

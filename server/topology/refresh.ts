@@ -7,7 +7,7 @@ import type { SshPool } from '@/server/ssh/pool';
 import { describeChange, diffTopology, topologyHash, type TopologyChange } from './diff';
 import type { Counters, PanelSession, Topology } from './model';
 import { parseProbeOutput, ProbeParseError } from './parse';
-import { PROBE_COMMAND, PROBE_SCRIPT } from './probe';
+import { helperRefusal, probeInvocation } from '@/server/hosts/helpers';
 
 /** Sparklines show 15 minutes; a little more is kept so the first point has a predecessor. */
 export const COUNTER_WINDOW_MS = 16 * 60_000;
@@ -29,7 +29,12 @@ export interface RefreshResult {
 /** Runs the probe on a host and returns the parsed sample; errors are AppErrors. */
 export async function probeHost(pool: SshPool, host: Parameters<typeof sshTargetOf>[0]) {
   const started = Date.now();
-  const r = await pool.exec(sshTargetOf(host), PROBE_COMMAND, { stdin: PROBE_SCRIPT, timeoutMs: 30_000 });
+  const target = sshTargetOf(host);
+  const { argv, stdin } = probeInvocation(target);
+  // The probe's own sections carry their exit codes; a non-zero exit of the whole is the gate's refusal.
+  const r = await pool.exec(target, argv, { stdin, timeoutMs: 30_000, allowFailure: target.helpers });
+  const refused = helperRefusal(target, r);
+  if (refused) throw refused;
   try {
     return { sample: parseProbeOutput(r.stdout), probeMs: Date.now() - started };
   } catch (err) {

@@ -19,6 +19,7 @@ import {
   ZUpdateHostInput,
 } from '@/server/hosts/hosts.types';
 import { z } from 'zod';
+import { helpersPreview, installHelpers } from '@/server/hosts/least-privilege';
 
 export const hostsRouter = createTRPCRouter({
   list: signedInProcedure.query(({ ctx }) => listHosts(ctx.db)),
@@ -36,6 +37,11 @@ export const hostsRouter = createTRPCRouter({
   remove: adminProcedure
     .input(ZHostIdInput)
     .mutation(({ ctx, input }) => removeHost(ctx.db, getPanelPool(ctx.db), ctx.user, input.id)),
+  // Least privilege: what would be installed and granted, then the install itself (admins).
+  helpersPreview: adminProcedure.input(ZHostIdInput).query(({ ctx, input }) => helpersPreview(ctx.db, input.id)),
+  installHelpers: adminProcedure
+    .input(ZHostIdInput.extend({ confirmed: z.literal(true, { error: 'Confirm that the helpers should be installed.' }) }))
+    .mutation(({ ctx, input }) => installHelpers(ctx.db, getPanelPool(ctx.db), ctx.user, input.id)),
   testConnection: operatorProcedure
     .input(ZHostIdInput)
     .mutation(({ ctx, input }) => testConnection(ctx.db, getPanelPool(ctx.db), input.id)),
