@@ -4,7 +4,7 @@
 // was. Runs after first-start.spec.ts (alice and hv1 exist).
 import { expect, test, type Page } from '@playwright/test';
 import { labHost } from '../lab/testing';
-import { signIn } from './session';
+import { ADMIN, signIn } from './session';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -176,9 +176,29 @@ test('create a bridge from the New menu with an address, undo one operation, app
   expect((await hv1.exec(['ip', 'link', 'show', 'dev', 'brui'], { allowFailure: true })).code).not.toBe(0);
 });
 
-test('the audit page reports the chain intact', async ({ page }) => {
+test('the audit page reports the chain intact and lists sign-ins with who and from where', async ({ page }) => {
   await signIn(page);
   await page.goto('/audit');
   await expect(page.getByTestId('chain-status')).toHaveText('intact');
+  const events = page.getByTestId('security-events');
+  await events.getByTestId('event-group').selectOption('sign-in');
+  const signedIn = events.getByTestId('security-event').filter({ hasText: 'signed in' }).first();
+  await expect(signedIn).toContainText(ADMIN.username);
+  await expect(signedIn).toContainText(/address \S+/);
+  await events.getByTestId('event-user').fill('nobody-like-this');
+  await expect(events.getByText('No security events match.')).toBeVisible();
   await page.screenshot({ path: 'test-results/screenshots/audit.png', fullPage: true });
+});
+
+test('a 16-character interface name is refused with the rule, not cut short', async ({ page }) => {
+  await signIn(page);
+  await openHv1(page);
+  await page.getByTestId('new-menu').locator('summary').click();
+  await page.getByTestId('new-menu').getByRole('button', { name: /^Bridge/ }).click();
+  const form = page.getByTestId('new-form');
+  await form.getByLabel('Name').fill('abcdefghijklmnop');
+  await expect(form.getByLabel('Name')).toHaveValue('abcdefghijklmnop');
+  await form.getByRole('button', { name: 'Add bridge to draft' }).click();
+  await expect(form.getByRole('alert')).toContainText('An interface name is 1-15 characters');
+  await expect(page.getByTestId('draft-panel').getByTestId('draft-op')).toHaveCount(0);
 });
