@@ -5,11 +5,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeInterface } from '@/server/plan/fixtures';
+import { namespaceTopology } from '@/server/plan/fixtures';
 import type { Operation } from '@/server/plan/ops';
 import { planChange } from '@/server/plan/planner';
 import type { PlannedCommand } from '@/server/plan/render';
-import { MODEL_VERSION, type Topology } from '@/server/topology/model';
+import type { Topology } from '@/server/topology/model';
 import { encodeRunnerInput, JOURNAL_DIR, journalCommand, lineSplitter, parseRunnerLine, PLAN_MAGIC, RUNNER_COMMAND, RUNNER_SCRIPT, type RunnerEvent, type RunnerStep } from './runner';
 
 const ids: string[] = [];
@@ -55,17 +55,7 @@ function run(input: string): Run {
   };
 }
 
-const lo = (): Topology => ({
-  modelVersion: MODEL_VERSION,
-  host: { hostname: 'netns', kernel: null, iproute2: null, libvirtVersion: null, libvirtAvailable: false, ipForward: null },
-  interfaces: [makeInterface(1, 'lo', 'loopback', { mtu: 65536 })],
-  routes: [],
-  qdiscs: [],
-  classes: [],
-  networks: [],
-  vms: [],
-  missing: [],
-});
+const lo = (): Topology => namespaceTopology();
 
 /** A real plan for a host with nothing but lo: a bridge, a veth pair in it, an address, MTU, up. */
 function realSteps(): RunnerStep[] {

@@ -103,6 +103,21 @@ export function hostTopology(): Topology {
   };
 }
 
+/** A scratch network namespace as the probe would see it: lo, plus `extra` interfaces. */
+export function namespaceTopology(extra: NetInterface[] = []): Topology {
+  return {
+    modelVersion: MODEL_VERSION,
+    host: { hostname: 'netns', kernel: null, iproute2: null, libvirtVersion: null, libvirtAvailable: false, ipForward: null },
+    interfaces: [makeInterface(1, 'lo', 'loopback', { mtu: 65536 }), ...extra],
+    routes: [],
+    qdiscs: [],
+    classes: [],
+    networks: [],
+    vms: [],
+    missing: [],
+  };
+}
+
 export function ifaceOf(t: Topology, name: string): NetInterface {
   const i = t.interfaces.find((x) => x.name === name);
   if (!i) throw new Error(`fixture has no interface ${name}`);

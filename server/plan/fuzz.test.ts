@@ -9,11 +9,11 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeRunnerInput, JOURNAL_DIR, parseRunnerLine, RUNNER_COMMAND, type RunnerEvent } from '@/server/apply/runner';
 import { fieldInWords } from '@/server/api/field-words';
-import { makeInterface } from '@/server/plan/fixtures';
+import { makeInterface, namespaceTopology } from '@/server/plan/fixtures';
 import { ZOperation, type Operation } from '@/server/plan/ops';
 import { planChange, type PlanStep } from '@/server/plan/planner';
 import { validateOperations } from '@/server/plan/validate';
-import { MODEL_VERSION, type Topology } from '@/server/topology/model';
+import type { Topology } from '@/server/topology/model';
 import { fuzzMarker, hostileOperation } from '@/server/testing/hostile';
 
 const RUNS = 10_000;
@@ -27,22 +27,11 @@ const SETUP = ['ip link add sbfbr type bridge', 'ip link add sbfv0 type veth pee
 const NAMES = ['lo', 'sbfbr', 'sbfv0', 'sbfv1'];
 
 function scratchTopology(): Topology {
-  return {
-    modelVersion: MODEL_VERSION,
-    host: { hostname: 'netns', kernel: null, iproute2: null, libvirtVersion: null, libvirtAvailable: false, ipForward: null },
-    interfaces: [
-      makeInterface(1, 'lo', 'loopback', { mtu: 65536 }),
-      makeInterface(2, 'sbfbr', 'bridge', { mac: '02:5b:00:66:00:01', bridge: { stp: false, vlanFiltering: false, forwardDelayCs: 1500, vlans: [] }, addresses: [{ family: 'inet', address: '10.66.0.1', prefixLength: 24, scope: 'global', dynamic: false }] }),
-      makeInterface(3, 'sbfv0', 'veth', { mac: '02:5b:00:66:00:02', peer: 'sbfv1', master: 'sbfbr', bridgePort: { state: 'forwarding', vlans: [] }, adminUp: false, operstate: 'DOWN', carrier: false }),
-      makeInterface(4, 'sbfv1', 'veth', { mac: '02:5b:00:66:00:03', peer: 'sbfv0', adminUp: false, operstate: 'DOWN', carrier: false }),
-    ],
-    routes: [],
-    qdiscs: [],
-    classes: [],
-    networks: [],
-    vms: [],
-    missing: [],
-  };
+  return namespaceTopology([
+    makeInterface(2, 'sbfbr', 'bridge', { mac: '02:5b:00:66:00:01', bridge: { stp: false, vlanFiltering: false, forwardDelayCs: 1500, vlans: [] }, addresses: [{ family: 'inet', address: '10.66.0.1', prefixLength: 24, scope: 'global', dynamic: false }] }),
+    makeInterface(3, 'sbfv0', 'veth', { mac: '02:5b:00:66:00:02', peer: 'sbfv1', master: 'sbfbr', bridgePort: { state: 'forwarding', vlans: [] }, adminUp: false, operstate: 'DOWN', carrier: false }),
+    makeInterface(4, 'sbfv1', 'veth', { mac: '02:5b:00:66:00:03', peer: 'sbfv0', adminUp: false, operstate: 'DOWN', carrier: false }),
+  ]);
 }
 
 const hostLinks = () => spawnSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' }).stdout.replace(/\s+state \S+/g, '').split('\n').map((l) => l.split(':').slice(0, 2).join(':')).sort();
