@@ -4,6 +4,7 @@
 import { diffTopology, type TopologyChange } from '@/server/topology/diff';
 import type { Topology } from '@/server/topology/model';
 import { describeOperation, interfacesOf, type Operation } from './ops';
+import { kindOf } from './registry';
 import { applyOperation, sameAddress } from './project';
 import { renderOperation, type PlannedCommand } from './render';
 import { validateOperations, type OperationCheck } from './validate';
@@ -27,30 +28,8 @@ export interface Plan {
 
 export type PlanResult = { ok: true; plan: Plan } | { ok: false; checks: OperationCheck[] };
 
-/**
- * Lower runs first among operations that do not depend on each other: take away (addresses,
- * ports, links) before adding, create before configuring, configure before joining, and bring
- * links up last so nothing carries traffic half-configured.
- */
-const PHASE: Record<Operation['kind'], number> = {
-  removeAddress: 0,
-  unsetMaster: 0,
-  setLinkState: 8, // down moves to phase 0 below
-  deleteInterface: 1,
-  createBridge: 2,
-  createBond: 2,
-  createDummy: 2,
-  createVeth: 2,
-  createVlan: 3,
-  setMac: 4,
-  setMtu: 4,
-  setMaster: 5,
-  setBridgeVlans: 6,
-  addAddress: 7,
-  restoreRoutes: 9, // after the link is up again (8): the kernel takes routes only via a live link
-};
-
-const phaseOf = (op: Operation) => (op.kind === 'setLinkState' && !op.up ? 0 : PHASE[op.kind]);
+/** Lower runs first among operations that do not depend on each other (kind.ts, PHASES). */
+const phaseOf = (op: Operation) => kindOf(op).phase(op);
 
 /**
  * Dependency order: an operation never moves before an earlier one that names a common

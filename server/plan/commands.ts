@@ -1,0 +1,142 @@
+// The commands the runner may run, built as argv arrays (DESIGN.md rule 2): the builders every
+// operation kind renders with, and the check every argument passes before it leaves the panel.
+// Pure; no string is ever assembled from user input.
+import type { BridgeVlan, NetInterface, Route, Topology } from '@/server/topology/model';
+import { configuredAddresses, forwardDelayToRestore, miimonToRestore, staticRoutesVia } from './restore';
+
+export type Argv = string[];
+
+export interface PlannedCommand {
+  argv: Argv;
+  /** Run in order to undo this one command (empty when it changes nothing that needs undoing). */
+  inverse: Argv[];
+}
+
+/**
+ * Every argument of every command matches this. Interface names, numbers, MACs, addresses with
+ * prefixes and `ip` keywords all do; shell and `ip -batch` syntax (space, quote, `;`, `#`, `$`)
+ * never does. The runner on the host applies the same pattern (runner.ts).
+ */
+export const SAFE_ARG = /^[A-Za-z0-9_.:/-]+$/;
+export const PROGRAMS = ['ip', 'bridge'] as const;
+
+export class UnsafeArgumentError extends Error {}
+
+/** The interface a command is about. Validation has passed, so a missing one is a programming error. */
+export function existing(t: Topology, name: string): NetInterface {
+  const i = t.interfaces.find((x) => x.name === name);
+  if (!i) throw new Error(`render: ${name} is not in the topology (validate first)`);
+  return i;
+}
+
+export function checked(argv: Argv): Argv {
+  if (!PROGRAMS.includes(argv[0] as (typeof PROGRAMS)[number])) throw new UnsafeArgumentError(`program ${argv[0]} is not one the runner runs`);
+  for (const a of argv) if (!SAFE_ARG.test(a)) throw new UnsafeArgumentError(`argument ${JSON.stringify(a)} has characters the runner refuses`);
+  return argv;
+}
+
+export const cmd = (argv: Argv, inverse: Argv[]): PlannedCommand => ({ argv: checked(argv), inverse: inverse.map(checked) });
+
+export const link = (dev: string, ...rest: string[]): Argv => ['ip', 'link', 'set', 'dev', dev, ...rest];
+export const del = (dev: string): Argv => ['ip', 'link', 'del', 'dev', dev];
+export const addr = (verb: 'add' | 'del', cidr: string, dev: string): Argv => ['ip', 'address', verb, cidr, 'dev', dev];
+export const vlanArgs = (v: BridgeVlan): string[] => [...(v.pvid ? ['pvid'] : []), ...(v.untagged ? ['untagged'] : [])];
+export const bridgeVlan = (verb: 'add' | 'del', dev: string, v: BridgeVlan): Argv =>
+  verb === 'add' ? ['bridge', 'vlan', 'add', 'dev', dev, 'vid', String(v.vid), ...vlanArgs(v)] : ['bridge', 'vlan', 'del', 'dev', dev, 'vid', String(v.vid)];
+
+/**
+ * vlan_filtering is named only to turn it on: a kernel built without bridge VLAN filtering
+ * refuses the attribute even as 0 ("Operation not supported"), and off is the default.
+ */
+export const bridgeOptions = (stp: boolean, vlanFiltering: boolean, forwardDelayCs?: number): string[] => [
+  'stp_state',
+  stp ? '1' : '0',
+  ...(vlanFiltering ? ['vlan_filtering', '1'] : []),
+  ...(forwardDelayCs !== undefined ? ['forward_delay', String(forwardDelayCs)] : []),
+];
+
+export function routeDelArgv(r: Route): Argv {
+  return ['ip', 'route', 'del', r.dst, ...(r.dev ? ['dev', r.dev] : []), ...(r.metric !== null ? ['metric', String(r.metric)] : [])];
+}
+
+export function routeArgv(r: Route): Argv {
+  return [
+    'ip', 'route', 'add', r.dst,
+    ...(r.gateway ? ['via', r.gateway] : []),
+    ...(r.dev ? ['dev', r.dev] : []),
+    ...(r.protocol && r.protocol !== 'boot' ? ['proto', r.protocol] : []),
+    ...(r.metric !== null ? ['metric', String(r.metric)] : []),
+  ];
+}
+
+
+/** Commands that put a port's bridge VLANs back as they were, after it rejoined its bridge. */
+export function restorePortVlans(dev: string, before: NetInterface, master: NetInterface | undefined): Argv[] {
+  if (!master?.bridge?.vlanFiltering || !before.bridgePort) return [];
+  const vlans = before.bridgePort.vlans;
+  // Rejoining gives the port the bridge's default (VLAN 1, pvid untagged); drop it if it was not there.
+  const dropDefault = vlans.some((v) => v.vid === 1) ? [] : [bridgeVlan('del', dev, { vid: 1, pvid: false, untagged: false })];
+  return [...dropDefault, ...vlans.map((v) => bridgeVlan('add', dev, v))];
+}
+
+/** Joining a bond requires the member to be down; a bridge does not care. */
+export function joinMaster(dev: NetInterface, master: NetInterface | undefined): Argv[] {
+  const bond = master?.kind === 'bond';
+  return [
+    ...(bond && dev.adminUp ? [link(dev.name, 'down')] : []),
+    link(dev.name, 'master', master?.name ?? ''),
+    ...(bond && dev.adminUp ? [link(dev.name, 'up')] : []),
+  ];
+}
+
+/** The `ip link add` arguments that re-create an interface exactly as it is observed. */
+export function recreateLinkArgv(i: NetInterface, t: Topology): Argv {
+  const mac = i.mac ? ['address', i.mac] : [];
+  const mtu = ['mtu', String(i.mtu)];
+  switch (i.kind) {
+    case 'bridge':
+      return ['ip', 'link', 'add', 'name', i.name, ...mac, ...mtu, 'type', 'bridge', ...bridgeOptions(i.bridge?.stp ?? false, i.bridge?.vlanFiltering ?? false, forwardDelayToRestore(i))];
+    case 'bond': {
+      const miimon = miimonToRestore(i);
+      return ['ip', 'link', 'add', 'name', i.name, ...mac, ...mtu, 'type', 'bond', 'mode', i.bond?.mode ?? 'balance-rr', ...(miimon ? ['miimon', String(miimon)] : [])];
+    }
+    case 'vlan':
+      return ['ip', 'link', 'add', 'link', i.parent ?? '', 'name', i.name, ...mac, ...mtu, 'type', 'vlan', 'id', String(i.vlan?.id ?? 0)];
+    case 'dummy':
+      return ['ip', 'link', 'add', 'name', i.name, ...mac, ...mtu, 'type', 'dummy'];
+    case 'veth': {
+      const peer = t.interfaces.find((p) => p.name === i.peer);
+      return ['ip', 'link', 'add', 'name', i.name, ...mac, ...mtu, 'type', 'veth', 'peer', 'name', i.peer ?? '', ...(peer?.mac ? ['address', peer.mac] : []), ...(peer ? ['mtu', String(peer.mtu)] : [])];
+    }
+    default:
+      // validate.ts refuses to delete other kinds; reaching here is a programming error.
+      throw new Error(`cannot re-create a ${i.kind} interface`);
+  }
+}
+
+/**
+ * Everything that re-creates a deleted interface: the link itself, its (and a veth peer's)
+ * master, addresses, static routes and admin state, and the ports that were attached to it.
+ */
+export function recreateInterface(i: NetInterface, t: Topology): Argv[] {
+  const byName = new Map(t.interfaces.map((x) => [x.name, x]));
+  const ends = [i, ...(i.kind === 'veth' && i.peer && byName.get(i.peer) ? [byName.get(i.peer)!] : [])];
+  const ports = t.interfaces.filter((p) => p.master === i.name);
+  const out: Argv[] = [recreateLinkArgv(i, t)];
+  for (const end of ends) {
+    if (end.master) {
+      out.push(...joinMaster({ ...end, adminUp: false }, byName.get(end.master)));
+      out.push(...restorePortVlans(end.name, end, byName.get(end.master)));
+    }
+  }
+  for (const p of ports) {
+    out.push(...joinMaster(p, i));
+    out.push(...restorePortVlans(p.name, p, i));
+  }
+  for (const end of ends) {
+    for (const a of configuredAddresses(end)) out.push(addr('add', `${a.address}/${a.prefixLength}`, end.name));
+    if (end.adminUp) out.push(link(end.name, 'up'));
+    for (const r of staticRoutesVia(t, end.name)) out.push(routeArgv(r));
+  }
+  return out;
+}

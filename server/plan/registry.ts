@@ -1,0 +1,76 @@
+// Every operation kind, in one table the pure stages iterate (validate, project, render, invert,
+// describe, the planner's phases). A new kind is a module in kinds/ and a line here.
+import { z } from 'zod';
+import type { Kind } from './kind';
+import { addAddress, addAddressSchema } from './kinds/add-address';
+import { createBond, createBondSchema } from './kinds/create-bond';
+import { createBridge, createBridgeSchema } from './kinds/create-bridge';
+import { createDummy, createDummySchema } from './kinds/create-dummy';
+import { createVeth, createVethSchema } from './kinds/create-veth';
+import { createVlan, createVlanSchema } from './kinds/create-vlan';
+import { deleteInterface, deleteInterfaceSchema } from './kinds/delete-interface';
+import { removeAddress, removeAddressSchema } from './kinds/remove-address';
+import { restoreRoutes, restoreRoutesSchema } from './kinds/restore-routes';
+import { setBridgeVlans, setBridgeVlansSchema } from './kinds/set-bridge-vlans';
+import { setLinkState, setLinkStateSchema } from './kinds/set-link-state';
+import { setMac, setMacSchema } from './kinds/set-mac';
+import { setMaster, setMasterSchema } from './kinds/set-master';
+import { setMtu, setMtuSchema } from './kinds/set-mtu';
+import { unsetMaster, unsetMasterSchema } from './kinds/unset-master';
+
+/** In the order people meet them (and the API lists them). */
+export const KINDS = [
+  createBridge,
+  createBond,
+  createVlan,
+  createVeth,
+  createDummy,
+  deleteInterface,
+  setMaster,
+  unsetMaster,
+  setMtu,
+  setLinkState,
+  setMac,
+  addAddress,
+  removeAddress,
+  setBridgeVlans,
+  restoreRoutes,
+] as const;
+
+/**
+ * What the API takes: one of the kinds' schemas, told apart by `kind`. Built from the schemas
+ * themselves (not the kind modules) so that a kind's inverse can name other kinds' operations.
+ */
+export const ZOperation = z.discriminatedUnion('kind', [
+  createBridgeSchema,
+  createBondSchema,
+  createVlanSchema,
+  createVethSchema,
+  createDummySchema,
+  deleteInterfaceSchema,
+  setMasterSchema,
+  unsetMasterSchema,
+  setMtuSchema,
+  setLinkStateSchema,
+  setMacSchema,
+  addAddressSchema,
+  removeAddressSchema,
+  setBridgeVlansSchema,
+  restoreRoutesSchema,
+]);
+
+export type Operation = z.infer<typeof ZOperation>;
+export type OperationKind = Operation['kind'];
+export type OperationOf<K extends OperationKind> = Extract<Operation, { kind: K }>;
+
+export const OPERATION_KINDS = ZOperation.options.map((o) => o.shape.kind.value) as OperationKind[];
+
+const BY_KIND = new Map<string, Kind>(KINDS.map((k) => [k.schema.shape.kind.value, k as unknown as Kind]));
+if (BY_KIND.size !== OPERATION_KINDS.length) throw new Error('every operation kind is registered once, with its schema');
+
+/** The module of an operation's kind. The schema admits only registered kinds, so it exists. */
+export function kindOf<O extends Operation>(op: O): Kind<z.ZodObject> {
+  const k = BY_KIND.get(op.kind);
+  if (!k) throw new Error(`no operation kind ${String(op.kind)}`);
+  return k;
+}
