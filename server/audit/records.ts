@@ -5,7 +5,7 @@ import type { Db } from '@/server/db/client';
 import { isUniqueViolation, isWriteConflict } from '@/server/db/errors';
 import { canonicalText } from '@/server/canonical';
 import { CHAIN_FORMAT, GENESIS_HASH, recordHash, verifyRecords, type ChainProblem } from './chain';
-import type { SecurityEventKind } from './security';
+import type { SecurityEventKind } from './event-kinds';
 
 export type ChangeRecordKind = 'change.started' | 'change.step' | 'change.rollback' | 'change.finished' | 'change.interrupted';
 export type AuditKind = ChangeRecordKind | SecurityEventKind;

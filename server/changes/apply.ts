@@ -6,6 +6,7 @@ import type { Db } from '@/server/db/client';
 import { executePlan, type ExecutionOutcome } from '@/server/apply/executor';
 import { breakExpiredLock, LOCK_TTL_MS, tryAcquireHostLock } from '@/server/apply/lock';
 import { settleOwnApply, type ApplyOwner } from './settle';
+import type { ChangeStatus } from './changes.types';
 import type { ProgressRecord, RunResult } from '@/server/apply/progress';
 import { appendAudit } from '@/server/audit/records';
 import { AppError, isAppError } from '@/server/errors';
@@ -21,16 +22,7 @@ import { draftOperations } from './drafts';
 import { recoverChange } from './recovery';
 import type { StoredPlan } from './review';
 
-export type ChangeStatus =
-  | 'reviewed'
-  | 'applying'
-  | 'applied'
-  | 'applied-with-differences'
-  | 'rolled-back'
-  | 'rollback-incomplete'
-  | 'not-applied'
-  | 'recovering'
-  | 'interrupted';
+export type { ChangeStatus } from './changes.types';
 
 export interface ApplyInput {
   changeId: string;

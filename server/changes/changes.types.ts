@@ -26,3 +26,15 @@ export const ZHistoryFilter = z.object({
   cursor: ZId.optional(),
 });
 export const ZExportInput = ZHistoryFilter.omit({ take: true, cursor: true }).extend({ format: z.enum(['json', 'csv']) });
+
+/** Every state a ChangeSet row goes through (the filter above lists those a person looks for). */
+export type ChangeStatus =
+  | 'reviewed'
+  | 'applying'
+  | 'applied'
+  | 'applied-with-differences'
+  | 'rolled-back'
+  | 'rollback-incomplete'
+  | 'not-applied'
+  | 'recovering'
+  | 'interrupted';

@@ -4,7 +4,7 @@
 // lock check commit together in one transaction, or nothing is written.
 import type { Db } from '@/server/db/client';
 import { appendAuditIn, inAuditTransaction, type AuditEntry } from '@/server/audit/records';
-import type { ChangeStatus } from './apply';
+import type { ChangeStatus } from './changes.types';
 
 export interface ApplyOwner {
   hostId: string;
