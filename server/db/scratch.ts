@@ -25,6 +25,8 @@ function uniqueName(prefix: string) {
 export async function createScratchSqlite(prefix = 'switchboard_test'): Promise<ScratchDatabase> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
   const file = path.join(dir, 'db.sqlite');
+  // Private from the start, as the panel keeps its own database (db/file-modes.ts).
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
   return {
     provider: 'sqlite',
     url: `file:${file}`,
