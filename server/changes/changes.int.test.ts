@@ -301,7 +301,7 @@ describe.each(PROVIDERS)('changing a lab host on %s', (provider) => {
     expect(mine.items.every((c) => c.hostName === 'hv1' && c.authorName === 'olivia')).toBe(true);
     expect((await listChanges(t.db, { user: 'nobody' })).items).toEqual([]);
     const rolledBack = await listChanges(t.db, { status: 'rolled-back' });
-    expect(rolledBack.items.length).toBe(10); // the failure-injection runs
+    expect(rolledBack.items.length).toBe(12); // the 10 failure-injection runs and the 2 revert-vs-rollback ones
     expect(rolledBack.items.every((c) => c.status === 'rolled-back')).toBe(true);
     expect((await listChanges(t.db, { from: new Date(Date.now() + 60_000) })).items).toEqual([]);
     expect((await listChanges(t.db, { to: new Date(0) })).items).toEqual([]);
