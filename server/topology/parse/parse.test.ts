@@ -87,6 +87,9 @@ describe('a full lab host (captured from hv1)', () => {
     expect(on('eth2')).toEqual(['htb']);
     expect(on('eth1')).toContain('ingress');
     expect(t.qdiscs.find((q) => q.dev === 'eth2')).toMatchObject({ handle: '1:', root: true, options: { default: '0x20' } });
+    // htb's direct_packets_stat is a counter that moves with traffic, not configuration.
+    expect(full).toMatch(/"direct_packets_stat":\d+/);
+    expect(t.qdiscs.find((q) => q.dev === 'eth2')!.options).not.toHaveProperty('direct_packets_stat');
     expect(t.classes.filter((c) => c.dev === 'eth2')).toEqual([
       { dev: 'eth2', kind: 'htb', classid: '1:10', parent: null, rate: '600Mbit', ceil: '1Gbit' },
       { dev: 'eth2', kind: 'htb', classid: '1:20', parent: null, rate: '400Mbit', ceil: '1Gbit' },

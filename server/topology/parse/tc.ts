@@ -30,11 +30,18 @@ export function repairLegacyQdiscJson(body: string): string {
   return body.replace(/"options":\{(?!\s*["}])([^{}"]*)\}/g, (_m, text: string) => `"options":{${JSON.stringify(LEGACY_OPTIONS_KEY)}:${JSON.stringify(text.trim())}}`);
 }
 
+/**
+ * Counters tc prints among a qdisc's options (htb's packets sent past its classes): they move
+ * with traffic, so they are not configuration and would make every read look like a change.
+ */
+const OPTION_COUNTERS = new Set(['direct_packets_stat']);
+
 export function parseQdiscs(body: string): { qdiscs: Qdisc[]; stats: Record<string, QdiscStats> } {
   const qdiscs: Qdisc[] = [];
   const stats: Record<string, QdiscStats> = {};
   for (const q of parseJsonSection('qdisc', repairLegacyQdiscJson(body), z.array(ZQdisc))) {
-    qdiscs.push({ dev: q.dev, kind: q.kind, handle: q.handle, parent: q.parent ?? null, root: q.root === true, options: q.options });
+    const options = Object.fromEntries(Object.entries(q.options).filter(([k]) => !OPTION_COUNTERS.has(k)));
+    qdiscs.push({ dev: q.dev, kind: q.kind, handle: q.handle, parent: q.parent ?? null, root: q.root === true, options });
     if (q.bytes !== undefined) {
       stats[qdiscKey({ dev: q.dev, handle: q.handle, parent: q.parent ?? null })] = { bytes: q.bytes, packets: q.packets ?? 0, drops: q.drops ?? 0, overlimits: q.overlimits ?? 0, requeues: q.requeues ?? 0 };
     }
