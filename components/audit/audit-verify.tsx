@@ -28,8 +28,8 @@ export function AuditVerify() {
         </Button>
       </div>
       <p className="max-w-3xl text-sm text-slate-600">
-        Every change record is chained to the one before it by a hash. Verifying reads the whole chain, recomputes each hash and checks that every
-        finished change&apos;s listed result matches what its own records say.
+        Every record (changes, sign-ins, account and host events) is chained to the one before it by a hash. Verifying reads the whole chain,
+        recomputes each hash and checks that every finished change&apos;s listed result matches what its own records say.
       </p>
 
       {verify.error && <ErrorMessage error={verify.error} />}

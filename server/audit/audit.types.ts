@@ -3,7 +3,7 @@ import { ZDateInput } from '@/server/input';
 import { SECURITY_EVENT_GROUPS } from './security';
 
 
-export const ZSecurityEventFilter = z.strictObject({
+export const ZSecurityEventFilter = z.object({
   group: z.enum(Object.keys(SECURITY_EVENT_GROUPS) as [keyof typeof SECURITY_EVENT_GROUPS]).optional(),
   user: z.string().max(64).optional(),
   from: ZDateInput.optional(),
