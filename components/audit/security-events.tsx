@@ -7,6 +7,7 @@ import { useTRPC, useTRPCClient } from '@/components/trpc/client';
 import { Button } from '@/components/ui/button';
 import { ErrorMessage } from '@/components/ui/error-message';
 import { saveFile } from '@/components/ui/save-file';
+import { detailsInWords } from './details';
 
 const GROUPS = [
   ['', 'Every kind'],
@@ -15,13 +16,6 @@ const GROUPS = [
   ['hosts', 'Hosts and keys'],
 ] as const;
 type Group = (typeof GROUPS)[number][0];
-
-/** A record's details in words: "username lena, address 198.51.100.7, reason wrong password". */
-function detailsInWords(content: Record<string, unknown>): string {
-  return Object.entries(content)
-    .map(([k, v]) => `${k.replace(/([A-Z])/g, ' $1').toLowerCase()} ${Array.isArray(v) ? v.join('; ') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`)
-    .join(', ');
-}
 
 /** Sign-ins, account and host events from the audit chain, newest first, filterable and exportable. */
 export function SecurityEvents() {
