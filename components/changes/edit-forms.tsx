@@ -11,11 +11,9 @@ import { listsToPortVlans, portVlansToLists } from '@/components/changes/operati
 import { Button } from '@/components/ui/button';
 import { errorText, fieldErrors } from '@/components/ui/error-message';
 import { fieldInWords } from '@/server/api/field-words';
+import { DELETABLE_KINDS } from '@/server/plan/checks';
 import { BOND_MODES, MTU_MAX, MTU_MIN, ZIfName, type Operation } from '@/server/plan/ops';
 import type { NetInterface, Topology } from '@/server/topology/model';
-
-/** Kinds the panel creates, so the ones it may delete (taps, NICs and the like belong to others). */
-export const DELETABLE_KINDS = new Set(['bridge', 'bond', 'vlan', 'veth', 'dummy']);
 /** What a bond can take as members here. */
 const BOND_MEMBER_KINDS = new Set(['ethernet', 'veth', 'dummy']);
 

@@ -74,7 +74,15 @@ export async function clearLoginFailures(db: Db, username: string): Promise<numb
   return count;
 }
 
-/** Whether the account is locked from some address now (for the users page). */
+/** The addresses each account is locked out from now, in one query (for the users page). */
+export async function lockedAddressesByUser(db: Db, now = new Date()): Promise<Map<string, string[]>> {
+  const rows = await db.loginAttempt.groupBy({ by: ['username', 'address'], where: { succeeded: false, at: { gt: windowStart(now) } }, _count: { _all: true } });
+  const out = new Map<string, string[]>();
+  for (const r of rows) if (r._count._all >= MAX_FAILURES_PER_ACCOUNT) out.set(r.username, [...(out.get(r.username) ?? []), r.address]);
+  return out;
+}
+
+/** The addresses one account is locked out from now. */
 export async function lockedAddresses(db: Db, username: string, now = new Date()): Promise<string[]> {
   const rows = await db.loginAttempt.groupBy({ by: ['address'], where: { username, succeeded: false, at: { gt: windowStart(now) } }, _count: { _all: true } });
   return rows.filter((r) => r._count._all >= MAX_FAILURES_PER_ACCOUNT).map((r) => r.address);

@@ -5,7 +5,7 @@ import type { Role } from '@/server/auth/roles';
 import { isRole } from '@/server/auth/roles';
 import { hashPassword } from '@/server/auth/password';
 import { revokeUserSessions } from '@/server/auth/sessions';
-import { clearLoginFailures, lockedAddresses } from '@/server/auth/rate-limit';
+import { clearLoginFailures, lockedAddresses, lockedAddressesByUser } from '@/server/auth/rate-limit';
 import type { PublicUser, SessionUser } from '@/server/auth/users.types';
 import { recordSecurityEvent } from '@/server/audit/security';
 
@@ -19,7 +19,8 @@ function toPublic(row: { id: string; username: string; role: string; disabled: b
 
 export async function listUsers(db: Db): Promise<PublicUser[]> {
   const rows = await db.user.findMany({ select: PUBLIC_FIELDS, orderBy: { username: 'asc' } });
-  return Promise.all(rows.map(async (r) => toPublic(r, await lockedAddresses(db, r.username))));
+  const locked = await lockedAddressesByUser(db);
+  return rows.map((r) => toPublic(r, locked.get(r.username) ?? []));
 }
 
 export async function createUser(
