@@ -2,7 +2,9 @@
 // --net` gives an empty one, so `ip link add` touches nothing of this machine). Journals go to
 // the machine's /run/switchboard under change ids unique to this run, removed afterwards.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { namespaceTopology } from '@/server/plan/fixtures';
@@ -227,6 +229,85 @@ describe('the runner refuses what render.ts would never produce (its own check)'
   });
 });
 
+/**
+ * Runs the runner in fresh network and mount namespaces whose /etc/sysctl.d is a private
+ * directory, so its file built-ins and `sysctl -p` touch nothing of this machine. Reports the
+ * namespace's IPv4 forwarding and the files Switchboard owns there.
+ */
+function runWithPrivateEtc(input: string, seed: Record<string, string> = {}): { lines: string[]; events: RunnerEvent[]; status: number | null; forward: string; files: Record<string, string> } {
+  const etc = mkdtempSync(path.join(tmpdir(), 'sb-sysctl-'));
+  try {
+    for (const [name, text] of Object.entries(seed)) writeFileSync(path.join(etc, name), text);
+    const outer = 'mount --bind "$1" /etc/sysctl.d; shift; "$@"; rc=$?; cat /proc/sys/net/ipv4/ip_forward >&2; exit $rc';
+    const r = spawnSync('unshare', ['--net', '--mount', '--propagation', 'private', 'sh', '-c', outer, 'outer', etc, ...RUNNER_COMMAND], { input, encoding: 'utf8', timeout: 10_000 });
+    if (r.error) throw r.error;
+    const lines = r.stdout.split('\n').filter(Boolean);
+    const files = Object.fromEntries(readdirSync(etc).map((f) => [f, readFileSync(path.join(etc, f), 'utf8')]));
+    return { lines, status: r.status, events: lines.map(parseRunnerLine).filter((e): e is RunnerEvent => e !== null), forward: r.stderr.trim(), files };
+  } finally {
+    rmSync(etc, { recursive: true, force: true });
+  }
+}
+
+const FORWARD_FILE = '/etc/sysctl.d/99-switchboard-forwarding.conf';
+const sysctlDoc = (v: 0 | 1) => ({ shape: 'sysctl' as const, text: `net.ipv4.ip_forward = ${v}\n` });
+
+describe('documents: sent as data, passed to commands as private files', () => {
+  it('a command reads its document through @doc1, an inverse through @doc2, and the files are gone afterwards', () => {
+    const id = newId();
+    const steps: RunnerStep[] = [
+      { commands: [{ argv: ['sysctl', '-q', '-p', '@doc1'], inverse: [['sysctl', '-q', '-p', '@doc2']], documents: [sysctlDoc(1), sysctlDoc(0)] }] },
+      { commands: [{ argv: ['sb-write-file', FORWARD_FILE, '@doc1'], inverse: [['sb-remove-file', FORWARD_FILE]], documents: [sysctlDoc(1)] }] },
+    ];
+    const r = runWithPrivateEtc(encodeRunnerInput(id, steps));
+    expect(r.lines.at(-1)).toBe('SB end applied');
+    expect(r.forward).toBe('1');
+    expect(r.files).toEqual({ '99-switchboard-forwarding.conf': 'net.ipv4.ip_forward = 1\n' });
+    expect(readdirSync(JOURNAL_DIR).filter((f) => f.startsWith(`${id}.`))).toEqual([`${id}.log`]);
+  });
+
+  it('a later failure rolls both back: the setting through its inverse document, the file back to its old content', () => {
+    const id = newId();
+    const steps: RunnerStep[] = [
+      { commands: [{ argv: ['sysctl', '-q', '-p', '@doc1'], inverse: [['sysctl', '-q', '-p', '@doc2']], documents: [sysctlDoc(1), sysctlDoc(0)] }] },
+      { commands: [{ argv: ['sb-write-file', FORWARD_FILE, '@doc1'], inverse: [['sb-write-file', FORWARD_FILE, '@doc2']], documents: [sysctlDoc(1), { shape: 'sysctl', text: '# kept\n' }] }] },
+      { commands: [failing] },
+    ];
+    const r = runWithPrivateEtc(encodeRunnerInput(id, steps), { '99-switchboard-forwarding.conf': '# kept\n', 'other.conf': 'x = 1\n' });
+    expect(r.lines.at(-1)).toBe('SB end rolled-back');
+    expect(r.forward).toBe('0');
+    expect(r.files).toEqual({ '99-switchboard-forwarding.conf': '# kept\n', 'other.conf': 'x = 1\n' });
+  });
+
+  it.each([
+    ['a file outside the owned names', ['sb-write-file', '/etc/sysctl.d/other.conf', '@doc1'], 'refused: file /etc/sysctl.d/other.conf'],
+    ['a path that climbs out', ['sb-write-file', '/etc/sysctl.d/99-switchboard-x/../../passwd.conf', '@doc1'], 'refused: file /etc/sysctl.d/99-switchboard-x/../../passwd.conf'],
+    ['removing another file', ['sb-remove-file', '/etc/sysctl.d/other.conf'], 'refused: file /etc/sysctl.d/other.conf'],
+    ['a document the command does not have', ['sysctl', '-q', '-p', '@doc2'], 'refused: no document 2 for this command'],
+    ['a document given as a path', ['sb-write-file', FORWARD_FILE, '/etc/shadow'], 'refused: sb-write-file writes a document of the plan'],
+  ])('refuses %s', (_, argv, message) => {
+    const id = newId();
+    // Written by hand: encodeRunnerInput would refuse these before they left the panel.
+    const doc = Buffer.from('net.ipv4.ip_forward = 1\n').toString('base64');
+    const r = runWithPrivateEtc(`${PLAN_MAGIC} ${id}\ndo 0 0 ${argv.join(' ')}\ndoc 0 0 1 ${doc}\nend\n`, { 'other.conf': 'x = 1\n' });
+    expect(r.lines).toContain(`SB out 0 0 ${message}`);
+    expect(r.lines.at(-1)).toBe('SB end rolled-back');
+    expect(r.files).toEqual({ 'other.conf': 'x = 1\n' });
+    expect(r.forward).toBe('0');
+  });
+
+  it.each([
+    ['a document that is not base64', 'doc 0 0 1 @@not-base64@@'],
+    ['a document numbered with a path', 'doc 0 0 ../1 bmV0'],
+  ])('refuses %s before anything runs, and leaves no files', (_, docLine) => {
+    const id = newId();
+    const r = runWithPrivateEtc(`${PLAN_MAGIC} ${id}\ndo 0 0 sysctl -q -p @doc1\n${docLine}\nend\n`);
+    expect(r.lines).toEqual(['SB error bad-document']);
+    expect(r.status).toBe(64);
+    expect(readdirSync(JOURNAL_DIR).filter((f) => f.startsWith(`${id}.`))).toEqual([]);
+  });
+});
+
 describe('encodeRunnerInput', () => {
   it('writes the header, each command with its inverses, and end', () => {
     const steps: RunnerStep[] = [
@@ -263,6 +344,20 @@ describe('encodeRunnerInput', () => {
   ])('throws on %s, in a command or an inverse', (_, bad) => {
     expect(() => encodeRunnerInput('abc', [{ commands: [{ argv: bad, inverse: [] }] }])).toThrow(/unsafe argument/);
     expect(() => encodeRunnerInput('abc', [{ commands: [{ argv: ['ip', 'link', 'set', 'dev', 'x', 'up'], inverse: [bad] }] }])).toThrow(/unsafe argument/);
+  });
+
+  it('writes each document of a command as base64 after its inverses, numbered from 1', () => {
+    const text = '<network>\n  <name>lab</name>\n</network>';
+    const input = encodeRunnerInput('abc', [{ commands: [{ argv: ['virsh', 'net-define', '@doc1'], inverse: [['virsh', 'net-undefine', 'lab']], documents: [{ shape: 'libvirt-network', text }] }] }]);
+    expect(input.split('\n')).toEqual(['SWITCHBOARD-PLAN 1 abc', 'do 0 0 virsh net-define @doc1', 'undo 0 0 virsh net-undefine lab', `doc 0 0 1 ${Buffer.from(text).toString('base64')}`, 'end', '']);
+  });
+
+  it.each([
+    ['a reference to a document the command does not have', ['virsh', 'net-define', '@doc2']],
+    ['a reference with a path', ['virsh', 'net-define', '@doc1/x']],
+    ['a reference numbered 0', ['virsh', 'net-define', '@doc0']],
+  ])('throws on %s', (_, argv) => {
+    expect(() => encodeRunnerInput('abc', [{ commands: [{ argv, inverse: [], documents: [{ shape: 'libvirt-network', text: '<network/>' }] }] }])).toThrow(/unsafe argument/);
   });
 
   it.each(['', 'a-b', 'a/b', '../x', 'a b', 'x$(id)'])('throws on change id %j', (id) => {

@@ -8,14 +8,17 @@
 // runner still finishes (or rolls back) on its own, and the panel reads the journal later
 // (recovery.ts). POSIX sh, not bash, because the sudoers rule a host grants us names /bin/sh.
 import type { Argv, PlannedCommand } from '@/server/plan/render';
-import { SAFE_ARG } from '@/server/plan/render';
+import { DOCUMENT_REF, SAFE_ARG } from '@/server/plan/render';
 
 export const JOURNAL_DIR = '/run/switchboard';
 export const PLAN_MAGIC = 'SWITCHBOARD-PLAN 1';
 
 /**
  * Input lines: `SWITCHBOARD-PLAN 1 <change id>`, then per command `do <step> <cmd> argv...`
- * followed by its inverse lines `undo <step> <cmd> argv...`, then `end`.
+ * followed by its inverse lines `undo <step> <cmd> argv...` and its documents
+ * `doc <step> <cmd> <n> <base64>`, then `end`. An argument `@docN` in a command or an inverse of
+ * that command names its document N: the runner writes it to a private file first and passes the
+ * file's path, so an XML or config document never appears on a command line.
  * Output lines (all prefixed `SB `): begin, run, out, done, undo-run, undo-done, end, busy, error.
  * Durations come from /proc/uptime (centiseconds) so timing costs no fork per command.
  */
@@ -43,21 +46,60 @@ if command -v flock >/dev/null 2>&1; then
 fi
 cat > "$plan" || { echo "SB error no-plan"; exit 70; }
 if [ "$(tail -n 1 "$plan")" != end ]; then echo "SB error truncated-plan"; rm -f "$plan"; exit 64; fi
+# Each document to its own private file (umask 077) before anything runs.
+grep '^doc ' "$plan" > "$dir/$id.docs"
+while read -r _ s c k b; do
+  case "$s.$c.$k" in *[!0-9.]*|.*|*..*|*.) echo "SB error bad-document"; rm -f "$plan" "$dir/$id".d.* "$dir/$id.docs"; exit 64;; esac
+  printf '%s\\n' "$b" | base64 -d > "$dir/$id.d.$s.$c.$k" 2>/dev/null || { echo "SB error bad-document"; rm -f "$plan" "$dir/$id".d.* "$dir/$id.docs"; exit 64; }
+done < "$dir/$id.docs"
 exec 8>"$journal"
 : > "$ran"
 emit() { printf '%s\\n' "$*" >&8; printf '%s\\n' "$*" 2>/dev/null; }
 # Centiseconds since boot, without a fork ("1" keeps a fraction like 07 from reading as octal).
 now() { read -r up _ < /proc/uptime; t=$(( \${up%.*} * 100 + 1\${up#*.} - 100 )); }
 set -f
-# Runs the argv of a plan line (after its first three words). Refuses anything but ip and
-# bridge with arguments outside the safe set: the same rule as render.ts, checked again here.
+# Writes a boot-configuration file Switchboard owns, atomically, readable by all (as
+# /etc/sysctl.d expects); only names under the prefixes below, never a path with "..".
+owned_file() {
+  case $1 in */../*|*/..) return 1;; esac
+  case $1 in /etc/sysctl.d/99-switchboard-*.conf) return 0;; esac
+  return 1
+}
+write_file() {
+  owned_file "$1" || { echo "refused: file $1"; return 126; }
+  case $2 in "$dir/$id".d.*) ;; *) echo "refused: sb-write-file writes a document of the plan"; return 126;; esac
+  cat "$2" > "$1.sb-new" && chmod 644 "$1.sb-new" && mv -f "$1.sb-new" "$1"
+}
+remove_file() {
+  owned_file "$1" || { echo "refused: file $1"; return 126; }
+  rm -f "$1"
+}
+# Runs the argv of a plan line (after its first three words). Refuses any program but ip,
+# bridge, virsh, sysctl and the two file built-ins, and arguments outside the safe set: the same
+# rule as plan/commands.ts, checked again here. @docN becomes the path of that command's document N.
 run_line() {
   set -- $1
+  s=$2; c=$3
   shift 3
-  case $1 in ip|bridge) ;; *) echo "refused: program $1"; return 126;; esac
-  for a in "$@"; do
-    case $a in ''|*[!A-Za-z0-9_.:/-]*) echo "refused: unsafe argument"; return 126;; esac
+  n=$#
+  while [ "$n" -gt 0 ]; do
+    a=$1
+    shift
+    case $a in
+      @doc[1-9]|@doc[1-9][0-9])
+        a=$dir/$id.d.$s.$c.\${a#@doc}
+        [ -f "$a" ] || { echo "refused: no document \${a##*.} for this command"; return 126; };;
+      ''|*[!A-Za-z0-9_.:/-]*) echo "refused: unsafe argument"; return 126;;
+    esac
+    set -- "$@" "$a"
+    n=$((n - 1))
   done
+  case $1 in
+    ip|bridge|virsh|sysctl) ;;
+    sb-write-file) [ $# -eq 3 ] || { echo "refused: sb-write-file takes a path and a document"; return 126; }; write_file "$2" "$3" 2>&1; return;;
+    sb-remove-file) [ $# -eq 2 ] || { echo "refused: sb-remove-file takes a path"; return 126; }; remove_file "$2" 2>&1; return;;
+    *) echo "refused: program $1"; return 126;;
+  esac
   "$@" 2>&1 < /dev/null
 }
 # Runs one plan line and sets rc, out and ms (its duration in milliseconds).
@@ -103,7 +145,8 @@ if [ -n "$failed" ]; then
   done < "$dir/$id.rev"
 fi
 emit "SB end $result"
-rm -f "$plan" "$ran" "$dir/$id.rev" "$dir/$id.undo"
+set +f
+rm -f "$plan" "$ran" "$dir/$id.rev" "$dir/$id.undo" "$dir/$id.docs" "$dir/$id".d.*
 [ "$result" = applied ]
 `;
 
@@ -123,15 +166,20 @@ export interface RunnerStep {
 /** The runner's stdin for a plan. Throws if a value would not survive the runner's own check. */
 export function encodeRunnerInput(changeId: string, steps: readonly RunnerStep[]): string {
   if (!/^[A-Za-z0-9]+$/.test(changeId)) throw new Error(`bad change id ${changeId}`);
-  const line = (verb: string, s: number, c: number, argv: Argv) => {
-    for (const a of argv) if (!SAFE_ARG.test(a)) throw new Error(`unsafe argument ${JSON.stringify(a)}`);
+  const line = (verb: string, s: number, c: number, argv: Argv, documents: number) => {
+    for (const a of argv) {
+      const ref = DOCUMENT_REF.exec(a);
+      if (ref ? Number(ref[1]) > documents : !SAFE_ARG.test(a)) throw new Error(`unsafe argument ${JSON.stringify(a)}`);
+    }
     return `${verb} ${s} ${c} ${argv.join(' ')}`;
   };
   const lines = [`${PLAN_MAGIC} ${changeId}`];
   steps.forEach((step, s) =>
     step.commands.forEach((command, c) => {
-      lines.push(line('do', s, c, command.argv));
-      for (const inv of command.inverse) lines.push(line('undo', s, c, inv));
+      const documents = command.documents ?? [];
+      lines.push(line('do', s, c, command.argv, documents.length));
+      for (const inv of command.inverse) lines.push(line('undo', s, c, inv, documents.length));
+      documents.forEach((d, k) => lines.push(`doc ${s} ${c} ${k + 1} ${Buffer.from(d.text, 'utf8').toString('base64')}`));
     }),
   );
   lines.push('end');

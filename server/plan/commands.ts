@@ -2,14 +2,24 @@
 // operation kind renders with, and the check every argument passes before it leaves the panel.
 // Pure; no string is ever assembled from user input.
 import type { BridgeVlan, NetInterface, Route, Topology } from '@/server/topology/model';
+import { checkDocument, type DocumentShape } from './documents';
 import { configuredAddresses, forwardDelayToRestore, miimonToRestore, staticRoutesVia } from './restore';
 
 export type Argv = string[];
+
+/** A document a command reads (libvirt XML, a config file): sent as data, passed as a file path. */
+export interface PlannedDocument {
+  /** What it must look like (documents.ts checks it before it leaves the panel). */
+  shape: DocumentShape;
+  text: string;
+}
 
 export interface PlannedCommand {
   argv: Argv;
   /** Run in order to undo this one command (empty when it changes nothing that needs undoing). */
   inverse: Argv[];
+  /** Documents that argv and the inverses name as `@doc1`, `@doc2`, ... */
+  documents?: PlannedDocument[];
 }
 
 /**
@@ -18,7 +28,10 @@ export interface PlannedCommand {
  * never does. The runner on the host applies the same pattern (runner.ts).
  */
 export const SAFE_ARG = /^[A-Za-z0-9_.:/-]+$/;
-export const PROGRAMS = ['ip', 'bridge'] as const;
+/** An argument naming the command's document N; `@` is outside SAFE_ARG, so no value can forge one. */
+export const DOCUMENT_REF = /^@doc([1-9][0-9]?)$/;
+/** What the runner runs: the network tools, and its own two built-ins for the files Switchboard owns. */
+export const PROGRAMS = ['ip', 'bridge', 'virsh', 'sysctl', 'sb-write-file', 'sb-remove-file'] as const;
 
 export class UnsafeArgumentError extends Error {}
 
@@ -29,13 +42,25 @@ export function existing(t: Topology, name: string): NetInterface {
   return i;
 }
 
-export function checked(argv: Argv): Argv {
+export function checked(argv: Argv, documents = 0): Argv {
   if (!PROGRAMS.includes(argv[0] as (typeof PROGRAMS)[number])) throw new UnsafeArgumentError(`program ${argv[0]} is not one the runner runs`);
-  for (const a of argv) if (!SAFE_ARG.test(a)) throw new UnsafeArgumentError(`argument ${JSON.stringify(a)} has characters the runner refuses`);
+  for (const a of argv) {
+    const ref = DOCUMENT_REF.exec(a);
+    if (ref ? Number(ref[1]) > documents : !SAFE_ARG.test(a)) throw new UnsafeArgumentError(`argument ${JSON.stringify(a)} has characters the runner refuses`);
+  }
   return argv;
 }
 
-export const cmd = (argv: Argv, inverse: Argv[]): PlannedCommand => ({ argv: checked(argv), inverse: inverse.map(checked) });
+export const cmd = (argv: Argv, inverse: Argv[]): PlannedCommand => ({ argv: checked(argv), inverse: inverse.map((i) => checked(i)) });
+
+/** A command with documents; each is checked against its shape here, before it can be sent. */
+export function cmdWithDocuments(argv: Argv, inverse: Argv[], documents: PlannedDocument[]): PlannedCommand {
+  for (const d of documents) checkDocument(d);
+  return { argv: checked(argv, documents.length), inverse: inverse.map((i) => checked(i, documents.length)), documents };
+}
+
+/** `virsh` against the system instance, quiet: the one connection URI Switchboard manages. */
+export const virsh = (...args: string[]): Argv => ['virsh', '-q', '-c', 'qemu:///system', ...args];
 
 export const link = (dev: string, ...rest: string[]): Argv => ['ip', 'link', 'set', 'dev', dev, ...rest];
 export const del = (dev: string): Argv => ['ip', 'link', 'del', 'dev', dev];

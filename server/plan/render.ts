@@ -7,7 +7,7 @@ import type { Topology } from '@/server/topology/model';
 import type { PlannedCommand } from './commands';
 import { kindOf, type Operation } from './registry';
 
-export { PROGRAMS, SAFE_ARG, UnsafeArgumentError, type Argv, type PlannedCommand } from './commands';
+export { DOCUMENT_REF, PROGRAMS, SAFE_ARG, UnsafeArgumentError, type Argv, type PlannedCommand, type PlannedDocument } from './commands';
 
 /**
  * The commands of one operation against `t`, the state right before it. Validation has passed,

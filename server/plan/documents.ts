@@ -1,0 +1,66 @@
+// The documents a plan carries (DESIGN.md rule 3: documents travel as data): libvirt XML and
+// the boot-configuration files Switchboard owns. Each has a shape, checked here before the plan
+// leaves the panel, so a command never receives a document it does not expect. Pure.
+import { XMLBuilder, XMLValidator, XMLParser } from 'fast-xml-parser';
+
+export const DOCUMENT_SHAPES = {
+  /** `virsh net-define`: a whole network definition. */
+  'libvirt-network': { root: 'network' },
+  /** `virsh net-update ... ip-dhcp-host`: one static DHCP host. */
+  'libvirt-dhcp-host': { root: 'host' },
+  /** `virsh attach-device` / `detach-device`: one VM NIC. */
+  'libvirt-interface': { root: 'interface' },
+  /** `sysctl -p` and /etc/sysctl.d: `key = value` lines for the keys Switchboard manages. */
+  sysctl: { root: null },
+} as const;
+
+export type DocumentShape = keyof typeof DOCUMENT_SHAPES;
+
+/** The kernel settings Switchboard writes, each with the values it may take. */
+export const MANAGED_SYSCTLS: Record<string, RegExp> = {
+  'net.ipv4.ip_forward': /^[01]$/,
+  'net.ipv6.conf.all.forwarding': /^[01]$/,
+};
+
+export class DocumentShapeError extends Error {}
+
+const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' });
+
+/** Throws unless `d.text` has the shape its command expects. */
+export function checkDocument(d: { shape: DocumentShape; text: string }): void {
+  const fail = (why: string): never => {
+    throw new DocumentShapeError(`a ${d.shape} document ${why}`);
+  };
+  if (d.text.length > 256 * 1024) fail('is larger than 256 KiB');
+  const root = DOCUMENT_SHAPES[d.shape].root;
+  if (root === null) {
+    for (const line of d.text.split('\n')) {
+      if (line === '' || line.startsWith('#')) continue;
+      const m = /^([a-z0-9_.]+) = (\S+)$/.exec(line);
+      if (!m) fail(`has a line that is not "key = value": ${JSON.stringify(line.slice(0, 60))}`);
+      const allowed = MANAGED_SYSCTLS[m![1]!];
+      if (!allowed) fail(`sets ${m![1]}, which Switchboard does not manage`);
+      if (!allowed!.test(m![2]!)) fail(`sets ${m![1]} to ${m![2]}, which it cannot take`);
+    }
+    return;
+  }
+  // No DOCTYPE, entity or processing instruction: libvirt needs none, and they are how XML
+  // documents smuggle in what they do not show.
+  if (/<[!?]/.test(d.text)) fail('holds a declaration, DOCTYPE or processing instruction');
+  const valid = XMLValidator.validate(d.text);
+  if (valid !== true) fail(`is not well-formed XML: ${valid.err.msg}`);
+  const doc = parser.parse(d.text) as Record<string, unknown>;
+  const roots = Object.keys(doc);
+  if (roots.length !== 1 || roots[0] !== root || Array.isArray(doc[root])) fail(`must be one <${root}> element, not <${roots.join('>, <')}>`);
+}
+
+const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', format: true, indentBy: '  ', suppressEmptyNode: true });
+
+/**
+ * An XML element from a plain object: keys starting with `@` are attributes, arrays repeat an
+ * element, `undefined` leaves it out. The library escapes every value, so a name or an address
+ * can never become markup.
+ */
+export function xmlDocument(root: string, content: Record<string, unknown>): string {
+  return builder.build({ [root]: content }) as string;
+}
