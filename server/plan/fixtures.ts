@@ -71,7 +71,7 @@ export function hostTopology(): Topology {
   const route = (dst: string, r: Partial<Topology['routes'][number]>) => ({ dst, gateway: null, dev: null, protocol: null, scope: null, prefsrc: null, metric: null, ...r });
   return {
     modelVersion: MODEL_VERSION,
-    host: { hostname: 'hv-test', kernel: '6.1.0', iproute2: '6.1.0', libvirtVersion: '9.0.0', libvirtAvailable: true, ipForward: true },
+    host: { hostname: 'hv-test', kernel: '6.1.0', iproute2: '6.1.0', libvirtVersion: '9.0.0', libvirtAvailable: true, ipForward: true, ip6Forward: false, forwardingFile: null },
     interfaces,
     routes: [
       route('default', { gateway: '198.18.0.1', dev: 'eth0', protocol: 'static', metric: 100 }),
@@ -107,7 +107,7 @@ export function hostTopology(): Topology {
 export function namespaceTopology(extra: NetInterface[] = []): Topology {
   return {
     modelVersion: MODEL_VERSION,
-    host: { hostname: 'netns', kernel: null, iproute2: null, libvirtVersion: null, libvirtAvailable: false, ipForward: null },
+    host: { hostname: 'netns', kernel: null, iproute2: null, libvirtVersion: null, libvirtAvailable: false, ipForward: null, ip6Forward: null, forwardingFile: null },
     interfaces: [makeInterface(1, 'lo', 'loopback', { mtu: 65536 }), ...extra],
     routes: [],
     qdiscs: [],

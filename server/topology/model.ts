@@ -6,7 +6,7 @@
  * Bumped when the parser reads more of the same host (a new field, a finer key), so the first
  * read after an upgrade is not mistaken for a change made on the host.
  */
-export const MODEL_VERSION = 2;
+export const MODEL_VERSION = 3;
 
 export const INTERFACE_KINDS = [
   'loopback',
@@ -176,6 +176,8 @@ export interface LibvirtNetwork {
   active: boolean;
   autostart: boolean;
   persistent: boolean;
+  /** The definition libvirt keeps (`net-dumpxml --inactive`), for an exact redefinition; null when transient or not read. */
+  definition: string | null;
   /** MTU of the network's bridge, when set (libvirt's default is the kernel's, 1500). */
   mtu: number | null;
   /** The physical devices a macvtap, passthrough or hostdev pool (or a forward `dev`) uses: names or PCI addresses. */
@@ -258,7 +260,7 @@ export function vmNicWith(type: string, extra: Partial<VmNic> = {}): VmNic {
 
 /** A running, persistent, autostarted network with nothing else set. */
 export function networkWith(name: string, uuid: string, mode: NetworkMode, extra: Partial<LibvirtNetwork> = {}): LibvirtNetwork {
-  return { name, uuid, mode, bridge: null, active: true, autostart: true, persistent: true, mtu: null, forwardDevices: [], vlan: null, virtualport: null, portgroups: [], ips: [], ...extra };
+  return { name, uuid, mode, bridge: null, active: true, autostart: true, persistent: true, definition: null, mtu: null, forwardDevices: [], vlan: null, virtualport: null, portgroups: [], ips: [], ...extra };
 }
 
 export interface Vm {
@@ -280,6 +282,9 @@ export interface Counters {
   txDropped: number;
 }
 
+/** Where Switchboard keeps IP forwarding across reboots (sysctl.d; the runner may write only files named so). */
+export const FORWARDING_FILE = '/etc/sysctl.d/99-switchboard-forwarding.conf';
+
 /** A part of the host the probe could not read, and why (shown as "not available", not as an error). */
 export interface MissingSection {
   section: string;
@@ -299,6 +304,10 @@ export interface Topology {
     /** libvirt answered (a daemon runs and virsh could connect). */
     libvirtAvailable: boolean;
     ipForward: boolean | null;
+    /** IPv6 forwarding (net.ipv6.conf.all.forwarding); null when not read or IPv6 is off. */
+    ip6Forward: boolean | null;
+    /** What Switchboard keeps for boot in FORWARDING_FILE: its content, null when there is none. */
+    forwardingFile: string | null;
   };
   interfaces: NetInterface[];
   routes: Route[];

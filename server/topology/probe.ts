@@ -11,6 +11,8 @@
 // second invocation that dumps all the XML. (`virsh version --daemon` is
 // avoided: it refreshes host capabilities and takes ~4 s; `libvirtd --version` is instant.)
 
+import { FORWARDING_FILE } from './model';
+
 export const PROBE_COMMAND = ['sh', '-s'] as const;
 
 export const SECTION_MARK = '@@sb:';
@@ -22,6 +24,8 @@ export const PROBE_SECTIONS = [
   'iproute2',
   'libvirt_version',
   'ip_forward',
+  'ip6_forward',
+  'forwarding_file',
   'link',
   'addr',
   'route',
@@ -38,7 +42,7 @@ export const PROBE_SECTIONS = [
 export type ProbeSection = (typeof PROBE_SECTIONS)[number];
 
 /** Sections a capture made before they were added may lack (the recorded fixtures). */
-export const OPTIONAL_SECTIONS: readonly ProbeSection[] = ['session'];
+export const OPTIONAL_SECTIONS: readonly ProbeSection[] = ['session', 'ip6_forward', 'forwarding_file'];
 
 export const PROBE_SCRIPT = `export LC_ALL=C PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 s() { printf '\\n${SECTION_MARK}%s@@\\n' "$1"; }
@@ -64,6 +68,8 @@ libvirt() {
       cmds=''
       for u in $(uuids domains running); do cmds="$cmds dumpxml $u ; echo @@sb-dom-end@@ ;"; done
       for u in $(uuids networks active); do cmds="$cmds net-dumpxml $u ; echo @@sb-net-end@@ ;"; done
+      # The kept definition of each persistent network: what an exact undo redefines.
+      for u in $(uuids persistent end); do cmds="$cmds net-dumpxml --inactive $u ; echo @@sb-netdef-end@@ ;"; done
       if [ -n "$cmds" ]; then virsh -q -c qemu:///system "$cmds"; else true; fi
       e virsh_xml $?
     else
@@ -81,6 +87,9 @@ s hostname; hostname; e hostname $?
 s kernel; uname -r; e kernel $?
 s iproute2; ip -V; e iproute2 $?
 s ip_forward; sysctl -n net.ipv4.ip_forward; e ip_forward $?
+s ip6_forward; sysctl -n net.ipv6.conf.all.forwarding; e ip6_forward $?
+# What Switchboard keeps for boot: "absent", or "present" and the file.
+s forwarding_file; if [ -f ${FORWARDING_FILE} ]; then echo present; cat ${FORWARDING_FILE}; else echo absent; fi; e forwarding_file $?
 s link; ip -j -d link show; e link $?
 s addr; ip -j addr show; e addr $?
 s route; ip -j route show table main; e route $?

@@ -61,7 +61,7 @@ export function syntheticTopology(size: SyntheticSize = LARGE): Topology {
   const networks: Topology['networks'] = bridges.map((b, i) => networkWith(`net-${b}`, `00000000-0000-4000-9000-${i.toString().padStart(12, '0')}`, 'bridge', { bridge: b }));
   return {
     modelVersion: MODEL_VERSION,
-    host: { hostname: 'synthetic', kernel: null, iproute2: null, libvirtVersion: null, libvirtAvailable: true, ipForward: true },
+    host: { hostname: 'synthetic', kernel: null, iproute2: null, libvirtVersion: null, libvirtAvailable: true, ipForward: true, ip6Forward: false, forwardingFile: null },
     interfaces,
     routes: [],
     qdiscs: [],

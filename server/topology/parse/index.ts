@@ -12,6 +12,7 @@ import { ProbeParseError } from './errors';
 import { parseAddresses, parseCounters, parseLinks, parseLinkUp, parseRoutes } from './ip';
 import { splitSections, type Section } from './sections';
 import { parseSession } from './session';
+import { parseForwardingFile } from './sysctl';
 import { parseClasses, parseQdiscs } from './tc';
 import { parseVirshLists, parseVirshXml } from './virsh';
 
@@ -38,7 +39,9 @@ export function parseProbeOutput(output: string): ProbeSample {
   const missing: MissingSection[] = [];
   /** A section's body, or null (recorded as missing) when its command failed. */
   const body = (name: ProbeSection): string | null => {
-    const s = sections.get(name)!;
+    const s = sections.get(name);
+    // Only an optional section can be absent (splitSections insists on the rest): not read, not failed.
+    if (!s) return null;
     if (s.exitCode === 0) return s.body;
     missing.push({ section: name, reason: missingReason(name, s) });
     return null;
@@ -116,6 +119,8 @@ export function parseProbeOutput(output: string): ProbeSample {
   }
 
   const ipForward = body('ip_forward');
+  const ip6Forward = body('ip6_forward');
+  const forwardingFile = read('forwarding_file', null, parseForwardingFile);
   const topology: Topology = {
     modelVersion: MODEL_VERSION,
     host: {
@@ -125,6 +130,8 @@ export function parseProbeOutput(output: string): ProbeSample {
       libvirtVersion: body('libvirt_version')?.split(/\s+/).pop() ?? null,
       libvirtAvailable,
       ipForward: ipForward === null ? null : ipForward.trim() === '1',
+      ip6Forward: ip6Forward === null ? null : ip6Forward.trim() === '1',
+      forwardingFile,
     },
     interfaces: interfaces.sort((a, b) => a.index - b.index),
     routes,

@@ -28,6 +28,9 @@ describe('a full lab host (captured from hv1)', () => {
       libvirtVersion: '9.0.0',
       libvirtAvailable: true,
       ipForward: true,
+      // Captured before the probe read these: not read, and not reported missing.
+      ip6Forward: null,
+      forwardingFile: null,
     });
     expect(t.missing).toEqual([]);
   });

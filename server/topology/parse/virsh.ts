@@ -7,6 +7,8 @@ import { ProbeParseError } from './errors';
 
 const DOM_END = '@@sb-dom-end@@';
 const NET_END = '@@sb-net-end@@';
+/** Ends a persistent network's kept definition (`net-dumpxml --inactive`). */
+const NETDEF_END = '@@sb-netdef-end@@';
 
 const xml = new XMLParser({
   ignoreAttributes: false,
@@ -215,6 +217,8 @@ export function parseNetwork(block: string, lists?: VirshLists): LibvirtNetwork 
     active: lists?.active.has(uuid) ?? false,
     autostart: lists?.autostart.has(uuid) ?? false,
     persistent: lists?.persistent.has(uuid) ?? false,
+    // Set from the probe's `net-dumpxml --inactive` blocks (parseVirshXml).
+    definition: null,
     mtu: numberOrNull(node(net.mtu).size),
     forwardDevices: forwardDevicesOf(net),
     vlan: vlanOf(net),
@@ -237,10 +241,17 @@ export function parseVirshXml(body: string, lists?: VirshLists): { vms: Vm[]; ne
   const networks: LibvirtNetwork[] = [];
   const unreadable: string[] = [];
   // Blocks end with a marker; the kind of block is told by its marker.
-  const re = new RegExp(`([\\s\\S]*?)(${DOM_END}|${NET_END})`, 'g');
+  const definitions = new Map<string, string>();
+  const re = new RegExp(`([\\s\\S]*?)(${DOM_END}|${NET_END}|${NETDEF_END})`, 'g');
   let consumed = 0;
   for (let m = re.exec(body); m; m = re.exec(body)) {
     consumed = re.lastIndex;
+    if (m[2] === NETDEF_END) {
+      // Kept as text for an exact redefinition; only its UUID is read (a broken one is simply not kept).
+      const uuid = /<uuid>([0-9a-f-]{36})<\/uuid>/.exec(m[1]!)?.[1];
+      if (uuid) definitions.set(uuid, m[1]!.trim());
+      continue;
+    }
     const isDomain = m[2] === DOM_END;
     try {
       if (isDomain) vms.push(parseDomain(m[1]!, lists));
@@ -251,6 +262,7 @@ export function parseVirshXml(body: string, lists?: VirshLists): { vms: Vm[]; ne
       unreadable.push(`the ${isDomain ? 'VM' : 'network'} ${named ?? `document ${vms.length + networks.length + unreadable.length + 1}`} could not be read (${detail})`);
     }
   }
+  for (const n of networks) n.definition = definitions.get(n.uuid) ?? null;
   if (body.slice(consumed).trim()) throw new ProbeParseError('virsh_xml', 'output after the last block (truncated?)');
   vms.sort((a, b) => a.name.localeCompare(b.name));
   networks.sort((a, b) => a.name.localeCompare(b.name));
