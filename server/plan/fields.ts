@@ -43,7 +43,7 @@ export const BOND_MODES = ['balance-rr', 'active-backup', 'balance-xor', 'broadc
 
 /** A route as the host showed it, to be put back exactly (only inverses draft these). */
 const ZRouteDst = z.string().max(64).refine((d) => d === 'default' || typeof parseCidr(d.includes('/') ? d : `${d}/${d.includes(':') ? 128 : 32}`) !== 'string', 'A route destination is "default" or an address with its prefix, like 10.0.0.0/8.');
-const ZBareIp = z.string().max(64).refine((a) => typeof parseCidr(`${a}/${a.includes(':') ? 128 : 32}`) !== 'string', 'That is not an IP address.');
+export const ZBareIp = z.string().max(64).refine((a) => typeof parseCidr(`${a}/${a.includes(':') ? 128 : 32}`) !== 'string', 'That is not an IP address.');
 export const ZRoute = z.object({
   dst: ZRouteDst,
   gateway: ZBareIp.nullable(),

@@ -44,6 +44,13 @@ export interface Kind<S extends z.ZodObject = z.ZodObject> {
   render(op: z.output<S>, t: Topology): PlannedCommand[];
   /** The operations that undo it, given the state right before it (Revert); plan/restore.ts keeps them in step with render's inverses. */
   invert(op: z.output<S>, before: Topology): Operation[];
+  /**
+   * What it interrupts beyond the panel's own path (VMs cut off a network), in a sentence, or
+   * null. Such a step needs the operator's confirmation, as one that touches the panel's path.
+   */
+  disruption?(op: z.output<S>, before: Topology): string | null;
+  /** After apply: sentences for what the host shows that differs from what it intended (kernel interfaces are compared for every kind). */
+  verify?(op: z.output<S>, intended: Topology, after: Topology): string[];
 }
 
 export const defineKind = <S extends z.ZodObject>(kind: Kind<S>): Kind<S> => kind;

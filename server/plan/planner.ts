@@ -15,7 +15,7 @@ export interface PlanStep {
   operation: Operation;
   description: string;
   commands: PlannedCommand[];
-  /** Touches the interface, address or route that carries the panel's SSH connection. */
+  /** Touches the interface, address or route that carries the panel's SSH connection, or cuts VMs off a network: needs confirming. */
   disruptive: string | null;
 }
 
@@ -130,8 +130,9 @@ export function planChange(live: Topology, draft: readonly Operation[], pathOrAd
   const steps: PlanStep[] = order.map((draftIndex) => {
     const operation = draft[draftIndex]!;
     const commands = renderOperation(operation, state);
+    const disruptive = disruptionOf(operation, mgmt, path) ?? kindOf(operation).disruption?.(operation, state) ?? null;
     state = applyOperation(state, operation);
-    return { draftIndex, operation, description: describeOperation(operation), commands, disruptive: disruptionOf(operation, mgmt, path) };
+    return { draftIndex, operation, description: describeOperation(operation), commands, disruptive };
   });
   return { ok: true, plan: { steps, intended: state, diff: diffTopology(live, state), disruptive: steps.some((s) => s.disruptive !== null) } };
 }

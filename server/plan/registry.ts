@@ -17,6 +17,14 @@ import { setMac, setMacSchema } from './kinds/set-mac';
 import { setMaster, setMasterSchema } from './kinds/set-master';
 import { setMtu, setMtuSchema } from './kinds/set-mtu';
 import { unsetMaster, unsetMasterSchema } from './kinds/unset-master';
+import { setIpForward, setIpForwardSchema } from './kinds/set-ip-forward';
+import { createNetwork, createNetworkSchema } from './kinds/create-network';
+import { deleteNetwork, deleteNetworkSchema } from './kinds/delete-network';
+import { restoreNetwork, restoreNetworkSchema } from './kinds/restore-network';
+import { setNetworkActive, setNetworkActiveSchema } from './kinds/set-network-active';
+import { setNetworkAutostart, setNetworkAutostartSchema } from './kinds/set-network-autostart';
+import { addDhcpHost, addDhcpHostSchema } from './kinds/add-dhcp-host';
+import { removeDhcpHost, removeDhcpHostSchema } from './kinds/remove-dhcp-host';
 
 /** In the order people meet them (and the API lists them). */
 export const KINDS = [
@@ -35,6 +43,14 @@ export const KINDS = [
   removeAddress,
   setBridgeVlans,
   restoreRoutes,
+  setIpForward,
+  createNetwork,
+  deleteNetwork,
+  restoreNetwork,
+  setNetworkActive,
+  setNetworkAutostart,
+  addDhcpHost,
+  removeDhcpHost,
 ] as const;
 
 /**
@@ -57,6 +73,14 @@ export const ZOperation = z.discriminatedUnion('kind', [
   removeAddressSchema,
   setBridgeVlansSchema,
   restoreRoutesSchema,
+  setIpForwardSchema,
+  createNetworkSchema,
+  deleteNetworkSchema,
+  restoreNetworkSchema,
+  setNetworkActiveSchema,
+  setNetworkAutostartSchema,
+  addDhcpHostSchema,
+  removeDhcpHostSchema,
 ]);
 
 export type Operation = z.infer<typeof ZOperation>;

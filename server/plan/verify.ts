@@ -3,6 +3,7 @@
 // interface's MAC, ifindex, link-local addresses) are not compared.
 import type { NetInterface, Topology } from '@/server/topology/model';
 import { interfacesOf, type Operation } from './ops';
+import { kindOf } from './registry';
 
 function addressSet(i: NetInterface): string {
   return i.addresses
@@ -54,5 +55,6 @@ export function differencesFromIntended(intended: Topology, after: Topology, ops
       if (a !== b) out.push(`${name}: ${f.label} is ${JSON.stringify(b)}, the plan intended ${JSON.stringify(a)}.`);
     }
   }
+  for (const op of ops) out.push(...(kindOf(op).verify?.(op, intended, after) ?? []));
   return out;
 }

@@ -117,7 +117,8 @@ export function diffTopology(beforeObserved: Topology, afterObserved: Topology):
     // ifindex changes when an interface is re-created; the name is what people track.
     ...diffBy('interface', before.interfaces, after.interfaces, (i) => i.name, interfaceIgnores),
     ...when(!libvirtUnknown, diffBy('vm', before.vms, after.vms, (v) => v.name)),
-    ...when(!libvirtUnknown, diffBy('network', before.networks, after.networks, (n) => n.name)),
+    // A network's kept definition is the text its other fields are read from: they say what changed.
+    ...when(!libvirtUnknown, diffBy('network', before.networks, after.networks, (n) => n.name, ['definition'])),
     ...when(!unknown.has('qdisc'), diffBy('qdisc', before.qdiscs, after.qdiscs, qdiscKey)),
     ...when(!unknown.has('class'), diffBy('class', before.classes, after.classes, (c) => `${c.dev} ${c.classid}`)),
     ...when(

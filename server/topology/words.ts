@@ -44,6 +44,8 @@ const SECTION_WORDS: Record<string, string> = {
   iproute2: 'iproute2 version',
   libvirt_version: 'libvirt version',
   ip_forward: 'IP forwarding',
+  ip6_forward: 'IPv6 forwarding',
+  forwarding_file: 'IP forwarding at boot',
   link: 'interfaces',
   addr: 'addresses',
   route: 'routes',

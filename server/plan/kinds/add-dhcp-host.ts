@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import type { LibvirtNetwork, Topology } from '@/server/topology/model';
+import { cmdWithDocuments, virsh } from '../commands';
+import { ZBareIp, ZMac } from '../fields';
+import type { Checks } from '../kind';
+import { defineKind, PHASES } from '../kind';
+import { checkDhcpHost, dhcpHostDocument, networkDifferences, networkNamed, needNetwork, updateNetwork, ZHostName, ZNetworkName } from '../libvirt';
+import { compareIps, inSubnet } from '../subnets';
+
+export const dhcpHostFields = { network: ZNetworkName, mac: ZMac, name: ZHostName.optional(), ip: ZBareIp };
+export const addDhcpHostSchema = z.object({ kind: z.literal('addDhcpHost'), ...dhcpHostFields });
+
+export type DhcpHost = { network: string; mac: string; name?: string | undefined; ip: string };
+
+/** The network's `<ip>` (by position, as `--parent-index` counts) whose subnet holds the address. */
+export function parentOf(n: LibvirtNetwork, ip: string): number {
+  return n.ips.findIndex((x) => inSubnet(ip, x.address, x.prefixLength));
+}
+
+export function needParent(c: Checks, op: DhcpHost): { n: LibvirtNetwork; index: number } | undefined {
+  const n = needNetwork(c, op.network);
+  if (!n) return undefined;
+  const index = parentOf(n, op.ip);
+  if (index < 0) {
+    const subnets = n.ips.map((x) => `${x.address}/${x.prefixLength}`).join(', ');
+    c.errors.push(`${op.ip} is not inside network ${op.network}'s ${subnets ? `subnet (${subnets})` : 'addressing: it has no addresses, so no DHCP'}.`);
+    return undefined;
+  }
+  return { n, index };
+}
+
+/**
+ * `net-update` changes the running dnsmasq and the kept definition together, without a restart
+ * (a stopped network: its definition only; a transient one: the running network only).
+ */
+export const updateScope = (n: LibvirtNetwork): string[] => [...(n.active ? ['--live'] : []), ...(n.persistent ? ['--config'] : [])];
+
+export const dhcpHostUpdate = (n: LibvirtNetwork, verb: 'add-first' | 'add-last' | 'delete', index: number): string[] =>
+  virsh('net-update', n.name, verb, 'ip-dhcp-host', '@doc1', '--parent-index', String(index), ...updateScope(n));
+
+export const withHosts = (t: Topology, network: string, index: number, change: (hosts: LibvirtNetwork['ips'][number]['staticHosts']) => LibvirtNetwork['ips'][number]['staticHosts']): Topology =>
+  updateNetwork(t, network, (n) => ({ ...n, ips: n.ips.map((x, i) => (i === index ? { ...x, staticHosts: change(x.staticHosts) } : x)) }));
+
+export const addDhcpHost = defineKind({
+  schema: addDhcpHostSchema,
+  describe: (op) => `reserve ${op.ip} for ${op.mac}${op.name ? ` (${op.name})` : ''} on network ${op.network}`,
+  interfaces: () => [],
+  phase: () => PHASES.configure,
+  validate(op, c) {
+    const p = needParent(c, op);
+    if (!p) return;
+    const ip = p.n.ips[p.index]!;
+    if (ip.family !== 'ipv4') c.errors.push(`Switchboard reserves IPv4 addresses by MAC; ${op.ip} is IPv6.`);
+    const seenMac = new Map(ip.staticHosts.flatMap((h) => (h.mac ? [[h.mac.toLowerCase(), h.ip] as [string, string]] : [])));
+    const seenIp = new Map(ip.staticHosts.map((h) => [h.ip, h.mac ?? h.name ?? h.ip] as [string, string]));
+    checkDhcpHost(c, op.network, ip, op, seenMac, seenIp);
+    if (op.name && ip.staticHosts.some((h) => h.name === op.name)) c.errors.push(`Host name ${op.name} is already reserved on ${op.network}.`);
+  },
+  project: (op, t) => {
+    const index = parentOf(networkNamed(t, op.network)!, op.ip);
+    return withHosts(t, op.network, index, (hosts) => [...hosts, { mac: op.mac, id: null, name: op.name ?? null, ip: op.ip }]);
+  },
+  render(op, t) {
+    const n = networkNamed(t, op.network)!;
+    const index = parentOf(n, op.ip);
+    return [cmdWithDocuments(dhcpHostUpdate(n, 'add-last', index), [dhcpHostUpdate(n, 'delete', index)], [{ shape: 'libvirt-dhcp-host', text: dhcpHostDocument(op) }])];
+  },
+  invert: (op) => [{ kind: 'removeDhcpHost', network: op.network, mac: op.mac, name: op.name, ip: op.ip }],
+  verify: (op, intended, after) => networkDifferences(op.network, intended, after),
+});
+
+/** Two reservations are the same host. */
+export const sameHost = (a: { mac: string | null; ip: string }, op: DhcpHost): boolean => (a.mac ?? '').toLowerCase() === op.mac && compareIps(a.ip, op.ip) === 0;

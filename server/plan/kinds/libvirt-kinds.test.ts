@@ -1,0 +1,226 @@
+// The libvirt network and IP forwarding kinds: validation in words, commands with documents and
+// inverses, projection, and Revert's round trip. Pure; the lab tests run them against libvirt.
+import { describe, expect, it } from 'vitest';
+import { FORWARDING_FILE, type Topology } from '@/server/topology/model';
+import { checkDocument } from '../documents';
+import { hostTopology } from '../fixtures';
+import { invertSequence } from '../invert';
+import { describeOperation, ZOperation, type Operation } from '../ops';
+import { planChange } from '../planner';
+import { applyOperation, applyOperations } from '../project';
+import { renderOperation } from '../render';
+import { validateOperation, validateOperations } from '../validate';
+import { LIBVIRT_EXAMPLES } from '@/server/testing/kind-examples';
+
+const DEFAULT_DEFINITION = "<network>\n  <name>default</name>\n  <uuid>00000000-0000-4000-8000-000000000001</uuid>\n  <forward mode='nat'/>\n  <bridge name='virbr0' stp='on' delay='0'/>\n  <ip address='192.168.122.1' netmask='255.255.255.0'>\n    <dhcp>\n      <range start='192.168.122.2' end='192.168.122.254'/>\n      <host mac='52:54:00:01:01:01' name='web1' ip='192.168.122.10'/>\n      <host mac='52:54:00:01:01:02' name='db1' ip='192.168.122.11'/>\n    </dhcp>\n  </ip>\n</network>";
+
+/** The fixture host as libvirt would report it: the default network's definition kept, and its reservations. */
+function host(): Topology {
+  const t = hostTopology();
+  const n = t.networks.find((x) => x.name === 'default')!;
+  n.definition = DEFAULT_DEFINITION;
+  n.ips[0]!.dhcpRanges = [{ start: '192.168.122.2', end: '192.168.122.254' }];
+  n.ips[0]!.staticHosts = [
+    { mac: '52:54:00:01:01:01', id: null, name: 'web1', ip: '192.168.122.10' },
+    { mac: '52:54:00:01:01:02', id: null, name: 'db1', ip: '192.168.122.11' },
+  ];
+  return t;
+}
+
+const op = (o: unknown): Operation => ZOperation.parse(o);
+const errors = (t: Topology, o: unknown) => validateOperation(t, op(o));
+const lab = { kind: 'createNetwork', name: 'lab', mode: 'nat', ipv4: { address: '10.77.0.1', prefixLength: 24, dhcpRanges: [{ start: '10.77.0.100', end: '10.77.0.199' }], hosts: [{ mac: '52:54:00:aa:00:01', name: 'db1', ip: '10.77.0.10' }] } };
+
+describe('examples', () => {
+  it.each(LIBVIRT_EXAMPLES)('$op.kind: "$description" is valid against the fixture host and renders what it says', ({ op: o, description }) => {
+    const t = host();
+    expect(validateOperation(t, op(o))).toEqual([]);
+    expect(describeOperation(op(o))).toBe(description);
+    // Every document is of the shape its command expects, and every command names only documents it has.
+    for (const c of renderOperation(op(o), t)) for (const d of c.documents ?? []) expect(() => checkDocument(d)).not.toThrow();
+  });
+});
+
+describe('createNetwork', () => {
+  it('defines the network from a document, starts it and sets autostart, each undone in reverse', () => {
+    const [define, autostart, start] = renderOperation(op(lab), host());
+    expect(define!.argv).toEqual(['virsh', '-q', '-c', 'qemu:///system', 'net-define', '@doc1']);
+    expect(define!.inverse).toEqual([['virsh', '-q', '-c', 'qemu:///system', 'net-undefine', 'lab']]);
+    expect(define!.documents![0]!.text).toBe(
+      [
+        '<network>',
+        '  <name>lab</name>',
+        '  <forward mode="nat"/>',
+        '  <bridge name="virbr1" stp="on" delay="0"/>',
+        '  <ip address="10.77.0.1" prefix="24">',
+        '    <dhcp>',
+        '      <range start="10.77.0.100" end="10.77.0.199"/>',
+        '      <host mac="52:54:00:aa:00:01" name="db1" ip="10.77.0.10"/>',
+        '    </dhcp>',
+        '  </ip>',
+        '</network>',
+        '',
+      ].join('\n'),
+    );
+    expect(autostart!.argv.slice(4)).toEqual(['net-autostart', 'lab']);
+    expect(autostart!.inverse.map((a) => a.slice(4))).toEqual([['net-autostart', '--disable', 'lab']]);
+    expect(start!.argv.slice(4)).toEqual(['net-start', 'lab']);
+    expect(start!.inverse.map((a) => a.slice(4))).toEqual([['net-destroy', 'lab']]);
+  });
+
+  it('projects the network and, once started, its bridge with the gateway address (what verify compares)', () => {
+    const after = applyOperation(host(), op(lab));
+    expect(after.networks.find((n) => n.name === 'lab')).toMatchObject({ mode: 'nat', bridge: 'virbr1', active: true, autostart: true });
+    expect(after.interfaces.find((i) => i.name === 'virbr1')).toMatchObject({ kind: 'bridge', adminUp: true, addresses: [{ address: '10.77.0.1', prefixLength: 24 }] });
+  });
+
+  it('a name is never markup: the document escapes it, and the schema refuses what is not a name', () => {
+    expect(() => op({ ...lab, name: 'a b' })).toThrow(/network name/);
+    expect(() => op({ ...lab, name: '--help' })).toThrow(/not starting with a dot or dash/);
+    expect(() => op({ ...lab, ipv4: { ...lab.ipv4, hosts: [{ mac: '52:54:00:aa:00:01', name: 'x"/><evil', ip: '10.77.0.10' }] } })).toThrow(/host name is a DNS label/);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['a taken name', { ...lab, name: 'default' }, 'A libvirt network named default already exists on this host.'],
+    ['a bridge name in use', { ...lab, bridge: 'br0' }, 'An interface named br0 already exists on this host.'],
+    ['NAT without IPv4', { kind: 'createNetwork', name: 'x', mode: 'nat' }, 'A NAT network needs an IPv4 address: VMs are translated to the host\'s address from it.'],
+    ['a subnet another network has', { ...lab, ipv4: { address: '192.168.122.50', prefixLength: 24 } }, "lab's subnet 192.168.122.0/24 overlaps network default's 192.168.122.0/24."],
+    ['a subnet on a host interface', { ...lab, ipv4: { address: '198.18.0.200', prefixLength: 24 } }, "lab's subnet 198.18.0.0/24 overlaps eth0's address 198.18.0.11/24; VMs could not reach that part of the host's network."],
+    ['a subnet a host route covers', { ...lab, ipv4: { address: '203.0.113.1', prefixLength: 25 } }, "lab's subnet 203.0.113.0/25 overlaps the host's route to 203.0.113.0/24 via br0."],
+    ['the network address as the gateway', { ...lab, ipv4: { address: '10.77.0.0', prefixLength: 24 } }, "lab's IPv4 address 10.77.0.0 is the network or broadcast address of 10.77.0.0/24; the host needs a host address, like 10.77.0.1."],
+    ['a range outside the subnet', { ...lab, ipv4: { address: '10.77.0.1', prefixLength: 24, dhcpRanges: [{ start: '10.77.0.100', end: '10.77.1.10' }] } }, 'DHCP range 10.77.0.100-10.77.1.10 of lab is not inside its subnet 10.77.0.0/24.'],
+    ['a range holding the gateway', { ...lab, ipv4: { address: '10.77.0.1', prefixLength: 24, dhcpRanges: [{ start: '10.77.0.1', end: '10.77.0.9' }] } }, "DHCP range 10.77.0.1-10.77.0.9 of lab holds the host's own address 10.77.0.1; start the range after it."],
+    ['a backwards range', { ...lab, ipv4: { address: '10.77.0.1', prefixLength: 24, dhcpRanges: [{ start: '10.77.0.9', end: '10.77.0.5' }] } }, 'DHCP range 10.77.0.9-10.77.0.5 of lab ends before it starts.'],
+    ['a static host outside the subnet', { ...lab, ipv4: { address: '10.77.0.1', prefixLength: 24, hosts: [{ mac: '52:54:00:aa:00:01', ip: '10.78.0.5' }] } }, 'The static host 52:54:00:aa:00:01 of lab has 10.78.0.5, outside the network\'s subnet 10.77.0.0/24.'],
+    ['a MAC reserved twice', { ...lab, ipv4: { address: '10.77.0.1', prefixLength: 24, hosts: [{ mac: '52:54:00:aa:00:01', ip: '10.77.0.5' }, { mac: '52:54:00:aa:00:01', ip: '10.77.0.6' }] } }, 'MAC 52:54:00:aa:00:01 is reserved twice on lab: for 10.77.0.5 and for 10.77.0.6.'],
+    ['addresses on a macvtap pool', { kind: 'createNetwork', name: 'pool', mode: 'vepa', devices: ['eth2'], ipv4: { address: '10.9.0.1', prefixLength: 24 } }, 'A macvtap (VEPA) network connects VMs to the host\'s own LAN; it takes no addresses, DHCP or domain of its own.'],
+    ['a macvtap pool without devices', { kind: 'createNetwork', name: 'pool', mode: 'private' }, 'A macvtap (private) network needs at least one host device to hand out.'],
+    ['a bridged network on a non-bridge', { kind: 'createNetwork', name: 'onl', mode: 'bridge', bridge: 'eth2' }, 'eth2 is a ethernet, not a bridge; a bridged network needs a Linux or Open vSwitch bridge.'],
+  ])('refuses %s, saying why', (_, o, message) => {
+    expect(errors(host(), o)).toContain(message);
+  });
+
+  it('refuses every libvirt change on a host where libvirt does not answer', () => {
+    const t = host();
+    t.host.libvirtAvailable = false;
+    expect(errors(t, lab)).toEqual(['libvirt does not answer on hv-test; start libvirtd there (or install it) before changing its networks or VMs.']);
+  });
+});
+
+describe('deleteNetwork and stopping a network', () => {
+  it('stops, then undefines; undone by defining the kept document, autostart, starting it and putting the running VMs\' taps back', () => {
+    const [stop, undefine] = renderOperation(op({ kind: 'deleteNetwork', name: 'default' }), host());
+    expect(stop!.argv.slice(4)).toEqual(['net-destroy', 'default']);
+    expect(stop!.inverse).toEqual([['virsh', '-q', '-c', 'qemu:///system', 'net-start', 'default'], ['ip', 'link', 'set', 'dev', 'vnet0', 'master', 'virbr0']]);
+    expect(undefine!.argv.slice(4)).toEqual(['net-undefine', 'default']);
+    expect(undefine!.inverse.map((a) => a.slice(4))).toEqual([['net-define', '@doc1'], ['net-autostart', 'default']]);
+    expect(undefine!.documents).toEqual([{ shape: 'libvirt-network', text: DEFAULT_DEFINITION }]);
+  });
+
+  it('a running VM on the network makes it a step to confirm, naming the VM', () => {
+    for (const o of [{ kind: 'deleteNetwork', name: 'default' }, { kind: 'setNetworkActive', name: 'default', active: false }]) {
+      const r = planChange(host(), [op(o)], '198.18.0.11');
+      expect(r.ok && r.plan.disruptive).toBe(true);
+      expect(r.ok && r.plan.steps[0]!.disruptive).toMatch(/network default, which running VM web1 is on: they lose it$/);
+    }
+    const quiet = host();
+    quiet.vms = [];
+    const r = planChange(quiet, [op({ kind: 'deleteNetwork', name: 'default' })], '198.18.0.11');
+    expect(r.ok && r.plan.disruptive).toBe(false);
+  });
+
+  it('refuses a network whose definition could not be read, or a transient one', () => {
+    const t = host();
+    t.networks[0]!.definition = null;
+    expect(errors(t, { kind: 'deleteNetwork', name: 'default' })).toEqual(["Network default's definition could not be read, so an exact undo cannot be planned; refresh the host."]);
+    t.networks[0]!.persistent = false;
+    expect(errors(t, { kind: 'deleteNetwork', name: 'default' })).toEqual(['Network default is transient (libvirt keeps no definition of it), so Switchboard could not put it back; stop it instead.']);
+    expect(errors(t, { kind: 'deleteNetwork', name: 'nosuch' })).toEqual(['There is no libvirt network nosuch on this host (or an earlier operation removes it).']);
+  });
+
+  it('stopping removes the bridge libvirt made and leaves the taps unattached; starting puts both back', () => {
+    const stoppedT = applyOperation(host(), op({ kind: 'setNetworkActive', name: 'default', active: false }));
+    expect(stoppedT.interfaces.find((i) => i.name === 'virbr0')).toBeUndefined();
+    expect(stoppedT.interfaces.find((i) => i.name === 'vnet0')!.master).toBeNull();
+    const start = renderOperation(op({ kind: 'setNetworkActive', name: 'default', active: true }), stoppedT);
+    expect(start.map((c) => c.argv)).toEqual([['virsh', '-q', '-c', 'qemu:///system', 'net-start', 'default'], ['ip', 'link', 'set', 'dev', 'vnet0', 'master', 'virbr0']]);
+    const again = applyOperation(stoppedT, op({ kind: 'setNetworkActive', name: 'default', active: true }));
+    expect(again.interfaces.find((i) => i.name === 'vnet0')!.master).toBe('virbr0');
+  });
+});
+
+describe('static DHCP hosts', () => {
+  const add = { kind: 'addDhcpHost', network: 'default', mac: '52:54:00:01:01:03', name: 'app1', ip: '192.168.122.12' };
+
+  it('change live and in the kept definition, without a restart, by net-update with the host as a document', () => {
+    const [c] = renderOperation(op(add), host());
+    expect(c!.argv.slice(4)).toEqual(['net-update', 'default', 'add-last', 'ip-dhcp-host', '@doc1', '--parent-index', '0', '--live', '--config']);
+    expect(c!.inverse.map((a) => a.slice(4))).toEqual([['net-update', 'default', 'delete', 'ip-dhcp-host', '@doc1', '--parent-index', '0', '--live', '--config']]);
+    expect(c!.documents).toEqual([{ shape: 'libvirt-dhcp-host', text: '<host mac="52:54:00:01:01:03" name="app1" ip="192.168.122.12"/>\n' }]);
+  });
+
+  it('a removal deletes the entry exactly as libvirt has it, and puts the first one back first', () => {
+    const [c] = renderOperation(op({ kind: 'removeDhcpHost', network: 'default', mac: '52:54:00:01:01:01', ip: '192.168.122.10' }), host());
+    expect(c!.documents![0]!.text).toBe('<host mac="52:54:00:01:01:01" name="web1" ip="192.168.122.10"/>\n');
+    expect(c!.inverse[0]!.slice(4, 7)).toEqual(['net-update', 'default', 'add-first']);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['a MAC already reserved', { ...add, mac: '52:54:00:01:01:01' }, 'MAC 52:54:00:01:01:01 is reserved twice on default: for 192.168.122.10 and for 192.168.122.12.'],
+    ['an address already reserved', { ...add, ip: '192.168.122.11' }, '192.168.122.11 is reserved twice on default: for 52:54:00:01:01:02 and for 52:54:00:01:01:03.'],
+    ['an address outside every subnet', { ...add, ip: '10.1.1.1' }, "10.1.1.1 is not inside network default's subnet (192.168.122.1/24)."],
+    ['the gateway', { ...add, ip: '192.168.122.1' }, "The static host app1 of default has 192.168.122.1, the host's own address on the network."],
+    ['a name already reserved', { ...add, name: 'db1' }, 'Host name db1 is already reserved on default.'],
+  ])('refuses %s', (_, o, message) => {
+    expect(errors(host(), o)).toContain(message);
+  });
+});
+
+describe('setIpForward', () => {
+  it('sets the kernel value from a document and keeps it for boot in its own sysctl.d file, both undone exactly', () => {
+    const t = host();
+    t.host.ipForward = false;
+    const [now, boot] = renderOperation(op({ kind: 'setIpForward', family: 'ipv4', enabled: true }), t);
+    expect(now).toEqual({
+      argv: ['sysctl', '-q', '-p', '@doc1'],
+      inverse: [['sysctl', '-q', '-p', '@doc2']],
+      documents: [
+        { shape: 'sysctl', text: 'net.ipv4.ip_forward = 1\n' },
+        { shape: 'sysctl', text: 'net.ipv4.ip_forward = 0\n' },
+      ],
+    });
+    expect(boot!.argv).toEqual(['sb-write-file', FORWARDING_FILE, '@doc1']);
+    expect(boot!.inverse).toEqual([['sb-remove-file', FORWARDING_FILE]]);
+    expect(boot!.documents![0]!.text).toContain('net.ipv4.ip_forward = 1\nnet.ipv6.conf.all.forwarding = 0\n');
+    t.host.forwardingFile = 'net.ipv4.ip_forward = 0\n';
+    expect(renderOperation(op({ kind: 'setIpForward', family: 'ipv4', enabled: true }), t)[1]!.inverse).toEqual([['sb-write-file', FORWARDING_FILE, '@doc2']]);
+  });
+
+  it('refuses a file edited by hand, and a family that could not be read', () => {
+    const t = host();
+    t.host.forwardingFile = 'kernel.panic = 1\n';
+    expect(errors(t, { kind: 'setIpForward', family: 'ipv4', enabled: false })[0]).toMatch(/99-switchboard-forwarding.conf was edited by hand \(it sets kernel.panic, which Switchboard does not manage\)/);
+    const u = host();
+    u.host.ip6Forward = null;
+    expect(errors(u, { kind: 'setIpForward', family: 'ipv6', enabled: true })).toEqual(['IPv6 forwarding could not be read on hv-test (is IPv6 turned off there?), so it cannot be changed with an exact undo.']);
+  });
+});
+
+describe('Revert of each example gives the configuration back', () => {
+  /** What these kinds set: networks (without what libvirt fills in on define) and forwarding. */
+  const configuration = (t: Topology) => ({
+    networks: [...t.networks].sort((a, b) => a.name.localeCompare(b.name)).map((n) => ({ name: n.name, mode: n.mode, bridge: n.bridge, active: n.active, autostart: n.autostart, ips: n.ips })),
+    forward: [t.host.ipForward, t.host.ip6Forward],
+    bridges: t.interfaces.map((i) => `${i.name} ${i.master}`).sort(),
+  });
+
+  it.each(LIBVIRT_EXAMPLES)('$op.kind', ({ op: o }) => {
+    const before = host();
+    const after = applyOperation(before, op(o));
+    // libvirt keeps a definition of what it defines; the re-read the revert is planned against has it.
+    const reread = { ...after, networks: after.networks.map((n) => ({ ...n, definition: n.definition ?? before.networks.find((b) => b.name === n.name)?.definition ?? `<network><name>${n.name}</name></network>` })) };
+    const inverse = invertSequence([op(o)], before);
+    expect(validateOperations(reread, inverse).checks.flatMap((c) => c.errors)).toEqual([]);
+    expect(configuration(applyOperations(reread, inverse))).toEqual(configuration(before));
+  });
+});

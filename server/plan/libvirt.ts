@@ -1,0 +1,322 @@
+// What the libvirt kinds (plan/kinds/*-network*, *-dhcp-host, *-nic) share: their field
+// schemas, the checks of a network's addressing, the network document, and how a network's
+// bridge and the VMs on it are found. Pure.
+import { z } from 'zod';
+import { interfaceWith, type LibvirtNetwork, type Topology, type VmNic } from '@/server/topology/model';
+import { cmd, link, virsh, type PlannedCommand } from './commands';
+import { xmlDocument } from './documents';
+import { ZBareIp, ZMac } from './fields';
+import type { Checks } from './kind';
+import { broadcastAddress, compareIps, familyOf, inSubnet, networkAddress, subnetsOverlap, type Family } from './subnets';
+
+/**
+ * libvirt network names: stricter than libvirt (which takes almost anything but '/'), so a name
+ * is always one safe argument and never reads as an option (no leading dash).
+ */
+export const ZNetworkName = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,49}$/, 'A network name is 1-50 characters: letters, digits, dot, dash or underscore, not starting with a dot or dash.');
+
+/** A VM name as libvirt knows it (any name libvirt reports may be named; it travels as one safe argument). */
+export const ZVmName = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,99}$/, 'A VM name is letters, digits, dot, colon, dash or underscore.');
+
+/** A DHCP host name: a DNS label. */
+export const ZHostName = z.string().regex(/^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/, 'A host name is a DNS label: letters, digits and inner dashes, up to 63 characters.');
+
+export const ZDomainName = z
+  .string()
+  .max(253, 'A domain name is at most 253 characters.')
+  .regex(/^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/, 'A domain name is labels separated by dots, like lab.example.');
+
+export const ZDhcpRange = z.object({ start: ZBareIp, end: ZBareIp });
+export const ZDhcpHost = z.object({ mac: ZMac.optional(), name: ZHostName.optional(), ip: ZBareIp });
+
+export const ZNetworkAddressing = z.object({
+  /** The host's own address on the network (the gateway VMs use). */
+  address: ZBareIp,
+  prefixLength: z.number().int('A prefix length is a whole number.'),
+  dhcpRanges: z.array(ZDhcpRange).max(16, 'At most 16 DHCP ranges.').default([]),
+  hosts: z.array(ZDhcpHost).max(1024, 'At most 1024 static hosts.').default([]),
+});
+export type NetworkAddressing = z.output<typeof ZNetworkAddressing>;
+
+/** Forward modes Switchboard creates (libvirt's names); macvtap pools take `devices`. */
+export const CREATABLE_MODES = ['nat', 'route', 'open', 'isolated', 'bridge', 'private', 'vepa', 'passthrough'] as const;
+export type CreatableMode = (typeof CREATABLE_MODES)[number];
+
+/** Modes whose bridge libvirt creates and addresses itself. */
+export const OWN_BRIDGE_MODES: readonly string[] = ['nat', 'route', 'open', 'isolated'];
+export const MACVTAP_MODES: readonly string[] = ['private', 'vepa', 'passthrough'];
+
+export const MODE_WORDS: Record<string, string> = {
+  nat: 'NAT',
+  route: 'routed',
+  open: 'open',
+  isolated: 'isolated',
+  bridge: 'bridged',
+  private: 'macvtap (private)',
+  vepa: 'macvtap (VEPA)',
+  passthrough: 'macvtap (passthrough)',
+};
+
+export const networkNamed = (t: Topology, name: string): LibvirtNetwork | undefined => t.networks.find((n) => n.name === name);
+
+/** libvirt answers on the host; every libvirt kind needs it. */
+export function needLibvirt(c: Checks): boolean {
+  if (c.t.host.libvirtAvailable) return true;
+  c.errors.push(`libvirt does not answer on ${c.t.host.hostname}; start libvirtd there (or install it) before changing its networks or VMs.`);
+  return false;
+}
+
+export function needNetwork(c: Checks, name: string): LibvirtNetwork | undefined {
+  if (!needLibvirt(c)) return undefined;
+  const n = networkNamed(c.t, name);
+  if (!n) c.errors.push(`There is no libvirt network ${name} on this host (or an earlier operation removes it).`);
+  return n;
+}
+
+/** A VM NIC is on a network: by name (type network) or on its bridge (type bridge). */
+export function nicOnNetwork(nic: VmNic, n: LibvirtNetwork): boolean {
+  return (nic.type === 'network' && nic.source === n.name) || (n.bridge !== null && nic.type === 'bridge' && nic.source === n.bridge);
+}
+
+/** "db1, web1" for the VMs with a NIC on the network; running ones are the ones a stop cuts off. */
+export function vmsOnNetwork(t: Topology, n: LibvirtNetwork): { all: string[]; running: string[] } {
+  const on = t.vms.filter((vm) => vm.nics.some((nic) => nicOnNetwork(nic, n)));
+  return { all: on.map((v) => v.name), running: on.filter((v) => v.state === 'running' || v.state === 'paused').map((v) => v.name) };
+}
+
+/** The smallest virbrN neither an interface nor another network uses. */
+export function freeBridgeName(t: Topology): string {
+  const taken = new Set([...t.interfaces.map((i) => i.name), ...t.networks.flatMap((n) => (n.bridge ? [n.bridge] : []))]);
+  for (let i = 0; ; i++) if (!taken.has(`virbr${i}`)) return `virbr${i}`;
+}
+
+/** The bridge a created network will have: the one asked for, or a free virbrN. */
+export const bridgeFor = (op: { mode: string; bridge?: string | undefined }, t: Topology): string | null =>
+  OWN_BRIDGE_MODES.includes(op.mode) || op.mode === 'bridge' ? (op.bridge ?? (op.mode === 'bridge' ? null : freeBridgeName(t))) : null;
+
+/** Checks one family's addressing of a network: the address, its prefix, ranges and hosts, in words. */
+export function checkAddressing(c: Checks, network: string, family: Family, a: NetworkAddressing): void {
+  const label = `${network}'s ${family === 'ipv4' ? 'IPv4' : 'IPv6'}`;
+  if (familyOf(a.address) !== family) {
+    c.errors.push(`${label} address ${a.address} is not an ${family === 'ipv4' ? 'IPv4' : 'IPv6'} address.`);
+    return;
+  }
+  const [min, max] = family === 'ipv4' ? [8, 30] : [64, 64];
+  if (a.prefixLength < min || a.prefixLength > max) {
+    c.errors.push(family === 'ipv4' ? `${label} prefix /${a.prefixLength} is outside /8-/30, what a network with DHCP can use.` : `${label} prefix must be /64 (DHCPv6 and router advertisements need it); /${a.prefixLength} was given.`);
+    return;
+  }
+  const net = networkAddress(a.address, a.prefixLength);
+  const cidr = `${net}/${a.prefixLength}`;
+  const special = new Set([net, broadcastAddress(a.address, a.prefixLength)].filter((x): x is string => x !== null));
+  if (special.has(a.address)) c.errors.push(`${label} address ${a.address} is the network or broadcast address of ${cidr}; the host needs a host address, like ${family === 'ipv4' ? net.replace(/\d+$/, (d) => String(Number(d) + 1)) : `${net}1`}.`);
+  const inside = (ip: string) => inSubnet(ip, a.address, a.prefixLength);
+  for (const r of a.dhcpRanges) {
+    const where = `DHCP range ${r.start}-${r.end}`;
+    if (!inside(r.start) || !inside(r.end)) c.errors.push(`${where} of ${network} is not inside its subnet ${cidr}.`);
+    else if (compareIps(r.start, r.end) > 0) c.errors.push(`${where} of ${network} ends before it starts.`);
+    else {
+      if (compareIps(r.start, a.address) <= 0 && compareIps(a.address, r.end) <= 0) c.errors.push(`${where} of ${network} holds the host's own address ${a.address}; start the range after it.`);
+      for (const s of special) if (s !== a.address && compareIps(r.start, s) <= 0 && compareIps(s, r.end) <= 0) c.errors.push(`${where} of ${network} holds ${s}, the network or broadcast address of ${cidr}.`);
+    }
+  }
+  a.dhcpRanges.forEach((r, i) =>
+    a.dhcpRanges.slice(i + 1).forEach((o) => {
+      if (compareIps(r.start, o.end) <= 0 && compareIps(o.start, r.end) <= 0) c.errors.push(`DHCP ranges ${r.start}-${r.end} and ${o.start}-${o.end} of ${network} overlap.`);
+    }),
+  );
+  const seenMac = new Map<string, string>();
+  const seenIp = new Map<string, string>();
+  for (const h of a.hosts) checkDhcpHost(c, network, a, h, seenMac, seenIp);
+}
+
+/** One static DHCP host against its network's addressing (and the hosts checked before it). */
+export function checkDhcpHost(
+  c: Checks,
+  network: string,
+  a: { address: string; prefixLength: number },
+  h: { mac?: string | null | undefined; name?: string | null | undefined; ip: string },
+  seenMac: Map<string, string>,
+  seenIp: Map<string, string>,
+): void {
+  const who = `static host ${h.name ?? h.mac ?? h.ip}`;
+  if (!inSubnet(h.ip, a.address, a.prefixLength)) c.errors.push(`The ${who} of ${network} has ${h.ip}, outside the network's subnet ${networkAddress(a.address, a.prefixLength)}/${a.prefixLength}.`);
+  if (compareIps(h.ip, a.address) === 0) c.errors.push(`The ${who} of ${network} has ${h.ip}, the host's own address on the network.`);
+  if (familyOf(a.address) === 'ipv4' && !h.mac) c.errors.push(`The ${who} of ${network} needs a MAC address (DHCPv4 knows hosts by MAC).`);
+  if (h.mac) {
+    const other = seenMac.get(h.mac);
+    if (other) c.errors.push(`MAC ${h.mac} is reserved twice on ${network}: for ${other} and for ${h.ip}.`);
+    seenMac.set(h.mac, h.ip);
+  }
+  const otherIp = seenIp.get(h.ip);
+  if (otherIp) c.errors.push(`${h.ip} is reserved twice on ${network}: for ${otherIp} and for ${h.mac ?? h.name ?? 'another host'}.`);
+  seenIp.set(h.ip, h.mac ?? h.name ?? h.ip);
+}
+
+/** Subnets on the host a new network's subnet must not overlap: other networks, interface addresses, routes. */
+export function checkSubnetFree(c: Checks, network: string, a: { address: string; prefixLength: number }): void {
+  const cidr = `${networkAddress(a.address, a.prefixLength)}/${a.prefixLength}`;
+  for (const n of c.t.networks) {
+    if (n.name === network) continue;
+    for (const ip of n.ips) if (subnetsOverlap(a, ip)) c.errors.push(`${network}'s subnet ${cidr} overlaps network ${n.name}'s ${networkAddress(ip.address, ip.prefixLength)}/${ip.prefixLength}.`);
+  }
+  const ownBridges = new Set(c.t.networks.flatMap((n) => ownBridge(n) ?? []));
+  for (const i of c.t.interfaces) {
+    if (ownBridges.has(i.name) || i.kind === 'loopback') continue;
+    for (const x of i.addresses) {
+      if (x.scope === 'link' || x.scope === 'host') continue;
+      if (subnetsOverlap(a, x)) c.errors.push(`${network}'s subnet ${cidr} overlaps ${i.name}'s address ${x.address}/${x.prefixLength}; VMs could not reach that part of the host's network.`);
+    }
+  }
+  for (const r of c.t.routes) {
+    if (r.dst === 'default' || (r.dev && ownBridges.has(r.dev)) || r.protocol === 'kernel') continue;
+    const [address, prefix] = r.dst.split('/');
+    const route = { address: address!, prefixLength: prefix ? Number(prefix) : address!.includes(':') ? 128 : 32 };
+    if (subnetsOverlap(a, route)) c.errors.push(`${network}'s subnet ${cidr} overlaps the host's route to ${r.dst}${r.dev ? ` via ${r.dev}` : ''}.`);
+  }
+}
+
+export interface NetworkSpec {
+  name: string;
+  mode: CreatableMode;
+  bridge: string | null;
+  devices: string[];
+  ipv4?: NetworkAddressing | undefined;
+  ipv6?: NetworkAddressing | undefined;
+  domain?: string | undefined;
+  mtu?: number | undefined;
+  natPorts?: { start: number; end: number } | undefined;
+}
+
+const ipElement = (family: Family, a: NetworkAddressing) => ({
+  ...(family === 'ipv6' ? { '@family': 'ipv6' } : {}),
+  '@address': a.address,
+  '@prefix': a.prefixLength,
+  ...(a.dhcpRanges.length || a.hosts.length
+    ? {
+        dhcp: {
+          range: a.dhcpRanges.map((r) => ({ '@start': r.start, '@end': r.end })),
+          host: a.hosts.map(dhcpHostElement),
+        },
+      }
+    : {}),
+});
+
+const dhcpHostElement = (h: { mac?: string | null | undefined; name?: string | null | undefined; ip: string }) => ({
+  ...(h.mac ? { '@mac': h.mac } : {}),
+  ...(h.name ? { '@name': h.name } : {}),
+  '@ip': h.ip,
+});
+
+/** One static host as `net-update ... ip-dhcp-host` takes it. */
+export const dhcpHostDocument = (h: { mac?: string | null | undefined; name?: string | null | undefined; ip: string }): string => xmlDocument('host', dhcpHostElement(h));
+
+/** The network document `virsh net-define` takes. */
+export function networkDocument(s: NetworkSpec): string {
+  const forward =
+    s.mode === 'isolated'
+      ? undefined
+      : {
+          '@mode': s.mode,
+          ...(s.mode === 'nat' && s.natPorts ? { nat: { port: { '@start': s.natPorts.start, '@end': s.natPorts.end } } } : {}),
+          ...(s.devices.length ? { interface: s.devices.map((d) => ({ '@dev': d })) } : {}),
+        };
+  return xmlDocument('network', {
+    name: s.name,
+    forward,
+    bridge: s.bridge ? { '@name': s.bridge, ...(OWN_BRIDGE_MODES.includes(s.mode) ? { '@stp': 'on', '@delay': '0' } : {}) } : undefined,
+    mtu: s.mtu ? { '@size': s.mtu } : undefined,
+    domain: s.domain ? { '@name': s.domain } : undefined,
+    ip: [...(s.ipv4 ? [ipElement('ipv4', s.ipv4)] : []), ...(s.ipv6 ? [ipElement('ipv6', s.ipv6)] : [])],
+  });
+}
+
+/** The model's view of a network's addressing. */
+export const modelIps = (s: Pick<NetworkSpec, 'ipv4' | 'ipv6'>): LibvirtNetwork['ips'] =>
+  (['ipv4', 'ipv6'] as const).flatMap((family) => {
+    const a = s[family];
+    return a ? [{ family, address: a.address, prefixLength: a.prefixLength, dhcpRanges: a.dhcpRanges, staticHosts: a.hosts.map((h) => ({ mac: h.mac ?? null, id: null, name: h.name ?? null, ip: h.ip })) }] : [];
+  });
+
+
+const ipsText = (n: LibvirtNetwork): string =>
+  n.ips
+    .map((ip) => `${ip.address}/${ip.prefixLength} ranges ${ip.dhcpRanges.map((r) => `${r.start}-${r.end}`).join(',')} hosts ${ip.staticHosts.map((h) => `${h.mac ?? h.id ?? ''}=${h.ip}`).join(',')}`)
+    .join('; ');
+
+/** After apply: how the network `name` differs from what the plan intended, in sentences. */
+export function networkDifferences(name: string, intended: Topology, after: Topology): string[] {
+  const want = networkNamed(intended, name);
+  const have = networkNamed(after, name);
+  if (!want && have) return [`Network ${name} should be gone but libvirt still has it.`];
+  if (want && !have) return [`Network ${name} should exist but libvirt has no such network.`];
+  if (!want || !have) return [];
+  const fields: [string, (n: LibvirtNetwork) => unknown][] = [
+    ['mode', (n) => n.mode],
+    ['bridge', (n) => n.bridge],
+    ['state', (n) => (n.active ? 'active' : 'inactive')],
+    ['autostart', (n) => (n.autostart ? 'on' : 'off')],
+    ['addressing', ipsText],
+  ];
+  return fields.flatMap(([label, of]) => (of(want) === of(have) ? [] : [`Network ${name}: ${label} is ${JSON.stringify(of(have))}, the plan intended ${JSON.stringify(of(want))}.`]));
+}
+
+/** Replaces the network `name` (or removes it with `null`). */
+export const updateNetwork = (t: Topology, name: string, change: (n: LibvirtNetwork) => LibvirtNetwork | null): Topology => ({
+  ...t,
+  networks: t.networks.flatMap((n) => (n.name === name ? [change(n)].filter((x): x is LibvirtNetwork => x !== null) : [n])),
+});
+
+/** The taps of running VMs on the network, which must be put back on its bridge after it starts. */
+export function tapsOnNetwork(t: Topology, n: LibvirtNetwork): string[] {
+  const names = new Set(t.interfaces.map((i) => i.name));
+  return t.vms.flatMap((vm) => vm.nics.filter((nic) => nicOnNetwork(nic, n) && nic.target !== null && names.has(nic.target)).map((nic) => nic.target!));
+}
+
+/** The network's own bridge, when libvirt makes it (and removes it on stop). */
+export const ownBridge = (n: LibvirtNetwork): string | null => (OWN_BRIDGE_MODES.includes(n.mode) ? n.bridge : null);
+
+/** The topology once the network stops: its own bridge is gone, the VM taps on it are left without a master. */
+export function stopped(t: Topology, n: LibvirtNetwork): Topology {
+  const bridge = ownBridge(n);
+  const withState = updateNetwork(t, n.name, (x) => ({ ...x, active: false }));
+  if (!bridge) return withState;
+  return { ...withState, interfaces: withState.interfaces.filter((i) => i.name !== bridge).map((i) => (i.master === bridge ? { ...i, master: null, bridgePort: null } : i)) };
+}
+
+/** `net-destroy`, undone by starting it again and putting the running VMs' taps back on its bridge. */
+export function stopCommand(t: Topology, n: LibvirtNetwork): PlannedCommand {
+  const bridge = ownBridge(n);
+  const reattach = bridge ? tapsOnNetwork(t, n).map((tap) => link(tap, 'master', bridge)) : [];
+  return cmd(virsh('net-destroy', n.name), [virsh('net-start', n.name), ...reattach]);
+}
+
+/** Sentence for the confirmation a stop or delete needs when VMs are on the network. */
+export function cutOff(t: Topology, n: LibvirtNetwork, verb: string): string | null {
+  const { running, all } = vmsOnNetwork(t, n);
+  if (running.length) return `${verb} network ${n.name}, which running VM${running.length > 1 ? 's' : ''} ${running.join(', ')} ${running.length > 1 ? 'are' : 'is'} on: they lose it`;
+  if (all.length && verb === 'deletes') return `deletes network ${n.name}, which ${all.join(', ')} ${all.length > 1 ? 'use' : 'uses'}: ${all.length > 1 ? 'they' : 'it'} cannot start until it is back`;
+  return null;
+}
+
+/** The topology once the network runs: libvirt makes its own bridge (up, STP on, its addresses) and the running VMs' taps are on it. */
+export function started(t: Topology, n: LibvirtNetwork): Topology {
+  const withState = updateNetwork(t, n.name, (x) => ({ ...x, active: true }));
+  const bridge = ownBridge(n);
+  if (!bridge || t.interfaces.some((i) => i.name === bridge)) return withState;
+  const addresses = n.ips.map((ip) => ({ family: ip.family === 'ipv4' ? ('inet' as const) : ('inet6' as const), address: ip.address, prefixLength: ip.prefixLength, scope: 'global', dynamic: false }));
+  const taps = new Set(tapsOnNetwork(t, n));
+  const br = interfaceWith(bridge, 'bridge', { adminUp: true, mtu: n.mtu ?? 1500, bridge: { stp: true, vlanFiltering: false, forwardDelayCs: 0, vlans: [] }, addresses });
+  return { ...withState, interfaces: [...withState.interfaces.map((i) => (taps.has(i.name) ? { ...i, master: bridge } : i)), br] };
+}
+
+/** `net-start`, then the running VMs' taps back on its bridge (libvirt does not always put them back itself). */
+export function startCommands(t: Topology, n: LibvirtNetwork): PlannedCommand[] {
+  const bridge = ownBridge(n);
+  return [
+    cmd(virsh('net-start', n.name), [virsh('net-destroy', n.name)]),
+    ...(bridge ? tapsOnNetwork(t, n).map((tap) => cmd(link(tap, 'master', bridge), [])) : []),
+  ];
+}

@@ -1,0 +1,27 @@
+// Test scaffolding: one valid example of each libvirt and IP forwarding kind against the plan
+// fixture host, with the sentence that describes it. The kind-wide tables (ops, render, invert)
+// take these in, so "every kind has a row" holds while each kind's own tests live apart.
+import type { OperationKind } from '@/server/plan/ops';
+
+export interface KindExample {
+  op: { kind: OperationKind } & Record<string, unknown>;
+  description: string;
+}
+
+export const LIBVIRT_EXAMPLES: KindExample[] = [
+  { op: { kind: 'setIpForward', family: 'ipv6', enabled: true }, description: 'turn IPv6 forwarding on (now and at boot)' },
+  {
+    op: { kind: 'createNetwork', name: 'lab', mode: 'nat', ipv4: { address: '10.77.0.1', prefixLength: 24, dhcpRanges: [{ start: '10.77.0.100', end: '10.77.0.199' }] } },
+    description: 'create NAT network lab, 10.77.0.1/24, DHCP 10.77.0.100-10.77.0.199',
+  },
+  { op: { kind: 'createNetwork', name: 'pool', mode: 'vepa', devices: ['eth2'], active: false }, description: 'create macvtap (VEPA) network pool over eth2 (not started)' },
+  { op: { kind: 'deleteNetwork', name: 'default' }, description: 'delete network default' },
+  { op: { kind: 'setNetworkActive', name: 'default', active: false }, description: 'stop network default' },
+  { op: { kind: 'setNetworkAutostart', name: 'default', autostart: false }, description: 'do not start network default at boot' },
+  { op: { kind: 'addDhcpHost', network: 'default', mac: '52:54:00:01:01:09', name: 'app9', ip: '192.168.122.19' }, description: 'reserve 192.168.122.19 for 52:54:00:01:01:09 (app9) on network default' },
+  { op: { kind: 'removeDhcpHost', network: 'default', mac: '52:54:00:01:01:02', ip: '192.168.122.11' }, description: 'release the reservation of 192.168.122.11 for 52:54:00:01:01:02 on network default' },
+  {
+    op: { kind: 'restoreNetwork', name: 'old', definition: "<network><name>old</name><uuid>00000000-0000-4000-8000-0000000000b1</uuid><bridge name='virbr7'/><ip address='10.88.0.1' prefix='24'/></network>", active: true, autostart: false },
+    description: 'put back network old as it was',
+  },
+];
