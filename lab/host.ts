@@ -109,6 +109,7 @@ export function sshAnswers(address: string, port = SSH_PORT, timeoutMs = 3000): 
  * Its own /etc/sudoers.d lets the lab operator account use sudo inside lab hosts only.
  * Its own /run/switchboard (a tmpfs) holds the apply runner's journals and lock.
  * Its own /usr/local/lib/switchboard holds the least-privilege helpers the panel installs.
+ * Its own /etc/sysctl.d holds the boot settings the panel keeps (IP forwarding).
  */
 const NAMESPACE_SETUP = `set -e
 hostname "$1"
@@ -123,6 +124,8 @@ mkdir -p /run/switchboard
 mount -t tmpfs -o mode=0700,size=16m tmpfs /run/switchboard
 mkdir -p "$2/helpers" /usr/local/lib/switchboard
 mount --bind "$2/helpers" /usr/local/lib/switchboard
+mkdir -p "$2/sysctl.d" /etc/sysctl.d
+mount --bind "$2/sysctl.d" /etc/sysctl.d
 `;
 
 /**
@@ -130,8 +133,9 @@ mount --bind "$2/helpers" /usr/local/lib/switchboard
  * 2: each host has its own /run/switchboard (the apply runner's journals and lock), as each
  * real hypervisor has its own /run.
  * 3: and its own /usr/local/lib/switchboard (least-privilege helpers).
+ * 4: and its own /etc/sysctl.d (IP forwarding kept for boot).
  */
-const SETUP_VERSION = '3';
+const SETUP_VERSION = '4';
 
 async function createNamespaces(h: HostNames): Promise<void> {
   await run(['ip', '-batch', '-'], { input: rootBatch(h) });

@@ -1,5 +1,6 @@
 'use client';
 
+import { CommandDocuments } from './command-documents';
 import { useQuery } from '@tanstack/react-query';
 import { ChangeStatusBadge, LIVE_STATUSES } from '@/components/changes/change-status';
 import { useTRPC } from '@/components/trpc/client';
@@ -137,6 +138,7 @@ function StepRow({ step, running }: { step: Step; running: boolean }) {
               </code>
               <Outcome outcome={command.outcome} />
             </div>
+            <CommandDocuments documents={command.documents} />
             {command.outcome && command.outcome.output.length > 0 && <OutputTail lines={command.outcome.output} />}
             {command.inverse.length > 0 && (
               <div className="flex flex-wrap items-center gap-2 text-xs text-slate-500">

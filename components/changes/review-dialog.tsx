@@ -3,7 +3,8 @@
 // Review and apply: the server reads the live host, checks the draft against it and either
 // refuses (what no longer fits, and what changed on the host) or returns the exact plan: every
 // command and its inverse. Apply needs a reason, and an explicit yes when a step may cut the
-// panel's own SSH connection. The running change is then followed step by step.
+// panel's own SSH connection or cut VMs off a network. The running change is then followed step by step.
+import { CommandDocuments } from './command-documents';
 import Link from 'next/link';
 import { useEffect, useRef, useState } from 'react';
 import { skipToken, useMutation, useQuery } from '@tanstack/react-query';
@@ -98,6 +99,7 @@ function Plan({ review }: { review: OkReview }) {
                   <code data-testid="plan-command" className="block break-all rounded bg-slate-900 px-2 py-1 font-mono text-xs text-slate-100">
                     {c.argv.join(' ')}
                   </code>
+                  <CommandDocuments documents={c.documents} />
                   {c.inverse.map((inv, k) => (
                     <div key={k} className="flex items-baseline gap-1.5 pl-3">
                       <span className="text-[10px] uppercase tracking-wide text-slate-400">undo</span>
@@ -262,7 +264,7 @@ export function ReviewDialog({ open, onClose, onFinished }: { open: boolean; onC
           {ok.disruptive && (
             <label className="flex items-start gap-2 rounded-md border border-red-200 bg-red-50 p-2 text-sm text-red-900">
               <input type="checkbox" className="mt-0.5" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} />
-              I understand this may cut the panel&apos;s connection to the host
+              I accept what the steps marked disruptive do (named in red above): they may cut the panel&apos;s connection to the host, or cut VMs off a network
             </label>
           )}
           {apply.error && <ErrorMessage error={apply.error} />}

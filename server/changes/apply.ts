@@ -70,7 +70,9 @@ export async function startApply(db: Db, pool: SshPool, actor: Actor, input: App
   if (!change) throw new AppError('NOT_FOUND', { userMessage: 'That reviewed change does not exist; review the draft again.' });
   if (change.status !== 'reviewed') throw new AppError('CONFLICT', { userMessage: `This change was already ${change.status === 'applying' ? 'started' : change.status}; review the draft again for a new one.` });
   if (change.disruptive && !input.confirmDisruptive) {
-    throw new AppError('BAD_INPUT', { userMessage: "This change touches the interface or address the panel uses to reach the host. Confirm that you accept losing the connection if it goes wrong." });
+    // Each step that needs confirming says why (the panel's own path, or VMs cut off a network).
+    const why = (JSON.parse(change.plan) as StoredPlan).steps.flatMap((s, i) => (s.disruptive ? [`step ${i + 1} ${s.disruptive}`] : []));
+    throw new AppError('BAD_INPUT', { userMessage: `This change needs your confirmation: ${why.join('; ')}. Confirm that you accept this if it goes wrong.` });
   }
   const host = await db.host.findUnique({ where: { id: change.hostId } });
   if (!host) throw new AppError('NOT_FOUND', { userMessage: 'That host does not exist (any more).' });

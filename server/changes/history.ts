@@ -8,6 +8,7 @@ import type { Actor } from '@/server/hosts/hosts';
 import { invertSequence } from '@/server/plan/invert';
 import type { Operation } from '@/server/plan/ops';
 import type { PlanStep } from '@/server/plan/planner';
+import type { PlannedDocument } from '@/server/plan/render';
 import { diffTopology, type TopologyChange } from '@/server/topology/diff';
 import type { Topology } from '@/server/topology/model';
 import type { CommandOutcome, RollbackRecord, StepRecord } from '@/server/apply/progress';
@@ -61,7 +62,7 @@ export interface StepView {
   description: string;
   disruptive: string | null;
   status: 'pending' | 'ok' | 'failed' | 'rolled-back' | 'rollback-failed';
-  commands: { argv: string[]; inverse: string[][]; outcome: CommandOutcome | null }[];
+  commands: { argv: string[]; inverse: string[][]; documents?: PlannedDocument[]; outcome: CommandOutcome | null }[];
   rollback: { argv: string[]; exitCode: number; ms: number; output: string[] }[];
 }
 
@@ -108,7 +109,7 @@ export async function getChange(db: Db, changeId: string): Promise<ChangeDetail>
       description: s.description,
       disruptive: s.disruptive,
       status: !done ? 'pending' : done.status === 'ok' && runFailed ? (rollbackFailed ? 'rollback-failed' : 'rolled-back') : done.status,
-      commands: s.commands.map((c, i) => ({ argv: c.argv, inverse: c.inverse, outcome: done?.commands[i] ?? null })),
+      commands: s.commands.map((c, i) => ({ argv: c.argv, inverse: c.inverse, documents: c.documents, outcome: done?.commands[i] ?? null })),
       rollback: undone.map((r) => r.outcome),
     };
   });

@@ -27,14 +27,14 @@ export const iface = (t: Topology, name: string) => t.interfaces.find((i) => i.n
 export interface ChangeHarness {
   read(): Promise<Topology>;
   /** Draft, review and apply; resolves with the settled change. */
-  change(ops: Operation[], opts?: { reason?: string; editPlan?: (p: StoredPlan) => void }): Promise<ApplySummary>;
+  change(ops: Operation[], opts?: { reason?: string; editPlan?: (p: StoredPlan) => void; confirmDisruptive?: boolean }): Promise<ApplySummary>;
   /** A change's steps, commands and outputs, for an assertion message. */
   explain(changeId: string): Promise<string>;
   /**
    * Applies `ops` (expecting exactly what was planned, checked by `check`), then drafts,
    * reviews and applies the Revert, and expects the host's configuration as it was before.
    */
-  appliesVerifiesReverts(name: string, ops: Operation[], check: (after: Topology) => void): Promise<void>;
+  appliesVerifiesReverts(name: string, ops: Operation[], check: (after: Topology) => void | Promise<void>, opts?: { confirmDisruptive?: boolean }): Promise<void>;
   /**
    * Applies `ops` with step k's command replaced by one the host refuses, as a kernel refusal
    * would; expects steps 1..k-1 rolled back, the host as it was, and the draft kept.
@@ -59,24 +59,24 @@ export function changeHarness(ctx: () => { db: Db; pool: SshPool; actor: { id: s
         opts.editPlan(plan);
         await db.changeSet.update({ where: { id: review.changeId }, data: { plan: JSON.stringify(plan) } });
       }
-      const { finished } = await startApply(db, pool, actor, { changeId: review.changeId, reason: opts.reason ?? 'integration test', confirmDisruptive: false });
+      const { finished } = await startApply(db, pool, actor, { changeId: review.changeId, reason: opts.reason ?? 'integration test', confirmDisruptive: opts.confirmDisruptive ?? false });
       return finished;
     },
     async explain(changeId) {
       const d = await getChange(ctx().db, changeId);
       return JSON.stringify({ status: d.status, differences: d.differences, steps: d.steps.map((s) => ({ s: s.description, status: s.status, commands: s.commands.map((c) => [c.argv.join(' '), c.outcome]), rollback: s.rollback })) }, null, 1);
     },
-    async appliesVerifiesReverts(name, ops, check) {
+    async appliesVerifiesReverts(name, ops, check, opts = {}) {
       const { db, actor, hostId } = ctx();
       const before = await this.read();
-      const applied = await this.change(ops, { reason: `test: ${name}` });
+      const applied = await this.change(ops, { reason: `test: ${name}`, ...opts });
       expect(applied.status, await this.explain(applied.changeId)).toBe('applied');
       expect(applied.differences).toEqual([]);
-      check(await this.read());
+      await check(await this.read());
       expect((await getDraft(db, hostId)).items).toEqual([]); // applied operations leave the draft
 
       await revertChange(db, actor, applied.changeId);
-      const reverted = await this.change([], { reason: `revert: ${name}` });
+      const reverted = await this.change([], { reason: `revert: ${name}`, ...opts });
       expect(reverted.status, await this.explain(reverted.changeId)).toBe('applied');
       expect(configurationChanges(before, await this.read())).toEqual([]);
     },

@@ -1,0 +1,161 @@
+// The libvirt layer on a real lab host (its own libvirtd, dnsmasq and paused QEMU VMs): networks
+// created in each mode the lab runs, started, stopped, deleted and put back, DHCP reservations
+// changed live, IP forwarding kept for boot; failures injected at the last step, and Revert.
+// What libvirt keeps (`net-dumpxml --inactive`) is compared as text, not only as the panel reads it.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ensureLab, type LabHost } from '@/lab/testing';
+import type { Operation } from '@/server/plan/ops';
+import type { SshPool } from '@/server/ssh/pool';
+import { changeHarness, configurationChanges, iface, panelWithLabHost } from '@/server/testing/changes';
+import { emptyAllTables, openTestDatabase, type TestDatabase } from '@/server/testing/database';
+import { FORWARDING_FILE, type Topology } from '@/server/topology/model';
+import { revertChange } from './history';
+
+let hv1: LabHost;
+let t: TestDatabase;
+let pool: SshPool;
+let hostId: string;
+let actor: { id: string; username: string };
+const harness = changeHarness(() => ({ db: t.db, pool, actor, hostId }));
+
+const virsh = async (...args: string[]) => (await hv1.exec(['virsh', '-q', '-c', 'qemu:///system', ...args])).stdout;
+const network = (topo: Topology, name: string) => topo.networks.find((n) => n.name === name);
+/** What libvirt keeps of every network, as text: what an exact undo must give back. */
+const keptDefinitions = async () => Promise.all(['default', 'isolated', 'routed', 'bridged'].map((n) => virsh('net-dumpxml', '--inactive', n)));
+
+beforeAll(async () => {
+  process.env.SWITCHBOARD_SECRET ??= 'test-secret-'.padEnd(48, 'x');
+  [hv1] = (await ensureLab({ hosts: 2 })) as [LabHost];
+  await hv1.start();
+  t = await openTestDatabase('sqlite');
+  await emptyAllTables(t.db);
+  ({ pool, hostId, actor } = await panelWithLabHost(t.db, hv1, 'nadia'));
+}, 600_000);
+
+beforeEach(async () => {
+  await t.db.draftOperation.deleteMany();
+  // A failed case may leave a network behind; every case starts from the seeded host.
+  if (/\blab(nat|iso|route|open)\b/.test(await virsh('net-list', '--all', '--name')) || !(await virsh('net-list', '--name')).includes('isolated')) await hv1.start();
+}, 120_000);
+
+afterAll(async () => {
+  pool?.closeAll();
+  await t?.close();
+});
+
+describe.sequential('libvirt networks on a lab host', () => {
+  it('creates a NAT network with DHCP and a reservation, started and autostarted; Revert removes it', async () => {
+    const ops: Operation[] = [
+      {
+        kind: 'createNetwork',
+        name: 'labnat',
+        mode: 'nat',
+        ipv4: { address: '10.77.0.1', prefixLength: 24, dhcpRanges: [{ start: '10.77.0.100', end: '10.77.0.199' }], hosts: [{ mac: '52:54:00:77:00:10', name: 'db9', ip: '10.77.0.10' }] },
+        domain: 'lab.example',
+        active: true,
+        autostart: true,
+      },
+    ];
+    await harness.appliesVerifiesReverts('NAT network', ops, async (after) => {
+      const n = network(after, 'labnat')!;
+      expect(n).toMatchObject({ mode: 'nat', active: true, autostart: true, persistent: true });
+      expect(n.ips[0]).toMatchObject({ address: '10.77.0.1', prefixLength: 24, dhcpRanges: [{ start: '10.77.0.100', end: '10.77.0.199' }], staticHosts: [{ mac: '52:54:00:77:00:10', name: 'db9', ip: '10.77.0.10' }] });
+      expect(iface(after, n.bridge!)?.addresses.map((a) => `${a.address}/${a.prefixLength}`)).toContain('10.77.0.1/24');
+      // dnsmasq serves the reservation.
+      expect((await hv1.exec(['cat', '/var/lib/libvirt/dnsmasq/labnat.hostsfile'])).stdout).toContain('52:54:00:77:00:10,10.77.0.10,db9');
+    });
+    expect(await virsh('net-list', '--all', '--name')).not.toMatch(/\blabnat\b/);
+  });
+
+  it('creates isolated, routed and open networks, one left stopped; Revert removes all three', async () => {
+    const ops: Operation[] = [
+      { kind: 'createNetwork', name: 'labiso', mode: 'isolated', ipv4: { address: '10.78.0.1', prefixLength: 24, dhcpRanges: [], hosts: [] }, active: false, autostart: false },
+      { kind: 'createNetwork', name: 'labroute', mode: 'route', ipv4: { address: '10.79.0.1', prefixLength: 24, dhcpRanges: [], hosts: [] }, active: true, autostart: false },
+      { kind: 'createNetwork', name: 'labopen', mode: 'open', ipv4: { address: '10.80.0.1', prefixLength: 24, dhcpRanges: [], hosts: [] }, active: true, autostart: true },
+    ];
+    await harness.appliesVerifiesReverts('three modes', ops, (after) => {
+      expect(network(after, 'labiso')).toMatchObject({ mode: 'isolated', active: false, autostart: false });
+      expect(network(after, 'labroute')).toMatchObject({ mode: 'route', active: true, autostart: false });
+      expect(network(after, 'labopen')).toMatchObject({ mode: 'open', active: true, autostart: true });
+    });
+  });
+
+  it('a reservation changes live: dnsmasq serves it at once, without a restart, and Revert releases it', async () => {
+    const pid = async () => (await hv1.exec(['cat', '/run/libvirt/network/default.pid'])).stdout.trim();
+    const before = await pid();
+    const ops: Operation[] = [{ kind: 'addDhcpHost', network: 'default', mac: '52:54:00:77:00:11', name: 'app9', ip: '198.19.122.11' }];
+    await harness.appliesVerifiesReverts('reservation', ops, async (after) => {
+      expect(network(after, 'default')!.ips[0]!.staticHosts).toContainEqual({ mac: '52:54:00:77:00:11', id: null, name: 'app9', ip: '198.19.122.11' });
+      expect((await hv1.exec(['cat', '/var/lib/libvirt/dnsmasq/default.hostsfile'])).stdout).toContain('52:54:00:77:00:11,198.19.122.11,app9');
+      expect(await virsh('net-dumpxml', '--inactive', 'default')).toContain("<host mac='52:54:00:77:00:11' name='app9' ip='198.19.122.11'/>");
+      expect(await pid()).toBe(before);
+    });
+    expect((await hv1.exec(['cat', '/var/lib/libvirt/dnsmasq/default.hostsfile'])).stdout).not.toContain('52:54:00:77:00:11');
+    expect(await pid()).toBe(before);
+  });
+
+  it('stopping a network a running VM is on needs confirming; its tap is back on the bridge after Revert', async () => {
+    const before = await harness.read();
+    const tap = before.vms.find((v) => v.name === 'web1')!.nics[0]!.target!;
+    const bridge = network(before, 'default')!.bridge!;
+    expect(iface(before, tap)?.master).toBe(bridge);
+    const ops: Operation[] = [{ kind: 'setNetworkActive', name: 'default', active: false }];
+    await expect(harness.change(ops)).rejects.toThrow(/running VM web1/);
+    await t.db.draftOperation.deleteMany();
+    await harness.appliesVerifiesReverts(
+      'stop a network with a VM on it',
+      ops,
+      (after) => {
+        expect(network(after, 'default')!.active).toBe(false);
+        expect(iface(after, bridge)).toBeUndefined();
+        expect(iface(after, tap)?.master ?? null).toBeNull();
+      },
+      { confirmDisruptive: true },
+    );
+    expect(iface(await harness.read(), tap)?.master).toBe(bridge);
+  });
+
+  it('deletes a network a running VM uses, and Revert defines exactly what libvirt kept, started, with the VM back on it', async () => {
+    const kept = await keptDefinitions();
+    const before = await harness.read();
+    const tap = before.vms.find((v) => v.name === 'db1')!.nics.find((n) => n.source === 'isolated')!.target!;
+    const applied = await harness.change([{ kind: 'deleteNetwork', name: 'isolated' }], { confirmDisruptive: true });
+    expect(applied.status, await harness.explain(applied.changeId)).toBe('applied');
+    expect(await virsh('net-list', '--all', '--name')).not.toMatch(/\bisolated\b/);
+    await revertChange(t.db, actor, applied.changeId);
+    const reverted = await harness.change([], { confirmDisruptive: true });
+    expect(reverted.status, await harness.explain(reverted.changeId)).toBe('applied');
+    expect(await keptDefinitions()).toEqual(kept);
+    const after = await harness.read();
+    expect(configurationChanges(before, after)).toEqual([]);
+    expect(iface(after, tap)?.master).toBe(network(after, 'isolated')!.bridge);
+  });
+
+  it('keeps IP forwarding for boot in its own sysctl.d file; Revert puts the setting and the file back', async () => {
+    const before = await harness.read();
+    const enabled = !before.host.ipForward;
+    await harness.appliesVerifiesReverts('IP forwarding', [{ kind: 'setIpForward', family: 'ipv4', enabled }], async (after) => {
+      expect(after.host.ipForward).toBe(enabled);
+      expect((await hv1.exec(['cat', FORWARDING_FILE])).stdout).toContain(`net.ipv4.ip_forward = ${enabled ? 1 : 0}`);
+    });
+    expect((await hv1.exec(['test', '-e', FORWARDING_FILE], { allowFailure: true })).code).not.toBe(0);
+  });
+
+  describe('failure injection: step k of a change creating a network, reserving an address and turning on forwarding fails', () => {
+    const build: Operation[] = [
+      { kind: 'createNetwork', name: 'labnat', mode: 'nat', ipv4: { address: '10.77.0.1', prefixLength: 24, dhcpRanges: [{ start: '10.77.0.100', end: '10.77.0.199' }], hosts: [] }, active: true, autostart: true },
+      { kind: 'addDhcpHost', network: 'default', mac: '52:54:00:77:00:12', ip: '198.19.122.12' },
+      { kind: 'setNetworkAutostart', name: 'routed', autostart: false },
+      { kind: 'setIpForward', family: 'ipv6', enabled: true },
+    ];
+    for (const k of [2, 4]) {
+      it(`rolls back steps 1-${k - 1} when step ${k} fails; libvirt keeps exactly what it kept before`, async () => {
+        const kept = await keptDefinitions();
+        await harness.rollsBackWhenStepFails(build, k);
+        expect(await keptDefinitions()).toEqual(kept);
+        expect(await virsh('net-list', '--all', '--name')).not.toMatch(/\blabnat\b/);
+        expect((await hv1.exec(['test', '-e', FORWARDING_FILE], { allowFailure: true })).code).not.toBe(0);
+      });
+    }
+  });
+});
