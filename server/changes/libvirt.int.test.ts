@@ -35,7 +35,8 @@ beforeAll(async () => {
 beforeEach(async () => {
   await t.db.draftOperation.deleteMany();
   // A failed case may leave a network behind; every case starts from the seeded host.
-  if (/\blab(nat|iso|route|open)\b/.test(await virsh('net-list', '--all', '--name')) || !(await virsh('net-list', '--name')).includes('isolated')) await hv1.start();
+  const leftover = /\blab(nat|iso|route|open)\b/.test(await virsh('net-list', '--all', '--name')) || !(await virsh('net-list', '--name')).includes('isolated');
+  if (leftover || (await hv1.exec(['test', '-e', FORWARDING_FILE], { allowFailure: true })).code === 0) await hv1.start();
 }, 120_000);
 
 afterAll(async () => {
@@ -134,7 +135,7 @@ describe.sequential('libvirt networks on a lab host', () => {
   it('keeps IP forwarding for boot in its own sysctl.d file; Revert puts the setting and the file back', async () => {
     const before = await harness.read();
     const enabled = !before.host.ipForward;
-    await harness.appliesVerifiesReverts('IP forwarding', [{ kind: 'setIpForward', family: 'ipv4', enabled }], async (after) => {
+    await harness.appliesVerifiesReverts('IP forwarding', [{ kind: 'setIpForward', family: 'ipv4', enabled, atBoot: true }], async (after) => {
       expect(after.host.ipForward).toBe(enabled);
       expect((await hv1.exec(['cat', FORWARDING_FILE])).stdout).toContain(`net.ipv4.ip_forward = ${enabled ? 1 : 0}`);
     });
@@ -146,7 +147,7 @@ describe.sequential('libvirt networks on a lab host', () => {
       { kind: 'createNetwork', name: 'labnat', mode: 'nat', ipv4: { address: '10.77.0.1', prefixLength: 24, dhcpRanges: [{ start: '10.77.0.100', end: '10.77.0.199' }], hosts: [] }, active: true, autostart: true },
       { kind: 'addDhcpHost', network: 'default', mac: '52:54:00:77:00:12', ip: '198.19.122.12' },
       { kind: 'setNetworkAutostart', name: 'routed', autostart: false },
-      { kind: 'setIpForward', family: 'ipv6', enabled: true },
+      { kind: 'setIpForward', family: 'ipv6', enabled: true, atBoot: true },
     ];
     for (const k of [2, 4]) {
       it(`rolls back steps 1-${k - 1} when step ${k} fails; libvirt keeps exactly what it kept before`, async () => {

@@ -191,9 +191,29 @@ describe('setIpForward', () => {
     });
     expect(boot!.argv).toEqual(['sb-write-file', FORWARDING_FILE, '@doc1']);
     expect(boot!.inverse).toEqual([['sb-remove-file', FORWARDING_FILE]]);
-    expect(boot!.documents![0]!.text).toContain('net.ipv4.ip_forward = 1\nnet.ipv6.conf.all.forwarding = 0\n');
-    t.host.forwardingFile = 'net.ipv4.ip_forward = 0\n';
-    expect(renderOperation(op({ kind: 'setIpForward', family: 'ipv4', enabled: true }), t)[1]!.inverse).toEqual([['sb-write-file', FORWARDING_FILE, '@doc2']]);
+    // Only what Switchboard keeps: IPv6 was never set here, so the file leaves it to the host.
+    expect(boot!.documents![0]!.text).toBe('# Kept by Switchboard: IP forwarding at boot. Changes made here are overwritten.\nnet.ipv4.ip_forward = 1\n');
+    t.host.forwardingFile = 'net.ipv6.conf.all.forwarding = 1\n';
+    const [, rewrite] = renderOperation(op({ kind: 'setIpForward', family: 'ipv4', enabled: true }), t);
+    expect(rewrite!.inverse).toEqual([['sb-write-file', FORWARDING_FILE, '@doc2']]);
+    expect(rewrite!.documents!.map((d) => d.text)).toEqual([
+      '# Kept by Switchboard: IP forwarding at boot. Changes made here are overwritten.\nnet.ipv4.ip_forward = 1\nnet.ipv6.conf.all.forwarding = 1\n',
+      'net.ipv6.conf.all.forwarding = 1\n',
+    ]);
+  });
+
+  it('its Revert leaves boot to the host again when Switchboard kept nothing before: the file goes', () => {
+    const t = host();
+    t.host.ipForward = false;
+    const inverse = invertSequence([op({ kind: 'setIpForward', family: 'ipv4', enabled: true })], t);
+    expect(inverse).toEqual([{ kind: 'setIpForward', family: 'ipv4', enabled: false, atBoot: false }]);
+    const after = applyOperation(t, op({ kind: 'setIpForward', family: 'ipv4', enabled: true }));
+    expect(renderOperation(inverse[0]!, after).map((c) => c.argv[0])).toEqual(['sysctl', 'sb-remove-file']);
+    expect(applyOperations(after, inverse).host).toEqual(t.host);
+  });
+
+  it('refuses a change that changes nothing', () => {
+    expect(errors(host(), { kind: 'setIpForward', family: 'ipv6', enabled: false, atBoot: false })).toEqual(['IPv6 forwarding is already off.']);
   });
 
   it('refuses a file edited by hand, and a family that could not be read', () => {
@@ -210,7 +230,7 @@ describe('Revert of each example gives the configuration back', () => {
   /** What these kinds set: networks (without what libvirt fills in on define) and forwarding. */
   const configuration = (t: Topology) => ({
     networks: [...t.networks].sort((a, b) => a.name.localeCompare(b.name)).map((n) => ({ name: n.name, mode: n.mode, bridge: n.bridge, active: n.active, autostart: n.autostart, ips: n.ips })),
-    forward: [t.host.ipForward, t.host.ip6Forward],
+    forward: [t.host.ipForward, t.host.ip6Forward, t.host.forwardingFile],
     bridges: t.interfaces.map((i) => `${i.name} ${i.master}`).sort(),
   });
 
