@@ -4,21 +4,18 @@
 // dummy) and the inspector's editing section for one interface. Each action adds one
 // operation to the host's draft; the browser checks only the basics, the server's errors are
 // what the user sees (on the form when the request is refused, on the draft entry otherwise).
-import { cloneElement, useEffect, useId, useRef, useState, type FormEvent, type ReactElement, type ReactNode } from 'react';
-import { useDraftEditor, useOptionalDraftEditor } from '@/components/changes/draft-context';
+import { useEffect, useId, useRef, useState } from 'react';
+import { ActionButton, Check, CONTROL, Errors, FormActions, InlineForm, Labelled, Section, useDraftForm, useInlineAdd } from '@/components/changes/form-parts';
+import { useOptionalDraftEditor } from '@/components/changes/draft-context';
 import { Modal } from '@/components/changes/modal';
+import { NetworkForm } from '@/components/changes/network-forms';
 import { listsToPortVlans, portVlansToLists } from '@/components/changes/operations';
 import { Button } from '@/components/ui/button';
-import { errorText, fieldErrors } from '@/components/ui/error-message';
-import { fieldInWords } from '@/server/api/field-words';
 import { DELETABLE_KINDS } from '@/server/plan/checks';
-import { BOND_MODES, MTU_MAX, MTU_MIN, ZIfName, type Operation } from '@/server/plan/ops';
+import { BOND_MODES, MTU_MAX, MTU_MIN, ZIfName } from '@/server/plan/ops';
 import type { NetInterface, Topology } from '@/server/topology/model';
 /** What a bond can take as members here. */
 const BOND_MEMBER_KINDS = new Set(['ethernet', 'veth', 'dummy']);
-
-const CONTROL =
-  'block w-full rounded-md border border-slate-300 bg-white px-2 py-1 text-sm shadow-sm focus:border-sky-500 focus:outline-none focus:ring-1 focus:ring-sky-500 disabled:bg-slate-50';
 
 /** The name rule of the server (DESIGN.md rule 4), for a message before the round trip. */
 export function nameProblem(name: string): string | null {
@@ -27,91 +24,10 @@ export function nameProblem(name: string): string | null {
   return r.success ? null : (r.error.issues[0]?.message ?? 'Not a valid interface name.');
 }
 
-/** The server's words for a refused request: its message plus any per-field messages. */
-function serverErrors(error: unknown): string[] {
-  const fields = Object.entries(fieldErrors(error)).flatMap(([k, msgs]) => msgs.map((m) => `${fieldInWords(k)}: ${m}`));
-  return fields.length ? fields : [errorText(error)];
-}
-
-function Errors({ errors }: { errors: readonly string[] }) {
-  if (!errors.length) return null;
-  return (
-    <ul role="alert" className="space-y-0.5 text-xs text-red-700">
-      {errors.map((e) => (
-        <li key={e}>{e}</li>
-      ))}
-    </ul>
-  );
-}
-
-/**
- * A label tied to its control by id, with the hint outside it (as aria-describedby), so the
- * control's accessible name is exactly `label` (a wrapping label would add the hint and value).
- */
-function Labelled({ label, children, hint }: { label: string; children: ReactElement<{ id?: string; 'aria-describedby'?: string }>; hint?: string }) {
-  const id = useId();
-  return (
-    <div className="text-xs font-medium text-slate-700">
-      <label htmlFor={id} className="mb-0.5 block">
-        {label}
-      </label>
-      {cloneElement(children, { id, 'aria-describedby': hint ? `${id}-hint` : undefined })}
-      {hint && (
-        <p id={`${id}-hint`} className="mt-0.5 font-normal text-slate-500">
-          {hint}
-        </p>
-      )}
-    </div>
-  );
-}
-
-function Check({ label, checked, onChange, hint }: { label: string; checked: boolean; onChange: (v: boolean) => void; hint?: string }) {
-  const id = useId();
-  return (
-    <div className="flex items-start gap-2 text-sm text-slate-800">
-      <input id={id} type="checkbox" className="mt-1" checked={checked} onChange={(e) => onChange(e.target.checked)} aria-describedby={hint ? `${id}-hint` : undefined} />
-      <div>
-        <label htmlFor={id}>{label}</label>
-        {hint && (
-          <p id={`${id}-hint`} className="text-xs text-slate-500">
-            {hint}
-          </p>
-        )}
-      </div>
-    </div>
-  );
-}
-
-/** Submits one operation; local problems block it, server problems are shown in place. */
-function useDraftForm(onDone: () => void) {
-  const editor = useDraftEditor();
-  const [errors, setErrors] = useState<string[]>([]);
-  const submit = (problems: (string | null)[], build: () => Operation) => {
-    const local = problems.filter((p): p is string => p !== null);
-    setErrors(local);
-    if (local.length) return;
-    editor.add([build()], { onSuccess: onDone, onError: (err) => setErrors(serverErrors(err)) });
-  };
-  return { errors, submit, busy: editor.adding };
-}
-
-function FormActions({ busy, onCancel, label }: { busy: boolean; onCancel: () => void; label: string }) {
-  return (
-    <div className="flex justify-end gap-2 pt-2">
-      <Button type="button" variant="secondary" onClick={onCancel}>
-        Cancel
-      </Button>
-      <Button type="submit" disabled={busy}>
-        {busy ? 'Adding…' : label}
-      </Button>
-    </div>
-  );
-}
-
 // ---------------------------------------------------------------------------------------------
-// New: bridge, bond, VLAN, veth pair, dummy
+// New: bridge, bond, VLAN, veth pair, dummy (and a libvirt network: network-forms.tsx)
 
-type NewKind = 'bridge' | 'bond' | 'vlan' | 'veth' | 'dummy';
+type NewKind = 'bridge' | 'bond' | 'vlan' | 'veth' | 'dummy' | 'network';
 
 const NEW_KINDS: { kind: NewKind; label: string; hint: string }[] = [
   { kind: 'bridge', label: 'Bridge', hint: 'A software switch' },
@@ -119,6 +35,7 @@ const NEW_KINDS: { kind: NewKind; label: string; hint: string }[] = [
   { kind: 'vlan', label: 'VLAN', hint: 'A tagged sub-interface' },
   { kind: 'veth', label: 'veth pair', hint: 'Two ends of a virtual cable' },
   { kind: 'dummy', label: 'Dummy', hint: 'A device for addresses only' },
+  { kind: 'network', label: 'Network', hint: 'A libvirt network for VMs: NAT, routed, isolated, bridged' },
 ];
 
 function NameInput({ value, onChange, autoFocus, label = 'Name' }: { value: string; onChange: (v: string) => void; autoFocus?: boolean; label?: string }) {
@@ -358,6 +275,7 @@ export function NewMenu({ topology }: { topology: Topology }) {
         {open === 'vlan' && <VlanForm topology={topology} onDone={close} />}
         {open === 'veth' && <VethForm onDone={close} />}
         {open === 'dummy' && <DummyForm onDone={close} />}
+        {open === 'network' && <NetworkForm topology={topology} onDone={close} />}
       </Modal>
     </>
   );
@@ -365,58 +283,6 @@ export function NewMenu({ topology }: { topology: Topology }) {
 
 // ---------------------------------------------------------------------------------------------
 // Editing one interface (the inspector's lower half)
-
-function Section({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <section className="space-y-1.5 border-t border-slate-100 pt-2.5">
-      <h4 className="text-[11px] font-semibold uppercase tracking-wide text-slate-500">{title}</h4>
-      {children}
-    </section>
-  );
-}
-
-/** One-shot add for the small inline forms: errors stay next to the control that caused them. */
-function useInlineAdd() {
-  const editor = useDraftEditor();
-  const [errors, setErrors] = useState<string[]>([]);
-  const run = (op: Operation | string, onSuccess?: () => void) => {
-    if (typeof op === 'string') {
-      setErrors([op]);
-      return;
-    }
-    setErrors([]);
-    editor.add([op], {
-      onSuccess: (draft) => {
-        // The server keeps an operation that does not fit and says why; show that here too.
-        const last = draft.items.at(-1);
-        if (last?.errors.length) setErrors(last.errors);
-        onSuccess?.();
-      },
-      onError: (err) => setErrors(serverErrors(err)),
-    });
-  };
-  return { run, errors, busy: editor.adding };
-}
-
-function InlineForm({ label, children, onSubmit, busy, errors }: { label: string; children: ReactNode; onSubmit: () => void; busy: boolean; errors: string[] }) {
-  return (
-    <form
-      className="space-y-1"
-      onSubmit={(e: FormEvent) => {
-        e.preventDefault();
-        onSubmit();
-      }}
-    >
-      <div className="flex items-end gap-2">
-        <div className="min-w-0 flex-1">{children}</div>
-        <Button type="submit" variant="secondary" className="!px-2 !py-1 text-xs" disabled={busy}>
-          {label}
-        </Button>
-      </div>
-      <Errors errors={errors} />
-    </form>
-  );
-}
 
 function MtuForm({ iface }: { iface: NetInterface }) {
   const [mtu, setMtu] = useState(String(iface.mtu));
@@ -561,19 +427,6 @@ function ConnectForm({ iface, topology }: { iface: NetInterface; topology: Topol
         </select>
       </Labelled>
     </InlineForm>
-  );
-}
-
-/** A one-click operation with its own error line (link state, disconnect, delete). */
-function ActionButton({ op, label, variant = 'secondary' }: { op: Operation; label: string; variant?: 'secondary' | 'danger' }) {
-  const { run, errors, busy } = useInlineAdd();
-  return (
-    <div className="space-y-1">
-      <Button type="button" variant={variant} className="!px-2 !py-1 text-xs" disabled={busy} onClick={() => run(op)}>
-        {label}
-      </Button>
-      <Errors errors={errors} />
-    </div>
   );
 }
 

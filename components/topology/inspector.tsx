@@ -3,6 +3,7 @@
 import type { ReactNode } from 'react';
 import { LEGACY_OPTIONS_KEY, type Topology, type VmNic } from '@/server/topology/model';
 import { InterfaceEditor, MemberEdgeEditor } from '@/components/changes/edit-forms';
+import { ForwardingEditor, NetworkEditor } from '@/components/changes/network-forms';
 import { KIND_STYLE } from '@/components/topology/nodes';
 import { bandwidthInWords, virtualportInWords, vlanTagsInWords } from '@/server/topology/words';
 
@@ -31,7 +32,20 @@ const DRAFT_NOTE = {
  */
 export function Inspector({ topology, selected, live }: { topology: Topology; selected: string | null; live?: Topology }) {
   if (!selected) {
-    return <p className="text-sm text-slate-500">Select a node or a connection to see its details.</p>;
+    return (
+      <div className="space-y-3 text-xs">
+        <p className="text-sm text-slate-500">Select a node or a connection to see its details.</p>
+        <div data-testid="host-card" className="space-y-1 border-t border-slate-100 pt-2">
+          <h3 className="text-sm font-semibold">{topology.host.hostname}</h3>
+          <dl>
+            {topology.host.kernel && <Row label="Kernel">{topology.host.kernel}</Row>}
+            {topology.host.iproute2 && <Row label="iproute2">{topology.host.iproute2}</Row>}
+            <Row label="libvirt">{topology.host.libvirtAvailable ? (topology.host.libvirtVersion ?? 'yes') : 'not answering'}</Row>
+          </dl>
+          <ForwardingEditor topology={topology} />
+        </div>
+      </div>
+    );
   }
   const [type, ...rest] = selected.split(':');
   const name = rest.join(':');
@@ -239,6 +253,7 @@ export function Inspector({ topology, selected, live }: { topology: Topology; se
           </Row>
         ))}
       </dl>
+      <NetworkEditor key={`${net.name}|${net.active}|${net.autostart}`} network={net} topology={topology} />
     </div>
   );
 }

@@ -13,7 +13,8 @@ export const deleteNetwork = defineKind({
   validate(op, c) {
     const n = needNetwork(c, op.name);
     if (!n) return;
-    if (!n.persistent) c.errors.push(`Network ${op.name} is transient (libvirt keeps no definition of it), so Switchboard could not put it back; stop it instead.`);
+    if (n.uuid === '') c.errors.push(`Network ${op.name} is created by this draft; remove that operation from the draft instead.`);
+    else if (!n.persistent) c.errors.push(`Network ${op.name} is transient (libvirt keeps no definition of it), so Switchboard could not put it back; stop it instead.`);
     else if (n.definition === null) c.errors.push(`Network ${op.name}'s definition could not be read, so an exact undo cannot be planned; refresh the host.`);
   },
   project: (op, t) => {

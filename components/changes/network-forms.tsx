@@ -1,0 +1,246 @@
+'use client';
+
+// The forms that draft libvirt and forwarding operations: "New" → network, the inspector's
+// editor for one network (start, stop, autostart, delete, DHCP reservations), and IP
+// forwarding on the host card. The browser checks only the basics; the server's validation
+// (subnets that overlap, ranges outside the subnet, VMs a stop cuts off) is what people read.
+import { useState } from 'react';
+import { useOptionalDraftEditor } from '@/components/changes/draft-context';
+import { ActionButton, Check, CONTROL, Errors, FormActions, InlineForm, Labelled, Section, useDraftForm, useInlineAdd } from '@/components/changes/form-parts';
+import { CREATABLE_MODES, MODE_WORDS, OWN_BRIDGE_MODES, type CreatableMode } from '@/server/plan/libvirt';
+import type { Operation } from '@/server/plan/ops';
+import { FORWARDING_FILE, type LibvirtNetwork, type Topology } from '@/server/topology/model';
+
+const MODE_HINTS: Record<CreatableMode, string> = {
+  nat: 'VMs reach out through the host’s address (masquerade); the host runs DHCP and DNS.',
+  route: 'VMs get a subnet the host routes to its LAN, without NAT; the LAN needs a route back.',
+  open: 'Like routed, but libvirt adds no firewall rules at all.',
+  isolated: 'VMs reach each other and the host only.',
+  bridge: 'VMs join an existing Linux or Open vSwitch bridge, on the host’s own LAN.',
+  private: 'macvtap: VMs on the devices cannot reach each other or the host.',
+  vepa: 'macvtap: traffic between VMs goes through the external switch.',
+  passthrough: 'macvtap: each VM takes a whole device.',
+};
+
+/** The first /24 in 192.168.100-254 that no network, interface or route on the host uses. */
+export function freeSubnet(t: Topology): string {
+  const used = new Set([
+    ...t.networks.flatMap((n) => n.ips.map((ip) => ip.address.split('.').slice(0, 3).join('.'))),
+    ...t.interfaces.flatMap((i) => i.addresses.map((a) => a.address.split('.').slice(0, 3).join('.'))),
+    ...t.routes.map((r) => r.dst.split('.').slice(0, 3).join('.')),
+  ]);
+  for (let third = 100; third < 255; third++) if (!used.has(`192.168.${third}`)) return `192.168.${third}`;
+  return '10.200.0';
+}
+
+export function NetworkForm({ topology, onDone }: { topology: Topology; onDone: () => void }) {
+  const subnet = freeSubnet(topology);
+  const [name, setName] = useState('');
+  const [mode, setMode] = useState<CreatableMode>('nat');
+  const [address, setAddress] = useState(`${subnet}.1`);
+  const [prefix, setPrefix] = useState('24');
+  const [dhcp, setDhcp] = useState(true);
+  const [rangeStart, setRangeStart] = useState(`${subnet}.100`);
+  const [rangeEnd, setRangeEnd] = useState(`${subnet}.199`);
+  const [bridge, setBridge] = useState('');
+  const [devices, setDevices] = useState<string[]>([]);
+  const [domain, setDomain] = useState('');
+  const [active, setActive] = useState(true);
+  const [autostart, setAutostart] = useState(true);
+  const { errors, submit, busy } = useDraftForm(onDone);
+  const ownBridge = OWN_BRIDGE_MODES.includes(mode);
+  const bridges = topology.interfaces.filter((i) => i.kind === 'bridge' && !topology.networks.some((n) => n.bridge === i.name && OWN_BRIDGE_MODES.includes(n.mode)));
+  const lowerDevices = topology.interfaces.filter((i) => ['ethernet', 'bond', 'vlan'].includes(i.kind));
+  const usesDevices = !ownBridge && (mode !== 'bridge' || !bridge);
+
+  const build = (): Operation => ({
+    kind: 'createNetwork',
+    name,
+    mode,
+    ...(mode === 'bridge' && bridge ? { bridge } : {}),
+    ...(usesDevices && devices.length ? { devices } : {}),
+    ...(ownBridge && address
+      ? { ipv4: { address, prefixLength: Number(prefix), dhcpRanges: dhcp ? [{ start: rangeStart, end: rangeEnd }] : [], hosts: [] } }
+      : {}),
+    ...(ownBridge && domain ? { domain } : {}),
+    active,
+    autostart,
+  });
+  return (
+    <form
+      className="space-y-3"
+      data-testid="network-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit([name ? null : 'A name is required.', ownBridge && mode === 'nat' && !address ? 'A NAT network needs an IPv4 address.' : null], build);
+      }}
+    >
+      <Labelled label="Name" hint="Letters, digits, dot, dash or underscore">
+        <input className={CONTROL} value={name} onChange={(e) => setName(e.target.value.trim())} autoFocus autoComplete="off" spellCheck={false} />
+      </Labelled>
+      <Labelled label="Mode" hint={MODE_HINTS[mode]}>
+        <select className={CONTROL} value={mode} onChange={(e) => setMode(e.target.value as CreatableMode)}>
+          {CREATABLE_MODES.map((m) => (
+            <option key={m} value={m}>
+              {MODE_WORDS[m]}
+            </option>
+          ))}
+        </select>
+      </Labelled>
+      {ownBridge && (
+        <fieldset className="space-y-2 rounded-md border border-slate-200 p-2">
+          <legend className="px-1 text-xs font-medium text-slate-600">IPv4 (the host’s address on the network)</legend>
+          <div className="grid grid-cols-[1fr_5rem] gap-2">
+            <Labelled label="Address">
+              <input className={CONTROL} value={address} onChange={(e) => setAddress(e.target.value.trim())} spellCheck={false} />
+            </Labelled>
+            <Labelled label="Prefix">
+              <input className={CONTROL} value={prefix} inputMode="numeric" onChange={(e) => setPrefix(e.target.value.trim())} />
+            </Labelled>
+          </div>
+          <Check label="DHCP" checked={dhcp} onChange={setDhcp} hint="libvirt's dnsmasq hands out addresses from the range." />
+          {dhcp && (
+            <div className="grid grid-cols-2 gap-2">
+              <Labelled label="Range from">
+                <input className={CONTROL} value={rangeStart} onChange={(e) => setRangeStart(e.target.value.trim())} spellCheck={false} />
+              </Labelled>
+              <Labelled label="to">
+                <input className={CONTROL} value={rangeEnd} onChange={(e) => setRangeEnd(e.target.value.trim())} spellCheck={false} />
+              </Labelled>
+            </div>
+          )}
+          <Labelled label="DNS domain (optional)" hint="VMs are known as name.domain to each other.">
+            <input className={CONTROL} value={domain} onChange={(e) => setDomain(e.target.value.trim())} spellCheck={false} />
+          </Labelled>
+        </fieldset>
+      )}
+      {mode === 'bridge' && (
+        <Labelled label="Bridge" hint="An existing bridge; or leave empty and pick devices for a macvtap bridge pool.">
+          <select className={CONTROL} value={bridge} onChange={(e) => setBridge(e.target.value)}>
+            <option value="">— macvtap devices instead —</option>
+            {bridges.map((b) => (
+              <option key={b.name} value={b.name}>
+                {b.name}
+              </option>
+            ))}
+          </select>
+        </Labelled>
+      )}
+      {usesDevices && (
+        <fieldset className="space-y-1 rounded-md border border-slate-200 p-2">
+          <legend className="px-1 text-xs font-medium text-slate-600">Host devices VMs attach to</legend>
+          {lowerDevices.map((d) => (
+            <Check
+              key={d.name}
+              label={d.name}
+              checked={devices.includes(d.name)}
+              onChange={(on) => setDevices((cur) => (on ? [...cur, d.name] : cur.filter((x) => x !== d.name)))}
+            />
+          ))}
+        </fieldset>
+      )}
+      <Check label="Start now" checked={active} onChange={setActive} />
+      <Check label="Start at boot" checked={autostart} onChange={setAutostart} />
+      <Errors errors={errors} />
+      <FormActions busy={busy} onCancel={onDone} label="Add network to draft" />
+    </form>
+  );
+}
+
+function ReservationForm({ network }: { network: LibvirtNetwork }) {
+  const [mac, setMac] = useState('');
+  const [hostName, setHostName] = useState('');
+  const [ip, setIp] = useState('');
+  const { run, errors, busy } = useInlineAdd();
+  return (
+    <InlineForm
+      label="Reserve"
+      busy={busy}
+      errors={errors}
+      onSubmit={() =>
+        run(mac && ip ? { kind: 'addDhcpHost', network: network.name, mac, ip, ...(hostName ? { name: hostName } : {}) } : 'A reservation needs a MAC address and an IP address.', () => {
+          setMac('');
+          setHostName('');
+          setIp('');
+        })
+      }
+    >
+      <div className="grid grid-cols-3 gap-1">
+        <input aria-label="MAC address" placeholder="52:54:00:…" className={CONTROL} value={mac} onChange={(e) => setMac(e.target.value.trim())} spellCheck={false} />
+        <input aria-label="Host name" placeholder="name" className={CONTROL} value={hostName} onChange={(e) => setHostName(e.target.value.trim())} spellCheck={false} />
+        <input aria-label="IP address" placeholder="IP" className={CONTROL} value={ip} onChange={(e) => setIp(e.target.value.trim())} spellCheck={false} />
+      </div>
+    </InlineForm>
+  );
+}
+
+/** The inspector's editing controls for one libvirt network (admins and operators). */
+export function NetworkEditor({ network, topology }: { network: LibvirtNetwork; topology: Topology }) {
+  const editor = useOptionalDraftEditor();
+  if (!editor?.canEdit) return null;
+  const onIt = topology.vms.filter((vm) => vm.nics.some((n) => (n.type === 'network' && n.source === network.name) || (network.bridge !== null && n.type === 'bridge' && n.source === network.bridge)));
+  const v4 = network.ips.find((ip) => ip.family === 'ipv4');
+  return (
+    <div data-testid="network-editor" className="space-y-3 rounded-lg border border-sky-100 bg-sky-50/40 p-2.5">
+      <h4 className="text-xs font-semibold text-sky-900">Edit (adds to the draft)</h4>
+      <Section title="State">
+        {onIt.length > 0 && (
+          <p className="text-slate-600">
+            On it: {onIt.map((v) => `${v.name} (${v.state})`).join(', ')}. Stopping or deleting it cuts them off, and review asks you to confirm.
+          </p>
+        )}
+        <div className="flex flex-wrap gap-2">
+          <ActionButton op={{ kind: 'setNetworkActive', name: network.name, active: !network.active }} label={network.active ? 'Stop' : 'Start'} />
+          {network.persistent && (
+            <ActionButton op={{ kind: 'setNetworkAutostart', name: network.name, autostart: !network.autostart }} label={network.autostart ? 'Do not start at boot' : 'Start at boot'} />
+          )}
+          {network.persistent && <ActionButton op={{ kind: 'deleteNetwork', name: network.name }} label="Delete network" variant="danger" />}
+        </div>
+      </Section>
+      {v4 && (
+        <Section title="DHCP reservations (change live, no restart)">
+          <ul className="space-y-1">
+            {v4.staticHosts.map((h) => (
+              <li key={`${h.mac}-${h.ip}`} className="flex items-center justify-between gap-2">
+                <span className="font-mono">
+                  {h.ip} ← {h.mac}
+                  {h.name ? ` (${h.name})` : ''}
+                </span>
+                {h.mac && <ActionButton op={{ kind: 'removeDhcpHost', network: network.name, mac: h.mac, ip: h.ip, ...(h.name ? { name: h.name } : {}) }} label="Release" />}
+              </li>
+            ))}
+          </ul>
+          <ReservationForm network={network} />
+        </Section>
+      )}
+    </div>
+  );
+}
+
+/** IP forwarding on the host card: now and at boot, each family one click to change. */
+export function ForwardingEditor({ topology }: { topology: Topology }) {
+  const editor = useOptionalDraftEditor();
+  const file = topology.host.forwardingFile ?? '';
+  const families = [
+    { family: 'ipv4' as const, label: 'IPv4', on: topology.host.ipForward, key: 'net.ipv4.ip_forward' },
+    { family: 'ipv6' as const, label: 'IPv6', on: topology.host.ip6Forward ?? null, key: 'net.ipv6.conf.all.forwarding' },
+  ];
+  return (
+    <div data-testid="forwarding" className="space-y-1">
+      {families.map((f) => {
+        const kept = new RegExp(`^${f.key.replace(/\./g, '\\.')} = ([01])$`, 'm').exec(file)?.[1];
+        return (
+          <div key={f.family} className="flex flex-wrap items-center gap-2">
+            <span className="w-40 text-slate-500">{f.label} forwarding</span>
+            <span className="text-slate-900" data-testid={`forwarding-${f.family}`}>
+              {f.on === null ? 'not read' : f.on ? 'on' : 'off'}
+              {kept !== undefined ? ` (kept ${kept === '1' ? 'on' : 'off'} at boot by Switchboard)` : ' (boot: the host’s own settings)'}
+            </span>
+            {editor?.canEdit && f.on !== null && <ActionButton op={{ kind: 'setIpForward', family: f.family, enabled: !f.on, atBoot: true }} label={`Turn ${f.on ? 'off' : 'on'}`} />}
+          </div>
+        );
+      })}
+      <p className="text-[11px] text-slate-500">Kept for boot in {FORWARDING_FILE}.</p>
+    </div>
+  );
+}

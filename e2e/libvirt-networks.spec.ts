@@ -1,0 +1,92 @@
+// Issue 11's browser path for networks: "New" → network (NAT, DHCP), the review shows the virsh
+// commands and the network document, apply, the graph draws the network, libvirt runs it; the
+// history shows the change and Revert takes it away again. Runs after first-start.spec.ts
+// (alice and hv1 exist).
+import { expect, test, type Page } from '@playwright/test';
+import { labHost } from '../lab/testing';
+import { signIn } from './session';
+
+test.describe.configure({ mode: 'serial' });
+
+const hv1 = labHost('hv1');
+const virshNetworks = async () => (await hv1.exec(['virsh', '-q', '-c', 'qemu:///system', 'net-list', '--all', '--name'])).stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+
+async function openHv1(page: Page) {
+  await page.goto('/hosts');
+  const row = page.locator('[data-id="host-hv1"]');
+  await row.getByRole('button', { name: 'Test' }).click();
+  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'reachable');
+  await row.getByRole('link', { name: 'hv1' }).click();
+  const graph = page.getByTestId('topology-graph');
+  await expect(graph.locator('.react-flow__node[data-id="net:default"]')).toBeVisible();
+  return graph;
+}
+
+async function reviewAndApply(page: Page, reason: string) {
+  await page.getByRole('button', { name: 'Review changes' }).click();
+  const review = page.getByTestId('review-dialog');
+  await review.getByLabel('Reason').fill(reason);
+  return review;
+}
+
+test.afterAll(async () => {
+  for (const args of [['net-destroy', 'uinat'], ['net-undefine', 'uinat']]) await hv1.exec(['virsh', '-q', '-c', 'qemu:///system', ...args], { allowFailure: true });
+});
+
+test('create a NAT network from New, review its virsh commands and document, apply, and revert it from the history', async ({ page }) => {
+  expect(await virshNetworks()).not.toContain('uinat');
+  await signIn(page);
+  const graph = await openHv1(page);
+
+  await page.getByTestId('new-menu').locator('summary').click();
+  await page.getByRole('button', { name: /^Network/ }).click();
+  const form = page.getByTestId('network-form');
+  await form.getByLabel('Name').fill('uinat');
+  // The form proposes a subnet the host does not use, with a DHCP range inside it.
+  await expect(form.getByLabel('Address')).not.toHaveValue('');
+  await form.getByLabel('Address').fill('10.91.0.1');
+  await form.getByLabel('Range from').fill('10.91.0.100');
+  await form.getByLabel('to', { exact: true }).fill('10.91.0.150');
+  await form.getByRole('button', { name: 'Add network to draft' }).click();
+  await expect(page.getByTestId('draft-panel').getByTestId('draft-op')).toContainText('create NAT network uinat, 10.91.0.1/24, DHCP 10.91.0.100-10.91.0.150');
+  // Drawn before it exists, and nothing has touched the host yet.
+  await expect(graph.locator('.react-flow__node[data-id="net:uinat"]')).toBeVisible();
+  expect(await virshNetworks()).not.toContain('uinat');
+
+  const review = await reviewAndApply(page, 'A NAT network for the test lab');
+  await expect(review.getByTestId('plan-command')).toHaveText([
+    'virsh -q -c qemu:///system net-define @doc1',
+    'virsh -q -c qemu:///system net-autostart uinat',
+    'virsh -q -c qemu:///system net-start uinat',
+  ]);
+  const doc = review.getByTestId('command-document');
+  await expect(doc).toHaveCount(1);
+  await doc.locator('summary').click();
+  await expect(doc).toContainText('libvirt network definition');
+  await expect(doc.locator('pre')).toContainText('<forward mode="nat"/>');
+  await expect(doc.locator('pre')).toContainText('<range start="10.91.0.100" end="10.91.0.150"/>');
+  await page.screenshot({ path: 'test-results/screenshots/review-network.png', fullPage: true });
+  await review.getByRole('button', { name: 'Apply' }).click();
+  await expect(review.getByTestId('change-status')).toHaveText('applied');
+  expect(await virshNetworks()).toContain('uinat');
+  const historyHref = await review.getByRole('link', { name: 'Open in history' }).getAttribute('href');
+  await page.keyboard.press('Escape');
+
+  // The graph shows it as the host's own, and its inspector offers what can be done with it.
+  await graph.locator('.react-flow__node[data-id="net:uinat"]').click();
+  const inspector = page.getByTestId('inspector');
+  await expect(inspector).toContainText('uinat');
+  await expect(page.getByTestId('network-editor').getByRole('button', { name: 'Stop' })).toBeVisible();
+
+  await page.goto(historyHref!);
+  await expect(page.getByTestId('command').first()).toHaveText('virsh -q -c qemu:///system net-define @doc1');
+  await expect(page.getByTestId('command-document')).toHaveCount(1);
+  await page.getByRole('button', { name: 'Revert' }).click();
+  await page.waitForURL(/\/hosts\//);
+  await expect(page.getByTestId('draft-panel').getByTestId('draft-op')).toContainText('delete network uinat');
+  const revert = await reviewAndApply(page, 'Revert: lab network no longer needed');
+  await expect(revert.getByTestId('plan-command')).toHaveText(['virsh -q -c qemu:///system net-destroy uinat', 'virsh -q -c qemu:///system net-undefine uinat']);
+  await revert.getByRole('button', { name: 'Apply' }).click();
+  await expect(revert.getByTestId('change-status')).toHaveText('applied');
+  expect(await virshNetworks()).not.toContain('uinat');
+});
