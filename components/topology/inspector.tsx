@@ -252,6 +252,12 @@ export function Inspector({ topology, selected, live }: { topology: Topology; se
             {ip.staticHosts.map((h) => `; ${h.name ?? h.mac ?? (h.id ? `DUID ${h.id}` : '?')} → ${h.ip}`).join('')}
           </Row>
         ))}
+        {(net.leases ?? []).map((l) => (
+          <Row key={`${l.mac}-${l.ip}`} label="Lease">
+            {l.ip}/{l.prefixLength} → {l.mac}
+            {l.hostname ? ` (${l.hostname})` : ''}, until {l.expires}
+          </Row>
+        ))}
       </dl>
       <NetworkEditor key={`${net.name}|${net.active}|${net.autostart}`} network={net} topology={topology} />
     </div>
@@ -266,6 +272,7 @@ function nicDetails(n: VmNic): string {
     n.vlan && vlanTagsInWords(n.vlan),
     n.virtualport && `virtual port ${virtualportInWords(n.virtualport)}`,
     n.queues && `${n.queues} queues`,
+    n.linkUp === false && 'link down',
     n.bandwidth && bandwidthInWords(n.bandwidth),
   ]
     .filter(Boolean)

@@ -2,7 +2,7 @@
 // treats specially (the management NIC, a bridge with a port and an address, a VLAN-filtering
 // bridge, a veth pair, a VLAN, a bond, a dummy, a VM's tap, a libvirt bridge). MACs follow the
 // kernel's defaults where it has them: a VLAN and a bond carry their lower device's MAC.
-import { interfaceWith, MODEL_VERSION, networkWith, vmNicWith, type BridgeVlan, type NetInterface, type Topology } from '@/server/topology/model';
+import { interfaceWith, MODEL_VERSION, networkWith, vmNicWith, vmWith, type BridgeVlan, type NetInterface, type Topology } from '@/server/topology/model';
 
 /** The address the panel's SSH connection uses (on eth0). */
 export const MGMT_ADDRESS = '198.18.0.11';
@@ -92,12 +92,10 @@ export function hostTopology(): Topology {
       networkWith('bridged', '00000000-0000-4000-8000-000000000002', 'bridge', { bridge: 'br0' }),
     ],
     vms: [
-      {
-        name: 'web1',
-        uuid: '00000000-0000-4000-8000-0000000000a1',
-        state: 'running',
-        nics: [vmNicWith('network', { mac: '52:54:00:01:01:01', model: 'virtio', source: 'default', bridge: 'virbr0', target: 'vnet0' })],
-      },
+      vmWith('web1', '00000000-0000-4000-8000-0000000000a1', 'running', [vmNicWith('network', { mac: '52:54:00:01:01:01', model: 'virtio', source: 'default', bridge: 'virbr0', target: 'vnet0' })], {
+        persistent: true,
+        configNics: [vmNicWith('network', { mac: '52:54:00:01:01:01', model: 'virtio', source: 'default' })],
+      }),
     ],
     missing: [],
   };

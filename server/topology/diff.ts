@@ -35,6 +35,8 @@ export function configurationOf(t: Topology): Topology {
       // a link goes up, after duplicate address detection); nobody configures them.
       addresses: i.addresses.filter((a) => !(a.family === 'inet6' && a.scope === 'link')),
     })),
+    // Leases come and go as VMs ask for addresses; they are not configuration.
+    networks: t.networks.map((n) => ({ ...n, leases: [] })),
   };
 }
 

@@ -182,6 +182,8 @@ export interface LibvirtNetwork {
   mtu: number | null;
   /** The physical devices a macvtap, passthrough or hostdev pool (or a forward `dev`) uses: names or PCI addresses. */
   forwardDevices: string[];
+  /** DHCP leases dnsmasq has handed out (runtime state, not configuration). */
+  leases: DhcpLease[];
   /** Port settings every NIC on the network gets unless its portgroup or the NIC says otherwise. */
   vlan: VlanTags | null;
   virtualport: VirtualPort | null;
@@ -194,6 +196,16 @@ export interface LibvirtNetwork {
     /** DHCPv4 hosts are known by MAC, DHCPv6 hosts by MAC or by DUID (`id`). */
     staticHosts: { mac: string | null; id: string | null; name: string | null; ip: string }[];
   }[];
+}
+
+/** One lease of a network's dnsmasq (`virsh net-dhcp-leases`). */
+export interface DhcpLease {
+  mac: string;
+  ip: string;
+  prefixLength: number;
+  hostname: string | null;
+  /** When it runs out, as libvirt prints it (host local time, "2026-12-01 22:30:00"). */
+  expires: string;
 }
 
 /** A named set of port settings in a network that VM NICs pick with `portgroup=`. */
@@ -251,16 +263,20 @@ export interface VmNic {
   portgroup: string | null;
   /** virtio multiqueue: queue pairs, when more than one is asked for. */
   queues: number | null;
+  /** The guest sees a link (libvirt's `<link state>`; up unless set down). */
+  linkUp: boolean;
+  /** The `<interface>` element as libvirt wrote it: what an exact detach or re-attach sends back. */
+  xml: string | null;
 }
 
 /** A NIC of `type` with every optional part empty; fixtures and synthetic hosts override what they know. */
 export function vmNicWith(type: string, extra: Partial<VmNic> = {}): VmNic {
-  return { mac: null, model: null, type, source: null, bridge: null, directMode: null, target: null, bandwidth: null, mtu: null, vlan: null, virtualport: null, portgroup: null, queues: null, ...extra };
+  return { mac: null, model: null, type, source: null, bridge: null, directMode: null, target: null, bandwidth: null, mtu: null, vlan: null, virtualport: null, portgroup: null, queues: null, linkUp: true, xml: null, ...extra };
 }
 
 /** A running, persistent, autostarted network with nothing else set. */
 export function networkWith(name: string, uuid: string, mode: NetworkMode, extra: Partial<LibvirtNetwork> = {}): LibvirtNetwork {
-  return { name, uuid, mode, bridge: null, active: true, autostart: true, persistent: true, definition: null, mtu: null, forwardDevices: [], vlan: null, virtualport: null, portgroups: [], ips: [], ...extra };
+  return { name, uuid, mode, bridge: null, active: true, autostart: true, persistent: true, definition: null, leases: [], mtu: null, forwardDevices: [], vlan: null, virtualport: null, portgroups: [], ips: [], ...extra };
 }
 
 export interface Vm {
@@ -268,7 +284,17 @@ export interface Vm {
   uuid: string;
   /** As virsh domstate says: running, paused, shut off, crashed, ... */
   state: string;
+  /** The NICs it has now (its live definition while it runs). */
   nics: VmNic[];
+  /** libvirt keeps a definition of it (null: not read). */
+  persistent: boolean | null;
+  /** The NICs of the kept definition (`dumpxml --inactive`): what it gets at its next start; null when transient or not read. */
+  configNics: VmNic[] | null;
+}
+
+/** A VM with nothing beyond its NICs known; fixtures and synthetic hosts override the rest. */
+export function vmWith(name: string, uuid: string, state: string, nics: VmNic[], extra: Partial<Vm> = {}): Vm {
+  return { name, uuid, state, nics, persistent: null, configNics: null, ...extra };
 }
 
 export interface Counters {

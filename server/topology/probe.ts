@@ -56,7 +56,7 @@ libvirt() {
     s virsh_lists
     # States and flags come from filtered lists in one virsh connection rather than one
     # domstate/net-info per object: each virsh command costs ~1.2 ms, which adds up on big hosts.
-    lists=$(virsh -q -c qemu:///system "echo @@sb-list:domains@@ ; list --all --uuid ; echo @@sb-list:running@@ ; list --uuid --state-running ; echo @@sb-list:paused@@ ; list --uuid --state-paused ; echo @@sb-list:shutoff@@ ; list --uuid --state-shutoff ; echo @@sb-list:networks@@ ; net-list --all --uuid ; echo @@sb-list:active@@ ; net-list --uuid ; echo @@sb-list:autostart@@ ; net-list --all --uuid --autostart ; echo @@sb-list:persistent@@ ; net-list --all --uuid --persistent ; echo @@sb-list:end@@" 2>&1)
+    lists=$(virsh -q -c qemu:///system "echo @@sb-list:domains@@ ; list --all --uuid ; echo @@sb-list:running@@ ; list --uuid --state-running ; echo @@sb-list:paused@@ ; list --uuid --state-paused ; echo @@sb-list:shutoff@@ ; list --uuid --state-shutoff ; echo @@sb-list:dompersistent@@ ; list --all --uuid --persistent ; echo @@sb-list:networks@@ ; net-list --all --uuid ; echo @@sb-list:active@@ ; net-list --uuid ; echo @@sb-list:autostart@@ ; net-list --all --uuid --autostart ; echo @@sb-list:persistent@@ ; net-list --all --uuid --persistent ; echo @@sb-list:end@@" 2>&1)
     rc=$?
     printf '%s\n' "$lists"
     e virsh_lists $rc
@@ -68,8 +68,12 @@ libvirt() {
       cmds=''
       for u in $(uuids domains running); do cmds="$cmds dumpxml $u ; echo @@sb-dom-end@@ ;"; done
       for u in $(uuids networks active); do cmds="$cmds net-dumpxml $u ; echo @@sb-net-end@@ ;"; done
-      # The kept definition of each persistent network: what an exact undo redefines.
+      # The kept definition of each persistent network and VM: what an exact undo redefines, and
+      # the NICs a VM gets at its next start.
       for u in $(uuids persistent end); do cmds="$cmds net-dumpxml --inactive $u ; echo @@sb-netdef-end@@ ;"; done
+      for u in $(uuids dompersistent networks); do cmds="$cmds dumpxml --inactive $u ; echo @@sb-domdef-end@@ ;"; done
+      # Where VMs' addresses come from: each running network's DHCP leases.
+      for u in $(uuids active autostart); do cmds="$cmds echo @@sb-leases:$u@@ ; net-dhcp-leases $u ; echo @@sb-leases-end@@ ;"; done
       if [ -n "$cmds" ]; then virsh -q -c qemu:///system "$cmds"; else true; fi
       e virsh_xml $?
     else

@@ -1,6 +1,6 @@
 // A large, plausible topology for rendering benchmarks: uplinks carrying VLANs into bridges,
 // libvirt networks on those bridges, and VMs with several NICs each. Pure and deterministic.
-import { interfaceWith, MODEL_VERSION, networkWith, vmNicWith, type NetInterface, type Topology } from './model';
+import { interfaceWith, MODEL_VERSION, networkWith, vmNicWith, vmWith, type NetInterface, type Topology } from './model';
 
 export interface SyntheticSize {
   uplinks: number;
@@ -56,7 +56,7 @@ export function syntheticTopology(size: SyntheticSize = LARGE): Topology {
       interfaces.push(iface(index++, dev, 'tap', { master: bridge, bridgePort: { state: 'forwarding', vlans: [] }, owner: { vm: name, mac } }));
       nics.push(vmNicWith('bridge', { mac, model: 'virtio', source: bridge, bridge, target: dev }));
     }
-    vms.push({ name, uuid: `00000000-0000-4000-8000-${v.toString().padStart(12, '0')}`, state: 'running', nics });
+    vms.push(vmWith(name, `00000000-0000-4000-8000-${v.toString().padStart(12, '0')}`, 'running', nics));
   }
   const networks: Topology['networks'] = bridges.map((b, i) => networkWith(`net-${b}`, `00000000-0000-4000-9000-${i.toString().padStart(12, '0')}`, 'bridge', { bridge: b }));
   return {

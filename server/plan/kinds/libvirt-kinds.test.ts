@@ -237,8 +237,8 @@ describe('Revert of each example gives the configuration back', () => {
   it.each(LIBVIRT_EXAMPLES)('$op.kind', ({ op: o }) => {
     const before = host();
     const after = applyOperation(before, op(o));
-    // libvirt keeps a definition of what it defines; the re-read the revert is planned against has it.
-    const reread = { ...after, networks: after.networks.map((n) => ({ ...n, definition: n.definition ?? before.networks.find((b) => b.name === n.name)?.definition ?? `<network><name>${n.name}</name></network>` })) };
+    // libvirt gives what it defines a UUID and keeps its definition; the re-read the revert is planned against has both.
+    const reread = { ...after, networks: after.networks.map((n) => ({ ...n, uuid: n.uuid || '00000000-0000-4000-8000-0000000000ff', definition: n.definition ?? before.networks.find((b) => b.name === n.name)?.definition ?? `<network><name>${n.name}</name></network>` })) };
     const inverse = invertSequence([op(o)], before);
     expect(validateOperations(reread, inverse).checks.flatMap((c) => c.errors)).toEqual([]);
     expect(configuration(applyOperations(reread, inverse))).toEqual(configuration(before));

@@ -1,14 +1,18 @@
 // libvirt: the domain and network XML (`virsh dumpxml`, `net-dumpxml`) plus `domstate` and
 // `net-info`, read in one virsh invocation by the probe.
 import { XMLParser } from 'fast-xml-parser';
-import type { Bandwidth, BandwidthDirection, LibvirtNetwork, NetworkMode, Portgroup, VirtualPort, VlanTags, Vm, VmNic } from '../model';
-import { NETWORK_MODES } from '../model';
+import type { Bandwidth, BandwidthDirection, DhcpLease, LibvirtNetwork, NetworkMode, Portgroup, VirtualPort, VlanTags, Vm, VmNic } from '../model';
+import { NETWORK_MODES, vmWith } from '../model';
 import { ProbeParseError } from './errors';
 
 const DOM_END = '@@sb-dom-end@@';
 const NET_END = '@@sb-net-end@@';
 /** Ends a persistent network's kept definition (`net-dumpxml --inactive`). */
 const NETDEF_END = '@@sb-netdef-end@@';
+/** Ends a persistent domain's kept definition (`dumpxml --inactive`). */
+const DOMDEF_END = '@@sb-domdef-end@@';
+/** Ends an active network's leases (`net-dhcp-leases`), after a `@@sb-leases:UUID@@` line. */
+const LEASES_END = '@@sb-leases-end@@';
 
 const xml = new XMLParser({
   ignoreAttributes: false,
@@ -94,6 +98,8 @@ function nicOf(iface: Node): VmNic {
     virtualport: virtualportOf(iface),
     portgroup: text(source.portgroup),
     queues: ((q) => (q !== null && q > 1 ? q : null))(numberOrNull(node(iface.driver).queues)),
+    linkUp: text(node(iface.link).state) !== 'down',
+    xml: null,
   };
 }
 
@@ -106,6 +112,8 @@ export interface VirshLists {
   active: Set<string>;
   autostart: Set<string>;
   persistent: Set<string>;
+  /** Persistent domains; null when the probe did not list them (older captures). */
+  domPersistent: Set<string> | null;
 }
 
 /**
@@ -130,7 +138,14 @@ export function parseVirshLists(body: string): VirshLists {
   for (const u of parts.get('domains') ?? []) {
     domainStates.set(u, running.has(u) ? 'running' : paused.has(u) ? 'paused' : shutoff.has(u) ? 'shut off' : 'other');
   }
-  return { domainStates, networks: set('networks'), active: set('active'), autostart: set('autostart'), persistent: set('persistent') };
+  return {
+    domainStates,
+    networks: set('networks'),
+    active: set('active'),
+    autostart: set('autostart'),
+    persistent: set('persistent'),
+    domPersistent: parts.has('dompersistent') ? set('dompersistent') : null,
+  };
 }
 
 export function parseDomain(block: string, lists?: VirshLists): Vm {
@@ -140,7 +155,13 @@ export function parseDomain(block: string, lists?: VirshLists): Vm {
   const name = text(dom.name);
   const uuid = text(dom.uuid);
   if (!name || !uuid) throw new ProbeParseError('virsh_xml', 'a domain without <name> or <uuid>');
-  return { name, uuid, state: lists?.domainStates.get(uuid) ?? 'unknown', nics: list(node(dom.devices).interface).map(nicOf) };
+  const source = block.slice(block.indexOf('<domain'), xmlEnd);
+  // Each <interface> element as written, in document order (the parser's order too): what an
+  // exact detach or re-attach sends back.
+  const elements = [...source.matchAll(/<interface\b[^>]*?(?:\/>|>[\s\S]*?<\/interface>)/g)].map((m) => m[0]);
+  const nics = list(node(dom.devices).interface).map((n, i) => ({ ...nicOf(n), xml: elements[i] ?? null }));
+  const persistent = lists?.domPersistent ? lists.domPersistent.has(uuid) : null;
+  return vmWith(name, uuid, lists?.domainStates.get(uuid) ?? 'unknown', nics, { persistent });
 }
 
 function modeOf(net: Node): NetworkMode {
@@ -219,6 +240,7 @@ export function parseNetwork(block: string, lists?: VirshLists): LibvirtNetwork 
     persistent: lists?.persistent.has(uuid) ?? false,
     // Set from the probe's `net-dumpxml --inactive` blocks (parseVirshXml).
     definition: null,
+    leases: [],
     mtu: numberOrNull(node(net.mtu).size),
     forwardDevices: forwardDevicesOf(net),
     vlan: vlanOf(net),
@@ -242,7 +264,9 @@ export function parseVirshXml(body: string, lists?: VirshLists): { vms: Vm[]; ne
   const unreadable: string[] = [];
   // Blocks end with a marker; the kind of block is told by its marker.
   const definitions = new Map<string, string>();
-  const re = new RegExp(`([\\s\\S]*?)(${DOM_END}|${NET_END}|${NETDEF_END})`, 'g');
+  const domainDefinitions = new Map<string, VmNic[]>();
+  const leases = new Map<string, DhcpLease[]>();
+  const re = new RegExp(`([\\s\\S]*?)(${DOM_END}|${NET_END}|${NETDEF_END}|${DOMDEF_END}|${LEASES_END})`, 'g');
   let consumed = 0;
   for (let m = re.exec(body); m; m = re.exec(body)) {
     consumed = re.lastIndex;
@@ -250,6 +274,21 @@ export function parseVirshXml(body: string, lists?: VirshLists): { vms: Vm[]; ne
       // Kept as text for an exact redefinition; only its UUID is read (a broken one is simply not kept).
       const uuid = /<uuid>([0-9a-f-]{36})<\/uuid>/.exec(m[1]!)?.[1];
       if (uuid) definitions.set(uuid, m[1]!.trim());
+      continue;
+    }
+    if (m[2] === LEASES_END) {
+      const parsed = parseLeases(m[1]!);
+      if (parsed) leases.set(parsed.uuid, parsed.leases);
+      continue;
+    }
+    if (m[2] === DOMDEF_END) {
+      // The NICs the VM gets at its next start; a definition that cannot be read is left out (configNics stays null).
+      try {
+        const def = parseDomain(m[1]!);
+        domainDefinitions.set(def.uuid, def.nics);
+      } catch {
+        // the live document still names the VM
+      }
       continue;
     }
     const isDomain = m[2] === DOM_END;
@@ -262,9 +301,28 @@ export function parseVirshXml(body: string, lists?: VirshLists): { vms: Vm[]; ne
       unreadable.push(`the ${isDomain ? 'VM' : 'network'} ${named ?? `document ${vms.length + networks.length + unreadable.length + 1}`} could not be read (${detail})`);
     }
   }
-  for (const n of networks) n.definition = definitions.get(n.uuid) ?? null;
+  for (const n of networks) {
+    n.definition = definitions.get(n.uuid) ?? null;
+    n.leases = leases.get(n.uuid) ?? [];
+  }
+  for (const vm of vms) vm.configNics = domainDefinitions.get(vm.uuid) ?? null;
   if (body.slice(consumed).trim()) throw new ProbeParseError('virsh_xml', 'output after the last block (truncated?)');
   vms.sort((a, b) => a.name.localeCompare(b.name));
   networks.sort((a, b) => a.name.localeCompare(b.name));
   return { vms, networks, unreadable };
+}
+
+/**
+ * One network's `virsh net-dhcp-leases` table after its `@@sb-leases:UUID@@` line: expiry
+ * (date and time), MAC, protocol, address/prefix, hostname ("-" for none), client id.
+ */
+export function parseLeases(block: string): { uuid: string; leases: DhcpLease[] } | null {
+  const head = /@@sb-leases:([0-9a-f-]{36})@@/.exec(block);
+  if (!head) return null;
+  const leases: DhcpLease[] = [];
+  for (const line of block.slice(head.index + head[0].length).split('\n')) {
+    const m = /^\s*(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\s+([0-9a-f:]{17})\s+(ipv4|ipv6)\s+([0-9a-f.:]+)\/(\d+)\s+(\S+)/i.exec(line);
+    if (m) leases.push({ expires: m[1]!, mac: m[2]!.toLowerCase(), ip: m[4]!, prefixLength: Number(m[5]), hostname: m[6] === '-' ? null : m[6]! });
+  }
+  return { uuid: head[1]!, leases };
 }
