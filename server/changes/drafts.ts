@@ -9,6 +9,7 @@ import { validateOperations } from '@/server/plan/validate';
 import { diffTopology, type TopologyChange } from '@/server/topology/diff';
 import type { Topology } from '@/server/topology/model';
 import { latestTopology } from '@/server/topology/refresh';
+import { withMacs } from './fleet-macs';
 
 /** A draft larger than this is more likely a runaway script than a change a person reviews. */
 export const DRAFT_LIMIT = 500;
@@ -83,8 +84,9 @@ async function requireHost(db: Db, hostId: string) {
  * (with its error shown on it) so the operator can see and fix the sequence; review refuses
  * while any error remains.
  */
-export async function addOperations(db: Db, actor: Actor, hostId: string, operations: Operation[]): Promise<DraftView> {
+export async function addOperations(db: Db, actor: Actor, hostId: string, drafted: Operation[]): Promise<DraftView> {
   await requireHost(db, hostId);
+  const operations = await withMacs(db, drafted);
   await db.$transaction(async (tx) => {
     const count = await tx.draftOperation.count({ where: { hostId } });
     if (count + operations.length > DRAFT_LIMIT) {

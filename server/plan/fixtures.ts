@@ -21,6 +21,22 @@ const v6 = (cidr: string, scope = 'global', dynamic = false) => {
 };
 const port = (vlans: BridgeVlan[] = []) => ({ state: 'forwarding', vlans });
 
+/** web1's NIC as libvirt writes it while web1 runs, and in its kept definition. */
+export const WEB1_LIVE_NIC = `<interface type='network'>
+      <mac address='52:54:00:01:01:01'/>
+      <source network='default' portid='5d5e2b4e-1c27-4d5f-9e1e-0a0b0c0d0e0f' bridge='virbr0'/>
+      <target dev='vnet0'/>
+      <model type='virtio'/>
+      <alias name='net0'/>
+      <address type='pci' domain='0x0000' bus='0x00' slot='0x03' function='0x0'/>
+    </interface>`;
+export const WEB1_KEPT_NIC = `<interface type='network'>
+      <mac address='52:54:00:01:01:01'/>
+      <source network='default'/>
+      <model type='virtio'/>
+      <address type='pci' domain='0x0000' bus='0x00' slot='0x03' function='0x0'/>
+    </interface>`;
+
 /** A fresh copy each call, so a test may change it freely. */
 export function hostTopology(): Topology {
   const interfaces: NetInterface[] = [
@@ -92,9 +108,9 @@ export function hostTopology(): Topology {
       networkWith('bridged', '00000000-0000-4000-8000-000000000002', 'bridge', { bridge: 'br0' }),
     ],
     vms: [
-      vmWith('web1', '00000000-0000-4000-8000-0000000000a1', 'running', [vmNicWith('network', { mac: '52:54:00:01:01:01', model: 'virtio', source: 'default', bridge: 'virbr0', target: 'vnet0' })], {
+      vmWith('web1', '00000000-0000-4000-8000-0000000000a1', 'running', [vmNicWith('network', { mac: '52:54:00:01:01:01', model: 'virtio', source: 'default', bridge: 'virbr0', target: 'vnet0', xml: WEB1_LIVE_NIC })], {
         persistent: true,
-        configNics: [vmNicWith('network', { mac: '52:54:00:01:01:01', model: 'virtio', source: 'default' })],
+        configNics: [vmNicWith('network', { mac: '52:54:00:01:01:01', model: 'virtio', source: 'default', xml: WEB1_KEPT_NIC })],
       }),
     ],
     missing: [],

@@ -72,11 +72,12 @@ describe('ZCidr', () => {
 });
 
 describe('ZOperation', () => {
-  it('has the 23 operation kinds', () => {
+  it('has the 28 operation kinds', () => {
     expect(OPERATION_KINDS).toEqual([
       'createBridge', 'createBond', 'createVlan', 'createVeth', 'createDummy', 'deleteInterface', 'setMaster',
       'unsetMaster', 'setMtu', 'setLinkState', 'setMac', 'addAddress', 'removeAddress', 'setBridgeVlans', 'restoreRoutes',
       'setIpForward', 'createNetwork', 'deleteNetwork', 'restoreNetwork', 'setNetworkActive', 'setNetworkAutostart', 'addDhcpHost', 'removeDhcpHost',
+      'attachNic', 'detachNic', 'restoreNic', 'moveNic', 'setNicLink',
     ]);
   });
 

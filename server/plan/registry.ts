@@ -25,6 +25,11 @@ import { setNetworkActive, setNetworkActiveSchema } from './kinds/set-network-ac
 import { setNetworkAutostart, setNetworkAutostartSchema } from './kinds/set-network-autostart';
 import { addDhcpHost, addDhcpHostSchema } from './kinds/add-dhcp-host';
 import { removeDhcpHost, removeDhcpHostSchema } from './kinds/remove-dhcp-host';
+import { attachNic, attachNicSchema } from './kinds/attach-nic';
+import { detachNic, detachNicSchema } from './kinds/detach-nic';
+import { restoreNic, restoreNicSchema } from './kinds/restore-nic';
+import { moveNic, moveNicSchema } from './kinds/move-nic';
+import { setNicLink, setNicLinkSchema } from './kinds/set-nic-link';
 
 /** In the order people meet them (and the API lists them). */
 export const KINDS = [
@@ -51,6 +56,11 @@ export const KINDS = [
   setNetworkAutostart,
   addDhcpHost,
   removeDhcpHost,
+  attachNic,
+  detachNic,
+  restoreNic,
+  moveNic,
+  setNicLink,
 ] as const;
 
 /**
@@ -81,6 +91,11 @@ export const ZOperation = z.discriminatedUnion('kind', [
   setNetworkAutostartSchema,
   addDhcpHostSchema,
   removeDhcpHostSchema,
+  attachNicSchema,
+  detachNicSchema,
+  restoreNicSchema,
+  moveNicSchema,
+  setNicLinkSchema,
 ]);
 
 export type Operation = z.infer<typeof ZOperation>;

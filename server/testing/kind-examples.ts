@@ -1,4 +1,4 @@
-// Test scaffolding: one valid example of each libvirt and IP forwarding kind against the plan
+// Test scaffolding: one valid example of each libvirt (networks, VM NICs) and IP forwarding kind against the plan
 // fixture host, with the sentence that describes it. The kind-wide tables (ops, render, invert)
 // take these in, so "every kind has a row" holds while each kind's own tests live apart.
 import type { OperationKind } from '@/server/plan/ops';
@@ -23,5 +23,13 @@ export const LIBVIRT_EXAMPLES: KindExample[] = [
   {
     op: { kind: 'restoreNetwork', name: 'old', definition: "<network><name>old</name><uuid>00000000-0000-4000-8000-0000000000b1</uuid><bridge name='virbr7'/><ip address='10.88.0.1' prefix='24'/></network>", active: true, autostart: false },
     description: 'put back network old as it was',
+  },
+  { op: { kind: 'attachNic', vm: 'web1', network: 'default', mac: '52:54:00:01:01:07' }, description: 'attach a virtio NIC 52:54:00:01:01:07 to web1 on network default' },
+  { op: { kind: 'detachNic', vm: 'web1', mac: '52:54:00:01:01:01' }, description: 'detach NIC 52:54:00:01:01:01 from web1' },
+  { op: { kind: 'moveNic', vm: 'web1', mac: '52:54:00:01:01:01', bridge: 'br0' }, description: "move web1's NIC 52:54:00:01:01:01 to bridge br0" },
+  { op: { kind: 'setNicLink', vm: 'web1', mac: '52:54:00:01:01:01', up: false }, description: "set the link of web1's NIC 52:54:00:01:01:01 down" },
+  {
+    op: { kind: 'restoreNic', vm: 'web1', mac: '52:54:00:01:01:08', kept: "<interface type='network'><mac address='52:54:00:01:01:08'/><source network='default'/><model type='virtio'/></interface>" },
+    description: 'put back NIC 52:54:00:01:01:08 of web1 as it was',
   },
 ];

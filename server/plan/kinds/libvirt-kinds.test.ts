@@ -1,7 +1,7 @@
-// The libvirt network and IP forwarding kinds: validation in words, commands with documents and
+// The libvirt network, VM NIC and IP forwarding kinds: validation in words, commands with documents and
 // inverses, projection, and Revert's round trip. Pure; the lab tests run them against libvirt.
 import { describe, expect, it } from 'vitest';
-import { FORWARDING_FILE, type Topology } from '@/server/topology/model';
+import { FORWARDING_FILE, type Topology, type VmNic } from '@/server/topology/model';
 import { checkDocument } from '../documents';
 import { hostTopology } from '../fixtures';
 import { invertSequence } from '../invert';
@@ -226,12 +226,16 @@ describe('setIpForward', () => {
   });
 });
 
+const nicConfig = (n: VmNic) => `${n.mac} ${n.type} ${n.source} link ${n.linkUp ? 'up' : 'down'}`;
+
 describe('Revert of each example gives the configuration back', () => {
   /** What these kinds set: networks (without what libvirt fills in on define) and forwarding. */
   const configuration = (t: Topology) => ({
     networks: [...t.networks].sort((a, b) => a.name.localeCompare(b.name)).map((n) => ({ name: n.name, mode: n.mode, bridge: n.bridge, active: n.active, autostart: n.autostart, ips: n.ips })),
     forward: [t.host.ipForward, t.host.ip6Forward, t.host.forwardingFile],
-    bridges: t.interfaces.map((i) => `${i.name} ${i.master}`).sort(),
+    // VM taps are named by libvirt when a NIC is plugged in; the NICs themselves are compared below.
+    bridges: t.interfaces.filter((i) => !i.owner).map((i) => `${i.name} ${i.master}`).sort(),
+    nics: t.vms.map((vm) => ({ vm: vm.name, live: vm.nics.map(nicConfig), kept: vm.configNics?.map(nicConfig) })),
   });
 
   it.each(LIBVIRT_EXAMPLES)('$op.kind', ({ op: o }) => {

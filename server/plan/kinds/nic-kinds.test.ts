@@ -1,0 +1,84 @@
+// The VM NIC kinds: libvirt's own elements sent back changed in one place, the running VM and
+// its kept definition each changed (and undone) from their own element; refusals in words.
+import { describe, expect, it } from 'vitest';
+import { checkDocument } from '../documents';
+import { hostTopology, WEB1_KEPT_NIC } from '../fixtures';
+import { ZOperation, type Operation } from '../ops';
+import { renderOperation } from '../render';
+import { validateOperation } from '../validate';
+import { withLink, withSource } from '../vm-nics';
+
+const op = (o: unknown): Operation => ZOperation.parse(o);
+const tail = (argv: string[]) => argv.slice(4);
+
+describe('attachNic', () => {
+  it('adds the NIC to the kept definition, then to the running VM, each undone by a detach of the same document', () => {
+    const cmds = renderOperation(op({ kind: 'attachNic', vm: 'web1', network: 'default', mac: '52:54:00:01:01:07', model: 'e1000e', linkUp: false }), hostTopology());
+    expect(cmds.map((c) => tail(c.argv))).toEqual([
+      ['attach-device', 'web1', '@doc1', '--config'],
+      ['attach-device', 'web1', '@doc1', '--live'],
+    ]);
+    expect(cmds.map((c) => c.inverse.map(tail))).toEqual([[['detach-device', 'web1', '@doc1', '--config']], [['detach-device', 'web1', '@doc1', '--live']]]);
+    expect(cmds[0]!.documents![0]!.text).toBe(
+      "<interface type=\"network\">\n  <mac address=\"52:54:00:01:01:07\"/>\n  <source network=\"default\"/>\n  <model type=\"e1000e\"/>\n  <link state=\"down\"/>\n</interface>\n",
+    );
+  });
+
+  it.each<[string, unknown, string]>([
+    ['a MAC the host uses', { kind: 'attachNic', vm: 'web1', network: 'default', mac: '52:54:00:01:01:01' }, 'MAC 52:54:00:01:01:01 is already used by VM web1 on this host.'],
+    ['no MAC (the panel fills one in before this)', { kind: 'attachNic', vm: 'web1', network: 'default' }, 'The NIC needs a MAC address (the panel picks a free one when none is given).'],
+    ['two places at once', { kind: 'attachNic', vm: 'web1', network: 'default', bridge: 'br0', mac: '52:54:00:01:01:07' }, 'A NIC goes on exactly one of: a network, a bridge, or a host device (macvtap).'],
+    ['a VM that does not exist', { kind: 'attachNic', vm: 'nosuch', network: 'default', mac: '52:54:00:01:01:07' }, 'There is no VM nosuch on this host.'],
+    ['multiqueue on e1000e', { kind: 'attachNic', vm: 'web1', network: 'default', mac: '52:54:00:01:01:07', model: 'e1000e', queues: 4 }, 'Multiqueue needs a virtio NIC; e1000e has one queue.'],
+  ])('refuses %s', (_, o, message) => {
+    expect(validateOperation(hostTopology(), op(o))).toContain(message);
+  });
+
+  it('refuses a network that is stopped while the VM runs', () => {
+    const t = hostTopology();
+    t.networks[0]!.active = false;
+    expect(validateOperation(t, op({ kind: 'attachNic', vm: 'web1', network: 'default', mac: '52:54:00:01:01:07' }))).toContain('Network default is stopped; start it first, or web1 cannot use it while it runs.');
+  });
+
+  it('refuses a VM whose kept definition was not read (no exact undo)', () => {
+    const t = hostTopology();
+    t.vms[0]!.configNics = null;
+    expect(validateOperation(t, op({ kind: 'detachNic', vm: 'web1', mac: '52:54:00:01:01:01' }))).toEqual(["VM web1's kept definition could not be read, so an exact undo cannot be planned; refresh the host."]);
+  });
+});
+
+describe('detachNic', () => {
+  it('detaches the running NIC and the kept one, each put back from libvirt’s own element (PCI slot kept, tap name and alias left to libvirt)', () => {
+    const [live, kept] = renderOperation(op({ kind: 'detachNic', vm: 'web1', mac: '52:54:00:01:01:01' }), hostTopology());
+    expect(tail(live!.argv)).toEqual(['detach-device', 'web1', '@doc1', '--live']);
+    expect(live!.documents![0]!.text).not.toMatch(/<target|<alias/);
+    expect(live!.documents![0]!.text).toContain("slot='0x03'");
+    expect(tail(kept!.argv)).toEqual(['detach-device', 'web1', '@doc1', '--config']);
+    expect(kept!.documents![0]!.text).toBe(WEB1_KEPT_NIC);
+    for (const c of [live!, kept!]) for (const d of c.documents!) expect(() => checkDocument(d)).not.toThrow();
+  });
+});
+
+describe('moveNic and setNicLink', () => {
+  it('update the NIC in place: the new element and the old one both travel, the old one as the undo', () => {
+    const [kept, live] = renderOperation(op({ kind: 'moveNic', vm: 'web1', mac: '52:54:00:01:01:01', bridge: 'br0' }), hostTopology());
+    expect(tail(kept!.argv)).toEqual(['update-device', 'web1', '@doc1', '--config']);
+    expect(kept!.inverse.map(tail)).toEqual([['update-device', 'web1', '@doc2', '--config']]);
+    expect(kept!.documents!.map((d) => d.text)).toEqual([withSource(WEB1_KEPT_NIC, { bridge: 'br0' }), WEB1_KEPT_NIC]);
+    expect(kept!.documents![0]!.text).toMatch(/^<interface type='bridge'>[\s\S]*<source bridge='br0'\/>/);
+    expect(tail(live!.argv)).toEqual(['update-device', 'web1', '@doc1', '--live']);
+    expect(live!.documents![0]!.text).not.toContain('portid');
+  });
+
+  it('set the link down and up again with the same element', () => {
+    const down = withLink(WEB1_KEPT_NIC, false);
+    expect(down).toContain("<link state='down'/>");
+    expect(withLink(down, true)).toBe(WEB1_KEPT_NIC);
+    expect(() => checkDocument({ shape: 'libvirt-interface', text: down })).not.toThrow();
+  });
+
+  it('refuse a move to where the NIC already is, and a link already so', () => {
+    expect(validateOperation(hostTopology(), op({ kind: 'moveNic', vm: 'web1', mac: '52:54:00:01:01:01', network: 'default' }))).toContain("web1's NIC 52:54:00:01:01:01 is already on network default.");
+    expect(validateOperation(hostTopology(), op({ kind: 'setNicLink', vm: 'web1', mac: '52:54:00:01:01:01', up: true }))).toContain("The link of web1's NIC 52:54:00:01:01:01 is already up.");
+  });
+});

@@ -1,0 +1,199 @@
+// What the VM NIC kinds (plan/kinds/*-nic*) share: their fields, finding a VM and its NIC, the
+// `<interface>` documents (built, or libvirt's own with one part changed), and where a change
+// goes (the running VM, its kept definition, or both). Pure.
+import { z } from 'zod';
+import type { Topology, Vm, VmNic } from '@/server/topology/model';
+import { cmdWithDocuments, virsh, type Argv, type PlannedCommand } from './commands';
+import { xmlDocument } from './documents';
+import { ZIfName, ZMac, ZMtu } from './fields';
+import type { Checks } from './kind';
+import { needLibvirt, networkNamed, ZNetworkName, ZVmName } from './libvirt';
+
+export const NIC_MODELS = ['virtio', 'e1000e', 'rtl8139'] as const;
+export const DIRECT_MODES = ['bridge', 'vepa', 'private', 'passthrough'] as const;
+
+/** Where a NIC is plugged: a libvirt network, a bridge, or a host device by macvtap. */
+export const nicTargetFields = {
+  network: ZNetworkName.optional(),
+  bridge: ZIfName.optional(),
+  direct: z.object({ dev: ZIfName, mode: z.enum(DIRECT_MODES).default('bridge') }).optional(),
+};
+export type NicTarget = { network?: string | undefined; bridge?: string | undefined; direct?: { dev: string; mode: (typeof DIRECT_MODES)[number] } | undefined };
+
+/** libvirt's rates in KiB/s and bursts in KiB, as `<bandwidth>` takes them. */
+const ZRate = z.object({
+  average: z.number().int().min(1, 'An average rate is at least 1 KiB/s.').max(2 ** 32 - 1),
+  peak: z.number().int().min(1).max(2 ** 32 - 1).optional(),
+  burst: z.number().int().min(1).max(2 ** 32 - 1).optional(),
+});
+export const ZNicBandwidth = z.object({ inbound: ZRate.optional(), outbound: ZRate.optional() });
+
+export const nicFields = { vm: ZVmName, ...nicTargetFields, model: z.enum(NIC_MODELS).default('virtio'), mac: ZMac.optional(), linkUp: z.boolean().default(true), mtu: ZMtu.optional(), queues: z.number().int().min(2).max(256).optional(), bandwidth: ZNicBandwidth.optional() };
+
+export const vmNamed = (t: Topology, name: string): Vm | undefined => t.vms.find((v) => v.name === name);
+/** A VM whose QEMU process exists: changes reach it live. */
+export const isRunning = (vm: Vm): boolean => vm.state === 'running' || vm.state === 'paused';
+
+export const sameMac = (a: string | null, b: string) => (a ?? '').toLowerCase() === b.toLowerCase();
+
+export function needVm(c: Checks, name: string): Vm | undefined {
+  if (!needLibvirt(c)) return undefined;
+  const vm = vmNamed(c.t, name);
+  if (!vm) c.errors.push(`There is no VM ${name} on this host.`);
+  else if (vm.persistent === false) c.errors.push(`VM ${name} is transient (libvirt keeps no definition of it); Switchboard changes only VMs libvirt keeps.`);
+  else if (vm.persistent === null || vm.configNics === null) c.errors.push(`VM ${name}'s kept definition could not be read, so an exact undo cannot be planned; refresh the host.`);
+  return vm;
+}
+
+/** Exactly one place to plug into, and it exists (a network that runs, if the VM runs). */
+export function checkTarget(c: Checks, vm: Vm | undefined, target: NicTarget): void {
+  const given = [target.network, target.bridge, target.direct].filter((x) => x !== undefined).length;
+  if (given !== 1) {
+    c.errors.push('A NIC goes on exactly one of: a network, a bridge, or a host device (macvtap).');
+    return;
+  }
+  if (target.network) {
+    const n = networkNamed(c.t, target.network);
+    if (!n) c.errors.push(`There is no libvirt network ${target.network} on this host (or an earlier operation removes it).`);
+    else if (vm && isRunning(vm) && !n.active) c.errors.push(`Network ${target.network} is stopped; start it first, or ${vm.name} cannot use it while it runs.`);
+  }
+  if (target.bridge) {
+    const br = c.need(target.bridge, 'bridge');
+    if (br && br.kind !== 'bridge' && br.rawKind !== 'openvswitch') c.errors.push(`${target.bridge} is a ${br.kind}, not a bridge.`);
+  }
+  if (target.direct) {
+    const dev = c.need(target.direct.dev, 'device');
+    if (dev && (dev.kind === 'bridge' || dev.kind === 'loopback' || dev.owner)) c.errors.push(`${target.direct.dev} cannot carry a macvtap: it is a ${dev.owner ? `VM's ${dev.kind}` : dev.kind}.`);
+  }
+}
+
+export const targetWords = (t: NicTarget): string => (t.network ? `network ${t.network}` : t.bridge ? `bridge ${t.bridge}` : `${t.direct!.dev} (macvtap ${t.direct!.mode})`);
+
+const sourceElement = (t: NicTarget) => (t.network ? { '@network': t.network } : t.bridge ? { '@bridge': t.bridge } : { '@dev': t.direct!.dev, '@mode': t.direct!.mode });
+export const typeOf = (t: NicTarget): 'network' | 'bridge' | 'direct' => (t.network ? 'network' : t.bridge ? 'bridge' : 'direct');
+
+const rate = (r: { average: number; peak?: number | undefined; burst?: number | undefined } | undefined) =>
+  r ? { '@average': r.average, ...(r.peak ? { '@peak': r.peak } : {}), ...(r.burst ? { '@burst': r.burst } : {}) } : undefined;
+
+/** A new NIC's `<interface>` element. */
+export function nicDocument(n: NicTarget & { mac: string; model: string; linkUp: boolean; mtu?: number | undefined; queues?: number | undefined; bandwidth?: z.output<typeof ZNicBandwidth> | undefined }): string {
+  return xmlDocument('interface', {
+    '@type': typeOf(n),
+    mac: { '@address': n.mac },
+    source: sourceElement(n),
+    model: { '@type': n.model },
+    ...(n.queues ? { driver: { '@name': 'vhost', '@queues': n.queues } } : {}),
+    ...(n.mtu ? { mtu: { '@size': n.mtu } } : {}),
+    ...(n.bandwidth && (n.bandwidth.inbound || n.bandwidth.outbound) ? { bandwidth: { inbound: rate(n.bandwidth.inbound), outbound: rate(n.bandwidth.outbound) } } : {}),
+    ...(n.linkUp ? {} : { link: { '@state': 'down' } }),
+  });
+}
+
+/**
+ * libvirt's element without what only a running VM has (its tap's name, the alias libvirt
+ * gave it): ready to attach again. Everything else, the PCI address included, stays.
+ */
+export function reattachable(xml: string): string {
+  return xml.replace(/\n?\s*<target dev=['"](vnet|macvtap)[^'"]*['"]\/>/g, '').replace(/\n?\s*<alias name=['"][^'"]*['"]\/>/g, '');
+}
+
+/** The element with its source moved to `t` (and its type to match). */
+export function withSource(xml: string, t: NicTarget): string {
+  const source = t.network ? `<source network='${t.network}'/>` : t.bridge ? `<source bridge='${t.bridge}'/>` : `<source dev='${t.direct!.dev}' mode='${t.direct!.mode}'/>`;
+  return reattachable(xml)
+    .replace(/^<interface type=['"][a-z]+['"]/, `<interface type='${typeOf(t)}'`)
+    .replace(/<source\b[^>]*?\/>|<source\b[^>]*>[\s\S]*?<\/source>/, source);
+}
+
+/** The element with the guest's link set up or down. */
+export function withLink(xml: string, up: boolean): string {
+  const clean = reattachable(xml).replace(/\n?\s*<link state=['"][a-z]+['"]\/>/, '');
+  return up ? clean : clean.replace(/(\n?)(\s*)<\/interface>$/, `$1$2  <link state='down'/>$1$2</interface>`);
+}
+
+/** The NIC of `vm` with `mac`, live and in the kept definition. */
+export function nicsOf(vm: Vm, mac: string): { live: VmNic | undefined; kept: VmNic | undefined } {
+  return { live: isRunning(vm) ? vm.nics.find((n) => sameMac(n.mac, mac)) : undefined, kept: vm.configNics?.find((n) => sameMac(n.mac, mac)) };
+}
+
+/** `virsh <verb> VM @doc1 --live|--config`: one place a NIC change goes. */
+export const deviceCommand = (verb: 'attach-device' | 'detach-device' | 'update-device', vm: string, where: '--live' | '--config'): Argv => virsh(verb, vm, '@doc1', where);
+
+/** Every MAC the host uses: VM NICs (live and kept) and its interfaces. */
+export function macsInUse(t: Topology): Map<string, string> {
+  const used = new Map<string, string>();
+  for (const vm of t.vms) for (const n of [...vm.nics, ...(vm.configNics ?? [])]) if (n.mac) used.set(n.mac.toLowerCase(), `VM ${vm.name}`);
+  for (const i of t.interfaces) if (i.mac) used.set(i.mac.toLowerCase(), `interface ${i.name}`);
+  return used;
+}
+
+/** The model's view of a NIC on `t` with the given settings. */
+export function modelNic(n: NicTarget & { mac: string; model: string; linkUp: boolean; mtu?: number | undefined; queues?: number | undefined }, t: Topology, xml: string | null): VmNic {
+  const net = n.network ? networkNamed(t, n.network) : undefined;
+  return {
+    mac: n.mac,
+    model: n.model,
+    type: typeOf(n),
+    source: n.network ?? n.bridge ?? n.direct!.dev,
+    bridge: n.bridge ?? net?.bridge ?? null,
+    directMode: n.direct?.mode ?? null,
+    target: null,
+    bandwidth: null,
+    mtu: n.mtu ?? null,
+    vlan: null,
+    virtualport: null,
+    portgroup: null,
+    queues: n.queues ?? null,
+    linkUp: n.linkUp,
+    xml,
+  };
+}
+
+export const updateVm = (t: Topology, name: string, change: (vm: Vm) => Vm): Topology => ({ ...t, vms: t.vms.map((v) => (v.name === name ? change(v) : v)) });
+
+/** After apply: how `vm`'s NIC `mac` differs from what the plan intended, live and kept. */
+export function nicDifferences(vmName: string, mac: string, intended: Topology, after: Topology): string[] {
+  const want = vmNamed(intended, vmName);
+  const have = vmNamed(after, vmName);
+  if (!want || !have) return [];
+  const show = (n: VmNic | undefined) => (n ? `on ${n.type} ${n.source}, link ${n.linkUp ? 'up' : 'down'}` : 'absent');
+  const out: string[] = [];
+  const w = nicsOf(want, mac);
+  const h = nicsOf(have, mac);
+  if (isRunning(have) && show(w.live) !== show(h.live)) {
+    out.push(
+      !w.live && h.live
+        ? `${vmName} still has NIC ${mac} while it runs: the guest has not released it (a paused guest, or one without PCI hot-unplug, lets go only when it runs or restarts); it is gone from the kept definition.`
+        : `${vmName}'s NIC ${mac} is ${show(h.live)} while it runs; the plan intended ${show(w.live)}.`,
+    );
+  }
+  if (show(w.kept) !== show(h.kept)) out.push(`${vmName}'s kept definition has NIC ${mac} ${show(h.kept)}; the plan intended ${show(w.kept)}.`);
+  return out;
+}
+
+/**
+ * `update-device` of one NIC, live and kept, each from libvirt's own element with one change;
+ * each undone by the element as it was.
+ */
+export function updateNicCommands(vm: Vm, mac: string, change: (xml: string) => string): PlannedCommand[] {
+  const { live, kept } = nicsOf(vm, mac);
+  const one = (nic: VmNic | undefined, where: '--live' | '--config') =>
+    nic?.xml
+      ? [cmdWithDocuments(deviceCommand('update-device', vm.name, where), [virsh('update-device', vm.name, '@doc2', where)], [{ shape: 'libvirt-interface', text: change(nic.xml) }, { shape: 'libvirt-interface', text: reattachable(nic.xml) }])]
+      : [];
+  return [...one(kept, '--config'), ...one(live, '--live')];
+}
+
+/** The NIC `mac` of `vm` changed the same way live and kept. */
+export const changeNic = (t: Topology, vmName: string, mac: string, change: (n: VmNic) => VmNic): Topology =>
+  updateVm(t, vmName, (v) => ({ ...v, nics: v.nics.map((n) => (sameMac(n.mac, mac) ? change(n) : n)), configNics: v.configNics && v.configNics.map((n) => (sameMac(n.mac, mac) ? change(n) : n)) }));
+
+/** A NIC that exists on the VM, with libvirt's elements to change. */
+export function needNic(c: Checks, vmName: string, mac: string): Vm | undefined {
+  const vm = needVm(c, vmName);
+  if (!vm || c.errors.length) return undefined;
+  const { live, kept } = nicsOf(vm, mac);
+  if (!live && !kept) c.errors.push(`${vmName} has no NIC ${mac}.`);
+  else if ((live && !live.xml) || (kept && !kept.xml)) c.errors.push(`${vmName}'s NIC ${mac} could not be read as libvirt wrote it; refresh the host.`);
+  return vm;
+}
