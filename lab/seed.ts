@@ -163,6 +163,8 @@ export interface SeedVm {
   name: string;
   running: boolean;
   nics: SeedVmNic[];
+  /** ACPI on: its machine can hot-plug NICs (the others cannot, as a machine without ACPI). */
+  acpi?: boolean;
 }
 
 export const SEED_VMS: readonly SeedVm[] = [
@@ -170,6 +172,7 @@ export const SEED_VMS: readonly SeedVm[] = [
   {
     name: 'db1',
     running: true,
+    acpi: true,
     nics: [
       { type: 'network', source: 'isolated' },
       { type: 'bridge', source: 'br0' },
@@ -259,7 +262,7 @@ export function domainXml(vm: SeedVm, vmIndex: number, hostNumber: number): stri
   <os>
     <type arch='x86_64' machine='pc'>hvm</type>
   </os>
-  <devices>
+${vm.acpi ? '  <features>\n    <acpi/>\n  </features>\n' : ''}  <devices>
 ${nics.join('\n')}
   </devices>
 </domain>

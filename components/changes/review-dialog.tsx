@@ -93,6 +93,11 @@ function Plan({ review }: { review: OkReview }) {
               )}
             </div>
             {step.disruptive && <p className="mt-1 text-xs text-red-700">{step.disruptive}</p>}
+            {step.deferred && (
+              <p className="mt-1 text-xs text-amber-800" data-testid="plan-deferred">
+                {step.deferred}
+              </p>
+            )}
             <ul className="mt-2 space-y-1.5">
               {step.commands.map((c, j) => (
                 <li key={j} className="space-y-1">

@@ -49,6 +49,8 @@ export interface Kind<S extends z.ZodObject = z.ZodObject> {
    * null. Such a step needs the operator's confirmation, as one that touches the panel's path.
    */
   disruption?(op: z.output<S>, before: Topology): string | null;
+  /** When it takes effect later rather than now ("applies when web1 next starts: …"), or null. */
+  deferred?(op: z.output<S>, before: Topology): string | null;
   /** After apply: sentences for what the host shows that differs from what it intended (kernel interfaces are compared for every kind). */
   verify?(op: z.output<S>, intended: Topology, after: Topology): string[];
 }

@@ -17,6 +17,8 @@ export interface PlanStep {
   commands: PlannedCommand[];
   /** Touches the interface, address or route that carries the panel's SSH connection, or cuts VMs off a network: needs confirming. */
   disruptive: string | null;
+  /** Takes effect later, and when ("applies when web1 next starts: …"); absent when it takes effect now. */
+  deferred?: string;
 }
 
 export interface Plan {
@@ -131,8 +133,9 @@ export function planChange(live: Topology, draft: readonly Operation[], pathOrAd
     const operation = draft[draftIndex]!;
     const commands = renderOperation(operation, state);
     const disruptive = disruptionOf(operation, mgmt, path) ?? kindOf(operation).disruption?.(operation, state) ?? null;
+    const deferred = kindOf(operation).deferred?.(operation, state) ?? null;
     state = applyOperation(state, operation);
-    return { draftIndex, operation, description: describeOperation(operation), commands, disruptive };
+    return { draftIndex, operation, description: describeOperation(operation), commands, disruptive, ...(deferred ? { deferred } : {}) };
   });
   return { ok: true, plan: { steps, intended: state, diff: diffTopology(live, state), disruptive: steps.some((s) => s.disruptive !== null) } };
 }

@@ -33,6 +33,27 @@ export const nicFields = { vm: ZVmName, ...nicTargetFields, model: z.enum(NIC_MO
 export const vmNamed = (t: Topology, name: string): Vm | undefined => t.vms.find((v) => v.name === name);
 /** A VM whose QEMU process exists: changes reach it live. */
 export const isRunning = (vm: Vm): boolean => vm.state === 'running' || vm.state === 'paused';
+/** A NIC can be plugged into (or out of) the VM while it runs. */
+export const plugsLive = (vm: Vm): boolean => isRunning(vm) && vm.hotplug !== false;
+
+/**
+ * Unplugging needs the guest's consent (ACPI eject): a paused guest gives it only once it runs
+ * again, so its running NIC stays until then. Null when the NIC goes now.
+ */
+export function unplugDeferred(vm: Vm | undefined): string | null {
+  if (vm && plugsLive(vm) && vm.state === 'paused') return `${vm.name} is paused: its kept definition changes now, and the guest lets go of the NIC when it runs again`;
+  return plugDeferred(vm);
+}
+/** The running NIC goes away as the command returns (not deferred to the guest or a restart). */
+export const unplugsNow = (vm: Vm): boolean => plugsLive(vm) && vm.state !== 'paused';
+
+/** Why plugging a NIC in or out waits for the VM's next start, or null when it happens now. */
+export function plugDeferred(vm: Vm | undefined): string | null {
+  if (!vm) return null;
+  if (!isRunning(vm)) return `applies when ${vm.name} next starts (it is ${vm.state})`;
+  if (vm.hotplug === false) return `applies when ${vm.name} next starts: its machine cannot plug NICs in or out while it runs (no ACPI)`;
+  return null;
+}
 
 export const sameMac = (a: string | null, b: string) => (a ?? '').toLowerCase() === b.toLowerCase();
 

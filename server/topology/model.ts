@@ -290,11 +290,13 @@ export interface Vm {
   persistent: boolean | null;
   /** The NICs of the kept definition (`dumpxml --inactive`): what it gets at its next start; null when transient or not read. */
   configNics: VmNic[] | null;
+  /** Its machine can plug NICs in and out while it runs (x86: ACPI on); null when unknown. */
+  hotplug: boolean | null;
 }
 
 /** A VM with nothing beyond its NICs known; fixtures and synthetic hosts override the rest. */
 export function vmWith(name: string, uuid: string, state: string, nics: VmNic[], extra: Partial<Vm> = {}): Vm {
-  return { name, uuid, state, nics, persistent: null, configNics: null, ...extra };
+  return { name, uuid, state, nics, persistent: null, configNics: null, hotplug: null, ...extra };
 }
 
 export interface Counters {

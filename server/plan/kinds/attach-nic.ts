@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { cmdWithDocuments } from '../commands';
 import { defineKind, PHASES } from '../kind';
-import { checkTarget, deviceCommand, isRunning, macsInUse, modelNic, needVm, nicDifferences, nicDocument, nicFields, targetWords, updateVm, vmNamed } from '../vm-nics';
+import { checkTarget, deviceCommand, macsInUse, modelNic, needVm, nicDifferences, nicDocument, nicFields, plugDeferred, plugsLive, targetWords, updateVm, vmNamed } from '../vm-nics';
 
 export const attachNicSchema = z.object({ kind: z.literal('attachNic'), ...nicFields });
 type AttachNic = z.output<typeof attachNicSchema>;
@@ -26,7 +26,7 @@ export const attachNic = defineKind({
   project(op, t) {
     const vm = vmNamed(t, op.vm)!;
     const nic = modelNic({ ...op, mac: op.mac! }, t, documentOf(op));
-    return updateVm(t, op.vm, (v) => ({ ...v, nics: isRunning(vm) ? [...v.nics, nic] : v.nics, configNics: [...(v.configNics ?? []), nic] }));
+    return updateVm(t, op.vm, (v) => ({ ...v, nics: plugsLive(vm) ? [...v.nics, nic] : v.nics, configNics: [...(v.configNics ?? []), nic] }));
   },
   render(op, t) {
     const vm = vmNamed(t, op.vm)!;
@@ -34,10 +34,11 @@ export const attachNic = defineKind({
     // The kept definition first: if the running VM then refuses the hot-plug, the rollback takes it out again.
     return [
       cmdWithDocuments(deviceCommand('attach-device', op.vm, '--config'), [deviceCommand('detach-device', op.vm, '--config')], doc),
-      ...(isRunning(vm) ? [cmdWithDocuments(deviceCommand('attach-device', op.vm, '--live'), [deviceCommand('detach-device', op.vm, '--live')], doc)] : []),
+      ...(plugsLive(vm) ? [cmdWithDocuments(deviceCommand('attach-device', op.vm, '--live'), [deviceCommand('detach-device', op.vm, '--live')], doc)] : []),
     ];
   },
   invert: (op) => [{ kind: 'detachNic', vm: op.vm, mac: op.mac! }],
+  deferred: (op, before) => plugDeferred(vmNamed(before, op.vm)),
   verify: (op, intended, after) => nicDifferences(op.vm, op.mac!, intended, after),
 });
 

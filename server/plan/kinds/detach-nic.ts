@@ -3,7 +3,7 @@ import { cmdWithDocuments } from '../commands';
 import { ZMac } from '../fields';
 import { defineKind, PHASES } from '../kind';
 import { ZVmName } from '../libvirt';
-import { deviceCommand, isRunning, needVm, nicDifferences, nicsOf, reattachable, sameMac, updateVm, vmNamed } from '../vm-nics';
+import { deviceCommand, needVm, nicDifferences, nicsOf, plugsLive, reattachable, sameMac, unplugDeferred, unplugsNow, updateVm, vmNamed } from '../vm-nics';
 
 export const detachNicSchema = z.object({ kind: z.literal('detachNic'), vm: ZVmName, mac: ZMac });
 
@@ -21,9 +21,11 @@ export const detachNic = defineKind({
   },
   project(op, t) {
     const vm = vmNamed(t, op.vm)!;
-    const tap = nicsOf(vm, op.mac).live?.target;
     const gone = (nics: typeof vm.nics) => nics.filter((n) => !sameMac(n.mac, op.mac));
-    const withoutNic = updateVm(t, op.vm, (v) => ({ ...v, nics: gone(v.nics), configNics: v.configNics && gone(v.configNics) }));
+    // Without hot-plug the running VM keeps it until it restarts; a paused one until it runs.
+    const live = unplugsNow(vm);
+    const withoutNic = updateVm(t, op.vm, (v) => ({ ...v, nics: live ? gone(v.nics) : v.nics, configNics: v.configNics && gone(v.configNics) }));
+    const tap = live ? nicsOf(vm, op.mac).live?.target : undefined;
     return tap ? { ...withoutNic, interfaces: withoutNic.interfaces.filter((i) => i.name !== tap) } : withoutNic;
   },
   render(op, t) {
@@ -31,7 +33,7 @@ export const detachNic = defineKind({
     const { live, kept } = nicsOf(vm, op.mac);
     return [
       // Each from its own element, so what goes back is exactly what libvirt had (PCI slot included).
-      ...(live && isRunning(vm)
+      ...(live && plugsLive(vm)
         ? [cmdWithDocuments(deviceCommand('detach-device', op.vm, '--live'), [deviceCommand('attach-device', op.vm, '--live')], [{ shape: 'libvirt-interface', text: reattachable(live.xml!) }])]
         : []),
       ...(kept ? [cmdWithDocuments(deviceCommand('detach-device', op.vm, '--config'), [deviceCommand('attach-device', op.vm, '--config')], [{ shape: 'libvirt-interface', text: kept.xml! }])] : []),
@@ -42,5 +44,6 @@ export const detachNic = defineKind({
     const { live, kept } = nicsOf(vm, op.mac);
     return [{ kind: 'restoreNic', vm: op.vm, mac: op.mac, live: live?.xml ? reattachable(live.xml) : undefined, kept: kept?.xml ?? undefined }];
   },
+  deferred: (op, before) => unplugDeferred(vmNamed(before, op.vm)),
   verify: (op, intended, after) => nicDifferences(op.vm, op.mac, intended, after),
 });

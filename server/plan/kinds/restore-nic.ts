@@ -5,7 +5,7 @@ import { checkDocument } from '../documents';
 import { ZMac } from '../fields';
 import { defineKind, PHASES } from '../kind';
 import { ZVmName } from '../libvirt';
-import { deviceCommand, isRunning, macsInUse, needVm, nicDifferences, updateVm, vmNamed } from '../vm-nics';
+import { deviceCommand, macsInUse, needVm, nicDifferences, plugDeferred, plugsLive, sameMac, updateVm, vmNamed } from '../vm-nics';
 
 /** A detached NIC put back from libvirt's own elements, live and kept (only inverses draft these). */
 export const restoreNicSchema = z.object({
@@ -37,15 +37,17 @@ export const restoreNic = defineKind({
         c.errors.push(`The NIC ${op.mac} cannot be put back: ${(err as Error).message}.`);
       }
     }
+    // The running VM may still hold it (a guest that has not let go, a machine without hot-plug): then only the kept NIC comes back.
+    const stillLive = vm.nics.some((n) => sameMac(n.mac, op.mac)) && !(vm.configNics ?? []).some((n) => sameMac(n.mac, op.mac));
     const holder = macsInUse(c.t).get(op.mac);
-    if (holder) c.errors.push(`MAC ${op.mac} is already used by ${holder} on this host.`);
+    if (holder && !stillLive) c.errors.push(`MAC ${op.mac} is already used by ${holder} on this host.`);
   },
   project(op, t) {
     const vm = vmNamed(t, op.vm)!;
     const nic = (xml: string) => ({ ...nicOfElement(op.vm, xml), xml });
     return updateVm(t, op.vm, (v) => ({
       ...v,
-      nics: op.live && isRunning(vm) ? [...v.nics, nic(op.live)] : v.nics,
+      nics: op.live && plugsLive(vm) && !v.nics.some((n) => sameMac(n.mac, op.mac)) ? [...v.nics, nic(op.live)] : v.nics,
       configNics: op.kept ? [...(v.configNics ?? []), nic(op.kept)] : v.configNics,
     }));
   },
@@ -53,9 +55,10 @@ export const restoreNic = defineKind({
     const vm = vmNamed(t, op.vm)!;
     return [
       ...(op.kept ? [cmdWithDocuments(deviceCommand('attach-device', op.vm, '--config'), [deviceCommand('detach-device', op.vm, '--config')], [{ shape: 'libvirt-interface', text: op.kept }])] : []),
-      ...(op.live && isRunning(vm) ? [cmdWithDocuments(deviceCommand('attach-device', op.vm, '--live'), [deviceCommand('detach-device', op.vm, '--live')], [{ shape: 'libvirt-interface', text: op.live }])] : []),
+      ...(op.live && plugsLive(vm) && !vm.nics.some((n) => sameMac(n.mac, op.mac)) ? [cmdWithDocuments(deviceCommand('attach-device', op.vm, '--live'), [deviceCommand('detach-device', op.vm, '--live')], [{ shape: 'libvirt-interface', text: op.live }])] : []),
     ];
   },
   invert: (op) => [{ kind: 'detachNic', vm: op.vm, mac: op.mac }],
+  deferred: (op, before) => plugDeferred(vmNamed(before, op.vm)),
   verify: (op, intended, after) => nicDifferences(op.vm, op.mac, intended, after),
 });

@@ -161,7 +161,10 @@ export function parseDomain(block: string, lists?: VirshLists): Vm {
   const elements = [...source.matchAll(/<interface\b[^>]*?(?:\/>|>[\s\S]*?<\/interface>)/g)].map((m) => m[0]);
   const nics = list(node(dom.devices).interface).map((n, i) => ({ ...nicOf(n), xml: elements[i] ?? null }));
   const persistent = lists?.domPersistent ? lists.domPersistent.has(uuid) : null;
-  return vmWith(name, uuid, lists?.domainStates.get(uuid) ?? 'unknown', nics, { persistent });
+  // PCI hot-plug on x86 needs ACPI (without it QEMU says "Bus 'pci.0' does not support hotplugging").
+  const arch = text(node(node(dom.os).type).arch);
+  const hotplug = arch === 'x86_64' || arch === 'i686' ? 'acpi' in node(dom.features) : null;
+  return vmWith(name, uuid, lists?.domainStates.get(uuid) ?? 'unknown', nics, { persistent, hotplug });
 }
 
 function modeOf(net: Node): NetworkMode {

@@ -1,0 +1,148 @@
+// VM NICs on a real lab host: attach, detach, move and link state on a paused (running) VM and a
+// shut-off one, checked with `virsh domiflist` and the bridges' port lists; failures injected
+// at the last step and Revert, compared with what libvirt keeps (`dumpxml --inactive`) as text.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ensureLab, type LabHost } from '@/lab/testing';
+import type { Operation } from '@/server/plan/ops';
+import type { SshPool } from '@/server/ssh/pool';
+import { changeHarness, panelWithLabHost } from '@/server/testing/changes';
+import { emptyAllTables, openTestDatabase, type TestDatabase } from '@/server/testing/database';
+import type { Topology } from '@/server/topology/model';
+import { revertChange } from './history';
+import type { StoredPlan } from './review';
+
+let hv1: LabHost;
+let t: TestDatabase;
+let pool: SshPool;
+let hostId: string;
+let actor: { id: string; username: string };
+const harness = changeHarness(() => ({ db: t.db, pool, actor, hostId }));
+
+const virsh = async (...args: string[]) => (await hv1.exec(['virsh', '-q', '-c', 'qemu:///system', ...args])).stdout;
+/** `virsh domiflist`: one "type source model mac" line per NIC (the tap name left out: libvirt picks it). */
+const domiflist = async (vm: string, inactive = false) =>
+  (await virsh('domiflist', vm, ...(inactive ? ['--inactive'] : [])))
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/).slice(1).join(' '))
+    .filter(Boolean);
+const kept = async () => Promise.all(['web1', 'db1', 'build1'].map((vm) => virsh('dumpxml', '--inactive', vm)));
+const portsOf = async (bridge: string) => (await hv1.exec(['ip', '-o', 'link', 'show', 'master', bridge])).stdout;
+const macOf = (topo: Topology, vm: string, i = 0) => topo.vms.find((v) => v.name === vm)!.nics[i]!.mac!;
+/** What review said about steps that take effect later. */
+const deferredOf = (row: { plan: string }) => (JSON.parse(row.plan) as StoredPlan).steps.flatMap((s) => (s.deferred ? [s.deferred] : []));
+/** What libvirt keeps and what the running VMs have: a case that leaves either changed gets a fresh host. */
+const state = async () => [...(await kept()), ...(await Promise.all(['web1', 'db1'].map((vm) => domiflist(vm)))).flat()];
+
+beforeAll(async () => {
+  process.env.SWITCHBOARD_SECRET ??= 'test-secret-'.padEnd(48, 'x');
+  [hv1] = (await ensureLab({ hosts: 2 })) as [LabHost];
+  await hv1.start();
+  t = await openTestDatabase('sqlite');
+  await emptyAllTables(t.db);
+  ({ pool, hostId, actor } = await panelWithLabHost(t.db, hv1, 'victor'));
+}, 600_000);
+
+let seeded: string[];
+beforeEach(async () => {
+  await t.db.draftOperation.deleteMany();
+  // A failed case may leave a NIC behind; every case starts from the seeded host.
+  const now = await state();
+  if (seeded && JSON.stringify(now) !== JSON.stringify(seeded)) await hv1.start();
+  seeded ??= now;
+}, 120_000);
+
+afterAll(async () => {
+  pool?.closeAll();
+  await t?.close();
+});
+
+describe.sequential('VM NICs on a lab host', () => {
+  it('hot-plugs a NIC into the paused db1 (ACPI on), live and kept, a MAC picked for it; Revert takes it out of the kept definition and asks the guest to let go', async () => {
+    const before = { live: await domiflist('db1'), kept: await domiflist('db1', true) };
+    const applied = await harness.change([{ kind: 'attachNic', vm: 'db1', network: 'routed', model: 'virtio', linkUp: true }]);
+    expect(applied.status, await harness.explain(applied.changeId)).toBe('applied');
+    expect(applied.differences).toEqual([]);
+    const after = await harness.read();
+    const added = after.vms.find((v) => v.name === 'db1')!.nics.find((n) => n.source === 'routed')!;
+    expect(added.mac).toMatch(/^52:54:00:/);
+    expect(await domiflist('db1')).toContain(`network routed virtio ${added.mac}`);
+    expect(await domiflist('db1', true)).toContain(`network routed virtio ${added.mac}`);
+    expect(await portsOf(after.networks.find((n) => n.name === 'routed')!.bridge!)).toContain(`${added.target}:`);
+
+    await revertChange(t.db, actor, applied.changeId);
+    const reverted = await harness.change([]);
+    expect(reverted.status, await harness.explain(reverted.changeId)).toBe('applied');
+    // A paused guest cannot acknowledge the unplug: review said so, and verification expects exactly that.
+    expect(deferredOf(await t.db.changeSet.findUniqueOrThrow({ where: { id: reverted.changeId } }))).toEqual(['db1 is paused: its kept definition changes now, and the guest lets go of the NIC when it runs again']);
+    expect(reverted.differences).toEqual([]);
+    expect(await domiflist('db1', true)).toEqual(before.kept);
+    expect(await domiflist('db1')).toContain(`network routed virtio ${added.mac}`);
+  });
+
+  it('a NIC for the paused web1 (no ACPI: no hot-plug) goes into its kept definition only, and review says it applies at its next start', async () => {
+    const live = await domiflist('web1');
+    await harness.appliesVerifiesReverts('attach without hot-plug', [{ kind: 'attachNic', vm: 'web1', network: 'routed', mac: '52:54:00:5b:00:03', model: 'virtio', linkUp: true }], async () => {
+      expect(await domiflist('web1', true)).toContain('network routed virtio 52:54:00:5b:00:03');
+      expect(await domiflist('web1')).toEqual(live);
+      const row = await t.db.changeSet.findFirstOrThrow({ orderBy: { createdAt: 'desc' } });
+      expect(deferredOf(row)).toEqual(['applies when web1 next starts: its machine cannot plug NICs in or out while it runs (no ACPI)']);
+    });
+  });
+
+  it('attaches a NIC to the shut-off build1: its kept definition only; Revert takes it away', async () => {
+    const before = await domiflist('build1', true);
+    await harness.appliesVerifiesReverts('attach to a shut-off VM', [{ kind: 'attachNic', vm: 'build1', bridge: 'br0', mac: '52:54:00:5b:00:01', model: 'e1000e', linkUp: false }], async () => {
+      expect(await domiflist('build1', true)).toContain('bridge br0 e1000e 52:54:00:5b:00:01');
+      expect(await virsh('domif-getlink', 'build1', '52:54:00:5b:00:01', '--config')).toMatch(/down/);
+    });
+    expect(await domiflist('build1', true)).toEqual(before);
+  });
+
+  it('moves the paused web1’s NIC from the default network to br0 and back (Revert): its tap follows', async () => {
+    const topo = await harness.read();
+    const mac = macOf(topo, 'web1');
+    const tap = topo.vms.find((v) => v.name === 'web1')!.nics[0]!.target!;
+    await harness.appliesVerifiesReverts('move a NIC', [{ kind: 'moveNic', vm: 'web1', mac, bridge: 'br0' }], async () => {
+      expect(await portsOf('br0')).toContain(`${tap}:`);
+      expect(await domiflist('web1')).toContain(`bridge br0 virtio ${mac}`);
+      expect(await domiflist('web1', true)).toContain(`bridge br0 virtio ${mac}`);
+    });
+    expect(await domiflist('web1')).toContain(`network default virtio ${mac}`);
+  });
+
+  it('sets the link of db1’s NIC down, live and kept; Revert sets it up', async () => {
+    const mac = macOf(await harness.read(), 'db1');
+    await harness.appliesVerifiesReverts('link down', [{ kind: 'setNicLink', vm: 'db1', mac, up: false }], async () => {
+      expect(await virsh('domif-getlink', 'db1', mac)).toMatch(/down/);
+      expect(await virsh('domif-getlink', 'db1', mac, '--config')).toMatch(/down/);
+    });
+    expect(await virsh('domif-getlink', 'db1', mac)).toMatch(/up/);
+  });
+
+  it('detaches the shut-off build1’s NIC; Revert puts back exactly what libvirt kept', async () => {
+    const before = await kept();
+    const mac = macOf(await harness.read(), 'build1');
+    await harness.appliesVerifiesReverts('detach', [{ kind: 'detachNic', vm: 'build1', mac }], async () => {
+      expect(await domiflist('build1', true)).toEqual([]);
+    });
+    expect(await kept()).toEqual(before);
+  });
+
+  describe('failure injection: step k of a change attaching, moving and setting links fails', () => {
+    for (const k of [2, 3]) {
+      it(`rolls back steps 1-${k - 1} when step ${k} fails; libvirt keeps exactly what it kept before`, async () => {
+        const topo = await harness.read();
+        const build: Operation[] = [
+          { kind: 'attachNic', vm: 'build1', network: 'isolated', mac: '52:54:00:5b:00:02', model: 'virtio', linkUp: true },
+          { kind: 'moveNic', vm: 'web1', mac: macOf(topo, 'web1'), network: 'isolated' },
+          { kind: 'setNicLink', vm: 'db1', mac: macOf(topo, 'db1'), up: false },
+        ];
+        const before = await kept();
+        const live = await Promise.all(['web1', 'db1'].map((vm) => domiflist(vm)));
+        await harness.rollsBackWhenStepFails(build, k);
+        expect(await kept()).toEqual(before);
+        expect(await Promise.all(['web1', 'db1'].map((vm) => domiflist(vm)))).toEqual(live);
+      });
+    }
+  });
+});
