@@ -1,7 +1,7 @@
-// Issue 11's browser path for networks: "New" → network (NAT, DHCP), the review shows the virsh
-// commands and the network document, apply, the graph draws the network, libvirt runs it; the
-// history shows the change and Revert takes it away again. Runs after first-start.spec.ts
-// (alice and hv1 exist).
+// Issue 11's browser path: "New" → network (NAT, DHCP), the review shows the virsh commands and
+// the network document, apply, the graph draws the network and libvirt runs it; db1 dragged onto
+// it moves its NIC there live; the history shows both, and Revert puts each back. Runs after
+// first-start.spec.ts (alice and hv1 exist).
 import { expect, test, type Page } from '@playwright/test';
 import { labHost } from '../lab/testing';
 import { signIn } from './session';
@@ -29,11 +29,14 @@ async function reviewAndApply(page: Page, reason: string) {
   return review;
 }
 
+/** The change that created the network (test 1), reverted last. */
+let networkChange = '';
+
 test.afterAll(async () => {
   for (const args of [['net-destroy', 'uinat'], ['net-undefine', 'uinat']]) await hv1.exec(['virsh', '-q', '-c', 'qemu:///system', ...args], { allowFailure: true });
 });
 
-test('create a NAT network from New, review its virsh commands and document, apply, and revert it from the history', async ({ page }) => {
+test('create a NAT network from New, review its virsh commands and document, and apply it', async ({ page }) => {
   expect(await virshNetworks()).not.toContain('uinat');
   await signIn(page);
   const graph = await openHv1(page);
@@ -78,7 +81,53 @@ test('create a NAT network from New, review its virsh commands and document, app
   await expect(inspector).toContainText('uinat');
   await expect(page.getByTestId('network-editor').getByRole('button', { name: 'Stop' })).toBeVisible();
 
-  await page.goto(historyHref!);
+  networkChange = historyHref!;
+});
+
+test("drag db1 onto the new network: its NIC moves there live, the review shows libvirt's element as the document, and Revert puts it back", async ({ page }) => {
+  await signIn(page);
+  const graph = await openHv1(page);
+  const nicOf = async () => {
+    const list = (await hv1.exec(['virsh', '-q', '-c', 'qemu:///system', 'domiflist', 'db1'])).stdout;
+    return list.split('\n').map((l) => l.trim().split(/\s+/)).find((f) => f[4] === '52:54:00:01:02:01')!;
+  };
+  const [tap, , source] = await nicOf();
+  expect(source).toBe('isolated');
+
+  await graph.locator('.react-flow__node[data-id="vm:db1"] .react-flow__handle.source').dragTo(graph.locator('.react-flow__node[data-id="net:uinat"] .react-flow__handle.target'));
+  await expect(page.getByTestId('draft-panel').getByTestId('draft-op')).toContainText("move db1's NIC 52:54:00:01:02:01 to network uinat");
+  const review = await reviewAndApply(page, 'db1 joins the lab network');
+  await expect(review.getByTestId('plan-command')).toHaveText(['virsh -q -c qemu:///system update-device db1 @doc1 --config', 'virsh -q -c qemu:///system update-device db1 @doc1 --live']);
+  await expect(review.getByTestId('command-document')).toHaveCount(4);
+  await review.getByTestId('command-document').first().locator('summary').click();
+  await expect(review.getByTestId('command-document').first().locator('pre')).toContainText("<source network='uinat'/>");
+  await review.getByRole('button', { name: 'Apply' }).click();
+  await expect(review.getByTestId('change-status')).toHaveText('applied');
+  const moveHref = await review.getByRole('link', { name: 'Open in history' }).getAttribute('href');
+  await page.keyboard.press('Escape');
+  expect((await nicOf())[2]).toBe('uinat');
+  // On the graph the tap is now a port of the new network's bridge.
+  const bridge = / master (\S+) /.exec((await hv1.exec(['ip', '-o', 'link', 'show', 'dev', tap!])).stdout)?.[1];
+  expect((await hv1.exec(['virsh', '-q', '-c', 'qemu:///system', 'net-info', 'uinat'])).stdout).toContain(`Bridge:         ${bridge}`);
+  await expect(graph.locator(`.react-flow__edge[data-id="member:${tap}"]`)).toHaveCount(1);
+  await graph.locator('.react-flow__node[data-id="vm:db1"]').click();
+  await expect(page.getByTestId('nic-editor').first()).toContainText('52:54:00:01:02:01 on network uinat');
+
+  await page.goto(moveHref!);
+  await expect(page.getByTestId('command')).toHaveText(['virsh -q -c qemu:///system update-device db1 @doc1 --config', 'virsh -q -c qemu:///system update-device db1 @doc1 --live']);
+  await page.getByRole('button', { name: 'Revert' }).click();
+  await page.waitForURL(/\/hosts\//);
+  await expect(page.getByTestId('draft-panel').getByTestId('draft-op')).toContainText("move db1's NIC 52:54:00:01:02:01 to network isolated");
+  const revert = await reviewAndApply(page, 'Revert: db1 back on its own network');
+  await revert.getByRole('button', { name: 'Apply' }).click();
+  await expect(revert.getByTestId('change-status')).toHaveText('applied');
+  expect((await nicOf())[2]).toBe('isolated');
+});
+
+test('revert the network from the history: libvirt no longer has it', async ({ page }) => {
+  await signIn(page);
+  await openHv1(page);
+  await page.goto(networkChange);
   await expect(page.getByTestId('command').first()).toHaveText('virsh -q -c qemu:///system net-define @doc1');
   await expect(page.getByTestId('command-document')).toHaveCount(1);
   await page.getByRole('button', { name: 'Revert' }).click();

@@ -9,6 +9,7 @@ import { ActionButton, Check, CONTROL, Errors, FormActions, InlineForm, Labelled
 import { useOptionalDraftEditor } from '@/components/changes/draft-context';
 import { Modal } from '@/components/changes/modal';
 import { NetworkForm } from '@/components/changes/network-forms';
+import { NicEditor } from '@/components/changes/nic-forms';
 import { listsToPortVlans, portVlansToLists } from '@/components/changes/operations';
 import { Button } from '@/components/ui/button';
 import { DELETABLE_KINDS } from '@/server/plan/checks';
@@ -439,6 +440,20 @@ export function InterfaceEditor({ iface, topology, pending }: { iface: NetInterf
   if (!editor?.canEdit) return null;
   if (pending === 'removed') {
     return <p className="rounded-md bg-red-50 px-2 py-1.5 text-red-800">The draft deletes {iface.name}; undo that in the draft to edit it.</p>;
+  }
+  // A VM's tap is changed as the VM's NIC (libvirt owns it), never with kernel commands.
+  const owner = iface.owner;
+  const vm = owner ? topology.vms.find((v) => v.name === owner.vm) : undefined;
+  const nic = vm?.nics.find((n) => n.mac === owner?.mac);
+  if (owner) {
+    return (
+      <div data-testid="interface-editor" className="space-y-2 rounded-lg border border-sky-100 bg-sky-50/40 p-2.5">
+        <p className="text-slate-700">
+          {iface.name} is the host side of {owner.vm}&apos;s NIC {owner.mac}; libvirt manages it. Change the NIC instead:
+        </p>
+        {vm && nic && <NicEditor vm={vm} nic={nic} topology={topology} />}
+      </div>
+    );
   }
   const master = iface.master ? topology.interfaces.find((m) => m.name === iface.master) : undefined;
   const vlanPort = master?.kind === 'bridge' && master.bridge?.vlanFiltering;

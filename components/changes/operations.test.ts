@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { hostTopology } from '@/server/plan/fixtures';
 import { parseProbeOutput } from '@/server/topology/parse';
-import { connectionOperation, listsToPortVlans, parseVids, portVlansToLists } from './operations';
+import { connectionOperation, listsToPortVlans, nodeConnectionOperation, parseVids, portVlansToLists } from './operations';
 
 const t = parseProbeOutput(readFileSync(new URL('../../server/topology/parse/fixtures/lab-full-hv1.probe.txt', import.meta.url), 'utf8')).topology;
 
@@ -35,5 +36,21 @@ describe('port VLAN lists', () => {
     expect(listsToPortVlans(lists.pvid, lists.tagged, lists.untagged, true)).toEqual(vlans);
     expect(listsToPortVlans('', '5000', '', true)).toMatch(/VLANs tagged/);
     expect(listsToPortVlans('0', '', '', true)).toMatch(/PVID/);
+  });
+});
+
+describe('nodeConnectionOperation', () => {
+  const host = hostTopology();
+  it('a VM or its tap dropped on a network or a bridge moves that NIC there', () => {
+    expect(nodeConnectionOperation(host, 'vm:web1', 'if:br0')).toEqual({ kind: 'moveNic', vm: 'web1', mac: '52:54:00:01:01:01', bridge: 'br0' });
+    expect(nodeConnectionOperation(host, 'net:bridged', 'if:vnet0')).toEqual({ kind: 'moveNic', vm: 'web1', mac: '52:54:00:01:01:01', network: 'bridged' });
+    // A libvirt network's own bridge stands for the network.
+    expect(nodeConnectionOperation(host, 'vm:web1', 'if:virbr0')).toEqual({ kind: 'moveNic', vm: 'web1', mac: '52:54:00:01:01:01', network: 'default' });
+  });
+
+  it('two interfaces still connect as port and bridge; anything else says what works', () => {
+    expect(nodeConnectionOperation(host, 'if:veth-b', 'if:br0')).toEqual({ kind: 'setMaster', dev: 'veth-b', master: 'br0' });
+    expect(nodeConnectionOperation(host, 'vm:web1', 'if:eth2')).toBe('Drop a VM on a network or a bridge to move its NIC there.');
+    expect(nodeConnectionOperation(host, 'net:default', 'if:eth2')).toMatch(/Drop a VM or its NIC on a network or a bridge/);
   });
 });

@@ -19,6 +19,46 @@ export function connectionOperation(topology: Topology, a: string, b: string): O
   return `Connect an interface to a bridge or bond: neither ${a} nor ${b} is one.`;
 }
 
+type NicRef = { vm: string; mac: string };
+type Place = { network: string } | { bridge: string };
+
+/** The VM NIC a node stands for: a VM's tap, or a VM (its first NIC on a network or bridge). */
+function nicOfNode(t: Topology, id: string): NicRef | null {
+  if (id.startsWith('if:')) return t.interfaces.find((i) => i.name === id.slice(3))?.owner ?? null;
+  if (!id.startsWith('vm:')) return null;
+  const vm = t.vms.find((v) => v.name === id.slice(3));
+  const nic = vm?.nics.find((n) => (n.type === 'network' || n.type === 'bridge') && n.mac);
+  return vm && nic ? { vm: vm.name, mac: nic.mac! } : null;
+}
+
+/** Where a NIC dropped on a node goes: a network, or a bridge (a libvirt network's own bridge means that network). */
+function placeOfNode(t: Topology, id: string): Place | null {
+  if (id.startsWith('net:')) return t.networks.some((n) => n.name === id.slice(4)) ? { network: id.slice(4) } : null;
+  if (!id.startsWith('if:')) return null;
+  const br = t.interfaces.find((i) => i.name === id.slice(3) && i.kind === 'bridge');
+  if (!br) return null;
+  const own = t.networks.find((n) => n.bridge === br.name && ['nat', 'route', 'open', 'isolated'].includes(n.mode));
+  return own ? { network: own.name } : { bridge: br.name };
+}
+
+/**
+ * What a drag between two graph nodes means: a VM (or its tap) dropped on a network or bridge
+ * moves that NIC there; two interfaces connect as a port and its bridge or bond.
+ */
+export function nodeConnectionOperation(topology: Topology, sourceId: string, targetId: string): Operation | string {
+  for (const [a, b] of [
+    [sourceId, targetId],
+    [targetId, sourceId],
+  ] as const) {
+    const nic = nicOfNode(topology, a);
+    const place = placeOfNode(topology, b);
+    if (nic && place) return { kind: 'moveNic', ...nic, ...place };
+  }
+  if (sourceId.startsWith('vm:') || targetId.startsWith('vm:')) return 'Drop a VM on a network or a bridge to move its NIC there.';
+  if (sourceId.startsWith('if:') && targetId.startsWith('if:')) return connectionOperation(topology, sourceId.slice(3), targetId.slice(3));
+  return 'Drop a VM or its NIC on a network or a bridge, or connect an interface to a bridge or bond.';
+}
+
 /** Parses "10, 20-22" into VLAN ids; null when something in it is not one. */
 export function parseVids(text: string): number[] | null {
   const out: number[] = [];

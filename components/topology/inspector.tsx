@@ -4,6 +4,7 @@ import type { ReactNode } from 'react';
 import { LEGACY_OPTIONS_KEY, type Topology, type VmNic } from '@/server/topology/model';
 import { InterfaceEditor, MemberEdgeEditor } from '@/components/changes/edit-forms';
 import { ForwardingEditor, NetworkEditor } from '@/components/changes/network-forms';
+import { PendingAtStart, VmEditor } from '@/components/changes/nic-forms';
 import { KIND_STYLE } from '@/components/topology/nodes';
 import { bandwidthInWords, virtualportInWords, vlanTagsInWords } from '@/server/topology/words';
 
@@ -211,6 +212,8 @@ export function Inspector({ topology, selected, live }: { topology: Topology; se
             })}
           </dl>
         )}
+        <PendingAtStart vm={vm} />
+        <VmEditor key={`${vm.name}|${vm.nics.map((n) => `${n.mac}${n.source}${n.linkUp}`).join()}`} vm={vm} topology={topology} />
       </div>
     );
   }

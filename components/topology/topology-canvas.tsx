@@ -25,7 +25,8 @@ import type { Topology } from '@/server/topology/model';
 import { COLUMNS, topologyToGraph, type Graph, type GraphEdgeKind, type GraphNodeKind } from '@/server/topology/graph';
 
 /** Only interfaces join bridges and bonds; VMs and libvirt networks are not dragged together. */
-const isValidConnection = (c: Connection | Edge) => c.source !== c.target && c.source.startsWith('if:') && c.target.startsWith('if:');
+// Interfaces connect to bridges and bonds; VMs and their taps move onto networks and bridges.
+const isValidConnection = (c: Connection | Edge) => c.source !== c.target && /^(if|vm|net):/.test(c.source) && /^(if|vm|net):/.test(c.target);
 const DELETE_KEYS = ['Delete', 'Backspace'];
 
 const nodeTypes = { ...baseNodeTypes, group: GroupNode };

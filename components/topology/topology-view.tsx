@@ -11,7 +11,7 @@ import { DraftProvider, useDraftEditorState } from '@/components/changes/draft-c
 import { DraftPanel } from '@/components/changes/draft-panel';
 import { NewMenu } from '@/components/changes/edit-forms';
 import { ReviewDialog } from '@/components/changes/review-dialog';
-import { connectionOperation } from '@/components/changes/operations';
+import { nodeConnectionOperation } from '@/components/changes/operations';
 import type { Operation } from '@/server/plan/ops';
 import { Inspector } from '@/components/topology/inspector';
 import { KIND_STYLE } from '@/components/topology/nodes';
@@ -77,7 +77,7 @@ function HostGraph({ hostId }: { hostId: string }) {
   const onConnectNodes = useCallback(
     (source: string, target: string) => {
       if (!drawn) return;
-      const op = connectionOperation(drawn, source.replace(/^if:/, ''), target.replace(/^if:/, ''));
+      const op = nodeConnectionOperation(drawn, source, target);
       if (typeof op === 'string') setNotice(op);
       else add([op]);
     },
