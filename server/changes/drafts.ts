@@ -9,7 +9,7 @@ import { validateOperations } from '@/server/plan/validate';
 import { diffTopology, type TopologyChange } from '@/server/topology/diff';
 import type { Topology } from '@/server/topology/model';
 import { latestTopology } from '@/server/topology/refresh';
-import { withMacs } from './fleet-macs';
+import { fleetMacConflicts, withMacs } from './fleet-macs';
 
 /** A draft larger than this is more likely a runaway script than a change a person reviews. */
 export const DRAFT_LIMIT = 500;
@@ -56,6 +56,7 @@ export async function getDraft(db: Db, hostId: string): Promise<DraftView> {
     };
   }
   const validation = validateOperations(latest.topology, rows.map((r) => r.operation));
+  const fleet = await fleetMacConflicts(db, hostId, rows.map((r) => r.operation));
   return {
     hostId,
     items: rows.map((r, i) => ({
@@ -64,9 +65,9 @@ export async function getDraft(db: Db, hostId: string): Promise<DraftView> {
       description: describeOperation(r.operation),
       authorName: r.authorName,
       createdAt: r.createdAt,
-      errors: validation.checks[i]!.errors,
+      errors: [...validation.checks[i]!.errors, ...fleet[i]!],
     })),
-    valid: validation.valid,
+    valid: validation.valid && fleet.every((e) => !e.length),
     projected: validation.projected,
     pending: diffTopology(latest.topology, validation.projected),
     basedOn: { snapshotId: latest.snapshotId, observedAt: latest.observedAt },

@@ -1,23 +1,41 @@
 // MAC addresses across the fleet: a new VM NIC gets one no host uses (VM NICs, live and kept,
-// and interfaces, as each host was last read, plus what drafts already hold).
+// and interfaces, as each host was last read, plus what drafts already hold), and a MAC another
+// host uses is refused.
 import { randomBytes } from 'node:crypto';
 import type { Db } from '@/server/db/client';
 import { ZOperation, type Operation } from '@/server/plan/ops';
 import { macsInUse } from '@/server/plan/vm-nics';
 import { latestTopology } from '@/server/topology/refresh';
 
-/** Every MAC the fleet uses, with who uses it ("VM web1 on hv1"). */
-export async function fleetMacs(db: Db): Promise<Map<string, string>> {
+/** Every MAC the fleet uses, with who uses it ("VM web1 on hv1"); `except` leaves one host (and its draft) out. */
+export async function fleetMacs(db: Db, except?: string): Promise<Map<string, string>> {
   const used = new Map<string, string>();
-  for (const host of await db.host.findMany({ select: { id: true, name: true } })) {
+  const hosts = await db.host.findMany({ where: except ? { id: { not: except } } : {}, select: { id: true, name: true } });
+  const names = new Map(hosts.map((h) => [h.id, h.name]));
+  for (const host of hosts) {
     const latest = await latestTopology(db, host.id);
     if (latest) for (const [mac, who] of macsInUse(latest.topology)) used.set(mac, `${who} on ${host.name}`);
   }
-  for (const row of await db.draftOperation.findMany({ select: { operation: true } })) {
+  for (const row of await db.draftOperation.findMany({ where: { hostId: { in: [...names.keys()] } }, select: { operation: true, hostId: true } })) {
     const op = ZOperation.safeParse(JSON.parse(row.operation));
-    if (op.success && op.data.kind === 'attachNic' && op.data.mac) used.set(op.data.mac, `a drafted NIC of ${op.data.vm}`);
+    if (op.success && op.data.kind === 'attachNic' && op.data.mac) used.set(op.data.mac, `a NIC drafted for ${op.data.vm} on ${names.get(row.hostId)}`);
   }
   return used;
+}
+
+/**
+ * Per operation, the MACs it would give a NIC that another host of the fleet already uses (or
+ * has drafted): one MAC twice breaks both NICs wherever their traffic meets.
+ */
+export async function fleetMacConflicts(db: Db, hostId: string, operations: readonly Operation[]): Promise<string[][]> {
+  const macOf = (op: Operation) => (op.kind === 'attachNic' || op.kind === 'restoreNic' ? op.mac : undefined);
+  if (!operations.some(macOf)) return operations.map(() => []);
+  const used = await fleetMacs(db, hostId);
+  return operations.map((op) => {
+    const mac = macOf(op);
+    const holder = mac ? used.get(mac) : undefined;
+    return holder ? [`MAC ${mac} is already used by ${holder}; one MAC on two NICs breaks both wherever their traffic meets. Leave the MAC empty and the panel picks a free one.`] : [];
+  });
 }
 
 /** A locally administered-looking QEMU MAC (52:54:00, as libvirt picks) no host uses. */
