@@ -4,23 +4,14 @@
 // first-start.spec.ts (alice and hv1 exist).
 import { expect, test, type Page } from '@playwright/test';
 import { labHost } from '../lab/testing';
-import { signIn } from './session';
+import { openHost, signIn } from './session';
 
 test.describe.configure({ mode: 'serial' });
 
 const hv1 = labHost('hv1');
 const virshNetworks = async () => (await hv1.exec(['virsh', '-q', '-c', 'qemu:///system', 'net-list', '--all', '--name'])).stdout.split('\n').map((l) => l.trim()).filter(Boolean);
 
-async function openHv1(page: Page) {
-  await page.goto('/hosts');
-  const row = page.locator('[data-id="host-hv1"]');
-  await row.getByRole('button', { name: 'Test' }).click();
-  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'reachable');
-  await row.getByRole('link', { name: 'hv1' }).click();
-  const graph = page.getByTestId('topology-graph');
-  await expect(graph.locator('.react-flow__node[data-id="net:default"]')).toBeVisible();
-  return graph;
-}
+const openHv1 = (page: Page) => openHost(page, 'hv1', 'net:default');
 
 async function reviewAndApply(page: Page, reason: string) {
   await page.getByRole('button', { name: 'Review changes' }).click();

@@ -4,24 +4,14 @@
 // was. Runs after first-start.spec.ts (alice and hv1 exist).
 import { expect, test, type Page } from '@playwright/test';
 import { labHost } from '../lab/testing';
-import { ADMIN, signIn } from './session';
+import { ADMIN, openHost, signIn } from './session';
 
 test.describe.configure({ mode: 'serial' });
 
 const hv1 = labHost('hv1');
 const PENDING = /(^|\s)pending(\s|$)/;
 
-async function openHv1(page: Page) {
-  await page.goto('/hosts');
-  const row = page.locator('[data-id="host-hv1"]');
-  // An earlier spec swapped hv1's key and back; a connection test brings the status back.
-  await row.getByRole('button', { name: 'Test' }).click();
-  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'reachable');
-  await row.getByRole('link', { name: 'hv1' }).click();
-  const graph = page.getByTestId('topology-graph');
-  await expect(graph.locator('.react-flow__node[data-id="if:br0"]')).toBeVisible();
-  return graph;
-}
+const openHv1 = (page: Page) => openHost(page, 'hv1', 'if:br0');
 
 const mtuOf = async (dev: string) => Number(/ mtu (\d+) /.exec((await hv1.exec(['ip', '-o', 'link', 'show', 'dev', dev])).stdout)?.[1]);
 const masterOf = async (dev: string) => / master (\S+) /.exec((await hv1.exec(['ip', '-o', 'link', 'show', 'dev', dev])).stdout)?.[1] ?? null;

@@ -10,3 +10,18 @@ export async function signIn(page: Page, who: { username: string; password: stri
   await page.getByRole('button', { name: /sign in/i }).click();
   await expect(page.getByTestId('signed-in-user')).toContainText(who.username);
 }
+
+/**
+ * Opens a host's page from the hypervisors list once its connection test passes (an earlier
+ * spec may have swapped its key and back), and waits for `readyNode` on its graph.
+ */
+export async function openHost(page: Page, name: string, readyNode: string) {
+  await page.goto('/hosts');
+  const row = page.locator(`[data-id="host-${name}"]`);
+  await row.getByRole('button', { name: 'Test' }).click();
+  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'reachable');
+  await row.getByRole('link', { name }).click();
+  const graph = page.getByTestId('topology-graph');
+  await expect(graph.locator(`.react-flow__node[data-id="${readyNode}"]`)).toBeVisible();
+  return graph;
+}

@@ -2,46 +2,21 @@
 // created in each mode the lab runs, started, stopped, deleted and put back, DHCP reservations
 // changed live, IP forwarding kept for boot; failures injected at the last step, and Revert.
 // What libvirt keeps (`net-dumpxml --inactive`) is compared as text, not only as the panel reads it.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureLab, type LabHost } from '@/lab/testing';
+import { describe, expect, it } from 'vitest';
 import type { Operation } from '@/server/plan/ops';
-import type { SshPool } from '@/server/ssh/pool';
-import { changeHarness, configurationChanges, iface, panelWithLabHost } from '@/server/testing/changes';
-import { emptyAllTables, openTestDatabase, type TestDatabase } from '@/server/testing/database';
+import { configurationChanges, iface, labHostSuite } from '@/server/testing/changes';
 import { FORWARDING_FILE, type Topology } from '@/server/topology/model';
 import { revertChange } from './history';
 
-let hv1: LabHost;
-let t: TestDatabase;
-let pool: SshPool;
-let hostId: string;
-let actor: { id: string; username: string };
-const harness = changeHarness(() => ({ db: t.db, pool, actor, hostId }));
-
-const virsh = async (...args: string[]) => (await hv1.exec(['virsh', '-q', '-c', 'qemu:///system', ...args])).stdout;
+const virsh = async (...args: string[]) => (await suite.hv1.exec(['virsh', '-q', '-c', 'qemu:///system', ...args])).stdout;
 const network = (topo: Topology, name: string) => topo.networks.find((n) => n.name === name);
 /** What libvirt keeps of every network, as text: what an exact undo must give back. */
 const keptDefinitions = async () => Promise.all(['default', 'isolated', 'routed', 'bridged'].map((n) => virsh('net-dumpxml', '--inactive', n)));
 
-beforeAll(async () => {
-  process.env.SWITCHBOARD_SECRET ??= 'test-secret-'.padEnd(48, 'x');
-  [hv1] = (await ensureLab({ hosts: 2 })) as [LabHost];
-  await hv1.start();
-  t = await openTestDatabase('sqlite');
-  await emptyAllTables(t.db);
-  ({ pool, hostId, actor } = await panelWithLabHost(t.db, hv1, 'nadia'));
-}, 600_000);
-
-beforeEach(async () => {
-  await t.db.draftOperation.deleteMany();
-  // A failed case may leave a network behind; every case starts from the seeded host.
+// A failed case may leave a network or the forwarding file behind; every case starts from the seeded host.
+const { suite, harness } = labHostSuite('nadia', async () => {
   const leftover = /\blab(nat|iso|route|open)\b/.test(await virsh('net-list', '--all', '--name')) || !(await virsh('net-list', '--name')).includes('isolated');
-  if (leftover || (await hv1.exec(['test', '-e', FORWARDING_FILE], { allowFailure: true })).code === 0) await hv1.start();
-}, 120_000);
-
-afterAll(async () => {
-  pool?.closeAll();
-  await t?.close();
+  return leftover || (await suite.hv1.exec(['test', '-e', FORWARDING_FILE], { allowFailure: true })).code === 0;
 });
 
 describe.sequential('libvirt networks on a lab host', () => {
@@ -63,7 +38,7 @@ describe.sequential('libvirt networks on a lab host', () => {
       expect(n.ips[0]).toMatchObject({ address: '10.77.0.1', prefixLength: 24, dhcpRanges: [{ start: '10.77.0.100', end: '10.77.0.199' }], staticHosts: [{ mac: '52:54:00:77:00:10', name: 'db9', ip: '10.77.0.10' }] });
       expect(iface(after, n.bridge!)?.addresses.map((a) => `${a.address}/${a.prefixLength}`)).toContain('10.77.0.1/24');
       // dnsmasq serves the reservation.
-      expect((await hv1.exec(['cat', '/var/lib/libvirt/dnsmasq/labnat.hostsfile'])).stdout).toContain('52:54:00:77:00:10,10.77.0.10,db9');
+      expect((await suite.hv1.exec(['cat', '/var/lib/libvirt/dnsmasq/labnat.hostsfile'])).stdout).toContain('52:54:00:77:00:10,10.77.0.10,db9');
     });
     expect(await virsh('net-list', '--all', '--name')).not.toMatch(/\blabnat\b/);
   });
@@ -82,16 +57,16 @@ describe.sequential('libvirt networks on a lab host', () => {
   });
 
   it('a reservation changes live: dnsmasq serves it at once, without a restart, and Revert releases it', async () => {
-    const pid = async () => (await hv1.exec(['cat', '/run/libvirt/network/default.pid'])).stdout.trim();
+    const pid = async () => (await suite.hv1.exec(['cat', '/run/libvirt/network/default.pid'])).stdout.trim();
     const before = await pid();
     const ops: Operation[] = [{ kind: 'addDhcpHost', network: 'default', mac: '52:54:00:77:00:11', name: 'app9', ip: '198.19.122.11' }];
     await harness.appliesVerifiesReverts('reservation', ops, async (after) => {
       expect(network(after, 'default')!.ips[0]!.staticHosts).toContainEqual({ mac: '52:54:00:77:00:11', id: null, name: 'app9', ip: '198.19.122.11' });
-      expect((await hv1.exec(['cat', '/var/lib/libvirt/dnsmasq/default.hostsfile'])).stdout).toContain('52:54:00:77:00:11,198.19.122.11,app9');
+      expect((await suite.hv1.exec(['cat', '/var/lib/libvirt/dnsmasq/default.hostsfile'])).stdout).toContain('52:54:00:77:00:11,198.19.122.11,app9');
       expect(await virsh('net-dumpxml', '--inactive', 'default')).toContain("<host mac='52:54:00:77:00:11' name='app9' ip='198.19.122.11'/>");
       expect(await pid()).toBe(before);
     });
-    expect((await hv1.exec(['cat', '/var/lib/libvirt/dnsmasq/default.hostsfile'])).stdout).not.toContain('52:54:00:77:00:11');
+    expect((await suite.hv1.exec(['cat', '/var/lib/libvirt/dnsmasq/default.hostsfile'])).stdout).not.toContain('52:54:00:77:00:11');
     expect(await pid()).toBe(before);
   });
 
@@ -102,7 +77,7 @@ describe.sequential('libvirt networks on a lab host', () => {
     expect(iface(before, tap)?.master).toBe(bridge);
     const ops: Operation[] = [{ kind: 'setNetworkActive', name: 'default', active: false }];
     await expect(harness.change(ops)).rejects.toThrow(/running VM web1/);
-    await t.db.draftOperation.deleteMany();
+    await suite.t.db.draftOperation.deleteMany();
     await harness.appliesVerifiesReverts(
       'stop a network with a VM on it',
       ops,
@@ -123,7 +98,7 @@ describe.sequential('libvirt networks on a lab host', () => {
     const applied = await harness.change([{ kind: 'deleteNetwork', name: 'isolated' }], { confirmDisruptive: true });
     expect(applied.status, await harness.explain(applied.changeId)).toBe('applied');
     expect(await virsh('net-list', '--all', '--name')).not.toMatch(/\bisolated\b/);
-    await revertChange(t.db, actor, applied.changeId);
+    await revertChange(suite.t.db, suite.actor, applied.changeId);
     const reverted = await harness.change([], { confirmDisruptive: true });
     expect(reverted.status, await harness.explain(reverted.changeId)).toBe('applied');
     expect(await keptDefinitions()).toEqual(kept);
@@ -137,9 +112,9 @@ describe.sequential('libvirt networks on a lab host', () => {
     const enabled = !before.host.ipForward;
     await harness.appliesVerifiesReverts('IP forwarding', [{ kind: 'setIpForward', family: 'ipv4', enabled, atBoot: true }], async (after) => {
       expect(after.host.ipForward).toBe(enabled);
-      expect((await hv1.exec(['cat', FORWARDING_FILE])).stdout).toContain(`net.ipv4.ip_forward = ${enabled ? 1 : 0}`);
+      expect((await suite.hv1.exec(['cat', FORWARDING_FILE])).stdout).toContain(`net.ipv4.ip_forward = ${enabled ? 1 : 0}`);
     });
-    expect((await hv1.exec(['test', '-e', FORWARDING_FILE], { allowFailure: true })).code).not.toBe(0);
+    expect((await suite.hv1.exec(['test', '-e', FORWARDING_FILE], { allowFailure: true })).code).not.toBe(0);
   });
 
   describe('failure injection: step k of a change creating a network, reserving an address and turning on forwarding fails', () => {
@@ -155,7 +130,7 @@ describe.sequential('libvirt networks on a lab host', () => {
         await harness.rollsBackWhenStepFails(build, k);
         expect(await keptDefinitions()).toEqual(kept);
         expect(await virsh('net-list', '--all', '--name')).not.toMatch(/\blabnat\b/);
-        expect((await hv1.exec(['test', '-e', FORWARDING_FILE], { allowFailure: true })).code).not.toBe(0);
+        expect((await suite.hv1.exec(['test', '-e', FORWARDING_FILE], { allowFailure: true })).code).not.toBe(0);
       });
     }
   });

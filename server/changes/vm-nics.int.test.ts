@@ -1,24 +1,14 @@
 // VM NICs on a real lab host: attach, detach, move and link state on a paused (running) VM and a
 // shut-off one, checked with `virsh domiflist` and the bridges' port lists; failures injected
 // at the last step and Revert, compared with what libvirt keeps (`dumpxml --inactive`) as text.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ensureLab, type LabHost } from '@/lab/testing';
+import { describe, expect, it } from 'vitest';
 import type { Operation } from '@/server/plan/ops';
-import type { SshPool } from '@/server/ssh/pool';
-import { changeHarness, panelWithLabHost } from '@/server/testing/changes';
-import { emptyAllTables, openTestDatabase, type TestDatabase } from '@/server/testing/database';
+import { labHostSuite } from '@/server/testing/changes';
 import type { Topology } from '@/server/topology/model';
 import { revertChange } from './history';
 import type { StoredPlan } from './review';
 
-let hv1: LabHost;
-let t: TestDatabase;
-let pool: SshPool;
-let hostId: string;
-let actor: { id: string; username: string };
-const harness = changeHarness(() => ({ db: t.db, pool, actor, hostId }));
-
-const virsh = async (...args: string[]) => (await hv1.exec(['virsh', '-q', '-c', 'qemu:///system', ...args])).stdout;
+const virsh = async (...args: string[]) => (await suite.hv1.exec(['virsh', '-q', '-c', 'qemu:///system', ...args])).stdout;
 /** `virsh domiflist`: one "type source model mac" line per NIC (the tap name left out: libvirt picks it). */
 const domiflist = async (vm: string, inactive = false) =>
   (await virsh('domiflist', vm, ...(inactive ? ['--inactive'] : [])))
@@ -26,34 +16,20 @@ const domiflist = async (vm: string, inactive = false) =>
     .map((l) => l.trim().split(/\s+/).slice(1).join(' '))
     .filter(Boolean);
 const kept = async () => Promise.all(['web1', 'db1', 'build1'].map((vm) => virsh('dumpxml', '--inactive', vm)));
-const portsOf = async (bridge: string) => (await hv1.exec(['ip', '-o', 'link', 'show', 'master', bridge])).stdout;
+const portsOf = async (bridge: string) => (await suite.hv1.exec(['ip', '-o', 'link', 'show', 'master', bridge])).stdout;
 const macOf = (topo: Topology, vm: string, i = 0) => topo.vms.find((v) => v.name === vm)!.nics[i]!.mac!;
 /** What review said about steps that take effect later. */
 const deferredOf = (row: { plan: string }) => (JSON.parse(row.plan) as StoredPlan).steps.flatMap((s) => (s.deferred ? [s.deferred] : []));
 /** What libvirt keeps and what the running VMs have: a case that leaves either changed gets a fresh host. */
 const state = async () => [...(await kept()), ...(await Promise.all(['web1', 'db1'].map((vm) => domiflist(vm)))).flat()];
 
-beforeAll(async () => {
-  process.env.SWITCHBOARD_SECRET ??= 'test-secret-'.padEnd(48, 'x');
-  [hv1] = (await ensureLab({ hosts: 2 })) as [LabHost];
-  await hv1.start();
-  t = await openTestDatabase('sqlite');
-  await emptyAllTables(t.db);
-  ({ pool, hostId, actor } = await panelWithLabHost(t.db, hv1, 'victor'));
-}, 600_000);
-
-let seeded: string[];
-beforeEach(async () => {
-  await t.db.draftOperation.deleteMany();
-  // A failed case may leave a NIC behind; every case starts from the seeded host.
+// A case that leaves a NIC behind (a failed one, or a guest that has not let go) gets a fresh host.
+let seeded: string[] | undefined;
+const { suite, harness } = labHostSuite('victor', async () => {
   const now = await state();
-  if (seeded && JSON.stringify(now) !== JSON.stringify(seeded)) await hv1.start();
+  const dirty = seeded !== undefined && JSON.stringify(now) !== JSON.stringify(seeded);
   seeded ??= now;
-}, 120_000);
-
-afterAll(async () => {
-  pool?.closeAll();
-  await t?.close();
+  return dirty;
 });
 
 describe.sequential('VM NICs on a lab host', () => {
@@ -69,11 +45,11 @@ describe.sequential('VM NICs on a lab host', () => {
     expect(await domiflist('db1', true)).toContain(`network routed virtio ${added.mac}`);
     expect(await portsOf(after.networks.find((n) => n.name === 'routed')!.bridge!)).toContain(`${added.target}:`);
 
-    await revertChange(t.db, actor, applied.changeId);
+    await revertChange(suite.t.db, suite.actor, applied.changeId);
     const reverted = await harness.change([]);
     expect(reverted.status, await harness.explain(reverted.changeId)).toBe('applied');
     // A paused guest cannot acknowledge the unplug: review said so, and verification expects exactly that.
-    expect(deferredOf(await t.db.changeSet.findUniqueOrThrow({ where: { id: reverted.changeId } }))).toEqual(['db1 is paused: its kept definition changes now, and the guest lets go of the NIC when it runs again']);
+    expect(deferredOf(await suite.t.db.changeSet.findUniqueOrThrow({ where: { id: reverted.changeId } }))).toEqual(['db1 is paused: its kept definition changes now, and the guest lets go of the NIC when it runs again']);
     expect(reverted.differences).toEqual([]);
     expect(await domiflist('db1', true)).toEqual(before.kept);
     expect(await domiflist('db1')).toContain(`network routed virtio ${added.mac}`);
@@ -84,7 +60,7 @@ describe.sequential('VM NICs on a lab host', () => {
     await harness.appliesVerifiesReverts('attach without hot-plug', [{ kind: 'attachNic', vm: 'web1', network: 'routed', mac: '52:54:00:5b:00:03', model: 'virtio', linkUp: true }], async () => {
       expect(await domiflist('web1', true)).toContain('network routed virtio 52:54:00:5b:00:03');
       expect(await domiflist('web1')).toEqual(live);
-      const row = await t.db.changeSet.findFirstOrThrow({ orderBy: { createdAt: 'desc' } });
+      const row = await suite.t.db.changeSet.findFirstOrThrow({ orderBy: { createdAt: 'desc' } });
       expect(deferredOf(row)).toEqual(['applies when web1 next starts: its machine cannot plug NICs in or out while it runs (no ACPI)']);
     });
   });

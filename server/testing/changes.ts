@@ -1,7 +1,8 @@
 // Test scaffolding for changes against a lab host: draft, review and apply as an operator would,
 // read the host, explain a failed change, and compare two reads by configuration only.
-import { authorizeLabKey } from '@/lab/testing';
-import { expect } from 'vitest';
+import { authorizeLabKey, ensureLab, type LabHost } from '@/lab/testing';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { emptyAllTables, openTestDatabase, type TestDatabase } from '@/server/testing/database';
 import { getDraft } from '@/server/changes/drafts';
 import { getChange, revertChange } from '@/server/changes/history';
 import { createPanelPool } from '@/server/hosts/panel-pool';
@@ -116,4 +117,38 @@ export async function panelWithLabHost(db: Db, labHost: { name: string; address:
   });
   const user = await makeUser(db, operator, 'operator');
   return { pool, hostId: host.id, actor: { id: user.id, username: user.username } };
+}
+
+export interface LabHostSuite {
+  hv1: LabHost;
+  t: TestDatabase;
+  pool: SshPool;
+  hostId: string;
+  actor: { id: string; username: string };
+}
+
+/**
+ * A suite that changes lab host hv1 through a SQLite panel as `operator`: hv1 starts from its
+ * seed, every case starts with an empty draft, and a case that `dirty` says left the host
+ * changed (a failed one) gets hv1 from its seed again. Call at the top of a test file.
+ */
+export function labHostSuite(operator: string, dirty: (s: LabHostSuite) => Promise<boolean>): { suite: LabHostSuite; harness: ChangeHarness } {
+  const suite = {} as LabHostSuite;
+  beforeAll(async () => {
+    process.env.SWITCHBOARD_SECRET ??= 'test-secret-'.padEnd(48, 'x');
+    [suite.hv1] = (await ensureLab({ hosts: 2 })) as [LabHost];
+    await suite.hv1.start();
+    suite.t = await openTestDatabase('sqlite');
+    await emptyAllTables(suite.t.db);
+    Object.assign(suite, await panelWithLabHost(suite.t.db, suite.hv1, operator));
+  }, 600_000);
+  beforeEach(async () => {
+    await suite.t.db.draftOperation.deleteMany();
+    if (await dirty(suite)) await suite.hv1.start();
+  }, 120_000);
+  afterAll(async () => {
+    suite.pool?.closeAll();
+    await suite.t?.close();
+  });
+  return { suite, harness: changeHarness(() => ({ db: suite.t.db, pool: suite.pool, actor: suite.actor, hostId: suite.hostId })) };
 }
