@@ -320,3 +320,15 @@ export function startCommands(t: Topology, n: LibvirtNetwork): PlannedCommand[] 
     ...(bridge ? tapsOnNetwork(t, n).map((tap) => cmd(link(tap, 'master', bridge), [])) : []),
   ];
 }
+
+/** The libvirt DHCP range on the host that holds `ip`, if any. */
+export function dhcpRangeHolding(t: Topology, ip: string): { network: string; start: string; end: string } | null {
+  for (const n of t.networks) {
+    for (const x of n.ips) {
+      for (const r of x.dhcpRanges) {
+        if (familyOf(r.start) === familyOf(ip) && compareIps(r.start, ip) <= 0 && compareIps(ip, r.end) <= 0) return { network: n.name, ...r };
+      }
+    }
+  }
+  return null;
+}

@@ -5,7 +5,7 @@ import { ZBareIp, ZMac } from '../fields';
 import type { Checks } from '../kind';
 import { defineKind, PHASES } from '../kind';
 import { checkDhcpHost, dhcpHostDocument, networkDifferences, networkNamed, needNetwork, updateNetwork, ZHostName, ZNetworkName } from '../libvirt';
-import { compareIps, inSubnet } from '../subnets';
+import { compareIps, familyOf, inSubnet } from '../subnets';
 
 export const dhcpHostFields = { network: ZNetworkName, mac: ZMac, name: ZHostName.optional(), ip: ZBareIp };
 export const addDhcpHostSchema = z.object({ kind: z.literal('addDhcpHost'), ...dhcpHostFields });
@@ -55,6 +55,11 @@ export const addDhcpHost = defineKind({
     const seenIp = new Map(ip.staticHosts.map((h) => [h.ip, h.mac ?? h.name ?? h.ip] as [string, string]));
     checkDhcpHost(c, op.network, ip, op, seenMac, seenIp);
     if (op.name && ip.staticHosts.some((h) => h.name === op.name)) c.errors.push(`Host name ${op.name} is already reserved on ${op.network}.`);
+    // dnsmasq would not take the address back from a VM that holds it now.
+    const lease = p.n.leases.find((l) => compareIps(l.ip, op.ip) === 0 && l.mac !== op.mac);
+    if (lease) c.errors.push(`${op.ip} is leased to ${lease.mac}${lease.hostname ? ` (${lease.hostname})` : ''} on ${op.network} now; reserve a free address, or reserve this one for that MAC.`);
+    const holder = c.t.interfaces.find((i) => i.addresses.some((a) => compareIps(a.address, op.ip) === 0 && familyOf(a.address) === familyOf(op.ip)));
+    if (holder) c.errors.push(`${op.ip} is already an address of the host's ${holder.name}.`);
   },
   project: (op, t) => {
     const index = parentOf(networkNamed(t, op.network)!, op.ip);

@@ -20,6 +20,7 @@ function host(): Topology {
   const n = t.networks.find((x) => x.name === 'default')!;
   n.definition = DEFAULT_DEFINITION;
   n.ips[0]!.dhcpRanges = [{ start: '192.168.122.2', end: '192.168.122.254' }];
+  n.leases = [{ mac: '52:54:00:0a:0b:0c', ip: '192.168.122.57', prefixLength: 24, hostname: 'pc9', expires: '2026-12-01 23:00:00' }];
   n.ips[0]!.staticHosts = [
     { mac: '52:54:00:01:01:01', id: null, name: 'web1', ip: '192.168.122.10' },
     { mac: '52:54:00:01:01:02', id: null, name: 'db1', ip: '192.168.122.11' },
@@ -171,8 +172,17 @@ describe('static DHCP hosts', () => {
     ['an address outside every subnet', { ...add, ip: '10.1.1.1' }, "10.1.1.1 is not inside network default's subnet (192.168.122.1/24)."],
     ['the gateway', { ...add, ip: '192.168.122.1' }, "The static host app1 of default has 192.168.122.1, the host's own address on the network."],
     ['a name already reserved', { ...add, name: 'db1' }, 'Host name db1 is already reserved on default.'],
+    ['an address leased to another MAC now', { ...add, ip: '192.168.122.57' }, '192.168.122.57 is leased to 52:54:00:0a:0b:0c (pc9) on default now; reserve a free address, or reserve this one for that MAC.'],
   ])('refuses %s', (_, o, message) => {
     expect(errors(host(), o)).toContain(message);
+  });
+});
+
+describe('an interface address inside a DHCP range', () => {
+  it('is refused: dnsmasq could hand it to a VM', () => {
+    expect(errors(host(), { kind: 'addAddress', dev: 'eth2', address: '192.168.122.150/24' })).toContain(
+      "192.168.122.150 is inside network default's DHCP range 192.168.122.2-192.168.122.254: dnsmasq could hand it to a VM too. Pick an address outside the range.",
+    );
   });
 });
 
