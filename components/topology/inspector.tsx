@@ -6,6 +6,7 @@ import { InterfaceEditor, MemberEdgeEditor } from '@/components/changes/edit-for
 import { ForwardingEditor, NetworkEditor } from '@/components/changes/network-forms';
 import { PendingAtStart, VmEditor } from '@/components/changes/nic-forms';
 import { KIND_STYLE } from '@/components/topology/nodes';
+import { nicAddresses, nicAddressInWords } from '@/server/topology/addressing';
 import { bandwidthInWords, virtualportInWords, vlanTagsInWords } from '@/server/topology/words';
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
@@ -180,7 +181,8 @@ export function Inspector({ topology, selected, live }: { topology: Topology; se
               <th className="pr-2 font-medium">MAC</th>
               <th className="pr-2 font-medium">Type</th>
               <th className="pr-2 font-medium">Source</th>
-              <th className="font-medium">Device</th>
+              <th className="pr-2 font-medium">Device</th>
+              <th className="font-medium">Addresses</th>
             </tr>
           </thead>
           <tbody>
@@ -195,7 +197,8 @@ export function Inspector({ topology, selected, live }: { topology: Topology; se
                   {n.source}
                   {n.directMode ? ` (${n.directMode})` : n.bridge && n.bridge !== n.source ? ` → ${n.bridge}` : ''}
                 </td>
-                <td>{n.target ?? '—'}</td>
+                <td className="pr-2">{n.target ?? '—'}</td>
+                <td data-testid="nic-addresses">{nicAddresses(topology, n).map(nicAddressInWords).join('; ') || '—'}</td>
               </tr>
             ))}
           </tbody>

@@ -37,6 +37,8 @@ export function configurationOf(t: Topology): Topology {
     })),
     // Leases come and go as VMs ask for addresses; they are not configuration.
     networks: t.networks.map((n) => ({ ...n, leases: [] })),
+    // Who answered ARP lately is not configuration.
+    neighbours: undefined,
     // A running NIC's element names its runtime port (portid, alias); its settings are the other fields.
     vms: t.vms.map((vm) => ({ ...vm, nics: vm.nics.map((n) => ({ ...n, xml: null })) })),
   };

@@ -343,7 +343,16 @@ export interface Topology {
   classes: TcClass[];
   networks: LibvirtNetwork[];
   vms: Vm[];
+  /** The host's neighbour (ARP/NDP) table: runtime state, where a guest's own addresses show. Absent in older reads. */
+  neighbours?: Neighbour[];
   missing: MissingSection[];
+}
+
+/** One entry of `ip neigh`: an address seen on a link, and the MAC that answered for it. */
+export interface Neighbour {
+  ip: string;
+  dev: string;
+  mac: string;
 }
 
 /**

@@ -34,6 +34,7 @@ export const PROBE_SECTIONS = [
   'qdisc',
   'class',
   'link_stats',
+  'neigh',
   'session',
   'virsh_lists',
   'virsh_xml',
@@ -42,7 +43,7 @@ export const PROBE_SECTIONS = [
 export type ProbeSection = (typeof PROBE_SECTIONS)[number];
 
 /** Sections a capture made before they were added may lack (the recorded fixtures). */
-export const OPTIONAL_SECTIONS: readonly ProbeSection[] = ['session', 'ip6_forward', 'forwarding_file'];
+export const OPTIONAL_SECTIONS: readonly ProbeSection[] = ['session', 'ip6_forward', 'forwarding_file', 'neigh'];
 
 export const PROBE_SCRIPT = `export LC_ALL=C PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 s() { printf '\\n${SECTION_MARK}%s@@\\n' "$1"; }
@@ -114,6 +115,7 @@ else rc=127; fi
 set +f
 e class $rc
 s link_stats; ip -j -s link show; e link_stats $?
+s neigh; ip -j neigh show; e neigh $?
 # The panel's own SSH session as the host sees it (SSH_CONNECTION: panel address and port, host
 # address and port), and the route back to the panel: what a change must not cut. Under sudo
 # the variable is reset, so it is read from the nearest ancestor process that has it.

@@ -5,7 +5,7 @@ import { AppError, isAppError } from '@/server/errors';
 import { sshTargetOf, statusForError } from '@/server/hosts/hosts';
 import type { SshPool } from '@/server/ssh/pool';
 import { describeChange, diffTopology, topologyHash, type TopologyChange } from './diff';
-import type { Counters, PanelSession, Topology } from './model';
+import type { Counters, DhcpLease, Neighbour, PanelSession, Topology } from './model';
 import { parseProbeOutput, ProbeParseError } from './parse';
 import { helperRefusal, probeInvocation } from '@/server/hosts/helpers';
 
@@ -98,7 +98,11 @@ export async function refreshHost(db: Db, pool: SshPool, hostId: string, opts: R
     return { snapshotId: snapshot.id, stored: true, observedChange };
   });
 
-  const stored: StoredSample = { counters: sample.counters, up: sample.linkUp };
+  const stored: StoredSample = {
+    counters: sample.counters,
+    up: sample.linkUp,
+    addressing: { leases: Object.fromEntries(sample.topology.networks.map((n) => [n.name, n.leases ?? []])), neighbours: sample.topology.neighbours ?? [] },
+  };
   await db.counterSample.create({ data: { hostId, at: observedAt, data: JSON.stringify(stored) } });
   await db.counterSample.deleteMany({ where: { hostId, at: { lt: new Date(observedAt.getTime() - COUNTER_WINDOW_MS) } } });
   await db.host.update({
@@ -150,10 +154,29 @@ export async function listObservedChanges(db: Db, hostId?: string, take = 50) {
   }));
 }
 
-/** What a CounterSample row holds. */
+/** What a CounterSample row holds: the read's runtime state, kept every refresh (snapshots only when configuration changes). */
 interface StoredSample {
   counters: Record<string, Counters>;
   up: Record<string, boolean>;
+  /** DHCP leases per network and the neighbour table: where VMs' addresses come from (absent in older rows). */
+  addressing?: { leases: Record<string, DhcpLease[]>; neighbours: Neighbour[] };
+}
+
+/**
+ * The latest snapshot with the runtime state of the latest read laid over it (DHCP leases, the
+ * neighbour table): a snapshot is stored only when configuration changes, so on its own it
+ * would show the leases of that moment.
+ */
+export async function currentTopology(db: Db, hostId: string): Promise<LatestTopology | null> {
+  const [latest, sample] = await Promise.all([latestTopology(db, hostId), db.counterSample.findFirst({ where: { hostId }, orderBy: { at: 'desc' }, select: { data: true } })]);
+  const addressing = sample ? (JSON.parse(sample.data) as StoredSample).addressing : undefined;
+  if (!latest || !addressing) return latest;
+  const topology: Topology = {
+    ...latest.topology,
+    networks: latest.topology.networks.map((n) => ({ ...n, leases: addressing.leases[n.name] ?? [] })),
+    neighbours: addressing.neighbours,
+  };
+  return { ...latest, topology };
 }
 
 export interface CounterPoint {

@@ -3,7 +3,7 @@ import { createTRPCRouter, operatorProcedure, signedInProcedure } from '@/server
 import { acknowledgeChanges, fleetOverview, refreshAll } from '@/server/topology/fleet';
 import { dashboardData } from '@/server/topology/sampler';
 import { getPanelPool } from '@/server/hosts/panel-pool';
-import { counterHistory, latestTopology, listObservedChanges, refreshHost } from '@/server/topology/refresh';
+import { counterHistory, currentTopology, listObservedChanges, refreshHost } from '@/server/topology/refresh';
 import { interfaceRates } from '@/server/topology/rates';
 import { getPositions, savePositions, ZPositions } from '@/server/topology/positions';
 
@@ -12,7 +12,7 @@ const ZHostRef = z.object({ hostId: z.string().min(1).max(64) });
 // Reading a host's network is for every role (viewers watch dashboards). A refresh only reads
 // the host; what it writes is the panel's own record of what it saw.
 export const topologyRouter = createTRPCRouter({
-  latest: signedInProcedure.input(ZHostRef).query(({ ctx, input }) => latestTopology(ctx.db, input.hostId)),
+  latest: signedInProcedure.input(ZHostRef).query(({ ctx, input }) => currentTopology(ctx.db, input.hostId)),
   refresh: signedInProcedure.input(ZHostRef).mutation(async ({ ctx, input }) => {
     const r = await refreshHost(ctx.db, getPanelPool(ctx.db), input.hostId);
     return { topology: r.topology, observedAt: r.observedAt, stored: r.stored, observedChange: r.observedChange, probeMs: r.probeMs };

@@ -9,7 +9,7 @@ import { MODEL_VERSION } from '../model';
 import type { ProbeSection } from '../probe';
 import { parseBridgeVlans } from './bridge';
 import { ProbeParseError } from './errors';
-import { parseAddresses, parseCounters, parseLinks, parseLinkUp, parseRoutes } from './ip';
+import { parseAddresses, parseCounters, parseLinks, parseLinkUp, parseNeighbours, parseRoutes } from './ip';
 import { splitSections, type Section } from './sections';
 import { parseSession } from './session';
 import { parseForwardingFile } from './sysctl';
@@ -83,6 +83,7 @@ export function parseProbeOutput(output: string): ProbeSample {
   const classes = read('class', [], parseClasses);
   const counters = read('link_stats', {}, parseCounters);
   const linkUp = read('link_stats', {}, parseLinkUp);
+  const neighbours = sections.has('neigh') ? read('neigh', [], parseNeighbours) : undefined;
   // Not a part of the host's network: a failure here is not a missing section, just no session.
   const sessionSection = sections.get('session');
   let session: ProbeSample['session'] = null;
@@ -139,6 +140,7 @@ export function parseProbeOutput(output: string): ProbeSample {
     classes,
     networks,
     vms,
+    ...(neighbours ? { neighbours } : {}),
     // link_stats is read twice (counters, link state); say once that it could not be.
     missing: missing.filter((m, i) => missing.findIndex((o) => o.section === m.section && o.reason === m.reason) === i),
   };

@@ -1,7 +1,7 @@
 // `ip -j -d link`, `ip -j addr`, `ip -j route`, `ip -j -s link`: JSON from iproute2, validated
 // loosely (unknown fields are ignored, unknown kinds become `other`).
 import { z } from 'zod';
-import type { Counters, InterfaceKind, IpAddress, NetInterface, Route } from '../model';
+import type { Counters, InterfaceKind, IpAddress, Neighbour, NetInterface, Route } from '../model';
 import { parseJsonSection } from './json';
 
 const ZLinkInfo = z.looseObject({
@@ -213,4 +213,15 @@ export function parseCounters(body: string): Record<string, Counters> {
 
 export function parseLinks(body: string): NetInterface[] {
   return parseJsonSection('link', body, ZLinks).map(interfaceFromLink);
+}
+
+/** `ip -j neigh show`: entries with a link-layer address (incomplete and failed ones have none). */
+const ZNeighbours = z.array(z.looseObject({ dst: z.string(), dev: z.string().optional(), lladdr: z.string().optional() }));
+
+export function parseNeighbours(body: string): Neighbour[] {
+  // An empty table prints nothing at all on some iproute2 versions.
+  if (!body.trim()) return [];
+  return parseJsonSection('neigh', body, ZNeighbours).flatMap((n) =>
+    n.dev && n.lladdr && /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(n.lladdr) ? [{ ip: n.dst, dev: n.dev, mac: n.lladdr.toLowerCase() }] : [],
+  );
 }

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { hostTopology } from '@/server/plan/fixtures';
+import { nicAddresses, nicAddressInWords } from './addressing';
+
+describe('where a VM NIC’s addresses come from', () => {
+  const t = hostTopology();
+  const net = t.networks.find((n) => n.name === 'default')!;
+  net.ips[0]!.staticHosts = [{ mac: '52:54:00:01:01:01', id: null, name: 'web1', ip: '192.168.122.10' }];
+  net.leases = [{ mac: '52:54:00:01:01:01', ip: '192.168.122.10', prefixLength: 24, hostname: 'web1', expires: '2026-12-01 23:10:04' }];
+  t.neighbours = [
+    { ip: '192.168.122.77', dev: 'virbr0', mac: '52:54:00:01:01:01' },
+    { ip: 'fe80::5054:ff:fe01:101', dev: 'virbr0', mac: '52:54:00:01:01:01' },
+    { ip: '198.18.0.1', dev: 'eth0', mac: '02:00:00:00:00:01' },
+  ];
+  const nic = t.vms[0]!.nics[0]!;
+
+  it('combines the reservation, the lease and addresses the guest set itself (seen in the neighbour table)', () => {
+    expect(nicAddresses(t, nic).map(nicAddressInWords)).toEqual(['192.168.122.10 (reserved, leased until 2026-12-01 23:10:04)', '192.168.122.77 (seen on virbr0)']);
+  });
+
+  it('a NIC with nothing known has no addresses', () => {
+    expect(nicAddresses({ ...t, neighbours: [], networks: [] }, nic)).toEqual([]);
+  });
+});

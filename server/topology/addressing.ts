@@ -1,0 +1,39 @@
+// Where a VM NIC's addresses come from, from what the probe read: the network's reservation for
+// its MAC, dnsmasq's lease, or (an address set inside the guest) the host's neighbour table.
+// Pure.
+import type { Topology, VmNic } from './model';
+
+export type AddressOrigin = 'reservation' | 'lease' | 'neighbour';
+
+export interface NicAddress {
+  ip: string;
+  origins: AddressOrigin[];
+  /** The lease's end, for a leased address. */
+  expires?: string;
+  /** The host link it was seen on, for a neighbour entry. */
+  seenOn?: string;
+}
+
+export function nicAddresses(t: Topology, nic: VmNic): NicAddress[] {
+  const mac = nic.mac?.toLowerCase();
+  if (!mac) return [];
+  const out = new Map<string, NicAddress>();
+  const add = (ip: string, origin: AddressOrigin, extra: Partial<NicAddress> = {}) => {
+    const a = out.get(ip) ?? { ip, origins: [] };
+    if (!a.origins.includes(origin)) a.origins.push(origin);
+    out.set(ip, { ...a, ...extra });
+  };
+  const network = nic.type === 'network' ? t.networks.find((n) => n.name === nic.source) : t.networks.find((n) => n.bridge !== null && n.bridge === nic.bridge);
+  for (const ip of network?.ips ?? []) for (const h of ip.staticHosts) if (h.mac?.toLowerCase() === mac) add(h.ip, 'reservation');
+  for (const l of network?.leases ?? []) if (l.mac === mac) add(l.ip, 'lease', { expires: l.expires });
+  for (const n of t.neighbours ?? []) if (n.mac === mac && !n.ip.toLowerCase().startsWith('fe80:')) add(n.ip, 'neighbour', { seenOn: n.dev });
+  return [...out.values()];
+}
+
+const ORIGIN_WORDS: Record<AddressOrigin, string> = { reservation: 'reserved', lease: 'leased', neighbour: 'seen on the host' };
+
+/** "198.19.122.10 (reserved, leased until 2026-12-01 23:10:04)". */
+export function nicAddressInWords(a: NicAddress): string {
+  const words = a.origins.map((o) => (o === 'lease' && a.expires ? `leased until ${a.expires}` : o === 'neighbour' && a.seenOn ? `seen on ${a.seenOn}` : ORIGIN_WORDS[o]));
+  return `${a.ip} (${words.join(', ')})`;
+}
