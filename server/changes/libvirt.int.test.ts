@@ -107,6 +107,33 @@ describe.sequential('libvirt networks on a lab host', () => {
     expect(iface(after, tap)?.master).toBe(network(after, 'isolated')!.bridge);
   });
 
+  it('edits the default network (a narrower DHCP range): redefined and restarted with confirmation, web1 back on it; Revert gives back exactly the old definition', async () => {
+    const before = await harness.read();
+    const kept = await virsh('net-dumpxml', '--inactive', 'default');
+    const tap = before.vms.find((v) => v.name === 'web1')!.nics[0]!.target!;
+    const web1 = network(before, 'default')!.ips[0]!.staticHosts[0]!;
+    const ops: Operation[] = [
+      {
+        kind: 'editNetwork',
+        name: 'default',
+        mode: 'nat',
+        ipv4: { address: '198.19.122.1', prefixLength: 24, dhcpRanges: [{ start: '198.19.122.120', end: '198.19.122.140' }], hosts: [{ mac: web1.mac!, name: web1.name!, ip: web1.ip }] },
+      },
+    ];
+    await harness.appliesVerifiesReverts(
+      'edit a network',
+      ops,
+      async (after) => {
+        expect(network(after, 'default')!.ips[0]!.dhcpRanges).toEqual([{ start: '198.19.122.120', end: '198.19.122.140' }]);
+        expect(network(after, 'default')!.uuid).toBe(network(before, 'default')!.uuid);
+        expect(iface(after, tap)?.master).toBe(network(after, 'default')!.bridge);
+      },
+      { confirmDisruptive: true },
+    );
+    expect(await virsh('net-dumpxml', '--inactive', 'default')).toBe(kept);
+    expect(iface(await harness.read(), tap)?.master).toBe(network(before, 'default')!.bridge);
+  });
+
   it('keeps IP forwarding for boot in its own sysctl.d file; Revert puts the setting and the file back', async () => {
     const before = await harness.read();
     const enabled = !before.host.ipForward;

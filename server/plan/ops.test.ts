@@ -72,11 +72,11 @@ describe('ZCidr', () => {
 });
 
 describe('ZOperation', () => {
-  it('has the 28 operation kinds', () => {
+  it('has the 30 operation kinds', () => {
     expect(OPERATION_KINDS).toEqual([
       'createBridge', 'createBond', 'createVlan', 'createVeth', 'createDummy', 'deleteInterface', 'setMaster',
       'unsetMaster', 'setMtu', 'setLinkState', 'setMac', 'addAddress', 'removeAddress', 'setBridgeVlans', 'restoreRoutes',
-      'setIpForward', 'createNetwork', 'deleteNetwork', 'restoreNetwork', 'setNetworkActive', 'setNetworkAutostart', 'addDhcpHost', 'removeDhcpHost',
+      'setIpForward', 'createNetwork', 'deleteNetwork', 'restoreNetwork', 'setNetworkActive', 'setNetworkAutostart', 'editNetwork', 'redefineNetwork', 'addDhcpHost', 'removeDhcpHost',
       'attachNic', 'detachNic', 'restoreNic', 'moveNic', 'setNicLink',
     ]);
   });

@@ -25,6 +25,8 @@ import { setNetworkActive, setNetworkActiveSchema } from './kinds/set-network-ac
 import { setNetworkAutostart, setNetworkAutostartSchema } from './kinds/set-network-autostart';
 import { addDhcpHost, addDhcpHostSchema } from './kinds/add-dhcp-host';
 import { removeDhcpHost, removeDhcpHostSchema } from './kinds/remove-dhcp-host';
+import { editNetwork, editNetworkSchema } from './kinds/edit-network';
+import { redefineNetwork, redefineNetworkSchema } from './kinds/redefine-network';
 import { attachNic, attachNicSchema } from './kinds/attach-nic';
 import { detachNic, detachNicSchema } from './kinds/detach-nic';
 import { restoreNic, restoreNicSchema } from './kinds/restore-nic';
@@ -54,6 +56,8 @@ export const KINDS = [
   restoreNetwork,
   setNetworkActive,
   setNetworkAutostart,
+  editNetwork,
+  redefineNetwork,
   addDhcpHost,
   removeDhcpHost,
   attachNic,
@@ -89,6 +93,8 @@ export const ZOperation = z.discriminatedUnion('kind', [
   restoreNetworkSchema,
   setNetworkActiveSchema,
   setNetworkAutostartSchema,
+  editNetworkSchema,
+  redefineNetworkSchema,
   addDhcpHostSchema,
   removeDhcpHostSchema,
   attachNicSchema,

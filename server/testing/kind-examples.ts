@@ -24,6 +24,11 @@ export const LIBVIRT_EXAMPLES: KindExample[] = [
     op: { kind: 'restoreNetwork', name: 'old', definition: "<network><name>old</name><uuid>00000000-0000-4000-8000-0000000000b1</uuid><bridge name='virbr7'/><ip address='10.88.0.1' prefix='24'/></network>", active: true, autostart: false },
     description: 'put back network old as it was',
   },
+  {
+    op: { kind: 'editNetwork', name: 'default', mode: 'nat', ipv4: { address: '192.168.122.1', prefixLength: 24, dhcpRanges: [{ start: '192.168.122.100', end: '192.168.122.150' }], hosts: [] } },
+    description: 'change network default to NAT, 192.168.122.1/24, DHCP 192.168.122.100-192.168.122.150 (redefined and restarted)',
+  },
+  { op: { kind: 'redefineNetwork', name: 'default', definition: "<network><name>default</name><uuid>00000000-0000-4000-8000-000000000001</uuid><forward mode='nat'/><bridge name='virbr0'/><ip address='192.168.122.1' prefix='24'/></network>" }, description: 'give network default back its earlier definition (redefined and restarted)' },
   { op: { kind: 'attachNic', vm: 'web1', network: 'default', mac: '52:54:00:01:01:07' }, description: 'attach a virtio NIC 52:54:00:01:01:07 to web1 on network default' },
   { op: { kind: 'detachNic', vm: 'web1', mac: '52:54:00:01:01:01' }, description: 'detach NIC 52:54:00:01:01:01 from web1' },
   { op: { kind: 'moveNic', vm: 'web1', mac: '52:54:00:01:01:01', bridge: 'br0' }, description: "move web1's NIC 52:54:00:01:01:01 to bridge br0" },

@@ -150,6 +150,29 @@ describe('deleteNetwork and stopping a network', () => {
   });
 });
 
+describe('editNetwork', () => {
+  const edit = { kind: 'editNetwork', name: 'default', mode: 'nat', ipv4: { address: '192.168.122.1', prefixLength: 24, dhcpRanges: [{ start: '192.168.122.100', end: '192.168.122.150' }], hosts: [] } };
+
+  it('stops, defines, starts and puts the taps back; the old definition is the undo, and the UUID stays', () => {
+    const cmds = renderOperation(op(edit), host());
+    expect(cmds.map((c) => c.argv.join(' '))).toEqual([
+      'virsh -q -c qemu:///system net-destroy default',
+      'virsh -q -c qemu:///system net-define @doc1',
+      'virsh -q -c qemu:///system net-start default',
+      'ip link set dev vnet0 master virbr0',
+    ]);
+    expect(cmds[1]!.inverse.map((a) => a.slice(4))).toEqual([['net-define', '@doc2']]);
+    expect(cmds[1]!.documents![1]!.text).toBe(DEFAULT_DEFINITION);
+    expect(cmds[1]!.documents![0]!.text).toContain('<uuid>00000000-0000-4000-8000-000000000001</uuid>');
+    expect(cmds[1]!.documents![0]!.text).toContain('<range start="192.168.122.100" end="192.168.122.150"/>');
+  });
+
+  it('a running VM on it makes the restart a step to confirm', () => {
+    const r = planChange(host(), [op(edit)], '198.18.0.11');
+    expect(r.ok && r.plan.steps[0]!.disruptive).toBe('restarts network default, which running VM web1 is on: they lose it');
+  });
+});
+
 describe('static DHCP hosts', () => {
   const add = { kind: 'addDhcpHost', network: 'default', mac: '52:54:00:01:01:03', name: 'app1', ip: '192.168.122.12' };
 
