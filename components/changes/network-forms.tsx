@@ -174,6 +174,42 @@ function ReservationForm({ network }: { network: LibvirtNetwork }) {
   );
 }
 
+/** Address, prefix and DHCP range of a network of libvirt's own bridge: a redefinition and restart. */
+function AddressingForm({ network }: { network: LibvirtNetwork }) {
+  const v4 = network.ips.find((ip) => ip.family === 'ipv4');
+  const [address, setAddress] = useState(v4?.address ?? '');
+  const [prefix, setPrefix] = useState(String(v4?.prefixLength ?? 24));
+  const [start, setStart] = useState(v4?.dhcpRanges[0]?.start ?? '');
+  const [end, setEnd] = useState(v4?.dhcpRanges[0]?.end ?? '');
+  const { run, errors, busy } = useInlineAdd();
+  const hosts = (v4?.staticHosts ?? []).flatMap((h) => (h.mac ? [{ mac: h.mac, ip: h.ip, ...(h.name ? { name: h.name } : {}) }] : []));
+  return (
+    <InlineForm
+      label="Change"
+      busy={busy}
+      errors={errors}
+      onSubmit={() =>
+        run({
+          kind: 'editNetwork',
+          name: network.name,
+          mode: network.mode as 'nat' | 'route' | 'open' | 'isolated',
+          ...(address ? { ipv4: { address, prefixLength: Number(prefix), dhcpRanges: start && end ? [{ start, end }] : [], hosts } } : {}),
+          ...(network.mtu ? { mtu: network.mtu } : {}),
+        })
+      }
+    >
+      <div className="grid grid-cols-[1fr_3.5rem] gap-1">
+        <input aria-label="Network address" className={CONTROL} value={address} onChange={(e) => setAddress(e.target.value.trim())} spellCheck={false} />
+        <input aria-label="Prefix length" className={CONTROL} value={prefix} onChange={(e) => setPrefix(e.target.value.trim())} inputMode="numeric" />
+      </div>
+      <div className="mt-1 grid grid-cols-2 gap-1">
+        <input aria-label="DHCP from" placeholder="DHCP from" className={CONTROL} value={start} onChange={(e) => setStart(e.target.value.trim())} spellCheck={false} />
+        <input aria-label="DHCP to" placeholder="to" className={CONTROL} value={end} onChange={(e) => setEnd(e.target.value.trim())} spellCheck={false} />
+      </div>
+    </InlineForm>
+  );
+}
+
 /** The inspector's editing controls for one libvirt network (admins and operators). */
 export function NetworkEditor({ network, topology }: { network: LibvirtNetwork; topology: Topology }) {
   const editor = useOptionalDraftEditor();
@@ -197,6 +233,11 @@ export function NetworkEditor({ network, topology }: { network: LibvirtNetwork; 
           {network.persistent && <ActionButton op={{ kind: 'deleteNetwork', name: network.name }} label="Delete network" variant="danger" />}
         </div>
       </Section>
+      {OWN_BRIDGE_MODES.includes(network.mode) && network.persistent && (
+        <Section title="Addressing (redefines and restarts the network)">
+          <AddressingForm network={network} />
+        </Section>
+      )}
       {v4 && (
         <Section title="DHCP reservations (change live, no restart)">
           <ul className="space-y-1">
