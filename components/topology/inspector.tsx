@@ -265,7 +265,7 @@ export function Inspector({ topology, selected, live }: { topology: Topology; se
           </Row>
         ))}
       </dl>
-      <NetworkEditor key={`${net.name}|${net.active}|${net.autostart}`} network={net} topology={topology} />
+      <NetworkEditor key={`${net.name}|${net.active}|${net.autostart}|${JSON.stringify(net.ips)}`} network={net} topology={topology} />
     </div>
   );
 }
