@@ -93,8 +93,9 @@ describe(`${RUNS} hostile operations`, () => {
     for (const [i, { steps }] of accepted.entries()) {
       const id = `sbfuzz${process.pid}n${i}`;
       runIds.push(id);
-      const outer = `${SETUP} || exit 99; "$@"`;
-      const r = spawnSync('unshare', ['--net', 'sh', '-c', outer, 'outer', ...RUNNER_COMMAND], { input: encodeRunnerInput(id, steps), encoding: 'utf8', timeout: 10_000 });
+      // Its own /etc/sysctl.d too: the runner's file built-ins must not reach this machine's.
+      const outer = `mount -t tmpfs tmpfs /etc/sysctl.d && ${SETUP} || exit 99; "$@"`;
+      const r = spawnSync('unshare', ['--net', '--mount', '--propagation', 'private', 'sh', '-c', outer, 'outer', ...RUNNER_COMMAND], { input: encodeRunnerInput(id, steps), encoding: 'utf8', timeout: 10_000 });
       expect(r.status).not.toBe(99);
       const end = r.stdout
         .split('\n')

@@ -3,6 +3,7 @@
 // values of the wrong type, mixed with valid values so that some operations get through the
 // schema and reach validation, rendering and the runner. Test scaffolding only.
 import fc from 'fast-check';
+import { CREATABLE_MODES } from '@/server/plan/libvirt';
 import { BOND_MODES, OPERATION_KINDS } from '@/server/plan/ops';
 
 /** Whatever a successful injection would create. Tests check that it never appears. */
@@ -65,7 +66,7 @@ export const anyValue = (marker: string): fc.Arbitrary<unknown> =>
   fc.oneof(hostileString(marker), hostileNumber, fc.boolean(), fc.constant(null), fc.array(hostileString(marker), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), hostileString(marker), { maxKeys: 2 }));
 
 /** Valid-looking, hostile or wrongly typed: what each field of an operation gets. */
-const field = <T>(marker: string, valid: fc.Arbitrary<T>) => fc.oneof({ weight: 5, arbitrary: valid }, { weight: 3, arbitrary: anyValue(marker) });
+const field = <T>(marker: string, valid: fc.Arbitrary<T>) => fc.oneof({ weight: 6, arbitrary: valid }, { weight: 2, arbitrary: anyValue(marker) });
 
 /**
  * An operation-shaped object. `names` are interfaces that exist on the target (so some
@@ -95,7 +96,25 @@ export function hostileOperation(marker: string, names: readonly string[]): fc.A
       up: field(marker, fc.boolean()),
       stp: field(marker, fc.boolean()),
       vlanFiltering: field(marker, fc.boolean()),
-      mode: field(marker, fc.constantFrom(...BOND_MODES)),
+      mode: field(marker, fc.constantFrom(...BOND_MODES, ...CREATABLE_MODES)),
+      // The libvirt and forwarding kinds' fields: names that exist on the lab host and new ones.
+      network: field(marker, fc.oneof(fc.constantFrom('default', 'isolated', 'routed'), fresh)),
+      vm: field(marker, fc.constantFrom('web1', 'db1', 'build1', 'sbznovm')),
+      bridge: field(marker, anyName),
+      family: field(marker, fc.constantFrom('ipv4', 'ipv6')),
+      enabled: field(marker, fc.boolean()),
+      active: field(marker, fc.boolean()),
+      autostart: field(marker, fc.boolean()),
+      ip: field(marker, fc.constantFrom('198.19.122.50', '10.77.0.5', '2001:db8::5', '999.1.1.1')),
+      ipv4: field(
+        marker,
+        fc.record({
+          address: fc.constantFrom('10.77.0.1', '10.77.0.0', '198.19.122.1'),
+          prefixLength: fc.integer({ min: 0, max: 33 }),
+          dhcpRanges: fc.array(fc.record({ start: fc.constantFrom('10.77.0.100', '10.78.0.1'), end: fc.constantFrom('10.77.0.199', '10.77.0.50') }), { maxLength: 2 }),
+        }),
+      ),
+      definition: field(marker, fc.constantFrom('<network><name>sbzx</name><uuid>00000000-0000-4000-8000-000000000009</uuid></network>', '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/shadow">]><network>&e;</network>')),
       vlans: field(marker, fc.array(fc.record({ vid: fc.integer({ min: 0, max: 5000 }), pvid: fc.boolean(), untagged: fc.boolean() }), { maxLength: 4 })),
     },
     { requiredKeys: ['kind'] },
