@@ -43,7 +43,11 @@ function floorScript(steps: PlanStep[]): string {
   steps.forEach((step, s) =>
     step.commands.forEach((c, k) => {
       (c.documents ?? []).forEach((doc, n) => lines.push(`printf '%s' '${Buffer.from(doc.text).toString('base64')}' | base64 -d > "$d/${s}.${k}.${n + 1}"`));
-      lines.push(c.argv.map((a) => (DOCUMENT_REF.test(a) ? `"$d/${s}.${k}.${a.slice(4)}"` : a)).join(' '));
+      const argv = c.argv.map((a) => (DOCUMENT_REF.test(a) ? `"$d/${s}.${k}.${a.slice(4)}"` : a));
+      // The runner's file built-ins, as plain shell.
+      if (argv[0] === 'sb-write-file') lines.push(`cat ${argv[2]} > ${argv[1]}`);
+      else if (argv[0] === 'sb-remove-file') lines.push(`rm -f ${argv[1]}`);
+      else lines.push(argv.join(' '));
     }),
   );
   lines.push('rm -rf "$d"');
@@ -106,7 +110,11 @@ async function main() {
         await pool.exec(await target(), ['sh', '-s'], { stdin: floorScript(steps).split('\n').filter((l) => l.startsWith('printf') || l.startsWith('d=')).join('\n').replace('d=$(mktemp -d)', `d=${dir}; rm -rf $d; mkdir -p $d`) });
         t0 = performance.now();
         for (const [s, step] of steps.entries()) {
-          for (const [k, c] of step.commands.entries()) await pool.exec(await target(), c.argv.map((a) => (DOCUMENT_REF.test(a) ? `${dir}/${s}.${k}.${a.slice(4)}` : a)));
+          for (const [k, c] of step.commands.entries()) {
+            const argv = c.argv.map((a) => (DOCUMENT_REF.test(a) ? `${dir}/${s}.${k}.${a.slice(4)}` : a));
+            // The runner's file built-ins, as plain commands.
+            await pool.exec(await target(), argv[0] === 'sb-write-file' ? ['cp', argv[2]!, argv[1]!] : argv[0] === 'sb-remove-file' ? ['rm', '-f', argv[1]!] : argv);
+          }
         }
         perCommand.push(performance.now() - t0);
         if (!(await applied())) throw new Error('exec per command did not apply everything');
