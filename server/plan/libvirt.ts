@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { interfaceWith, type LibvirtNetwork, type Topology, type VmNic } from '@/server/topology/model';
 import { cmd, link, virsh, type PlannedCommand } from './commands';
 import { xmlDocument } from './documents';
-import { ZBareIp, ZMac } from './fields';
+import { ZBareIp, ZMac, ZMtu } from './fields';
 import type { Checks } from './kind';
 import { broadcastAddress, compareIps, familyOf, inSubnet, networkAddress, subnetsOverlap, type Family } from './subnets';
 
@@ -39,6 +39,16 @@ export const ZNetworkAddressing = z.object({
   hosts: z.array(ZDhcpHost).max(1024, 'At most 1024 static hosts.').default([]),
 });
 export type NetworkAddressing = z.output<typeof ZNetworkAddressing>;
+
+/** What a network of libvirt's own bridge is given, when created and when edited. */
+export const networkSettingsFields = {
+  ipv4: ZNetworkAddressing.optional(),
+  ipv6: ZNetworkAddressing.optional(),
+  domain: ZDomainName.optional(),
+  mtu: ZMtu.optional(),
+  /** NAT source ports (libvirt's default is 1024-65535). */
+  natPorts: z.object({ start: z.number().int().min(1).max(65535), end: z.number().int().min(1).max(65535) }).optional(),
+};
 
 /** Forward modes Switchboard creates (libvirt's names); macvtap pools take `devices`. */
 export const CREATABLE_MODES = ['nat', 'route', 'open', 'isolated', 'bridge', 'private', 'vepa', 'passthrough'] as const;
@@ -153,6 +163,17 @@ export function checkDhcpHost(
   const otherIp = seenIp.get(h.ip);
   if (otherIp) c.errors.push(`${h.ip} is reserved twice on ${network}: for ${otherIp} and for ${h.mac ?? h.name ?? 'another host'}.`);
   seenIp.set(h.ip, h.mac ?? h.name ?? h.ip);
+}
+
+/** A network's settings (networkSettingsFields): NAT ports, and each family's addressing, free on the host. */
+export function checkNetworkSettings(c: Checks, network: string, s: { natPorts?: { start: number; end: number } | undefined; ipv4?: NetworkAddressing | undefined; ipv6?: NetworkAddressing | undefined }): void {
+  if (s.natPorts && s.natPorts.start > s.natPorts.end) c.errors.push(`NAT ports ${s.natPorts.start}-${s.natPorts.end} end before they start.`);
+  for (const family of ['ipv4', 'ipv6'] as const) {
+    const a = s[family];
+    if (!a) continue;
+    checkAddressing(c, network, family, a);
+    if (!c.errors.length) checkSubnetFree(c, network, a);
+  }
 }
 
 /** Subnets on the host a new network's subnet must not overlap: other networks, interface addresses, routes. */

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import { cmdWithDocuments, cmd, virsh } from '../commands';
-import { ZIfName, ZMtu } from '../fields';
+import { ZIfName } from '../fields';
 import { addInterfaces, newInterface } from '../interface-edits';
 import { defineKind, PHASES } from '../kind';
 import {
   bridgeFor,
-  checkAddressing,
-  checkSubnetFree,
+  checkNetworkSettings,
   CREATABLE_MODES,
   MODE_WORDS,
   modelIps,
@@ -14,9 +13,8 @@ import {
   networkDifferences,
   networkDocument,
   networkNamed,
+  networkSettingsFields,
   OWN_BRIDGE_MODES,
-  ZDomainName,
-  ZNetworkAddressing,
   ZNetworkName,
   type NetworkSpec,
 } from '../libvirt';
@@ -30,12 +28,7 @@ export const createNetworkSchema = z.object({
   bridge: ZIfName.optional(),
   /** The host devices a macvtap pool (private, vepa, passthrough, or bridge without a Linux bridge) hands out. */
   devices: z.array(ZIfName).max(32, 'At most 32 devices.').optional(),
-  ipv4: ZNetworkAddressing.optional(),
-  ipv6: ZNetworkAddressing.optional(),
-  domain: ZDomainName.optional(),
-  mtu: ZMtu.optional(),
-  /** NAT source ports (libvirt's default is 1024-65535). */
-  natPorts: z.object({ start: z.number().int().min(1).max(65535), end: z.number().int().min(1).max(65535) }).optional(),
+  ...networkSettingsFields,
   /** Started now (libvirt's net-start). */
   active: z.boolean().default(true),
   /** Started at boot. */
@@ -84,15 +77,7 @@ export const createNetwork = defineKind({
       }
     }
     if (op.natPorts && op.mode !== 'nat') c.errors.push('NAT ports apply to a NAT network only.');
-    if (op.natPorts && op.natPorts.start > op.natPorts.end) c.errors.push(`NAT ports ${op.natPorts.start}-${op.natPorts.end} end before they start.`);
-    if (op.ipv4) {
-      checkAddressing(c, op.name, 'ipv4', op.ipv4);
-      if (!c.errors.length) checkSubnetFree(c, op.name, op.ipv4);
-    }
-    if (op.ipv6) {
-      checkAddressing(c, op.name, 'ipv6', op.ipv6);
-      if (!c.errors.length) checkSubnetFree(c, op.name, op.ipv6);
-    }
+    checkNetworkSettings(c, op.name, op);
     if (bridge === null && OWN_BRIDGE_MODES.includes(op.mode)) c.errors.push('No bridge name is free for the network.');
   },
   project(op, t) {

@@ -1,20 +1,17 @@
 import { z } from 'zod';
 import { defineKind, PHASES } from '../kind';
 import {
-  checkAddressing,
-  checkSubnetFree,
+  checkNetworkSettings,
   cutOff,
   MODE_WORDS,
   needNetwork,
   networkDifferences,
   networkDocument,
   networkNamed,
+  networkSettingsFields,
   OWN_BRIDGE_MODES,
-  ZDomainName,
-  ZNetworkAddressing,
   ZNetworkName,
 } from '../libvirt';
-import { ZMtu } from '../fields';
 import { networkFrom, redefineCommands, redefined } from './redefine-network';
 
 /**
@@ -27,11 +24,7 @@ export const editNetworkSchema = z.object({
   kind: z.literal('editNetwork'),
   name: ZNetworkName,
   mode: z.enum(['nat', 'route', 'open', 'isolated']),
-  ipv4: ZNetworkAddressing.optional(),
-  ipv6: ZNetworkAddressing.optional(),
-  domain: ZDomainName.optional(),
-  mtu: ZMtu.optional(),
-  natPorts: z.object({ start: z.number().int().min(1).max(65535), end: z.number().int().min(1).max(65535) }).optional(),
+  ...networkSettingsFields,
 });
 type EditNetwork = z.output<typeof editNetworkSchema>;
 
@@ -59,14 +52,7 @@ export const editNetwork = defineKind({
     if (!n.persistent || n.definition === null) c.errors.push(`Network ${op.name}'s definition could not be read (or it is transient), so an exact undo cannot be planned; refresh the host.`);
     if (n.portgroups.length || n.vlan || n.virtualport) c.errors.push(`Network ${op.name} has settings Switchboard does not edit (portgroups, VLAN or virtual port); a new definition would drop them. Change it with virsh net-edit.`);
     if (op.mode === 'nat' && !op.ipv4) c.errors.push('A NAT network needs an IPv4 address: VMs are translated to the host’s address from it.');
-    if (op.ipv4) {
-      checkAddressing(c, op.name, 'ipv4', op.ipv4);
-      if (!c.errors.length) checkSubnetFree(c, op.name, op.ipv4);
-    }
-    if (op.ipv6) {
-      checkAddressing(c, op.name, 'ipv6', op.ipv6);
-      if (!c.errors.length) checkSubnetFree(c, op.name, op.ipv6);
-    }
+    checkNetworkSettings(c, op.name, op);
   },
   project(op, t) {
     const n = networkNamed(t, op.name)!;
