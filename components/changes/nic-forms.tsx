@@ -1,7 +1,7 @@
 'use client';
 
 // The inspector's editors for VM NICs: attach a NIC, move one to another network or bridge,
-// set its link, detach it; and what the VM gets at its next start when that differs from what
+// set its link, limit its rates, detach it; and what the VM gets at its next start when that differs from what
 // it runs with now. Each action adds one operation to the draft; the server says when a change
 // waits for the VM's next start (no hot-plug, shut off, a paused guest).
 import { useState } from 'react';
@@ -9,6 +9,7 @@ import { useOptionalDraftEditor } from '@/components/changes/draft-context';
 import { ActionButton, CONTROL, InlineForm, Labelled, Section, useInlineAdd } from '@/components/changes/form-parts';
 import { NIC_MODELS } from '@/server/plan/vm-nics';
 import type { Topology, Vm, VmNic } from '@/server/topology/model';
+import { bandwidthInWords } from '@/server/topology/words';
 
 /** Places a NIC can go: the host's libvirt networks, then its bridges that no network owns ("net:NAME", "br:NAME"). */
 function places(topology: Topology): { value: string; label: string }[] {
@@ -43,6 +44,62 @@ function MoveForm({ vm, nic, topology }: { vm: Vm; nic: VmNic; topology: Topolog
   );
 }
 
+/** libvirt takes KiB/s; people give Mbit/s. */
+const kibPerSecond = (mbit: number) => Math.max(1, Math.round((mbit * 1e6) / 8 / 1024));
+const mbitOf = (kib: number | null | undefined) => (kib ? String(Number(((kib * 1024 * 8) / 1e6).toFixed(2))) : '');
+
+type RateText = { average: string; peak: string; burst: string };
+const rateText = (d: { average: number | null; peak: number | null; burst: number | null } | null | undefined): RateText => ({ average: mbitOf(d?.average), peak: mbitOf(d?.peak), burst: d?.burst ? String(d.burst) : '' });
+
+/** A direction's rates as the operation takes them, or a sentence naming what is not a number. */
+function rateFields(dir: string, r: RateText): { average: number; peak?: number; burst?: number } | undefined | string {
+  const nums = { average: Number(r.average), peak: Number(r.peak), burst: Number(r.burst) };
+  if (!r.average && !r.peak && !r.burst) return undefined;
+  if (!r.average) return `Give an ${dir} average rate, or leave all ${dir} fields empty for no limit.`;
+  for (const [k, v] of Object.entries(nums)) if (r[k as keyof RateText] && !(v > 0)) return `The ${dir} ${k} "${r[k as keyof RateText]}" is not a positive number.`;
+  return { average: kibPerSecond(nums.average), ...(r.peak ? { peak: kibPerSecond(nums.peak) } : {}), ...(r.burst ? { burst: Math.round(nums.burst) } : {}) };
+}
+
+/** Limits on a NIC's traffic, in Mbit/s and KiB (libvirt's `<bandwidth>`); empty fields: no limit. */
+function BandwidthForm({ vm, nic }: { vm: Vm; nic: VmNic }) {
+  const [rates, setRates] = useState({ inbound: rateText(nic.bandwidth?.inbound), outbound: rateText(nic.bandwidth?.outbound) });
+  const { run, errors, busy } = useInlineAdd();
+  const submit = () => {
+    const inbound = rateFields('inbound', rates.inbound);
+    const outbound = rateFields('outbound', rates.outbound);
+    if (typeof inbound === 'string') return run(inbound);
+    if (typeof outbound === 'string') return run(outbound);
+    const floor = nic.bandwidth?.inbound?.floor;
+    return run({ kind: 'setNicBandwidth', vm: vm.name, mac: nic.mac!, bandwidth: { ...(inbound ? { inbound: { ...inbound, ...(floor ? { floor } : {}) } } : {}), ...(outbound ? { outbound } : {}) } });
+  };
+  const field = (dir: 'inbound' | 'outbound', k: keyof RateText, label: string) => (
+    <input
+      aria-label={`${dir === 'inbound' ? 'Inbound' : 'Outbound'} ${label}`}
+      className={CONTROL}
+      inputMode="decimal"
+      placeholder={label}
+      value={rates[dir][k]}
+      onChange={(e) => setRates((r) => ({ ...r, [dir]: { ...r[dir], [k]: e.target.value.trim() } }))}
+    />
+  );
+  return (
+    <InlineForm label="Set limits" busy={busy} errors={errors} onSubmit={submit}>
+      <div className="grid grid-cols-[4.5rem_1fr_1fr_1fr] items-center gap-1 text-[11px] text-slate-600">
+        <span />
+        <span>average Mbit/s</span>
+        <span>peak Mbit/s</span>
+        <span>burst KiB</span>
+        {(['inbound', 'outbound'] as const).flatMap((dir) => [
+          <span key={dir}>{dir === 'inbound' ? 'to the VM' : 'from the VM'}</span>,
+          <span key={`${dir}a`}>{field(dir, 'average', 'average')}</span>,
+          <span key={`${dir}p`}>{field(dir, 'peak', 'peak')}</span>,
+          <span key={`${dir}b`}>{field(dir, 'burst', 'burst')}</span>,
+        ])}
+      </div>
+    </InlineForm>
+  );
+}
+
 /** One NIC's controls. */
 export function NicEditor({ vm, nic, topology }: { vm: Vm; nic: VmNic; topology: Topology }) {
   if (!nic.mac) return null;
@@ -52,12 +109,15 @@ export function NicEditor({ vm, nic, topology }: { vm: Vm; nic: VmNic; topology:
       <p className="font-mono text-[11px] text-slate-700">
         {nic.mac} on {nic.type} {nic.source}
         {nic.linkUp ? '' : ', link down'}
+        {nic.bandwidth ? `, limited (${bandwidthInWords(nic.bandwidth)})` : ''}
       </p>
       <div className="flex flex-wrap gap-2">
         <ActionButton op={{ kind: 'setNicLink', vm: vm.name, mac: nic.mac, up: !nic.linkUp }} label={`Set link ${nic.linkUp ? 'down' : 'up'}`} />
+        {nic.bandwidth && <ActionButton op={{ kind: 'setNicBandwidth', vm: vm.name, mac: nic.mac, bandwidth: {} }} label="Remove limits" />}
         <ActionButton op={{ kind: 'detachNic', vm: vm.name, mac: nic.mac }} label="Detach" variant="danger" />
       </div>
       {movable && <MoveForm vm={vm} nic={nic} topology={topology} />}
+      {nic.type !== 'hostdev' && <BandwidthForm vm={vm} nic={nic} />}
     </div>
   );
 }

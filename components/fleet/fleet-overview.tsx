@@ -8,6 +8,7 @@ import { Card } from '@/components/ui/card';
 import { ErrorMessage } from '@/components/ui/error-message';
 import { HostStatusBadge, RelativeTime } from '@/components/hosts/host-status';
 import type { Role } from '@/server/auth/roles';
+import type { FleetConflict } from '@/server/topology/fleet';
 
 /** The fleet list re-reads the panel's database this often (cheap; it does not probe hosts). */
 const POLL_MS = 10_000;
@@ -16,6 +17,8 @@ export function FleetOverview({ role }: { role: Role }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const fleet = useQuery({ ...trpc.topology.fleet.queryOptions(), refetchInterval: POLL_MS });
+  const conflicts = useQuery({ ...trpc.topology.conflicts.queryOptions({}), refetchInterval: POLL_MS });
+  const conflictsOn = (hostId: string) => conflicts.data?.filter((c) => c.places.some((p) => p.hostId === hostId)).length ?? 0;
   const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.topology.fleet.queryKey() });
   const refreshAll = useMutation(trpc.topology.refreshAll.mutationOptions({ onSuccess: invalidate }));
   const acknowledge = useMutation(trpc.topology.acknowledgeChanges.mutationOptions({ onSuccess: invalidate }));
@@ -55,6 +58,7 @@ export function FleetOverview({ role }: { role: Role }) {
                 <th className="pb-2 pr-4 font-medium">Interfaces</th>
                 <th className="pb-2 pr-4 font-medium">VMs</th>
                 <th className="pb-2 pr-4 font-medium">Networks</th>
+                <th className="pb-2 pr-4 font-medium">Conflicts</th>
                 <th className="pb-2 font-medium">Outside changes</th>
               </tr>
             </thead>
@@ -78,6 +82,15 @@ export function FleetOverview({ role }: { role: Role }) {
                     {row.counts ? `${row.counts.runningVms} / ${row.counts.vms}` : '—'}
                   </td>
                   <td className="py-2 pr-4" data-testid="count-networks">{row.counts?.networks ?? '—'}</td>
+                  <td className="py-2 pr-4" data-testid="count-conflicts">
+                    {conflictsOn(row.host.id) > 0 ? (
+                      <a href="#conflicts" className="rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-900 ring-1 ring-red-600/30">
+                        {conflictsOn(row.host.id)}
+                      </a>
+                    ) : (
+                      <span className="text-xs text-slate-400">none</span>
+                    )}
+                  </td>
                   <td className="py-2">
                     {row.unacknowledgedChanges > 0 ? (
                       <span className="flex items-center gap-2">
@@ -104,6 +117,30 @@ export function FleetOverview({ role }: { role: Role }) {
           </table>
         )}
       </Card>
+      {conflicts.data && conflicts.data.length > 0 && <ConflictList conflicts={conflicts.data} />}
     </div>
+  );
+}
+
+/** Each conflict in a sentence, with links to the hosts it touches (their graphs mark the places). */
+function ConflictList({ conflicts }: { conflicts: FleetConflict[] }) {
+  return (
+    <Card>
+      <h2 id="conflicts" className="mb-2 text-base font-semibold text-red-900">
+        {conflicts.length} conflict{conflicts.length === 1 ? '' : 's'} across the fleet
+      </h2>
+      <ul className="space-y-1.5 text-sm" data-testid="fleet-conflicts">
+        {conflicts.map((c) => (
+          <li key={c.key} className="flex flex-wrap items-baseline gap-x-2">
+            <span className="text-slate-800">{c.sentence}</span>
+            {[...new Map(c.places.map((p) => [p.hostId, p.hostName])).entries()].map(([id, name]) => (
+              <Link key={id} href={`/hosts/${id}`} className="text-xs text-sky-700 hover:underline">
+                open {name}
+              </Link>
+            ))}
+          </li>
+        ))}
+      </ul>
+    </Card>
   );
 }

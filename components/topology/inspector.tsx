@@ -32,7 +32,30 @@ const DRAFT_NOTE = {
  * Details of the selected node or edge. `topology` is what the graph draws (the draft applied,
  * when there is one); `live` is the host as last read, for what the draft deletes.
  */
-export function Inspector({ topology, selected, live }: { topology: Topology; selected: string | null; live?: Topology }) {
+/**
+ * What the page shows beside the graph: the selected node's details and editors, or the host's
+ * card; above them, the conflicts the selection (or, with nothing selected, the host) takes part in.
+ */
+export function Inspector({ conflicts, allConflicts, ...props }: { topology: Topology; selected: string | null; live?: Topology; conflicts?: ReadonlyMap<string, string[]>; allConflicts?: string[] }) {
+  const shown = props.selected ? (conflicts?.get(props.selected) ?? []) : (allConflicts ?? []);
+  return (
+    <>
+      {shown.length > 0 && (
+        <div data-testid="inspector-conflicts" className="mb-3 rounded-md border border-red-200 bg-red-50 p-2 text-xs text-red-900">
+          <p className="font-medium">{shown.length === 1 ? 'Conflict' : `${shown.length} conflicts`}</p>
+          <ul className="list-disc pl-4">
+            {shown.map((sentence) => (
+              <li key={sentence}>{sentence}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <InspectorBody {...props} />
+    </>
+  );
+}
+
+function InspectorBody({ topology, selected, live }: { topology: Topology; selected: string | null; live?: Topology }) {
   if (!selected) {
     return (
       <div className="space-y-3 text-xs">

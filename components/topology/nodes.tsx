@@ -54,6 +54,7 @@ const PENDING_TEXT: Record<PendingMark, string> = { added: 'new', removed: 'dele
 function NodeBody({ data, selected }: { data: GraphNodeData; selected: boolean }) {
   const kind = KIND_STYLE[data.kind];
   const pending = data.pending as PendingMark | undefined;
+  const conflicts = data.conflicts as string[] | undefined;
   return (
     <div
       data-kind={data.kind}
@@ -62,8 +63,13 @@ function NodeBody({ data, selected }: { data: GraphNodeData; selected: boolean }
       title={`${kind.label} ${data.label}: ${STATUS_TEXT[data.status]}${pending ? ` (draft: ${PENDING_TEXT[pending]})` : ''}`}
       className={`relative w-[200px] rounded-md border border-l-4 bg-white px-2.5 py-1.5 text-left shadow-sm ${STATUS_BORDER[data.status]} ${
         selected ? 'ring-2 ring-sky-500' : 'border-slate-200'
-      } ${data.dimmed ? 'opacity-25' : ''} ${pending ? PENDING_STYLE[pending] : ''}`}
+      } ${data.dimmed ? 'opacity-25' : ''} ${pending ? PENDING_STYLE[pending] : ''} ${conflicts ? '!border-red-500 !bg-red-50' : ''}`}
     >
+      {conflicts && (
+        <span data-testid="node-conflict" title={conflicts.join('\n')} className="absolute -top-2 left-1.5 rounded-full bg-red-600 px-1.5 text-[9px] font-semibold uppercase leading-4 tracking-wide text-white shadow-sm">
+          conflict
+        </span>
+      )}
       {pending && (
         <span
           className={`absolute -top-2 right-1.5 rounded-full px-1.5 text-[9px] font-semibold uppercase leading-4 tracking-wide text-white shadow-sm ${

@@ -130,6 +130,14 @@ export interface TopologyCanvasProps {
   onDeleteEdges?: (edgeIds: string[]) => void;
   /** The node or edge the page shows in its inspector; kept selected across redraws. */
   selectedId?: string | null;
+  /** Conflicts (fleet-wide checks) by node id, in sentences: those nodes are marked. */
+  conflicts?: ReadonlyMap<string, string[]>;
+}
+
+/** The graph with each node that takes part in a conflict marked (its sentences in `data.conflicts`). */
+function withConflicts(g: PendingGraph, conflicts: ReadonlyMap<string, string[]> | undefined): PendingGraph {
+  if (!conflicts?.size) return g;
+  return { ...g, nodes: g.nodes.map((n) => (conflicts.has(n.id) ? { ...n, data: { ...n.data, conflicts: conflicts.get(n.id) } } : n)) };
 }
 
 /**
@@ -139,7 +147,7 @@ export interface TopologyCanvasProps {
  */
 export function TopologyCanvas(props: TopologyCanvasProps) {
   const { topology, savedPositions, onMoved, search, hiddenKinds, onSelect, layoutGeneration = 0, onLayoutError, onFirstFrame, focus } = props;
-  const { projected = null, pending, editable = false, onConnectNodes, onDeleteEdges, selectedId } = props;
+  const { projected = null, pending, editable = false, onConnectNodes, onDeleteEdges, selectedId, conflicts } = props;
   const flow = useReactFlow();
   const store = useStoreApi();
   // Every node and edge with its position; React Flow gets all of them, or for big graphs the
@@ -176,7 +184,7 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
   }, [setNodes, setEdges, store]);
 
   // Ids are the live graph's either way, so drafting keeps every position and the viewport.
-  const graph: PendingGraph = useMemo(() => pendingGraph(topology, projected, pending), [topology, projected, pending]);
+  const graph: PendingGraph = useMemo(() => withConflicts(pendingGraph(topology, projected, pending), conflicts), [topology, projected, pending, conflicts]);
 
   useEffect(() => {
     let cancelled = false;

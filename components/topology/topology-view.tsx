@@ -35,6 +35,13 @@ function HostGraph({ hostId }: { hostId: string }) {
   // snapshot only when something changed, so its own time says how fresh the view is).
   const latest = useQuery(trpc.topology.latest.queryOptions({ hostId }));
   const saved = useQuery(trpc.topology.positions.queryOptions({ hostId }));
+  const fleetConflicts = useQuery({ ...trpc.topology.conflicts.queryOptions({ hostId }), refetchInterval: REFRESH_EVERY_MS });
+  // This host's conflicts by graph node, in sentences (a conflict with another host names it).
+  const conflicts = useMemo(() => {
+    const byNode = new Map<string, string[]>();
+    for (const c of fleetConflicts.data ?? []) for (const p of c.places) if (p.hostId === hostId && !byNode.get(p.ref)?.includes(c.sentence)) byNode.set(p.ref, [...(byNode.get(p.ref) ?? []), c.sentence]);
+    return byNode;
+  }, [fleetConflicts.data, hostId]);
   // The last refresh's result, kept while the next one runs (a pending mutation has no data, and
   // falling back to an empty view would remount the graph and lose the user's viewport).
   const [live, setLive] = useState<{ topology: Topology; observedAt: Date | string } | null>(null);
@@ -222,6 +229,11 @@ function HostGraph({ hostId }: { hostId: string }) {
             data-testid="topology-graph"
             data-drafting={pendingCount ? 'true' : undefined}
           >
+            {(fleetConflicts.data?.length ?? 0) > 0 && (
+              <span data-testid="host-conflicts" className="pointer-events-none absolute right-3 top-3 z-10 rounded-md bg-red-100/90 px-2 py-1 text-xs font-medium text-red-900 shadow-sm">
+                {fleetConflicts.data!.length} conflict{fleetConflicts.data!.length === 1 ? '' : 's'}: the marked nodes say which
+              </span>
+            )}
             {pendingCount > 0 && (
               <span className="pointer-events-none absolute left-3 top-3 z-10 rounded-md bg-amber-100/90 px-2 py-1 text-xs font-medium text-amber-900 shadow-sm">
                 Showing the draft: dashed = to be created, red = to be removed
@@ -244,6 +256,7 @@ function HostGraph({ hostId }: { hostId: string }) {
                 onConnectNodes={onConnectNodes}
                 onDeleteEdges={onDeleteEdges}
                 selectedId={selected}
+                conflicts={conflicts}
               />
             )}
           </div>
@@ -253,7 +266,7 @@ function HostGraph({ hostId }: { hostId: string }) {
             </div>
             <div className="min-h-0 flex-1 overflow-auto rounded-lg border border-slate-200 bg-white p-4">
               {drawn && topology ? (
-                <Inspector topology={drawn} live={topology} selected={selected} />
+                <Inspector topology={drawn} live={topology} selected={selected} conflicts={conflicts} allConflicts={fleetConflicts.data?.map((c) => c.sentence)} />
               ) : (
                 <p className="text-sm text-slate-500">Waiting for the first read…</p>
               )}

@@ -9,7 +9,7 @@ import { validateOperations } from '@/server/plan/validate';
 import { diffTopology, type TopologyChange } from '@/server/topology/diff';
 import type { Topology } from '@/server/topology/model';
 import { latestTopology } from '@/server/topology/refresh';
-import { fleetMacConflicts, withMacs } from './fleet-macs';
+import { fleetConflictsOfOperations, withMacs } from './fleet-conflicts';
 
 /** A draft larger than this is more likely a runaway script than a change a person reviews. */
 export const DRAFT_LIMIT = 500;
@@ -56,7 +56,7 @@ export async function getDraft(db: Db, hostId: string): Promise<DraftView> {
     };
   }
   const validation = validateOperations(latest.topology, rows.map((r) => r.operation));
-  const fleet = await fleetMacConflicts(db, hostId, rows.map((r) => r.operation));
+  const fleet = await fleetConflictsOfOperations(db, hostId, rows.map((r) => r.operation));
   return {
     hostId,
     items: rows.map((r, i) => ({

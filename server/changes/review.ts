@@ -6,7 +6,7 @@ import { AppError } from '@/server/errors';
 import type { Actor } from '@/server/hosts/hosts';
 import { describeOperation, type Operation } from '@/server/plan/ops';
 import { planChange, type Plan, type PlanStep } from '@/server/plan/planner';
-import { fleetMacConflicts } from './fleet-macs';
+import { fleetConflictsOfOperations } from './fleet-conflicts';
 import type { SshPool } from '@/server/ssh/pool';
 import { describeChange, diffTopology, topologyHash, type TopologyChange } from '@/server/topology/diff';
 import type { Topology } from '@/server/topology/model';
@@ -55,7 +55,7 @@ export async function reviewDraft(db: Db, pool: SshPool, actor: Actor, hostId: s
     ? { hostAddress: live.session.hostAddress, panelAddress: live.session.panelAddress, device: live.session.device, gateway: live.session.gateway }
     : host.address;
   const planned = planChange(live.topology, ops, path);
-  const fleet = await fleetMacConflicts(db, hostId, ops);
+  const fleet = await fleetConflictsOfOperations(db, hostId, ops);
   // A MAC another host uses is refused like any other problem of the operation.
   const result: typeof planned = fleet.some((e) => e.length)
     ? { ok: false, checks: ops.map((_, index) => ({ index, errors: [...(planned.ok ? [] : planned.checks[index]!.errors), ...fleet[index]!] })) }

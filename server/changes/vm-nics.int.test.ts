@@ -95,6 +95,20 @@ describe.sequential('VM NICs on a lab host', () => {
     expect(await virsh('domif-getlink', 'db1', mac)).toMatch(/up/);
   });
 
+  it('limits db1’s NIC live (libvirt shapes its tap with tc) and kept; Revert takes the limits off', async () => {
+    const nic = (await harness.read()).vms.find((v) => v.name === 'db1')!.nics[0]!;
+    const mac = nic.mac!;
+    const bandwidth = { inbound: { average: 1250, peak: 2500, burst: 256 }, outbound: { average: 625 } };
+    await harness.appliesVerifiesReverts('limit a NIC', [{ kind: 'setNicBandwidth', vm: 'db1', mac, bandwidth }], async () => {
+      expect(await virsh('domiftune', 'db1', mac)).toMatch(/inbound\.average\s*:\s*1250\b[\s\S]*inbound\.peak\s*:\s*2500\b[\s\S]*outbound\.average\s*:\s*625\b/);
+      expect(await virsh('domiftune', 'db1', mac, '--config')).toMatch(/inbound\.average\s*:\s*1250\b/);
+      // libvirt shapes traffic to the VM with an HTB class on its tap: 1250 KiB/s is 10240 kbit/s.
+      expect((await suite.hv1.exec(['tc', 'class', 'show', 'dev', nic.target!])).stdout).toMatch(/htb[\s\S]*rate 10240Kbit/);
+    });
+    expect(await virsh('domiftune', 'db1', mac)).toMatch(/inbound\.average\s*:\s*0\b/);
+    expect((await suite.hv1.exec(['tc', 'class', 'show', 'dev', nic.target!])).stdout).not.toMatch(/htb/);
+  });
+
   it('detaches the shut-off build1’s NIC; Revert puts back exactly what libvirt kept', async () => {
     const before = await kept();
     const mac = macOf(await harness.read(), 'build1');

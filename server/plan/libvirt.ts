@@ -178,25 +178,35 @@ export function checkNetworkSettings(c: Checks, network: string, s: { natPorts?:
 
 /** Subnets on the host a new network's subnet must not overlap: other networks, interface addresses, routes. */
 export function checkSubnetFree(c: Checks, network: string, a: { address: string; prefixLength: number }): void {
+  c.errors.push(...subnetClashes(c.t, network, a));
+}
+
+/**
+ * Where `network`'s subnet `a` overlaps the rest of host `t`: another network's subnet, an
+ * interface address outside the network's own bridge, or a route not through it; in words.
+ */
+export function subnetClashes(t: Topology, network: string, a: { address: string; prefixLength: number }, skipNetworks: ReadonlySet<string> = new Set()): string[] {
+  const out: string[] = [];
   const cidr = `${networkAddress(a.address, a.prefixLength)}/${a.prefixLength}`;
-  for (const n of c.t.networks) {
-    if (n.name === network) continue;
-    for (const ip of n.ips) if (subnetsOverlap(a, ip)) c.errors.push(`${network}'s subnet ${cidr} overlaps network ${n.name}'s ${networkAddress(ip.address, ip.prefixLength)}/${ip.prefixLength}.`);
+  for (const n of t.networks) {
+    if (n.name === network || skipNetworks.has(n.name)) continue;
+    for (const ip of n.ips) if (subnetsOverlap(a, ip)) out.push(`${network}'s subnet ${cidr} overlaps network ${n.name}'s ${networkAddress(ip.address, ip.prefixLength)}/${ip.prefixLength}.`);
   }
-  const ownBridges = new Set(c.t.networks.flatMap((n) => ownBridge(n) ?? []));
-  for (const i of c.t.interfaces) {
+  const ownBridges = new Set(t.networks.flatMap((n) => ownBridge(n) ?? []));
+  for (const i of t.interfaces) {
     if (ownBridges.has(i.name) || i.kind === 'loopback') continue;
     for (const x of i.addresses) {
       if (x.scope === 'link' || x.scope === 'host') continue;
-      if (subnetsOverlap(a, x)) c.errors.push(`${network}'s subnet ${cidr} overlaps ${i.name}'s address ${x.address}/${x.prefixLength}; VMs could not reach that part of the host's network.`);
+      if (subnetsOverlap(a, x)) out.push(`${network}'s subnet ${cidr} overlaps ${i.name}'s address ${x.address}/${x.prefixLength}; VMs could not reach that part of the host's network.`);
     }
   }
-  for (const r of c.t.routes) {
+  for (const r of t.routes) {
     if (r.dst === 'default' || (r.dev && ownBridges.has(r.dev)) || r.protocol === 'kernel') continue;
     const [address, prefix] = r.dst.split('/');
     const route = { address: address!, prefixLength: prefix ? Number(prefix) : address!.includes(':') ? 128 : 32 };
-    if (subnetsOverlap(a, route)) c.errors.push(`${network}'s subnet ${cidr} overlaps the host's route to ${r.dst}${r.dev ? ` via ${r.dev}` : ''}.`);
+    if (subnetsOverlap(a, route)) out.push(`${network}'s subnet ${cidr} overlaps the host's route to ${r.dst}${r.dev ? ` via ${r.dev}` : ''}.`);
   }
+  return out;
 }
 
 export interface NetworkSpec {

@@ -72,12 +72,12 @@ describe('ZCidr', () => {
 });
 
 describe('ZOperation', () => {
-  it('has the 30 operation kinds', () => {
+  it('has the 31 operation kinds', () => {
     expect(OPERATION_KINDS).toEqual([
       'createBridge', 'createBond', 'createVlan', 'createVeth', 'createDummy', 'deleteInterface', 'setMaster',
       'unsetMaster', 'setMtu', 'setLinkState', 'setMac', 'addAddress', 'removeAddress', 'setBridgeVlans', 'restoreRoutes',
       'setIpForward', 'createNetwork', 'deleteNetwork', 'restoreNetwork', 'setNetworkActive', 'setNetworkAutostart', 'editNetwork', 'redefineNetwork', 'addDhcpHost', 'removeDhcpHost',
-      'attachNic', 'detachNic', 'restoreNic', 'moveNic', 'setNicLink',
+      'attachNic', 'detachNic', 'restoreNic', 'moveNic', 'setNicLink', 'setNicBandwidth',
     ]);
   });
 

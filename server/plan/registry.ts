@@ -32,6 +32,7 @@ import { detachNic, detachNicSchema } from './kinds/detach-nic';
 import { restoreNic, restoreNicSchema } from './kinds/restore-nic';
 import { moveNic, moveNicSchema } from './kinds/move-nic';
 import { setNicLink, setNicLinkSchema } from './kinds/set-nic-link';
+import { setNicBandwidth, setNicBandwidthSchema } from './kinds/set-nic-bandwidth';
 
 /** In the order people meet them (and the API lists them). */
 export const KINDS = [
@@ -65,6 +66,7 @@ export const KINDS = [
   restoreNic,
   moveNic,
   setNicLink,
+  setNicBandwidth,
 ] as const;
 
 /**
@@ -102,6 +104,7 @@ export const ZOperation = z.discriminatedUnion('kind', [
   restoreNicSchema,
   moveNicSchema,
   setNicLinkSchema,
+  setNicBandwidthSchema,
 ]);
 
 export type Operation = z.infer<typeof ZOperation>;

@@ -2,7 +2,7 @@
 // `<interface>` documents (built, or libvirt's own with one part changed), and where a change
 // goes (the running VM, its kept definition, or both). Pure.
 import { z } from 'zod';
-import type { Topology, Vm, VmNic } from '@/server/topology/model';
+import type { Bandwidth, BandwidthDirection, Topology, Vm, VmNic } from '@/server/topology/model';
 import { cmdWithDocuments, virsh, type Argv, type PlannedCommand } from './commands';
 import { xmlDocument } from './documents';
 import { ZIfName, ZMac, ZMtu } from './fields';
@@ -26,7 +26,10 @@ const ZRate = z.object({
   peak: z.number().int().min(1).max(2 ** 32 - 1).optional(),
   burst: z.number().int().min(1).max(2 ** 32 - 1).optional(),
 });
-export const ZNicBandwidth = z.object({ inbound: ZRate.optional(), outbound: ZRate.optional() });
+/** Inbound only: the rate the NIC is guaranteed on a network that shares its uplink (libvirt's floor). */
+const ZInboundRate = ZRate.extend({ floor: z.number().int().min(1).max(2 ** 32 - 1).optional() });
+export const ZNicBandwidth = z.object({ inbound: ZInboundRate.optional(), outbound: ZRate.optional() });
+export type NicBandwidth = z.output<typeof ZNicBandwidth>;
 
 export const nicFields = { vm: ZVmName, ...nicTargetFields, model: z.enum(NIC_MODELS).default('virtio'), mac: ZMac.optional(), linkUp: z.boolean().default(true), mtu: ZMtu.optional(), queues: z.number().int().min(2).max(256).optional(), bandwidth: ZNicBandwidth.optional() };
 
@@ -93,8 +96,37 @@ export const targetWords = (t: NicTarget): string => (t.network ? `network ${t.n
 const sourceElement = (t: NicTarget) => (t.network ? { '@network': t.network } : t.bridge ? { '@bridge': t.bridge } : { '@dev': t.direct!.dev, '@mode': t.direct!.mode });
 export const typeOf = (t: NicTarget): 'network' | 'bridge' | 'direct' => (t.network ? 'network' : t.bridge ? 'bridge' : 'direct');
 
-const rate = (r: { average: number; peak?: number | undefined; burst?: number | undefined } | undefined) =>
-  r ? { '@average': r.average, ...(r.peak ? { '@peak': r.peak } : {}), ...(r.burst ? { '@burst': r.burst } : {}) } : undefined;
+const rate = (r: { average: number; peak?: number | undefined; burst?: number | undefined; floor?: number | undefined } | undefined) =>
+  r ? { '@average': r.average, ...(r.peak ? { '@peak': r.peak } : {}), ...(r.burst ? { '@burst': r.burst } : {}), ...(r.floor ? { '@floor': r.floor } : {}) } : undefined;
+
+const hasRates = (b: NicBandwidth | undefined): b is NicBandwidth => Boolean(b && (b.inbound || b.outbound));
+const bandwidthElement = (b: NicBandwidth) => ({ inbound: rate(b.inbound), outbound: rate(b.outbound) });
+
+/** The element with its `<bandwidth>` replaced by `b` (or removed when `b` sets no rate). */
+export function withBandwidth(xml: string, b: NicBandwidth): string {
+  const clean = reattachable(xml).replace(/\n?[ \t]*<bandwidth\s*\/>|\n?[ \t]*<bandwidth>[\s\S]*?<\/bandwidth>/, '');
+  if (!hasRates(b)) return clean;
+  const indent = /\n([ \t]+)</.exec(clean)?.[1] ?? '  ';
+  const element = xmlDocument('bandwidth', bandwidthElement(b)).trim().replace(/\n/g, `\n${indent}`);
+  return clean.replace(/(\n?)([ \t]*)<\/interface>\s*$/, (_m, nl: string, closing: string) => `${nl || '\n'}${indent}${element}\n${closing}</interface>`);
+}
+
+/** The model's view of what `b` sets (null: no shaping). */
+export function modelBandwidth(b: NicBandwidth): Bandwidth | null {
+  if (!hasRates(b)) return null;
+  const dir = (r: { average: number; peak?: number | undefined; burst?: number | undefined; floor?: number | undefined } | undefined) =>
+    r ? { average: r.average, peak: r.peak ?? null, burst: r.burst ?? null, floor: r.floor ?? null } : null;
+  return { inbound: dir(b.inbound), outbound: dir(b.outbound) };
+}
+
+/** The operation's fields for the shaping a NIC has now (the inverse of a bandwidth change). */
+export function bandwidthFields(b: Bandwidth | null): NicBandwidth {
+  const dir = (d: BandwidthDirection | null) =>
+    d && d.average !== null ? { average: d.average, ...(d.peak !== null ? { peak: d.peak } : {}), ...(d.burst !== null ? { burst: d.burst } : {}), ...(d.floor !== null ? { floor: d.floor } : {}) } : undefined;
+  const inbound = dir(b?.inbound ?? null);
+  const outbound = dir(b?.outbound ?? null);
+  return { ...(inbound ? { inbound } : {}), ...(outbound ? { outbound } : {}) };
+}
 
 /** A new NIC's `<interface>` element. */
 export function nicDocument(n: NicTarget & { mac: string; model: string; linkUp: boolean; mtu?: number | undefined; queues?: number | undefined; bandwidth?: z.output<typeof ZNicBandwidth> | undefined }): string {
@@ -105,7 +137,7 @@ export function nicDocument(n: NicTarget & { mac: string; model: string; linkUp:
     model: { '@type': n.model },
     ...(n.queues ? { driver: { '@name': 'vhost', '@queues': n.queues } } : {}),
     ...(n.mtu ? { mtu: { '@size': n.mtu } } : {}),
-    ...(n.bandwidth && (n.bandwidth.inbound || n.bandwidth.outbound) ? { bandwidth: { inbound: rate(n.bandwidth.inbound), outbound: rate(n.bandwidth.outbound) } } : {}),
+    ...(hasRates(n.bandwidth) ? { bandwidth: bandwidthElement(n.bandwidth) } : {}),
     ...(n.linkUp ? {} : { link: { '@state': 'down' } }),
   });
 }

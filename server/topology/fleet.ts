@@ -5,7 +5,8 @@ import type { Db } from '@/server/db/client';
 import { listHosts, type HostView } from '@/server/hosts/hosts';
 import type { SshPool } from '@/server/ssh/pool';
 import { isAppError } from '@/server/errors';
-import { latestTopology, refreshHost } from './refresh';
+import { fleetConflicts } from '@/server/plan/conflicts';
+import { currentTopology, latestTopology, refreshHost } from './refresh';
 
 export interface FleetRow {
   host: HostView;
@@ -37,6 +38,22 @@ export async function fleetOverview(db: Db): Promise<FleetRow[]> {
       return { host, counts, stateSince: snapshot?.observedAt ?? null, unacknowledgedChanges: unacknowledged, lastChangeAt: lastChange?.observedAt ?? null };
     }),
   );
+}
+
+export interface FleetConflict {
+  key: string;
+  sentence: string;
+  places: { hostId: string; hostName: string; ref: string }[];
+}
+
+/** Conflicts across the fleet as each host was last read (leases included); `hostId` keeps those that touch one host. */
+export async function fleetConflictList(db: Db, hostId?: string): Promise<FleetConflict[]> {
+  const hosts = await db.host.findMany({ select: { id: true, name: true }, orderBy: { name: 'asc' } });
+  const read = await Promise.all(hosts.map(async (h) => ({ ...h, latest: await currentTopology(db, h.id) })));
+  const names = new Map(hosts.map((h) => [h.id, h.name]));
+  return fleetConflicts(read.flatMap((h) => (h.latest ? [{ id: h.id, name: h.name, topology: h.latest.topology }] : [])))
+    .filter((c) => !hostId || c.places.some((p) => p.hostId === hostId))
+    .map((c) => ({ ...c, places: c.places.map((p) => ({ ...p, hostName: names.get(p.hostId) ?? p.hostId })) }));
 }
 
 export interface RefreshAllResult {

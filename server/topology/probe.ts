@@ -45,7 +45,14 @@ export type ProbeSection = (typeof PROBE_SECTIONS)[number];
 /** Sections a capture made before they were added may lack (the recorded fixtures). */
 export const OPTIONAL_SECTIONS: readonly ProbeSection[] = ['session', 'ip6_forward', 'forwarding_file', 'neigh'];
 
-export const PROBE_SCRIPT = `export LC_ALL=C PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+/**
+ * The probe script. `details: false` leaves out what issue 11 added for addressing and exact
+ * undo (kept definitions, DHCP leases, the neighbour table): the benchmark's baseline, never
+ * used by the panel.
+ */
+export function probeScript({ details = true }: { details?: boolean } = {}): string {
+  const only = (line: string) => (details ? line : '');
+  return `export LC_ALL=C PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 s() { printf '\\n${SECTION_MARK}%s@@\\n' "$1"; }
 e() { printf '\\n${SECTION_END}%s:%s@@\\n' "$1" "$2"; }
 # libvirt is read in the background while iproute2 and tc run: the two halves take about as
@@ -71,10 +78,10 @@ libvirt() {
       for u in $(uuids networks active); do cmds="$cmds net-dumpxml $u ; echo @@sb-net-end@@ ;"; done
       # The kept definition of each persistent network and VM: what an exact undo redefines, and
       # the NICs a VM gets at its next start.
-      for u in $(uuids persistent end); do cmds="$cmds net-dumpxml --inactive $u ; echo @@sb-netdef-end@@ ;"; done
-      for u in $(uuids dompersistent networks); do cmds="$cmds dumpxml --inactive $u ; echo @@sb-domdef-end@@ ;"; done
+${only(`      for u in $(uuids persistent end); do cmds="$cmds net-dumpxml --inactive $u ; echo @@sb-netdef-end@@ ;"; done
+      for u in $(uuids dompersistent networks); do cmds="$cmds dumpxml --inactive $u ; echo @@sb-domdef-end@@ ;"; done`)}
       # Where VMs' addresses come from: each running network's DHCP leases.
-      for u in $(uuids active autostart); do cmds="$cmds echo @@sb-leases:$u@@ ; net-dhcp-leases $u ; echo @@sb-leases-end@@ ;"; done
+${only(`      for u in $(uuids active autostart); do cmds="$cmds echo @@sb-leases:$u@@ ; net-dhcp-leases $u ; echo @@sb-leases-end@@ ;"; done`)}
       if [ -n "$cmds" ]; then virsh -q -c qemu:///system "$cmds"; else true; fi
       e virsh_xml $?
     else
@@ -115,7 +122,7 @@ else rc=127; fi
 set +f
 e class $rc
 s link_stats; ip -j -s link show; e link_stats $?
-s neigh; ip -j neigh show; e neigh $?
+${only('s neigh; ip -j neigh show; e neigh $?')}
 # The panel's own SSH session as the host sees it (SSH_CONNECTION: panel address and port, host
 # address and port), and the route back to the panel: what a change must not cut. Under sudo
 # the variable is reset, so it is read from the nearest ancestor process that has it.
@@ -132,3 +139,6 @@ if [ -n "\${1:-}" ]; then ip -j route get "$1"; else true; fi
 e session $?
 if [ -n "$tmp" ]; then wait "$lv"; cat "$tmp/libvirt"; rm -rf "$tmp"; else libvirt; fi
 `;
+}
+
+export const PROBE_SCRIPT = probeScript();

@@ -6,7 +6,8 @@ import { hostTopology, WEB1_KEPT_NIC } from '../fixtures';
 import { ZOperation, type Operation } from '../ops';
 import { renderOperation } from '../render';
 import { validateOperation } from '../validate';
-import { withLink, withSource } from '../vm-nics';
+import { invertOperation } from '../invert';
+import { withBandwidth, withLink, withSource } from '../vm-nics';
 
 const op = (o: unknown): Operation => ZOperation.parse(o);
 const tail = (argv: string[]) => argv.slice(4);
@@ -80,5 +81,44 @@ describe('moveNic and setNicLink', () => {
   it('refuse a move to where the NIC already is, and a link already so', () => {
     expect(validateOperation(hostTopology(), op({ kind: 'moveNic', vm: 'web1', mac: '52:54:00:01:01:01', network: 'default' }))).toContain("web1's NIC 52:54:00:01:01:01 is already on network default.");
     expect(validateOperation(hostTopology(), op({ kind: 'setNicLink', vm: 'web1', mac: '52:54:00:01:01:01', up: true }))).toContain("The link of web1's NIC 52:54:00:01:01:01 is already up.");
+  });
+});
+
+describe('setNicBandwidth', () => {
+  const shaped = { inbound: { average: 1250, peak: 2500, burst: 512 }, outbound: { average: 625 } };
+
+  it('puts the rates in the element, live and kept, each undone by the element as it was', () => {
+    const [kept, live] = renderOperation(op({ kind: 'setNicBandwidth', vm: 'web1', mac: '52:54:00:01:01:01', bandwidth: shaped }), hostTopology());
+    expect(tail(kept!.argv)).toEqual(['update-device', 'web1', '@doc1', '--config']);
+    expect(tail(live!.argv)).toEqual(['update-device', 'web1', '@doc1', '--live']);
+    const doc = kept!.documents![0]!.text;
+    expect(doc).toContain('<inbound average="1250" peak="2500" burst="512"/>');
+    expect(doc).toContain('<outbound average="625"/>');
+    expect(doc).toMatch(/<\/bandwidth>\n {4}<\/interface>$/);
+    expect(kept!.documents![1]!.text).toBe(WEB1_KEPT_NIC);
+    expect(() => checkDocument({ shape: 'libvirt-interface', text: doc })).not.toThrow();
+  });
+
+  it('replaces rates already there, and an empty bandwidth takes the element out again', () => {
+    const once = withBandwidth(WEB1_KEPT_NIC, shaped);
+    const twice = withBandwidth(once, { outbound: { average: 100 } });
+    expect(twice.match(/<bandwidth>/g)).toHaveLength(1);
+    expect(twice).not.toContain('inbound');
+    expect(withBandwidth(twice, {})).toBe(WEB1_KEPT_NIC);
+  });
+
+  it('is undone by the rates the NIC had (none: an empty bandwidth)', () => {
+    const t = hostTopology();
+    expect(invertOperation(op({ kind: 'setNicBandwidth', vm: 'web1', mac: '52:54:00:01:01:01', bandwidth: shaped }), t)).toEqual([
+      { kind: 'setNicBandwidth', vm: 'web1', mac: '52:54:00:01:01:01', bandwidth: {} },
+    ]);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['a peak below the average', { inbound: { average: 1000, peak: 500 } }, "The inbound peak of web1's NIC 52:54:00:01:01:01 (500 KiB/s) is below its average (1000 KiB/s); a peak is the most it may send in a burst."],
+    ['a floor on a network without an inbound limit', { inbound: { average: 1000, floor: 100 } }, "A guaranteed rate (floor) for web1's NIC 52:54:00:01:01:01 needs network default to have an inbound limit to share out; set one on the network first."],
+    ['no change', {}, "web1's NIC 52:54:00:01:01:01 is already shaped so (no limit)."],
+  ])('refuses %s', (_, bandwidth, message) => {
+    expect(validateOperation(hostTopology(), op({ kind: 'setNicBandwidth', vm: 'web1', mac: '52:54:00:01:01:01', bandwidth }))).toContain(message);
   });
 });
