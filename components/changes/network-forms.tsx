@@ -7,7 +7,7 @@
 import { useState } from 'react';
 import { useOptionalDraftEditor } from '@/components/changes/draft-context';
 import { ActionButton, Check, CONTROL, Errors, FormActions, InlineForm, Labelled, Section, useDraftForm, useInlineAdd } from '@/components/changes/form-parts';
-import { CREATABLE_MODES, MODE_WORDS, OWN_BRIDGE_MODES, type CreatableMode } from '@/server/plan/libvirt';
+import { CREATABLE_MODES, MODE_WORDS, networkSettingsOf, OWN_BRIDGE_MODES, type CreatableMode } from '@/server/plan/libvirt';
 import type { Operation } from '@/server/plan/ops';
 import { FORWARDING_FILE, type LibvirtNetwork, type Topology } from '@/server/topology/model';
 
@@ -147,26 +147,28 @@ export function NetworkForm({ topology, onDone }: { topology: Topology; onDone: 
   );
 }
 
+/** A reservation: IPv4 by MAC, IPv6 by DUID (either may have a name; IPv6 may have a name alone). */
 function ReservationForm({ network }: { network: LibvirtNetwork }) {
-  const [mac, setMac] = useState('');
+  const [client, setClient] = useState('');
   const [hostName, setHostName] = useState('');
   const [ip, setIp] = useState('');
   const { run, errors, busy } = useInlineAdd();
+  const v6 = ip.includes(':');
+  const hasV6 = network.ips.some((x) => x.family === 'ipv6');
+  const submit = () => {
+    if (!ip) return run('A reservation needs an IP address.');
+    if (!v6 && !client) return run('An IPv4 reservation needs the MAC address of the VM NIC.');
+    if (v6 && !client && !hostName) return run('An IPv6 reservation needs the client’s DUID or a host name.');
+    return run({ kind: 'addDhcpHost', network: network.name, ip, ...(client ? (v6 ? { id: client } : { mac: client }) : {}), ...(hostName ? { name: hostName } : {}) }, () => {
+      setClient('');
+      setHostName('');
+      setIp('');
+    });
+  };
   return (
-    <InlineForm
-      label="Reserve"
-      busy={busy}
-      errors={errors}
-      onSubmit={() =>
-        run(mac && ip ? { kind: 'addDhcpHost', network: network.name, mac, ip, ...(hostName ? { name: hostName } : {}) } : 'A reservation needs a MAC address and an IP address.', () => {
-          setMac('');
-          setHostName('');
-          setIp('');
-        })
-      }
-    >
+    <InlineForm label="Reserve" busy={busy} errors={errors} onSubmit={submit}>
       <div className="grid grid-cols-3 gap-1">
-        <input aria-label="MAC address" placeholder="52:54:00:…" className={CONTROL} value={mac} onChange={(e) => setMac(e.target.value.trim())} spellCheck={false} />
+        <input aria-label={v6 ? 'DUID' : 'MAC address'} placeholder={v6 ? 'DUID 00:03:00:01:…' : hasV6 ? 'MAC (IPv4) or DUID (IPv6)' : '52:54:00:…'} className={CONTROL} value={client} onChange={(e) => setClient(e.target.value.trim())} spellCheck={false} />
         <input aria-label="Host name" placeholder="name" className={CONTROL} value={hostName} onChange={(e) => setHostName(e.target.value.trim())} spellCheck={false} />
         <input aria-label="IP address" placeholder="IP" className={CONTROL} value={ip} onChange={(e) => setIp(e.target.value.trim())} spellCheck={false} />
       </div>
@@ -182,7 +184,7 @@ function AddressingForm({ network }: { network: LibvirtNetwork }) {
   const [start, setStart] = useState(v4?.dhcpRanges[0]?.start ?? '');
   const [end, setEnd] = useState(v4?.dhcpRanges[0]?.end ?? '');
   const { run, errors, busy } = useInlineAdd();
-  const hosts = (v4?.staticHosts ?? []).flatMap((h) => (h.mac ? [{ mac: h.mac, ip: h.ip, ...(h.name ? { name: h.name } : {}) }] : []));
+  const settings = networkSettingsOf(network);
   return (
     <InlineForm
       label="Change"
@@ -193,8 +195,9 @@ function AddressingForm({ network }: { network: LibvirtNetwork }) {
           kind: 'editNetwork',
           name: network.name,
           mode: network.mode as 'nat' | 'route' | 'open' | 'isolated',
-          ...(address ? { ipv4: { address, prefixLength: Number(prefix), dhcpRanges: start && end ? [{ start, end }] : [], hosts } } : {}),
-          ...(network.mtu ? { mtu: network.mtu } : {}),
+          // Everything else the network has (IPv6, domain, NAT ports, reservations) stays as it is.
+          ...settings,
+          ipv4: address ? { address, prefixLength: Number(prefix), dhcpRanges: start && end ? [{ start, end }] : [], hosts: settings.ipv4?.hosts ?? [] } : undefined,
         })
       }
     >
@@ -238,18 +241,20 @@ export function NetworkEditor({ network, topology }: { network: LibvirtNetwork; 
           <AddressingForm network={network} />
         </Section>
       )}
-      {v4 && (
+      {network.ips.length > 0 && (
         <Section title="DHCP reservations (change live, no restart)">
           <ul className="space-y-1">
-            {v4.staticHosts.map((h) => (
-              <li key={`${h.mac}-${h.ip}`} className="flex items-center justify-between gap-2">
-                <span className="font-mono">
-                  {h.ip} ← {h.mac}
-                  {h.name ? ` (${h.name})` : ''}
-                </span>
-                {h.mac && <ActionButton op={{ kind: 'removeDhcpHost', network: network.name, mac: h.mac, ip: h.ip, ...(h.name ? { name: h.name } : {}) }} label="Release" />}
-              </li>
-            ))}
+            {network.ips.flatMap((x) =>
+              x.staticHosts.map((h) => (
+                <li key={`${h.mac ?? h.id ?? h.name}-${h.ip}`} className="flex items-center justify-between gap-2">
+                  <span className="font-mono">
+                    {h.ip} ← {h.mac ?? (h.id ? `DUID ${h.id}` : '')}
+                    {h.name ? ` (${h.name})` : ''}
+                  </span>
+                  <ActionButton op={{ kind: 'removeDhcpHost', network: network.name, ip: h.ip, ...(h.mac ? { mac: h.mac } : {}), ...(h.id ? { id: h.id } : {}), ...(h.name ? { name: h.name } : {}) }} label="Release" />
+                </li>
+              )),
+            )}
           </ul>
           <ReservationForm network={network} />
         </Section>

@@ -15,7 +15,7 @@ const keptDefinitions = async () => Promise.all(['default', 'isolated', 'routed'
 
 // A failed case may leave a network or the forwarding file behind; every case starts from the seeded host.
 const { suite, harness } = labHostSuite('nadia', async () => {
-  const leftover = /\blab(nat|iso|route|open)\b/.test(await virsh('net-list', '--all', '--name')) || !(await virsh('net-list', '--name')).includes('isolated');
+  const leftover = /\blab(nat|iso|iso6|route|open|vepa|priv|pass|mvbr|br0)\b/.test(await virsh('net-list', '--all', '--name')) || !(await virsh('net-list', '--name')).includes('isolated');
   return leftover || (await suite.hv1.exec(['test', '-e', FORWARDING_FILE], { allowFailure: true })).code === 0;
 });
 
@@ -68,6 +68,55 @@ describe.sequential('libvirt networks on a lab host', () => {
     });
     expect((await suite.hv1.exec(['cat', '/var/lib/libvirt/dnsmasq/default.hostsfile'])).stdout).not.toContain('52:54:00:77:00:11');
     expect(await pid()).toBe(before);
+  });
+
+  it('creates a dual-stack network whose IPv6 reservations name DUIDs; one more is added live; dnsmasq serves both; Revert removes it', async () => {
+    const ops: Operation[] = [
+      {
+        kind: 'createNetwork',
+        name: 'labiso6',
+        mode: 'isolated',
+        ipv4: { address: '10.81.0.1', prefixLength: 24, dhcpRanges: [{ start: '10.81.0.100', end: '10.81.0.199' }], hosts: [] },
+        ipv6: { address: 'fd00:81::1', prefixLength: 64, dhcpRanges: [{ start: 'fd00:81::100', end: 'fd00:81::1ff' }], hosts: [{ id: '00:03:00:01:52:54:00:81:00:10', name: 'v6a', ip: 'fd00:81::10' }] },
+        active: true,
+        autostart: false,
+      },
+      { kind: 'addDhcpHost', network: 'labiso6', id: '00:03:00:01:52:54:00:81:00:11', name: 'v6b', ip: 'fd00:81::11' },
+    ];
+    await harness.appliesVerifiesReverts('IPv6 by DUID', ops, async (after) => {
+      const v6 = network(after, 'labiso6')!.ips.find((x) => x.family === 'ipv6')!;
+      expect(v6.staticHosts).toEqual([
+        { mac: null, id: '00:03:00:01:52:54:00:81:00:10', name: 'v6a', ip: 'fd00:81::10' },
+        { mac: null, id: '00:03:00:01:52:54:00:81:00:11', name: 'v6b', ip: 'fd00:81::11' },
+      ]);
+      const hostsfile = (await suite.hv1.exec(['cat', '/var/lib/libvirt/dnsmasq/labiso6.hostsfile'])).stdout;
+      expect(hostsfile).toMatch(/id:00:03:00:01:52:54:00:81:00:10,.*\[fd00:81::10\]/);
+      expect(hostsfile).toMatch(/id:00:03:00:01:52:54:00:81:00:11,.*\[fd00:81::11\]/);
+    });
+    expect(await virsh('net-list', '--all', '--name')).not.toMatch(/\blabiso6\b/);
+  });
+
+  it('creates macvtap pools in each mode over a spare NIC, and a bridged network on br0; build1 gets a NIC from the VEPA pool; Revert removes them all', async () => {
+    const ops: Operation[] = [
+      { kind: 'createNetwork', name: 'labvepa', mode: 'vepa', devices: ['eth2'], active: true, autostart: false },
+      { kind: 'createNetwork', name: 'labpriv', mode: 'private', devices: ['eth2', 'eth3'], active: true, autostart: false },
+      { kind: 'createNetwork', name: 'labpass', mode: 'passthrough', devices: ['eth3'], active: false, autostart: false },
+      { kind: 'createNetwork', name: 'labmvbr', mode: 'bridge', devices: ['eth3'], active: true, autostart: false },
+      { kind: 'createNetwork', name: 'labbr0', mode: 'bridge', bridge: 'br0', active: true, autostart: true },
+      { kind: 'attachNic', vm: 'build1', network: 'labvepa', mac: '52:54:00:81:00:20', model: 'virtio', linkUp: true },
+    ];
+    await harness.appliesVerifiesReverts('macvtap pools', ops, async (after) => {
+      const forward = async (name: string) => /<forward[^>]*>[\s\S]*?<\/forward>|<forward[^>]*\/>/.exec(await virsh('net-dumpxml', '--inactive', name))?.[0] ?? '';
+      expect(await forward('labvepa')).toMatch(/<forward[^>]* mode='vepa'>\s*<interface dev='eth2'\/>/);
+      expect(await forward('labpriv')).toMatch(/<forward[^>]* mode='private'>\s*<interface dev='eth2'\/>\s*<interface dev='eth3'\/>/);
+      expect(await forward('labpass')).toMatch(/<forward[^>]* mode='passthrough'>\s*<interface dev='eth3'\/>/);
+      expect(await forward('labmvbr')).toMatch(/<forward[^>]* mode='bridge'>\s*<interface dev='eth3'\/>/);
+      expect(await virsh('net-dumpxml', 'labbr0')).toMatch(/<bridge name='br0'\/>/);
+      expect(network(after, 'labpriv')).toMatchObject({ mode: 'private', active: true, forwardDevices: ['eth2', 'eth3'] });
+      expect(network(after, 'labpass')).toMatchObject({ mode: 'passthrough', active: false });
+      expect(await virsh('domiflist', 'build1', '--inactive')).toMatch(/network\s+labvepa\s+virtio\s+52:54:00:81:00:20/);
+    });
+    expect(await virsh('net-list', '--all', '--name')).not.toMatch(/\blab(vepa|priv|pass|mvbr|br0)\b/);
   });
 
   it('stopping a network a running VM is on needs confirming; its tap is back on the bridge after Revert', async () => {

@@ -29,7 +29,14 @@ export const ZDomainName = z
   .regex(/^([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/, 'A domain name is labels separated by dots, like lab.example.');
 
 export const ZDhcpRange = z.object({ start: ZBareIp, end: ZBareIp });
-export const ZDhcpHost = z.object({ mac: ZMac.optional(), name: ZHostName.optional(), ip: ZBareIp });
+/** A DHCPv6 client's DUID as libvirt writes it: hex bytes separated by colons. */
+export const ZDuid = z
+  .string()
+  .max(390)
+  .regex(/^[0-9a-fA-F]{1,2}(:[0-9a-fA-F]{1,2}){3,129}$/, 'A DUID is 4 to 130 hex bytes separated by colons, like 00:03:00:01:52:54:00:01:02:03.')
+  .transform((d) => d.toLowerCase());
+/** A static host: IPv4 knows it by MAC, IPv6 by DUID (`id`) or name. */
+export const ZDhcpHost = z.object({ mac: ZMac.optional(), id: ZDuid.optional(), name: ZHostName.optional(), ip: ZBareIp });
 
 export const ZNetworkAddressing = z.object({
   /** The host's own address on the network (the gateway VMs use). */
@@ -49,6 +56,36 @@ export const networkSettingsFields = {
   /** NAT source ports (libvirt's default is 1024-65535). */
   natPorts: z.object({ start: z.number().int().min(1).max(65535), end: z.number().int().min(1).max(65535) }).optional(),
 };
+
+/**
+ * A network's settings as they stand, in the fields editNetwork takes: an edit of one part
+ * (say the IPv4 range) starts from these, so it keeps the rest (IPv6, domain, NAT ports).
+ */
+export function networkSettingsOf(n: LibvirtNetwork): { ipv4?: NetworkAddressing; ipv6?: NetworkAddressing; domain?: string; mtu?: number; natPorts?: { start: number; end: number } } {
+  const family = (f: Family): NetworkAddressing | undefined => {
+    const ip = n.ips.find((x) => x.family === f);
+    return ip
+      ? {
+          address: ip.address,
+          prefixLength: ip.prefixLength,
+          dhcpRanges: ip.dhcpRanges,
+          hosts: ip.staticHosts.map((h) => ({ ...(h.mac ? { mac: h.mac } : {}), ...(h.id ? { id: h.id } : {}), ...(h.name ? { name: h.name } : {}), ip: h.ip })),
+        }
+      : undefined;
+  };
+  const definition = n.definition ?? '';
+  const domain = /<domain\b[^>]*\bname=['"]([^'"]+)['"]/.exec(definition)?.[1];
+  const ports = /<nat\b[^>]*>[\s\S]*?<port\b[^>]*\bstart=['"](\d+)['"][^>]*\bend=['"](\d+)['"]/.exec(definition);
+  const ipv4 = family('ipv4');
+  const ipv6 = family('ipv6');
+  return {
+    ...(ipv4 ? { ipv4 } : {}),
+    ...(ipv6 ? { ipv6 } : {}),
+    ...(domain ? { domain } : {}),
+    ...(n.mtu ? { mtu: n.mtu } : {}),
+    ...(ports ? { natPorts: { start: Number(ports[1]), end: Number(ports[2]) } } : {}),
+  };
+}
 
 /** Forward modes Switchboard creates (libvirt's names); macvtap pools take `devices`. */
 export const CREATABLE_MODES = ['nat', 'route', 'open', 'isolated', 'bridge', 'private', 'vepa', 'passthrough'] as const;
@@ -87,7 +124,10 @@ export function needNetwork(c: Checks, name: string): LibvirtNetwork | undefined
 
 /** A VM NIC is on a network: by name (type network) or on its bridge (type bridge). */
 export function nicOnNetwork(nic: VmNic, n: LibvirtNetwork): boolean {
-  return (nic.type === 'network' && nic.source === n.name) || (n.bridge !== null && nic.type === 'bridge' && nic.source === n.bridge);
+  // A NIC plugged straight into a network's bridge depends on it only when libvirt owns that
+  // bridge (it goes with the network); a bridged network's bridge stays whatever the network does.
+  const own = ownBridge(n);
+  return (nic.type === 'network' && nic.source === n.name) || (own !== null && nic.type === 'bridge' && nic.source === own);
 }
 
 /** "db1, web1" for the VMs with a NIC on the network; running ones are the ones a stop cuts off. */
@@ -147,22 +187,29 @@ export function checkDhcpHost(
   c: Checks,
   network: string,
   a: { address: string; prefixLength: number },
-  h: { mac?: string | null | undefined; name?: string | null | undefined; ip: string },
+  h: DhcpHostLike,
   seenMac: Map<string, string>,
   seenIp: Map<string, string>,
 ): void {
-  const who = `static host ${h.name ?? h.mac ?? h.ip}`;
+  const who = `static host ${h.name ?? h.mac ?? (h.id ? `DUID ${h.id}` : h.ip)}`;
   if (!inSubnet(h.ip, a.address, a.prefixLength)) c.errors.push(`The ${who} of ${network} has ${h.ip}, outside the network's subnet ${networkAddress(a.address, a.prefixLength)}/${a.prefixLength}.`);
   if (compareIps(h.ip, a.address) === 0) c.errors.push(`The ${who} of ${network} has ${h.ip}, the host's own address on the network.`);
-  if (familyOf(a.address) === 'ipv4' && !h.mac) c.errors.push(`The ${who} of ${network} needs a MAC address (DHCPv4 knows hosts by MAC).`);
-  if (h.mac) {
-    const other = seenMac.get(h.mac);
-    if (other) c.errors.push(`MAC ${h.mac} is reserved twice on ${network}: for ${other} and for ${h.ip}.`);
-    seenMac.set(h.mac, h.ip);
+  if (familyOf(a.address) === 'ipv4') {
+    if (!h.mac) c.errors.push(`The ${who} of ${network} needs a MAC address (DHCPv4 knows hosts by MAC).`);
+    if (h.id) c.errors.push(`The ${who} of ${network} has a DUID; DHCPv4 knows hosts by MAC, so give its MAC instead.`);
+  } else {
+    if (h.mac) c.errors.push(`The ${who} of ${network} has a MAC; DHCPv6 knows hosts by DUID or name, and libvirt refuses a MAC in an IPv6 reservation.`);
+    if (!h.id && !h.name) c.errors.push(`The ${who} of ${network} needs a DUID or a name (DHCPv6 knows hosts by them).`);
+  }
+  for (const key of [h.mac, h.id]) {
+    if (!key) continue;
+    const other = seenMac.get(key);
+    if (other) c.errors.push(`${key === h.mac ? 'MAC' : 'DUID'} ${key} is reserved twice on ${network}: for ${other} and for ${h.ip}.`);
+    seenMac.set(key, h.ip);
   }
   const otherIp = seenIp.get(h.ip);
-  if (otherIp) c.errors.push(`${h.ip} is reserved twice on ${network}: for ${otherIp} and for ${h.mac ?? h.name ?? 'another host'}.`);
-  seenIp.set(h.ip, h.mac ?? h.name ?? h.ip);
+  if (otherIp) c.errors.push(`${h.ip} is reserved twice on ${network}: for ${otherIp} and for ${h.mac ?? h.id ?? h.name ?? 'another host'}.`);
+  seenIp.set(h.ip, h.mac ?? h.id ?? h.name ?? h.ip);
 }
 
 /** A network's settings (networkSettingsFields): NAT ports, and each family's addressing, free on the host. */
@@ -235,14 +282,18 @@ const ipElement = (family: Family, a: NetworkAddressing) => ({
     : {}),
 });
 
-const dhcpHostElement = (h: { mac?: string | null | undefined; name?: string | null | undefined; ip: string }) => ({
+/** A static host as the network's documents carry it. */
+export type DhcpHostLike = { mac?: string | null | undefined; id?: string | null | undefined; name?: string | null | undefined; ip: string };
+
+const dhcpHostElement = (h: DhcpHostLike) => ({
   ...(h.mac ? { '@mac': h.mac } : {}),
+  ...(h.id ? { '@id': h.id } : {}),
   ...(h.name ? { '@name': h.name } : {}),
   '@ip': h.ip,
 });
 
 /** One static host as `net-update ... ip-dhcp-host` takes it. */
-export const dhcpHostDocument = (h: { mac?: string | null | undefined; name?: string | null | undefined; ip: string }): string => xmlDocument('host', dhcpHostElement(h));
+export const dhcpHostDocument = (h: DhcpHostLike): string => xmlDocument('host', dhcpHostElement(h));
 
 /** The network document `virsh net-define` takes. */
 export function networkDocument(s: NetworkSpec): string {
@@ -268,13 +319,13 @@ export function networkDocument(s: NetworkSpec): string {
 export const modelIps = (s: Pick<NetworkSpec, 'ipv4' | 'ipv6'>): LibvirtNetwork['ips'] =>
   (['ipv4', 'ipv6'] as const).flatMap((family) => {
     const a = s[family];
-    return a ? [{ family, address: a.address, prefixLength: a.prefixLength, dhcpRanges: a.dhcpRanges, staticHosts: a.hosts.map((h) => ({ mac: h.mac ?? null, id: null, name: h.name ?? null, ip: h.ip })) }] : [];
+    return a ? [{ family, address: a.address, prefixLength: a.prefixLength, dhcpRanges: a.dhcpRanges, staticHosts: a.hosts.map((h) => ({ mac: h.mac ?? null, id: h.id ?? null, name: h.name ?? null, ip: h.ip })) }] : [];
   });
 
 
 const ipsText = (n: LibvirtNetwork): string =>
   n.ips
-    .map((ip) => `${ip.address}/${ip.prefixLength} ranges ${ip.dhcpRanges.map((r) => `${r.start}-${r.end}`).join(',')} hosts ${ip.staticHosts.map((h) => `${h.mac ?? h.id ?? ''}=${h.ip}`).join(',')}`)
+    .map((ip) => `${ip.address}/${ip.prefixLength} ranges ${ip.dhcpRanges.map((r) => `${r.start}-${r.end}`).join(',')} hosts ${ip.staticHosts.map((h) => `${h.mac ?? h.id ?? h.name ?? ''}=${h.ip}`).join(',')}`)
     .join('; ');
 
 /** After apply: how the network `name` differs from what the plan intended, in sentences. */

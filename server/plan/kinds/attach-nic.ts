@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { cmdWithDocuments } from '../commands';
 import { defineKind, PHASES } from '../kind';
-import { checkTarget, deviceCommand, macsInUse, modelNic, needVm, nicDifferences, nicDocument, nicFields, plugDeferred, plugsLive, targetWords, updateVm, vmNamed } from '../vm-nics';
+import { checkTarget, deviceCommand, macsInUse, modelNic, needVm, nicDifferences, nicDocument, nicFields, plugDeferred, plugsLive, targetWords, updateVm, vmNamed, isRunning } from '../vm-nics';
 
 export const attachNicSchema = z.object({ kind: z.literal('attachNic'), ...nicFields });
 type AttachNic = z.output<typeof attachNicSchema>;
@@ -26,7 +26,8 @@ export const attachNic = defineKind({
   project(op, t) {
     const vm = vmNamed(t, op.vm)!;
     const nic = modelNic({ ...op, mac: op.mac! }, t, documentOf(op));
-    return updateVm(t, op.vm, (v) => ({ ...v, nics: plugsLive(vm) ? [...v.nics, nic] : v.nics, configNics: [...(v.configNics ?? []), nic] }));
+    // A VM that is not running reads as its kept definition: its NICs are those.
+    return updateVm(t, op.vm, (v) => ({ ...v, nics: plugsLive(vm) || !isRunning(vm) ? [...v.nics, nic] : v.nics, configNics: [...(v.configNics ?? []), nic] }));
   },
   render(op, t) {
     const vm = vmNamed(t, op.vm)!;

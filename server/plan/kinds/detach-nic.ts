@@ -3,7 +3,7 @@ import { cmdWithDocuments } from '../commands';
 import { ZMac } from '../fields';
 import { defineKind, PHASES } from '../kind';
 import { ZVmName } from '../libvirt';
-import { deviceCommand, needVm, nicDifferences, nicsOf, plugsLive, reattachable, sameMac, unplugDeferred, unplugsNow, updateVm, vmNamed } from '../vm-nics';
+import { deviceCommand, isRunning, needVm, nicDifferences, nicsOf, plugsLive, reattachable, sameMac, unplugDeferred, unplugsNow, updateVm, vmNamed } from '../vm-nics';
 
 export const detachNicSchema = z.object({ kind: z.literal('detachNic'), vm: ZVmName, mac: ZMac });
 
@@ -24,7 +24,8 @@ export const detachNic = defineKind({
     const gone = (nics: typeof vm.nics) => nics.filter((n) => !sameMac(n.mac, op.mac));
     // Without hot-plug the running VM keeps it until it restarts; a paused one until it runs.
     const live = unplugsNow(vm);
-    const withoutNic = updateVm(t, op.vm, (v) => ({ ...v, nics: live ? gone(v.nics) : v.nics, configNics: v.configNics && gone(v.configNics) }));
+    // A VM that is not running reads as its kept definition: its NICs are those.
+    const withoutNic = updateVm(t, op.vm, (v) => ({ ...v, nics: live || !isRunning(vm) ? gone(v.nics) : v.nics, configNics: v.configNics && gone(v.configNics) }));
     const tap = live ? nicsOf(vm, op.mac).live?.target : undefined;
     return tap ? { ...withoutNic, interfaces: withoutNic.interfaces.filter((i) => i.name !== tap) } : withoutNic;
   },

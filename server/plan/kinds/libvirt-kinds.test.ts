@@ -10,6 +10,7 @@ import { planChange } from '../planner';
 import { applyOperation, applyOperations } from '../project';
 import { renderOperation } from '../render';
 import { validateOperation, validateOperations } from '../validate';
+import { networkSettingsOf } from '../libvirt';
 import { LIBVIRT_EXAMPLES } from '@/server/testing/kind-examples';
 
 const DEFAULT_DEFINITION = "<network>\n  <name>default</name>\n  <uuid>00000000-0000-4000-8000-000000000001</uuid>\n  <forward mode='nat'/>\n  <bridge name='virbr0' stp='on' delay='0'/>\n  <ip address='192.168.122.1' netmask='255.255.255.0'>\n    <dhcp>\n      <range start='192.168.122.2' end='192.168.122.254'/>\n      <host mac='52:54:00:01:01:01' name='web1' ip='192.168.122.10'/>\n      <host mac='52:54:00:01:01:02' name='db1' ip='192.168.122.11'/>\n    </dhcp>\n  </ip>\n</network>";
@@ -198,6 +199,56 @@ describe('static DHCP hosts', () => {
     ['an address leased to another MAC now', { ...add, ip: '192.168.122.57' }, '192.168.122.57 is leased to 52:54:00:0a:0b:0c (pc9) on default now; reserve a free address, or reserve this one for that MAC.'],
   ])('refuses %s', (_, o, message) => {
     expect(errors(host(), o)).toContain(message);
+  });
+});
+
+describe('IPv6 static hosts, by DUID or name', () => {
+  const v6 = () => {
+    const t = host();
+    t.networks[0]!.ips.push({ family: 'ipv6', address: 'fd00:122::1', prefixLength: 64, dhcpRanges: [{ start: 'fd00:122::100', end: 'fd00:122::1ff' }], staticHosts: [{ mac: null, id: '00:03:00:01:52:54:00:01:01:01', name: 'web1', ip: 'fd00:122::10' }] });
+    return t;
+  };
+  const add = { kind: 'addDhcpHost', network: 'default', id: '00:03:00:01:52:54:00:01:01:03', name: 'app1', ip: 'fd00:122::12' };
+
+  it('goes into the IPv6 element (parent index 1) with the DUID as libvirt takes it, and is undone by its removal', () => {
+    const [c] = renderOperation(op(add), v6());
+    expect(c!.argv.slice(4)).toEqual(['net-update', 'default', 'add-last', 'ip-dhcp-host', '@doc1', '--parent-index', '1', '--live', '--config']);
+    expect(c!.documents).toEqual([{ shape: 'libvirt-dhcp-host', text: '<host id="00:03:00:01:52:54:00:01:01:03" name="app1" ip="fd00:122::12"/>\n' }]);
+    expect(describeOperation(op(add))).toBe('reserve fd00:122::12 for DUID 00:03:00:01:52:54:00:01:01:03 (app1) on network default');
+    expect(validateOperation(v6(), op(add))).toEqual([]);
+    const removal = op({ kind: 'removeDhcpHost', network: 'default', id: '00:03:00:01:52:54:00:01:01:01', ip: 'fd00:122::10' });
+    expect(validateOperation(v6(), removal)).toEqual([]);
+    expect(renderOperation(removal, v6())[0]!.documents![0]!.text).toBe('<host id="00:03:00:01:52:54:00:01:01:01" name="web1" ip="fd00:122::10"/>\n');
+  });
+
+  it.each<[string, unknown, string]>([
+    ['a MAC, which libvirt refuses for IPv6', { ...add, id: undefined, mac: '52:54:00:01:01:03' }, 'The static host app1 of default has a MAC; DHCPv6 knows hosts by DUID or name, and libvirt refuses a MAC in an IPv6 reservation.'],
+    ['neither DUID nor name', { kind: 'addDhcpHost', network: 'default', ip: 'fd00:122::12' }, 'The static host fd00:122::12 of default needs a DUID or a name (DHCPv6 knows hosts by them).'],
+    ['a DUID reserved twice', { ...add, id: '00:03:00:01:52:54:00:01:01:01' }, 'DUID 00:03:00:01:52:54:00:01:01:01 is reserved twice on default: for fd00:122::10 and for fd00:122::12.'],
+    ['a DUID on IPv4', { kind: 'addDhcpHost', network: 'default', id: '00:03:00:01:52:54:00:01:01:03', ip: '192.168.122.12' }, 'The static host DUID 00:03:00:01:52:54:00:01:01:03 of default has a DUID; DHCPv4 knows hosts by MAC, so give its MAC instead.'],
+  ])('refuses %s', (_, o, message) => {
+    expect(errors(v6(), o)).toContain(message);
+  });
+
+  it('an edit of the IPv4 part started from networkSettingsOf keeps IPv6, its DUID hosts, the domain and NAT ports', () => {
+    const t = v6();
+    const n = t.networks[0]!;
+    n.definition = DEFAULT_DEFINITION.replace("<forward mode='nat'/>", "<forward mode='nat'>\n    <nat>\n      <port start='2000' end='3000'/>\n    </nat>\n  </forward>\n  <domain name='lab.example'/>");
+    const settings = networkSettingsOf(n);
+    expect(settings.domain).toBe('lab.example');
+    expect(settings.natPorts).toEqual({ start: 2000, end: 3000 });
+    const edit = op({ kind: 'editNetwork', name: 'default', mode: 'nat', ...settings, ipv4: { ...settings.ipv4!, dhcpRanges: [{ start: '192.168.122.100', end: '192.168.122.200' }] } });
+    const redefinition = renderOperation(edit, t).flatMap((c) => c.documents ?? []).find((d) => d.shape === 'libvirt-network')!.text;
+    expect(redefinition).toContain('<domain name="lab.example"/>');
+    expect(redefinition).toContain('<port start="2000" end="3000"/>');
+    expect(redefinition).toContain('<host id="00:03:00:01:52:54:00:01:01:01" name="web1" ip="fd00:122::10"/>');
+    expect(redefinition).toContain('<range start="192.168.122.100" end="192.168.122.200"/>');
+  });
+
+  it('a DUID that is not hex bytes is refused by the schema, in words', () => {
+    const r = ZOperation.safeParse({ ...add, id: 'not-a-duid' });
+    expect(r.success).toBe(false);
+    expect(JSON.stringify(r.error?.issues)).toContain('A DUID is 4 to 130 hex bytes separated by colons');
   });
 });
 

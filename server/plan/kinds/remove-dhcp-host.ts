@@ -2,18 +2,18 @@ import { z } from 'zod';
 import { cmdWithDocuments } from '../commands';
 import { defineKind, PHASES } from '../kind';
 import { dhcpHostDocument, networkDifferences, networkNamed } from '../libvirt';
-import { dhcpHostFields, dhcpHostUpdate, needParent, parentOf, sameHost, withHosts } from './add-dhcp-host';
+import { clientWords, dhcpHostFields, dhcpHostUpdate, needParent, parentOf, sameHost, withHosts } from './add-dhcp-host';
 
 export const removeDhcpHostSchema = z.object({ kind: z.literal('removeDhcpHost'), ...dhcpHostFields });
 
 export const removeDhcpHost = defineKind({
   schema: removeDhcpHostSchema,
-  describe: (op) => `release the reservation of ${op.ip} for ${op.mac} on network ${op.network}`,
+  describe: (op) => `release the reservation of ${op.ip} for ${clientWords(op)} on network ${op.network}`,
   interfaces: () => [],
   phase: () => PHASES.remove,
   validate(op, c) {
     const p = needParent(c, op);
-    if (p && !p.n.ips[p.index]!.staticHosts.some((h) => sameHost(h, op))) c.errors.push(`Network ${op.network} has no reservation of ${op.ip} for ${op.mac}.`);
+    if (p && !p.n.ips[p.index]!.staticHosts.some((h) => sameHost(h, op))) c.errors.push(`Network ${op.network} has no reservation of ${op.ip} for ${clientWords(op)}.`);
   },
   project: (op, t) => withHosts(t, op.network, parentOf(networkNamed(t, op.network)!, op.ip), (hosts) => hosts.filter((h) => !sameHost(h, op))),
   render(op, t) {
@@ -29,7 +29,7 @@ export const removeDhcpHost = defineKind({
   invert: (op, before) => {
     const n = networkNamed(before, op.network);
     const kept = n?.ips.flatMap((x) => x.staticHosts).find((h) => sameHost(h, op));
-    return [{ kind: 'addDhcpHost', network: op.network, mac: op.mac, name: kept?.name ?? op.name, ip: op.ip }];
+    return [{ kind: 'addDhcpHost', network: op.network, mac: op.mac, id: op.id, name: kept?.name ?? op.name, ip: op.ip }];
   },
   verify: (op, intended, after) => networkDifferences(op.network, intended, after),
 });

@@ -5,7 +5,7 @@ import { checkDocument } from '../documents';
 import { ZMac } from '../fields';
 import { defineKind, PHASES } from '../kind';
 import { ZVmName } from '../libvirt';
-import { deviceCommand, macsInUse, needVm, nicDifferences, plugDeferred, plugsLive, sameMac, updateVm, vmNamed } from '../vm-nics';
+import { deviceCommand, macsInUse, needVm, nicDifferences, plugDeferred, plugsLive, sameMac, updateVm, vmNamed, isRunning } from '../vm-nics';
 
 /** A detached NIC put back from libvirt's own elements, live and kept (only inverses draft these). */
 export const restoreNicSchema = z.object({
@@ -47,7 +47,7 @@ export const restoreNic = defineKind({
     const nic = (xml: string) => ({ ...nicOfElement(op.vm, xml), xml });
     return updateVm(t, op.vm, (v) => ({
       ...v,
-      nics: op.live && plugsLive(vm) && !v.nics.some((n) => sameMac(n.mac, op.mac)) ? [...v.nics, nic(op.live)] : v.nics,
+      nics: op.live && plugsLive(vm) && !v.nics.some((n) => sameMac(n.mac, op.mac)) ? [...v.nics, nic(op.live)] : !isRunning(vm) && op.kept ? [...v.nics, nic(op.kept)] : v.nics,
       configNics: op.kept ? [...(v.configNics ?? []), nic(op.kept)] : v.configNics,
     }));
   },

@@ -80,8 +80,11 @@ function virtualportOf(owner: Node): VirtualPort | null {
 }
 
 function nicOf(iface: Node): VmNic {
-  const type = text(iface.type) ?? 'unknown';
   const source = node(iface.source);
+  // A running VM's NIC on a network shows the network's actual port: type "direct" on a macvtap
+  // pool, "bridge" on a bridged network; its source still names the network, which is what it is on.
+  const actual = text(iface.type) ?? 'unknown';
+  const type = text(source.network) ? 'network' : actual;
   const src =
     type === 'network' ? text(source.network) : type === 'bridge' ? text(source.bridge) : type === 'direct' ? text(source.dev) : text(source.dev) ?? text(source.network) ?? text(source.bridge);
   return {
@@ -90,7 +93,7 @@ function nicOf(iface: Node): VmNic {
     type,
     source: src,
     bridge: type === 'network' || type === 'bridge' ? text(source.bridge) : null,
-    directMode: type === 'direct' ? text(source.mode) : null,
+    directMode: actual === 'direct' ? text(source.mode) : null,
     target: text(node(iface.target).dev),
     bandwidth: bandwidthOf(iface),
     mtu: numberOrNull(node(iface.mtu).size),

@@ -34,6 +34,16 @@ describe('VM NICs as libvirt keeps them', () => {
   });
 });
 
+describe('a running VM’s NIC on a macvtap pool network', () => {
+  it('is on the network it names, with the macvtap mode libvirt chose, not on the device', () => {
+    // As libvirt 9 shows it live: the actual type and the pool's device, the network kept in the source.
+    const pool = `    <interface type='direct'>\n      <mac address='52:54:00:5b:00:04'/>\n      <source network='labvepa' portid='0c3c2d7e-1b7f-4c2b-9d1e-3f5a6b7c8d9e' dev='eth2' mode='vepa'/>\n      <target dev='macvtap1'/>\n      <model type='virtio'/>\n    </interface>`;
+    const lists = parseVirshLists(`@@sb-list:domains@@ ${uuid} @@sb-list:running@@ ${uuid} @@sb-list:paused@@ @@sb-list:shutoff@@ @@sb-list:end@@`);
+    const [n] = parseVirshXml(`${domain([pool])}\n@@sb-dom-end@@\n`, lists).vms[0]!.nics;
+    expect(n).toMatchObject({ type: 'network', source: 'labvepa', directMode: 'vepa', target: 'macvtap1', bridge: null });
+  });
+});
+
 describe('DHCP leases', () => {
   const table = ` Expiry Time           MAC address         Protocol   IP address           Hostname   Client ID or DUID
 -----------------------------------------------------------------------------------------------------------
