@@ -7,7 +7,7 @@
 import { useState } from 'react';
 import { useOptionalDraftEditor } from '@/components/changes/draft-context';
 import { ActionButton, Check, CONTROL, Errors, FormActions, InlineForm, Labelled, Section, useDraftForm, useInlineAdd } from '@/components/changes/form-parts';
-import { CREATABLE_MODES, MODE_WORDS, networkSettingsOf, OWN_BRIDGE_MODES, type CreatableMode } from '@/server/plan/libvirt';
+import { CREATABLE_MODES, MODE_WORDS, networkSettingsOf, nicOnNetwork, OWN_BRIDGE_MODES, type CreatableMode } from '@/server/plan/libvirt';
 import type { Operation } from '@/server/plan/ops';
 import { FORWARDING_FILE, type LibvirtNetwork, type Topology } from '@/server/topology/model';
 
@@ -217,8 +217,7 @@ function AddressingForm({ network }: { network: LibvirtNetwork }) {
 export function NetworkEditor({ network, topology }: { network: LibvirtNetwork; topology: Topology }) {
   const editor = useOptionalDraftEditor();
   if (!editor?.canEdit) return null;
-  const onIt = topology.vms.filter((vm) => vm.nics.some((n) => (n.type === 'network' && n.source === network.name) || (network.bridge !== null && n.type === 'bridge' && n.source === network.bridge)));
-  const v4 = network.ips.find((ip) => ip.family === 'ipv4');
+  const onIt = topology.vms.filter((vm) => vm.nics.some((n) => nicOnNetwork(n, network)));
   return (
     <div data-testid="network-editor" className="space-y-3 rounded-lg border border-sky-100 bg-sky-50/40 p-2.5">
       <h4 className="text-xs font-semibold text-sky-900">Edit (adds to the draft)</h4>
