@@ -19,7 +19,7 @@ export function FleetOverview({ role }: { role: Role }) {
   const fleet = useQuery({ ...trpc.topology.fleet.queryOptions(), refetchInterval: POLL_MS });
   const conflicts = useQuery({ ...trpc.topology.conflicts.queryOptions({}), refetchInterval: POLL_MS });
   const conflictsOn = (hostId: string) => conflicts.data?.filter((c) => c.places.some((p) => p.hostId === hostId)).length ?? 0;
-  const invalidate = () => queryClient.invalidateQueries({ queryKey: trpc.topology.fleet.queryKey() });
+  const invalidate = () => Promise.all([queryClient.invalidateQueries({ queryKey: trpc.topology.fleet.queryKey() }), queryClient.invalidateQueries({ queryKey: trpc.topology.conflicts.queryKey() })]);
   const refreshAll = useMutation(trpc.topology.refreshAll.mutationOptions({ onSuccess: invalidate }));
   const acknowledge = useMutation(trpc.topology.acknowledgeChanges.mutationOptions({ onSuccess: invalidate }));
   const canAcknowledge = role === 'admin' || role === 'operator';

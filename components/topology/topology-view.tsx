@@ -47,7 +47,11 @@ function HostGraph({ hostId }: { hostId: string }) {
   const [live, setLive] = useState<{ topology: Topology; observedAt: Date | string } | null>(null);
   const refresh = useMutation(
     trpc.topology.refresh.mutationOptions({
-      onSuccess: (r) => setLive({ topology: r.topology as Topology, observedAt: r.observedAt }),
+      onSuccess: (r) => {
+        setLive({ topology: r.topology as Topology, observedAt: r.observedAt });
+        // Conflicts are computed from what was last read: this read may have made or ended one.
+        void queryClient.invalidateQueries({ queryKey: trpc.topology.conflicts.queryKey() });
+      },
     }),
   );
   const savePositions = useMutation(trpc.topology.savePositions.mutationOptions());

@@ -130,14 +130,15 @@ describe.sequential('VM NICs on a lab host', () => {
     expect(await kept()).toEqual(before);
   });
 
-  describe('failure injection: step k of a change attaching, moving and setting links fails', () => {
-    for (const k of [2, 3]) {
+  describe('failure injection: step k of a change attaching, moving, setting links and limits fails', () => {
+    for (const k of [2, 3, 4]) {
       it(`rolls back steps 1-${k - 1} when step ${k} fails; libvirt keeps exactly what it kept before`, async () => {
         const topo = await harness.read();
         const build: Operation[] = [
           { kind: 'attachNic', vm: 'build1', network: 'isolated', mac: '52:54:00:5b:00:02', model: 'virtio', linkUp: true },
           { kind: 'moveNic', vm: 'web1', mac: macOf(topo, 'web1'), network: 'isolated' },
           { kind: 'setNicLink', vm: 'db1', mac: macOf(topo, 'db1'), up: false },
+          { kind: 'setNicBandwidth', vm: 'build1', mac: macOf(topo, 'build1'), bandwidth: { outbound: { average: 500 } } },
         ];
         const before = await kept();
         const live = await Promise.all(['web1', 'db1'].map((vm) => domiflist(vm)));
@@ -146,6 +147,18 @@ describe.sequential('VM NICs on a lab host', () => {
         expect(await Promise.all(['web1', 'db1'].map((vm) => domiflist(vm)))).toEqual(live);
       });
     }
+  });
+
+  it('shows the addresses a running guest’s agent reports', async (ctx) => {
+    const topo = await harness.read();
+    const running = topo.vms.filter((v) => v.state === 'running');
+    if (!running.length) {
+      console.warn('SKIPPED guest agent addresses: the lab’s VMs are paused QEMU processes without a guest OS, so no guest agent can answer');
+      return ctx.skip();
+    }
+    // Where a VM runs, the probe asked its agent; an answer names the VM's own NICs only.
+    for (const a of topo.guestAddresses ?? []) expect(running.find((v) => v.name === a.vm)!.nics.map((n) => n.mac)).toContain(a.mac);
+    expect(topo.guestAddresses).toBeDefined();
   });
 
   // Last: the paused guest never lets go of a NIC, so what this case plugs stays until the host is fresh.

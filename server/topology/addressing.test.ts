@@ -18,6 +18,22 @@ describe('where a VM NIC’s addresses come from', () => {
     expect(nicAddresses(t, nic).map(nicAddressInWords)).toEqual(['192.168.122.10 (reserved, leased until 2026-12-01 23:10:04)', '192.168.122.77 (seen on virbr0)']);
   });
 
+  it('adds what the guest agent reports, with the guest’s interface name (link-local left out)', () => {
+    const withAgent = {
+      ...t,
+      guestAddresses: [
+        { vm: 'web1', mac: '52:54:00:01:01:01', ip: '192.168.122.10', prefixLength: 24, guestInterface: 'enp1s0' },
+        { vm: 'web1', mac: '52:54:00:01:01:01', ip: 'fd00:122::10', prefixLength: 64, guestInterface: 'enp1s0' },
+        { vm: 'web1', mac: '52:54:00:01:01:01', ip: 'fe80::5054:ff:fe01:101', prefixLength: 64, guestInterface: 'enp1s0' },
+      ],
+    };
+    expect(nicAddresses(withAgent, nic).map(nicAddressInWords)).toEqual([
+      '192.168.122.10 (reserved, leased until 2026-12-01 23:10:04, set on enp1s0 in the guest, says its agent)',
+      'fd00:122::10 (set on enp1s0 in the guest, says its agent)',
+      '192.168.122.77 (seen on virbr0)',
+    ]);
+  });
+
   it('a NIC with nothing known has no addresses', () => {
     expect(nicAddresses({ ...t, neighbours: [], networks: [] }, nic)).toEqual([]);
   });

@@ -1,9 +1,10 @@
 // Where a VM NIC's addresses come from, from what the probe read: the network's reservation for
-// its MAC, dnsmasq's lease, or (an address set inside the guest) the host's neighbour table.
+// its MAC, dnsmasq's lease, the guest agent (where the VM runs one), or (an address set inside
+// the guest) the host's neighbour table.
 // Pure.
 import type { Topology, VmNic } from './model';
 
-export type AddressOrigin = 'reservation' | 'lease' | 'neighbour';
+export type AddressOrigin = 'reservation' | 'lease' | 'agent' | 'neighbour';
 
 export interface NicAddress {
   ip: string;
@@ -12,6 +13,8 @@ export interface NicAddress {
   expires?: string;
   /** The host link it was seen on, for a neighbour entry. */
   seenOn?: string;
+  /** The guest's name for the interface, for an address its agent reports. */
+  guestInterface?: string;
 }
 
 export function nicAddresses(t: Topology, nic: VmNic): NicAddress[] {
@@ -26,14 +29,17 @@ export function nicAddresses(t: Topology, nic: VmNic): NicAddress[] {
   const network = nic.type === 'network' ? t.networks.find((n) => n.name === nic.source) : t.networks.find((n) => n.bridge !== null && n.bridge === nic.bridge);
   for (const ip of network?.ips ?? []) for (const h of ip.staticHosts) if (h.mac?.toLowerCase() === mac) add(h.ip, 'reservation');
   for (const l of network?.leases ?? []) if (l.mac === mac) add(l.ip, 'lease', { expires: l.expires });
+  for (const g of t.guestAddresses ?? []) if (g.mac === mac && !g.ip.toLowerCase().startsWith('fe80:')) add(g.ip, 'agent', { guestInterface: g.guestInterface });
   for (const n of t.neighbours ?? []) if (n.mac === mac && !n.ip.toLowerCase().startsWith('fe80:')) add(n.ip, 'neighbour', { seenOn: n.dev });
   return [...out.values()];
 }
 
-const ORIGIN_WORDS: Record<AddressOrigin, string> = { reservation: 'reserved', lease: 'leased', neighbour: 'seen on the host' };
+const ORIGIN_WORDS: Record<AddressOrigin, string> = { reservation: 'reserved', lease: 'leased', agent: 'reported by the guest agent', neighbour: 'seen on the host' };
 
 /** "198.19.122.10 (reserved, leased until 2026-12-01 23:10:04)". */
 export function nicAddressInWords(a: NicAddress): string {
-  const words = a.origins.map((o) => (o === 'lease' && a.expires ? `leased until ${a.expires}` : o === 'neighbour' && a.seenOn ? `seen on ${a.seenOn}` : ORIGIN_WORDS[o]));
+  const words = a.origins.map((o) =>
+    o === 'lease' && a.expires ? `leased until ${a.expires}` : o === 'neighbour' && a.seenOn ? `seen on ${a.seenOn}` : o === 'agent' && a.guestInterface ? `set on ${a.guestInterface} in the guest, says its agent` : ORIGIN_WORDS[o],
+  );
   return `${a.ip} (${words.join(', ')})`;
 }

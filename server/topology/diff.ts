@@ -39,6 +39,7 @@ export function configurationOf(t: Topology): Topology {
     networks: t.networks.map((n) => ({ ...n, leases: [] })),
     // Who answered ARP lately is not configuration.
     neighbours: undefined,
+    guestAddresses: undefined,
     // A running NIC's element names its runtime port (portid, alias); its settings are the other fields.
     vms: t.vms.map((vm) => ({ ...vm, nics: vm.nics.map((n) => ({ ...n, xml: null })) })),
   };

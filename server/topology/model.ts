@@ -345,7 +345,19 @@ export interface Topology {
   vms: Vm[];
   /** The host's neighbour (ARP/NDP) table: runtime state, where a guest's own addresses show. Absent in older reads. */
   neighbours?: Neighbour[];
+  /** Addresses running VMs' guest agents report: runtime state. Absent in older reads. */
+  guestAddresses?: GuestAddress[];
   missing: MissingSection[];
+}
+
+/** One address a VM's guest agent reports (`virsh domifaddr --source agent`), on the NIC with `mac`. */
+export interface GuestAddress {
+  vm: string;
+  mac: string;
+  ip: string;
+  prefixLength: number;
+  /** The guest's own name for the interface ("enp1s0"). */
+  guestInterface: string;
 }
 
 /** One entry of `ip neigh`: an address seen on a link, and the MAC that answered for it. */

@@ -83,7 +83,13 @@ ${only(`      for u in $(uuids persistent end); do cmds="$cmds net-dumpxml --ina
       # Where VMs' addresses come from: each running network's DHCP leases.
 ${only(`      for u in $(uuids active autostart); do cmds="$cmds echo @@sb-leases:$u@@ ; net-dhcp-leases $u ; echo @@sb-leases-end@@ ;"; done`)}
       if [ -n "$cmds" ]; then virsh -q -c qemu:///system "$cmds"; else true; fi
-      e virsh_xml $?
+      rc=$?
+${only(`      # Addresses the guest agent reports, where a running VM has one: a separate call, its
+      # errors dropped (most VMs have no agent; libvirt refuses at once, the rest still answer).
+      agent=''
+      for u in $(uuids running paused); do agent="$agent echo @@sb-agent:$u@@ ; domifaddr $u --source agent --full ; echo @@sb-agent-end@@ ;"; done
+      [ -n "$agent" ] && virsh -q -c qemu:///system "$agent" 2>/dev/null`)}
+      e virsh_xml $rc
     else
       e virsh_xml 127
     fi

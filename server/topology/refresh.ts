@@ -5,7 +5,7 @@ import { AppError, isAppError } from '@/server/errors';
 import { sshTargetOf, statusForError } from '@/server/hosts/hosts';
 import type { SshPool } from '@/server/ssh/pool';
 import { describeChange, diffTopology, topologyHash, type TopologyChange } from './diff';
-import type { Counters, DhcpLease, Neighbour, PanelSession, Topology } from './model';
+import type { Counters, DhcpLease, GuestAddress, Neighbour, PanelSession, Topology } from './model';
 import { parseProbeOutput, ProbeParseError } from './parse';
 import { helperRefusal, probeInvocation } from '@/server/hosts/helpers';
 
@@ -101,7 +101,11 @@ export async function refreshHost(db: Db, pool: SshPool, hostId: string, opts: R
   const stored: StoredSample = {
     counters: sample.counters,
     up: sample.linkUp,
-    addressing: { leases: Object.fromEntries(sample.topology.networks.map((n) => [n.name, n.leases ?? []])), neighbours: sample.topology.neighbours ?? [] },
+    addressing: {
+      leases: Object.fromEntries(sample.topology.networks.map((n) => [n.name, n.leases ?? []])),
+      neighbours: sample.topology.neighbours ?? [],
+      guests: sample.topology.guestAddresses ?? [],
+    },
   };
   await db.counterSample.create({ data: { hostId, at: observedAt, data: JSON.stringify(stored) } });
   await db.counterSample.deleteMany({ where: { hostId, at: { lt: new Date(observedAt.getTime() - COUNTER_WINDOW_MS) } } });
@@ -159,7 +163,7 @@ interface StoredSample {
   counters: Record<string, Counters>;
   up: Record<string, boolean>;
   /** DHCP leases per network and the neighbour table: where VMs' addresses come from (absent in older rows). */
-  addressing?: { leases: Record<string, DhcpLease[]>; neighbours: Neighbour[] };
+  addressing?: { leases: Record<string, DhcpLease[]>; neighbours: Neighbour[]; guests?: GuestAddress[] };
 }
 
 /**
@@ -175,6 +179,7 @@ export async function currentTopology(db: Db, hostId: string): Promise<LatestTop
     ...latest.topology,
     networks: latest.topology.networks.map((n) => ({ ...n, leases: addressing.leases[n.name] ?? [] })),
     neighbours: addressing.neighbours,
+    guestAddresses: addressing.guests ?? [],
   };
   return { ...latest, topology };
 }

@@ -95,6 +95,7 @@ export function parseProbeOutput(output: string): ProbeSample {
 
   let vms: Topology['vms'] = [];
   let networks: Topology['networks'] = [];
+  let guestAddresses: Topology['guestAddresses'];
   const lists = sections.get('virsh_lists')!;
   let libvirtAvailable = lists.exitCode === 0;
   if (libvirtAvailable) {
@@ -103,7 +104,7 @@ export function parseProbeOutput(output: string): ProbeSample {
     else {
       const parsed = read('virsh_xml', null, (text) => parseVirshXml(text, virshLists));
       if (parsed) {
-        ({ vms, networks } = parsed);
+        ({ vms, networks, guestAddresses } = parsed);
         // One document that cannot be read is named; the other VMs and networks stay.
         for (const reason of parsed.unreadable) missing.push({ section: 'virsh_xml', reason, unreadable: true });
       }
@@ -141,6 +142,7 @@ export function parseProbeOutput(output: string): ProbeSample {
     networks,
     vms,
     ...(neighbours ? { neighbours } : {}),
+    ...(guestAddresses ? { guestAddresses } : {}),
     // link_stats is read twice (counters, link state); say once that it could not be.
     missing: missing.filter((m, i) => missing.findIndex((o) => o.section === m.section && o.reason === m.reason) === i),
   };

@@ -1,7 +1,7 @@
 // libvirt: the domain and network XML (`virsh dumpxml`, `net-dumpxml`) plus `domstate` and
 // `net-info`, read in one virsh invocation by the probe.
 import { XMLParser } from 'fast-xml-parser';
-import type { Bandwidth, BandwidthDirection, DhcpLease, LibvirtNetwork, NetworkMode, Portgroup, VirtualPort, VlanTags, Vm, VmNic } from '../model';
+import type { Bandwidth, BandwidthDirection, DhcpLease, GuestAddress, LibvirtNetwork, NetworkMode, Portgroup, VirtualPort, VlanTags, Vm, VmNic } from '../model';
 import { NETWORK_MODES, vmWith } from '../model';
 import { ProbeParseError } from './errors';
 
@@ -13,6 +13,8 @@ const NETDEF_END = '@@sb-netdef-end@@';
 const DOMDEF_END = '@@sb-domdef-end@@';
 /** Ends an active network's leases (`net-dhcp-leases`), after a `@@sb-leases:UUID@@` line. */
 const LEASES_END = '@@sb-leases-end@@';
+/** Ends a running VM's guest agent addresses (`domifaddr --source agent`), after a `@@sb-agent:UUID@@` line. */
+const AGENT_END = '@@sb-agent-end@@';
 
 const xml = new XMLParser({
   ignoreAttributes: false,
@@ -264,7 +266,7 @@ export function prefixOfNetmask(mask: string): number {
  * Every domain and network document of the probe. A document that cannot be read is named in
  * `unreadable` and left out; the others are kept.
  */
-export function parseVirshXml(body: string, lists?: VirshLists): { vms: Vm[]; networks: LibvirtNetwork[]; unreadable: string[] } {
+export function parseVirshXml(body: string, lists?: VirshLists): { vms: Vm[]; networks: LibvirtNetwork[]; unreadable: string[]; guestAddresses?: GuestAddress[] } {
   const vms: Vm[] = [];
   const networks: LibvirtNetwork[] = [];
   const unreadable: string[] = [];
@@ -272,7 +274,8 @@ export function parseVirshXml(body: string, lists?: VirshLists): { vms: Vm[]; ne
   const definitions = new Map<string, string>();
   const domainDefinitions = new Map<string, VmNic[]>();
   const leases = new Map<string, DhcpLease[]>();
-  const re = new RegExp(`([\\s\\S]*?)(${DOM_END}|${NET_END}|${NETDEF_END}|${DOMDEF_END}|${LEASES_END})`, 'g');
+  const agents = new Map<string, Omit<GuestAddress, 'vm'>[]>();
+  const re = new RegExp(`([\\s\\S]*?)(${DOM_END}|${NET_END}|${NETDEF_END}|${DOMDEF_END}|${LEASES_END}|${AGENT_END})`, 'g');
   let consumed = 0;
   for (let m = re.exec(body); m; m = re.exec(body)) {
     consumed = re.lastIndex;
@@ -285,6 +288,11 @@ export function parseVirshXml(body: string, lists?: VirshLists): { vms: Vm[]; ne
     if (m[2] === LEASES_END) {
       const parsed = parseLeases(m[1]!);
       if (parsed) leases.set(parsed.uuid, parsed.leases);
+      continue;
+    }
+    if (m[2] === AGENT_END) {
+      const parsed = parseAgentAddresses(m[1]!);
+      if (parsed) agents.set(parsed.uuid, parsed.addresses);
       continue;
     }
     if (m[2] === DOMDEF_END) {
@@ -315,7 +323,27 @@ export function parseVirshXml(body: string, lists?: VirshLists): { vms: Vm[]; ne
   if (body.slice(consumed).trim()) throw new ProbeParseError('virsh_xml', 'output after the last block (truncated?)');
   vms.sort((a, b) => a.name.localeCompare(b.name));
   networks.sort((a, b) => a.name.localeCompare(b.name));
-  return { vms, networks, unreadable };
+  // Only the guest's addresses on the VM's own NICs (not its loopback), by the VM's name.
+  const guestAddresses = body.includes('@@sb-agent:')
+    ? vms.flatMap((vm) => (agents.get(vm.uuid) ?? []).filter((a) => vm.nics.some((n) => n.mac?.toLowerCase() === a.mac)).map((a) => ({ vm: vm.name, ...a })))
+    : undefined;
+  return { vms, networks, unreadable, ...(guestAddresses ? { guestAddresses } : {}) };
+}
+
+/**
+ * One running VM's `virsh domifaddr --source agent --full` table after its `@@sb-agent:UUID@@`
+ * line: guest interface, MAC, protocol, address/prefix. A VM without an agent has no table (the
+ * probe drops virsh's refusal), so no addresses.
+ */
+export function parseAgentAddresses(block: string): { uuid: string; addresses: Omit<GuestAddress, 'vm'>[] } | null {
+  const head = /@@sb-agent:([0-9a-f-]{36})@@/.exec(block);
+  if (!head) return null;
+  const addresses: Omit<GuestAddress, 'vm'>[] = [];
+  for (const line of block.slice(head.index + head[0].length).split('\n')) {
+    const m = /^\s*(\S+)\s+([0-9a-f]{2}(?::[0-9a-f]{2}){5})\s+(ipv4|ipv6)\s+([0-9a-f.:]+)\/(\d+)\s*$/i.exec(line);
+    if (m) addresses.push({ guestInterface: m[1]!, mac: m[2]!.toLowerCase(), ip: m[4]!, prefixLength: Number(m[5]) });
+  }
+  return { uuid: head[1]!, addresses };
 }
 
 /**

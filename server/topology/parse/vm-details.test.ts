@@ -44,6 +44,32 @@ describe('a running VM’s NIC on a macvtap pool network', () => {
   });
 });
 
+describe('addresses a guest agent reports', () => {
+  const lists = parseVirshLists(`@@sb-list:domains@@ ${uuid} @@sb-list:running@@ ${uuid} @@sb-list:paused@@ @@sb-list:shutoff@@ @@sb-list:end@@`);
+  const live = domain([nic('52:54:00:00:00:01', "      <target dev='vnet0'/>\n")]);
+  // `virsh domifaddr --source agent --full` as libvirt 9 prints it for a Debian guest.
+  const table = ` Name       MAC address          Protocol     Address
+-------------------------------------------------------------------------------
+ lo         00:00:00:00:00:00    ipv4         127.0.0.1/8
+ lo         00:00:00:00:00:00    ipv6         ::1/128
+ enp1s0     52:54:00:00:00:01    ipv4         192.168.122.93/24
+ enp1s0     52:54:00:00:00:01    ipv6         fe80::5054:ff:fe00:1/64
+`;
+
+  it('reads the guest’s addresses on the VM’s own NICs, not its loopback', () => {
+    const r = parseVirshXml(`${live}\n@@sb-dom-end@@\n@@sb-agent:${uuid}@@\n${table}@@sb-agent-end@@\n`, lists);
+    expect(r.guestAddresses).toEqual([
+      { vm: 'web1', mac: '52:54:00:00:00:01', ip: '192.168.122.93', prefixLength: 24, guestInterface: 'enp1s0' },
+      { vm: 'web1', mac: '52:54:00:00:00:01', ip: 'fe80::5054:ff:fe00:1', prefixLength: 64, guestInterface: 'enp1s0' },
+    ]);
+  });
+
+  it('a VM without an agent (virsh’s refusal dropped) has none; a read without the blocks says "not read"', () => {
+    expect(parseVirshXml(`${live}\n@@sb-dom-end@@\n@@sb-agent:${uuid}@@\n@@sb-agent-end@@\n`, lists).guestAddresses).toEqual([]);
+    expect(parseVirshXml(`${live}\n@@sb-dom-end@@\n`, lists).guestAddresses).toBeUndefined();
+  });
+});
+
 describe('DHCP leases', () => {
   const table = ` Expiry Time           MAC address         Protocol   IP address           Hostname   Client ID or DUID
 -----------------------------------------------------------------------------------------------------------
