@@ -4,6 +4,7 @@
 //  - parsing `ip -j -d link` of 4,000 interfaces;
 //  - refreshing 50 light lab hosts at once.
 //   sudo npm run bench:refresh
+//   sudo npm run bench:refresh -- --large-only   (part 1 alone, printed, RESULTS.md untouched)
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -119,6 +120,11 @@ async function main() {
     const spawnMs = (performance.now() - spawnStarted) / 200;
     log(`large host: refresh median ${median(times).toFixed(0)} ms; with details ${median(withDetails).toFixed(0)} ms, without ${median(withoutDetails).toFixed(0)} ms, ratio ${detailsRatio.toFixed(2)}`);
     pool.closeAll();
+
+    if (process.argv.includes('--large-only')) {
+      if (!process.argv.includes('--keep-lab')) await labDown();
+      return;
+    }
 
     // 2. Parsing 4,000 interfaces.
     const big = bigLinkJson();

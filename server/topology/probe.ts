@@ -70,24 +70,37 @@ libvirt() {
     e virsh_lists $rc
     s virsh_xml
     if [ "$rc" -eq 0 ]; then
-      # virsh's echo ends without a newline, so a marker can share a line with the next UUID;
-      # UUIDs are cut out by pattern and de-duplicated.
-      uuids() { printf '%s\n' "$lists" | sed -n "/@@sb-list:$1@@/,/@@sb-list:$2@@/p" | grep -oE '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}' | sort -u; }
-      cmds=''
-      for u in $(uuids domains running); do cmds="$cmds dumpxml $u ; echo @@sb-dom-end@@ ;"; done
-      for u in $(uuids networks active); do cmds="$cmds net-dumpxml $u ; echo @@sb-net-end@@ ;"; done
-      # The kept definition of each persistent network and VM: what an exact undo redefines, and
-      # the NICs a VM gets at its next start.
-${only(`      for u in $(uuids persistent end); do cmds="$cmds net-dumpxml --inactive $u ; echo @@sb-netdef-end@@ ;"; done
-      for u in $(uuids dompersistent networks); do cmds="$cmds dumpxml --inactive $u ; echo @@sb-domdef-end@@ ;"; done`)}
-      # Where VMs' addresses come from: each running network's DHCP leases.
-${only(`      for u in $(uuids active autostart); do cmds="$cmds echo @@sb-leases:$u@@ ; net-dhcp-leases $u ; echo @@sb-leases-end@@ ;"; done`)}
+      # For each UUID, the commands of the list it is in, lists in the order asked, in one awk
+      # pass (a sed and a grep per list cost ~40 ms each where starting a process is slow).
+      # virsh's echo ends without a newline, so a marker can share a line with the next UUID.
+      # Kept definitions (persistent networks and VMs) are what an exact undo redefines and the
+      # NICs a VM gets at its next start; running networks' leases say where addresses come from.
+      plan() {
+        printf '%s\n' "$lists" | awk -v order="$1" '
+          function cmd(list, u) {
+            if (list == "domains") return "dumpxml " u " ; echo @@sb-dom-end@@ ;"
+            if (list == "networks") return "net-dumpxml " u " ; echo @@sb-net-end@@ ;"
+            if (list == "persistent") return "net-dumpxml --inactive " u " ; echo @@sb-netdef-end@@ ;"
+            if (list == "dompersistent") return "dumpxml --inactive " u " ; echo @@sb-domdef-end@@ ;"
+            if (list == "active") return "echo @@sb-leases:" u "@@ ; net-dhcp-leases " u " ; echo @@sb-leases-end@@ ;"
+            if (list == "running") return "echo @@sb-agent:" u "@@ ; domifaddr " u " --source agent --full ; echo @@sb-agent-end@@ ;"
+            return ""
+          }
+          {
+            gsub(/@@sb-list:[a-z]+@@/, " & ")
+            for (i = 1; i <= NF; i++) {
+              if ($i ~ /^@@sb-list:[a-z]+@@$/) { list = substr($i, 11, length($i) - 12); continue }
+              if (length($i) == 36 && $i ~ /^[0-9a-f]+-[0-9a-f]+-[0-9a-f]+-[0-9a-f]+-[0-9a-f]+$/ && !seen[list, $i]++) out[list] = out[list] " " cmd(list, $i)
+            }
+          }
+          END { n = split(order, lists, " "); for (i = 1; i <= n; i++) printf "%s", out[lists[i]] }'
+      }
+      cmds=$(plan "domains networks${only(' persistent dompersistent active')}")
       if [ -n "$cmds" ]; then virsh -q -c qemu:///system "$cmds"; else true; fi
       rc=$?
 ${only(`      # Addresses the guest agent reports, where a running VM has one: a separate call, its
       # errors dropped (most VMs have no agent; libvirt refuses at once, the rest still answer).
-      agent=''
-      for u in $(uuids running paused); do agent="$agent echo @@sb-agent:$u@@ ; domifaddr $u --source agent --full ; echo @@sb-agent-end@@ ;"; done
+      agent=$(plan running)
       [ -n "$agent" ] && virsh -q -c qemu:///system "$agent" 2>/dev/null`)}
       e virsh_xml $rc
     else
