@@ -167,6 +167,8 @@ test('a viewer sees hosts without add or edit controls, and the mutation is refu
   await page.getByRole('button', { name: 'Add user' }).click();
   await expect(page.getByRole('cell', { name: VIEWER.username })).toBeVisible();
   await page.getByRole('button', { name: /sign out/i }).click();
+  // Signing out finishes on the sign-in page; going there earlier races the cookie's removal.
+  await expect(page.getByLabel('Username')).toBeVisible();
 
   await signIn(page, VIEWER);
   await page.goto('/hosts');
