@@ -117,7 +117,8 @@ export function NicEditor({ vm, nic, topology }: { vm: Vm; nic: VmNic; topology:
         <ActionButton op={{ kind: 'detachNic', vm: vm.name, mac: nic.mac }} label="Detach" variant="danger" />
       </div>
       {movable && <MoveForm vm={vm} nic={nic} topology={topology} />}
-      {nic.type !== 'hostdev' && <BandwidthForm vm={vm} nic={nic} />}
+      {/* Keyed by the limits: after a refresh, a draft change or "Remove limits" it starts from what the NIC has. */}
+      {nic.type !== 'hostdev' && <BandwidthForm key={JSON.stringify(nic.bandwidth)} vm={vm} nic={nic} />}
     </div>
   );
 }

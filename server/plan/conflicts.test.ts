@@ -25,8 +25,13 @@ describe('fleetConflicts', () => {
     expect(sentences([host('id-hv1'), second])).toEqual([]);
   });
 
-  it('finds a VM MAC on two hosts, naming both and where they show on each graph', () => {
-    const conflicts = fleetConflicts([host('id-hv1'), host('id-hv2', (t) => (t.interfaces = t.interfaces.filter((i) => i.kind === 'loopback')))]);
+  it('finds a VM MAC on two hosts, naming both and where they show on each graph; the same VM defined on both is one', () => {
+    const other = (t: Topology) => {
+      t.interfaces = t.interfaces.filter((i) => i.kind === 'loopback');
+      t.vms[0]!.uuid = '00000000-0000-4000-8000-0000000000b1';
+    };
+    expect(fleetConflicts([host('id-hv1'), host('id-hv2', (t) => (t.interfaces = t.interfaces.filter((i) => i.kind === 'loopback')))])).toEqual([]);
+    const conflicts = fleetConflicts([host('id-hv1'), host('id-hv2', other)]);
     const mac = conflicts.find((c) => c.key === 'mac:52:54:00:01:01:01')!;
     expect(mac.sentence).toBe('MAC 52:54:00:01:01:01 is used by VM web1 on hv1 and VM web1 on hv2; one MAC on two NICs breaks both wherever their traffic meets.');
     expect(mac.places).toEqual([
@@ -50,10 +55,29 @@ describe('fleetConflicts', () => {
       t.vms = [];
     };
     const conflicts = fleetConflicts([host('id-hv1'), host('id-hv2', clean)]);
-    expect(conflicts.map((c) => c.key).sort()).toEqual(['ip:10.255.0.1', 'ip:198.18.0.11', 'ip:198.18.1.11', 'ip:198.18.100.11', 'ip:2001:db8::11']);
+    // dummy0's 10.255.0.1 is on both too, but a dummy reaches no wire.
+    expect(conflicts.map((c) => c.key).sort()).toEqual(['ip:198.18.0.11', 'ip:198.18.1.11', 'ip:198.18.100.11', 'ip:2001:db8::11']);
     expect(conflicts.find((c) => c.key === 'ip:198.18.0.11')!.sentence).toBe('198.18.0.11 is on eth0 on hv1 and eth0 on hv2; an address in two places breaks both.');
     const twice = host('id-hv1', (t) => iface(t, 'eth2').addresses.push({ family: 'inet', address: '198.18.1.11', prefixLength: 24, scope: 'global', dynamic: false }));
     expect(sentences([twice])).toEqual(['198.18.1.11 is on eth2 on hv1 and br0 on hv1; an address in two places breaks both.']);
+  });
+
+  it('leaves out what repeats by design: a container bridge’s address, libvirt’s own bridge MACs, a passthrough device carrying its VM’s MAC', () => {
+    const docker = (t: Topology) => {
+      t.interfaces.push({ ...iface(t, 'brv'), name: 'docker0', index: 40, mac: '02:42:ac:11:00:01', addresses: [{ family: 'inet', address: '172.17.0.1', prefixLength: 16, scope: 'global', dynamic: false }] });
+    };
+    const clean = (t: Topology) => {
+      docker(t);
+      t.interfaces = t.interfaces.filter((i) => ['lo', 'virbr0', 'docker0'].includes(i.name));
+      t.interfaces.find((i) => i.name === 'docker0')!.mac = '02:42:ac:11:00:02';
+      t.vms = [];
+    };
+    expect(sentences([host('id-hv1', docker), host('id-hv2', clean)])).toEqual([]);
+    const passthrough = host('id-hv1', (t) => {
+      t.networks.push({ ...t.networks[1]!, name: 'pt', uuid: '00000000-0000-4000-8000-000000000003', mode: 'passthrough', bridge: null, forwardDevices: ['eth2'] });
+      iface(t, 'eth2').mac = '52:54:00:01:01:01';
+    });
+    expect(sentences([passthrough])).toEqual([]);
   });
 });
 

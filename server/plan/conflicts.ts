@@ -5,7 +5,7 @@
 // Across hosts only what can meet on a wire counts: MACs, and the addresses of the hosts'
 // own interfaces. A libvirt NAT or isolated network is private to its host, so its bridge
 // address and its VMs' leases may repeat on every host (192.168.122.1 usually does).
-import type { Topology } from '@/server/topology/model';
+import type { NetInterface, Topology } from '@/server/topology/model';
 import { dhcpRangeHolding, ownBridge, subnetClashes } from './libvirt';
 import { inSubnet, networkAddress, normalIp } from './subnets';
 
@@ -29,6 +29,8 @@ export interface Holder {
   hostName: string;
   refs: string[];
   words: string;
+  /** A VM's UUID: the same VM defined on two hosts (migrated, or kept on each node) is one holder. */
+  vmUuid?: string;
 }
 
 const ZERO_MAC = '00:00:00:00:00:00';
@@ -39,19 +41,37 @@ export function macHolders(h: ConflictHost): Map<string, Holder[]> {
   const add = (mac: string, holder: Holder) => out.set(mac, [...(out.get(mac) ?? []), holder]);
   // A VM NIC's macvtap carries the VM's MAC on purpose; its tap (fe:54:…) does not matter either.
   const targets = new Set(h.topology.vms.flatMap((vm) => vm.nics.flatMap((n) => (n.target ? [n.target] : []))));
+  // A passthrough pool gives its device the VM's MAC; libvirt's own bridges get MACs from their
+  // definitions and never leave their host (a cloned host repeats them harmlessly).
+  const passthrough = new Set(h.topology.networks.filter((n) => n.mode === 'passthrough').flatMap((n) => n.forwardDevices));
+  const privateBridges = new Set(h.topology.networks.flatMap((n) => ownBridge(n) ?? []));
   for (const vm of h.topology.vms) {
     const macs = new Set([...vm.nics, ...(vm.configNics ?? [])].flatMap((n) => (n.mac ? [n.mac.toLowerCase()] : [])));
-    for (const mac of macs) add(mac, { hostId: h.id, hostName: h.name, refs: [`vm:${vm.name}`], words: `VM ${vm.name}` });
+    for (const mac of macs) add(mac, { hostId: h.id, hostName: h.name, refs: [`vm:${vm.name}`], words: `VM ${vm.name}`, vmUuid: vm.uuid });
   }
   // Bonds, their members, VLANs and bridges share MACs by design: on one host they are one holder.
   const interfaces = new Map<string, string[]>();
   for (const i of h.topology.interfaces) {
     const mac = i.mac?.toLowerCase();
-    if (!mac || mac === ZERO_MAC || i.kind === 'loopback' || targets.has(i.name)) continue;
+    if (!mac || mac === ZERO_MAC || i.kind === 'loopback' || targets.has(i.name) || passthrough.has(i.name) || privateBridges.has(i.name)) continue;
     interfaces.set(mac, [...(interfaces.get(mac) ?? []), i.name]);
   }
   for (const [mac, names] of interfaces) add(mac, { hostId: h.id, hostName: h.name, refs: names.map((n) => `if:${n}`), words: `${names.length > 1 ? 'interfaces' : 'interface'} ${names.join(', ')}` });
   return out;
+}
+
+const WIRE_KINDS = new Set(['ethernet', 'bond', 'vlan', 'macvlan', 'ipvlan']);
+
+/**
+ * Whether an interface's addresses can meet another host's: it is on a wire (a NIC, a bond, a
+ * VLAN, a macvlan), a veth to another namespace, or a bridge with a wire among its ports. A
+ * bridge of containers (docker0) or a dummy has the same address on every host by design.
+ */
+function reachesWire(i: NetInterface, t: Topology): boolean {
+  if (WIRE_KINDS.has(i.kind)) return true;
+  if (i.kind === 'veth') return i.peerIfindexElsewhere !== null;
+  if (i.kind === 'bridge') return t.interfaces.some((p) => p.master === i.name && WIRE_KINDS.has(p.kind));
+  return false;
 }
 
 /** Address -> the host's interfaces that have it (global scope), and whether it may meet other hosts. */
@@ -63,7 +83,7 @@ export function addressHolders(h: ConflictHost): Map<string, { holder: Holder; s
     for (const a of i.addresses) {
       if (a.scope === 'link' || a.scope === 'host') continue;
       const ip = normalIp(a.address);
-      out.set(ip, [...(out.get(ip) ?? []), { holder: { hostId: h.id, hostName: h.name, refs: [`if:${i.name}`], words: i.name }, shared: !privateBridges.has(i.name) }]);
+      out.set(ip, [...(out.get(ip) ?? []), { holder: { hostId: h.id, hostName: h.name, refs: [`if:${i.name}`], words: i.name }, shared: !privateBridges.has(i.name) && reachesWire(i, h.topology) }]);
     }
   }
   return out;
@@ -123,7 +143,8 @@ export function fleetConflicts(hosts: readonly ConflictHost[]): Conflict[] {
   const out = hosts.flatMap(hostConflicts);
   const macs = new Map<string, Holder[]>();
   for (const h of hosts) for (const [mac, holders] of macHolders(h)) macs.set(mac, [...(macs.get(mac) ?? []), ...holders]);
-  for (const [mac, holders] of macs) {
+  for (const [mac, all] of macs) {
+    const holders = all.filter((x, i) => !x.vmUuid || all.findIndex((y) => y.vmUuid === x.vmUuid) === i);
     if (holders.length < 2) continue;
     out.push({
       key: `mac:${mac}`,

@@ -99,9 +99,25 @@ libvirt() {
       if [ -n "$cmds" ]; then virsh -q -c qemu:///system "$cmds"; else true; fi
       rc=$?
 ${only(`      # Addresses the guest agent reports, where a running VM has one: a separate call, its
-      # errors dropped (most VMs have no agent; libvirt refuses at once, the rest still answer).
+      # errors dropped (most VMs have no agent; libvirt refuses at once, the rest still answer),
+      # bounded in time (a hung agent must not hold the read). What a guest says is untrusted:
+      # every "@" outside this script's own markers is replaced, so a guest's interface name
+      # cannot end a block, and a block cut short by the time limit is closed.
       agent=$(plan running)
-      [ -n "$agent" ] && virsh -q -c qemu:///system "$agent" 2>/dev/null`)}
+      if [ -n "$agent" ]; then
+        limit=''; command -v timeout >/dev/null 2>&1 && limit='timeout 10'
+        $limit virsh -q -c qemu:///system "$agent" 2>/dev/null | awk '
+          {
+            line = $0
+            while (match(line, /@@sb-agent(:[0-9a-f-]+|-end)@@/)) {
+              before = substr(line, 1, RSTART - 1); marker = substr(line, RSTART, RLENGTH); line = substr(line, RSTART + RLENGTH)
+              gsub(/@/, "_", before); if (before != "") print before
+              print marker; open = (marker != "@@sb-agent-end@@")
+            }
+            gsub(/@/, "_", line); if (line != "") print line
+          }
+          END { if (open) print "@@sb-agent-end@@" }'
+      fi`)}
       e virsh_xml $rc
     else
       e virsh_xml 127

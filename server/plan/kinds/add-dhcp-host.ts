@@ -60,7 +60,8 @@ export const addDhcpHost = defineKind({
     checkDhcpHost(c, op.network, ip, op, seenMac, seenIp);
     if (op.name && ip.staticHosts.some((h) => h.name === op.name)) c.errors.push(`Host name ${op.name} is already reserved on ${op.network}.`);
     // dnsmasq would not take the address back from a VM that holds it now.
-    const lease = p.n.leases.find((l) => familyOf(l.ip) === familyOf(op.ip) && compareIps(l.ip, op.ip) === 0 && (!op.mac || l.mac !== op.mac));
+    // IPv4 only: an IPv6 lease names the client by DUID, which the lease table here does not keep.
+    const lease = op.mac ? p.n.leases.find((l) => familyOf(l.ip) === familyOf(op.ip) && compareIps(l.ip, op.ip) === 0 && l.mac !== op.mac) : undefined;
     if (lease) c.errors.push(`${op.ip} is leased to ${lease.mac}${lease.hostname ? ` (${lease.hostname})` : ''} on ${op.network} now; reserve a free address, or reserve this one for that MAC.`);
     const holder = c.t.interfaces.find((i) => i.addresses.some((a) => compareIps(a.address, op.ip) === 0 && familyOf(a.address) === familyOf(op.ip)));
     if (holder) c.errors.push(`${op.ip} is already an address of the host's ${holder.name}.`);

@@ -18,6 +18,9 @@ export const moveNic = defineKind({
     const { live, kept } = nicsOf(vm, op.mac);
     const nic = live ?? kept!;
     if (nic.type !== 'network' && nic.type !== 'bridge') c.errors.push(`${op.vm}'s NIC ${op.mac} is a ${nic.type} NIC; only NICs on a network or a bridge move (detach it and attach a new one).`);
+    // A NIC on a macvtap pool is a macvtap device while the VM runs; libvirt cannot turn it into a tap in place.
+    const pool = nic.type === 'network' && nic.source ? networkNamed(c.t, nic.source) : undefined;
+    if (pool && !pool.bridge && live) c.errors.push(`${op.vm}'s NIC ${op.mac} is on macvtap network ${pool.name}; while ${op.vm} runs it cannot move (detach it and attach a new one).`);
     if (nic.type === typeOf(op) && nic.source === (op.network ?? op.bridge)) c.errors.push(`${op.vm}'s NIC ${op.mac} is already on ${targetWords(op)}.`);
   },
   project(op, t) {

@@ -78,6 +78,17 @@ describe('moveNic and setNicLink', () => {
     expect(() => checkDocument({ shape: 'libvirt-interface', text: down })).not.toThrow();
   });
 
+  it('refuse to move a running VM’s NIC off a macvtap pool (libvirt cannot turn a macvtap into a tap in place)', () => {
+    const t = hostTopology();
+    t.networks.push({ ...t.networks[1]!, name: 'pool', uuid: '00000000-0000-4000-8000-000000000009', mode: 'vepa', bridge: null, forwardDevices: ['eth2'] });
+    const web1 = t.vms[0]!;
+    web1.nics = web1.nics.map((n) => ({ ...n, source: 'pool', bridge: null }));
+    web1.configNics = web1.configNics!.map((n) => ({ ...n, source: 'pool' }));
+    expect(validateOperation(t, op({ kind: 'moveNic', vm: 'web1', mac: '52:54:00:01:01:01', bridge: 'br0' }))).toContain(
+      "web1's NIC 52:54:00:01:01:01 is on macvtap network pool; while web1 runs it cannot move (detach it and attach a new one).",
+    );
+  });
+
   it('refuse a move to where the NIC already is, and a link already so', () => {
     expect(validateOperation(hostTopology(), op({ kind: 'moveNic', vm: 'web1', mac: '52:54:00:01:01:01', network: 'default' }))).toContain("web1's NIC 52:54:00:01:01:01 is already on network default.");
     expect(validateOperation(hostTopology(), op({ kind: 'setNicLink', vm: 'web1', mac: '52:54:00:01:01:01', up: true }))).toContain("The link of web1's NIC 52:54:00:01:01:01 is already up.");

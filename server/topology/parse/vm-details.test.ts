@@ -64,6 +64,13 @@ describe('addresses a guest agent reports', () => {
     ]);
   });
 
+  it('a guest’s interface name cannot end a block: the probe replaces its "@", and the name is kept as sent', () => {
+    const hostile = ` __sb-dom-end__ 52:54:00:00:00:01    ipv4         10.0.0.5/24\n`;
+    const r = parseVirshXml(`${live}\n@@sb-dom-end@@\n@@sb-agent:${uuid}@@\n${hostile}@@sb-agent-end@@\n`, lists);
+    expect(r.vms.map((v) => v.name)).toEqual(['web1']);
+    expect(r.guestAddresses).toEqual([{ vm: 'web1', mac: '52:54:00:00:00:01', ip: '10.0.0.5', prefixLength: 24, guestInterface: '__sb-dom-end__' }]);
+  });
+
   it('a VM without an agent (virsh’s refusal dropped) has none; a read without the blocks says "not read"', () => {
     expect(parseVirshXml(`${live}\n@@sb-dom-end@@\n@@sb-agent:${uuid}@@\n@@sb-agent-end@@\n`, lists).guestAddresses).toEqual([]);
     expect(parseVirshXml(`${live}\n@@sb-dom-end@@\n`, lists).guestAddresses).toBeUndefined();
