@@ -80,6 +80,7 @@ const QUERY_SAMPLES: Record<string, (f: Fixture) => unknown> = {
   'hosts.helpersPreview': (f) => ({ id: f.host.id }),
   'topology.latest': (f) => ({ hostId: f.host.id }),
   'topology.observedChanges': () => ({}),
+  'topology.conflicts': () => ({}),
   'topology.rates': (f) => ({ hostId: f.host.id }),
   'topology.positions': (f) => ({ hostId: f.host.id }),
   'topology.dashboard': () => ({ everySeconds: 60 }),

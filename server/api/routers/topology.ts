@@ -30,7 +30,7 @@ export const topologyRouter = createTRPCRouter({
     .input(z.object({ hostId: z.string().min(1).max(64).optional(), everySeconds: z.number().int().min(2).max(300).default(5) }))
     .query(({ ctx, input }) => dashboardData(ctx.db, getPanelPool(ctx.db), { hostId: input.hostId, everyMs: input.everySeconds * 1000 })),
   fleet: signedInProcedure.query(({ ctx }) => fleetOverview(ctx.db)),
-  conflicts: signedInProcedure.input(z.object({ hostId: z.string().min(1).max(64).optional() })).query(({ ctx, input }) => fleetConflictList(ctx.db, input.hostId)),
+  conflicts: signedInProcedure.input(z.object({ hostId: z.string().min(1).max(64).optional() }).optional()).query(({ ctx, input }) => fleetConflictList(ctx.db, input?.hostId)),
   refreshAll: signedInProcedure.mutation(({ ctx }) => refreshAll(ctx.db, getPanelPool(ctx.db))),
   // Acknowledging says "I have seen this outside change": an operator's call, not a viewer's.
   acknowledgeChanges: operatorProcedure
