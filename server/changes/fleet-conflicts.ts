@@ -7,17 +7,15 @@ import { ZOperation, type Operation } from '@/server/plan/ops';
 import { addressHolders } from '@/server/plan/conflicts';
 import { normalIp } from '@/server/plan/subnets';
 import { macsInUse } from '@/server/plan/vm-nics';
-import { latestTopology } from '@/server/topology/refresh';
+import { hostTopologies } from '@/server/topology/refresh';
 
 /** Every MAC the fleet uses, with who uses it ("VM web1 on hv1"); `except` leaves one host (and its draft) out. */
 export async function fleetMacs(db: Db, except?: string): Promise<Map<string, string>> {
   const used = new Map<string, string>();
-  const hosts = await db.host.findMany({ where: except ? { id: { not: except } } : {}, select: { id: true, name: true } });
-  const names = new Map(hosts.map((h) => [h.id, h.name]));
-  for (const host of hosts) {
-    const latest = await latestTopology(db, host.id);
-    if (latest) for (const [mac, who] of macsInUse(latest.topology)) used.set(mac, `${who} on ${host.name}`);
-  }
+  const hosts = await hostTopologies(db, { except });
+  for (const host of hosts) for (const [mac, who] of macsInUse(host.topology)) used.set(mac, `${who} on ${host.name}`);
+  // Drafts of hosts not read yet count too.
+  const names = new Map((await db.host.findMany({ where: except ? { id: { not: except } } : {}, select: { id: true, name: true } })).map((h) => [h.id, h.name]));
   for (const row of await db.draftOperation.findMany({ where: { hostId: { in: [...names.keys()] } }, select: { operation: true, hostId: true } })) {
     const op = ZOperation.safeParse(JSON.parse(row.operation));
     if (op.success && op.data.kind === 'attachNic' && op.data.mac) used.set(op.data.mac, `a NIC drafted for ${op.data.vm} on ${names.get(row.hostId)}`);
@@ -28,10 +26,8 @@ export async function fleetMacs(db: Db, except?: string): Promise<Map<string, st
 /** Host addresses of the other hosts that can meet this one's on a wire (not private libvirt bridges). */
 async function fleetAddresses(db: Db, except: string): Promise<Map<string, string>> {
   const used = new Map<string, string>();
-  for (const host of await db.host.findMany({ where: { id: { not: except } }, select: { id: true, name: true } })) {
-    const latest = await latestTopology(db, host.id);
-    if (!latest) continue;
-    for (const [ip, held] of addressHolders({ id: host.id, name: host.name, topology: latest.topology })) {
+  for (const host of await hostTopologies(db, { except })) {
+    for (const [ip, held] of addressHolders(host)) {
       const shared = held.find((x) => x.shared);
       if (shared) used.set(ip, `${shared.holder.words} on ${host.name}`);
     }

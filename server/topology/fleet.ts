@@ -6,7 +6,7 @@ import { listHosts, type HostView } from '@/server/hosts/hosts';
 import type { SshPool } from '@/server/ssh/pool';
 import { isAppError } from '@/server/errors';
 import { fleetConflicts } from '@/server/plan/conflicts';
-import { currentTopology, latestTopology, refreshHost } from './refresh';
+import { hostTopologies, latestTopology, refreshHost } from './refresh';
 
 export interface FleetRow {
   host: HostView;
@@ -48,10 +48,9 @@ export interface FleetConflict {
 
 /** Conflicts across the fleet as each host was last read (leases included); `hostId` keeps those that touch one host. */
 export async function fleetConflictList(db: Db, hostId?: string): Promise<FleetConflict[]> {
-  const hosts = await db.host.findMany({ select: { id: true, name: true }, orderBy: { name: 'asc' } });
-  const read = await Promise.all(hosts.map(async (h) => ({ ...h, latest: await currentTopology(db, h.id) })));
+  const hosts = await hostTopologies(db, { current: true });
   const names = new Map(hosts.map((h) => [h.id, h.name]));
-  return fleetConflicts(read.flatMap((h) => (h.latest ? [{ id: h.id, name: h.name, topology: h.latest.topology }] : [])))
+  return fleetConflicts(hosts)
     .filter((c) => !hostId || c.places.some((p) => p.hostId === hostId))
     .map((c) => ({ ...c, places: c.places.map((p) => ({ ...p, hostName: names.get(p.hostId) ?? p.hostId })) }));
 }

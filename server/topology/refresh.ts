@@ -184,6 +184,16 @@ export async function currentTopology(db: Db, hostId: string): Promise<LatestTop
   return { ...latest, topology };
 }
 
+/**
+ * Every host (but `except`) as it was last read, by name: the fleet-wide checks' input.
+ * `current` overlays the runtime state (leases, neighbours, agent addresses) as currentTopology does.
+ */
+export async function hostTopologies(db: Db, opts: { except?: string; current?: boolean } = {}): Promise<{ id: string; name: string; topology: Topology }[]> {
+  const hosts = await db.host.findMany({ where: opts.except ? { id: { not: opts.except } } : {}, select: { id: true, name: true }, orderBy: { name: 'asc' } });
+  const read = await Promise.all(hosts.map(async (h) => ({ ...h, latest: await (opts.current ? currentTopology : latestTopology)(db, h.id) })));
+  return read.flatMap((h) => (h.latest ? [{ id: h.id, name: h.name, topology: h.latest.topology }] : []));
+}
+
 export interface CounterPoint {
   at: Date;
   counters: Record<string, Counters>;
