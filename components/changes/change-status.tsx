@@ -6,6 +6,7 @@ export const CHANGE_STATUS_STYLE: Record<string, { label: string; className: str
   applied: { label: 'applied', className: 'bg-emerald-50 text-emerald-800 ring-emerald-600/20' },
   'applied-with-differences': { label: 'applied with differences', className: 'bg-amber-50 text-amber-800 ring-amber-600/30' },
   'rolled-back': { label: 'rolled back', className: 'bg-amber-50 text-amber-800 ring-amber-600/30' },
+  'rolled-back-by-host': { label: 'rolled back by the host: not confirmed in time', className: 'bg-amber-50 text-amber-800 ring-amber-600/30' },
   'rollback-incomplete': { label: 'rollback incomplete', className: 'bg-red-50 text-red-800 ring-red-600/30' },
   'not-applied': { label: 'not applied', className: 'bg-slate-100 text-slate-700 ring-slate-500/20' },
   interrupted: { label: 'interrupted', className: 'bg-red-50 text-red-800 ring-red-600/30' },

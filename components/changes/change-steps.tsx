@@ -2,6 +2,7 @@
 
 import { CommandDocuments } from './command-documents';
 import { useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
 import { ChangeStatusBadge, LIVE_STATUSES } from '@/components/changes/change-status';
 import { useTRPC } from '@/components/trpc/client';
 import type { RouterOutputs } from '@/components/trpc/types';
@@ -24,6 +25,41 @@ const STEP_STYLE: Record<StepStatus, { row: string; dot: string; label: string }
   'rolled-back': { row: 'border-amber-300 bg-amber-50/60', dot: 'bg-amber-500', label: 'text-amber-800' },
   'rollback-failed': { row: 'border-red-400 bg-red-50', dot: 'bg-red-600', label: 'text-red-800' },
 };
+
+/** The host's wait for the panel's confirmation (a confirmed apply), counting down while it lasts. */
+function Confirmation({ confirmation: c, hostName, readAt }: { confirmation: NonNullable<Change['confirmation']>; hostName: string; readAt: number }) {
+  const [now, setNow] = useState(() => Date.now());
+  const waiting = c.state === 'waiting';
+  useEffect(() => {
+    if (!waiting) return;
+    // Four ticks a second: the number changes once a second without visibly lagging behind.
+    const timer = setInterval(() => setNow(Date.now()), 250);
+    return () => clearInterval(timer);
+  }, [waiting]);
+  if (c.state === 'waiting') {
+    const left = Math.max(0, Math.ceil((c.secondsLeft ?? 0) - (now - readAt) / 1000));
+    return (
+      <div data-testid="confirm-countdown" data-state="waiting" className="flex items-center gap-3 rounded-md border border-sky-300 bg-sky-50 p-2 text-sm text-sky-900">
+        <span className="font-mono text-lg font-semibold tabular-nums" data-testid="confirm-seconds-left">
+          {left} s
+        </span>
+        <span>
+          Every step ran. {hostName} now waits for the panel to confirm, over a new connection, that it still reaches the host; without that within {c.windowSeconds} s,{' '}
+          {hostName} undoes the change by itself.
+        </span>
+      </div>
+    );
+  }
+  return c.state === 'confirmed' ? (
+    <p data-testid="confirm-countdown" data-state="confirmed" className="text-sm text-emerald-800">
+      Confirmed: the panel reached {hostName} over a new connection within the {c.windowSeconds} s window, so the host keeps the change.
+    </p>
+  ) : (
+    <p data-testid="confirm-countdown" data-state="expired" className="rounded-md border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900">
+      Not confirmed within {c.windowSeconds} s: the panel could not reach {hostName} over a new connection, so the host undid every step by itself.
+    </p>
+  );
+}
 
 /**
  * The steps of one change as the audit trail records them, following a running apply: it polls
@@ -64,6 +100,7 @@ export function ChangeSteps({ changeId }: { changeId: string }) {
         )}
       </header>
       {change.error && <ErrorMessage error={change.error} />}
+      {data.confirmation && <Confirmation confirmation={data.confirmation} hostName={data.hostName} readAt={change.dataUpdatedAt} />}
 
       {data.steps.length > 0 && (
         <div className="h-1.5 w-full overflow-hidden rounded-full bg-slate-100" aria-hidden>

@@ -17,7 +17,7 @@ const PAGE_SIZE = 25;
 /** Typing a user name filters after a short pause, not on every key. */
 const TYPING_PAUSE_MS = 350;
 /** The statuses a settled change can have (ZHistoryFilter's enum, without server imports). */
-const STATUS_OPTIONS = ['applying', 'applied', 'applied-with-differences', 'rolled-back', 'rollback-incomplete', 'not-applied', 'interrupted'] as const;
+const STATUS_OPTIONS = ['applying', 'applied', 'applied-with-differences', 'rolled-back', 'rolled-back-by-host', 'rollback-incomplete', 'not-applied', 'interrupted'] as const;
 type StatusOption = (typeof STATUS_OPTIONS)[number];
 
 interface Filters {

@@ -16,6 +16,7 @@ import { useTRPC } from '@/components/trpc/client';
 import type { RouterOutputs } from '@/components/trpc/types';
 import { Button } from '@/components/ui/button';
 import { ErrorMessage } from '@/components/ui/error-message';
+import { MAX_CONFIRM_WINDOW_SECONDS, MIN_CONFIRM_WINDOW_SECONDS } from '@/server/plan/confirmation';
 
 type Review = RouterOutputs['changes']['review'];
 type OkReview = Extract<Review, { ok: true }>;
@@ -160,6 +161,8 @@ export function ReviewDialog({ open, onClose, onFinished }: { open: boolean; onC
   const apply = useMutation(trpc.changes.applyChange.mutationOptions());
   const [reason, setReason] = useState('');
   const [confirmed, setConfirmed] = useState(false);
+  /** This change's confirmation window in seconds, when the operator changes the host's. */
+  const [windowSeconds, setWindowSeconds] = useState<string>('');
   const [changeId, setChangeId] = useState<string | null>(null);
   // Shares the cache entry ChangeSteps polls while the dialog shows it; hidden, the dialog
   // polls itself so the graph still learns when the change settles.
@@ -181,6 +184,7 @@ export function ReviewDialog({ open, onClose, onFinished }: { open: boolean; onC
       setChangeId(null);
       setReason('');
       setConfirmed(false);
+      setWindowSeconds('');
       resetApply();
       resetReview();
       runReview({ hostId });
@@ -197,7 +201,9 @@ export function ReviewDialog({ open, onClose, onFinished }: { open: boolean; onC
 
   const data = review.data;
   const ok = data?.ok ? data : null;
-  const canApply = ok !== null && reason.trim().length > 0 && (!ok.disruptive || confirmed) && !apply.isPending;
+  const windowValue = windowSeconds.trim() === '' ? undefined : Number(windowSeconds);
+  const windowOk = windowValue === undefined || (Number.isInteger(windowValue) && windowValue >= MIN_CONFIRM_WINDOW_SECONDS && windowValue <= MAX_CONFIRM_WINDOW_SECONDS);
+  const canApply = ok !== null && reason.trim().length > 0 && (!ok.disruptive || confirmed) && windowOk && !apply.isPending;
 
   return (
     <Modal open={open} onClose={onClose} title={data ? `Review changes on ${data.hostName}` : 'Review changes'} testId="review-dialog" wide>
@@ -243,7 +249,10 @@ export function ReviewDialog({ open, onClose, onFinished }: { open: boolean; onC
           onSubmit={(e) => {
             e.preventDefault();
             if (!canApply) return;
-            apply.mutate({ changeId: ok.changeId, reason: reason.trim(), confirmDisruptive: confirmed }, { onSuccess: (r) => setChangeId(r.changeId) });
+            apply.mutate(
+              { changeId: ok.changeId, reason: reason.trim(), confirmDisruptive: confirmed, ...(ok.confirmWindowSeconds && windowValue !== undefined ? { confirmWindowSeconds: windowValue } : {}) },
+              { onSuccess: (r) => setChangeId(r.changeId) },
+            );
           }}
         >
           <p className="text-xs text-slate-500">
@@ -271,6 +280,36 @@ export function ReviewDialog({ open, onClose, onFinished }: { open: boolean; onC
               <input type="checkbox" className="mt-0.5" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} />
               I accept what the steps marked disruptive do (named in red above): they may cut the panel&apos;s connection to the host, or cut VMs off a network
             </label>
+          )}
+          {ok.confirmWindowSeconds > 0 ? (
+            <div data-testid="confirm-window" className="rounded-md border border-sky-200 bg-sky-50 p-2 text-sm text-sky-900">
+              <p>
+                After the last step, {ok.hostName} waits{' '}
+                <label className="inline-flex items-center gap-1">
+                  <input
+                    type="number"
+                    aria-label="Seconds to wait for the confirmation"
+                    min={MIN_CONFIRM_WINDOW_SECONDS}
+                    max={MAX_CONFIRM_WINDOW_SECONDS}
+                    value={windowSeconds}
+                    placeholder={String(ok.confirmWindowSeconds)}
+                    onChange={(e) => setWindowSeconds(e.target.value)}
+                    className="w-16 rounded border border-sky-300 bg-white px-1 py-0.5 text-right text-sm"
+                  />
+                  s
+                </label>{' '}
+                for the panel to confirm, over a new connection, that it still reaches the host. If the change cuts the panel off, {ok.hostName} undoes it by itself.
+              </p>
+              {!windowOk && (
+                <p className="mt-1 text-red-700">
+                  The wait is a whole number of seconds from {MIN_CONFIRM_WINDOW_SECONDS} to {MAX_CONFIRM_WINDOW_SECONDS}.
+                </p>
+              )}
+            </div>
+          ) : (
+            <p data-testid="confirm-window" className="text-xs text-slate-500">
+              {ok.hostName} keeps this change without waiting for a confirmation: none of its steps is one the host&apos;s settings ask to confirm.
+            </p>
           )}
           {apply.error && <ErrorMessage error={apply.error} />}
           <div className="flex justify-end gap-2">

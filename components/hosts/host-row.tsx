@@ -8,7 +8,8 @@ import { useTRPC } from '@/components/trpc/client';
 import type { AppRouter } from '@/server/api/root';
 import { Button } from '@/components/ui/button';
 import { ErrorMessage, fieldErrors } from '@/components/ui/error-message';
-import { Field, TextInput } from '@/components/ui/field';
+import { Field, Select, TextInput } from '@/components/ui/field';
+import { CONFIRM_SCOPE_WORDS, CONFIRM_SCOPES, type ConfirmScope } from '@/server/plan/confirmation';
 import { Fingerprint } from '@/components/hosts/fingerprint';
 import { HostStatusBadge, RelativeTime } from '@/components/hosts/host-status';
 
@@ -33,6 +34,7 @@ export function HostRow({ host, canTest, canManage }: { host: HostView; canTest:
           <div className="text-xs text-slate-500">
             {host.username}@{host.address}:{host.port}
             {host.useHelpers ? ' · least privilege' : host.useSudo && ' · sudo'}
+            {` · confirms ${CONFIRM_SCOPE_WORDS[host.confirmScope].toLowerCase()} within ${host.confirmWindowSeconds} s`}
           </div>
           {host.labels.length > 0 && (
             <div className="mt-1 flex flex-wrap gap-1">
@@ -131,6 +133,8 @@ function EditHost({ host, onDone }: { host: HostView; onDone: () => void }) {
   const [username, setUsername] = useState(host.username);
   const [useSudo, setUseSudo] = useState(host.useSudo);
   const [labels, setLabels] = useState(host.labels.join(' '));
+  const [confirmWindow, setConfirmWindow] = useState(String(host.confirmWindowSeconds));
+  const [confirmScope, setConfirmScope] = useState<ConfirmScope>(host.confirmScope);
   const update = useMutation(
     trpc.hosts.update.mutationOptions({
       onSuccess: async () => {
@@ -145,7 +149,17 @@ function EditHost({ host, onDone }: { host: HostView; onDone: () => void }) {
       className="space-y-4 rounded-md border border-slate-200 bg-slate-50 p-4"
       onSubmit={(e) => {
         e.preventDefault();
-        update.mutate({ id: host.id, name, address, port: Number(port), username, useSudo, labels: labels.split(/[\s,]+/).filter(Boolean) });
+        update.mutate({
+          id: host.id,
+          name,
+          address,
+          port: Number(port),
+          username,
+          useSudo,
+          labels: labels.split(/[\s,]+/).filter(Boolean),
+          confirmWindowSeconds: Number(confirmWindow),
+          confirmScope,
+        });
       }}
     >
       <div className="grid gap-4 sm:grid-cols-3">
@@ -168,6 +182,18 @@ function EditHost({ host, onDone }: { host: HostView; onDone: () => void }) {
           <input type="checkbox" checked={useSudo} onChange={(e) => setUseSudo(e.target.checked)} />
           Use <code className="font-mono">sudo -n</code>
         </label>
+        <Field label="Wait for the panel's confirmation" error={errors.confirmScope} hint="Without it in time, the host undoes the change itself">
+          <Select value={confirmScope} onChange={(e) => setConfirmScope(e.target.value as ConfirmScope)}>
+            {CONFIRM_SCOPES.map((s) => (
+              <option key={s} value={s}>
+                {CONFIRM_SCOPE_WORDS[s]}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        <Field label="Confirmation window (seconds)" error={errors.confirmWindowSeconds}>
+          <TextInput value={confirmWindow} onChange={(e) => setConfirmWindow(e.target.value)} inputMode="numeric" required />
+        </Field>
       </div>
       {update.error && <ErrorMessage error={update.error} />}
       <div className="flex gap-3">

@@ -5,6 +5,7 @@ import type { SshHost, SshPool } from '@/server/ssh/pool';
 import { ProgressTracker, type PlanShape, type ProgressRecord, type RunResult } from './progress';
 import { applyArgv, helperRefusal } from '@/server/hosts/helpers';
 import { encodeRunnerInput, lineSplitter, parseRunnerLine } from './runner';
+import { confirmOverNewConnection, type ConfirmationOutcome } from './confirm';
 
 export interface ExecutionOutcome {
   /** What the runner reported at its end; null when its end was not seen. */
@@ -17,30 +18,44 @@ export interface ExecutionOutcome {
   connectionError: AppError | null;
   /** The command that was running when the connection dropped. */
   runningWhenLost: { step: number; command: number } | null;
+  /** The panel's confirmation, when the runner waited for one. */
+  confirmation: (ConfirmationOutcome & { windowSeconds: number }) | null;
   durationMs: number;
 }
 
 /** Budget for the whole run; a plan's commands take milliseconds each, so this only stops a hang. */
 export const APPLY_TIMEOUT_MS = 10 * 60_000;
 
+/**
+ * Runs the plan. With a confirmation window, the runner waits after the last step, and the
+ * panel confirms over a new connection (confirm.ts); `executePlan` returns once that attempt is
+ * over too, so whoever settles the change next finds the runner's decision made.
+ */
 export async function executePlan(
   pool: SshPool,
   host: SshHost,
   changeId: string,
   plan: PlanShape,
   onRecord: (r: ProgressRecord) => void,
+  opts: { confirmWindowSeconds?: number } = {},
 ): Promise<ExecutionOutcome> {
   const tracker = new ProgressTracker(plan);
+  let confirming: Promise<ExecutionOutcome['confirmation']> = Promise.resolve(null);
   const lines = lineSplitter((line) => {
     const event = parseRunnerLine(line);
-    if (event) for (const record of tracker.push(event)) onRecord(record);
+    if (!event) return;
+    for (const record of tracker.push(event)) onRecord(record);
+    if (event.type === 'await-confirm') {
+      const windowSeconds = event.windowSeconds;
+      confirming = confirmOverNewConnection(pool, host, changeId, windowSeconds).then((c) => ({ ...c, windowSeconds }));
+    }
   });
   const started = Date.now();
   let connectionError: AppError | null = null;
   let gateRefusal: AppError | null = null;
   try {
     const r = await pool.exec(host, applyArgv(host), {
-      stdin: encodeRunnerInput(changeId, plan.steps),
+      stdin: encodeRunnerInput(changeId, plan.steps, opts.confirmWindowSeconds ?? 0),
       timeoutMs: APPLY_TIMEOUT_MS,
       onStdout: (chunk) => lines.push(chunk),
       allowFailure: true,
@@ -51,8 +66,9 @@ export async function executePlan(
     connectionError = err;
   }
   lines.flush();
+  const confirmation = await confirming;
   // The gate refused a modified runner: nothing ran on the host, so the change was not applied.
-  if (gateRefusal) return { result: null, busy: false, runnerError: gateRefusal.userMessage, connectionError: null, runningWhenLost: null, durationMs: Date.now() - started };
+  if (gateRefusal) return { result: null, busy: false, runnerError: gateRefusal.userMessage, connectionError: null, runningWhenLost: null, confirmation: null, durationMs: Date.now() - started };
   if (!connectionError && tracker.result === null && !tracker.busy && !tracker.error) {
     connectionError = new AppError('REMOTE_COMMAND_FAILED', { userMessage: `${host.name}: the apply runner stopped without reporting its end.` });
   }
@@ -62,6 +78,7 @@ export async function executePlan(
     runnerError: tracker.error,
     connectionError,
     runningWhenLost: connectionError ? tracker.running : null,
+    confirmation,
     durationMs: Date.now() - started,
   };
 }

@@ -27,8 +27,15 @@ export interface RollbackRecord {
   outcome: CommandOutcome;
 }
 
-export type ProgressRecord = StepRecord | RollbackRecord;
-export type RunResult = 'applied' | 'rolled-back' | 'rollback-incomplete';
+/** The runner's wait for the panel's confirmation: started, confirmed, or expired (the host then undoes the change). */
+export interface ConfirmationRecord {
+  kind: 'change.confirmation';
+  state: 'waiting' | 'confirmed' | 'expired';
+  windowSeconds: number;
+}
+
+export type ProgressRecord = StepRecord | RollbackRecord | ConfirmationRecord;
+export type RunResult = 'applied' | 'rolled-back' | 'rolled-back-by-host' | 'rollback-incomplete';
 
 /** Only argv is needed to name what ran; the plan is what the runner received. */
 export interface PlanShape {
@@ -45,6 +52,8 @@ export class ProgressTracker {
   error: string | null = null;
   /** The step that is running now (for "what was it doing when the connection dropped"). */
   running: { step: number; command: number } | null = null;
+  /** The confirmation window the runner waits in (or waited in), in seconds; null when it did not wait. */
+  confirmWindow: number | null = null;
 
   constructor(private readonly plan: PlanShape) {}
 
@@ -83,6 +92,13 @@ export class ProgressTracker {
         this.current = null;
         return [{ kind: 'change.rollback', step: e.step, command: e.command, inverse: e.inverse, outcome }];
       }
+      case 'await-confirm':
+        this.confirmWindow = e.windowSeconds;
+        return [{ kind: 'change.confirmation', state: 'waiting', windowSeconds: e.windowSeconds }];
+      case 'confirmed':
+        return [{ kind: 'change.confirmation', state: 'confirmed', windowSeconds: this.confirmWindow ?? 0 }];
+      case 'unconfirmed':
+        return [{ kind: 'change.confirmation', state: 'expired', windowSeconds: e.windowSeconds }];
       case 'end':
         this.result = e.result;
         this.running = null;
@@ -101,5 +117,12 @@ export class ProgressTracker {
 
 /** Identity of a record, to tell which journal records the audit trail already has. */
 export function progressKey(r: ProgressRecord): string {
-  return r.kind === 'change.step' ? `step ${r.step}` : `rollback ${r.step} ${r.command} ${r.inverse}`;
+  switch (r.kind) {
+    case 'change.step':
+      return `step ${r.step}`;
+    case 'change.rollback':
+      return `rollback ${r.step} ${r.command} ${r.inverse}`;
+    case 'change.confirmation':
+      return `confirmation ${r.state}`;
+  }
 }

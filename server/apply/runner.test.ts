@@ -1,7 +1,7 @@
 // The runner script, run for real: /bin/sh inside a throwaway network namespace (`unshare
 // --net` gives an empty one, so `ip link add` touches nothing of this machine). Journals go to
 // the machine's /run/switchboard under change ids unique to this run, removed afterwards.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -159,6 +159,95 @@ describe('the runner script (/bin/sh, empty network namespace)', () => {
   it('reports a journal that does not exist as missing', () => {
     const [prog, ...args] = journalCommand(newId());
     expect(spawnSync(prog!, args, { encoding: 'utf8' }).stdout.trim()).toBe('SB missing');
+  });
+});
+
+/** Runs the runner like `run`, but asynchronously, calling `onAwait` when it waits for a confirmation. */
+function runAwaiting(input: string, onAwait: () => void): Promise<Run & { awaitedAt: number | null; endedAt: number }> {
+  const outer = '"$@"; rc=$?; ip -o link show >&2; exit $rc';
+  const child = spawn('unshare', ['--net', 'sh', '-c', outer, 'outer', ...RUNNER_COMMAND], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let awaitedAt: number | null = null;
+  child.stdout.on('data', (d: Buffer) => {
+    stdout += d.toString();
+    if (awaitedAt === null && stdout.includes('SB await-confirm')) {
+      awaitedAt = Date.now();
+      onAwait();
+    }
+  });
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdin.end(input);
+  return new Promise((resolve) =>
+    child.on('close', (status) => {
+      const lines = stdout.split('\n').filter(Boolean);
+      resolve({
+        status,
+        lines,
+        events: lines.map(parseRunnerLine).filter((e): e is RunnerEvent => e !== null),
+        links: stderr.split('\n').filter(Boolean).map((l) => l.split(':')[1]!.trim().split('@')[0]!),
+        awaitedAt,
+        endedAt: Date.now(),
+      });
+    }),
+  );
+}
+
+const confirm = (id: string) => {
+  const [prog, ...args] = journalCommand(id, true);
+  return spawnSync(prog!, args, { encoding: 'utf8' }).stdout.trim();
+};
+
+describe('confirmed apply: the host undoes a change the panel does not confirm in time', () => {
+  it('waits after the last step; a confirmation keeps the change and ends "applied"', async () => {
+    const id = newId();
+    const steps = realSteps();
+    let answer = '';
+    const r = await runAwaiting(encodeRunnerInput(id, steps, 20), () => (answer = confirm(id)));
+    expect(answer).toBe('SB confirm-ok');
+    const tail = r.lines.slice(-3);
+    expect(tail).toEqual(['SB await-confirm 20', 'SB confirmed', 'SB end applied']);
+    // The runner polls five times a second: it ends soon after the confirmation, not at the deadline.
+    expect(r.endedAt - r.awaitedAt!).toBeLessThan(5_000);
+    expect(r.status).toBe(0);
+    expect(r.links.sort()).toEqual(['lo', 'sbbr', 'sbv0', 'sbv1']);
+    // A second confirmation of the same change still says it was confirmed.
+    expect(confirm(id)).toBe('SB confirm-ok');
+  });
+
+  it('without a confirmation, undoes every step itself when the window closes and ends "rolled-back-by-host"', async () => {
+    const id = newId();
+    const steps = realSteps();
+    const r = await runAwaiting(encodeRunnerInput(id, steps, 1), () => undefined);
+    expect(r.lines).toContain('SB unconfirmed 1');
+    expect(endOf(r)).toEqual({ type: 'end', result: 'rolled-back-by-host' });
+    // Every command's inverses, newest first.
+    const all = steps.flatMap((st, i) => st.commands.map((c, k) => ({ i, k, n: c.inverse.length })));
+    expect(undoRuns(r)).toEqual(all.reverse().flatMap(({ i, k, n }) => Array.from({ length: n }, (_, j) => `${i}.${k}.${j + 1}`)));
+    expect(r.events.filter((e) => e.type === 'undo-done').every((e) => (e as { exitCode: number }).exitCode === 0)).toBe(true);
+    expect(r.status).not.toBe(0);
+    expect(r.links).toEqual(['lo']);
+    // A confirmation that comes too late is told so, and changes nothing.
+    expect(confirm(id)).toBe('SB confirm-late');
+    // The journal holds it all, for a panel that was not there.
+    expect(readFileSync(`${JOURNAL_DIR}/${id}.log`, 'utf8').split('\n').filter(Boolean)).toEqual(r.lines);
+  });
+
+  it('does not wait when a step failed (the rollback is already the answer), and confirms nothing it does not know', async () => {
+    const id = newId();
+    const r = await runAwaiting(encodeRunnerInput(id, [...realSteps().slice(0, 1), { commands: [failing] }], 20), () => undefined);
+    expect(r.awaitedAt).toBeNull();
+    expect(endOf(r)).toEqual({ type: 'end', result: 'rolled-back' });
+    expect(confirm(newId())).toBe('SB confirm-none');
+  });
+
+  it('refuses a window that is not a number of seconds', () => {
+    const good = encodeRunnerInput(newId(), realSteps(), 30);
+    const id = newId();
+    const bad = good.replace(/^(\S+ \S+) \S+ 30\n/, `$1 ${id} 3x\n`);
+    expect(run(bad).lines).toEqual(['SB error bad-confirm-window']);
+    expect(() => encodeRunnerInput(newId(), realSteps(), 1.5)).toThrow(/bad confirmation window/);
+    expect(() => encodeRunnerInput(newId(), realSteps(), 1000)).toThrow(/bad confirmation window/);
   });
 });
 
@@ -377,6 +466,11 @@ describe('parseRunnerLine', () => {
     ['SB end applied', { type: 'end', result: 'applied' }],
     ['SB end rolled-back', { type: 'end', result: 'rolled-back' }],
     ['SB end rollback-incomplete', { type: 'end', result: 'rollback-incomplete' }],
+    ['SB end rolled-back-by-host', { type: 'end', result: 'rolled-back-by-host' }],
+    ['SB await-confirm 30', { type: 'await-confirm', windowSeconds: 30 }],
+    ['SB await-confirm', null],
+    ['SB confirmed', { type: 'confirmed' }],
+    ['SB unconfirmed 30', { type: 'unconfirmed', windowSeconds: 30 }],
     ['SB end exploded', null],
     ['SB busy', { type: 'busy' }],
     ['SB missing', { type: 'missing' }],

@@ -30,15 +30,18 @@ export LC_ALL
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 umask 077
 dir=${JOURNAL_DIR}
-IFS=' ' read -r magic version id || { echo "SB error no-input"; exit 64; }
+IFS=' ' read -r magic version id window || { echo "SB error no-input"; exit 64; }
 [ "$magic $version" = "${PLAN_MAGIC}" ] || { echo "SB error bad-header"; exit 64; }
 case $id in ''|*[!A-Za-z0-9]*) echo "SB error bad-change-id"; exit 64;; esac
+# Seconds to wait for the panel's confirmation after the last step (0: none).
+window=\${window:-0}
+case $window in *[!0-9]*|????*) echo "SB error bad-confirm-window"; exit 64;; esac
 mkdir -p "$dir" || { echo "SB error no-journal-dir"; exit 70; }
 plan=$dir/$id.plan
 journal=$dir/$id.log
 ran=$dir/$id.ran
 if [ -e "$journal" ]; then echo "SB error change-already-ran"; exit 64; fi
-find "$dir" -maxdepth 1 -name '*.log' -mtime +7 -exec rm -f {} + 2>/dev/null
+find "$dir" -maxdepth 1 \\( -name '*.log' -o -name '*.confirmed' -o -name '*.expired' \\) -mtime +7 -exec rm -f {} + 2>/dev/null
 # One apply per host at a time, even from panels that do not share a database.
 if command -v flock >/dev/null 2>&1; then
   exec 9>"$dir/apply.lock"
@@ -126,9 +129,29 @@ while IFS= read -r line; do
   if [ "$rc" -ne 0 ]; then failed=1; break; fi
   echo "$s $c" >> "$ran"
 done < "$plan"
+# Confirmed apply: the plan ran; now the panel must prove, over a new connection, that it still
+# reaches the host (journal helper, "confirm"). Without that proof in time, the host undoes the
+# whole change itself: also when the panel died or this connection is gone. Exactly one of the
+# two renames of the .waiting file succeeds, so a confirmation at the deadline cannot race.
+if [ -z "$failed" ] && [ "$window" -gt 0 ]; then
+  echo "$$" > "$dir/$id.waiting"
+  emit "SB await-confirm $window"
+  now; deadline=$((t + window * 100))
+  while [ ! -e "$dir/$id.confirmed" ]; do
+    now
+    if [ "$t" -ge "$deadline" ]; then
+      mv "$dir/$id.waiting" "$dir/$id.expired" 2>/dev/null && failed=rolled-back-by-host
+      break
+    fi
+    sleep 0.2 2>/dev/null || sleep 1
+  done
+  if [ -n "$failed" ]; then emit "SB unconfirmed $window"; else emit "SB confirmed"; fi
+elif [ -n "$failed" ]; then
+  failed=rolled-back
+fi
 result=applied
 if [ -n "$failed" ]; then
-  result=rolled-back
+  result=$failed
   # Newest first: undo exactly what ran, in reverse order.
   sed '1!G;h;$!d' "$ran" > "$dir/$id.rev"
   while read -r s c; do
@@ -153,10 +176,26 @@ rm -f "$plan" "$ran" "$dir/$id.rev" "$dir/$id.undo" "$dir/$id.docs" "$dir/$id".d
 /** Fixed argv of the apply exec: the script is a constant, the plan comes on stdin. */
 export const RUNNER_COMMAND = ['sh', '-c', RUNNER_SCRIPT, 'switchboard-apply'] as const;
 
-/** Reads a journal a runner left behind (recovery); the id is checked, never free text. */
-export function journalCommand(changeId: string): string[] {
+/**
+ * The journal helper: prints one change's journal (recovery), or with "confirm" proves the
+ * panel still reaches the host: it takes the runner's .waiting file (one rename, so it cannot
+ * race the runner's own deadline) and says whether the confirmation came in time.
+ */
+export const JOURNAL_SCRIPT = `dir=${JOURNAL_DIR}
+case "\${1:-}" in ''|*[!A-Za-z0-9]*) echo "SB missing"; exit 0;; esac
+if [ "\${2:-}" = confirm ]; then
+  if mv "$dir/$1.waiting" "$dir/$1.confirmed" 2>/dev/null || [ -e "$dir/$1.confirmed" ]; then echo "SB confirm-ok"
+  elif [ -e "$dir/$1.expired" ]; then echo "SB confirm-late"
+  else echo "SB confirm-none"; fi
+  exit 0
+fi
+cat "$dir/$1.log" 2>/dev/null || echo "SB missing"
+`;
+
+/** Reads a journal a runner left behind (recovery), or confirms a change; the id is checked, never free text. */
+export function journalCommand(changeId: string, confirm = false): string[] {
   if (!/^[A-Za-z0-9]+$/.test(changeId)) throw new Error(`bad change id ${changeId}`);
-  return ['sh', '-c', 'cat "$1" 2>/dev/null || echo "SB missing"', 'switchboard-journal', `${JOURNAL_DIR}/${changeId}.log`];
+  return ['sh', '-c', JOURNAL_SCRIPT, 'switchboard-journal', changeId, ...(confirm ? ['confirm'] : [])];
 }
 
 export interface RunnerStep {
@@ -164,8 +203,9 @@ export interface RunnerStep {
 }
 
 /** The runner's stdin for a plan. Throws if a value would not survive the runner's own check. */
-export function encodeRunnerInput(changeId: string, steps: readonly RunnerStep[]): string {
+export function encodeRunnerInput(changeId: string, steps: readonly RunnerStep[], confirmWindowSeconds = 0): string {
   if (!/^[A-Za-z0-9]+$/.test(changeId)) throw new Error(`bad change id ${changeId}`);
+  if (!Number.isInteger(confirmWindowSeconds) || confirmWindowSeconds < 0 || confirmWindowSeconds > 999) throw new Error(`bad confirmation window ${confirmWindowSeconds}`);
   const line = (verb: string, s: number, c: number, argv: Argv, documents: number) => {
     for (const a of argv) {
       const ref = DOCUMENT_REF.exec(a);
@@ -173,7 +213,7 @@ export function encodeRunnerInput(changeId: string, steps: readonly RunnerStep[]
     }
     return `${verb} ${s} ${c} ${argv.join(' ')}`;
   };
-  const lines = [`${PLAN_MAGIC} ${changeId}`];
+  const lines = [`${PLAN_MAGIC} ${changeId}${confirmWindowSeconds ? ` ${confirmWindowSeconds}` : ''}`];
   steps.forEach((step, s) =>
     step.commands.forEach((command, c) => {
       const documents = command.documents ?? [];
@@ -193,7 +233,10 @@ export type RunnerEvent =
   | { type: 'done'; step: number; command: number; exitCode: number; ms: number }
   | { type: 'undo-run'; step: number; command: number; inverse: number }
   | { type: 'undo-done'; step: number; command: number; inverse: number; exitCode: number; ms: number }
-  | { type: 'end'; result: 'applied' | 'rolled-back' | 'rollback-incomplete' }
+  | { type: 'await-confirm'; windowSeconds: number }
+  | { type: 'confirmed' }
+  | { type: 'unconfirmed'; windowSeconds: number }
+  | { type: 'end'; result: 'applied' | 'rolled-back' | 'rolled-back-by-host' | 'rollback-incomplete' }
   | { type: 'busy' }
   | { type: 'missing' }
   | { type: 'error'; reason: string };
@@ -221,8 +264,13 @@ export function parseRunnerLine(line: string): RunnerEvent | null {
       return ints(int(a), int(b), int(c)) ? { type, step: int(a), command: int(b), inverse: int(c) } : null;
     case 'undo-done':
       return ints(int(a), int(b), int(c), int(d), int(e)) ? { type, step: int(a), command: int(b), inverse: int(c), exitCode: int(d), ms: int(e) } : null;
+    case 'await-confirm':
+    case 'unconfirmed':
+      return ints(int(a)) ? { type, windowSeconds: int(a) } : null;
+    case 'confirmed':
+      return { type };
     case 'end':
-      return a === 'applied' || a === 'rolled-back' || a === 'rollback-incomplete' ? { type, result: a } : null;
+      return a === 'applied' || a === 'rolled-back' || a === 'rolled-back-by-host' || a === 'rollback-incomplete' ? { type, result: a } : null;
     case 'busy':
     case 'missing':
       return { type };

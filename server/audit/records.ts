@@ -7,7 +7,7 @@ import { canonicalText } from '@/server/canonical';
 import { CHAIN_FORMAT, GENESIS_HASH, recordHash, verifyRecords, type ChainProblem } from './chain';
 import type { SecurityEventKind } from './event-kinds';
 
-export type ChangeRecordKind = 'change.started' | 'change.step' | 'change.rollback' | 'change.finished' | 'change.interrupted';
+export type ChangeRecordKind = 'change.started' | 'change.step' | 'change.rollback' | 'change.confirmation' | 'change.finished' | 'change.interrupted';
 export type AuditKind = ChangeRecordKind | SecurityEventKind;
 
 export interface AuditEntry {

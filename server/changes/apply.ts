@@ -12,6 +12,7 @@ import { appendAudit } from '@/server/audit/records';
 import { AppError, isAppError } from '@/server/errors';
 import { sshTargetOf, type Actor } from '@/server/hosts/hosts';
 import type { Operation } from '@/server/plan/ops';
+import { confirmationWindow, hostRollbackReason } from '@/server/plan/confirmation';
 import { differencesFromIntended } from '@/server/plan/verify';
 import type { SshPool } from '@/server/ssh/pool';
 import { configurationDifferences, describeChange, diffTopology, topologyHash } from '@/server/topology/diff';
@@ -29,6 +30,8 @@ export interface ApplyInput {
   reason: string;
   /** The operator saw that the plan touches the panel's own SSH path and confirmed it. */
   confirmDisruptive: boolean;
+  /** This change's confirmation window, instead of the host's (when the change waits for one). */
+  confirmWindowSeconds?: number;
 }
 
 export interface ApplySummary {
@@ -120,6 +123,7 @@ export async function startApply(db: Db, pool: SshPool, actor: Actor, input: App
 
   const plan = JSON.parse(change.plan) as StoredPlan;
   const operations = JSON.parse(change.operations) as Operation[];
+  const confirmWindowSeconds = confirmationWindow(plan, host, input.confirmWindowSeconds);
   try {
     // Write-ahead: this record exists before anything is sent to the host.
     await appendAudit(db, {
@@ -133,6 +137,7 @@ export async function startApply(db: Db, pool: SshPool, actor: Actor, input: App
         reviewedBy: change.authorName,
         disruptive: change.disruptive,
         disruptiveConfirmed: input.confirmDisruptive,
+        confirmWindowSeconds,
         operations,
         steps: plan.steps,
         before,
@@ -146,7 +151,7 @@ export async function startApply(db: Db, pool: SshPool, actor: Actor, input: App
     throw err;
   }
 
-  const finished = runApply(db, pool, { change, host, plan, operations, before, lock, actor, renewal });
+  const finished = runApply(db, pool, { change, host, plan, operations, before, lock, actor, renewal, confirmWindowSeconds });
   return { changeId: change.id, finished };
 }
 
@@ -166,6 +171,8 @@ interface RunContext {
   actor: Actor;
   /** The lock's renewal timer, started when the lock was taken; runApply stops it. */
   renewal: ReturnType<typeof setInterval>;
+  /** Seconds the host waits for the panel's confirmation after the last step (0: it does not wait). */
+  confirmWindowSeconds: number;
 }
 
 async function runApply(db: Db, pool: SshPool, ctx: RunContext): Promise<ApplySummary> {
@@ -181,7 +188,7 @@ async function runApply(db: Db, pool: SshPool, ctx: RunContext): Promise<ApplySu
   try {
     let outcome: ExecutionOutcome;
     try {
-      outcome = await executePlan(pool, sshTargetOf(host), change.id, plan, onRecord);
+      outcome = await executePlan(pool, sshTargetOf(host), change.id, plan, onRecord, { confirmWindowSeconds: ctx.confirmWindowSeconds });
     } finally {
       await appending;
     }
@@ -194,7 +201,11 @@ async function runApply(db: Db, pool: SshPool, ctx: RunContext): Promise<ApplySu
       const why = outcome.busy ? `another apply held ${host.name}'s own lock (a panel not sharing this database?)` : `the runner refused the plan (${outcome.runnerError})`;
       return await finish(db, pool, ctx, 'not-applied', { why, durationMs: outcome.durationMs });
     }
-    return await finish(db, pool, ctx, outcome.result!, { durationMs: outcome.durationMs });
+    return await finish(db, pool, ctx, outcome.result!, {
+      durationMs: outcome.durationMs,
+      confirmation: outcome.confirmation,
+      ...(outcome.result === 'rolled-back-by-host' ? { why: hostRollbackReason(outcome.confirmation?.windowSeconds ?? ctx.confirmWindowSeconds, outcome.confirmation?.lastError ?? null) } : {}),
+    });
   } catch (err) {
     // Something on the panel's side failed (database, bug): record it rather than lose it.
     const why = isAppError(err) ? err.userMessage : String(err);
@@ -206,7 +217,13 @@ async function runApply(db: Db, pool: SshPool, ctx: RunContext): Promise<ApplySu
 }
 
 /** Reads the host after the run, compares, writes the final record and settles the draft. */
-async function finish(db: Db, pool: SshPool, ctx: RunContext, runResult: RunResult | 'not-applied', extra: { why?: string; durationMs: number }): Promise<ApplySummary> {
+async function finish(
+  db: Db,
+  pool: SshPool,
+  ctx: RunContext,
+  runResult: RunResult | 'not-applied',
+  extra: { why?: string; durationMs: number; confirmation?: ExecutionOutcome['confirmation'] },
+): Promise<ApplySummary> {
   const { change, host, plan, operations, before, actor } = ctx;
   const { after, readError } = await readHostAfterChange(db, pool, host.id);
   let status: ChangeStatus;
@@ -224,7 +241,7 @@ async function finish(db: Db, pool: SshPool, ctx: RunContext, runResult: RunResu
     changeId: change.id,
     hostId: host.id,
     actor: { id: actor.id, name: actor.username },
-    content: { result: status, why: extra.why ?? null, durationMs: extra.durationMs, differences, after },
+    content: { result: status, why: extra.why ?? null, durationMs: extra.durationMs, confirmation: extra.confirmation ?? null, differences, after },
   });
   if (!settled) {
     // Recovery settled it while this panel was stalled: its record stands.

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { ZDateInput } from '@/server/input';
 import { ZHostId } from '@/server/hosts/hosts.types';
+import { MAX_CONFIRM_WINDOW_SECONDS, MIN_CONFIRM_WINDOW_SECONDS } from '@/server/plan/confirmation';
 import { ZOperation } from '@/server/plan/ops';
 
 const ZId = z.string().min(1).max(64);
@@ -13,9 +14,11 @@ export const ZApplyInput = z.object({
   changeId: ZId,
   reason: z.string().trim().min(1, 'Say why you are making this change.').max(2000),
   confirmDisruptive: z.boolean().default(false),
+  /** This change's confirmation window (seconds), instead of the host's. */
+  confirmWindowSeconds: z.number().int().min(MIN_CONFIRM_WINDOW_SECONDS).max(MAX_CONFIRM_WINDOW_SECONDS).optional(),
 });
 export const ZChangeRef = z.object({ changeId: ZId });
-export const CHANGE_STATUSES = ['applying', 'applied', 'applied-with-differences', 'rolled-back', 'rollback-incomplete', 'not-applied', 'interrupted'] as const;
+export const CHANGE_STATUSES = ['applying', 'applied', 'applied-with-differences', 'rolled-back', 'rolled-back-by-host', 'rollback-incomplete', 'not-applied', 'interrupted'] as const;
 export const ZHistoryFilter = z.object({
   hostId: ZHostId.optional(),
   user: z.string().max(64).optional(),
@@ -34,6 +37,7 @@ export type ChangeStatus =
   | 'applied'
   | 'applied-with-differences'
   | 'rolled-back'
+  | 'rolled-back-by-host'
   | 'rollback-incomplete'
   | 'not-applied'
   | 'recovering'

@@ -11,7 +11,7 @@ import type { PlanStep } from '@/server/plan/planner';
 import type { PlannedDocument } from '@/server/plan/render';
 import { diffTopology, type TopologyChange } from '@/server/topology/diff';
 import type { Topology } from '@/server/topology/model';
-import type { CommandOutcome, RollbackRecord, StepRecord } from '@/server/apply/progress';
+import type { CommandOutcome, ConfirmationRecord, RollbackRecord, StepRecord } from '@/server/apply/progress';
 import { addOperations, type DraftView } from './drafts';
 import type { StoredPlan } from './review';
 
@@ -83,6 +83,8 @@ export interface ChangeDetail {
   diff: TopologyChange[];
   differences: string[];
   final: Record<string, unknown> | null;
+  /** The host's wait for the panel's confirmation: since when, how long, and how it ended. */
+  confirmation: { state: ConfirmationRecord['state']; windowSeconds: number; since: Date; secondsLeft: number | null } | null;
   records: { seq: number; kind: string; at: Date; actorName: string | null; hash: string }[];
 }
 
@@ -97,9 +99,13 @@ export async function getChange(db: Db, changeId: string): Promise<ChangeDetail>
 
   const stepRecords = records.filter((r) => r.kind === 'change.step').map((r) => r.content as StepRecord);
   const rollbacks = records.filter((r) => r.kind === 'change.rollback').map((r) => r.content as RollbackRecord);
-  // Once a step failed, every step that ran before it was rolled back, including those whose
-  // commands needed no inverse (a MAC set on an interface the change itself created).
-  const runFailed = stepRecords.some((r) => r.status === 'failed');
+  const confirmations = records.filter((r) => r.kind === 'change.confirmation');
+  const waiting = confirmations.find((r) => (r.content as ConfirmationRecord).state === 'waiting');
+  const lastConfirmation = confirmations.at(-1)?.content as ConfirmationRecord | undefined;
+  // Once a step failed, or the host undid an unconfirmed change, every step that ran was rolled
+  // back, including those whose commands needed no inverse (a MAC set on an interface the change
+  // itself created).
+  const runFailed = stepRecords.some((r) => r.status === 'failed') || lastConfirmation?.state === 'expired';
   const steps: StepView[] = plan.steps.map((s: PlanStep, index) => {
     const done = stepRecords.find((r) => r.step === index);
     const undone = rollbacks.filter((r) => r.step === index);
@@ -131,6 +137,16 @@ export async function getChange(db: Db, changeId: string): Promise<ChangeDetail>
     diff,
     differences: final?.differences ?? final?.differencesFromPlan ?? [],
     final: final ? Object.fromEntries(Object.entries(final).filter(([k]) => k !== 'after')) : null,
+    confirmation:
+      lastConfirmation && waiting
+        ? {
+            state: lastConfirmation.state,
+            windowSeconds: lastConfirmation.windowSeconds,
+            since: waiting.at,
+            // Counted here, on the panel's clock (the browser's may differ); the page counts down from it.
+            secondsLeft: lastConfirmation.state === 'waiting' ? Math.max(0, lastConfirmation.windowSeconds - (Date.now() - waiting.at.getTime()) / 1000) : null,
+          }
+        : null,
     records: records.map((r) => ({ seq: r.seq, kind: r.kind, at: r.at, actorName: r.actorName, hash: r.hash })),
   };
 }

@@ -136,6 +136,37 @@ describe.sequential('changing a real-kernel lab host', () => {
     }
   });
 
+  // The namespace hosts' kernel lacks the qdisc and action libvirt shapes a tap with (HTB with an
+  // SFQ leaf towards the VM, an ingress police action from it); this kernel has them.
+  it('limits a running VM’s NIC live (libvirt shapes its tap with tc) and kept; Revert takes the limits off', async (ctx) => {
+    const what = 'live NIC limits on the real-kernel host';
+    if (!(await kernelHas({ qdisc: 'sfq' }, what, kv1)) || !(await kernelHas({ qdisc: 'htb' }, what, kv1))) return ctx.skip();
+    const virsh = async (...args: string[]) => (await kv1.exec(['virsh', ...args])).stdout;
+    // Paused: QEMU holds the tap, the guest never runs (no emulation inside the emulated host).
+    await virsh('start', 'build1', '--paused');
+    try {
+      const nic = (await read()).vms.find((v) => v.name === 'build1')!.nics[0]!;
+      expect(nic.target, 'the running build1 has a tap').toBeTruthy();
+      const mac = nic.mac!;
+      const bandwidth = { inbound: { average: 1250, peak: 2500, burst: 256 }, outbound: { average: 625, burst: 128 } };
+      await harness.appliesVerifiesReverts('limit a running VM’s NIC', [{ kind: 'setNicBandwidth', vm: 'build1', mac, bandwidth }], async (after) => {
+        expect(after.vms.find((v) => v.name === 'build1')!.nics[0]!.bandwidth).toMatchObject(bandwidth);
+        expect(await virsh('domiftune', 'build1', mac)).toMatch(/inbound\.average\s*:\s*1250\b[\s\S]*inbound\.peak\s*:\s*2500\b[\s\S]*outbound\.average\s*:\s*625\b/);
+        expect(await virsh('domiftune', 'build1', mac, '--config')).toMatch(/inbound\.average\s*:\s*1250\b[\s\S]*outbound\.average\s*:\s*625\b/);
+        // The kernel really shapes: towards the VM an HTB class at the average (1250 KiB/s is
+        // 10240 kbit/s) with an SFQ leaf; from the VM an ingress police action.
+        const tcOf = async (...args: string[]) => (await kv1.exec(['tc', ...args, 'dev', nic.target!])).stdout;
+        expect(await tcOf('class', 'show')).toMatch(/htb[\s\S]*rate 10240Kbit/);
+        expect(await tcOf('qdisc', 'show')).toMatch(/sfq/);
+        expect(await tcOf('filter', 'show', 'parent', 'ffff:')).toMatch(/police/);
+      });
+      expect(await virsh('domiftune', 'build1', mac)).toMatch(/inbound\.average\s*:\s*0\b/);
+      expect((await kv1.exec(['tc', 'class', 'show', 'dev', nic.target!])).stdout).not.toMatch(/htb/);
+    } finally {
+      await kv1.exec(['virsh', 'destroy', 'build1'], { allowFailure: true });
+    }
+  }, 600_000);
+
   it('reads the same topology after a real reboot with nothing applied', async () => {
     const before = await read();
     const bootId = (await kv1.exec(['cat', '/proc/sys/kernel/random/boot_id'])).stdout.trim();

@@ -10,6 +10,7 @@ import { isAppError } from '@/server/errors';
 import { sshTargetOf } from '@/server/hosts/hosts';
 import { journalArgv } from '@/server/hosts/helpers';
 import type { Operation } from '@/server/plan/ops';
+import { hostRollbackReason } from '@/server/plan/confirmation';
 import { differencesFromIntended } from '@/server/plan/verify';
 import type { SshPool } from '@/server/ssh/pool';
 import { configurationDifferences, describeChange } from '@/server/topology/diff';
@@ -84,7 +85,7 @@ async function settle(
 
   const host = await db.host.findUnique({ where: { id: change.hostId } });
   const started = await db.auditRecord.findFirst({ where: { changeId, kind: 'change.started' } });
-  const startedContent = started ? (JSON.parse(started.content) as { before: Topology; operations: Operation[] }) : null;
+  const startedContent = started ? (JSON.parse(started.content) as { before: Topology; operations: Operation[]; confirmWindowSeconds?: number }) : null;
   const plan = JSON.parse(change.plan) as StoredPlan;
   const actor = { id: change.authorId, name: change.authorName };
 
@@ -94,7 +95,7 @@ async function settle(
   if (host) {
     try {
       const journal = await readJournal(pool, host, changeId, plan);
-      const recorded = await db.auditRecord.findMany({ where: { changeId, kind: { in: ['change.step', 'change.rollback'] } }, select: { content: true } });
+      const recorded = await db.auditRecord.findMany({ where: { changeId, kind: { in: ['change.step', 'change.rollback', 'change.confirmation'] } }, select: { content: true } });
       const have = new Set(recorded.map((r) => progressKey(JSON.parse(r.content) as ProgressRecord)));
       for (const record of journal.records) {
         if (have.has(progressKey(record))) continue;
@@ -123,19 +124,32 @@ async function settle(
       : !differencesFromBefore.length
         ? 'as it was before the change'
         : 'partly changed (see the differences)';
+  // The host undid the change itself (nobody confirmed it in time): that is the change's
+  // outcome, whatever kept the panel from seeing it live, and it says so in the status.
+  const byHost = hostOutcome === 'rolled-back-by-host';
+  const status: ChangeStatus = byHost ? 'rolled-back-by-host' : 'interrupted';
   await appendAudit(db, {
     kind: 'change.interrupted',
     changeId,
     hostId: change.hostId,
     actor,
-    content: { result: 'interrupted', why, hostOutcome, hostState, differencesFromPlan, differencesFromBefore, notes, after },
+    content: {
+      result: status,
+      why: byHost ? `${hostRollbackReason(startedContent?.confirmWindowSeconds ?? 0, null)}; the panel learnt it from the host's journal (${why})` : why,
+      hostOutcome,
+      hostState,
+      differencesFromPlan,
+      differencesFromBefore,
+      notes,
+      after,
+    },
   });
-  await db.changeSet.update({ where: { id: changeId }, data: { status: 'interrupted', finishedAt: new Date() } });
+  await db.changeSet.update({ where: { id: changeId }, data: { status, finishedAt: new Date() } });
   if (hostOutcome === 'applied') {
     await removeAppliedDrafts(db, change.draftIds);
   }
   if (!opts.holdingLock) await db.hostLock.deleteMany({ where: { hostId: change.hostId, changeId } });
-  return { changeId, status: 'interrupted', differences: [...differencesFromPlan, ...notes], durationMs: 0 };
+  return { changeId, status, differences: byHost ? [...differencesFromBefore, ...notes] : [...differencesFromPlan, ...notes], durationMs: 0 };
 }
 
 /**

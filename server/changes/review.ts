@@ -5,6 +5,7 @@ import type { Db } from '@/server/db/client';
 import { AppError } from '@/server/errors';
 import type { Actor } from '@/server/hosts/hosts';
 import { describeOperation, type Operation } from '@/server/plan/ops';
+import { confirmationWindow } from '@/server/plan/confirmation';
 import { planChange, type Plan, type PlanStep } from '@/server/plan/planner';
 import { fleetConflictsOfOperations } from './fleet-conflicts';
 import type { SshPool } from '@/server/ssh/pool';
@@ -28,6 +29,8 @@ export type ReviewResult =
       steps: PlanStep[];
       diff: TopologyChange[];
       disruptive: boolean;
+      /** Seconds the host will wait for the panel's confirmation after the last step (0: it will not wait). */
+      confirmWindowSeconds: number;
       observedAt: Date;
     }
   | {
@@ -85,5 +88,14 @@ export async function reviewDraft(db: Db, pool: SshPool, actor: Actor, hostId: s
       disruptive: plan.disruptive,
     },
   });
-  return { ok: true, changeId: row.id, hostName: host.name, steps: plan.steps, diff: plan.diff, disruptive: plan.disruptive, observedAt: live.observedAt };
+  return {
+    ok: true,
+    changeId: row.id,
+    hostName: host.name,
+    steps: plan.steps,
+    diff: plan.diff,
+    disruptive: plan.disruptive,
+    confirmWindowSeconds: confirmationWindow(plan, host),
+    observedAt: live.observedAt,
+  };
 }

@@ -4,13 +4,13 @@
 //
 //   /usr/local/lib/switchboard/probe    the read-only probe (PROBE_SCRIPT)
 //   /usr/local/lib/switchboard/apply    the runner (RUNNER_SCRIPT; the plan arrives on stdin)
-//   /usr/local/lib/switchboard/journal  prints one change's journal (recovery)
+//   /usr/local/lib/switchboard/journal  prints one change's journal (recovery), or confirms an apply
 //
 // Before each use the panel's fixed gate checks the file's sha256 on the host and refuses to
 // run a copy that is not byte for byte the one this panel version ships. Pure: contents,
 // hashes, commands; the installation itself runs in hosts.ts.
 import { createHash } from 'node:crypto';
-import { journalCommand, JOURNAL_DIR, RUNNER_COMMAND, RUNNER_SCRIPT } from '@/server/apply/runner';
+import { journalCommand, JOURNAL_SCRIPT, RUNNER_COMMAND, RUNNER_SCRIPT } from '@/server/apply/runner';
 import { AppError } from '@/server/errors';
 import type { ExecResult, SshHost } from '@/server/ssh/pool';
 import { PROBE_COMMAND, PROBE_SCRIPT } from '@/server/topology/probe';
@@ -19,15 +19,10 @@ export const HELPER_DIR = '/usr/local/lib/switchboard';
 export const HELPER_NAMES = ['probe', 'apply', 'journal'] as const;
 export type HelperName = (typeof HELPER_NAMES)[number];
 
-/** The journal reader: one change id, letters and digits only, or it prints nothing useful. */
-const JOURNAL_SCRIPT = `case "\${1:-}" in ''|*[!A-Za-z0-9]*) echo "SB missing"; exit 0;; esac
-cat "${JOURNAL_DIR}/$1.log" 2>/dev/null || echo "SB missing"
-`;
-
 const CONTENT: Record<HelperName, string> = {
   probe: `#!/bin/sh\n# Switchboard's read-only probe. Installed by the panel; do not edit (the panel checks its sha256).\n${PROBE_SCRIPT}`,
   apply: `#!/bin/sh\n# Switchboard's apply runner. Installed by the panel; do not edit (the panel checks its sha256).\n${RUNNER_SCRIPT}`,
-  journal: `#!/bin/sh\n# Switchboard's journal reader. Installed by the panel; do not edit (the panel checks its sha256).\n${JOURNAL_SCRIPT}`,
+  journal: `#!/bin/sh\n# Switchboard's journal reader and apply confirmer. Installed by the panel; do not edit (the panel checks its sha256).\n${JOURNAL_SCRIPT}`,
 };
 
 export interface Helper {
@@ -125,10 +120,10 @@ export function applyArgv(host: SshHost): readonly string[] {
   return host.helpers ? helperCommand('apply') : RUNNER_COMMAND;
 }
 
-/** How a change's journal is read on a host. */
-export function journalArgv(host: SshHost, changeId: string): readonly string[] {
+/** How a change's journal is read on a host (or, with `confirm`, the change confirmed). */
+export function journalArgv(host: SshHost, changeId: string, confirm = false): readonly string[] {
   if (!/^[A-Za-z0-9]+$/.test(changeId)) throw new Error(`bad change id ${changeId}`);
-  return host.helpers ? helperCommand('journal', [changeId]) : journalCommand(changeId);
+  return host.helpers ? helperCommand('journal', [changeId, ...(confirm ? ['confirm'] : [])]) : journalCommand(changeId, confirm);
 }
 
 /** The gate's refusal as an error people can act on, or null when the gate did not refuse. */

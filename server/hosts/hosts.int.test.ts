@@ -22,6 +22,7 @@ import { refreshHost } from '@/server/topology/refresh';
 import { addOperations } from '@/server/changes/drafts';
 import { reviewDraft } from '@/server/changes/review';
 import { startApply } from '@/server/changes/apply';
+import { getChange } from '@/server/changes/history';
 import { LAB_OPERATOR, LAB_OPERATOR_SUDOERS } from '@/lab/config';
 import { createPanelPool } from '@/server/hosts/panel-pool';
 import { ensurePanelIdentity } from '@/server/ssh/identity';
@@ -152,6 +153,8 @@ describe.each(PROVIDERS)('host inventory on %s', (provider) => {
       if (!review.ok) throw new Error(JSON.stringify(review.problems));
       const { finished } = await startApply(t.db, pool, operator, { changeId: review.changeId, reason: 'through the helpers', confirmDisruptive: false });
       expect((await finished).status).toBe('applied');
+      // Confirmed through the journal helper, over a new connection.
+      expect((await getChange(t.db, review.changeId)).confirmation).toMatchObject({ state: 'confirmed', windowSeconds: 30 });
       await hv1.exec(['ip', 'link', 'del', 'dev', 'sbhelp']);
 
       // A modified copy is refused before it runs, with a sentence that says what to do.

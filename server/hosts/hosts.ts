@@ -2,6 +2,7 @@
 // Every change and every refused key is recorded as a HostEvent in the same transaction.
 import { recordSecurityEvent } from '@/server/audit/security';
 import { ipv6Groups } from '@/server/plan/address';
+import type { ConfirmScope } from '@/server/plan/confirmation';
 import type { Db } from '@/server/db/client';
 import { isUniqueViolation } from '@/server/db/errors';
 import { AppError, isAppError } from '@/server/errors';
@@ -29,6 +30,9 @@ export interface HostView {
   useSudo: boolean;
   /** Least-privilege mode: only the installed helpers run as root. */
   useHelpers: boolean;
+  /** Confirmed apply: how long the host waits for the panel's confirmation, and for which changes. */
+  confirmWindowSeconds: number;
+  confirmScope: ConfirmScope;
   labels: string[];
   hostKeyFingerprint: string;
   hostKeyType: string;
@@ -50,6 +54,8 @@ function toView(row: HostRow): HostView {
     username: row.username,
     useSudo: row.useSudo,
     useHelpers: row.useHelpers,
+    confirmWindowSeconds: row.confirmWindowSeconds,
+    confirmScope: row.confirmScope as ConfirmScope,
     labels: JSON.parse(row.labels) as string[],
     hostKeyFingerprint: row.hostKeyFingerprint,
     hostKeyType: row.hostKeyType,
@@ -167,6 +173,8 @@ export async function createHost(db: Db, pool: SshPool, actor: Actor, input: Cre
           port: input.port,
           username: input.username,
           useSudo: input.useSudo,
+          confirmWindowSeconds: input.confirmWindowSeconds,
+          confirmScope: input.confirmScope,
           labels: JSON.stringify(input.labels),
           hostKeyFingerprint: scanned.fingerprint,
           hostKeyType: scanned.keyType,

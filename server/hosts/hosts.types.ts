@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONFIRM_SCOPES, DEFAULT_CONFIRM_WINDOW_SECONDS, MAX_CONFIRM_WINDOW_SECONDS, MIN_CONFIRM_WINDOW_SECONDS } from '@/server/plan/confirmation';
 
 /** Display name of a hypervisor: letters, digits, dot, underscore, dash; like a hostname. */
 export const ZHostName = z
@@ -51,6 +52,13 @@ export const ZHostId = z.string().min(1).max(64);
 
 export const ZScanInput = z.object({ address: ZHostAddress, port: ZSshPort.default(22) });
 
+/** Seconds the host waits for the panel's confirmation after a change (a confirmed apply). */
+export const ZConfirmWindow = z
+  .number({ error: `The confirmation window is a number of seconds (${MIN_CONFIRM_WINDOW_SECONDS}-${MAX_CONFIRM_WINDOW_SECONDS}).` })
+  .int('The confirmation window is a whole number of seconds.')
+  .min(MIN_CONFIRM_WINDOW_SECONDS, `Wait at least ${MIN_CONFIRM_WINDOW_SECONDS} s: a slower SSH handshake would undo good changes.`)
+  .max(MAX_CONFIRM_WINDOW_SECONDS, `Wait at most ${MAX_CONFIRM_WINDOW_SECONDS} s (the host stays locked for other changes meanwhile).`);
+
 export const ZHostFields = z.object({
   name: ZHostName,
   address: ZHostAddress,
@@ -58,6 +66,8 @@ export const ZHostFields = z.object({
   username: ZSshUser.default('root'),
   useSudo: z.boolean().default(false),
   labels: ZLabels.default([]),
+  confirmWindowSeconds: ZConfirmWindow.default(DEFAULT_CONFIRM_WINDOW_SECONDS),
+  confirmScope: z.enum(CONFIRM_SCOPES).default('network'),
 });
 
 /** Adding a host pins the fingerprint the admin saw and confirmed. */

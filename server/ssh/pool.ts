@@ -250,17 +250,46 @@ export class SshPool {
     });
   }
 
-  /** Runs argv on the host; rejects with an AppError naming the host and what to do. */
-  async exec(host: SshHost, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  /** The remote command line, the call's deadline and its timeout error. */
+  private callOf(host: SshHost, argv: readonly string[], opts: ExecOptions) {
     const command = shellCommand(host.sudo ? ['sudo', '-n', '--', ...argv] : argv);
     const timeoutMs = opts.timeoutMs ?? this.opts.defaultTimeoutMs;
     const started = Date.now();
-    const deadline = started + timeoutMs;
     const timeoutError = () =>
       new AppError('SSH_TIMEOUT', {
         userMessage: `${argv[0]} on ${describeHost(host)} did not finish within ${Math.round(timeoutMs / 1000)} s.`,
         logMessage: `timeout after ${timeoutMs} ms: ${command}`,
       });
+    return { command, started, deadline: started + timeoutMs, timeoutError };
+  }
+
+  /**
+   * Runs argv over a connection of its own, opened for this call and closed after it. Only such
+   * a call proves that the host can be reached now, the way the panel reaches it: the pooled
+   * connection was opened before a change and may outlive the path it came by (a confirmed apply).
+   */
+  async execOnNewConnection(host: SshHost, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const { command, started, deadline, timeoutError } = this.callOf(host, argv, opts);
+    const conn = this.connect(host);
+    try {
+      const client = await withDeadline(conn.ready, deadline, timeoutError);
+      let channel: ClientChannel;
+      try {
+        channel = await this.openChannel(client, command, deadline, timeoutError);
+      } catch (err) {
+        if (isAppError(err)) throw err;
+        throw new AppError('HOST_UNREACHABLE', { userMessage: `${describeHost(host)} dropped the SSH connection before ${argv[0]} could start.`, cause: err });
+      }
+      return await this.runChannel(host, argv, channel, opts, started, deadline, timeoutError);
+    } finally {
+      conn.closed = true;
+      conn.client.end();
+    }
+  }
+
+  /** Runs argv on the host; rejects with an AppError naming the host and what to do. */
+  async exec(host: SshHost, argv: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const { command, started, deadline, timeoutError } = this.callOf(host, argv, opts);
 
     // One retry, only when the pooled connection turned out dead before a channel opened:
     // nothing ran yet, so running again cannot run anything twice.
