@@ -48,6 +48,8 @@ test('drag veth-b onto br0, review the exact commands, apply live, and find it i
   await review.getByRole('button', { name: 'Apply' }).click();
   await expect(review.getByTestId('change-status')).toHaveText('applied');
   await expect(review.getByTestId('step')).toHaveAttribute('data-status', 'ok');
+  // The host waited for the panel's confirmation over a new connection, and got it.
+  await expect(review.getByTestId('confirm-countdown')).toHaveAttribute('data-state', 'confirmed');
   await page.screenshot({ path: 'test-results/screenshots/applied.png', fullPage: true });
   expect(await masterOf('veth-b')).toBe('br0');
 

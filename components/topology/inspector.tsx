@@ -7,7 +7,7 @@ import { ForwardingEditor, NetworkEditor } from '@/components/changes/network-fo
 import { PendingAtStart, VmEditor } from '@/components/changes/nic-forms';
 import { KIND_STYLE } from '@/components/topology/nodes';
 import { nicAddresses, nicAddressInWords } from '@/server/topology/addressing';
-import { bandwidthInWords, virtualportInWords, vlanTagsInWords } from '@/server/topology/words';
+import { bandwidthInWords, BOOT_BACKEND_WORDS, virtualportInWords, vlanTagsInWords } from '@/server/topology/words';
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -66,6 +66,14 @@ function InspectorBody({ topology, selected, live }: { topology: Topology; selec
             {topology.host.kernel && <Row label="Kernel">{topology.host.kernel}</Row>}
             {topology.host.iproute2 && <Row label="iproute2">{topology.host.iproute2}</Row>}
             <Row label="libvirt">{topology.host.libvirtAvailable ? (topology.host.libvirtVersion ?? 'yes') : 'not answering'}</Row>
+            <Row label="Boot configuration">
+              <span data-testid="boot-backend" data-backend={topology.host.bootConfig?.backend ?? 'unknown'} title={topology.host.bootConfig?.reason}>
+                {topology.host.bootConfig ? BOOT_BACKEND_WORDS[topology.host.bootConfig.backend] : 'not read yet'}
+              </span>
+              {topology.host.bootConfig && topology.host.bootConfig.files.length > 0 && (
+                <span className="block text-[11px] text-slate-500">{topology.host.bootConfig.files.map((f) => f.path).join(', ')}</span>
+              )}
+            </Row>
           </dl>
           <ForwardingEditor topology={topology} />
         </div>

@@ -29,8 +29,8 @@ interface Journal {
   result: string | null;
 }
 
-async function readJournal(pool: SshPool, host: Parameters<typeof sshTargetOf>[0], changeId: string, plan: StoredPlan): Promise<Journal> {
-  const deadline = Date.now() + JOURNAL_WAIT_MS;
+async function readJournal(pool: SshPool, host: Parameters<typeof sshTargetOf>[0], changeId: string, plan: StoredPlan, waitMs: number): Promise<Journal> {
+  const deadline = Date.now() + waitMs;
   for (;;) {
     let r;
     try {
@@ -94,7 +94,9 @@ async function settle(
   const notes: string[] = [];
   if (host) {
     try {
-      const journal = await readJournal(pool, host, changeId, plan);
+      // A runner waiting for a confirmation ends only when its window closes.
+      const waitMs = JOURNAL_WAIT_MS + (startedContent?.confirmWindowSeconds ?? 0) * 1000;
+      const journal = await readJournal(pool, host, changeId, plan, waitMs);
       const recorded = await db.auditRecord.findMany({ where: { changeId, kind: { in: ['change.step', 'change.rollback', 'change.confirmation'] } }, select: { content: true } });
       const have = new Set(recorded.map((r) => progressKey(JSON.parse(r.content) as ProgressRecord)));
       for (const record of journal.records) {
@@ -103,7 +105,7 @@ async function settle(
       }
       hostOutcome = !journal.found
         ? 'the runner never started (no journal on the host)'
-        : journal.result ?? `still running after ${JOURNAL_WAIT_MS / 1000} s, or stopped without finishing`;
+        : journal.result ?? `still running after ${waitMs / 1000} s, or stopped without finishing`;
     } catch (err) {
       notes.push(`The journal could not be read: ${isAppError(err) ? err.userMessage : String(err)}`);
     }

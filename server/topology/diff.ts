@@ -3,7 +3,7 @@
 // plan's graph diff.
 import { createHash } from 'node:crypto';
 import { canonicalText } from '@/server/canonical';
-import { qdiscKey, type Topology } from './model';
+import { qdiscKey, type BootConfig, type Topology } from './model';
 
 export type ChangeEntity = 'interface' | 'vm' | 'network' | 'qdisc' | 'class' | 'route' | 'host';
 
@@ -94,6 +94,19 @@ function diffBy<T>(
   return changes;
 }
 
+const linesOf = (content: string | undefined) => (content === undefined ? null : `${content.split('\n').filter((l) => l.trim()).length} lines`);
+
+/** Each boot file that appeared, went or changed: `boot file <path>` with its size before and after. */
+function bootFileChanges(before: BootConfig | undefined, after: BootConfig | undefined): Record<string, [unknown, unknown]> {
+  const was = new Map((before?.files ?? []).map((f) => [f.path, f.content]));
+  const now = new Map((after?.files ?? []).map((f) => [f.path, f.content]));
+  const out: Record<string, [unknown, unknown]> = {};
+  for (const path of new Set([...was.keys(), ...now.keys()])) {
+    if (was.get(path) !== now.get(path)) out[`boot file ${path}`] = [linesOf(was.get(path)), linesOf(now.get(path))];
+  }
+  return out;
+}
+
 /** The sections a topology could not read; what they hold is unknown, not empty. */
 function unknownSections(...ts: Topology[]): Set<string> {
   return new Set(ts.flatMap((t) => t.missing.map((m) => m.section)));
@@ -118,7 +131,11 @@ export function diffTopology(beforeObserved: Topology, afterObserved: Topology):
     // Which VM a tap belongs to comes from libvirt.
     ...(libvirtUnknown ? ['owner'] : []),
   ];
-  const host = fieldChanges(before.host, after.host);
+  // Boot files are compared one by one (below), each named by its path, never as one JSON list.
+  const host = {
+    ...fieldChanges(before.host, after.host, unknown.has('boot_config') ? ['bootConfig'] : ['bootConfig.files']),
+    ...(unknown.has('boot_config') ? {} : bootFileChanges(before.host.bootConfig, after.host.bootConfig)),
+  };
   return [
     ...(Object.keys(host).length ? [{ entity: 'host' as const, name: after.host.hostname, change: 'changed' as const, fields: host }] : []),
     // ifindex changes when an interface is re-created; the name is what people track.

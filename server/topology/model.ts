@@ -6,7 +6,7 @@
  * Bumped when the parser reads more of the same host (a new field, a finer key), so the first
  * read after an upgrade is not mistaken for a change made on the host.
  */
-export const MODEL_VERSION = 4;
+export const MODEL_VERSION = 5;
 
 export const INTERFACE_KINDS = [
   'loopback',
@@ -336,6 +336,8 @@ export interface Topology {
     ip6Forward: boolean | null;
     /** What Switchboard keeps for boot in FORWARDING_FILE: its content, null when there is none. */
     forwardingFile: string | null;
+    /** What configures the network at boot, and its files. Absent in older reads. */
+    bootConfig?: BootConfig;
   };
   interfaces: NetInterface[];
   routes: Route[];
@@ -348,6 +350,18 @@ export interface Topology {
   /** Addresses running VMs' guest agents report: runtime state. Absent in older reads. */
   guestAddresses?: GuestAddress[];
   missing: MissingSection[];
+}
+
+export const BOOT_BACKENDS = ['ifupdown', 'ifupdown2', 'networkd', 'netplan', 'networkmanager', 'none'] as const;
+export type BootBackend = (typeof BOOT_BACKENDS)[number];
+
+/** What configures a host's network at boot (parse/boot-config.ts). */
+export interface BootConfig {
+  backend: BootBackend;
+  /** Why this backend, in words ("systemd-networkd is enabled"). */
+  reason: string;
+  /** The backend's files as read, secrets left out; a file too large to read has empty content. */
+  files: { path: string; content: string }[];
 }
 
 /** One address a VM's guest agent reports (`virsh domifaddr --source agent`), on the NIC with `mac`. */

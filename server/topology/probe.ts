@@ -12,6 +12,7 @@
 // avoided: it refreshes host capabilities and takes ~4 s; `libvirtd --version` is instant.)
 
 import { FORWARDING_FILE } from './model';
+import { BOOT_FILE_GLOBS, BOOT_FILE_MAX_BYTES } from './parse/boot-config';
 
 export const PROBE_COMMAND = ['sh', '-s'] as const;
 
@@ -26,6 +27,7 @@ export const PROBE_SECTIONS = [
   'ip_forward',
   'ip6_forward',
   'forwarding_file',
+  'boot_config',
   'link',
   'addr',
   'route',
@@ -43,7 +45,7 @@ export const PROBE_SECTIONS = [
 export type ProbeSection = (typeof PROBE_SECTIONS)[number];
 
 /** Sections a capture made before they were added may lack (the recorded fixtures). */
-export const OPTIONAL_SECTIONS: readonly ProbeSection[] = ['session', 'ip6_forward', 'forwarding_file', 'neigh'];
+export const OPTIONAL_SECTIONS: readonly ProbeSection[] = ['session', 'ip6_forward', 'forwarding_file', 'boot_config', 'neigh'];
 
 /**
  * The probe script. `details: false` leaves out what issue 11 added for addressing and exact
@@ -137,6 +139,19 @@ s ip_forward; sysctl -n net.ipv4.ip_forward; e ip_forward $?
 s ip6_forward; sysctl -n net.ipv6.conf.all.forwarding; e ip6_forward $?
 # What Switchboard keeps for boot: "absent", or "present" and the file.
 s forwarding_file; if [ -f ${FORWARDING_FILE} ]; then echo present; cat ${FORWARDING_FILE}; else echo absent; fi; e forwarding_file $?
+# What configures the network at boot (parse/boot-config.ts): shell tests where they can tell,
+# and each boot file base64-encoded (a file cannot forge a marker), too large ones left empty.
+s boot_config
+w=/etc/systemd/system/multi-user.target.wants
+for u in NetworkManager systemd-networkd networking; do [ -e "$w/$u.service" ] && echo "enabled $u"; done
+if [ -d /usr/share/ifupdown2 ]; then echo 'installed ifupdown2'; elif [ -x /sbin/ifup ]; then echo 'installed ifupdown'; fi
+command -v nmcli >/dev/null 2>&1 && echo 'installed nmcli'
+command -v netplan >/dev/null 2>&1 && echo 'installed netplan'
+for f in ${BOOT_FILE_GLOBS.join(' ')}; do
+  [ -f "$f" ] || continue
+  if [ "$(wc -c < "$f")" -le ${BOOT_FILE_MAX_BYTES} ]; then printf 'file %s %s\n' "$(base64 -w0 < "$f")" "$f"; else printf 'file  %s\n' "$f"; fi
+done
+e boot_config 0
 s link; ip -j -d link show; e link $?
 s addr; ip -j addr show; e addr $?
 s route; ip -j route show table main; e route $?

@@ -1,6 +1,6 @@
 // Parts of the model said the way people read them: libvirt rates in bit/s, VLAN tags, port
 // profiles, probe sections. Pure; the inspector and the host page use them.
-import type { Bandwidth, BandwidthDirection, MissingSection, VirtualPort, VlanTags } from './model';
+import type { Bandwidth, BandwidthDirection, BootBackend, MissingSection, VirtualPort, VlanTags } from './model';
 import { formatBits } from './rates';
 
 /** libvirt's rates are KiB/s (1024 bytes); people read bit/s. */
@@ -46,6 +46,7 @@ const SECTION_WORDS: Record<string, string> = {
   ip_forward: 'IP forwarding',
   ip6_forward: 'IPv6 forwarding',
   forwarding_file: 'IP forwarding at boot',
+  boot_config: 'boot configuration',
   link: 'interfaces',
   addr: 'addresses',
   route: 'routes',
@@ -63,3 +64,13 @@ const SECTION_WORDS: Record<string, string> = {
 export function missingInWords(m: MissingSection): string {
   return `${SECTION_WORDS[m.section] ?? m.section}: ${m.reason}`;
 }
+
+/** What configures a host's network at boot, as the host card names it. */
+export const BOOT_BACKEND_WORDS: Record<BootBackend, string> = {
+  ifupdown: 'ifupdown (/etc/network/interfaces)',
+  ifupdown2: 'ifupdown2 (/etc/network/interfaces)',
+  networkd: 'systemd-networkd (/etc/systemd/network)',
+  netplan: 'netplan (/etc/netplan)',
+  networkmanager: 'NetworkManager',
+  none: 'nothing known: changes last until the next reboot',
+};

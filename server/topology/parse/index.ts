@@ -7,6 +7,7 @@
 import type { MissingSection, ProbeSample, Topology } from '../model';
 import { MODEL_VERSION } from '../model';
 import type { ProbeSection } from '../probe';
+import { parseBootConfig } from './boot-config';
 import { parseBridgeVlans } from './bridge';
 import { ProbeParseError } from './errors';
 import { parseAddresses, parseCounters, parseLinks, parseLinkUp, parseNeighbours, parseRoutes } from './ip';
@@ -123,6 +124,7 @@ export function parseProbeOutput(output: string): ProbeSample {
   const ipForward = body('ip_forward');
   const ip6Forward = body('ip6_forward');
   const forwardingFile = read('forwarding_file', null, parseForwardingFile);
+  const bootConfig = sections.has('boot_config') ? read('boot_config', undefined, parseBootConfig) : undefined;
   const topology: Topology = {
     modelVersion: MODEL_VERSION,
     host: {
@@ -134,6 +136,7 @@ export function parseProbeOutput(output: string): ProbeSample {
       ipForward: ipForward === null ? null : ipForward.trim() === '1',
       ip6Forward: ip6Forward === null ? null : ip6Forward.trim() === '1',
       forwardingFile,
+      ...(bootConfig ? { bootConfig } : {}),
     },
     interfaces: interfaces.sort((a, b) => a.index - b.index),
     routes,

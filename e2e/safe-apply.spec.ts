@@ -1,0 +1,70 @@
+// Confirmed apply in the browser: the host's window is set on the Hypervisors page; a change
+// that cuts the panel off (hv1's management interface set down) shows the host's wait as a
+// countdown, and the host undoes it by itself when the window closes. Runs after
+// first-start.spec.ts (alice and hv1 exist), and last: it changes hv1's settings and puts them back.
+import { expect, test, type Page } from '@playwright/test';
+import { labHost } from '../lab/testing';
+import { openHost, signIn } from './session';
+
+test.describe.configure({ mode: 'serial' });
+
+const hv1 = labHost('hv1');
+const WINDOW_S = 8;
+
+async function setWindow(page: Page, seconds: number) {
+  await page.goto('/hosts');
+  const row = page.locator('[data-id="host-hv1"]');
+  await row.getByRole('button', { name: 'Edit' }).click();
+  await row.getByLabel('Confirmation window (seconds)').fill(String(seconds));
+  await row.getByRole('button', { name: 'Save' }).click();
+  await expect(row).toContainText(`within ${seconds} s`);
+}
+
+test.afterAll(async () => {
+  await hv1.exec(['ip', 'link', 'set', 'dev', 'eth0', 'up'], { allowFailure: true });
+});
+
+test('a change that cuts the panel off counts down, and the host undoes it by itself', async ({ page }) => {
+  await signIn(page);
+  // A wrong value is refused with what is wrong, and nothing is saved.
+  await page.goto('/hosts');
+  const row = page.locator('[data-id="host-hv1"]');
+  await row.getByRole('button', { name: 'Edit' }).click();
+  await row.getByLabel('Confirmation window (seconds)').fill('2');
+  await row.getByRole('button', { name: 'Save' }).click();
+  await expect(row.getByRole('alert')).toContainText('Wait at least 5 s');
+  await setWindow(page, WINDOW_S);
+
+  const graph = await openHost(page, 'hv1', 'if:eth0');
+  await graph.locator('.react-flow__node[data-id="if:eth0"]').click();
+  await page.getByTestId('inspector').getByRole('button', { name: 'Set eth0 down' }).click();
+  await expect(page.getByTestId('draft-panel').getByTestId('draft-op')).toHaveCount(1);
+  await page.getByRole('button', { name: 'Review changes' }).click();
+  const review = page.getByTestId('review-dialog');
+  await expect(review.getByTestId('confirm-window')).toContainText('hv1 undoes it by itself');
+  await expect(review.getByLabel('Seconds to wait for the confirmation')).toHaveAttribute('placeholder', String(WINDOW_S));
+  await review.getByLabel('Reason').fill('Cut the panel off on purpose');
+  await review.getByRole('checkbox').check();
+  await review.getByRole('button', { name: 'Apply' }).click();
+
+  // The host waits; the page counts down, once a second.
+  const countdown = review.getByTestId('confirm-countdown');
+  await expect(countdown).toHaveAttribute('data-state', 'waiting', { timeout: 20_000 });
+  const secondsLeft = async () => Number((await review.getByTestId('confirm-seconds-left').textContent())?.replace(/\D/g, ''));
+  const first = await secondsLeft();
+  expect(first).toBeLessThanOrEqual(WINDOW_S);
+  await page.waitForTimeout(2_000);
+  const later = await secondsLeft();
+  expect(later).toBeLessThan(first);
+  expect(first - later).toBeLessThanOrEqual(3);
+
+  // The window closes unconfirmed: the host undoes the change, and the page says so.
+  await expect(review.getByTestId('change-status')).toHaveText('rolled-back-by-host', { timeout: (WINDOW_S + 60) * 1000 });
+  await expect(countdown).toHaveAttribute('data-state', 'expired');
+  await expect(review.getByTestId('step')).toHaveAttribute('data-status', 'rolled-back');
+  expect((await hv1.exec(['ip', '-o', 'link', 'show', 'dev', 'eth0'])).stdout).toMatch(/[<,]UP[,>]/);
+  await page.screenshot({ path: 'test-results/screenshots/rolled-back-by-host.png', fullPage: true });
+  await page.keyboard.press('Escape');
+
+  await setWindow(page, 30);
+});
