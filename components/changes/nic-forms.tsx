@@ -44,9 +44,9 @@ function MoveForm({ vm, nic, topology }: { vm: Vm; nic: VmNic; topology: Topolog
   );
 }
 
-/** libvirt takes KiB/s; people give Mbit/s. */
-const kibPerSecond = (mbit: number) => Math.max(1, Math.round((mbit * 1e6) / 8 / 1024));
-const mbitOf = (kib: number | null | undefined) => (kib ? String(Number(((kib * 1024 * 8) / 1e6).toFixed(2))) : '');
+/** libvirt takes kB/s of 1000 bytes (server/topology/words.ts); people give Mbit/s. */
+const kbPerSecond = (mbit: number) => Math.max(1, Math.round((mbit * 1e6) / 8 / 1000));
+const mbitOf = (kb: number | null | undefined) => (kb ? String(Number(((kb * 1000 * 8) / 1e6).toFixed(3))) : '');
 
 type RateText = { average: string; peak: string; burst: string };
 const rateText = (d: { average: number | null; peak: number | null; burst: number | null } | null | undefined): RateText => ({ average: mbitOf(d?.average), peak: mbitOf(d?.peak), burst: d?.burst ? String(d.burst) : '' });
@@ -57,7 +57,7 @@ function rateFields(dir: string, r: RateText): { average: number; peak?: number;
   if (!r.average && !r.peak && !r.burst) return undefined;
   if (!r.average) return `Give an ${dir} average rate, or leave all ${dir} fields empty for no limit.`;
   for (const [k, v] of Object.entries(nums)) if (r[k as keyof RateText] && !(v > 0)) return `The ${dir} ${k} "${r[k as keyof RateText]}" is not a positive number.`;
-  return { average: kibPerSecond(nums.average), ...(r.peak ? { peak: kibPerSecond(nums.peak) } : {}), ...(r.burst ? { burst: Math.round(nums.burst) } : {}) };
+  return { average: kbPerSecond(nums.average), ...(r.peak ? { peak: kbPerSecond(nums.peak) } : {}), ...(r.burst ? { burst: Math.round(nums.burst) } : {}) };
 }
 
 /** Limits on a NIC's traffic, in Mbit/s and KiB (libvirt's `<bandwidth>`); empty fields: no limit. */

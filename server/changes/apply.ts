@@ -32,6 +32,8 @@ export interface ApplyInput {
   confirmDisruptive: boolean;
   /** This change's confirmation window, instead of the host's (when the change waits for one). */
   confirmWindowSeconds?: number;
+  /** The operator read the review's warnings; a change with warnings is refused without it. */
+  acknowledgeWarnings?: boolean;
 }
 
 export interface ApplySummary {
@@ -76,6 +78,10 @@ export async function startApply(db: Db, pool: SshPool, actor: Actor, input: App
     // Each step that needs confirming says why (the panel's own path, or VMs cut off a network).
     const why = (JSON.parse(change.plan) as StoredPlan).steps.flatMap((s, i) => (s.disruptive ? [`step ${i + 1} ${s.disruptive}`] : []));
     throw new AppError('BAD_INPUT', { userMessage: `This change needs your confirmation: ${why.join('; ')}. Confirm that you accept this if it goes wrong.` });
+  }
+  const warnings = (JSON.parse(change.plan) as StoredPlan).steps.flatMap((s, i) => (s.warnings ?? []).map((w) => `step ${i + 1}: ${w}`));
+  if (warnings.length && !input.acknowledgeWarnings) {
+    throw new AppError('BAD_INPUT', { userMessage: `This change has warnings to acknowledge first: ${warnings.join(' ')} Acknowledge them to apply it anyway.` });
   }
   const host = await db.host.findUnique({ where: { id: change.hostId } });
   if (!host) throw new AppError('NOT_FOUND', { userMessage: 'That host does not exist (any more).' });
@@ -137,6 +143,7 @@ export async function startApply(db: Db, pool: SshPool, actor: Actor, input: App
         reviewedBy: change.authorName,
         disruptive: change.disruptive,
         disruptiveConfirmed: input.confirmDisruptive,
+        warningsAcknowledged: warnings.length ? warnings : null,
         confirmWindowSeconds,
         operations,
         steps: plan.steps,

@@ -246,6 +246,29 @@ describe.each(PROVIDERS)('changing a lab host on %s', (provider) => {
     expect(err.userMessage).toMatch(/Confirm/);
   });
 
+  it('warns of a change that is valid but dangerous, and refuses to apply it until the warning is acknowledged', async () => {
+    await read();
+    await addOperations(t.db, actor, hostId, [{ kind: 'setMaster', dev: 'veth-b', master: 'br0' }]);
+    const review = await reviewDraft(t.db, pool, actor, hostId);
+    if (!review.ok) throw new Error('review refused');
+    expect(review.steps[0]!.warnings).toEqual(['veth-b keeps 198.18.250.2/30: as a port of br0 that address stops working (the bridge takes its traffic); move it to br0 in the same change.']);
+    const err = await appErrorOf(startApply(t.db, pool, actor, { changeId: review.changeId, reason: 'x', confirmDisruptive: false }));
+    expect(err.code).toBe('BAD_INPUT');
+    expect(err.userMessage).toBe('This change has warnings to acknowledge first: step 1: veth-b keeps 198.18.250.2/30: as a port of br0 that address stops working (the bridge takes its traffic); move it to br0 in the same change. Acknowledge them to apply it anyway.');
+    // Nothing was sent or recorded, and the host is as it was.
+    expect(await t.db.auditRecord.count({ where: { changeId: review.changeId } })).toBe(0);
+    expect(iface(await read(), 'veth-b')?.master).toBeNull();
+    // Acknowledged, it runs; the record says what was acknowledged.
+    const { finished } = await startApply(t.db, pool, actor, { changeId: review.changeId, reason: 'x', confirmDisruptive: false, acknowledgeWarnings: true });
+    try {
+      expect((await finished).status).toBe('applied');
+      const started = await t.db.auditRecord.findFirstOrThrow({ where: { changeId: review.changeId, kind: 'change.started' } });
+      expect(JSON.parse(started.content).warningsAcknowledged).toEqual([expect.stringMatching(/^step 1: veth-b keeps 198\.18\.250\.2\/30/)]);
+    } finally {
+      await hv1.exec(['ip', 'link', 'set', 'dev', 'veth-b', 'nomaster']);
+    }
+  });
+
   it('asks the host which path carries the panel: a host added by DNS name is still protected', async () => {
     // The inventory names hv1 by a DNS name (resolved through /etc/hosts for this test); the
     // addresses on the host never spell that name, so only the host's own answer

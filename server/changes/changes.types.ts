@@ -14,6 +14,8 @@ export const ZApplyInput = z.object({
   changeId: ZId,
   reason: z.string().trim().min(1, 'Say why you are making this change.').max(2000),
   confirmDisruptive: z.boolean().default(false),
+  /** The operator read the review's warnings (changes that are valid but dangerous). */
+  acknowledgeWarnings: z.boolean().default(false),
   /** This change's confirmation window (seconds), instead of the host's. */
   confirmWindowSeconds: z.number().int().min(MIN_CONFIRM_WINDOW_SECONDS).max(MAX_CONFIRM_WINDOW_SECONDS).optional(),
 });

@@ -153,10 +153,11 @@ describe.sequential('changing a real-kernel lab host', () => {
         expect(after.vms.find((v) => v.name === 'build1')!.nics[0]!.bandwidth).toMatchObject(bandwidth);
         expect(await virsh('domiftune', 'build1', mac)).toMatch(/inbound\.average\s*:\s*1250\b[\s\S]*inbound\.peak\s*:\s*2500\b[\s\S]*outbound\.average\s*:\s*625\b/);
         expect(await virsh('domiftune', 'build1', mac, '--config')).toMatch(/inbound\.average\s*:\s*1250\b[\s\S]*outbound\.average\s*:\s*625\b/);
-        // The kernel really shapes: towards the VM an HTB class at the average (1250 KiB/s is
-        // 10240 kbit/s) with an SFQ leaf; from the VM an ingress police action.
+        // The kernel really shapes: towards the VM an HTB class at the average and the peak
+        // (libvirt's 1250 and 2500 kB/s are 10 and 20 Mbit/s) with the burst (256 KiB) and an SFQ
+        // leaf; from the VM an ingress police action.
         const tcOf = async (...args: string[]) => (await kv1.exec(['tc', ...args, 'dev', nic.target!])).stdout;
-        expect(await tcOf('class', 'show')).toMatch(/htb[\s\S]*rate 10240Kbit/);
+        expect(await tcOf('class', 'show')).toMatch(/class htb \S+ root leaf \S+ prio 0 rate 10Mbit ceil 20Mbit burst 256Kb/);
         expect(await tcOf('qdisc', 'show')).toMatch(/sfq/);
         expect(await tcOf('filter', 'show', 'parent', 'ffff:')).toMatch(/police/);
       });

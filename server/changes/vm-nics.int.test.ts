@@ -115,8 +115,8 @@ describe.sequential('VM NICs on a lab host', () => {
     await harness.appliesVerifiesReverts('limit a NIC', [{ kind: 'setNicBandwidth', vm: 'db1', mac, bandwidth }], async () => {
       expect(await virsh('domiftune', 'db1', mac)).toMatch(/inbound\.average\s*:\s*1250\b[\s\S]*inbound\.peak\s*:\s*2500\b[\s\S]*outbound\.average\s*:\s*625\b/);
       expect(await virsh('domiftune', 'db1', mac, '--config')).toMatch(/inbound\.average\s*:\s*1250\b/);
-      // 1250 KiB/s is 10240 kbit/s.
-      expect((await suite.hv1.exec(['tc', 'class', 'show', 'dev', nic.target!])).stdout).toMatch(/htb[\s\S]*rate 10240Kbit/);
+      // libvirt's 1250 and 2500 kB/s are 10 and 20 Mbit/s (as seen on the real-kernel host).
+      expect((await suite.hv1.exec(['tc', 'class', 'show', 'dev', nic.target!])).stdout).toMatch(/class htb \S+ root leaf \S+ prio 0 rate 10Mbit ceil 20Mbit burst 256Kb/);
     });
     expect(await virsh('domiftune', 'db1', mac)).toMatch(/inbound\.average\s*:\s*0\b/);
   });

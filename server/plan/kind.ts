@@ -49,6 +49,12 @@ export interface Kind<S extends z.ZodObject = z.ZodObject> {
    * null. Such a step needs the operator's confirmation, as one that touches the panel's path.
    */
   disruption?(op: z.output<S>, before: Topology): string | null;
+  /**
+   * What is valid but dangerous about it, in sentences (a bridge that libvirt still uses,
+   * addresses that stop working on a new port); the operator acknowledges them before apply.
+   * Changes to a device others ride on are warned about for every kind (warnings.ts).
+   */
+  warnings?(op: z.output<S>, before: Topology): string[];
   /** When it takes effect later rather than now ("applies when web1 next starts: …"), or null. */
   deferred?(op: z.output<S>, before: Topology): string | null;
   /** After apply: sentences for what the host shows that differs from what it intended (kernel interfaces are compared for every kind). */

@@ -8,6 +8,7 @@ import { kindOf } from './registry';
 import { applyOperation, sameAddress } from './project';
 import { renderOperation, type PlannedCommand } from './render';
 import { validateOperations, type OperationCheck } from './validate';
+import { warningsOf } from './warnings';
 
 export interface PlanStep {
   /** Position in the draft the operator wrote. */
@@ -19,6 +20,8 @@ export interface PlanStep {
   disruptive: string | null;
   /** Takes effect later, and when ("applies when web1 next starts: …"); absent when it takes effect now. */
   deferred?: string;
+  /** Valid but dangerous, in sentences: the operator acknowledges them before apply (warnings.ts). Absent in plans stored before warnings. */
+  warnings?: string[];
 }
 
 export interface Plan {
@@ -134,8 +137,9 @@ export function planChange(live: Topology, draft: readonly Operation[], pathOrAd
     const commands = renderOperation(operation, state);
     const disruptive = disruptionOf(operation, mgmt, path) ?? kindOf(operation).disruption?.(operation, state) ?? null;
     const deferred = kindOf(operation).deferred?.(operation, state) ?? null;
+    const warnings = warningsOf(operation, state);
     state = applyOperation(state, operation);
-    return { draftIndex, operation, description: describeOperation(operation), commands, disruptive, ...(deferred ? { deferred } : {}) };
+    return { draftIndex, operation, description: describeOperation(operation), commands, disruptive, ...(deferred ? { deferred } : {}), warnings };
   });
   return { ok: true, plan: { steps, intended: state, diff: diffTopology(live, state), disruptive: steps.some((s) => s.disruptive !== null) } };
 }

@@ -26,6 +26,18 @@ export function routesFlushedByRemoval(t: Topology, dev: string, cidr: string): 
   return staticRoutesVia(t, dev).filter((r) => isIpv4Route(r) && (lastIpv4 || (r.prefsrc !== null && sameAddress(r.prefsrc, address!))));
 }
 
+/**
+ * What the kernel drops when a link goes down, as observed in a network namespace: every route
+ * via it (IPv4 and IPv6; connected IPv4 routes come back with the link, static ones do not), and
+ * its IPv6 addresses (net.ipv6.conf.*.keep_addr_on_down is 0 by default), which come back only
+ * when added again. What an undo of "set down" must put back after the link is up.
+ */
+export function flushedByLinkDown(t: Topology, dev: string): { ipv6: NetInterface['addresses']; routes: Route[] } {
+  const iface = t.interfaces.find((i) => i.name === dev);
+  if (!iface?.adminUp) return { ipv6: [], routes: [] };
+  return { ipv6: configuredAddresses(iface).filter((a) => a.family === 'inet6'), routes: staticRoutesVia(t, dev) };
+}
+
 /** The kernel's forward delay for a new bridge (15 s): only another value needs restoring. */
 export const DEFAULT_FORWARD_DELAY_CS = 1500;
 

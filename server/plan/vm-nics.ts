@@ -20,9 +20,9 @@ export const nicTargetFields = {
 };
 export type NicTarget = { network?: string | undefined; bridge?: string | undefined; direct?: { dev: string; mode: (typeof DIRECT_MODES)[number] } | undefined };
 
-/** libvirt's rates in KiB/s and bursts in KiB, as `<bandwidth>` takes them. */
+/** libvirt's rates in kB/s (1000 bytes) and bursts in KiB, as `<bandwidth>` takes them (words.ts). */
 const ZRate = z.object({
-  average: z.number().int().min(1, 'An average rate is at least 1 KiB/s.').max(2 ** 32 - 1),
+  average: z.number().int().min(1, 'An average rate is at least 1 kB/s (8 kbit/s).').max(2 ** 32 - 1),
   peak: z.number().int().min(1).max(2 ** 32 - 1).optional(),
   burst: z.number().int().min(1).max(2 ** 32 - 1).optional(),
 });

@@ -60,7 +60,8 @@ export function changeHarness(ctx: () => { db: Db; pool: SshPool; actor: { id: s
         opts.editPlan(plan);
         await db.changeSet.update({ where: { id: review.changeId }, data: { plan: JSON.stringify(plan) } });
       }
-      const { finished } = await startApply(db, pool, actor, { changeId: review.changeId, reason: opts.reason ?? 'integration test', confirmDisruptive: opts.confirmDisruptive ?? false });
+      // As an operator who read the review: its warnings are acknowledged (the refusal without is tested on its own).
+      const { finished } = await startApply(db, pool, actor, { changeId: review.changeId, reason: opts.reason ?? 'integration test', confirmDisruptive: opts.confirmDisruptive ?? false, acknowledgeWarnings: true });
       return finished;
     },
     async explain(changeId) {

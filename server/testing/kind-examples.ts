@@ -35,7 +35,7 @@ export const LIBVIRT_EXAMPLES: KindExample[] = [
   { op: { kind: 'setNicLink', vm: 'web1', mac: '52:54:00:01:01:01', up: false }, description: "set the link of web1's NIC 52:54:00:01:01:01 down" },
   {
     op: { kind: 'setNicBandwidth', vm: 'web1', mac: '52:54:00:01:01:01', bandwidth: { inbound: { average: 1250, burst: 512 }, outbound: { average: 625 } } },
-    description: "shape web1's NIC 52:54:00:01:01:01: in: average 10.2 Mbit/s, burst 512 KiB; out: average 5.1 Mbit/s",
+    description: "shape web1's NIC 52:54:00:01:01:01: in: average 10.0 Mbit/s, burst 512 KiB; out: average 5.0 Mbit/s",
   },
   {
     op: { kind: 'restoreNic', vm: 'web1', mac: '52:54:00:01:01:08', kept: "<interface type='network'><mac address='52:54:00:01:01:08'/><source network='default'/><model type='virtio'/></interface>" },

@@ -37,12 +37,21 @@ export function configurationOf(t: Topology): Topology {
     })),
     // Leases come and go as VMs ask for addresses; they are not configuration.
     networks: t.networks.map((n) => ({ ...n, leases: [] })),
+    // A handle the kernel picked (8000: and up, for a qdisc created without one: the default
+    // root qdisc a device gets back when its own is removed) is not configuration.
+    qdiscs: t.qdiscs.map((q) => ({ ...q, handle: kernelPickedHandle(q.handle), parent: q.parent === null ? null : kernelPickedHandle(q.parent) })),
     // Who answered ARP lately is not configuration.
     neighbours: undefined,
     guestAddresses: undefined,
     // A running NIC's element names its runtime port (portid, alias); its settings are the other fields.
     vms: t.vms.map((vm) => ({ ...vm, nics: vm.nics.map((n) => ({ ...n, xml: null })) })),
   };
+}
+
+/** `8001:` -> `auto:`, `8001:3` -> `auto:3`: handles with a major number the kernel assigns itself. */
+function kernelPickedHandle(handle: string): string {
+  const m = /^([0-9a-f]+):(.*)$/.exec(handle);
+  return m && Number.parseInt(m[1]!, 16) >= 0x8000 ? `auto:${m[2]}` : handle;
 }
 
 /** Hash of the configuration: a new snapshot is stored only when it changes. */

@@ -217,7 +217,7 @@ export interface Portgroup {
   bandwidth: Bandwidth | null;
 }
 
-/** libvirt's rates: average, peak and floor in KiB/s, burst in KiB; floor only inbound. */
+/** libvirt's rates: average, peak and floor in kB/s (1000 bytes), burst in KiB; floor only inbound. */
 export interface BandwidthDirection {
   average: number | null;
   peak: number | null;

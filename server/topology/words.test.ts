@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { bandwidthInWords, missingInWords, virtualportInWords, vlanTagsInWords } from './words';
 
 describe('people\'s words for model parts', () => {
-  it('says libvirt rates (KiB/s) in bit/s and bursts in KiB/MiB', () => {
+  it('says libvirt rates (kB/s, 1000 bytes, as tc counts them) in bit/s and bursts in KiB/MiB', () => {
     expect(bandwidthInWords({ inbound: { average: 4000, peak: 8000, burst: 1024, floor: 200 }, outbound: { average: 125, peak: null, burst: null, floor: null } })).toBe(
-      'in: average 32.8 Mbit/s, peak 65.5 Mbit/s, burst 1 MiB, guaranteed 1.6 Mbit/s; out: average 1.0 Mbit/s',
+      'in: average 32.0 Mbit/s, peak 64.0 Mbit/s, burst 1 MiB, guaranteed 1.6 Mbit/s; out: average 1.0 Mbit/s',
     );
     expect(bandwidthInWords({ inbound: { average: null, peak: null, burst: null, floor: 200 }, outbound: null })).toBe('in: guaranteed 1.6 Mbit/s');
   });

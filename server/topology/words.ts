@@ -3,17 +3,21 @@
 import type { Bandwidth, BandwidthDirection, BootBackend, MissingSection, VirtualPort, VlanTags } from './model';
 import { formatBits } from './rates';
 
-/** libvirt's rates are KiB/s (1024 bytes); people read bit/s. */
-const kibPerSecond = (v: number) => formatBits(v * 1024 * 8);
-/** libvirt's burst is KiB. */
+/**
+ * libvirt's rates are kB/s of 1000 bytes: libvirt hands them to tc as `kbps`, which tc counts in
+ * SI units (seen on a real kernel: an average of 1250 gave an HTB class of rate 10Mbit). People
+ * read bit/s.
+ */
+export const libvirtRateInWords = (v: number) => formatBits(v * 1000 * 8);
+/** libvirt's burst is KiB: tc counts sizes in 1024s (a burst of 256 shows as 256Kb). */
 const kib = (v: number) => (v >= 1024 ? `${(v / 1024).toFixed(v % 1024 ? 1 : 0)} MiB` : `${v} KiB`);
 
 function directionInWords(d: BandwidthDirection): string {
   return [
-    d.average !== null && `average ${kibPerSecond(d.average)}`,
-    d.peak !== null && `peak ${kibPerSecond(d.peak)}`,
+    d.average !== null && `average ${libvirtRateInWords(d.average)}`,
+    d.peak !== null && `peak ${libvirtRateInWords(d.peak)}`,
     d.burst !== null && `burst ${kib(d.burst)}`,
-    d.floor !== null && `guaranteed ${kibPerSecond(d.floor)}`,
+    d.floor !== null && `guaranteed ${libvirtRateInWords(d.floor)}`,
   ]
     .filter(Boolean)
     .join(', ');

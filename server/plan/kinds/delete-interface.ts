@@ -25,6 +25,15 @@ export const deleteInterface = defineKind({
     const vmsOnIt = c.t.vms.filter((vm) => vm.nics.some((n) => n.bridge === op.name && vm.state === 'running'));
     if (vmsOnIt.length) c.errors.push(`Running VM${vmsOnIt.length > 1 ? 's' : ''} ${vmsOnIt.map((v) => v.name).join(', ')} use ${op.name}.`);
   },
+  warnings(op, before) {
+    // A running VM on it is refused above; what is not running yet loses it later.
+    const networks = before.networks.filter((n) => n.mode === 'bridge' && n.bridge === op.name);
+    const vms = before.vms.filter((vm) => vm.state !== 'running' && vm.nics.some((n) => (n.type === 'bridge' && n.source === op.name) || n.bridge === op.name));
+    return [
+      ...(networks.length ? [`libvirt network${networks.length > 1 ? 's' : ''} ${networks.map((n) => n.name).join(', ')} forward${networks.length > 1 ? '' : 's'} to ${op.name}: without it ${networks.length > 1 ? 'they' : 'it'} cannot start, and VMs on ${networks.length > 1 ? 'them' : 'it'} lose their network.`] : []),
+      ...(vms.length ? [`${vms.map((v) => v.name).join(', ')} ${vms.length > 1 ? 'have NICs' : 'has a NIC'} on ${op.name}: ${vms.length > 1 ? 'they' : 'it'} cannot start while ${op.name} is gone.`] : []),
+    ];
+  },
   project(op, t) {
     const gone = t.interfaces.find((i) => i.name === op.name);
     // Deleting one end of a veth pair deletes both; deleting a master releases its ports.

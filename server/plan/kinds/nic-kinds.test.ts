@@ -126,7 +126,7 @@ describe('setNicBandwidth', () => {
   });
 
   it.each<[string, unknown, string]>([
-    ['a peak below the average', { inbound: { average: 1000, peak: 500 } }, "The inbound peak of web1's NIC 52:54:00:01:01:01 (500 KiB/s) is below its average (1000 KiB/s); a peak is the most it may send in a burst."],
+    ['a peak below the average', { inbound: { average: 1000, peak: 500 } }, "The inbound peak of web1's NIC 52:54:00:01:01:01 (4.0 Mbit/s) is below its average (8.0 Mbit/s); a peak is the most it may send in a burst."],
     ['a floor on a network without an inbound limit', { inbound: { average: 1000, floor: 100 } }, "A guaranteed rate (floor) for web1's NIC 52:54:00:01:01:01 needs network default to have an inbound limit to share out; set one on the network first."],
     ['no change', {}, "web1's NIC 52:54:00:01:01:01 is already shaped so (no limit)."],
   ])('refuses %s', (_, bandwidth, message) => {

@@ -26,6 +26,15 @@ export const setMaster = defineKind({
     c.notVmOwned(dev);
     if (dev.addresses.some((a) => !a.dynamic && a.scope === 'global') && master.kind === 'bond') c.errors.push(`${op.dev} has addresses; a bond member loses them. Remove them first.`);
   },
+  warnings(op, before) {
+    const dev = before.interfaces.find((i) => i.name === op.dev);
+    const master = before.interfaces.find((i) => i.name === op.master);
+    const kept = dev?.addresses.filter((a) => !a.dynamic && a.scope === 'global') ?? [];
+    if (master?.kind !== 'bridge' || !kept.length) return [];
+    return [
+      `${op.dev} keeps ${kept.map((a) => `${a.address}/${a.prefixLength}`).join(', ')}: as a port of ${op.master} ${kept.length > 1 ? 'those addresses stop' : 'that address stops'} working (the bridge takes its traffic); move ${kept.length > 1 ? 'them' : 'it'} to ${op.master} in the same change.`,
+    ];
+  },
   project(op, t) {
     const master = t.interfaces.find((i) => i.name === op.master);
     if (master?.kind === 'bond') {

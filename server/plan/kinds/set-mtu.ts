@@ -24,6 +24,14 @@ export const setMtu = defineKind({
     const vlanChildren = c.t.interfaces.filter((x) => x.kind === 'vlan' && x.parent === op.dev && x.mtu > op.mtu);
     if (vlanChildren.length) c.errors.push(`${vlanChildren.map((x) => `${x.name} (${x.mtu})`).join(', ')} would exceed ${op.dev}'s new MTU ${op.mtu}; lower ${vlanChildren.length === 1 ? 'it' : 'them'} first.`);
   },
+  warnings(op, before) {
+    const dev = before.interfaces.find((i) => i.name === op.dev);
+    if (dev?.kind !== 'bridge') return [];
+    const larger = before.interfaces.filter((i) => i.master === op.dev && i.mtu > op.mtu);
+    return larger.length
+      ? [`${op.dev}'s MTU ${op.mtu} is below its port${larger.length > 1 ? 's' : ''}' (${larger.map((i) => `${i.name} ${i.mtu}`).join(', ')}): frames larger than ${op.mtu} bytes from ${larger.length > 1 ? 'them' : 'it'} are dropped.`]
+      : [];
+  },
   project: (op, t) => ({
     ...t,
     interfaces: t.interfaces.map((i) => {

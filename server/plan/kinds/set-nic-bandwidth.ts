@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bandwidthInWords } from '@/server/topology/words';
+import { bandwidthInWords, libvirtRateInWords } from '@/server/topology/words';
 import { ZMac } from '../fields';
 import { defineKind, PHASES } from '../kind';
 import { networkNamed, ZVmName } from '../libvirt';
@@ -26,14 +26,14 @@ export const setNicBandwidth = defineKind({
     const who = `${op.vm}'s NIC ${op.mac}`;
     if (!['network', 'bridge', 'direct'].includes(nic.type)) c.errors.push(`${who} is a ${nic.type} NIC; libvirt shapes only NICs on a network, a bridge or a macvtap device.`);
     for (const [dir, r] of [['inbound', op.bandwidth.inbound], ['outbound', op.bandwidth.outbound]] as const) {
-      if (r?.peak !== undefined && r.peak < r.average) c.errors.push(`The ${dir} peak of ${who} (${r.peak} KiB/s) is below its average (${r.average} KiB/s); a peak is the most it may send in a burst.`);
+      if (r?.peak !== undefined && r.peak < r.average) c.errors.push(`The ${dir} peak of ${who} (${libvirtRateInWords(r.peak)}) is below its average (${libvirtRateInWords(r.average)}); a peak is the most it may send in a burst.`);
     }
     const floor = op.bandwidth.inbound?.floor;
     if (floor !== undefined) {
       const net = nic.type === 'network' && nic.source ? networkNamed(c.t, nic.source) : undefined;
       if (nic.type !== 'network') c.errors.push(`A guaranteed rate (floor) works only on a NIC on a libvirt network; ${who} is on ${nic.type} ${nic.source ?? ''}.`.replace(' .', '.'));
       else if (!/<bandwidth>[\s\S]*<inbound\b/.test(net?.definition ?? '')) c.errors.push(`A guaranteed rate (floor) for ${who} needs network ${nic.source} to have an inbound limit to share out; set one on the network first.`);
-      if (floor > op.bandwidth.inbound!.average) c.errors.push(`The guaranteed rate of ${who} (${floor} KiB/s) is above its average (${op.bandwidth.inbound!.average} KiB/s).`);
+      if (floor > op.bandwidth.inbound!.average) c.errors.push(`The guaranteed rate of ${who} (${libvirtRateInWords(floor)}) is above its average (${libvirtRateInWords(op.bandwidth.inbound!.average)}).`);
     }
     const want = JSON.stringify(modelBandwidth(op.bandwidth));
     if ([live, kept].every((n) => !n || JSON.stringify(n.bandwidth) === want)) c.errors.push(`${who} is already shaped so (${words(op.bandwidth)}).`);

@@ -1,0 +1,39 @@
+// Changes that are valid but dangerous: each step's warnings, in sentences, which the operator
+// must acknowledge before the change runs (as with a disruptive step). Pure.
+//
+// A kind says what is dangerous about itself (`Kind.warnings`); what is dangerous about any
+// change to a device others sit on (a VXLAN's underlay, a macvtap's lower device) is said here
+// once, for every kind that can disturb such a device.
+import type { NetInterface, Topology } from '@/server/topology/model';
+import type { Operation } from './ops';
+import { kindOf } from './registry';
+
+/** Link kinds whose traffic rides on their `parent` device (not VLANs: they are plain children). */
+const RIDERS: ReadonlySet<NetInterface['kind']> = new Set(['vxlan', 'macvlan', 'macvtap']);
+
+/** The device an operation moves, takes down, or takes an address from; null when it leaves it be. */
+function disturbedDevice(op: Operation): string | null {
+  switch (op.kind) {
+    case 'setMaster':
+    case 'unsetMaster':
+    case 'removeAddress':
+      return op.dev;
+    case 'setLinkState':
+      return op.up ? null : op.dev;
+    default:
+      return null;
+  }
+}
+
+function riderWarning(op: Operation, before: Topology): string | null {
+  const dev = disturbedDevice(op);
+  if (!dev) return null;
+  const riders = before.interfaces.filter((i) => i.parent === dev && RIDERS.has(i.kind));
+  if (!riders.length) return null;
+  const named = riders.map((r) => `${r.name} (${r.kind === 'vxlan' ? 'its underlay' : 'its lower device'})`).join(', ');
+  return `${dev} carries ${named}: this change moves their traffic too, and they may stop passing it.`;
+}
+
+export function warningsOf(op: Operation, before: Topology): string[] {
+  return [...(kindOf(op).warnings?.(op, before) ?? []), riderWarning(op, before)].filter((w): w is string => !!w);
+}
