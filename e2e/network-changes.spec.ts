@@ -44,7 +44,11 @@ test('drag veth-b onto br0, review the exact commands, apply live, and find it i
   await expect(review.getByTestId('plan-inverse')).toHaveText(['ip link set dev veth-b nomaster']);
   await page.screenshot({ path: 'test-results/screenshots/review.png', fullPage: true });
 
+  // veth-b keeps its address as a port: valid, but the review warns, and Apply waits for a yes.
+  await expect(review.getByTestId('plan-warning')).toHaveText(['Warning: veth-b keeps 198.18.250.2/30: as a port of br0 that address stops working (the bridge takes its traffic); move it to br0 in the same change.']);
   await review.getByLabel('Reason').fill('Give the test VM a path to br0');
+  await expect(review.getByRole('button', { name: 'Apply' })).toBeDisabled();
+  await review.getByRole('checkbox', { name: /I have read the warnings/ }).check();
   await review.getByRole('button', { name: 'Apply' }).click();
   await expect(review.getByTestId('change-status')).toHaveText('applied');
   await expect(review.getByTestId('step')).toHaveAttribute('data-status', 'ok');

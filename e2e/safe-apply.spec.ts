@@ -44,7 +44,7 @@ test('a change that cuts the panel off counts down, and the host undoes it by it
   await expect(review.getByTestId('confirm-window')).toContainText('hv1 undoes it by itself');
   await expect(review.getByLabel('Seconds to wait for the confirmation')).toHaveAttribute('placeholder', String(WINDOW_S));
   await review.getByLabel('Reason').fill('Cut the panel off on purpose');
-  await review.getByRole('checkbox').check();
+  await review.getByRole('checkbox', { name: /I accept what the steps marked disruptive do/ }).check();
   await review.getByRole('button', { name: 'Apply' }).click();
 
   // The host waits; the page counts down, once a second.

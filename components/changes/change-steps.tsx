@@ -100,6 +100,11 @@ export function ChangeSteps({ changeId }: { changeId: string }) {
         )}
       </header>
       {change.error && <ErrorMessage error={change.error} />}
+      {data.runtimeOnly && (
+        <p data-testid="runtime-only" className="rounded-md border border-slate-300 bg-slate-50 p-2 text-sm text-slate-800">
+          {data.runtimeOnly}
+        </p>
+      )}
       {data.confirmation && <Confirmation confirmation={data.confirmation} hostName={data.hostName} readAt={change.dataUpdatedAt} />}
 
       {data.steps.length > 0 && (

@@ -92,6 +92,11 @@ function Plan({ review }: { review: OkReview }) {
                   disruptive
                 </span>
               )}
+              {review.persistence.runtimeOnlySteps.includes(i) && (
+                <span className="rounded-full bg-slate-200 px-2 py-0.5 text-[11px] font-semibold uppercase tracking-wide text-slate-700" data-testid="plan-runtime-only" title="A reboot undoes it">
+                  runtime only
+                </span>
+              )}
             </div>
             {step.disruptive && <p className="mt-1 text-xs text-red-700">{step.disruptive}</p>}
             {step.deferred && (
@@ -99,6 +104,12 @@ function Plan({ review }: { review: OkReview }) {
                 {step.deferred}
               </p>
             )}
+            {step.warnings?.map((w) => (
+              <p key={w} className="mt-1 rounded border border-amber-300 bg-amber-50 px-2 py-1 text-xs text-amber-900" data-testid="plan-warning">
+                <span className="font-semibold">Warning: </span>
+                {w}
+              </p>
+            ))}
             <ul className="mt-2 space-y-1.5">
               {step.commands.map((c, j) => (
                 <li key={j} className="space-y-1">
@@ -161,6 +172,7 @@ export function ReviewDialog({ open, onClose, onFinished }: { open: boolean; onC
   const apply = useMutation(trpc.changes.applyChange.mutationOptions());
   const [reason, setReason] = useState('');
   const [confirmed, setConfirmed] = useState(false);
+  const [acknowledged, setAcknowledged] = useState(false);
   /** This change's confirmation window in seconds, when the operator changes the host's. */
   const [windowSeconds, setWindowSeconds] = useState<string>('');
   const [changeId, setChangeId] = useState<string | null>(null);
@@ -184,6 +196,7 @@ export function ReviewDialog({ open, onClose, onFinished }: { open: boolean; onC
       setChangeId(null);
       setReason('');
       setConfirmed(false);
+      setAcknowledged(false);
       setWindowSeconds('');
       resetApply();
       resetReview();
@@ -203,7 +216,8 @@ export function ReviewDialog({ open, onClose, onFinished }: { open: boolean; onC
   const ok = data?.ok ? data : null;
   const windowValue = windowSeconds.trim() === '' ? undefined : Number(windowSeconds);
   const windowOk = windowValue === undefined || (Number.isInteger(windowValue) && windowValue >= MIN_CONFIRM_WINDOW_SECONDS && windowValue <= MAX_CONFIRM_WINDOW_SECONDS);
-  const canApply = ok !== null && reason.trim().length > 0 && (!ok.disruptive || confirmed) && windowOk && !apply.isPending;
+  const warned = ok !== null && ok.steps.some((s) => (s.warnings?.length ?? 0) > 0);
+  const canApply = ok !== null && reason.trim().length > 0 && (!ok.disruptive || confirmed) && (!warned || acknowledged) && windowOk && !apply.isPending;
 
   return (
     <Modal open={open} onClose={onClose} title={data ? `Review changes on ${data.hostName}` : 'Review changes'} testId="review-dialog" wide>
@@ -250,7 +264,7 @@ export function ReviewDialog({ open, onClose, onFinished }: { open: boolean; onC
             e.preventDefault();
             if (!canApply) return;
             apply.mutate(
-              { changeId: ok.changeId, reason: reason.trim(), confirmDisruptive: confirmed, ...(ok.confirmWindowSeconds && windowValue !== undefined ? { confirmWindowSeconds: windowValue } : {}) },
+              { changeId: ok.changeId, reason: reason.trim(), confirmDisruptive: confirmed, acknowledgeWarnings: acknowledged, ...(ok.confirmWindowSeconds && windowValue !== undefined ? { confirmWindowSeconds: windowValue } : {}) },
               { onSuccess: (r) => setChangeId(r.changeId) },
             );
           }}
@@ -279,6 +293,17 @@ export function ReviewDialog({ open, onClose, onFinished }: { open: boolean; onC
             <label className="flex items-start gap-2 rounded-md border border-red-200 bg-red-50 p-2 text-sm text-red-900">
               <input type="checkbox" className="mt-0.5" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} />
               I accept what the steps marked disruptive do (named in red above): they may cut the panel&apos;s connection to the host, or cut VMs off a network
+            </label>
+          )}
+          {ok.persistence.sentence && (
+            <p data-testid="runtime-only" className="rounded-md border border-slate-300 bg-slate-50 p-2 text-sm text-slate-800">
+              {ok.persistence.sentence}
+            </p>
+          )}
+          {warned && (
+            <label className="flex items-start gap-2 rounded-md border border-amber-300 bg-amber-50 p-2 text-sm text-amber-900">
+              <input type="checkbox" className="mt-0.5" checked={acknowledged} onChange={(e) => setAcknowledged(e.target.checked)} />
+              I have read the warnings above and want this change anyway
             </label>
           )}
           {ok.confirmWindowSeconds > 0 ? (

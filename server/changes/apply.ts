@@ -145,6 +145,7 @@ export async function startApply(db: Db, pool: SshPool, actor: Actor, input: App
         disruptiveConfirmed: input.confirmDisruptive,
         warningsAcknowledged: warnings.length ? warnings : null,
         confirmWindowSeconds,
+        runtimeOnly: plan.persistence?.sentence ?? null,
         operations,
         steps: plan.steps,
         before,

@@ -83,6 +83,9 @@ export interface ChangeDetail {
   diff: TopologyChange[];
   differences: string[];
   final: Record<string, unknown> | null;
+  /** Which steps a reboot undoes, in a sentence (null: all survive it, or the plan predates the check). */
+  runtimeOnly: string | null;
+  runtimeOnlySteps: number[];
   /** The host's wait for the panel's confirmation: since when, how long, and how it ended. */
   confirmation: { state: ConfirmationRecord['state']; windowSeconds: number; since: Date; secondsLeft: number | null } | null;
   records: { seq: number; kind: string; at: Date; actorName: string | null; hash: string }[];
@@ -137,6 +140,8 @@ export async function getChange(db: Db, changeId: string): Promise<ChangeDetail>
     diff,
     differences: final?.differences ?? final?.differencesFromPlan ?? [],
     final: final ? Object.fromEntries(Object.entries(final).filter(([k]) => k !== 'after')) : null,
+    runtimeOnly: plan.persistence?.sentence ?? null,
+    runtimeOnlySteps: plan.persistence?.runtimeOnlySteps ?? [],
     confirmation:
       lastConfirmation && waiting
         ? {

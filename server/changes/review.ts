@@ -6,6 +6,7 @@ import { AppError } from '@/server/errors';
 import type { Actor } from '@/server/hosts/hosts';
 import { describeOperation, type Operation } from '@/server/plan/ops';
 import { confirmationWindow } from '@/server/plan/confirmation';
+import { persistenceOf, type Persistence } from '@/server/plan/persistence';
 import { planChange, type Plan, type PlanStep } from '@/server/plan/planner';
 import { fleetConflictsOfOperations } from './fleet-conflicts';
 import type { SshPool } from '@/server/ssh/pool';
@@ -19,6 +20,8 @@ export interface StoredPlan {
   steps: PlanStep[];
   diff: TopologyChange[];
   intended: Topology;
+  /** Which steps a reboot undoes, and the sentence that says so. Absent in plans stored before it. */
+  persistence?: Persistence;
 }
 
 export type ReviewResult =
@@ -31,6 +34,7 @@ export type ReviewResult =
       disruptive: boolean;
       /** Seconds the host will wait for the panel's confirmation after the last step (0: it will not wait). */
       confirmWindowSeconds: number;
+      persistence: Persistence;
       observedAt: Date;
     }
   | {
@@ -73,7 +77,8 @@ export async function reviewDraft(db: Db, pool: SshPool, actor: Actor, hostId: s
     };
   }
   const plan: Plan = result.plan;
-  const stored: StoredPlan = { steps: plan.steps, diff: plan.diff, intended: plan.intended };
+  const persistence = persistenceOf(plan.steps, host.name, live.topology.host.bootConfig);
+  const stored: StoredPlan = { steps: plan.steps, diff: plan.diff, intended: plan.intended, persistence };
   const row = await db.changeSet.create({
     data: {
       hostId,
@@ -96,6 +101,7 @@ export async function reviewDraft(db: Db, pool: SshPool, actor: Actor, hostId: s
     diff: plan.diff,
     disruptive: plan.disruptive,
     confirmWindowSeconds: confirmationWindow(plan, host),
+    persistence,
     observedAt: live.observedAt,
   };
 }
