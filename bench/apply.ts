@@ -133,21 +133,21 @@ async function main() {
     // compare; once as hosts are set by default (the host waits for the panel's confirmation
     // over a new connection) and once with a host that confirms only disruptive changes.
     const serviceRuns = async (confirmScope: string) => {
-    await t.db.host.update({ where: { id: host.id }, data: { confirmScope } });
-    const service: number[] = [];
-    for (let run = 0; run < RUNS; run++) {
-      await addOperations(t.db, { id: user.id, username: user.username }, host.id, ops);
-      const review = await reviewDraft(t.db, pool, { id: user.id, username: user.username }, host.id);
-      if (!review.ok) throw new Error('review refused');
-      const t0 = performance.now();
-      const { finished } = await startApply(t.db, pool, { id: user.id, username: user.username }, { changeId: review.changeId, reason: 'benchmark', confirmDisruptive: false });
-      const summary = await finished;
-      service.push(performance.now() - t0);
-      if (summary.status !== 'applied') throw new Error(`apply service: ${JSON.stringify(summary)}`);
-      await cleanUp(hv1, 'ba');
-      await refreshHost(t.db, pool, host.id);
-    }
-    return service;
+      await t.db.host.update({ where: { id: host.id }, data: { confirmScope } });
+      const service: number[] = [];
+      for (let run = 0; run < RUNS; run++) {
+        await addOperations(t.db, { id: user.id, username: user.username }, host.id, ops);
+        const review = await reviewDraft(t.db, pool, { id: user.id, username: user.username }, host.id);
+        if (!review.ok) throw new Error('review refused');
+        const t0 = performance.now();
+        const { finished } = await startApply(t.db, pool, { id: user.id, username: user.username }, { changeId: review.changeId, reason: 'benchmark', confirmDisruptive: false });
+        const summary = await finished;
+        service.push(performance.now() - t0);
+        if (summary.status !== 'applied') throw new Error(`apply service: ${JSON.stringify(summary)}`);
+        await cleanUp(hv1, 'ba');
+        await refreshHost(t.db, pool, host.id);
+      }
+      return service;
     };
     const service = await serviceRuns('network');
     const unconfirmed = await serviceRuns('disruptive');
