@@ -146,6 +146,7 @@ function EditHost({ host, onDone }: { host: HostView; onDone: () => void }) {
   const errors = fieldErrors(update.error);
   return (
     <form
+      data-testid="edit-host"
       className="space-y-4 rounded-md border border-slate-200 bg-slate-50 p-4"
       onSubmit={(e) => {
         e.preventDefault();

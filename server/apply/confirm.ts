@@ -41,7 +41,7 @@ export async function confirmOverNewConnection(pool: SshPool, host: SshHost, cha
       const refused = helperRefusal(host, r);
       if (refused) return { confirmed: false, attempts, lastError: refused.userMessage };
       if (r.stdout.includes('SB confirm-ok')) return { confirmed: true, attempts, lastError: null };
-      if (r.stdout.includes('SB confirm-late')) return { confirmed: false, attempts, lastError: 'the confirmation reached the host after its window had closed' };
+      if (r.stdout.includes('SB confirm-late')) return { confirmed: false, attempts, lastError: 'it answered a new connection only after the window had closed' };
       lastError = `the host's confirmer answered ${JSON.stringify(r.stdout.trim().slice(0, 80))} (exit ${r.exitCode})`;
     } catch (err) {
       lastError = isAppError(err) ? err.userMessage : String(err);

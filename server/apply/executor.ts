@@ -39,7 +39,7 @@ export async function executePlan(
   onRecord: (r: ProgressRecord) => void,
   opts: { confirmWindowSeconds?: number } = {},
 ): Promise<ExecutionOutcome> {
-  const tracker = new ProgressTracker(plan);
+  const tracker = new ProgressTracker(plan, { confirmWindowSeconds: opts.confirmWindowSeconds ?? 0 });
   let confirming: Promise<ExecutionOutcome['confirmation']> = Promise.resolve(null);
   const lines = lineSplitter((line) => {
     const event = parseRunnerLine(line);

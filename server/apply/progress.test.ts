@@ -22,6 +22,21 @@ function feed(tracker: ProgressTracker, lines: string[]): ProgressRecord[] {
 }
 
 describe('ProgressTracker', () => {
+  it('records the confirmation wait as the last command starts (a cut connection hides the runner\'s own line), once', () => {
+    const t = new ProgressTracker(plan, { confirmWindowSeconds: 30 });
+    expect(feed(t, ['SB begin abc 3', 'SB run 0 0', 'SB done 0 0 0 20', 'SB run 0 1'])).toEqual([]);
+    expect(feed(t, ['SB done 0 1 0 20'])).toMatchObject([{ kind: 'change.step', step: 0 }]);
+    expect(feed(t, ['SB run 1 0'])).toEqual([{ kind: 'change.confirmation', state: 'waiting', windowSeconds: 30 }]);
+    expect(feed(t, ['SB done 1 0 0 10', 'SB await-confirm 30', 'SB confirmed', 'SB end applied']).map((r) => r.kind === 'change.confirmation' && r.state)).toEqual([false, 'confirmed']);
+    // Without a window (or from a journal read with none), only the runner's own line records it.
+    const plain = new ProgressTracker(plan);
+    expect(feed(plain, ['SB run 1 0'])).toEqual([]);
+    expect(feed(plain, ['SB await-confirm 30', 'SB unconfirmed 30'])).toEqual([
+      { kind: 'change.confirmation', state: 'waiting', windowSeconds: 30 },
+      { kind: 'change.confirmation', state: 'expired', windowSeconds: 30 },
+    ]);
+  });
+
   it('records one step when its last command is done, with each command, exit code, time and output', () => {
     const t = new ProgressTracker(plan);
     expect(t.running).toBeNull();

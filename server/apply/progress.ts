@@ -54,17 +54,36 @@ export class ProgressTracker {
   running: { step: number; command: number } | null = null;
   /** The confirmation window the runner waits in (or waited in), in seconds; null when it did not wait. */
   confirmWindow: number | null = null;
+  private waitingRecorded = false;
 
-  constructor(private readonly plan: PlanShape) {}
+  /**
+   * `confirmWindowSeconds`: the window the plan was sent with. The wait is then recorded as it
+   * begins, when the last command starts: a command that cuts the panel off keeps the runner's
+   * own "waiting" line from the panel until the host has undone it, and the countdown must run
+   * while it matters. (It starts the command's duration early, never late.)
+   */
+  constructor(
+    private readonly plan: PlanShape,
+    private readonly opts: { confirmWindowSeconds?: number } = {},
+  ) {}
+
+  private waiting(windowSeconds: number): ProgressRecord[] {
+    if (this.waitingRecorded) return [];
+    this.waitingRecorded = true;
+    return [{ kind: 'change.confirmation', state: 'waiting', windowSeconds }];
+  }
 
   /** Feeds one event; returns the records it completes, in order. */
   push(e: RunnerEvent): ProgressRecord[] {
     switch (e.type) {
-      case 'run':
+      case 'run': {
         this.current = { step: e.step, command: e.command, inverse: null, output: [] };
         this.running = { step: e.step, command: e.command };
         if (e.command === 0) this.stepCommands = [];
-        return [];
+        const last = this.plan.steps.length - 1;
+        const window = this.opts.confirmWindowSeconds ?? 0;
+        return window > 0 && e.step === last && e.command === (this.plan.steps[last]?.commands.length ?? 0) - 1 ? this.waiting(window) : [];
+      }
       case 'undo-run':
         this.current = { step: e.step, command: e.command, inverse: e.inverse, output: [] };
         return [];
@@ -94,7 +113,7 @@ export class ProgressTracker {
       }
       case 'await-confirm':
         this.confirmWindow = e.windowSeconds;
-        return [{ kind: 'change.confirmation', state: 'waiting', windowSeconds: e.windowSeconds }];
+        return this.waiting(e.windowSeconds);
       case 'confirmed':
         return [{ kind: 'change.confirmation', state: 'confirmed', windowSeconds: this.confirmWindow ?? 0 }];
       case 'unconfirmed':

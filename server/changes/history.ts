@@ -142,8 +142,10 @@ export async function getChange(db: Db, changeId: string): Promise<ChangeDetail>
     final: final ? Object.fromEntries(Object.entries(final).filter(([k]) => k !== 'after')) : null,
     runtimeOnly: plan.persistence?.sentence ?? null,
     runtimeOnlySteps: plan.persistence?.runtimeOnlySteps ?? [],
+    // A wait recorded as the last command started, in a change that then failed (so the host
+    // never waited), is no wait at all.
     confirmation:
-      lastConfirmation && waiting
+      lastConfirmation && waiting && !(lastConfirmation.state === 'waiting' && row.status !== 'applying' && row.status !== 'recovering')
         ? {
             state: lastConfirmation.state,
             windowSeconds: lastConfirmation.windowSeconds,
