@@ -5,7 +5,7 @@
 // change to a device others sit on (a VXLAN's underlay, a macvtap's lower device) is said here
 // once, for every kind that can disturb such a device.
 import type { NetInterface, Topology } from '@/server/topology/model';
-import type { Operation } from './ops';
+import { interfacesOf, type Operation } from './ops';
 import { kindOf } from './registry';
 
 /** Link kinds whose traffic rides on their `parent` device (not VLANs: they are plain children). */
@@ -34,6 +34,18 @@ function riderWarning(op: Operation, before: Topology): string | null {
   return `${dev} carries ${named}: this change moves their traffic too, and they may stop passing it.`;
 }
 
+/** Kinds that change the kernel directly (libvirt's go through libvirt, which NetworkManager leaves alone). */
+const KERNEL_KINDS: ReadonlySet<Operation['kind']> = new Set(['createBridge', 'createBond', 'createVlan', 'createVeth', 'createDummy', 'deleteInterface', 'setMaster', 'unsetMaster', 'setLinkState', 'setMtu', 'setMac', 'addAddress', 'removeAddress', 'setBridgeVlans']);
+
+function networkManagerWarning(op: Operation, before: Topology): string | null {
+  const managed = new Set(before.host.bootConfig?.nmManaged ?? []);
+  if (!managed.size || !KERNEL_KINDS.has(op.kind)) return null;
+  const touched = interfacesOf(op).filter((n) => managed.has(n));
+  if (!touched.length) return null;
+  const names = touched.join(', ');
+  return `NetworkManager manages ${names}: it may undo this change when it reconnects or restarts. Change ${touched.length > 1 ? 'them' : 'it'} in NetworkManager, or make ${touched.length > 1 ? 'them' : 'it'} unmanaged first.`;
+}
+
 export function warningsOf(op: Operation, before: Topology): string[] {
-  return [...(kindOf(op).warnings?.(op, before) ?? []), riderWarning(op, before)].filter((w): w is string => !!w);
+  return [...(kindOf(op).warnings?.(op, before) ?? []), riderWarning(op, before), networkManagerWarning(op, before)].filter((w): w is string => !!w);
 }

@@ -362,6 +362,8 @@ export interface BootConfig {
   reason: string;
   /** The backend's files as read, secrets left out; a file too large to read has empty content. */
   files: { path: string; content: string }[];
+  /** Devices NetworkManager manages (it may undo a change made beside it); absent when it does not run. */
+  nmManaged?: string[];
 }
 
 /** One address a VM's guest agent reports (`virsh domifaddr --source agent`), on the NIC with `mac`. */

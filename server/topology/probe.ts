@@ -145,7 +145,8 @@ s boot_config
 w=/etc/systemd/system/multi-user.target.wants
 for u in NetworkManager systemd-networkd networking; do [ -e "$w/$u.service" ] && echo "enabled $u"; done
 if [ -d /usr/share/ifupdown2 ]; then echo 'installed ifupdown2'; elif [ -x /sbin/ifup ]; then echo 'installed ifupdown'; fi
-command -v nmcli >/dev/null 2>&1 && echo 'installed nmcli'
+# Which devices NetworkManager manages (it may undo a change made beside it), when it runs.
+if command -v nmcli >/dev/null 2>&1; then echo 'installed nmcli'; nmcli -t -f DEVICE,STATE device status 2>/dev/null | sed 's/^/nm-device /'; fi
 command -v netplan >/dev/null 2>&1 && echo 'installed netplan'
 for f in ${BOOT_FILE_GLOBS.join(' ')}; do
   [ -f "$f" ] || continue

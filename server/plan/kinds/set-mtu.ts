@@ -29,7 +29,7 @@ export const setMtu = defineKind({
     if (dev?.kind !== 'bridge') return [];
     const larger = before.interfaces.filter((i) => i.master === op.dev && i.mtu > op.mtu);
     return larger.length
-      ? [`${op.dev}'s MTU ${op.mtu} is below its port${larger.length > 1 ? 's' : ''}' (${larger.map((i) => `${i.name} ${i.mtu}`).join(', ')}): frames larger than ${op.mtu} bytes from ${larger.length > 1 ? 'them' : 'it'} are dropped.`]
+      ? [`${op.dev}'s MTU ${op.mtu} is below its port${larger.length > 1 ? "s'" : "'s"} (${larger.map((i) => `${i.name} ${i.mtu}`).join(', ')}): frames larger than ${op.mtu} bytes from ${larger.length > 1 ? 'them' : 'it'} are dropped.`]
       : [];
   },
   project: (op, t) => ({

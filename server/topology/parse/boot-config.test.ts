@@ -114,3 +114,17 @@ describe('boot files in the diff', () => {
     expect(changes.map(describeChange)).toEqual([`host ${base.host.hostname}: boot file /etc/network/interfaces "8 lines" → "10 lines"`]);
   });
 });
+
+describe('parseBootConfig: the devices NetworkManager manages', () => {
+  it('reads `nmcli -t -f DEVICE,STATE device status`: every state but unmanaged and externally connected', () => {
+    // As NetworkManager 1.42 prints it (':' in a device name escaped as '\:').
+    const nmcli = ['eth0:connected', 'virbr0:connected (externally)', 'eth1:disconnected', 'wlan0:unavailable', 'lo:unmanaged', 'odd\\:name:connecting (getting IP configuration)'];
+    const c = parseBootConfig(['enabled NetworkManager', 'installed nmcli', ...nmcli.map((l) => `nm-device ${l}`)].join('\n'));
+    expect(c.backend).toBe('networkmanager');
+    expect(c.nmManaged).toEqual(['eth0', 'eth1', 'wlan0', 'odd:name']);
+  });
+
+  it('has no list where NetworkManager does not run', () => {
+    expect(parseBootConfig('enabled networking\ninstalled ifupdown').nmManaged).toBeUndefined();
+  });
+});

@@ -7,6 +7,7 @@
 //   enabled NetworkManager | enabled systemd-networkd | enabled networking
 //   installed ifupdown | installed ifupdown2 | installed nmcli | installed netplan
 //   file <base64 content> <path>
+//   nm-device <device>:<state>      (nmcli -t -f DEVICE,STATE device status; ':' in a name is '\:')
 import type { BootBackend, BootConfig } from '../model';
 import { ProbeParseError } from './errors';
 
@@ -43,16 +44,25 @@ function redact(content: string): string {
     .join('\n');
 }
 const FILE = /^file (\S*) (\/.+)$/;
+const NM_DEVICE = /^nm-device ((?:[^:\\]|\\.)+):(.+)$/;
 
 export function parseBootConfig(body: string): BootConfig {
   const enabled = new Set<string>();
   const installed = new Set<string>();
   const files: BootConfig['files'] = [];
+  const nmManaged: string[] = [];
   for (const line of body.split('\n')) {
     if (!line.trim()) continue;
     const fact = FACT.exec(line);
     if (fact) {
       (fact[1] === 'enabled' ? enabled : installed).add(fact[2]!);
+      continue;
+    }
+    const nm = NM_DEVICE.exec(line);
+    if (nm) {
+      // Every state but "unmanaged" means NetworkManager owns the device (even "disconnected"),
+      // except "connected (externally)": configured by someone else, which NetworkManager only watches.
+      if (nm[2] !== 'unmanaged' && !nm[2]!.includes('externally')) nmManaged.push(nm[1]!.replace(/\\(.)/g, '$1'));
       continue;
     }
     const file = FILE.exec(line);
@@ -64,7 +74,7 @@ export function parseBootConfig(body: string): BootConfig {
   }
   const has = (prefix: string) => files.some((f) => f.path.startsWith(prefix));
   const { backend, reason } = decide();
-  return { backend, reason, files };
+  return { backend, reason, files, ...(nmManaged.length ? { nmManaged } : {}) };
 
   function decide(): { backend: BootBackend; reason: string } {
     // netplan renders to networkd or NetworkManager at boot: its YAML is what must be written.
