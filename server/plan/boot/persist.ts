@@ -1,0 +1,69 @@
+// A change's boot files: the new content of every ifupdown/ifupdown2 file that configures an
+// interface the change touches, so the host comes back from a reboot as the change left it.
+// Each stanza is edited where the admin keeps it; a new interface goes into Switchboard's own
+// file, which the main file sources. Pure: boot files in, files out (the previous content is
+// the exact inverse).
+import type { BootConfig, Topology } from '@/server/topology/model';
+import { REDACTED } from '@/server/topology/parse/boot-config';
+import { stanzaFor, type IfupdownFlavour } from './ifupdown';
+import { formatInterfacesFile, parseInterfacesFile, stanzasOf, withInterface, type Block } from './interfaces-file';
+
+export const INTERFACES_FILE = '/etc/network/interfaces';
+/** Where Switchboard puts interfaces it creates (a name no package uses). */
+export const SWITCHBOARD_INTERFACES_FILE = '/etc/network/interfaces.d/switchboard';
+
+export interface BootWrite {
+  path: string;
+  /** The content before (null: the file did not exist), written back by the inverse. */
+  before: string | null;
+  after: string;
+}
+
+export type BootWrites = { ok: true; writes: BootWrite[] } | { ok: false; why: string };
+
+/** Whether the main file reads /etc/network/interfaces.d (Debian's default `source` line). */
+const sourcesDirectory = (blocks: readonly Block[]) =>
+  blocks.some((b) => b.type === 'other' && b.lines.some((l) => /^\s*source(-directory)?\s+\/etc\/network\/interfaces\.d(\/\*)?\s*$/.test(l)));
+
+/**
+ * The files to write for `touched` interfaces, as `intended` has them. Refuses (with why) what it
+ * cannot write exactly: a backend it does not write, a file whose secrets it could not read.
+ */
+export function bootWritesFor(intended: Topology, touched: readonly string[], boot: BootConfig): BootWrites {
+  if (boot.backend !== 'ifupdown' && boot.backend !== 'ifupdown2') return { ok: false, why: `Switchboard does not write ${boot.backend} configuration yet` };
+  const flavour: IfupdownFlavour = boot.backend;
+  const files = new Map(boot.files.filter((f) => f.path === INTERFACES_FILE || f.path.startsWith('/etc/network/interfaces.d/')).map((f) => [f.path, f.content]));
+  const main = files.get(INTERFACES_FILE);
+  if (main === undefined) return { ok: false, why: `${INTERFACES_FILE} was not read` };
+  const parsed = new Map([...files].map(([path, content]) => [path, parseInterfacesFile(content)]));
+  // New interfaces go to Switchboard's own file when the main file reads that directory.
+  const ownPath = sourcesDirectory(parsed.get(INTERFACES_FILE)!) ? SWITCHBOARD_INTERFACES_FILE : INTERFACES_FILE;
+  if (!parsed.has(ownPath)) parsed.set(ownPath, []);
+
+  const changed = new Set<string>();
+  for (const name of [...new Set(touched)].sort()) {
+    const stanza = stanzaFor(intended, name, flavour);
+    const holders = [...parsed].filter(([, blocks]) => stanzasOf(blocks, name).length > 0 || blocks.some((b) => b.type === 'auto' && b.names.includes(name)));
+    // Kept where the admin has it (every file that names it loses it, the first one gets it).
+    const home = holders[0]?.[0] ?? (stanza ? ownPath : null);
+    for (const [path, blocks] of holders) {
+      if (path === home) continue;
+      parsed.set(path, withInterface(blocks, name, null));
+      changed.add(path);
+    }
+    if (home) {
+      parsed.set(home, withInterface(parsed.get(home)!, name, stanza));
+      changed.add(home);
+    }
+  }
+
+  const writes: BootWrite[] = [];
+  for (const path of [...changed].sort()) {
+    const before = files.get(path) ?? null;
+    const after = formatInterfacesFile(parsed.get(path)!);
+    if (after === before) continue;
+    if (before?.includes(REDACTED)) return { ok: false, why: `${path} holds a secret Switchboard does not read, so it cannot write the file back exactly` };
+    writes.push({ path, before, after });
+  }
+  return { ok: true, writes };
+}
