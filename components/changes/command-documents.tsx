@@ -7,6 +7,7 @@ const SHAPE_WORDS: Record<DocumentShape, string> = {
   'libvirt-dhcp-host': 'DHCP reservation',
   'libvirt-interface': 'VM NIC definition',
   sysctl: 'kernel settings (sysctl)',
+  interfaces: 'boot configuration (interfaces)',
 };
 
 export function CommandDocuments({ documents }: { documents?: { shape: DocumentShape; text: string }[] | undefined }) {

@@ -135,6 +135,7 @@ function EditHost({ host, onDone }: { host: HostView; onDone: () => void }) {
   const [labels, setLabels] = useState(host.labels.join(' '));
   const [confirmWindow, setConfirmWindow] = useState(String(host.confirmWindowSeconds));
   const [confirmScope, setConfirmScope] = useState<ConfirmScope>(host.confirmScope);
+  const [writeBootConfig, setWriteBootConfig] = useState(host.writeBootConfig);
   const update = useMutation(
     trpc.hosts.update.mutationOptions({
       onSuccess: async () => {
@@ -160,6 +161,7 @@ function EditHost({ host, onDone }: { host: HostView; onDone: () => void }) {
           labels: labels.split(/[\s,]+/).filter(Boolean),
           confirmWindowSeconds: Number(confirmWindow),
           confirmScope,
+          writeBootConfig,
         });
       }}
     >
@@ -195,6 +197,10 @@ function EditHost({ host, onDone }: { host: HostView; onDone: () => void }) {
         <Field label="Confirmation window (seconds)" error={errors.confirmWindowSeconds}>
           <TextInput value={confirmWindow} onChange={(e) => setConfirmWindow(e.target.value)} inputMode="numeric" required />
         </Field>
+        <label className="flex items-center gap-2 self-end pb-2 text-sm text-slate-700">
+          <input type="checkbox" checked={writeBootConfig} onChange={(e) => setWriteBootConfig(e.target.checked)} />
+          Write the boot configuration with each change
+        </label>
       </div>
       {update.error && <ErrorMessage error={update.error} />}
       <div className="flex gap-3">

@@ -2,7 +2,7 @@
 // --net` gives an empty one, so `ip link add` touches nothing of this machine). Journals go to
 // the machine's /run/switchboard under change ids unique to this run, removed afterwards.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -337,6 +337,69 @@ function runWithPrivateEtc(input: string, seed: Record<string, string> = {}): { 
     rmSync(etc, { recursive: true, force: true });
   }
 }
+
+describe('boot files: /etc/network/interfaces and Switchboard\'s file beside it', () => {
+  /**
+   * The runner in fresh namespaces whose /etc is an overlay of this machine's (this machine may
+   * have no /etc/network at all): what it writes lands in a private upper directory, seeded with
+   * `seed` as /etc/network. Returns /etc/network's files afterwards.
+   */
+  function runWithPrivateNetwork(input: string, seed: Record<string, string>): { lines: string[]; files: Record<string, string> } {
+    const root = mkdtempSync(path.join(tmpdir(), 'sb-network-'));
+    const dir = path.join(root, 'upper', 'network');
+    try {
+      mkdirSync(dir, { recursive: true });
+      mkdirSync(path.join(root, 'work'));
+      for (const [name, text] of Object.entries(seed)) writeFileSync(path.join(dir, name), text);
+      // Nothing runs unless the overlay is in place.
+      const outer = 'mount -t overlay overlay -o "lowerdir=/etc,upperdir=$1/upper,workdir=$1/work" /etc || exit 99; shift; "$@"';
+      const r = spawnSync('unshare', ['--net', '--mount', '--propagation', 'private', 'sh', '-c', outer, 'outer', root, ...RUNNER_COMMAND], { input, encoding: 'utf8', timeout: 10_000 });
+      if (r.error) throw r.error;
+      if (r.status === 99) throw new Error(`the private /etc could not be mounted: ${r.stderr}`);
+      const files: Record<string, string> = {};
+      const walk = (d: string, prefix: string) => {
+        for (const f of readdirSync(d, { withFileTypes: true })) {
+          if (f.isDirectory()) walk(path.join(d, f.name), `${prefix}${f.name}/`);
+          else files[`${prefix}${f.name}`] = readFileSync(path.join(d, f.name), 'utf8');
+        }
+      };
+      walk(dir, '');
+      return { lines: r.stdout.split('\n').filter(Boolean), files };
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+  const MAIN = 'source /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n';
+  const doc = (text: string) => ({ shape: 'interfaces' as const, text });
+
+  it('writes the main file and creates Switchboard\'s file (and its directory); a later failure puts both back', () => {
+    const edited = `${MAIN}\nauto eth0\niface eth0 inet manual\n`;
+    const ours = 'auto br5\niface br5 inet manual\n    bridge-ports none\n';
+    const steps: RunnerStep[] = [
+      {
+        commands: [
+          { argv: ['sb-write-file', '/etc/network/interfaces', '@doc1'], inverse: [['sb-write-file', '/etc/network/interfaces', '@doc2']], documents: [doc(edited), doc(MAIN)] },
+          { argv: ['sb-write-file', '/etc/network/interfaces.d/switchboard', '@doc1'], inverse: [['sb-remove-file', '/etc/network/interfaces.d/switchboard']], documents: [doc(ours)] },
+        ],
+      },
+    ];
+    const applied = runWithPrivateNetwork(encodeRunnerInput(newId(), steps), { interfaces: MAIN });
+    expect(applied.lines.at(-1)).toBe('SB end applied');
+    expect(applied.files).toEqual({ interfaces: edited, 'interfaces.d/switchboard': ours });
+    const failed = runWithPrivateNetwork(encodeRunnerInput(newId(), [...steps, { commands: [failing] }]), { interfaces: MAIN });
+    expect(failed.lines.at(-1)).toBe('SB end rolled-back');
+    expect(failed.files).toEqual({ interfaces: MAIN });
+  });
+
+  it('refuses any other file under /etc/network', () => {
+    const r = runWithPrivateNetwork(
+      encodeRunnerInput(newId(), [{ commands: [{ argv: ['sb-write-file', '/etc/network/if-up.d/evil', '@doc1'], inverse: [], documents: [doc('#!/bin/sh\n')] }] }]),
+      { interfaces: MAIN },
+    );
+    expect(r.lines).toContain('SB out 0 0 refused: file /etc/network/if-up.d/evil');
+    expect(r.files).toEqual({ interfaces: MAIN });
+  });
+});
 
 const FORWARD_FILE = '/etc/sysctl.d/99-switchboard-forwarding.conf';
 const sysctlDoc = (v: 0 | 1) => ({ shape: 'sysctl' as const, text: `net.ipv4.ip_forward = ${v}\n` });

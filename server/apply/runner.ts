@@ -61,17 +61,17 @@ emit() { printf '%s\\n' "$*" >&8; printf '%s\\n' "$*" 2>/dev/null; }
 # Centiseconds since boot, without a fork ("1" keeps a fraction like 07 from reading as octal).
 now() { read -r up _ < /proc/uptime; t=$(( \${up%.*} * 100 + 1\${up#*.} - 100 )); }
 set -f
-# Writes a boot-configuration file Switchboard owns, atomically, readable by all (as
-# /etc/sysctl.d expects); only names under the prefixes below, never a path with "..".
+# Writes a boot-configuration file Switchboard keeps, atomically, readable by all (as
+# /etc/sysctl.d and ifupdown expect); only the names below, never a path with "..".
 owned_file() {
   case $1 in */../*|*/..) return 1;; esac
-  case $1 in /etc/sysctl.d/99-switchboard-*.conf) return 0;; esac
+  case $1 in /etc/sysctl.d/99-switchboard-*.conf|/etc/network/interfaces|/etc/network/interfaces.d/switchboard) return 0;; esac
   return 1
 }
 write_file() {
   owned_file "$1" || { echo "refused: file $1"; return 126; }
   case $2 in "$dir/$id".d.*) ;; *) echo "refused: sb-write-file writes a document of the plan"; return 126;; esac
-  cat "$2" > "$1.sb-new" && chmod 644 "$1.sb-new" && mv -f "$1.sb-new" "$1"
+  mkdir -p "\${1%/*}" && cat "$2" > "$1.sb-new" && chmod 644 "$1.sb-new" && mv -f "$1.sb-new" "$1"
 }
 remove_file() {
   owned_file "$1" || { echo "refused: file $1"; return 126; }

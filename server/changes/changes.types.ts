@@ -8,7 +8,9 @@ import { ZOperation } from '@/server/plan/ops';
 const ZId = z.string().min(1).max(64);
 
 export const ZHostRef = z.object({ hostId: ZHostId });
-export const ZAddOperations = z.object({ hostId: ZHostId, operations: z.array(ZOperation).min(1).max(200) });
+/** What people may draft: any operation but the boot files, which only the planner writes (their hooks run as root at boot). */
+const ZDraftable = ZOperation.refine((op) => op.kind !== 'writeBootFiles', { message: 'The boot configuration is written by Switchboard with each change; it cannot be drafted.' });
+export const ZAddOperations = z.object({ hostId: ZHostId, operations: z.array(ZDraftable).min(1).max(200) });
 export const ZRemoveOperation = z.object({ hostId: ZHostId, operationId: ZId });
 export const ZApplyInput = z.object({
   changeId: ZId,

@@ -61,7 +61,7 @@ export async function reviewDraft(db: Db, pool: SshPool, actor: Actor, hostId: s
   const path = live.session
     ? { hostAddress: live.session.hostAddress, panelAddress: live.session.panelAddress, device: live.session.device, gateway: live.session.gateway }
     : host.address;
-  const planned = planChange(live.topology, ops, path);
+  const planned = planChange(live.topology, ops, path, { writeBootConfig: host.writeBootConfig });
   const fleet = await fleetConflictsOfOperations(db, hostId, ops);
   // A MAC another host uses is refused like any other problem of the operation.
   const result: typeof planned = fleet.some((e) => e.length)
@@ -77,7 +77,7 @@ export async function reviewDraft(db: Db, pool: SshPool, actor: Actor, hostId: s
     };
   }
   const plan: Plan = result.plan;
-  const persistence = persistenceOf(plan.steps, host.name, live.topology.host.bootConfig);
+  const persistence = persistenceOf(plan.steps, host.name, live.topology.host.bootConfig, plan.bootNotWritten);
   const stored: StoredPlan = { steps: plan.steps, diff: plan.diff, intended: plan.intended, persistence };
   const row = await db.changeSet.create({
     data: {

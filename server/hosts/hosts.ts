@@ -33,6 +33,8 @@ export interface HostView {
   /** Confirmed apply: how long the host waits for the panel's confirmation, and for which changes. */
   confirmWindowSeconds: number;
   confirmScope: ConfirmScope;
+  /** Each change also writes the boot configuration (where Switchboard can). */
+  writeBootConfig: boolean;
   labels: string[];
   hostKeyFingerprint: string;
   hostKeyType: string;
@@ -56,6 +58,7 @@ function toView(row: HostRow): HostView {
     useHelpers: row.useHelpers,
     confirmWindowSeconds: row.confirmWindowSeconds,
     confirmScope: row.confirmScope as ConfirmScope,
+    writeBootConfig: row.writeBootConfig,
     labels: JSON.parse(row.labels) as string[],
     hostKeyFingerprint: row.hostKeyFingerprint,
     hostKeyType: row.hostKeyType,
@@ -175,6 +178,7 @@ export async function createHost(db: Db, pool: SshPool, actor: Actor, input: Cre
           useSudo: input.useSudo,
           confirmWindowSeconds: input.confirmWindowSeconds,
           confirmScope: input.confirmScope,
+          writeBootConfig: input.writeBootConfig,
           labels: JSON.stringify(input.labels),
           hostKeyFingerprint: scanned.fingerprint,
           hostKeyType: scanned.keyType,

@@ -68,6 +68,7 @@ export const ZHostFields = z.object({
   labels: ZLabels.default([]),
   confirmWindowSeconds: ZConfirmWindow.default(DEFAULT_CONFIRM_WINDOW_SECONDS),
   confirmScope: z.enum(CONFIRM_SCOPES).default('network'),
+  writeBootConfig: z.boolean().default(true),
 });
 
 /** Adding a host pins the fingerprint the admin saw and confirmed. */

@@ -12,6 +12,8 @@ export const DOCUMENT_SHAPES = {
   'libvirt-interface': { root: 'interface' },
   /** `sysctl -p` and /etc/sysctl.d: `key = value` lines for the keys Switchboard manages. */
   sysctl: { root: null },
+  /** /etc/network/interfaces and Switchboard's file beside it (plan/boot): interfaces(5) text. */
+  interfaces: { root: null },
 } as const;
 
 export type DocumentShape = keyof typeof DOCUMENT_SHAPES;
@@ -33,6 +35,11 @@ export function checkDocument(d: { shape: DocumentShape; text: string }): void {
   };
   if (d.text.length > 256 * 1024) fail('is larger than 256 KiB');
   const root = DOCUMENT_SHAPES[d.shape].root;
+  if (d.shape === 'interfaces') {
+    // What stanzas say is checked by the kind against the file it replaces (write-boot-files.ts).
+    if (/[\0\r]/.test(d.text)) fail('holds a NUL or carriage return');
+    return;
+  }
   if (root === null) {
     for (const line of d.text.split('\n')) {
       if (line === '' || line.startsWith('#')) continue;

@@ -26,7 +26,7 @@ export interface Checks {
  * away (addresses, ports, links) before adding, create before configuring, configure before
  * joining, and bring links up last so nothing carries traffic half-configured.
  */
-export const PHASES = { remove: 0, delete: 1, create: 2, createOnTop: 3, configure: 4, join: 5, portVlans: 6, address: 7, linkUp: 8, routes: 9 } as const;
+export const PHASES = { remove: 0, delete: 1, create: 2, createOnTop: 3, configure: 4, join: 5, portVlans: 6, address: 7, linkUp: 8, routes: 9, boot: 10 } as const;
 
 export interface Kind<S extends z.ZodObject = z.ZodObject> {
   /** `z.object({ kind: z.literal('…'), … })`: the operation as the API takes it. */

@@ -5,7 +5,10 @@
 import type { BootConfig } from '@/server/topology/model';
 import { BOOT_BACKEND_WORDS } from '@/server/topology/words';
 import type { Argv } from './commands';
+import { INTERFACES_FILE, SWITCHBOARD_INTERFACES_FILE } from './boot/persist';
 
+/** The boot files the planner writes for kernel steps (kinds/write-boot-files.ts). */
+const BOOT_PATHS = new Set<string>([INTERFACES_FILE, SWITCHBOARD_INTERFACES_FILE]);
 /** Programs whose changes the kernel forgets at reboot. */
 const RUNTIME_PROGRAMS = new Set(['ip', 'bridge']);
 
@@ -20,7 +23,12 @@ export interface Persistence {
   sentence: string | null;
 }
 
-export function persistenceOf(steps: readonly StepLike[], hostName: string, boot: BootConfig | undefined): Persistence {
+/**
+ * `bootNotWritten`: why the planner wrote no boot files for the kernel steps (plan.bootNotWritten);
+ * a plan that writes them (a writeBootFiles step) keeps every step.
+ */
+export function persistenceOf(steps: readonly StepLike[], hostName: string, boot: BootConfig | undefined, bootNotWritten?: string): Persistence {
+  if (steps.some((s) => s.commands.some((c) => c.argv[0] === 'sb-write-file' && BOOT_PATHS.has(c.argv[1] ?? '')))) return { runtimeOnlySteps: [], sentence: null };
   const runtimeOnlySteps = steps.flatMap((s, i) => (s.commands.some((c) => RUNTIME_PROGRAMS.has(c.argv[0] ?? '')) ? [i] : []));
   if (!runtimeOnlySteps.length) return { runtimeOnlySteps, sentence: null };
   const which = runtimeOnlySteps.length === steps.length ? 'this change' : `step${runtimeOnlySteps.length > 1 ? 's' : ''} ${runtimeOnlySteps.map((i) => i + 1).join(', ')}`;
@@ -28,6 +36,8 @@ export function persistenceOf(steps: readonly StepLike[], hostName: string, boot
     ? `${hostName}'s boot configuration has not been read yet`
     : boot.backend === 'none'
       ? `nothing known configures ${hostName}'s network at boot`
-      : `${hostName} is configured at boot by ${BOOT_BACKEND_WORDS[boot.backend]}, which Switchboard does not write yet`;
+      : bootNotWritten && (boot.backend === 'ifupdown' || boot.backend === 'ifupdown2')
+        ? `${hostName}'s boot configuration (${BOOT_BACKEND_WORDS[boot.backend]}) is not written: ${bootNotWritten}`
+        : `${hostName} is configured at boot by ${BOOT_BACKEND_WORDS[boot.backend]}, which Switchboard does not write yet`;
   return { runtimeOnlySteps, sentence: `Runtime only: ${manager}, so ${which} will be undone by the next reboot.` };
 }

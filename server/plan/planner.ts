@@ -7,8 +7,10 @@ import { describeOperation, interfacesOf, type Operation } from './ops';
 import { kindOf } from './registry';
 import { applyOperation, sameAddress } from './project';
 import { renderOperation, type PlannedCommand } from './render';
-import { validateOperations, type OperationCheck } from './validate';
+import { validateOperation, validateOperations, type OperationCheck } from './validate';
 import { warningsOf } from './warnings';
+import { bootWritesFor } from './boot/persist';
+import type { BOOT_FILE_PATHS } from './kinds/write-boot-files';
 
 export interface PlanStep {
   /** Position in the draft the operator wrote. */
@@ -29,6 +31,8 @@ export interface Plan {
   intended: Topology;
   diff: TopologyChange[];
   disruptive: boolean;
+  /** Why the kernel steps' boot files are not written (a backend Switchboard does not write, the host's setting); absent when they are, or none are needed. */
+  bootNotWritten?: string;
 }
 
 export type PlanResult = { ok: true; plan: Plan } | { ok: false; checks: OperationCheck[] };
@@ -120,7 +124,30 @@ function disruptionOf(op: Operation, mgmt: Set<string>, path: ManagementPath): s
   return `changes ${touched.join(', ')}, which carries the panel's SSH connection`;
 }
 
-export function planChange(live: Topology, draft: readonly Operation[], pathOrAddress: ManagementPath | string): PlanResult {
+/** Programs whose changes the kernel forgets at reboot: what the boot files must say. */
+const KERNEL_PROGRAMS = new Set(['ip', 'bridge']);
+
+/**
+ * The step that writes the boot files for what the kernel steps change (boot/persist.ts), or
+ * why there is none; null when no step changes the kernel.
+ */
+function bootStep(steps: readonly PlanStep[], intended: Topology): { step: PlanStep; state: Topology } | { why: string } | null {
+  const kernelSteps = steps.filter((s) => s.commands.some((c) => KERNEL_PROGRAMS.has(c.argv[0] ?? '')));
+  if (!kernelSteps.length) return null;
+  const boot = intended.host.bootConfig;
+  if (!boot) return { why: 'the boot configuration has not been read' };
+  const touched = kernelSteps.flatMap((s) => interfacesOf(s.operation));
+  const writes = bootWritesFor(intended, touched, boot);
+  if (!writes.ok) return { why: writes.why };
+  if (!writes.writes.length) return null;
+  const operation: Operation = { kind: 'writeBootFiles', files: writes.writes.map((w) => ({ path: w.path as (typeof BOOT_FILE_PATHS)[number], content: w.after })) };
+  const refused = validateOperation(intended, operation);
+  if (refused.length) return { why: refused.join(' ') };
+  const step: PlanStep = { draftIndex: -1, operation, description: describeOperation(operation), commands: renderOperation(operation, intended), disruptive: null, warnings: [] };
+  return { step, state: applyOperation(intended, operation) };
+}
+
+export function planChange(live: Topology, draft: readonly Operation[], pathOrAddress: ManagementPath | string, opts: { writeBootConfig?: boolean } = {}): PlanResult {
   const path = managementPathOf(pathOrAddress);
   const inDraftOrder = validateOperations(live, draft);
   if (!inDraftOrder.valid) return { ok: false, checks: inDraftOrder.checks };
@@ -141,5 +168,14 @@ export function planChange(live: Topology, draft: readonly Operation[], pathOrAd
     state = applyOperation(state, operation);
     return { draftIndex, operation, description: describeOperation(operation), commands, disruptive, ...(deferred ? { deferred } : {}), warnings };
   });
-  return { ok: true, plan: { steps, intended: state, diff: diffTopology(live, state), disruptive: steps.some((s) => s.disruptive !== null) } };
+  // The boot files follow the kernel, in the same exec, last (their inverse: the files as they were).
+  const boot = opts.writeBootConfig === false ? { why: "the host's settings leave its boot configuration alone" } : bootStep(steps, state);
+  if (boot && 'step' in boot) {
+    steps.push(boot.step);
+    state = boot.state;
+  }
+  return {
+    ok: true,
+    plan: { steps, intended: state, diff: diffTopology(live, state), disruptive: steps.some((s) => s.disruptive !== null), ...(boot && 'why' in boot ? { bootNotWritten: boot.why } : {}) },
+  };
 }

@@ -33,6 +33,7 @@ import { restoreNic, restoreNicSchema } from './kinds/restore-nic';
 import { moveNic, moveNicSchema } from './kinds/move-nic';
 import { setNicLink, setNicLinkSchema } from './kinds/set-nic-link';
 import { setNicBandwidth, setNicBandwidthSchema } from './kinds/set-nic-bandwidth';
+import { writeBootFiles, writeBootFilesSchema } from './kinds/write-boot-files';
 
 /** In the order people meet them (and the API lists them). */
 export const KINDS = [
@@ -67,6 +68,7 @@ export const KINDS = [
   moveNic,
   setNicLink,
   setNicBandwidth,
+  writeBootFiles,
 ] as const;
 
 /**
@@ -105,6 +107,7 @@ export const ZOperation = z.discriminatedUnion('kind', [
   moveNicSchema,
   setNicLinkSchema,
   setNicBandwidthSchema,
+  writeBootFilesSchema,
 ]);
 
 export type Operation = z.infer<typeof ZOperation>;

@@ -61,6 +61,12 @@ describe('bootWritesFor', () => {
     expect(bootWritesFor(intended, ['eth0'], boot({ [INTERFACES_FILE]: secret }))).toMatchObject({ ok: false, why: expect.stringMatching(/holds a secret/) });
   });
 
+  it('removes Switchboard’s own file once it configures nothing', () => {
+    const intended = hostTopology();
+    const r = bootWritesFor(intended, ['br5'], boot({ [INTERFACES_FILE]: DEBIAN_MAIN, [SWITCHBOARD_INTERFACES_FILE]: 'auto br5\niface br5 inet manual\n' }));
+    expect(r).toEqual({ ok: true, writes: [{ path: SWITCHBOARD_INTERFACES_FILE, before: 'auto br5\niface br5 inet manual\n', after: null }] });
+  });
+
   it('writes nothing when the files already say it', () => {
     const intended = hostTopology();
     const r = bootWritesFor(intended, ['br5-not-there'], boot({ [INTERFACES_FILE]: DEBIAN_MAIN }));

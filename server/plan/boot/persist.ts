@@ -16,7 +16,8 @@ export interface BootWrite {
   path: string;
   /** The content before (null: the file did not exist), written back by the inverse. */
   before: string | null;
-  after: string;
+  /** The content after (null: Switchboard's own file, left empty, is removed). */
+  after: string | null;
 }
 
 export type BootWrites = { ok: true; writes: BootWrite[] } | { ok: false; why: string };
@@ -60,7 +61,8 @@ export function bootWritesFor(intended: Topology, touched: readonly string[], bo
   const writes: BootWrite[] = [];
   for (const path of [...changed].sort()) {
     const before = files.get(path) ?? null;
-    const after = formatInterfacesFile(parsed.get(path)!);
+    const text = formatInterfacesFile(parsed.get(path)!);
+    const after = path === SWITCHBOARD_INTERFACES_FILE && !text.trim() ? null : text;
     if (after === before) continue;
     if (before?.includes(REDACTED)) return { ok: false, why: `${path} holds a secret Switchboard does not read, so it cannot write the file back exactly` };
     writes.push({ path, before, after });

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Host" ADD COLUMN     "writeBootConfig" BOOLEAN NOT NULL DEFAULT true;
+

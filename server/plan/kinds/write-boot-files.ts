@@ -1,0 +1,69 @@
+import { z } from 'zod';
+import type { Topology } from '@/server/topology/model';
+import { cmdWithDocuments, type PlannedCommand } from '../commands';
+import { defineKind, PHASES } from '../kind';
+import { INTERFACES_FILE, SWITCHBOARD_INTERFACES_FILE } from '../boot/persist';
+
+/** The boot files Switchboard writes (the runner refuses any other path, runner.ts). */
+export const BOOT_FILE_PATHS = [INTERFACES_FILE, SWITCHBOARD_INTERFACES_FILE] as const;
+
+/**
+ * The boot configuration after a change, as the planner computes it (boot/persist.ts): never
+ * drafted by people, and refused at the API (changes.types.ts), because a boot file's hooks run
+ * as root at the next boot. `content` null removes the file.
+ */
+export const writeBootFilesSchema = z.object({
+  kind: z.literal('writeBootFiles'),
+  files: z
+    .array(z.object({ path: z.enum(BOOT_FILE_PATHS), content: z.string().max(256 * 1024).nullable() }))
+    .min(1)
+    .max(BOOT_FILE_PATHS.length),
+});
+
+/** A hook line: a command ifupdown runs as root when the interface goes up or down. */
+const HOOK = /^\s*(pre-up|up|post-up|pre-down|down|post-down)\s+(.*?)\s*$/;
+/** The hooks Switchboard writes itself (boot/ifupdown.ts): creating dummies and veth pairs, and routes. */
+const OWN_HOOKS = [/^ip link add [A-Za-z0-9_.-]+ type (dummy|veth peer name [A-Za-z0-9_.-]+)$/, /^ip link del [A-Za-z0-9_.-]+$/, /^ip (-6 )?route (add|del) [A-Za-z0-9_.:/ -]+$/];
+const hooksOf = (content: string | null) => new Set((content ?? '').split('\n').flatMap((l) => (HOOK.test(l) ? [l.trim()] : [])));
+
+const contentOf = (t: Topology, path: string): string | null => t.host.bootConfig?.files.find((f) => f.path === path)?.content ?? null;
+
+function fileCommand(path: string, before: string | null, after: string | null): PlannedCommand[] {
+  if (before === after) return [];
+  const doc = (text: string) => ({ shape: 'interfaces' as const, text });
+  if (after === null) return [cmdWithDocuments(['sb-remove-file', path], [['sb-write-file', path, '@doc1']], [doc(before!)])];
+  if (before === null) return [cmdWithDocuments(['sb-write-file', path, '@doc1'], [['sb-remove-file', path]], [doc(after)])];
+  return [cmdWithDocuments(['sb-write-file', path, '@doc1'], [['sb-write-file', path, '@doc2']], [doc(after), doc(before)])];
+}
+
+export const writeBootFiles = defineKind({
+  schema: writeBootFilesSchema,
+  describe: (op) => `write the boot configuration (${op.files.map((f) => f.path).join(', ')})`,
+  interfaces: () => [],
+  // Last: the files say what the host is once every other step has run.
+  phase: () => PHASES.boot,
+  validate(op, c) {
+    const backend = c.t.host.bootConfig?.backend;
+    if (backend !== 'ifupdown' && backend !== 'ifupdown2') c.errors.push(`${c.t.host.hostname} is not configured at boot by ifupdown, so Switchboard does not write ${INTERFACES_FILE} there.`);
+    if (new Set(op.files.map((f) => f.path)).size !== op.files.length) c.errors.push('Each boot file is written once per change.');
+    // A hook runs as root at the next boot: a file may keep the admin's own, and gain only Switchboard's.
+    for (const f of op.files) {
+      const had = hooksOf(contentOf(c.t, f.path));
+      for (const hook of hooksOf(f.content)) {
+        const command = HOOK.exec(hook)![2]!;
+        if (!had.has(hook) && !OWN_HOOKS.some((r) => r.test(command))) c.errors.push(`${f.path} would gain the hook "${hook}", which Switchboard does not write.`);
+      }
+    }
+  },
+  project(op, t) {
+    const boot = t.host.bootConfig;
+    if (!boot) return t;
+    const written = new Map<string, string | null>(op.files.map((f) => [f.path, f.content]));
+    const kept = boot.files.filter((f) => !written.has(f.path));
+    const files = [...kept, ...op.files.flatMap((f) => (f.content === null ? [] : [{ path: f.path, content: f.content }]))];
+    return { ...t, host: { ...t.host, bootConfig: { ...boot, files } } };
+  },
+  render: (op, t) => op.files.flatMap((f) => fileCommand(f.path, contentOf(t, f.path), f.content)),
+  // A Revert is a change of its own: the planner writes the boot files for what it leaves.
+  invert: () => [],
+});
