@@ -362,6 +362,8 @@ export interface BootConfig {
   reason: string;
   /** The backend's files as read, secrets left out; a file too large to read has empty content. */
   files: { path: string; content: string }[];
+  /** What the host has of the tools the backends need (ifupdown, bridge-utils, ifenslave, vlan, nmcli, netplan). Absent in older reads. */
+  installed?: string[];
   /** Devices NetworkManager manages (it may undo a change made beside it); absent when it does not run. */
   nmManaged?: string[];
 }

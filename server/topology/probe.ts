@@ -145,6 +145,8 @@ s boot_config
 w=/etc/systemd/system/multi-user.target.wants
 for u in NetworkManager systemd-networkd networking; do [ -e "$w/$u.service" ] && echo "enabled $u"; done
 if [ -d /usr/share/ifupdown2 ]; then echo 'installed ifupdown2'; elif [ -x /sbin/ifup ]; then echo 'installed ifupdown'; fi
+# classic ifupdown creates bridges, bonds and VLANs through these packages' hooks.
+for h in bridge:bridge-utils ifenslave:ifenslave vlan:vlan; do [ -e "/etc/network/if-pre-up.d/\${h%%:*}" ] && echo "installed \${h#*:}"; done
 # Which devices NetworkManager manages (it may undo a change made beside it), when it runs.
 if command -v nmcli >/dev/null 2>&1; then echo 'installed nmcli'; nmcli -t -f DEVICE,STATE device status 2>/dev/null | sed 's/^/nm-device /'; fi
 command -v netplan >/dev/null 2>&1 && echo 'installed netplan'

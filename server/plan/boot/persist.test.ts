@@ -14,7 +14,13 @@ auto eth0
 iface eth0 inet static
     address 198.18.0.11/24
 `;
-const boot = (files: Record<string, string>, backend: BootConfig['backend'] = 'ifupdown'): BootConfig => ({ backend, reason: 'x', files: Object.entries(files).map(([path, content]) => ({ path, content })) });
+const HOOKS = ['bridge-utils', 'ifenslave', 'ifupdown', 'vlan'];
+const boot = (files: Record<string, string>, backend: BootConfig['backend'] = 'ifupdown', installed = HOOKS): BootConfig => ({
+  backend,
+  reason: 'x',
+  files: Object.entries(files).map(([path, content]) => ({ path, content })),
+  installed,
+});
 
 const after = (ops: Parameters<typeof applyOperations>[1]): Topology => applyOperations(hostTopology(), ops);
 
@@ -59,6 +65,15 @@ describe('bootWritesFor', () => {
     expect(bootWritesFor(intended, ['eth0'], boot({}))).toEqual({ ok: false, why: '/etc/network/interfaces was not read' });
     const secret = DEBIAN_MAIN.replace('    address 198.18.0.11/24\n', `    address 198.18.0.11/24\n    wpa-psk ${REDACTED}\n`);
     expect(bootWritesFor(intended, ['eth0'], boot({ [INTERFACES_FILE]: secret }))).toMatchObject({ ok: false, why: expect.stringMatching(/holds a secret/) });
+  });
+
+  it('refuses a bridge classic ifupdown could not create at boot without bridge-utils (ifupdown2 needs none)', () => {
+    const intended = after([{ kind: 'createBridge', name: 'br5', stp: false, vlanFiltering: false }]);
+    expect(bootWritesFor(intended, ['br5'], boot({ [INTERFACES_FILE]: DEBIAN_MAIN }, 'ifupdown', ['ifupdown']))).toEqual({
+      ok: false,
+      why: 'ifupdown needs the bridge-utils package to create bridge br5 at boot, and it is not installed on the host',
+    });
+    expect(bootWritesFor(intended, ['br5'], boot({ [INTERFACES_FILE]: DEBIAN_MAIN }, 'ifupdown2', []))).toMatchObject({ ok: true });
   });
 
   it('removes Switchboard’s own file once it configures nothing', () => {

@@ -22,6 +22,17 @@ export interface BootWrite {
 
 export type BootWrites = { ok: true; writes: BootWrite[] } | { ok: false; why: string };
 
+/** Classic ifupdown creates these kinds through another package's hook (ifupdown2 needs none). */
+const HOOK_PACKAGES: Partial<Record<string, string>> = { bridge: 'bridge-utils', bond: 'ifenslave', vlan: 'vlan' };
+
+/** Why the host could not bring `name` up at boot from its stanza, or null. */
+function missingTool(t: Topology, name: string, flavour: IfupdownFlavour, boot: BootConfig): string | null {
+  const kind = t.interfaces.find((i) => i.name === name)?.kind;
+  const pkg = flavour === 'ifupdown' && kind ? HOOK_PACKAGES[kind] : undefined;
+  if (!pkg || boot.installed?.includes(pkg)) return null;
+  return `ifupdown needs the ${pkg} package to create ${kind} ${name} at boot, and it is not installed on the host`;
+}
+
 /** Whether the main file reads /etc/network/interfaces.d (Debian's default `source` line). */
 const sourcesDirectory = (blocks: readonly Block[]) =>
   blocks.some((b) => b.type === 'other' && b.lines.some((l) => /^\s*source(-directory)?\s+\/etc\/network\/interfaces\.d(\/\*)?\s*$/.test(l)));
@@ -44,6 +55,8 @@ export function bootWritesFor(intended: Topology, touched: readonly string[], bo
   const changed = new Set<string>();
   for (const name of [...new Set(touched)].sort()) {
     const stanza = stanzaFor(intended, name, flavour);
+    const missing = stanza ? missingTool(intended, name, flavour, boot) : null;
+    if (missing) return { ok: false, why: missing };
     const holders = [...parsed].filter(([, blocks]) => stanzasOf(blocks, name).length > 0 || blocks.some((b) => b.type === 'auto' && b.names.includes(name)));
     // Kept where the admin has it (every file that names it loses it, the first one gets it).
     const home = holders[0]?.[0] ?? (stanza ? ownPath : null);

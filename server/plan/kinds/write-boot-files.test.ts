@@ -14,7 +14,7 @@ import { validateOperation } from '../validate';
 const MAIN = 'source /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n';
 const withBoot = (backend: BootConfig['backend'] = 'ifupdown', files = [{ path: INTERFACES_FILE, content: MAIN }]): Topology => {
   const t = hostTopology();
-  return { ...t, host: { ...t.host, bootConfig: { backend, reason: 'x', files } } };
+  return { ...t, host: { ...t.host, bootConfig: { backend, reason: 'x', files, installed: ['bridge-utils', 'ifenslave', 'vlan'] } } };
 };
 
 describe('the planner writes the boot files for kernel steps, last', () => {

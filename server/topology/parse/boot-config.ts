@@ -6,6 +6,7 @@
 // that no file can forge the probe's markers:
 //   enabled NetworkManager | enabled systemd-networkd | enabled networking
 //   installed ifupdown | installed ifupdown2 | installed nmcli | installed netplan
+//   installed bridge-utils | installed ifenslave | installed vlan   (classic ifupdown's hooks)
 //   file <base64 content> <path>
 //   nm-device <device>:<state>      (nmcli -t -f DEVICE,STATE device status; ':' in a name is '\:')
 import type { BootBackend, BootConfig } from '../model';
@@ -74,7 +75,7 @@ export function parseBootConfig(body: string): BootConfig {
   }
   const has = (prefix: string) => files.some((f) => f.path.startsWith(prefix));
   const { backend, reason } = decide();
-  return { backend, reason, files, ...(nmManaged.length ? { nmManaged } : {}) };
+  return { backend, reason, files, installed: [...installed].sort(), ...(nmManaged.length ? { nmManaged } : {}) };
 
   function decide(): { backend: BootBackend; reason: string } {
     // netplan renders to networkd or NetworkManager at boot: its YAML is what must be written.
