@@ -122,7 +122,7 @@ describe('invertOperation: applying an operation and then its inverse gives the 
 
   it('has a row for every operation kind (restoreRoutes only ever follows what it depends on; below)', () => {
     // The libvirt and forwarding kinds' round trips are in kinds/libvirt-kinds.test.ts.
-    // writeBootFiles has no inverse operation either: a Revert's plan writes the boot files anew.
+    // writeBootFiles' Revert (the files as they were) is tested in kinds/write-boot-files.test.ts.
     expect(new Set([...rows.map((r) => r.op.kind), ...LIBVIRT_EXAMPLES.map((e) => e.op.kind)])).toEqual(new Set(OPERATION_KINDS.filter((k) => k !== 'restoreRoutes' && k !== 'writeBootFiles')));
   });
 

@@ -131,12 +131,17 @@ const KERNEL_PROGRAMS = new Set(['ip', 'bridge']);
  * The step that writes the boot files for what the kernel steps change (boot/persist.ts), or
  * why there is none; null when no step changes the kernel.
  */
-function bootStep(steps: readonly PlanStep[], intended: Topology): { step: PlanStep; state: Topology } | { why: string } | null {
+function bootStep(steps: readonly PlanStep[], live: Topology, intended: Topology): { step: PlanStep; state: Topology } | { why: string } | null {
+  // A Revert carries the files as they were (writeBootFiles' inverse): exactly those, nothing more.
+  if (steps.some((s) => s.operation.kind === 'writeBootFiles')) return null;
   const kernelSteps = steps.filter((s) => s.commands.some((c) => KERNEL_PROGRAMS.has(c.argv[0] ?? '')));
   if (!kernelSteps.length) return null;
   const boot = intended.host.bootConfig;
   if (!boot) return { why: 'the boot configuration has not been read' };
-  const touched = kernelSteps.flatMap((s) => interfacesOf(s.operation));
+  // A port's bridge or bond lists it in its own stanza: it changes with the port.
+  const named = kernelSteps.flatMap((s) => interfacesOf(s.operation));
+  const masterOf = (t: Topology, n: string) => t.interfaces.find((i) => i.name === n)?.master ?? null;
+  const touched = [...named, ...named.flatMap((n) => [masterOf(live, n), masterOf(intended, n)].filter((m): m is string => m !== null))];
   const writes = bootWritesFor(intended, touched, boot);
   if (!writes.ok) return { why: writes.why };
   if (!writes.writes.length) return null;
@@ -169,7 +174,7 @@ export function planChange(live: Topology, draft: readonly Operation[], pathOrAd
     return { draftIndex, operation, description: describeOperation(operation), commands, disruptive, ...(deferred ? { deferred } : {}), warnings };
   });
   // The boot files follow the kernel, in the same exec, last (their inverse: the files as they were).
-  const boot = opts.writeBootConfig === false ? { why: "the host's settings leave its boot configuration alone" } : bootStep(steps, state);
+  const boot = opts.writeBootConfig === false ? { why: "the host's settings leave its boot configuration alone" } : bootStep(steps, live, state);
   if (boot && 'step' in boot) {
     steps.push(boot.step);
     state = boot.state;

@@ -10,6 +10,7 @@ import { persistenceOf } from '../persistence';
 import { planChange } from '../planner';
 import { renderOperation } from '../render';
 import { validateOperation } from '../validate';
+import { invertSequence } from '../invert';
 
 const MAIN = 'source /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n';
 const withBoot = (backend: BootConfig['backend'] = 'ifupdown', files = [{ path: INTERFACES_FILE, content: MAIN }]): Topology => {
@@ -90,5 +91,25 @@ describe('writeBootFiles, checked', () => {
     expect(renderOperation({ kind: 'writeBootFiles', files: [{ path: SWITCHBOARD_INTERFACES_FILE, content: null }] }, t)).toEqual([
       { argv: ['sb-remove-file', SWITCHBOARD_INTERFACES_FILE], inverse: [['sb-write-file', SWITCHBOARD_INTERFACES_FILE, '@doc1']], documents: [{ shape: 'interfaces', text: 'auto br5\n' }] },
     ]);
+  });
+
+  it('Revert writes the files back exactly as they were, and the planner then writes nothing more', () => {
+    const live = withBoot();
+    const r = planChange(live, [{ kind: 'createBridge', name: 'br5', stp: false, vlanFiltering: false }], '198.18.0.11');
+    if (!r.ok) throw new Error('refused');
+    const inverse = invertSequence(r.plan.steps.map((s) => s.operation), live);
+    expect(inverse).toContainEqual({ kind: 'writeBootFiles', files: [{ path: SWITCHBOARD_INTERFACES_FILE, content: null }] });
+    const revert = planChange(r.plan.intended, inverse, '198.18.0.11');
+    if (!revert.ok) throw new Error(JSON.stringify(revert.checks));
+    expect(revert.plan.steps.filter((s) => s.operation.kind === 'writeBootFiles')).toHaveLength(1);
+    expect(revert.plan.intended.host.bootConfig?.files).toEqual(live.host.bootConfig?.files);
+  });
+
+  it('rewrites a port’s bridge stanza with the port (its bridge-ports line)', () => {
+    const main = `${MAIN}\nauto br0\niface br0 inet static\n    address 198.18.1.11/24\n    bridge-ports eth1\n    bridge-stp on\n    bridge-fd 15\n`;
+    const r = planChange(withBoot('ifupdown', [{ path: INTERFACES_FILE, content: main }]), [{ kind: 'setMaster', dev: 'eth2', master: 'br0' }], '198.18.0.11');
+    if (!r.ok) throw new Error('refused');
+    const text = r.plan.steps.at(-1)!.commands[0]!.documents![0]!.text;
+    expect(text).toContain('    bridge-ports eth1 eth2\n');
   });
 });

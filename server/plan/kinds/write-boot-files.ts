@@ -8,9 +8,10 @@ import { INTERFACES_FILE, SWITCHBOARD_INTERFACES_FILE } from '../boot/persist';
 export const BOOT_FILE_PATHS = [INTERFACES_FILE, SWITCHBOARD_INTERFACES_FILE] as const;
 
 /**
- * The boot configuration after a change, as the planner computes it (boot/persist.ts): never
- * drafted by people, and refused at the API (changes.types.ts), because a boot file's hooks run
- * as root at the next boot. `content` null removes the file.
+ * The boot configuration after a change, as the planner computes it (boot/persist.ts), or as
+ * it was before one (a Revert): never drafted by people, and refused at the API
+ * (changes.types.ts), because a boot file's hooks run as root at the next boot. `content` null
+ * removes the file.
  */
 export const writeBootFilesSchema = z.object({
   kind: z.literal('writeBootFiles'),
@@ -64,6 +65,6 @@ export const writeBootFiles = defineKind({
     return { ...t, host: { ...t.host, bootConfig: { ...boot, files } } };
   },
   render: (op, t) => op.files.flatMap((f) => fileCommand(f.path, contentOf(t, f.path), f.content)),
-  // A Revert is a change of its own: the planner writes the boot files for what it leaves.
-  invert: () => [],
+  // The files exactly as they were (the planner then writes nothing more for that change).
+  invert: (op, before) => [{ kind: 'writeBootFiles', files: op.files.map((f) => ({ path: f.path, content: contentOf(before, f.path) })) }],
 });
