@@ -17,8 +17,9 @@ export const GUEST_PACKAGES = [
   'systemd-sysv', 'dbus', 'libpam-systemd', 'udev', 'kmod', 'initramfs-tools', 'procps',
   'openssh-server', 'sudo', 'qemu-guest-agent',
   'iproute2', 'iputils-ping', 'ethtool', 'iperf3',
-  // Boot-configuration backends the panel will write (issue "Safe and durable changes").
-  'ifupdown', 'systemd',
+  // Boot-configuration backends the panel writes (issue "Safe and durable changes"), with the
+  // hooks classic ifupdown creates bridges, bonds and VLANs through.
+  'ifupdown', 'bridge-utils', 'ifenslave', 'vlan', 'systemd',
   'openvswitch-switch', 'nftables', 'iptables', 'dnsmasq-base',
   // libvirt with QEMU, to define VMs and run NAT/isolated/routed networks.
   'libvirt-daemon-system', 'libvirt-clients', 'libvirt-daemon-driver-qemu', 'qemu-system-x86',

@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 /** Interfaces the cases create; a case that failed half-way leaves the next one a clean host. */
-const CASE_INTERFACES = /^(dum1|eth2\.42|bond9|bond0\.200|brv1|brk|dumk)$/;
+const CASE_INTERFACES = /^(dum1|eth2\.42|bond9|bond0\.200|brv1|brk|dumk|brp|bondp|bondp\.77)$/;
 
 beforeEach(async () => {
   await t.db.draftOperation.deleteMany();
@@ -167,6 +167,38 @@ describe.sequential('changing a real-kernel lab host', () => {
       await kv1.exec(['virsh', 'destroy', 'build1'], { allowFailure: true });
     }
   }, 600_000);
+
+  it('keeps a change across a real reboot: ifupdown brings back the bridge, bond, VLAN, addresses and MTU it wrote', async (ctx) => {
+    const live = await read();
+    const boot = live.host.bootConfig;
+    if (boot?.backend !== 'ifupdown' || !['bridge-utils', 'ifenslave', 'vlan'].every((p) => boot.installed?.includes(p))) {
+      console.warn(`SKIPPED boot persistence: kv1 is configured by ${boot?.backend ?? 'nothing read'} with ${boot?.installed?.join(', ') || 'no hook packages'}`);
+      return ctx.skip();
+    }
+    const ops: Operation[] = [
+      { kind: 'createBridge', name: 'brp', stp: false, vlanFiltering: false },
+      { kind: 'addAddress', dev: 'brp', address: '198.18.77.1/24' },
+      { kind: 'setMtu', dev: 'brp', mtu: 1400 },
+      { kind: 'setLinkState', dev: 'brp', up: true },
+      { kind: 'createBond', name: 'bondp', mode: 'active-backup', members: [] },
+      { kind: 'setLinkState', dev: 'bondp', up: true },
+      { kind: 'createVlan', name: 'bondp.77', parent: 'bondp', vlanId: 77 },
+      { kind: 'addAddress', dev: 'bondp.77', address: '198.18.78.1/24' },
+      { kind: 'setLinkState', dev: 'bondp.77', up: true },
+    ];
+    const applied = await harness.change(ops, { reason: 'boot persistence' });
+    expect(applied.status, await harness.explain(applied.changeId)).toBe('applied');
+    const written = await read();
+    const own = written.host.bootConfig?.files.find((f) => f.path === '/etc/network/interfaces.d/switchboard' || f.path === '/etc/network/interfaces');
+    expect(own?.content).toMatch(/iface brp inet static[\s\S]*address 198\.18\.77\.1\/24[\s\S]*mtu 1400/);
+
+    await kv1.reboot();
+    const after = await read();
+    // The same configuration as before the reboot (and so the same configuration hash).
+    expect(configurationChanges(written, after)).toEqual([]);
+    expect(iface(after, 'bondp.77')).toMatchObject({ kind: 'vlan', parent: 'bondp', addresses: [expect.objectContaining({ address: '198.18.78.1' })] });
+    expect(iface(after, 'brp')).toMatchObject({ mtu: 1400, addresses: [expect.objectContaining({ address: '198.18.77.1' })] });
+  }, 900_000);
 
   it('reads the same topology after a real reboot with nothing applied', async () => {
     const before = await read();
