@@ -80,6 +80,9 @@ test('create a bond and a VLAN on it from the New menu, review and apply them on
     [/ip link add name bondui .*type bond mode active-backup/, 'ip link set dev vtrunk-p master bondui', /ip link add link bondui name bondui\.300 .*type vlan id 300/],
     { timeout: 60_000 },
   );
+  // kv1 boots with ifupdown: the same exec writes the boot file, shown as a diff.
+  await expect(review.getByTestId('boot-file-diff')).toContainText('+ iface bondui inet manual');
+  await expect(review.getByTestId('boot-file-diff')).toContainText('+     bond-slaves vtrunk-p');
   await review.getByLabel('Reason').fill('Trunk for the new tenant');
   await review.getByRole('button', { name: 'Apply' }).click();
   await expect(review.getByTestId('change-status')).toHaveText('applied', { timeout: 120_000 });

@@ -180,7 +180,7 @@ function StepRow({ step, running }: { step: Step; running: boolean }) {
               </code>
               <Outcome outcome={command.outcome} />
             </div>
-            <CommandDocuments documents={command.documents} />
+            <CommandDocuments documents={command.documents} argv={command.argv} />
             {command.outcome && command.outcome.output.length > 0 && <OutputTail lines={command.outcome.output} />}
             {command.inverse.length > 0 && (
               <div className="flex flex-wrap items-center gap-2 text-xs text-slate-500">

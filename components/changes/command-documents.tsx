@@ -1,5 +1,6 @@
 // The documents a command reads (libvirt XML, sysctl settings), shown under it in review and
 // history: named as the command names them (@doc1), each opened to read in full.
+import { diffLines } from 'diff';
 import type { DocumentShape } from '@/server/plan/documents';
 
 const SHAPE_WORDS: Record<DocumentShape, string> = {
@@ -10,8 +11,43 @@ const SHAPE_WORDS: Record<DocumentShape, string> = {
   interfaces: 'boot configuration (interfaces)',
 };
 
-export function CommandDocuments({ documents }: { documents?: { shape: DocumentShape; text: string }[] | undefined }) {
+type Doc = { shape: DocumentShape; text: string };
+
+/**
+ * A boot file the command writes, as a diff against what the host has now (the way Proxmox
+ * shows its pending interfaces file): `sb-write-file` with @doc1 the new content and, when the
+ * file exists, @doc2 the old one (its inverse); `sb-remove-file` with @doc1 the old content.
+ */
+function BootFileDiff({ argv, documents }: { argv: readonly string[]; documents: Doc[] }) {
+  const [verb, path] = argv;
+  const before = verb === 'sb-remove-file' ? documents[0]!.text : (documents[1]?.text ?? '');
+  const after = verb === 'sb-remove-file' ? '' : documents[0]!.text;
+  const parts = diffLines(before, after);
+  return (
+    <div data-testid="boot-file-diff" className="pl-3 text-xs">
+      <div className="text-slate-600">
+        {path}: {verb === 'sb-remove-file' ? 'removed' : documents.length === 1 ? 'created' : 'changed'}, sent as data, not on the command line
+      </div>
+      <pre className="mt-1 max-h-64 overflow-auto rounded bg-slate-50 p-2 font-mono text-[11px] leading-snug">
+        {parts.flatMap((p, i) =>
+          p.value
+            .replace(/\n$/, '')
+            .split('\n')
+            .map((line, j) => (
+              <div key={`${i}-${j}`} data-change={p.added ? 'added' : p.removed ? 'removed' : 'same'} className={p.added ? 'bg-emerald-50 text-emerald-800' : p.removed ? 'bg-red-50 text-red-800' : 'text-slate-500'}>
+                {p.added ? '+ ' : p.removed ? '- ' : '  '}
+                {line}
+              </div>
+            )),
+        )}
+      </pre>
+    </div>
+  );
+}
+
+export function CommandDocuments({ documents, argv }: { documents?: Doc[] | undefined; argv?: readonly string[] }) {
   if (!documents?.length) return null;
+  if (argv && documents[0]!.shape === 'interfaces') return <BootFileDiff argv={argv} documents={documents} />;
   return (
     <ul className="space-y-1 pl-3" aria-label="Documents the command reads">
       {documents.map((d, i) => (

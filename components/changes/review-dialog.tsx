@@ -116,7 +116,7 @@ function Plan({ review }: { review: OkReview }) {
                   <code data-testid="plan-command" className="block break-all rounded bg-slate-900 px-2 py-1 font-mono text-xs text-slate-100">
                     {c.argv.join(' ')}
                   </code>
-                  <CommandDocuments documents={c.documents} />
+                  <CommandDocuments documents={c.documents} argv={c.argv} />
                   {c.inverse.map((inv, k) => (
                     <div key={k} className="flex items-baseline gap-1.5 pl-3">
                       <span className="text-[10px] uppercase tracking-wide text-slate-400">undo</span>
