@@ -109,7 +109,9 @@ export function sshAnswers(address: string, port = SSH_PORT, timeoutMs = 3000): 
  * Its own /etc/sudoers.d lets the lab operator account use sudo inside lab hosts only.
  * Its own /run/switchboard (a tmpfs) holds the apply runner's journals and lock.
  * Its own /usr/local/lib/switchboard holds the least-privilege helpers the panel installs.
- * Its own /etc/sysctl.d holds the boot settings the panel keeps (IP forwarding).
+ * Its own /etc/sysctl.d holds the boot settings the panel keeps (IP forwarding), and its own
+ * (empty) /etc/network keeps the panel from ever writing this machine's ifupdown files, should
+ * the machine run ifupdown.
  */
 const NAMESPACE_SETUP = `set -e
 hostname "$1"
@@ -126,6 +128,8 @@ mkdir -p "$2/helpers" /usr/local/lib/switchboard
 mount --bind "$2/helpers" /usr/local/lib/switchboard
 mkdir -p "$2/sysctl.d" /etc/sysctl.d
 mount --bind "$2/sysctl.d" /etc/sysctl.d
+mkdir -p "$2/network" /etc/network
+mount --bind "$2/network" /etc/network
 `;
 
 /**
@@ -134,8 +138,9 @@ mount --bind "$2/sysctl.d" /etc/sysctl.d
  * real hypervisor has its own /run.
  * 3: and its own /usr/local/lib/switchboard (least-privilege helpers).
  * 4: and its own /etc/sysctl.d (IP forwarding kept for boot).
+ * 5: and its own /etc/network (boot files, issue "Safe and durable changes").
  */
-const SETUP_VERSION = '4';
+const SETUP_VERSION = '5';
 
 async function createNamespaces(h: HostNames): Promise<void> {
   await run(['ip', '-batch', '-'], { input: rootBatch(h) });
