@@ -141,6 +141,24 @@ describe.sequential('confirmed apply on a lab host', () => {
     }, 120_000);
   }
 
+  it('a connection lost mid-apply, not by the change: the live panel confirms from the journal, and the change stays', async () => {
+    await setWindow(WINDOW_S);
+    const ops: Operation[] = Array.from({ length: 30 }, (_, i): Operation => ({ kind: 'createVeth', name: `sbok${i}a`, peer: `sbok${i}b` }));
+    const changeId = await reviewed(ops);
+    const { finished } = await startApply(suite.t.db, suite.pool, suite.actor, { changeId, reason: 'connection cut mid-apply', confirmDisruptive: false });
+    for (let i = 0; i < 400 && !(await suite.t.db.auditRecord.findFirst({ where: { changeId, kind: 'change.step' } })); i++) await new Promise((r) => setTimeout(r, 25));
+    await suite.hv1.exec(['pkill', '-KILL', '-f', 'sshd: root@notty']);
+    const summary = await finished;
+    expect(summary.status, await harness.explain(changeId)).toBe('interrupted');
+    const detail = await getChange(suite.t.db, changeId);
+    expect(detail.final).toMatchObject({ hostOutcome: 'applied', hostState: 'as the plan intended' });
+    expect(detail.confirmation).toMatchObject({ state: 'confirmed' });
+    // Still there after the window.
+    await new Promise((r) => setTimeout(r, WINDOW_S * 1000 + 1000));
+    expect((await suite.hv1.exec(['ip', '-o', 'link', 'show'])).stdout.match(/ sbok\d+a/g)).toHaveLength(ops.length);
+    for (let i = 0; i < ops.length; i++) await suite.hv1.exec(['ip', 'link', 'del', 'dev', `sbok${i}a`]);
+  }, 180_000);
+
   it('(d) the host undoes an unconfirmed change when the panel was killed, and the next panel records why', async () => {
     await setWindow(WINDOW_S);
     const ops: Operation[] = Array.from({ length: 30 }, (_, i): Operation => ({ kind: 'createVeth', name: `sbcut${i}a`, peer: `sbcut${i}b` }));

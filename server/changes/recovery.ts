@@ -4,6 +4,7 @@
 // the trail is missing, reads the host and records what state it is in. Nothing is lost.
 import type { Db } from '@/server/db/client';
 import { ProgressTracker, progressKey, type ProgressRecord } from '@/server/apply/progress';
+import { confirmOverNewConnection } from '@/server/apply/confirm';
 import { lineSplitter, parseRunnerLine } from '@/server/apply/runner';
 import { appendAudit } from '@/server/audit/records';
 import { isAppError } from '@/server/errors';
@@ -29,8 +30,23 @@ interface Journal {
   result: string | null;
 }
 
-async function readJournal(pool: SshPool, host: Parameters<typeof sshTargetOf>[0], changeId: string, plan: StoredPlan, waitMs: number): Promise<Journal> {
+/**
+ * Reads the journal until the runner's end. `confirmWhileWaiting`: the panel that started the
+ * apply lost only its connection (it is alive, and it reaches the host again): when the runner
+ * waits for a confirmation, it confirms over a new connection, as it would have live. A panel
+ * that restarted does not: the change was never confirmed by the panel that made it, and the
+ * host undoes it (issue 12, "SIGKILL the panel inside the window").
+ */
+async function readJournal(
+  pool: SshPool,
+  host: Parameters<typeof sshTargetOf>[0],
+  changeId: string,
+  plan: StoredPlan,
+  waitMs: number,
+  confirmWhileWaiting: boolean,
+): Promise<Journal> {
   const deadline = Date.now() + waitMs;
+  let confirmed = false;
   for (;;) {
     let r;
     try {
@@ -56,6 +72,11 @@ async function readJournal(pool: SshPool, host: Parameters<typeof sshTargetOf>[0
     lines.push(r.stdout.slice(0, r.stdout.lastIndexOf('\n') + 1));
     if (missing) return { found: false, records: [], result: null };
     if (tracker.result || Date.now() > deadline) return { found: true, records, result: tracker.result };
+    if (confirmWhileWaiting && !confirmed && tracker.confirmWindow !== null) {
+      confirmed = true;
+      await confirmOverNewConnection(pool, sshTargetOf(host), changeId, tracker.confirmWindow);
+      continue;
+    }
     await new Promise((res) => setTimeout(res, JOURNAL_POLL_MS));
   }
 }
@@ -96,7 +117,7 @@ async function settle(
     try {
       // A runner waiting for a confirmation ends only when its window closes.
       const waitMs = JOURNAL_WAIT_MS + (startedContent?.confirmWindowSeconds ?? 0) * 1000;
-      const journal = await readJournal(pool, host, changeId, plan, waitMs);
+      const journal = await readJournal(pool, host, changeId, plan, waitMs, opts.holdingLock === true);
       const recorded = await db.auditRecord.findMany({ where: { changeId, kind: { in: ['change.step', 'change.rollback', 'change.confirmation'] } }, select: { content: true } });
       const have = new Set(recorded.map((r) => progressKey(JSON.parse(r.content) as ProgressRecord)));
       for (const record of journal.records) {
