@@ -53,6 +53,18 @@ export function checked(argv: Argv, documents = 0): Argv {
 
 export const cmd = (argv: Argv, inverse: Argv[]): PlannedCommand => ({ argv: checked(argv), inverse: inverse.map((i) => checked(i)) });
 
+/**
+ * Writes (or removes) a boot file Switchboard keeps, undone by writing back (or removing) what
+ * was there: the runner's `sb-write-file` and `sb-remove-file`, the content as documents.
+ */
+export function bootFileCommands(path: string, shape: DocumentShape, before: string | null, after: string | null): PlannedCommand[] {
+  if (before === after) return [];
+  const doc = (text: string) => ({ shape, text });
+  if (after === null) return [cmdWithDocuments(['sb-remove-file', path], [['sb-write-file', path, '@doc1']], [doc(before!)])];
+  if (before === null) return [cmdWithDocuments(['sb-write-file', path, '@doc1'], [['sb-remove-file', path]], [doc(after)])];
+  return [cmdWithDocuments(['sb-write-file', path, '@doc1'], [['sb-write-file', path, '@doc2']], [doc(after), doc(before)])];
+}
+
 /** A command with documents; each is checked against its shape here, before it can be sent. */
 export function cmdWithDocuments(argv: Argv, inverse: Argv[], documents: PlannedDocument[]): PlannedCommand {
   for (const d of documents) checkDocument(d);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FORWARDING_FILE, type Topology } from '@/server/topology/model';
-import { cmdWithDocuments, type PlannedCommand } from '../commands';
+import { bootFileCommands, cmdWithDocuments } from '../commands';
 import { checkDocument, MANAGED_SYSCTLS } from '../documents';
 import { defineKind, PHASES } from '../kind';
 
@@ -36,15 +36,6 @@ function bootFileAfter(t: Topology, op: { family: 'ipv4' | 'ipv6'; enabled: bool
   return HEADER + Object.values(KEY).flatMap((k) => (kept.has(k) ? [`${k} = ${kept.get(k)}\n`] : [])).join('');
 }
 
-/** Writes (or removes) the boot file, undone by writing back (or removing) what was there. */
-function bootFileCommand(before: string | null, after: string | null): PlannedCommand[] {
-  if (before === after) return [];
-  const doc = (text: string) => ({ shape: 'sysctl' as const, text });
-  if (after === null) return [cmdWithDocuments(['sb-remove-file', FORWARDING_FILE], [['sb-write-file', FORWARDING_FILE, '@doc1']], [doc(before!)])];
-  if (before === null) return [cmdWithDocuments(['sb-write-file', FORWARDING_FILE, '@doc1'], [['sb-remove-file', FORWARDING_FILE]], [doc(after)])];
-  return [cmdWithDocuments(['sb-write-file', FORWARDING_FILE, '@doc1'], [['sb-write-file', FORWARDING_FILE, '@doc2']], [doc(after), doc(before)])];
-}
-
 export const setIpForward = defineKind({
   schema: setIpForwardSchema,
   describe: (op) => `turn ${WORD[op.family]} forwarding ${op.enabled ? 'on' : 'off'} (${op.atBoot ? 'now and at boot' : 'now; boot left to the host'})`,
@@ -72,7 +63,7 @@ export const setIpForward = defineKind({
     const setting = (on: boolean) => ({ shape: 'sysctl' as const, text: `${KEY[op.family]} = ${on ? 1 : 0}\n` });
     return [
       ...(was === op.enabled ? [] : [cmdWithDocuments(['sysctl', '-q', '-p', '@doc1'], [['sysctl', '-q', '-p', '@doc2']], [setting(op.enabled), setting(was)])]),
-      ...bootFileCommand(t.host.forwardingFile, bootFileAfter(t, op)),
+      ...bootFileCommands(FORWARDING_FILE, 'sysctl', t.host.forwardingFile, bootFileAfter(t, op)),
     ];
   },
   invert: (op, before) => [

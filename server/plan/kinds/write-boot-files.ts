@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Topology } from '@/server/topology/model';
-import { cmdWithDocuments, type PlannedCommand } from '../commands';
+import { bootFileCommands } from '../commands';
 import { defineKind, PHASES } from '../kind';
 import { INTERFACES_FILE, SWITCHBOARD_INTERFACES_FILE } from '../boot/persist';
 
@@ -29,14 +29,6 @@ const hooksOf = (content: string | null) => new Set((content ?? '').split('\n').
 
 const contentOf = (t: Topology, path: string): string | null => t.host.bootConfig?.files.find((f) => f.path === path)?.content ?? null;
 
-function fileCommand(path: string, before: string | null, after: string | null): PlannedCommand[] {
-  if (before === after) return [];
-  const doc = (text: string) => ({ shape: 'interfaces' as const, text });
-  if (after === null) return [cmdWithDocuments(['sb-remove-file', path], [['sb-write-file', path, '@doc1']], [doc(before!)])];
-  if (before === null) return [cmdWithDocuments(['sb-write-file', path, '@doc1'], [['sb-remove-file', path]], [doc(after)])];
-  return [cmdWithDocuments(['sb-write-file', path, '@doc1'], [['sb-write-file', path, '@doc2']], [doc(after), doc(before)])];
-}
-
 export const writeBootFiles = defineKind({
   schema: writeBootFilesSchema,
   describe: (op) => `write the boot configuration (${op.files.map((f) => f.path).join(', ')})`,
@@ -64,7 +56,7 @@ export const writeBootFiles = defineKind({
     const files = [...kept, ...op.files.flatMap((f) => (f.content === null ? [] : [{ path: f.path, content: f.content }]))];
     return { ...t, host: { ...t.host, bootConfig: { ...boot, files } } };
   },
-  render: (op, t) => op.files.flatMap((f) => fileCommand(f.path, contentOf(t, f.path), f.content)),
+  render: (op, t) => op.files.flatMap((f) => bootFileCommands(f.path, 'interfaces', contentOf(t, f.path), f.content)),
   // The files exactly as they were (the planner then writes nothing more for that change).
   invert: (op, before) => [{ kind: 'writeBootFiles', files: op.files.map((f) => ({ path: f.path, content: contentOf(before, f.path) })) }],
 });
