@@ -46,3 +46,21 @@ export function joinedBond(i: NetInterface, bond: NetInterface | undefined): Net
 export function leftBond(i: NetInterface): NetInterface {
   return { ...i, master: null, bridgePort: null, adminUp: false, mac: i.permanentMac ?? i.mac, permanentMac: null };
 }
+
+/**
+ * A locally administered MAC for a virtual interface the kernel would give a random one (a bond
+ * without members): derived from the host and the name, as udev's MACAddressPolicy=persistent
+ * derives one, so the boot files can give it the same MAC after a reboot (boot/ifupdown.ts).
+ */
+export function stableMac(hostname: string, name: string): string {
+  // FNV-1a, twice with different offsets: 40 bits from a short string, no crypto needed.
+  const fnv = (text: string, seed: number) => {
+    let h = seed >>> 0;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    return h;
+  };
+  const a = fnv(`${hostname}/${name}`, 0x811c9dc5);
+  const b = fnv(`${name}/${hostname}`, 0x01000193);
+  const bytes = [0x02, (a >>> 24) & 255, (a >>> 16) & 255, (a >>> 8) & 255, a & 255, b & 255];
+  return bytes.map((x) => x.toString(16).padStart(2, '0')).join(':');
+}

@@ -49,9 +49,10 @@ const rows: Row[] = [
     ],
   },
   {
+    // A stable MAC instead of the kernel's random one (the same host and name give the same MAC).
     name: 'createBond without members',
     op: { kind: 'createBond', name: 'bond1', mode: 'balance-rr', members: [] },
-    commands: [{ argv: ['ip', 'link', 'add', 'name', 'bond1', 'type', 'bond', 'mode', 'balance-rr'], inverse: [del('bond1')] }],
+    commands: [{ argv: ['ip', 'link', 'add', 'name', 'bond1', 'address', '02:2a:97:3e:c9:ef', 'type', 'bond', 'mode', 'balance-rr'], inverse: [del('bond1')] }],
   },
   {
     name: 'createVlan',

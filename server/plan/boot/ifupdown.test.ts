@@ -19,7 +19,7 @@ describe('stanzaFor: an interface as /etc/network/interfaces brings it up at boo
   it('a VLAN-aware bridge without ports or addresses; a bond with its members; a VLAN on its parent', () => {
     const t = hostTopology();
     expect(stanzaFor(t, 'brv', 'ifupdown2')).toEqual(['auto brv', 'iface brv inet manual', '    bridge-ports veth-a', '    bridge-stp off', '    bridge-fd 15', '    bridge-vlan-aware yes']);
-    expect(stanzaFor(t, 'bond0', 'ifupdown')).toEqual(['auto bond0', 'iface bond0 inet manual', '    bond-slaves eth3', '    bond-mode 802.3ad', '    bond-miimon 100']);
+    expect(stanzaFor(t, 'bond0', 'ifupdown')).toEqual(['auto bond0', 'iface bond0 inet manual', '    bond-slaves eth3', '    bond-mode 802.3ad', '    bond-miimon 100', '    hwaddress 02:5b:00:01:00:03']);
     expect(stanzaFor(t, 'eth1.100', 'ifupdown')).toEqual(['auto eth1.100', 'iface eth1.100 inet static', '    address 198.18.100.11/24', '    vlan-raw-device eth1']);
     expect(stanzaFor(t, 'eth1.100', 'ifupdown2')).toContain('    vlan-id 100');
   });

@@ -40,7 +40,13 @@ function kindOptions(i: NetInterface, t: Topology, flavour: IfupdownFlavour): st
     }
     case 'bond': {
       const members = portsOf();
-      return [`bond-slaves ${members.length ? members.join(' ') : 'none'}`, `bond-mode ${i.bond?.mode ?? 'balance-rr'}`, ...(i.bond?.miimon ? [`bond-miimon ${i.bond.miimon}`] : [])];
+      return [
+        `bond-slaves ${members.length ? members.join(' ') : 'none'}`,
+        `bond-mode ${i.bond?.mode ?? 'balance-rr'}`,
+        ...(i.bond?.miimon ? [`bond-miimon ${i.bond.miimon}`] : []),
+        // Its MAC as it is now: a bond the kernel would otherwise give a random one at boot.
+        ...(i.mac ? [`hwaddress ${i.mac}`] : []),
+      ];
     }
     case 'vlan':
       return [...(i.parent ? [`vlan-raw-device ${i.parent}`] : []), ...(flavour === 'ifupdown2' && i.vlan ? [`vlan-id ${i.vlan.id}`] : [])];

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ETHERNET_LIKE } from '../checks';
 import { cmd, del, existing, link } from '../commands';
 import { BOND_MODES, ZIfName } from '../fields';
-import { addInterfaces, joinedBond, newInterface } from '../interface-edits';
+import { addInterfaces, joinedBond, newInterface, stableMac } from '../interface-edits';
 import { defineKind, PHASES } from '../kind';
 
 export const createBondSchema = z.object({
@@ -33,12 +33,18 @@ export const createBond = defineKind({
     }
   },
   project(op, t) {
-    const withBond = addInterfaces(t, newInterface(op.name, 'bond', { bond: { mode: op.mode, miimon: op.miimon ?? null } }));
+    const mac = op.members.length ? null : stableMac(t.host.hostname, op.name);
+    const withBond = addInterfaces(t, newInterface(op.name, 'bond', { bond: { mode: op.mode, miimon: op.miimon ?? null }, ...(mac ? { mac } : {}) }));
     const bond = withBond.interfaces.find((b) => b.name === op.name);
     return { ...withBond, interfaces: withBond.interfaces.map((i) => (op.members.includes(i.name) ? joinedBond(i, bond) : i)) };
   },
   render: (op, t) => [
-    cmd(['ip', 'link', 'add', 'name', op.name, 'type', 'bond', 'mode', op.mode, ...(op.miimon !== undefined ? ['miimon', String(op.miimon)] : [])], [del(op.name)]),
+    // Without members the kernel gives a bond a random MAC, a new one at every boot: it gets a
+    // stable one instead, which the boot files repeat. With members it takes the first one's.
+    cmd(
+      ['ip', 'link', 'add', 'name', op.name, ...(op.members.length ? [] : ['address', stableMac(t.host.hostname, op.name)]), 'type', 'bond', 'mode', op.mode, ...(op.miimon !== undefined ? ['miimon', String(op.miimon)] : [])],
+      [del(op.name)],
+    ),
     ...op.members.flatMap((m) => {
       const member = existing(t, m);
       return [...(member.adminUp ? [cmd(link(m, 'down'), [link(m, 'up')])] : []), cmd(link(m, 'master', op.name), [link(m, 'nomaster')])];
