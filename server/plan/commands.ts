@@ -7,6 +7,15 @@ import { configuredAddresses, forwardDelayToRestore, miimonToRestore, staticRout
 
 export type Argv = string[];
 
+/**
+ * Programs whose commands change links, addresses, routes and masters, which the kernel forgets
+ * at reboot (virsh and sysctl changes are kept by libvirt and /etc/sysctl.d).
+ */
+export const KERNEL_PROGRAMS: ReadonlySet<string> = new Set(['ip', 'bridge']);
+
+/** Whether a command changes the kernel's network configuration directly. */
+export const changesKernel = (c: { argv: Argv }): boolean => KERNEL_PROGRAMS.has(c.argv[0] ?? '');
+
 /** A document a command reads (libvirt XML, a config file): sent as data, passed as a file path. */
 export interface PlannedDocument {
   /** What it must look like (documents.ts checks it before it leaves the panel). */

@@ -1,6 +1,6 @@
 // Which changes wait for the panel's confirmation before the host keeps them (a confirmed
 // apply), and for how long. Pure: a host's setting and the reviewed plan decide it.
-import type { Argv } from './commands';
+import { changesKernel, type Argv } from './commands';
 
 /**
  * `network`: every change with a command that touches a link, an address, a route or a master
@@ -22,8 +22,6 @@ export const MIN_CONFIRM_WINDOW_SECONDS = 5;
 /** The runner holds the host's apply lock while it waits; ten minutes is longer than anyone watches. */
 export const MAX_CONFIRM_WINDOW_SECONDS = 600;
 
-/** Programs whose commands change links, addresses, routes or masters (virsh and sysctl do not). */
-const NETWORK_PROGRAMS = new Set(['ip', 'bridge']);
 
 interface PlanLike {
   steps: readonly { commands: readonly { argv: Argv }[]; disruptive: string | null }[];
@@ -36,7 +34,7 @@ export function needsConfirmation(plan: PlanLike, scope: ConfirmScope): boolean 
     case 'disruptive':
       return plan.steps.some((s) => s.disruptive !== null);
     case 'network':
-      return plan.steps.some((s) => s.disruptive !== null || s.commands.some((c) => NETWORK_PROGRAMS.has(c.argv[0] ?? '')));
+      return plan.steps.some((s) => s.disruptive !== null || s.commands.some(changesKernel));
   }
 }
 

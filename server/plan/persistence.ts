@@ -4,13 +4,8 @@
 // history and the apply record say so for each such step, never silently. Pure.
 import type { BootConfig } from '@/server/topology/model';
 import { BOOT_BACKEND_WORDS } from '@/server/topology/words';
-import type { Argv } from './commands';
-import { INTERFACES_FILE, SWITCHBOARD_INTERFACES_FILE } from './boot/persist';
-
-/** The boot files the planner writes for kernel steps (kinds/write-boot-files.ts). */
-const BOOT_PATHS = new Set<string>([INTERFACES_FILE, SWITCHBOARD_INTERFACES_FILE]);
-/** Programs whose changes the kernel forgets at reboot. */
-const RUNTIME_PROGRAMS = new Set(['ip', 'bridge']);
+import { changesKernel, type Argv } from './commands';
+import { BOOT_FILE_PATHS } from './kinds/write-boot-files';
 
 interface StepLike {
   commands: readonly { argv: Argv }[];
@@ -28,8 +23,8 @@ export interface Persistence {
  * a plan that writes them (a writeBootFiles step) keeps every step.
  */
 export function persistenceOf(steps: readonly StepLike[], hostName: string, boot: BootConfig | undefined, bootNotWritten?: string): Persistence {
-  if (steps.some((s) => s.commands.some((c) => c.argv[0] === 'sb-write-file' && BOOT_PATHS.has(c.argv[1] ?? '')))) return { runtimeOnlySteps: [], sentence: null };
-  const runtimeOnlySteps = steps.flatMap((s, i) => (s.commands.some((c) => RUNTIME_PROGRAMS.has(c.argv[0] ?? '')) ? [i] : []));
+  if (steps.some((s) => s.commands.some((c) => c.argv[0] === 'sb-write-file' && (BOOT_FILE_PATHS as readonly string[]).includes(c.argv[1] ?? '')))) return { runtimeOnlySteps: [], sentence: null };
+  const runtimeOnlySteps = steps.flatMap((s, i) => (s.commands.some(changesKernel) ? [i] : []));
   if (!runtimeOnlySteps.length) return { runtimeOnlySteps, sentence: null };
   const which = runtimeOnlySteps.length === steps.length ? 'this change' : `step${runtimeOnlySteps.length > 1 ? 's' : ''} ${runtimeOnlySteps.map((i) => i + 1).join(', ')}`;
   const manager = !boot

@@ -7,6 +7,7 @@ import { describeOperation, interfacesOf, type Operation } from './ops';
 import { kindOf } from './registry';
 import { applyOperation, sameAddress } from './project';
 import { renderOperation, type PlannedCommand } from './render';
+import { changesKernel } from './commands';
 import { validateOperation, validateOperations, type OperationCheck } from './validate';
 import { warningsOf } from './warnings';
 import { bootWritesFor } from './boot/persist';
@@ -124,8 +125,6 @@ function disruptionOf(op: Operation, mgmt: Set<string>, path: ManagementPath): s
   return `changes ${touched.join(', ')}, which carries the panel's SSH connection`;
 }
 
-/** Programs whose changes the kernel forgets at reboot: what the boot files must say. */
-const KERNEL_PROGRAMS = new Set(['ip', 'bridge']);
 
 /**
  * The step that writes the boot files for what the kernel steps change (boot/persist.ts), or
@@ -134,7 +133,7 @@ const KERNEL_PROGRAMS = new Set(['ip', 'bridge']);
 function bootStep(steps: readonly PlanStep[], live: Topology, intended: Topology): { step: PlanStep; state: Topology } | { why: string } | null {
   // A Revert carries the files as they were (writeBootFiles' inverse): exactly those, nothing more.
   if (steps.some((s) => s.operation.kind === 'writeBootFiles')) return null;
-  const kernelSteps = steps.filter((s) => s.commands.some((c) => KERNEL_PROGRAMS.has(c.argv[0] ?? '')));
+  const kernelSteps = steps.filter((s) => s.commands.some(changesKernel));
   if (!kernelSteps.length) return null;
   const boot = intended.host.bootConfig;
   if (!boot) return { why: 'the boot configuration has not been read' };
