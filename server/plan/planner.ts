@@ -168,7 +168,7 @@ export function planChange(live: Topology, draft: readonly Operation[], pathOrAd
     const commands = renderOperation(operation, state);
     const disruptive = disruptionOf(operation, mgmt, path) ?? kindOf(operation).disruption?.(operation, state) ?? null;
     const deferred = kindOf(operation).deferred?.(operation, state) ?? null;
-    const warnings = warningsOf(operation, state);
+    const warnings = warningsOf(operation, state, commands);
     state = applyOperation(state, operation);
     return { draftIndex, operation, description: describeOperation(operation), commands, disruptive, ...(deferred ? { deferred } : {}), warnings };
   });

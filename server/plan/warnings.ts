@@ -6,7 +6,9 @@
 // once, for every kind that can disturb such a device.
 import type { NetInterface, Topology } from '@/server/topology/model';
 import { interfacesOf, type Operation } from './ops';
+import { changesKernel, type PlannedCommand } from './commands';
 import { kindOf } from './registry';
+import { renderOperation } from './render';
 
 /** Link kinds whose traffic rides on their `parent` device (not VLANs: they are plain children). */
 const RIDERS: ReadonlySet<NetInterface['kind']> = new Set(['vxlan', 'macvlan', 'macvtap']);
@@ -34,18 +36,17 @@ function riderWarning(op: Operation, before: Topology): string | null {
   return `${dev} carries ${named}: this change moves their traffic too, and they may stop passing it.`;
 }
 
-/** Kinds that change the kernel directly (libvirt's go through libvirt, which NetworkManager leaves alone). */
-const KERNEL_KINDS: ReadonlySet<Operation['kind']> = new Set(['createBridge', 'createBond', 'createVlan', 'createVeth', 'createDummy', 'deleteInterface', 'setMaster', 'unsetMaster', 'setLinkState', 'setMtu', 'setMac', 'addAddress', 'removeAddress', 'setBridgeVlans']);
-
-function networkManagerWarning(op: Operation, before: Topology): string | null {
+/** Only changes made to the kernel directly: libvirt's go through libvirt, which NetworkManager leaves alone. */
+function networkManagerWarning(op: Operation, before: Topology, commands: readonly PlannedCommand[]): string | null {
   const managed = new Set(before.host.bootConfig?.nmManaged ?? []);
-  if (!managed.size || !KERNEL_KINDS.has(op.kind)) return null;
+  if (!managed.size || !commands.some(changesKernel)) return null;
   const touched = interfacesOf(op).filter((n) => managed.has(n));
   if (!touched.length) return null;
   const names = touched.join(', ');
   return `NetworkManager manages ${names}: it may undo this change when it reconnects or restarts. Change ${touched.length > 1 ? 'them' : 'it'} in NetworkManager, or make ${touched.length > 1 ? 'them' : 'it'} unmanaged first.`;
 }
 
-export function warningsOf(op: Operation, before: Topology): string[] {
-  return [...(kindOf(op).warnings?.(op, before) ?? []), riderWarning(op, before), networkManagerWarning(op, before)].filter((w): w is string => !!w);
+/** `commands`: the operation rendered against `before` (the planner has them already). */
+export function warningsOf(op: Operation, before: Topology, commands: readonly PlannedCommand[] = renderOperation(op, before)): string[] {
+  return [...(kindOf(op).warnings?.(op, before) ?? []), riderWarning(op, before), networkManagerWarning(op, before, commands)].filter((w): w is string => !!w);
 }
