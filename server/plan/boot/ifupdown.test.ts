@@ -64,4 +64,18 @@ describe('stanzaFor: an interface as /etc/network/interfaces brings it up at boo
       '    pre-down ip route del default via 198.18.0.1 dev eth0 metric 100',
     ]);
   });
+
+  it('an address from DHCP stays DHCP: no lease written as static, no DHCP route as a hook; a static address beside it gets its own stanza', () => {
+    const t = hostTopology();
+    const eth1 = t.interfaces.find((i) => i.name === 'eth1')!;
+    eth1.master = null;
+    eth1.addresses = [
+      { family: 'inet', address: '192.0.2.50', prefixLength: 24, scope: 'global', dynamic: true },
+      { family: 'inet', address: '192.0.2.200', prefixLength: 24, scope: 'global', dynamic: false },
+    ];
+    t.routes.push({ dst: 'default', gateway: '192.0.2.1', dev: 'eth1', protocol: 'dhcp', scope: null, prefsrc: '192.0.2.50', metric: 1024 });
+    for (const flavour of ['ifupdown', 'ifupdown2'] as const) {
+      expect(stanzaFor(t, 'eth1', flavour)).toEqual(['auto eth1', 'iface eth1 inet dhcp', 'iface eth1 inet static', '    address 192.0.2.200/24']);
+    }
+  });
 });

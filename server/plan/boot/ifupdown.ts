@@ -8,13 +8,15 @@
 // bonds use the `bridge-*` and `bond-*` options both understand (classic ifupdown through the
 // bridge-utils and ifenslave hooks).
 import type { NetInterface, Route, Topology } from '@/server/topology/model';
-import { OWN_BRIDGE_MODES } from '../libvirt';
 import { configuredAddresses } from '../restore';
+import { describedAtBoot } from './intent';
 
 export type IfupdownFlavour = 'ifupdown' | 'ifupdown2';
 
 /** The kernel's MTU for a new interface: only another value is written. */
 const DEFAULT_MTU = 1500;
+/** Route protocols whose routes come back without a boot file (iproute2's rt_protos names). */
+const DYNAMIC_ROUTE_PROTOCOLS = ['kernel', 'dhcp', 'ra'];
 const INDENT = '    ';
 
 const cidr = (a: { address: string; prefixLength: number }) => `${a.address}/${a.prefixLength}`;
@@ -74,31 +76,37 @@ function routeWords(r: Route): string {
  */
 export function stanzaFor(t: Topology, name: string, flavour: IfupdownFlavour): string[] | null {
   const i = t.interfaces.find((x) => x.name === name);
-  if (!i || i.kind === 'loopback' || i.owner || ['tap', 'tun', 'other'].includes(i.kind)) return null;
-  // A libvirt network's own bridge is libvirt's to create, at its network's start.
-  if (t.networks.some((n) => n.bridge === name && OWN_BRIDGE_MODES.includes(n.mode))) return null;
+  if (!i || !describedAtBoot(t, i)) return null;
   const addresses = configuredAddresses(i).filter((a) => a.scope !== 'link');
   const v4 = addresses.filter((a) => a.family === 'inet');
   const v6 = addresses.filter((a) => a.family === 'inet6');
-  const routes = t.routes.filter((r) => r.dev === name && r.protocol !== 'kernel');
+  // Routes the kernel, a DHCP client or router advertisements add come back on their own.
+  const routes = t.routes.filter((r) => r.dev === name && !DYNAMIC_ROUTE_PROTOCOLS.includes(r.protocol ?? ''));
+  // An address from DHCP keeps coming from DHCP: the stanza says dhcp, never the lease as static.
+  const dhcp = i.addresses.some((a) => a.family === 'inet' && a.dynamic);
   const isV6 = (r: Route) => r.dst.includes(':') || (r.gateway ?? '').includes(':');
   const gateway = routes.find((r) => r.dst === 'default' && r.gateway && !isV6(r) && r.metric === null);
   const gateway6 = routes.find((r) => r.dst === 'default' && r.gateway && isV6(r) && r.metric === null);
   const extraRoutes = routes.filter((r) => r !== gateway && r !== gateway6);
 
-  const lines = [...(i.adminUp ? [`auto ${name}`] : []), `iface ${name} inet ${v4.length ? 'static' : 'manual'}`];
+  const lines = [...(i.adminUp ? [`auto ${name}`] : []), `iface ${name} inet ${dhcp ? 'dhcp' : v4.length ? 'static' : 'manual'}`];
   const option = (o: string) => lines.push(`${INDENT}${o}`);
-  // ifupdown2 takes every address in one stanza; classic ifupdown one per stanza (below).
-  for (const a of flavour === 'ifupdown2' ? v4 : v4.slice(0, 1)) option(`address ${cidr(a)}`);
-  if (gateway) option(`gateway ${gateway.gateway}`);
+  // ifupdown2 takes every address in one stanza; classic ifupdown one per stanza (below); a
+  // dhcp stanza takes none (its static addresses follow in stanzas of their own).
+  const inMainStanza = dhcp ? [] : flavour === 'ifupdown2' ? v4 : v4.slice(0, 1);
+  for (const a of inMainStanza) option(`address ${cidr(a)}`);
+  if (gateway && !dhcp) option(`gateway ${gateway.gateway}`);
   if (i.mtu !== DEFAULT_MTU) option(`mtu ${i.mtu}`);
   kindOptions(i, t, flavour).forEach(option);
   for (const r of extraRoutes) {
     option(`post-up ip ${isV6(r) ? '-6 ' : ''}route add ${routeWords(r)}`);
     option(`pre-down ip ${isV6(r) ? '-6 ' : ''}route del ${routeWords(r)}`);
   }
-  if (flavour === 'ifupdown') {
-    for (const a of v4.slice(1)) lines.push(`iface ${name} inet static`, `${INDENT}address ${cidr(a)}`);
+  const further = v4.filter((a) => !inMainStanza.includes(a));
+  const furtherStanzas = flavour === 'ifupdown2' ? (further.length ? [further] : []) : further.map((a) => [a]);
+  for (const group of furtherStanzas) {
+    lines.push(`iface ${name} inet static`);
+    for (const a of group) option(`address ${cidr(a)}`);
   }
   const v6Stanzas = flavour === 'ifupdown2' ? (v6.length ? [v6] : []) : v6.map((a) => [a]);
   v6Stanzas.forEach((group, k) => {
