@@ -72,12 +72,13 @@ describe('ZCidr', () => {
 });
 
 describe('ZOperation', () => {
-  it('has the 32 operation kinds', () => {
+  it('has the 33 operation kinds', () => {
     expect(OPERATION_KINDS).toEqual([
       'createBridge', 'createBond', 'createVlan', 'createVeth', 'createDummy', 'deleteInterface', 'setMaster',
       'unsetMaster', 'setMtu', 'setLinkState', 'setMac', 'addAddress', 'removeAddress', 'setBridgeVlans', 'restoreRoutes',
       'setIpForward', 'createNetwork', 'deleteNetwork', 'restoreNetwork', 'setNetworkActive', 'setNetworkAutostart', 'editNetwork', 'redefineNetwork', 'addDhcpHost', 'removeDhcpHost',
       'attachNic', 'detachNic', 'restoreNic', 'moveNic', 'setNicLink', 'setNicBandwidth', 'writeBootFiles',
+      'persistInterfaces',
     ]);
   });
 
@@ -154,6 +155,6 @@ describe('describeOperation and interfacesOf', () => {
   it('cover every kind', () => {
     // The libvirt and forwarding kinds' examples are described in their own tests (kinds/libvirt-kinds.test.ts),
     // and the boot files (which only the planner writes) in kinds/write-boot-files.test.ts.
-    expect(new Set([...examples.map(([op]) => op.kind), ...LIBVIRT_EXAMPLES.map((e) => e.op.kind), 'writeBootFiles'])).toEqual(new Set(OPERATION_KINDS));
+    expect(new Set([...examples.map(([op]) => op.kind), ...LIBVIRT_EXAMPLES.map((e) => e.op.kind), 'writeBootFiles', 'persistInterfaces'])).toEqual(new Set(OPERATION_KINDS));
   });
 });

@@ -34,6 +34,7 @@ import { moveNic, moveNicSchema } from './kinds/move-nic';
 import { setNicLink, setNicLinkSchema } from './kinds/set-nic-link';
 import { setNicBandwidth, setNicBandwidthSchema } from './kinds/set-nic-bandwidth';
 import { writeBootFiles, writeBootFilesSchema } from './kinds/write-boot-files';
+import { persistInterfaces, persistInterfacesSchema } from './kinds/persist-interfaces';
 
 /** In the order people meet them (and the API lists them). */
 export const KINDS = [
@@ -69,6 +70,7 @@ export const KINDS = [
   setNicLink,
   setNicBandwidth,
   writeBootFiles,
+  persistInterfaces,
 ] as const;
 
 /**
@@ -108,6 +110,7 @@ export const ZOperation = z.discriminatedUnion('kind', [
   setNicLinkSchema,
   setNicBandwidthSchema,
   writeBootFilesSchema,
+  persistInterfacesSchema,
 ]);
 
 export type Operation = z.infer<typeof ZOperation>;

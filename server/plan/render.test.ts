@@ -351,7 +351,8 @@ describe('renderOperation', () => {
   it('has a row for every operation kind', () => {
     // The libvirt and forwarding kinds render documents; their rows are in kinds/libvirt-kinds.test.ts,
     // the boot files' in kinds/write-boot-files.test.ts.
-    expect(new Set([...rows.map((r) => r.op.kind), ...LIBVIRT_EXAMPLES.map((e) => e.op.kind), 'writeBootFiles'])).toEqual(new Set(OPERATION_KINDS));
+    expect(new Set([...rows.map((r) => r.op.kind), ...LIBVIRT_EXAMPLES.map((e) => e.op.kind), 'writeBootFiles', 'persistInterfaces'])).toEqual(new Set(OPERATION_KINDS));
+    // The boot-file kinds are tested in their own files (kinds/write-boot-files.test.ts, kinds/persist-interfaces.test.ts).
   });
 
   it('renders only ip and bridge, with every argument inside SAFE_ARG', () => {

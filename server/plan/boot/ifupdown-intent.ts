@@ -2,7 +2,7 @@
 // /etc/network/interfaces and the files it sources: the BootIntent the drift check compares
 // with the live topology. Reads the options both write (hyphen or underscore: `bridge-ports`,
 // `bridge_ports`), in the forms admins write them (`address` with `netmask`, or in CIDR). Pure.
-import { INTERFACES_FILE } from './persist';
+import { INTERFACES_FILE, sourcesDirectory } from './persist';
 import { parseInterfacesFile, type Block, type IfaceBlock } from './interfaces-file';
 import { bootInterface, type BootInterface, type BootIntent } from './intent';
 
@@ -58,8 +58,7 @@ function filesInReadingOrder(files: readonly { path: string; content: string }[]
   const main = files.find((f) => f.path === INTERFACES_FILE);
   if (!main) return [];
   const mainBlocks = parseInterfacesFile(main.content);
-  const sourcesDirectory = mainBlocks.some((b) => b.type === 'other' && b.lines.some((l) => /^\s*source(-directory)?\s+\/etc\/network\/interfaces\.d(\/\*)?\s*$/.test(l)));
-  const sourced = sourcesDirectory ? files.filter((f) => f.path.startsWith(SOURCED_DIRECTORY)).sort((a, b) => a.path.localeCompare(b.path)) : [];
+  const sourced = sourcesDirectory(mainBlocks) ? files.filter((f) => f.path.startsWith(SOURCED_DIRECTORY)).sort((a, b) => a.path.localeCompare(b.path)) : [];
   return [{ path: main.path, blocks: mainBlocks }, ...sourced.map((f) => ({ path: f.path, blocks: parseInterfacesFile(f.content) }))];
 }
 

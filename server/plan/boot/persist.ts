@@ -3,7 +3,8 @@
 // Each stanza is edited where the admin keeps it; a new interface goes into Switchboard's own
 // file, which the main file sources. Pure: boot files in, files out (the previous content is
 // the exact inverse).
-import type { BootConfig, Topology } from '@/server/topology/model';
+import type { BootBackend, BootConfig, Topology } from '@/server/topology/model';
+import { bootFileCommands, type PlannedCommand } from '../commands';
 import { REDACTED } from '@/server/topology/parse/boot-config';
 import { stanzaFor, type IfupdownFlavour } from './ifupdown';
 import { formatInterfacesFile, parseInterfacesFile, stanzasOf, withInterface, type Block } from './interfaces-file';
@@ -22,6 +23,13 @@ export interface BootWrite {
 
 export type BootWrites = { ok: true; writes: BootWrite[] } | { ok: false; why: string };
 
+/** The backends whose files Switchboard writes. */
+const WRITTEN_BACKENDS: readonly BootBackend[] = ['ifupdown', 'ifupdown2'];
+export const writesBootConfig = (backend: BootBackend): boolean => WRITTEN_BACKENDS.includes(backend);
+
+/** The commands that write `writes`, each undone by writing the file back as it was. */
+export const bootCommandsFor = (writes: readonly BootWrite[]): PlannedCommand[] => writes.flatMap((w) => bootFileCommands(w.path, 'interfaces', w.before, w.after));
+
 /** Classic ifupdown creates these kinds through another package's hook (ifupdown2 needs none). */
 const HOOK_PACKAGES: Partial<Record<string, string>> = { bridge: 'bridge-utils', bond: 'ifenslave', vlan: 'vlan' };
 
@@ -34,7 +42,7 @@ function missingTool(t: Topology, name: string, flavour: IfupdownFlavour, boot: 
 }
 
 /** Whether the main file reads /etc/network/interfaces.d (Debian's default `source` line). */
-const sourcesDirectory = (blocks: readonly Block[]) =>
+export const sourcesDirectory = (blocks: readonly Block[]) =>
   blocks.some((b) => b.type === 'other' && b.lines.some((l) => /^\s*source(-directory)?\s+\/etc\/network\/interfaces\.d(\/\*)?\s*$/.test(l)));
 
 /**
@@ -43,7 +51,10 @@ const sourcesDirectory = (blocks: readonly Block[]) =>
  */
 export function bootWritesFor(intended: Topology, touched: readonly string[], boot: BootConfig): BootWrites {
   if (boot.backend !== 'ifupdown' && boot.backend !== 'ifupdown2') return { ok: false, why: `Switchboard does not write ${boot.backend} configuration yet` };
-  const flavour: IfupdownFlavour = boot.backend;
+  return ifupdownWritesFor(intended, touched, boot, boot.backend);
+}
+
+function ifupdownWritesFor(intended: Topology, touched: readonly string[], boot: BootConfig, flavour: IfupdownFlavour): BootWrites {
   const files = new Map(boot.files.filter((f) => f.path === INTERFACES_FILE || f.path.startsWith('/etc/network/interfaces.d/')).map((f) => [f.path, f.content]));
   const main = files.get(INTERFACES_FILE);
   if (main === undefined) return { ok: false, why: `${INTERFACES_FILE} was not read` };
