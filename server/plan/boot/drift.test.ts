@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { BootConfig, Topology } from '@/server/topology/model';
 import { hostTopology } from '../fixtures';
 import { applyOperations } from '../project';
-import { bootDrift } from './drift';
+import { bootDrift, operationsTowardBoot } from './drift';
 import { ifupdownIntent } from './ifupdown-intent';
 import { describedAtBoot } from './intent';
 import { bootWritesFor, INTERFACES_FILE, SWITCHBOARD_INTERFACES_FILE } from './persist';
@@ -105,5 +105,50 @@ iface bond0 inet manual
     expect(intent.get('eth2')).toMatchObject({ master: 'br0', up: true });
     expect(intent.get('eth3')).toMatchObject({ master: 'bond0', up: true });
     expect(intent.get('bond0')).toMatchObject({ creates: 'bond' });
+  });
+});
+
+describe('operationsTowardBoot: a draft that brings the live network back to the boot configuration', () => {
+  it('after hand edits and runtime changes, the drafted operations leave no drift', () => {
+    const t = written(hostTopology(), 'ifupdown');
+    const own = t.host.bootConfig!.files.find((f) => f.path === SWITCHBOARD_INTERFACES_FILE)!;
+    // By hand: br0 gets another address and eth1.100 an MTU; at runtime: a new bridge, dummy0 down.
+    const edited = own.content.replace('address 198.18.1.11/24', 'address 198.18.1.12/24').replace('vlan-raw-device eth1', 'mtu 1400\n    vlan-raw-device eth1');
+    const live = applyOperations(withBoot(t, { [INTERFACES_FILE]: MAIN, [SWITCHBOARD_INTERFACES_FILE]: edited }), [
+      { kind: 'createBridge', name: 'br7', stp: false, vlanFiltering: false },
+      { kind: 'setLinkState', dev: 'dummy0', up: false },
+    ]);
+    const drifted = bootDrift(live)!.map((d) => d.name);
+    expect(drifted.sort()).toEqual(['br0', 'br7', 'dummy0', 'eth1.100']);
+    const { operations, notDrafted } = operationsTowardBoot(live, drifted);
+    expect(notDrafted).toEqual([]);
+    expect(operations).toEqual(
+      expect.arrayContaining([
+        { kind: 'deleteInterface', name: 'br7' },
+        { kind: 'removeAddress', dev: 'br0', address: '198.18.1.11/24' },
+        { kind: 'addAddress', dev: 'br0', address: '198.18.1.12/24' },
+        { kind: 'setMtu', dev: 'eth1.100', mtu: 1400 },
+        { kind: 'setLinkState', dev: 'dummy0', up: true },
+      ]),
+    );
+    expect(bootDrift(applyOperations(live, operations))).toEqual([]);
+  });
+
+  it('says what a draft cannot do: DHCP, and devices whose settings are not read back', () => {
+    const t = written(hostTopology(), 'ifupdown');
+    const own = t.host.bootConfig!.files.find((f) => f.path === SWITCHBOARD_INTERFACES_FILE)!;
+    const edited = `${own.content}\nauto bond9\niface bond9 inet manual\n    bond-slaves none\n    bond-mode active-backup\n\nauto br9\niface br9 inet static\n    address 10.9.0.1/24\n    bridge-ports none\n`;
+    const live = withBoot(t, { [INTERFACES_FILE]: MAIN, [SWITCHBOARD_INTERFACES_FILE]: edited.replace('iface eth0 inet static', 'iface eth0 inet dhcp') });
+    const r = operationsTowardBoot(live, ['bond9', 'br9', 'eth0']);
+    expect(r.notDrafted).toEqual([
+      "bond9 is not created by a draft: the boot configuration's bond settings are not read back.",
+      'eth0: whether it takes an address from DHCP is not changed by a draft.',
+    ]);
+    expect(r.operations).toEqual([
+      { kind: 'createBridge', name: 'br9', stp: false, vlanFiltering: false },
+      { kind: 'addAddress', dev: 'br9', address: '10.9.0.1/24' },
+      { kind: 'setLinkState', dev: 'br9', up: true },
+      { kind: 'removeAddress', dev: 'eth0', address: '198.18.0.11/24' },
+    ]);
   });
 });

@@ -3,6 +3,7 @@
 // would be gone, an address the file does not have). Each difference is a sentence about one
 // interface. Pure: a topology (with its boot files) in, sentences out.
 import type { BootBackend, NetInterface, Topology } from '@/server/topology/model';
+import type { Operation } from '../registry';
 import { configuredAddresses } from '../restore';
 import { ifupdownIntent } from './ifupdown-intent';
 import { bootInterface, describedAtBoot, type BootInterface, type BootIntent } from './intent';
@@ -67,6 +68,13 @@ function differences(live: BootInterface, boot: BootInterface | undefined): stri
   return out;
 }
 
+/** What the host's boot configuration would create, or null where Switchboard does not read it. */
+export function bootIntentOf(t: Topology): BootIntent | null {
+  const boot = t.host.bootConfig;
+  const read = boot && INTENT_READERS[boot.backend];
+  return boot && read ? read(boot.files) : null;
+}
+
 /**
  * Every interface whose live state differs from what the boot configuration would make of it, in
  * interface order, then those the boot configuration creates that do not exist now. Null when
@@ -74,10 +82,8 @@ function differences(live: BootInterface, boot: BootInterface | undefined): stri
  * not read back): then nothing can be compared.
  */
 export function bootDrift(t: Topology): InterfaceDrift[] | null {
-  const boot = t.host.bootConfig;
-  const read = boot && INTENT_READERS[boot.backend];
-  if (!boot || !read) return null;
-  const intent = read(boot.files);
+  const intent = bootIntentOf(t);
+  if (!intent) return null;
   const out: InterfaceDrift[] = [];
   for (const i of t.interfaces) {
     if (!describedAtBoot(t, i)) continue;
@@ -89,4 +95,58 @@ export function bootDrift(t: Topology): InterfaceDrift[] | null {
     if (!live.has(b.name)) out.push({ name: b.name, sentences: [`${b.name} is in the boot configuration (${b.path}) but does not exist now: a reboot ${b.creates ? 'creates' : 'would configure'} it.`] });
   }
   return out;
+}
+
+/** Devices a draft can create from what the boot configuration says of them (a VLAN or bond needs more than the intent holds). */
+const CREATE_FROM_INTENT: Partial<Record<NonNullable<BootInterface['creates']>, (name: string) => Operation>> = {
+  bridge: (name) => ({ kind: 'createBridge', name, stp: false, vlanFiltering: false }),
+  dummy: (name) => ({ kind: 'createDummy', name }),
+};
+
+/**
+ * The operations that bring `names` back to what the boot configuration says ("draft a change
+ * back to the boot configuration"), and, in sentences, what a draft cannot do (take an address
+ * from DHCP, create a device it does not know enough about). The draft is reviewed like any other.
+ */
+export function operationsTowardBoot(t: Topology, names: readonly string[]): { operations: Operation[]; notDrafted: string[] } {
+  const intent = bootIntentOf(t);
+  const operations: Operation[] = [];
+  const notDrafted: string[] = [];
+  if (!intent) return { operations, notDrafted: ['Switchboard does not read this host’s boot configuration.'] };
+  for (const name of names) {
+    const i = t.interfaces.find((x) => x.name === name);
+    const boot = intent.get(name);
+    if (!i) {
+      const create = boot?.creates ? CREATE_FROM_INTENT[boot.creates] : undefined;
+      if (!boot) continue;
+      if (!create) {
+        notDrafted.push(`${name} is not created by a draft: ${boot.creates ? `the boot configuration's ${boot.creates} settings are not read back` : 'it is a device the boot configuration only configures'}.`);
+        continue;
+      }
+      operations.push(create(name), ...settingsToward(bootInterface(name, ''), boot));
+      continue;
+    }
+    if (!describedAtBoot(t, i)) continue;
+    const live = liveIntent(i);
+    if (!boot) {
+      if (live.creates) operations.push({ kind: 'deleteInterface', name });
+      else operations.push(...settingsToward(live, bootInterface(name, '')));
+      continue;
+    }
+    if (live.dhcp !== boot.dhcp) notDrafted.push(`${name}: whether it takes an address from DHCP is not changed by a draft.`);
+    operations.push(...settingsToward(live, boot));
+  }
+  return { operations, notDrafted };
+}
+
+/** From `live`'s settings to `boot`'s: master, MTU, addresses, then the link state. */
+function settingsToward(live: BootInterface, boot: BootInterface): Operation[] {
+  const dev = live.name;
+  const ops: Operation[] = [];
+  if (live.master !== boot.master) ops.push(boot.master ? { kind: 'setMaster', dev, master: boot.master } : { kind: 'unsetMaster', dev });
+  if ((live.mtu ?? DEFAULT_MTU) !== (boot.mtu ?? DEFAULT_MTU)) ops.push({ kind: 'setMtu', dev, mtu: boot.mtu ?? DEFAULT_MTU });
+  for (const a of live.addresses.filter((x) => !boot.addresses.includes(x))) ops.push({ kind: 'removeAddress', dev, address: a });
+  for (const a of boot.addresses.filter((x) => !live.addresses.includes(x))) ops.push({ kind: 'addAddress', dev, address: a });
+  if (live.up !== boot.up) ops.push({ kind: 'setLinkState', dev, up: boot.up });
+  return ops;
 }
