@@ -36,10 +36,34 @@ const DRAFT_NOTE = {
  * What the page shows beside the graph: the selected node's details and editors, or the host's
  * card; above them, the conflicts the selection (or, with nothing selected, the host) takes part in.
  */
-export function Inspector({ conflicts, allConflicts, ...props }: { topology: Topology; selected: string | null; live?: Topology; conflicts?: ReadonlyMap<string, string[]>; allConflicts?: string[] }) {
+export function Inspector({
+  conflicts,
+  allConflicts,
+  drift,
+  ...props
+}: {
+  topology: Topology;
+  selected: string | null;
+  live?: Topology;
+  conflicts?: ReadonlyMap<string, string[]>;
+  allConflicts?: string[];
+  /** What a reboot would change, by node id (boot drift). */
+  drift?: ReadonlyMap<string, string[]>;
+}) {
   const shown = props.selected ? (conflicts?.get(props.selected) ?? []) : (allConflicts ?? []);
+  const atBoot = props.selected ? (drift?.get(props.selected) ?? []) : [];
   return (
     <>
+      {atBoot.length > 0 && (
+        <div data-testid="inspector-drift" className="mb-3 rounded-md border border-amber-300 bg-amber-50 p-2 text-xs text-amber-950">
+          <p className="font-medium">Runtime only: a reboot changes it</p>
+          <ul className="list-disc pl-4">
+            {atBoot.map((sentence) => (
+              <li key={sentence}>{sentence}</li>
+            ))}
+          </ul>
+        </div>
+      )}
       {shown.length > 0 && (
         <div data-testid="inspector-conflicts" className="mb-3 rounded-md border border-red-200 bg-red-50 p-2 text-xs text-red-900">
           <p className="font-medium">{shown.length === 1 ? 'Conflict' : `${shown.length} conflicts`}</p>

@@ -55,6 +55,7 @@ function NodeBody({ data, selected }: { data: GraphNodeData; selected: boolean }
   const kind = KIND_STYLE[data.kind];
   const pending = data.pending as PendingMark | undefined;
   const conflicts = data.conflicts as string[] | undefined;
+  const drift = data.drift as string[] | undefined;
   return (
     <div
       data-kind={data.kind}
@@ -68,6 +69,15 @@ function NodeBody({ data, selected }: { data: GraphNodeData; selected: boolean }
       {conflicts && (
         <span data-testid="node-conflict" title={conflicts.join('\n')} className="absolute -top-2 left-1.5 rounded-full bg-red-600 px-1.5 text-[9px] font-semibold uppercase leading-4 tracking-wide text-white shadow-sm">
           conflict
+        </span>
+      )}
+      {drift && (
+        <span
+          data-testid="node-runtime-only"
+          title={`Runtime only (a reboot changes it):\n${drift.join('\n')}`}
+          className="absolute -bottom-2 left-1.5 rounded-full bg-amber-200 px-1.5 text-[9px] font-semibold uppercase leading-4 tracking-wide text-amber-950 shadow-sm ring-1 ring-amber-500"
+        >
+          runtime only
         </span>
       )}
       {pending && (

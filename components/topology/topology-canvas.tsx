@@ -132,12 +132,14 @@ export interface TopologyCanvasProps {
   selectedId?: string | null;
   /** Conflicts (fleet-wide checks) by node id, in sentences: those nodes are marked. */
   conflicts?: ReadonlyMap<string, string[]>;
+  /** What a reboot would change (boot drift) by node id, in sentences: those nodes are marked "runtime only". */
+  drift?: ReadonlyMap<string, string[]>;
 }
 
-/** The graph with each node that takes part in a conflict marked (its sentences in `data.conflicts`). */
-function withConflicts(g: PendingGraph, conflicts: ReadonlyMap<string, string[]> | undefined): PendingGraph {
-  if (!conflicts?.size) return g;
-  return { ...g, nodes: g.nodes.map((n) => (conflicts.has(n.id) ? { ...n, data: { ...n.data, conflicts: conflicts.get(n.id) } } : n)) };
+/** The graph with each node some sentences are about marked (the sentences in `data[key]`). */
+function withMarks(g: PendingGraph, key: 'conflicts' | 'drift', marks: ReadonlyMap<string, string[]> | undefined): PendingGraph {
+  if (!marks?.size) return g;
+  return { ...g, nodes: g.nodes.map((n) => (marks.has(n.id) ? { ...n, data: { ...n.data, [key]: marks.get(n.id) } } : n)) };
 }
 
 /**
@@ -147,7 +149,7 @@ function withConflicts(g: PendingGraph, conflicts: ReadonlyMap<string, string[]>
  */
 export function TopologyCanvas(props: TopologyCanvasProps) {
   const { topology, savedPositions, onMoved, search, hiddenKinds, onSelect, layoutGeneration = 0, onLayoutError, onFirstFrame, focus } = props;
-  const { projected = null, pending, editable = false, onConnectNodes, onDeleteEdges, selectedId, conflicts } = props;
+  const { projected = null, pending, editable = false, onConnectNodes, onDeleteEdges, selectedId, conflicts, drift } = props;
   const flow = useReactFlow();
   const store = useStoreApi();
   // Every node and edge with its position; React Flow gets all of them, or for big graphs the
@@ -184,7 +186,10 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
   }, [setNodes, setEdges, store]);
 
   // Ids are the live graph's either way, so drafting keeps every position and the viewport.
-  const graph: PendingGraph = useMemo(() => withConflicts(pendingGraph(topology, projected, pending), conflicts), [topology, projected, pending, conflicts]);
+  const graph: PendingGraph = useMemo(
+    () => withMarks(withMarks(pendingGraph(topology, projected, pending), 'conflicts', conflicts), 'drift', drift),
+    [topology, projected, pending, conflicts, drift],
+  );
 
   useEffect(() => {
     let cancelled = false;

@@ -14,6 +14,9 @@ import { ReviewDialog } from '@/components/changes/review-dialog';
 import { nodeConnectionOperation } from '@/components/changes/operations';
 import type { Operation } from '@/server/plan/ops';
 import { Inspector } from '@/components/topology/inspector';
+import { BootStatus } from '@/components/topology/boot-status';
+import { bootDrift } from '@/server/plan/boot/drift';
+import { ifId } from '@/server/topology/graph';
 import { KIND_STYLE } from '@/components/topology/nodes';
 import { findNodeId, TopologyCanvas, type Positions } from '@/components/topology/topology-canvas';
 import type { GraphNodeKind } from '@/server/topology/graph';
@@ -77,6 +80,8 @@ function HostGraph({ hostId }: { hostId: string }) {
   // With a draft, the graph draws the host as it will be (live ids, pending things marked).
   const projected = pendingCount > 0 ? ((draft?.projected ?? null) as Topology | null) : null;
   const drawn = projected ?? topology;
+  // What a reboot would change, by graph node: those nodes are marked "runtime only".
+  const drift = useMemo(() => new Map((topology ? (bootDrift(topology) ?? []) : []).map((d) => [ifId(d.name), d.sentences])), [topology]);
   const kindsPresent = useMemo(() => {
     if (!drawn) return [];
     const kinds = new Set<GraphNodeKind>(drawn.interfaces.filter((i) => i.kind !== 'loopback').map((i) => i.kind));
@@ -227,6 +232,16 @@ function HostGraph({ hostId }: { hostId: string }) {
             Shown without what could not be read: {topology.missing.filter((m) => m.unreadable).map(missingInWords).join('; ')}
           </p>
         )}
+        {topology && (
+          <BootStatus
+            topology={topology}
+            canEdit={canEdit}
+            onDraft={(ops, notice) => {
+              if (ops.length) add(ops);
+              if (notice) setNotice(notice);
+            }}
+          />
+        )}
         <div className="grid gap-4 lg:grid-cols-[1fr_22rem]">
           <div
             className={`relative h-[75vh] rounded-lg border bg-white ${pendingCount ? 'border-amber-300' : 'border-slate-200'}`}
@@ -261,6 +276,7 @@ function HostGraph({ hostId }: { hostId: string }) {
                 onDeleteEdges={onDeleteEdges}
                 selectedId={selected}
                 conflicts={conflicts}
+                drift={drift}
               />
             )}
           </div>
@@ -270,7 +286,7 @@ function HostGraph({ hostId }: { hostId: string }) {
             </div>
             <div className="min-h-0 flex-1 overflow-auto rounded-lg border border-slate-200 bg-white p-4">
               {drawn && topology ? (
-                <Inspector topology={drawn} live={topology} selected={selected} conflicts={conflicts} allConflicts={fleetConflicts.data?.map((c) => c.sentence)} />
+                <Inspector topology={drawn} live={topology} selected={selected} conflicts={conflicts} allConflicts={fleetConflicts.data?.map((c) => c.sentence)} drift={drift} />
               ) : (
                 <p className="text-sm text-slate-500">Waiting for the first read…</p>
               )}

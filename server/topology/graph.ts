@@ -44,7 +44,7 @@ export interface Graph {
   edges: GraphEdge[];
 }
 
-const ifId = (name: string) => `if:${name}`;
+export const ifId = (name: string) => `if:${name}`;
 const vmId = (name: string) => `vm:${name}`;
 const netId = (name: string) => `net:${name}`;
 

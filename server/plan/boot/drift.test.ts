@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BootConfig, Topology } from '@/server/topology/model';
-import { hostTopology } from '../fixtures';
+import { hostTopology, makeInterface } from '../fixtures';
 import { applyOperations } from '../project';
 import { bootDrift, operationsTowardBoot } from './drift';
 import { ifupdownIntent } from './ifupdown-intent';
@@ -62,6 +62,14 @@ describe('bootDrift: what a reboot would change', () => {
     const drift = bootDrift(withBoot(hostTopology(), { [INTERFACES_FILE]: 'auto eth0\niface eth0 inet static\n    address 198.18.0.11/24\n' }))!;
     expect(drift.find((d) => d.name === 'eth1')?.sentences).toEqual(['eth1 is not in the boot configuration: the next reboot will drop its place in br0.']);
     expect(drift.find((d) => d.name === 'eth0')).toBeUndefined();
+  });
+
+  it('a kind Switchboard does not write (a VXLAN): named as runtime only, left out of the files, drafted back as deleted', () => {
+    const t = written(hostTopology(), 'ifupdown');
+    t.interfaces.push(makeInterface(40, 'vx0', 'vxlan', { adminUp: true, mtu: 1450, vxlan: { vni: 42, local: null, group: null, remote: '198.18.0.12', port: 4789 } }));
+    expect(bootDrift(t)).toEqual([{ name: 'vx0', sentences: ['vx0 is not in the boot configuration: the next reboot will not create it (Switchboard does not write vxlan devices there).'] }]);
+    expect(bootWritesFor(t, ['vx0'], t.host.bootConfig!)).toEqual({ ok: true, writes: [] });
+    expect(operationsTowardBoot(t, ['vx0']).operations).toEqual([{ kind: 'deleteInterface', name: 'vx0' }]);
   });
 
   it('nothing to compare where Switchboard does not read the boot configuration', () => {

@@ -6,7 +6,7 @@ import type { BootBackend, NetInterface, Topology } from '@/server/topology/mode
 import type { Operation } from '../registry';
 import { configuredAddresses } from '../restore';
 import { ifupdownIntent } from './ifupdown-intent';
-import { bootInterface, describedAtBoot, type BootInterface, type BootIntent } from './intent';
+import { bootInterface, describedAtBoot, writtenAtBoot, type BootInterface, type BootIntent } from './intent';
 
 /** The backends whose files Switchboard reads back (the others are runtime only: persistence.ts). */
 const INTENT_READERS: Partial<Record<BootBackend, (files: readonly { path: string; content: string }[]) => BootIntent>> = {
@@ -87,6 +87,10 @@ export function bootDrift(t: Topology): InterfaceDrift[] | null {
   const out: InterfaceDrift[] = [];
   for (const i of t.interfaces) {
     if (!describedAtBoot(t, i)) continue;
+    if (!writtenAtBoot(t, i) && !intent.has(i.name)) {
+      out.push({ name: i.name, sentences: [`${i.name} is not in the boot configuration: the next reboot will not create it (Switchboard does not write ${i.kind} devices there).`] });
+      continue;
+    }
     const sentences = differences(liveIntent(i), intent.get(i.name));
     if (sentences.length) out.push({ name: i.name, sentences });
   }
@@ -129,7 +133,8 @@ export function operationsTowardBoot(t: Topology, names: readonly string[]): { o
     if (!describedAtBoot(t, i)) continue;
     const live = liveIntent(i);
     if (!boot) {
-      if (live.creates) operations.push({ kind: 'deleteInterface', name });
+      // Nothing at boot creates it (a kind Switchboard does not write is not created either).
+      if (live.creates || !writtenAtBoot(t, i)) operations.push({ kind: 'deleteInterface', name });
       else operations.push(...settingsToward(live, bootInterface(name, '')));
       continue;
     }

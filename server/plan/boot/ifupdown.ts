@@ -9,7 +9,7 @@
 // bridge-utils and ifenslave hooks).
 import type { NetInterface, Route, Topology } from '@/server/topology/model';
 import { configuredAddresses } from '../restore';
-import { describedAtBoot } from './intent';
+import { writtenAtBoot } from './intent';
 
 export type IfupdownFlavour = 'ifupdown' | 'ifupdown2';
 
@@ -72,11 +72,11 @@ function routeWords(r: Route): string {
  * The lines that configure `name` at boot, `auto` first when it is up: its IPv4 stanza (static
  * with its addresses, else manual) with what it is, its MTU and its routes, and an inet6
  * stanza for its IPv6 addresses. Null for what a boot file does not create (loopback, a VM's
- * tap, an interface the kernel or libvirt makes).
+ * tap, an interface the kernel or libvirt makes, a kind Switchboard does not write: intent.ts).
  */
 export function stanzaFor(t: Topology, name: string, flavour: IfupdownFlavour): string[] | null {
   const i = t.interfaces.find((x) => x.name === name);
-  if (!i || !describedAtBoot(t, i)) return null;
+  if (!i || !writtenAtBoot(t, i)) return null;
   const addresses = configuredAddresses(i).filter((a) => a.scope !== 'link');
   const v4 = addresses.filter((a) => a.family === 'inet');
   const v6 = addresses.filter((a) => a.family === 'inet6');

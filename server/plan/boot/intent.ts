@@ -47,3 +47,9 @@ export function describedAtBoot(t: Topology, i: NetInterface): boolean {
   if (i.kind === 'loopback' || i.owner || ['tap', 'tun', 'other'].includes(i.kind)) return false;
   return !t.networks.some((n) => n.bridge === i.name && OWN_BRIDGE_MODES.includes(n.mode));
 }
+
+/** The kinds Switchboard's boot writers create or configure (a VXLAN or macvlan is left to the admin). */
+export const WRITTEN_KINDS: readonly string[] = ['ethernet', 'bridge', 'bond', 'vlan', 'dummy', 'veth'];
+
+/** Whether Switchboard writes this interface to the boot configuration. */
+export const writtenAtBoot = (t: Topology, i: NetInterface): boolean => describedAtBoot(t, i) && WRITTEN_KINDS.includes(i.kind);

@@ -7,6 +7,7 @@ import type { BootBackend, BootConfig, Topology } from '@/server/topology/model'
 import { bootFileCommands, type PlannedCommand } from '../commands';
 import { REDACTED } from '@/server/topology/parse/boot-config';
 import { stanzaFor, type IfupdownFlavour } from './ifupdown';
+import { writtenAtBoot } from './intent';
 import { formatInterfacesFile, parseInterfacesFile, stanzasOf, withInterface, type Block } from './interfaces-file';
 
 export const INTERFACES_FILE = '/etc/network/interfaces';
@@ -65,6 +66,9 @@ function ifupdownWritesFor(intended: Topology, touched: readonly string[], boot:
 
   const changed = new Set<string>();
   for (const name of [...new Set(touched)].sort()) {
+    // An interface Switchboard does not write (a VXLAN, a VM's tap) keeps what the admin wrote.
+    const live = intended.interfaces.find((i) => i.name === name);
+    if (live && !writtenAtBoot(intended, live)) continue;
     const stanza = stanzaFor(intended, name, flavour);
     const missing = stanza ? missingTool(intended, name, flavour, boot) : null;
     if (missing) return { ok: false, why: missing };
