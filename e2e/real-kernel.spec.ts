@@ -19,7 +19,11 @@ const linkOf = async (dev: string) =>
     linkinfo?: { info_kind?: string; info_data?: Record<string, unknown> };
   }[])[0];
 
+/** kv1's boot file as its image has it (the tests below write to it). */
+const IMAGE_INTERFACES_FILE = 'auto lo\niface lo inet loopback\n';
+
 test.afterAll(async () => {
+  await kv1.exec(['sh', '-c', 'cat > /etc/network/interfaces; rm -f /etc/network/interfaces.d/switchboard'], { input: IMAGE_INTERFACES_FILE, allowFailure: true });
   await kv1.exec(['ip', 'link', 'del', 'dev', 'bondui.300'], { allowFailure: true });
   await kv1.exec(['ip', 'link', 'del', 'dev', 'bondui'], { allowFailure: true });
   await kv1.exec(['ip', 'link', 'set', 'dev', 'vtrunk-p', 'up'], { allowFailure: true });
@@ -94,4 +98,36 @@ test('create a bond and a VLAN on it from the New menu, review and apply them on
   expect((await linkOf('bondui'))?.linkinfo).toMatchObject({ info_kind: 'bond', info_data: { mode: 'active-backup' } });
   expect((await linkOf('vtrunk-p'))?.master).toBe('bondui');
   expect(await linkOf('bondui.300')).toMatchObject({ link: 'bondui', linkinfo: { info_kind: 'vlan', info_data: { protocol: '802.1Q', id: 300 } } });
+});
+
+test('a hand edit to the boot file shows as drift on the graph; writing the live state back settles it', async ({ page }) => {
+  // By hand, as an admin would: the boot file gives bondui.300 an MTU it does not have live.
+  await kv1.exec(['sed', '-i', 's/^iface bondui\\.300 inet manual$/&\\n    mtu 1400/', '/etc/network/interfaces']);
+  expect((await kv1.exec(['cat', '/etc/network/interfaces'])).stdout).toContain('iface bondui.300 inet manual\n    mtu 1400\n');
+  await signIn(page);
+  await page.goto('/hosts');
+  await page.locator('[data-id="host-kv1"]').getByRole('link', { name: 'kv1' }).click();
+  const graph = page.getByTestId('topology-graph');
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  const vlan = graph.locator('.react-flow__node[data-id="if:bondui.300"]');
+  const sentence = 'MTU of bondui.300: 1500 now, 1400 after a reboot.';
+  await expect(vlan.getByTestId('node-runtime-only')).toHaveAttribute('title', new RegExp(sentence.replace(/[.]/g, '\\.')), { timeout: 60_000 });
+  await expect(page.getByTestId('boot-drift-list')).toContainText(sentence);
+  // bondui itself is as its stanza says: not marked.
+  await expect(graph.locator('.react-flow__node[data-id="if:bondui"]').getByTestId('node-runtime-only')).toHaveCount(0);
+
+  await vlan.click();
+  const inspectorDrift = page.getByTestId('inspector-drift');
+  await expect(inspectorDrift).toContainText(sentence);
+  await inspectorDrift.getByTestId('persist-live-state').click();
+  await expect(page.getByTestId('draft-panel').getByTestId('draft-op')).toHaveText([/write the current state of bondui\.300 to the boot configuration/]);
+  await page.getByRole('button', { name: 'Review changes' }).click();
+  const review = page.getByTestId('review-dialog');
+  await expect(review.getByTestId('boot-file-diff')).toContainText('-     mtu 1400', { timeout: 60_000 });
+  await review.getByLabel('Reason').fill('Boot file back to what runs');
+  await review.getByRole('button', { name: 'Apply' }).click();
+  await expect(review.getByTestId('change-status')).toHaveText('applied', { timeout: 120_000 });
+  await page.keyboard.press('Escape');
+  await expect(vlan.getByTestId('node-runtime-only')).toHaveCount(0, { timeout: 60_000 });
+  expect((await kv1.exec(['cat', '/etc/network/interfaces'])).stdout).not.toContain('mtu 1400');
 });

@@ -8,6 +8,7 @@ import { PendingAtStart, VmEditor } from '@/components/changes/nic-forms';
 import { KIND_STYLE } from '@/components/topology/nodes';
 import { nicAddresses, nicAddressInWords } from '@/server/topology/addressing';
 import { bandwidthInWords, BOOT_BACKEND_WORDS, virtualportInWords, vlanTagsInWords } from '@/server/topology/words';
+import { DriftActions } from '@/components/topology/boot-status';
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -62,6 +63,7 @@ export function Inspector({
               <li key={sentence}>{sentence}</li>
             ))}
           </ul>
+          {props.live && props.selected?.startsWith('if:') && <DriftActions topology={props.live} names={[props.selected.slice('if:'.length)]} scope="its" />}
         </div>
       )}
       {shown.length > 0 && (

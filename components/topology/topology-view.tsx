@@ -14,8 +14,7 @@ import { ReviewDialog } from '@/components/changes/review-dialog';
 import { nodeConnectionOperation } from '@/components/changes/operations';
 import type { Operation } from '@/server/plan/ops';
 import { Inspector } from '@/components/topology/inspector';
-import { BootStatus } from '@/components/topology/boot-status';
-import { bootDrift } from '@/server/plan/boot/drift';
+import { BootStatus, useBootDrift } from '@/components/topology/boot-status';
 import { ifId } from '@/server/topology/graph';
 import { KIND_STYLE } from '@/components/topology/nodes';
 import { findNodeId, TopologyCanvas, type Positions } from '@/components/topology/topology-canvas';
@@ -81,7 +80,8 @@ function HostGraph({ hostId }: { hostId: string }) {
   const projected = pendingCount > 0 ? ((draft?.projected ?? null) as Topology | null) : null;
   const drawn = projected ?? topology;
   // What a reboot would change, by graph node: those nodes are marked "runtime only".
-  const drift = useMemo(() => new Map((topology ? (bootDrift(topology) ?? []) : []).map((d) => [ifId(d.name), d.sentences])), [topology]);
+  const bootDrift = useBootDrift(topology);
+  const drift = useMemo(() => new Map((bootDrift ?? []).map((d) => [ifId(d.name), d.sentences])), [bootDrift]);
   const kindsPresent = useMemo(() => {
     if (!drawn) return [];
     const kinds = new Set<GraphNodeKind>(drawn.interfaces.filter((i) => i.kind !== 'loopback').map((i) => i.kind));
@@ -233,14 +233,7 @@ function HostGraph({ hostId }: { hostId: string }) {
           </p>
         )}
         {topology && (
-          <BootStatus
-            topology={topology}
-            canEdit={canEdit}
-            onDraft={(ops, notice) => {
-              if (ops.length) add(ops);
-              if (notice) setNotice(notice);
-            }}
-          />
+          <BootStatus topology={topology} drift={bootDrift} />
         )}
         <div className="grid gap-4 lg:grid-cols-[1fr_22rem]">
           <div
