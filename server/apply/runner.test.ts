@@ -2,7 +2,7 @@
 // --net` gives an empty one, so `ip link add` touches nothing of this machine). Journals go to
 // the machine's /run/switchboard under change ids unique to this run, removed afterwards.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -344,9 +344,9 @@ describe('boot files: /etc/network/interfaces and Switchboard\'s file beside it'
    * have no /etc/network at all): what it writes lands in a private upper directory, seeded with
    * `seed` as /etc/network. Returns /etc/network's files afterwards.
    */
-  function runWithPrivateNetwork(input: string, seed: Record<string, string>): { lines: string[]; files: Record<string, string> } {
+  function runWithPrivateNetwork(input: string, seed: Record<string, string>, under = 'network'): { lines: string[]; files: Record<string, string>; modes: Record<string, number> } {
     const root = mkdtempSync(path.join(tmpdir(), 'sb-network-'));
-    const dir = path.join(root, 'upper', 'network');
+    const dir = path.join(root, 'upper', under);
     try {
       mkdirSync(dir, { recursive: true });
       mkdirSync(path.join(root, 'work'));
@@ -357,14 +357,18 @@ describe('boot files: /etc/network/interfaces and Switchboard\'s file beside it'
       if (r.error) throw r.error;
       if (r.status === 99) throw new Error(`the private /etc could not be mounted: ${r.stderr}`);
       const files: Record<string, string> = {};
+      const modes: Record<string, number> = {};
       const walk = (d: string, prefix: string) => {
         for (const f of readdirSync(d, { withFileTypes: true })) {
           if (f.isDirectory()) walk(path.join(d, f.name), `${prefix}${f.name}/`);
-          else files[`${prefix}${f.name}`] = readFileSync(path.join(d, f.name), 'utf8');
+          else {
+            files[`${prefix}${f.name}`] = readFileSync(path.join(d, f.name), 'utf8');
+            modes[`${prefix}${f.name}`] = statSync(path.join(d, f.name)).mode & 0o777;
+          }
         }
       };
-      walk(dir, '');
-      return { lines: r.stdout.split('\n').filter(Boolean), files };
+      walk(root + '/upper', '');
+      return { lines: r.stdout.split('\n').filter(Boolean), files: Object.fromEntries(Object.entries(files).filter(([k]) => k.startsWith(`${under}/`)).map(([k, v]) => [k.slice(under.length + 1), v])), modes };
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -389,6 +393,21 @@ describe('boot files: /etc/network/interfaces and Switchboard\'s file beside it'
     const failed = runWithPrivateNetwork(encodeRunnerInput(newId(), [...steps, { commands: [failing] }]), { interfaces: MAIN });
     expect(failed.lines.at(-1)).toBe('SB end rolled-back');
     expect(failed.files).toEqual({ interfaces: MAIN });
+  });
+
+  it('writes systemd-networkd units and netplan YAML (readable by root only, as netplan wants), nothing deeper or of another type', () => {
+    const unit = '[Match]\nName=br5\n';
+    const yaml = 'network:\n  version: 2\n';
+    const write = (p: string, text: string) => ({ argv: ['sb-write-file', p, '@doc1'], inverse: [['sb-remove-file', p]], documents: [doc(text)] });
+    const ok = runWithPrivateNetwork(encodeRunnerInput(newId(), [{ commands: [write('/etc/systemd/network/10-switchboard-br5.network', unit), write('/etc/netplan/90-switchboard.yaml', yaml)] }]), {}, 'systemd');
+    expect(ok.lines.at(-1)).toBe('SB end applied');
+    expect(ok.files).toEqual({ 'network/10-switchboard-br5.network': unit });
+    expect(ok.modes).toMatchObject({ 'systemd/network/10-switchboard-br5.network': 0o644, 'netplan/90-switchboard.yaml': 0o600 });
+    for (const bad of ['/etc/systemd/network/x.network.d/override.conf', '/etc/systemd/network/10-x.link', '/etc/systemd/system/evil.service', '/etc/netplan/sub/x.yaml']) {
+      const r = runWithPrivateNetwork(encodeRunnerInput(newId(), [{ commands: [write(bad, unit)] }]), {}, 'systemd');
+      expect(r.lines, bad).toContain(`SB out 0 0 refused: file ${bad}`);
+      expect(r.files).toEqual({});
+    }
   });
 
   it('refuses any other file under /etc/network', () => {

@@ -66,12 +66,17 @@ set -f
 owned_file() {
   case $1 in */../*|*/..) return 1;; esac
   case $1 in /etc/sysctl.d/99-switchboard-*.conf|/etc/network/interfaces|/etc/network/interfaces.d/switchboard) return 0;; esac
+  # systemd-networkd's units and netplan's YAML, directly in their directories.
+  case $1 in /etc/systemd/network/*/*|/etc/netplan/*/*) return 1;; esac
+  case $1 in /etc/systemd/network/?*.network|/etc/systemd/network/?*.netdev|/etc/netplan/?*.yaml|/etc/netplan/?*.yml) return 0;; esac
   return 1
 }
 write_file() {
   owned_file "$1" || { echo "refused: file $1"; return 126; }
   case $2 in "$dir/$id".d.*) ;; *) echo "refused: sb-write-file writes a document of the plan"; return 126;; esac
-  mkdir -p "\${1%/*}" && cat "$2" > "$1.sb-new" && chmod 644 "$1.sb-new" && mv -f "$1.sb-new" "$1"
+  # netplan warns about YAML others can read (it may hold Wi-Fi secrets); the rest is read by all.
+  case $1 in /etc/netplan/*) mode=600;; *) mode=644;; esac
+  mkdir -p "\${1%/*}" && cat "$2" > "$1.sb-new" && chmod "$mode" "$1.sb-new" && mv -f "$1.sb-new" "$1"
 }
 remove_file() {
   owned_file "$1" || { echo "refused: file $1"; return 126; }
