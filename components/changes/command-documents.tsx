@@ -1,7 +1,7 @@
 // The documents a command reads (libvirt XML, sysctl settings), shown under it in review and
 // history: named as the command names them (@doc1), each opened to read in full.
 import { diffLines } from 'diff';
-import type { DocumentShape } from '@/server/plan/documents';
+import { BOOT_FILE_SHAPES, type DocumentShape } from '@/server/plan/documents';
 
 const SHAPE_WORDS: Record<DocumentShape, string> = {
   'libvirt-network': 'libvirt network definition',
@@ -9,6 +9,8 @@ const SHAPE_WORDS: Record<DocumentShape, string> = {
   'libvirt-interface': 'VM NIC definition',
   sysctl: 'kernel settings (sysctl)',
   interfaces: 'boot configuration (interfaces)',
+  networkd: 'boot configuration (systemd-networkd unit)',
+  netplan: 'boot configuration (netplan YAML)',
 };
 
 type Doc = { shape: DocumentShape; text: string };
@@ -47,7 +49,7 @@ function BootFileDiff({ argv, documents }: { argv: readonly string[]; documents:
 
 export function CommandDocuments({ documents, argv }: { documents?: Doc[] | undefined; argv?: readonly string[] }) {
   if (!documents?.length) return null;
-  if (argv && documents[0]!.shape === 'interfaces') return <BootFileDiff argv={argv} documents={documents} />;
+  if (argv && (BOOT_FILE_SHAPES as readonly string[]).includes(documents[0]!.shape)) return <BootFileDiff argv={argv} documents={documents} />;
   return (
     <ul className="space-y-1 pl-3" aria-label="Documents the command reads">
       {documents.map((d, i) => (

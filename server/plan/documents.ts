@@ -14,7 +14,18 @@ export const DOCUMENT_SHAPES = {
   sysctl: { root: null },
   /** /etc/network/interfaces and Switchboard's file beside it (plan/boot): interfaces(5) text. */
   interfaces: { root: null },
+  /** systemd-networkd's .network and .netdev units (plan/boot/networkd.ts). */
+  networkd: { root: null },
+  /** netplan's YAML (plan/boot/netplan.ts). */
+  netplan: { root: null },
 } as const;
+
+/** The shapes of boot files: text the kinds check against the file they replace. */
+export const BOOT_FILE_SHAPES = ['interfaces', 'networkd', 'netplan'] as const;
+export type BootFileShape = (typeof BOOT_FILE_SHAPES)[number];
+
+/** A boot file's shape, by where it lives. */
+export const bootFileShape = (path: string): BootFileShape => (path.startsWith('/etc/systemd/network/') ? 'networkd' : path.startsWith('/etc/netplan/') ? 'netplan' : 'interfaces');
 
 export type DocumentShape = keyof typeof DOCUMENT_SHAPES;
 
@@ -35,8 +46,8 @@ export function checkDocument(d: { shape: DocumentShape; text: string }): void {
   };
   if (d.text.length > 256 * 1024) fail('is larger than 256 KiB');
   const root = DOCUMENT_SHAPES[d.shape].root;
-  if (d.shape === 'interfaces') {
-    // What stanzas say is checked by the kind against the file it replaces (write-boot-files.ts).
+  if ((BOOT_FILE_SHAPES as readonly string[]).includes(d.shape)) {
+    // What a boot file says is checked by its kind against the file it replaces (write-boot-files.ts).
     if (/[\0\r]/.test(d.text)) fail('holds a NUL or carriage return');
     return;
   }

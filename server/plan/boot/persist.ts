@@ -5,6 +5,7 @@
 // the exact inverse).
 import type { BootBackend, BootConfig, Topology } from '@/server/topology/model';
 import { bootFileCommands, type PlannedCommand } from '../commands';
+import { bootFileShape } from '../documents';
 import { REDACTED } from '@/server/topology/parse/boot-config';
 import { stanzaFor, type IfupdownFlavour } from './ifupdown';
 import { writtenAtBoot } from './intent';
@@ -29,7 +30,7 @@ const WRITTEN_BACKENDS: readonly BootBackend[] = ['ifupdown', 'ifupdown2'];
 export const writesBootConfig = (backend: BootBackend): boolean => WRITTEN_BACKENDS.includes(backend);
 
 /** The commands that write `writes`, each undone by writing the file back as it was. */
-export const bootCommandsFor = (writes: readonly BootWrite[]): PlannedCommand[] => writes.flatMap((w) => bootFileCommands(w.path, 'interfaces', w.before, w.after));
+export const bootCommandsFor = (writes: readonly BootWrite[]): PlannedCommand[] => writes.flatMap((w) => bootFileCommands(w.path, bootFileShape(w.path), w.before, w.after));
 
 /** Classic ifupdown creates these kinds through another package's hook (ifupdown2 needs none). */
 const HOOK_PACKAGES: Partial<Record<string, string>> = { bridge: 'bridge-utils', bond: 'ifenslave', vlan: 'vlan' };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Topology } from '@/server/topology/model';
 import { bootFileCommands } from '../commands';
+import { bootFileShape } from '../documents';
 import { defineKind, PHASES } from '../kind';
 import { INTERFACES_FILE, SWITCHBOARD_INTERFACES_FILE } from '../boot/persist';
 
@@ -56,7 +57,7 @@ export const writeBootFiles = defineKind({
     const files = [...kept, ...op.files.flatMap((f) => (f.content === null ? [] : [{ path: f.path, content: f.content }]))];
     return { ...t, host: { ...t.host, bootConfig: { ...boot, files } } };
   },
-  render: (op, t) => op.files.flatMap((f) => bootFileCommands(f.path, 'interfaces', contentOf(t, f.path), f.content)),
+  render: (op, t) => op.files.flatMap((f) => bootFileCommands(f.path, bootFileShape(f.path), contentOf(t, f.path), f.content)),
   // The files exactly as they were (the planner then writes nothing more for that change).
   invert: (op, before) => [{ kind: 'writeBootFiles', files: op.files.map((f) => ({ path: f.path, content: contentOf(before, f.path) })) }],
 });
