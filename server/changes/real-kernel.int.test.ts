@@ -1,7 +1,8 @@
 // Changes only a real kernel can take (bonds, 802.1Q VLANs, dummies, VLAN-filtering bridges),
 // on a real-kernel lab host (kv1: a QEMU guest booting Debian's kernel): each applied, verified
 // and reverted; a failure at every step of a change that builds them rolls back the host; and a
-// reboot with nothing applied brings the host back exactly as it was read before.
+// reboot with nothing applied brings the host back exactly as it was read before; a change kept
+// in the boot configuration (ifupdown, systemd-networkd) comes back after a reboot.
 //
 // One database provider: what differs here is the kernel, and the providers are covered by the
 // namespace-host tests (changes.int.test.ts) with the same service code.
@@ -198,6 +199,44 @@ describe.sequential('changing a real-kernel lab host', () => {
     expect(configurationChanges(written, after)).toEqual([]);
     expect(iface(after, 'bondp.77')).toMatchObject({ kind: 'vlan', parent: 'bondp', addresses: [expect.objectContaining({ address: '198.18.78.1' })] });
     expect(iface(after, 'brp')).toMatchObject({ mtu: 1400, addresses: [expect.objectContaining({ address: '198.18.77.1' })] });
+  }, 900_000);
+
+  it('keeps a change across a real reboot under systemd-networkd: the .netdev and .network units it wrote bring it back', async (ctx) => {
+    // kv1 boots with ifupdown; as on a host set up with networkd, systemd-networkd is enabled.
+    await kv1.exec(['systemctl', 'enable', 'systemd-networkd.service']);
+    try {
+      const boot = (await read()).host.bootConfig;
+      if (boot?.backend !== 'networkd') {
+        console.warn(`SKIPPED networkd boot persistence: kv1 reads as ${boot?.backend ?? 'nothing'} with systemd-networkd enabled`);
+        return ctx.skip();
+      }
+      const ops: Operation[] = [
+        { kind: 'createBridge', name: 'brp', stp: false, vlanFiltering: false },
+        { kind: 'addAddress', dev: 'brp', address: '198.18.77.1/24' },
+        { kind: 'setMtu', dev: 'brp', mtu: 1400 },
+        { kind: 'setLinkState', dev: 'brp', up: true },
+        { kind: 'createBond', name: 'bondp', mode: 'active-backup', members: [] },
+        { kind: 'setLinkState', dev: 'bondp', up: true },
+        { kind: 'createVlan', name: 'bondp.77', parent: 'bondp', vlanId: 77 },
+        { kind: 'addAddress', dev: 'bondp.77', address: '198.18.78.1/24' },
+        { kind: 'setLinkState', dev: 'bondp.77', up: true },
+      ];
+      const applied = await harness.change(ops, { reason: 'networkd boot persistence' });
+      expect(applied.status, await harness.explain(applied.changeId)).toBe('applied');
+      const written = await read();
+      const files = written.host.bootConfig?.files.filter((f) => f.path.startsWith('/etc/systemd/network/')) ?? [];
+      expect(files.map((f) => f.path)).toEqual(expect.arrayContaining(['/etc/systemd/network/10-switchboard-brp.netdev', '/etc/systemd/network/10-switchboard-brp.network']));
+      expect(files.find((f) => f.path.endsWith('brp.network'))?.content).toMatch(/Address=198\.18\.77\.1\/24/);
+
+      await kv1.reboot();
+      const after = await read();
+      expect(configurationChanges(written, after)).toEqual([]);
+      expect(iface(after, 'bondp.77')).toMatchObject({ kind: 'vlan', parent: 'bondp', addresses: [expect.objectContaining({ address: '198.18.78.1' })] });
+      expect(iface(after, 'brp')).toMatchObject({ mtu: 1400, addresses: [expect.objectContaining({ address: '198.18.77.1' })] });
+    } finally {
+      // Back to the seeded disk (ifupdown, no units) for the tests after this one.
+      await kv1.start();
+    }
   }, 900_000);
 
   it('reads the same topology after a real reboot with nothing applied', async () => {

@@ -5,7 +5,8 @@
 import type { BootConfig } from '@/server/topology/model';
 import { BOOT_BACKEND_WORDS } from '@/server/topology/words';
 import { changesKernel, type Argv } from './commands';
-import { BOOT_FILE_PATHS } from './kinds/write-boot-files';
+import { writesBootConfig } from './boot/persist';
+import { isBootFilePath } from './kinds/write-boot-files';
 
 interface StepLike {
   commands: readonly { argv: Argv }[];
@@ -23,7 +24,7 @@ export interface Persistence {
  * a plan that writes them (a writeBootFiles step) keeps every step.
  */
 export function persistenceOf(steps: readonly StepLike[], hostName: string, boot: BootConfig | undefined, bootNotWritten?: string): Persistence {
-  if (steps.some((s) => s.commands.some((c) => c.argv[0] === 'sb-write-file' && (BOOT_FILE_PATHS as readonly string[]).includes(c.argv[1] ?? '')))) return { runtimeOnlySteps: [], sentence: null };
+  if (steps.some((s) => s.commands.some((c) => c.argv[0] === 'sb-write-file' && isBootFilePath(c.argv[1] ?? '')))) return { runtimeOnlySteps: [], sentence: null };
   const runtimeOnlySteps = steps.flatMap((s, i) => (s.commands.some(changesKernel) ? [i] : []));
   if (!runtimeOnlySteps.length) return { runtimeOnlySteps, sentence: null };
   const which = runtimeOnlySteps.length === steps.length ? 'this change' : `step${runtimeOnlySteps.length > 1 ? 's' : ''} ${runtimeOnlySteps.map((i) => i + 1).join(', ')}`;
@@ -31,7 +32,7 @@ export function persistenceOf(steps: readonly StepLike[], hostName: string, boot
     ? `${hostName}'s boot configuration has not been read yet`
     : boot.backend === 'none'
       ? `nothing known configures ${hostName}'s network at boot`
-      : bootNotWritten && (boot.backend === 'ifupdown' || boot.backend === 'ifupdown2')
+      : bootNotWritten && writesBootConfig(boot.backend)
         ? `${hostName}'s boot configuration (${BOOT_BACKEND_WORDS[boot.backend]}) is not written: ${bootNotWritten}`
         : `${hostName} is configured at boot by ${BOOT_BACKEND_WORDS[boot.backend]}, which Switchboard does not write yet`;
   return { runtimeOnlySteps, sentence: `Runtime only: ${manager}, so ${which} will be undone by the next reboot.` };

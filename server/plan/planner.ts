@@ -11,7 +11,6 @@ import { changesKernel } from './commands';
 import { validateOperation, validateOperations, type OperationCheck } from './validate';
 import { warningsOf } from './warnings';
 import { bootWritesFor } from './boot/persist';
-import type { BOOT_FILE_PATHS } from './kinds/write-boot-files';
 
 export interface PlanStep {
   /** Position in the draft the operator wrote. */
@@ -144,7 +143,7 @@ function bootStep(steps: readonly PlanStep[], live: Topology, intended: Topology
   const writes = bootWritesFor(intended, touched, boot);
   if (!writes.ok) return { why: writes.why };
   if (!writes.writes.length) return null;
-  const operation: Operation = { kind: 'writeBootFiles', files: writes.writes.map((w) => ({ path: w.path as (typeof BOOT_FILE_PATHS)[number], content: w.after })) };
+  const operation: Operation = { kind: 'writeBootFiles', files: writes.writes.map((w) => ({ path: w.path, content: w.after })) };
   const refused = validateOperation(intended, operation);
   if (refused.length) return { why: refused.join(' ') };
   const step: PlanStep = { draftIndex: -1, operation, description: describeOperation(operation), commands: renderOperation(operation, intended), disruptive: null, warnings: [] };

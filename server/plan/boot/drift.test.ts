@@ -16,8 +16,8 @@ const withBoot = (t: Topology, files: Record<string, string>, backend: BootConfi
 });
 
 /** The host with its boot files as Switchboard writes them for its whole live state. */
-function written(t: Topology, backend: 'ifupdown' | 'ifupdown2'): Topology {
-  const start = withBoot(t, { [INTERFACES_FILE]: MAIN }, backend);
+function written(t: Topology, backend: 'ifupdown' | 'ifupdown2' | 'networkd'): Topology {
+  const start = withBoot(t, backend === 'networkd' ? {} : { [INTERFACES_FILE]: MAIN }, backend);
   const names = t.interfaces.filter((i) => describedAtBoot(t, i)).map((i) => i.name);
   const r = bootWritesFor(start, names, start.host.bootConfig!);
   if (!r.ok) throw new Error(r.why);
@@ -27,7 +27,7 @@ function written(t: Topology, backend: 'ifupdown' | 'ifupdown2'): Topology {
 }
 
 describe('bootDrift: what a reboot would change', () => {
-  it.each(['ifupdown', 'ifupdown2'] as const)('none once Switchboard has written the live state (%s): the files read back as what is live', (backend) => {
+  it.each(['ifupdown', 'ifupdown2', 'networkd'] as const)('none once Switchboard has written the live state (%s): the files read back as what is live', (backend) => {
     expect(bootDrift(written(hostTopology(), backend))).toEqual([]);
   });
 
@@ -70,6 +70,18 @@ describe('bootDrift: what a reboot would change', () => {
     expect(bootDrift(t)).toEqual([{ name: 'vx0', sentences: ['vx0 is not in the boot configuration: the next reboot will not create it (Switchboard does not write vxlan devices there).'] }]);
     expect(bootWritesFor(t, ['vx0'], t.host.bootConfig!)).toEqual({ ok: true, writes: [] });
     expect(operationsTowardBoot(t, ['vx0']).operations).toEqual([{ kind: 'deleteInterface', name: 'vx0' }]);
+  });
+
+  it('systemd-networkd: a unit edited by hand shows as drift, and the draft back settles it', () => {
+    const t = written(hostTopology(), 'networkd');
+    const unit = t.host.bootConfig!.files.find((f) => f.path === '/etc/systemd/network/10-switchboard-br0.network')!;
+    expect(unit.content).toContain('Address=198.18.1.11/24');
+    const files = Object.fromEntries(t.host.bootConfig!.files.map((f) => [f.path, f.path === unit.path ? f.content.replace('Address=198.18.1.11/24', 'Address=198.18.1.12/24') : f.content]));
+    const edited = withBoot(t, files, 'networkd');
+    expect(bootDrift(edited)).toEqual([
+      { name: 'br0', sentences: ['198.18.1.11/24 on br0 is not in the boot configuration.', 'The boot configuration gives br0 198.18.1.12/24, which it does not have now.'] },
+    ]);
+    expect(bootDrift(applyOperations(edited, operationsTowardBoot(edited, ['br0']).operations))).toEqual([]);
   });
 
   it('nothing to compare where Switchboard does not read the boot configuration', () => {

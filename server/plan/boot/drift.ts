@@ -4,14 +4,16 @@
 // interface. Pure: a topology (with its boot files) in, sentences out.
 import type { BootBackend, NetInterface, Topology } from '@/server/topology/model';
 import type { Operation } from '../registry';
-import { configuredAddresses } from '../restore';
+import { configuredAddresses, DEFAULT_MTU } from '../restore';
 import { ifupdownIntent } from './ifupdown-intent';
+import { networkdIntent } from './networkd';
 import { bootInterface, describedAtBoot, writtenAtBoot, type BootInterface, type BootIntent } from './intent';
 
 /** The backends whose files Switchboard reads back (the others are runtime only: persistence.ts). */
 const INTENT_READERS: Partial<Record<BootBackend, (files: readonly { path: string; content: string }[]) => BootIntent>> = {
   ifupdown: ifupdownIntent,
   ifupdown2: ifupdownIntent,
+  networkd: networkdIntent,
 };
 
 export interface InterfaceDrift {
@@ -21,7 +23,6 @@ export interface InterfaceDrift {
 }
 
 const CREATED_KINDS: readonly string[] = ['bridge', 'bond', 'vlan', 'dummy', 'veth'];
-const DEFAULT_MTU = 1500;
 
 /** The live interface in the boot configuration's terms. */
 export function liveIntent(i: NetInterface): BootInterface {

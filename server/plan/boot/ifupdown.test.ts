@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hostTopology } from '../fixtures';
+import { applyOperations } from '../project';
 import { stanzaFor } from './ifupdown';
 
 describe('stanzaFor: an interface as /etc/network/interfaces brings it up at boot', () => {
@@ -77,5 +78,11 @@ describe('stanzaFor: an interface as /etc/network/interfaces brings it up at boo
     for (const flavour of ['ifupdown', 'ifupdown2'] as const) {
       expect(stanzaFor(t, 'eth1', flavour)).toEqual(['auto eth1', 'iface eth1 inet dhcp', 'iface eth1 inet static', '    address 192.0.2.200/24']);
     }
+  });
+
+  it('a veth pair the draft creates (no indexes yet): only one end creates it', () => {
+    const t = applyOperations(hostTopology(), [{ kind: 'createVeth', name: 'vz-b', peer: 'vz-a' }]);
+    const creating = ['vz-a', 'vz-b'].filter((n) => stanzaFor(t, n, 'ifupdown')!.some((l) => l.includes('ip link add')));
+    expect(creating).toEqual(['vz-a']);
   });
 });

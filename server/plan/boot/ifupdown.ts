@@ -8,13 +8,11 @@
 // bonds use the `bridge-*` and `bond-*` options both understand (classic ifupdown through the
 // bridge-utils and ifenslave hooks).
 import type { NetInterface, Route, Topology } from '@/server/topology/model';
-import { configuredAddresses } from '../restore';
+import { configuredAddresses, DEFAULT_MTU } from '../restore';
 import { writtenAtBoot } from './intent';
 
 export type IfupdownFlavour = 'ifupdown' | 'ifupdown2';
 
-/** The kernel's MTU for a new interface: only another value is written. */
-const DEFAULT_MTU = 1500;
 /** Route protocols whose routes come back without a boot file (iproute2's rt_protos names). */
 const DYNAMIC_ROUTE_PROTOCOLS = ['kernel', 'dhcp', 'ra'];
 const INDENT = '    ';
@@ -55,9 +53,14 @@ function kindOptions(i: NetInterface, t: Topology, flavour: IfupdownFlavour): st
     case 'dummy':
       return flavour === 'ifupdown2' ? ['link-type dummy'] : [`pre-up ip link add ${i.name} type dummy`, `post-down ip link del ${i.name}`];
     case 'veth':
-      // One end creates the pair; the other end's stanza only configures it.
-      if (!i.peer || i.index > (t.interfaces.find((p) => p.name === i.peer)?.index ?? Infinity)) return [];
+    {
+      // One end creates the pair; the other end's stanza only configures it. The lower index
+      // creates it; a pair the draft creates has no indexes yet (both 0), so then the name decides.
+      if (!i.peer) return [];
+      const peerIndex = t.interfaces.find((p) => p.name === i.peer)?.index ?? Infinity;
+      if (i.index > peerIndex || (i.index === peerIndex && i.name > i.peer)) return [];
       return flavour === 'ifupdown2' ? ['link-type veth', `veth-peer-name ${i.peer}`] : [`pre-up ip link add ${i.name} type veth peer name ${i.peer}`, `post-down ip link del ${i.name}`];
+    }
     default:
       return [];
   }

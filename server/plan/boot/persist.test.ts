@@ -61,7 +61,7 @@ describe('bootWritesFor', () => {
 
   it('refuses what it cannot write exactly: another backend, a file with a secret it did not read, a main file not read', () => {
     const intended = after([{ kind: 'setMtu', dev: 'eth0', mtu: 9000 }]);
-    expect(bootWritesFor(intended, ['eth0'], boot({}, 'networkd'))).toEqual({ ok: false, why: 'Switchboard does not write networkd configuration yet' });
+    expect(bootWritesFor(intended, ['eth0'], boot({}, 'networkmanager'))).toEqual({ ok: false, why: 'Switchboard does not write the configuration of NetworkManager yet' });
     expect(bootWritesFor(intended, ['eth0'], boot({}))).toEqual({ ok: false, why: '/etc/network/interfaces was not read' });
     const secret = DEBIAN_MAIN.replace('    address 198.18.0.11/24\n', `    address 198.18.0.11/24\n    wpa-psk ${REDACTED}\n`);
     expect(bootWritesFor(intended, ['eth0'], boot({ [INTERFACES_FILE]: secret }))).toMatchObject({ ok: false, why: expect.stringMatching(/holds a secret/) });

@@ -7,8 +7,10 @@ import type { BootBackend, BootConfig, Topology } from '@/server/topology/model'
 import { bootFileCommands, type PlannedCommand } from '../commands';
 import { bootFileShape } from '../documents';
 import { REDACTED } from '@/server/topology/parse/boot-config';
+import { BOOT_BACKEND_WORDS } from '@/server/topology/words';
 import { stanzaFor, type IfupdownFlavour } from './ifupdown';
 import { writtenAtBoot } from './intent';
+import { networkdWritesFor } from './networkd';
 import { formatInterfacesFile, parseInterfacesFile, stanzasOf, withInterface, type Block } from './interfaces-file';
 
 export const INTERFACES_FILE = '/etc/network/interfaces';
@@ -26,7 +28,7 @@ export interface BootWrite {
 export type BootWrites = { ok: true; writes: BootWrite[] } | { ok: false; why: string };
 
 /** The backends whose files Switchboard writes. */
-const WRITTEN_BACKENDS: readonly BootBackend[] = ['ifupdown', 'ifupdown2'];
+const WRITTEN_BACKENDS: readonly BootBackend[] = ['ifupdown', 'ifupdown2', 'networkd'];
 export const writesBootConfig = (backend: BootBackend): boolean => WRITTEN_BACKENDS.includes(backend);
 
 /** The commands that write `writes`, each undone by writing the file back as it was. */
@@ -52,8 +54,9 @@ export const sourcesDirectory = (blocks: readonly Block[]) =>
  * cannot write exactly: a backend it does not write, a file whose secrets it could not read.
  */
 export function bootWritesFor(intended: Topology, touched: readonly string[], boot: BootConfig): BootWrites {
-  if (boot.backend !== 'ifupdown' && boot.backend !== 'ifupdown2') return { ok: false, why: `Switchboard does not write ${boot.backend} configuration yet` };
-  return ifupdownWritesFor(intended, touched, boot, boot.backend);
+  if (boot.backend === 'ifupdown' || boot.backend === 'ifupdown2') return ifupdownWritesFor(intended, touched, boot, boot.backend);
+  if (boot.backend === 'networkd') return networkdWritesFor(intended, touched, boot);
+  return { ok: false, why: `Switchboard does not write the configuration of ${BOOT_BACKEND_WORDS[boot.backend]} yet` };
 }
 
 function ifupdownWritesFor(intended: Topology, touched: readonly string[], boot: BootConfig, flavour: IfupdownFlavour): BootWrites {

@@ -3,7 +3,6 @@ import type { Topology } from '@/server/topology/model';
 import { bootCommandsFor, bootWritesFor, writesBootConfig } from '../boot/persist';
 import { ZIfName } from '../fields';
 import { defineKind, PHASES } from '../kind';
-import type { BOOT_FILE_PATHS } from './write-boot-files';
 
 /**
  * Write interfaces' state as it is (live, or as the draft leaves it) to the host's boot
@@ -57,6 +56,6 @@ export const persistInterfaces = defineKind({
   invert(op, before) {
     const r = writesOf(op, before);
     if (!r.ok || !r.writes.length) return [];
-    return [{ kind: 'writeBootFiles', files: r.writes.map((w) => ({ path: w.path as (typeof BOOT_FILE_PATHS)[number], content: w.before })) }];
+    return [{ kind: 'writeBootFiles', files: r.writes.map((w) => ({ path: w.path, content: w.before })) }];
   },
 });

@@ -11,6 +11,7 @@ import { planChange } from '../planner';
 import { renderOperation } from '../render';
 import { validateOperation } from '../validate';
 import { invertSequence } from '../invert';
+import { ZOperation } from '../registry';
 
 const MAIN = 'source /etc/network/interfaces.d/*\n\nauto lo\niface lo inet loopback\n';
 const withBoot = (backend: BootConfig['backend'] = 'ifupdown', files = [{ path: INTERFACES_FILE, content: MAIN }]): Topology => {
@@ -51,10 +52,10 @@ describe('the planner writes the boot files for kernel steps, last', () => {
     const lib = planChange(withBoot(), [{ kind: 'setNetworkAutostart', name: 'default', autostart: false }], '198.18.0.11');
     if (!lib.ok) throw new Error('refused');
     expect(lib.plan.steps.map((s) => s.operation.kind)).toEqual(['setNetworkAutostart']);
-    const networkd = planChange(withBoot('networkd', []), [{ kind: 'setMtu', dev: 'eth2', mtu: 9000 }], '198.18.0.11');
-    if (!networkd.ok) throw new Error('refused');
-    expect(networkd.plan.steps).toHaveLength(1);
-    expect(networkd.plan.bootNotWritten).toBe('Switchboard does not write networkd configuration yet');
+    const nm = planChange(withBoot('networkmanager', []), [{ kind: 'setMtu', dev: 'eth2', mtu: 9000 }], '198.18.0.11');
+    if (!nm.ok) throw new Error('refused');
+    expect(nm.plan.steps).toHaveLength(1);
+    expect(nm.plan.bootNotWritten).toBe('Switchboard does not write the configuration of NetworkManager yet');
     const optedOut = planChange(withBoot(), [{ kind: 'setMtu', dev: 'eth2', mtu: 9000 }], '198.18.0.11', { writeBootConfig: false });
     if (!optedOut.ok) throw new Error('refused');
     expect(optedOut.plan.steps).toHaveLength(1);
@@ -80,10 +81,14 @@ describe('writeBootFiles, checked', () => {
     expect(validateOperation(t, { kind: 'writeBootFiles', files: [{ path: INTERFACES_FILE, content: `${admins}    post-up ip route add 10.9.0.0/16 via 198.18.2.1 dev eth2\n` }] })).toEqual([]);
   });
 
-  it('is refused on a host that ifupdown does not configure', () => {
+  it('is refused for a file of another backend than the host’s, and for a path Switchboard never writes', () => {
     expect(validateOperation(withBoot('networkd', []), { kind: 'writeBootFiles', files: [{ path: INTERFACES_FILE, content: MAIN }] })).toEqual([
-      'hv-test is not configured at boot by ifupdown, so Switchboard does not write /etc/network/interfaces there.',
+      'hv-test is configured at boot by networkd, so Switchboard does not write /etc/network/interfaces there.',
     ]);
+    expect(validateOperation(withBoot(), { kind: 'writeBootFiles', files: [{ path: '/etc/systemd/network/10-switchboard-br5.network', content: '[Match]\nName=br5\n' }] })).toEqual([
+      'hv-test is configured at boot by ifupdown, so Switchboard does not write /etc/systemd/network/10-switchboard-br5.network there.',
+    ]);
+    expect(ZOperation.safeParse({ kind: 'writeBootFiles', files: [{ path: '/etc/systemd/system/evil.service', content: '' }] }).success).toBe(false);
   });
 
   it('removes a file it empties, written back by the inverse', () => {

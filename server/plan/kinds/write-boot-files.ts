@@ -3,10 +3,17 @@ import type { Topology } from '@/server/topology/model';
 import { bootFileCommands } from '../commands';
 import { bootFileShape } from '../documents';
 import { defineKind, PHASES } from '../kind';
+import type { BootBackend } from '@/server/topology/model';
 import { INTERFACES_FILE, SWITCHBOARD_INTERFACES_FILE } from '../boot/persist';
+import { NETWORKD_FILE } from '../boot/networkd';
 
-/** The boot files Switchboard writes (the runner refuses any other path, runner.ts). */
-export const BOOT_FILE_PATHS = [INTERFACES_FILE, SWITCHBOARD_INTERFACES_FILE] as const;
+/** The boot files Switchboard writes, by backend (the runner refuses any other path, runner.ts). */
+const BOOT_FILES_OF: Partial<Record<BootBackend, (path: string) => boolean>> = {
+  ifupdown: (p) => p === INTERFACES_FILE || p === SWITCHBOARD_INTERFACES_FILE,
+  ifupdown2: (p) => p === INTERFACES_FILE || p === SWITCHBOARD_INTERFACES_FILE,
+  networkd: (p) => NETWORKD_FILE.test(p),
+};
+export const isBootFilePath = (path: string): boolean => Object.values(BOOT_FILES_OF).some((owns) => owns(path));
 
 /**
  * The boot configuration after a change, as the planner computes it (boot/persist.ts), or as
@@ -17,9 +24,9 @@ export const BOOT_FILE_PATHS = [INTERFACES_FILE, SWITCHBOARD_INTERFACES_FILE] as
 export const writeBootFilesSchema = z.object({
   kind: z.literal('writeBootFiles'),
   files: z
-    .array(z.object({ path: z.enum(BOOT_FILE_PATHS), content: z.string().max(256 * 1024).nullable() }))
+    .array(z.object({ path: z.string().max(200).refine(isBootFilePath, 'Not a boot file Switchboard writes.'), content: z.string().max(256 * 1024).nullable() }))
     .min(1)
-    .max(BOOT_FILE_PATHS.length),
+    .max(200),
 });
 
 /** A hook line: a command ifupdown runs as root when the interface goes up or down. */
@@ -38,10 +45,15 @@ export const writeBootFiles = defineKind({
   phase: () => PHASES.boot,
   validate(op, c) {
     const backend = c.t.host.bootConfig?.backend;
-    if (backend !== 'ifupdown' && backend !== 'ifupdown2') c.errors.push(`${c.t.host.hostname} is not configured at boot by ifupdown, so Switchboard does not write ${INTERFACES_FILE} there.`);
+    const owns = backend ? BOOT_FILES_OF[backend] : undefined;
+    for (const f of op.files) {
+      if (!owns?.(f.path)) c.errors.push(`${c.t.host.hostname} is configured at boot by ${backend ?? 'nothing Switchboard has read'}, so Switchboard does not write ${f.path} there.`);
+    }
     if (new Set(op.files.map((f) => f.path)).size !== op.files.length) c.errors.push('Each boot file is written once per change.');
     // A hook runs as root at the next boot: a file may keep the admin's own, and gain only Switchboard's.
     for (const f of op.files) {
+      // Only interfaces(5) runs commands (systemd-networkd units and netplan YAML have no hooks).
+      if (bootFileShape(f.path) !== 'interfaces') continue;
       const had = hooksOf(contentOf(c.t, f.path));
       for (const hook of hooksOf(f.content)) {
         const command = HOOK.exec(hook)![2]!;
