@@ -18,9 +18,10 @@ fi
 # The lab's packages (also installed by `npm run lab -- up`; installing them here once keeps the
 # apt work in one place). postgresql only where no server is installed.
 # debootstrap, qemu-utils, zstd, e2fsprogs: the real-kernel lab hosts' image and snapshots.
+# netplan.io: the netplan boot writer's YAML is checked by the real `netplan generate`.
 DEB_PACKAGES=(chromium openssh-server openssh-client libvirt-daemon libvirt-daemon-driver-qemu
   libvirt-clients qemu-system-x86 dnsmasq-base iptables iproute2 util-linux iputils-ping sudo
-  debootstrap qemu-utils zstd e2fsprogs)
+  debootstrap qemu-utils zstd e2fsprogs netplan.io)
 command -v pg_ctlcluster >/dev/null 2>&1 || DEB_PACKAGES+=(postgresql)
 missing=()
 for p in "${DEB_PACKAGES[@]}"; do

@@ -6,6 +6,7 @@ import type { BootBackend, NetInterface, Topology } from '@/server/topology/mode
 import type { Operation } from '../registry';
 import { configuredAddresses, DEFAULT_MTU } from '../restore';
 import { ifupdownIntent } from './ifupdown-intent';
+import { netplanIntent } from './netplan';
 import { networkdIntent } from './networkd';
 import { bootInterface, describedAtBoot, writtenAtBoot, type BootInterface, type BootIntent } from './intent';
 
@@ -14,6 +15,7 @@ const INTENT_READERS: Partial<Record<BootBackend, (files: readonly { path: strin
   ifupdown: ifupdownIntent,
   ifupdown2: ifupdownIntent,
   networkd: networkdIntent,
+  netplan: netplanIntent,
 };
 
 export interface InterfaceDrift {

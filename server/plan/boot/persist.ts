@@ -10,6 +10,7 @@ import { REDACTED } from '@/server/topology/parse/boot-config';
 import { BOOT_BACKEND_WORDS } from '@/server/topology/words';
 import { stanzaFor, type IfupdownFlavour } from './ifupdown';
 import { writtenAtBoot } from './intent';
+import { netplanWritesFor } from './netplan';
 import { networkdWritesFor } from './networkd';
 import { formatInterfacesFile, parseInterfacesFile, stanzasOf, withInterface, type Block } from './interfaces-file';
 
@@ -28,7 +29,14 @@ export interface BootWrite {
 export type BootWrites = { ok: true; writes: BootWrite[] } | { ok: false; why: string };
 
 /** The backends whose files Switchboard writes. */
-const WRITTEN_BACKENDS: readonly BootBackend[] = ['ifupdown', 'ifupdown2', 'networkd'];
+const WRITTEN_BACKENDS: readonly BootBackend[] = ['ifupdown', 'ifupdown2', 'networkd', 'netplan'];
+
+/**
+ * The netplan features assumed of a host: none of the optional ones, so dummies and veth pairs
+ * (netplan 0.107 and later) are refused with why rather than written for a netplan that would
+ * reject the whole configuration at boot. The probe does not read `netplan info` yet.
+ */
+const ASSUMED_NETPLAN_FEATURES: readonly string[] = [];
 export const writesBootConfig = (backend: BootBackend): boolean => WRITTEN_BACKENDS.includes(backend);
 
 /** The commands that write `writes`, each undone by writing the file back as it was. */
@@ -56,6 +64,7 @@ export const sourcesDirectory = (blocks: readonly Block[]) =>
 export function bootWritesFor(intended: Topology, touched: readonly string[], boot: BootConfig): BootWrites {
   if (boot.backend === 'ifupdown' || boot.backend === 'ifupdown2') return ifupdownWritesFor(intended, touched, boot, boot.backend);
   if (boot.backend === 'networkd') return networkdWritesFor(intended, touched, boot);
+  if (boot.backend === 'netplan') return netplanWritesFor(intended, touched, boot, { features: ASSUMED_NETPLAN_FEATURES });
   return { ok: false, why: `Switchboard does not write the configuration of ${BOOT_BACKEND_WORDS[boot.backend]} yet` };
 }
 

@@ -5,6 +5,7 @@ import { bootFileShape } from '../documents';
 import { defineKind, PHASES } from '../kind';
 import type { BootBackend } from '@/server/topology/model';
 import { INTERFACES_FILE, SWITCHBOARD_INTERFACES_FILE } from '../boot/persist';
+import { NETPLAN_FILE } from '../boot/netplan';
 import { NETWORKD_FILE } from '../boot/networkd';
 
 /** The boot files Switchboard writes, by backend (the runner refuses any other path, runner.ts). */
@@ -12,6 +13,7 @@ const BOOT_FILES_OF: Partial<Record<BootBackend, (path: string) => boolean>> = {
   ifupdown: (p) => p === INTERFACES_FILE || p === SWITCHBOARD_INTERFACES_FILE,
   ifupdown2: (p) => p === INTERFACES_FILE || p === SWITCHBOARD_INTERFACES_FILE,
   networkd: (p) => NETWORKD_FILE.test(p),
+  netplan: (p) => NETPLAN_FILE.test(p),
 };
 export const isBootFilePath = (path: string): boolean => Object.values(BOOT_FILES_OF).some((owns) => owns(path));
 
