@@ -40,7 +40,8 @@ describe('networkdWritesFor: the files that bring touched interfaces back at boo
     const r = networkdWritesFor(intended, ['br5', 'eth2'], boot());
     expect(written(r)).toEqual({
       // The forward delay of a bridge made by this change is unknown until read: not written.
-      [own('br5', 'netdev')]: `${header('br5')}[NetDev]\nName=br5\nKind=bridge\n\n[Bridge]\nSTP=yes\n`,
+      // Nor is its MAC: `none` leaves it to the kernel and udev, as at runtime.
+      [own('br5', 'netdev')]: `${header('br5')}[NetDev]\nName=br5\nKind=bridge\nMACAddress=none\n\n[Bridge]\nSTP=yes\n`,
       // A bridge's carrier comes with its ports: its address must not wait for one.
       [own('br5', 'network')]: `${header('br5')}[Match]\nName=br5\n\n[Network]\nAddress=10.5.0.1/24\nConfigureWithoutCarrier=yes\n`,
       // eth2 is up with carrier and no link-local address, but as a bridge port networkd gives it none anyway.
@@ -69,7 +70,7 @@ describe('networkdWritesFor: the files that bring touched interfaces back at boo
     ]);
     const files = written(networkdWritesFor(intended, ['eth2.200'], boot()));
     expect(Object.keys(files).sort()).toEqual([own('eth2', 'network'), own('eth2.200', 'netdev'), own('eth2.200', 'network')].sort());
-    expect(files[own('eth2.200', 'netdev')]).toBe(`${header('eth2.200')}[NetDev]\nName=eth2.200\nKind=vlan\nMTUBytes=1400\n\n[VLAN]\nId=200\n`);
+    expect(files[own('eth2.200', 'netdev')]).toBe(`${header('eth2.200')}[NetDev]\nName=eth2.200\nKind=vlan\nMTUBytes=1400\nMACAddress=none\n\n[VLAN]\nId=200\n`);
     // eth2 is up with carrier and has no link-local address: networkd is told not to add one.
     expect(files[own('eth2', 'network')]).toBe(`${header('eth2')}[Match]\nName=eth2\n\n[Network]\nVLAN=eth2.200\nLinkLocalAddressing=no\n`);
   });
@@ -81,7 +82,8 @@ describe('networkdWritesFor: the files that bring touched interfaces back at boo
 
   it('a veth pair is created by one .netdev, from the end a file already names (never twice)', () => {
     const files = written(networkdWritesFor(hostTopology(), ['veth-a', 'veth-b'], boot()));
-    expect(files[own('veth-a', 'netdev')]).toContain('Kind=veth\n\n[Peer]\nName=veth-b\n');
+    // Both ends keep their MACs (networkd would otherwise derive its own at boot).
+    expect(files[own('veth-a', 'netdev')]).toContain('Kind=veth\nMACAddress=02:5b:00:01:00:0d\n\n[Peer]\nName=veth-b\nMACAddress=02:5b:00:01:00:0e\n');
     expect(files[own('veth-b', 'netdev')]).toBeUndefined();
     expect(files[own('veth-a', 'network')]).toContain('Bridge=brv');
     // veth-b is down: networkd is told to leave it down.
@@ -89,7 +91,9 @@ describe('networkdWritesFor: the files that bring touched interfaces back at boo
 
     const adminPair = { [at('30-pair.netdev')]: '[NetDev]\nName=veth-b\nKind=veth\n\n[Peer]\nName=veth-a\n' };
     const kept = written(networkdWritesFor(hostTopology(), ['veth-a', 'veth-b'], boot(adminPair)));
-    expect(Object.keys(kept).filter((p) => p.endsWith('.netdev'))).toEqual([]);
+    // The admin's .netdev stays the one that creates the pair (edited in place: it gains the MACs).
+    expect(Object.keys(kept).filter((p) => p.endsWith('.netdev'))).toEqual([at('30-pair.netdev')]);
+    expect(kept[at('30-pair.netdev')]).toBe('[NetDev]\nName=veth-b\nKind=veth\nMACAddress=02:5b:00:01:00:0e\n\n[Peer]\nName=veth-a\nMACAddress=02:5b:00:01:00:0d\n');
   });
 
   it('a DHCP interface stays on DHCP, and an MTU change says so too', () => {

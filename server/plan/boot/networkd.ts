@@ -252,13 +252,19 @@ function applySettings(file: UnitFile, settings: readonly Setting[]): UnitFile {
 const sameNumber = (read: (v: string) => number | null, wanted: number | null) => (existing: readonly string[]) =>
   wanted === null ? existing.length === 0 : existing.length > 0 && read(existing.at(-1)!) === wanted;
 const sameBoolean = (wanted: boolean) => (existing: readonly string[]) => isTrue(existing.at(-1)) === wanted;
+const sameMac = (wanted: string | null) => (existing: readonly string[]) => existing.at(-1)?.toLowerCase() === wanted?.toLowerCase();
 const sameSet = (wanted: readonly string[]) => (existing: readonly string[]) => existing.length === wanted.length && wanted.every((w) => existing.includes(w));
 
-function netdevSettings(i: NetInterface, kind: CreatedKind): Setting[] {
+function netdevSettings(t: Topology, i: NetInterface, kind: CreatedKind): Setting[] {
   const settings: Setting[] = [
     { section: 'NetDev', key: 'Name', values: [i.name] },
     { section: 'NetDev', key: 'Kind', values: [kind] },
     { section: 'NetDev', key: 'MTUBytes', values: i.mtu !== DEFAULT_MTU ? [String(i.mtu)] : [], same: sameNumber(bytes, i.mtu !== DEFAULT_MTU ? i.mtu : null) },
+    // Its MAC as it is now: networkd otherwise derives one of its own at boot (not the one udev
+    // gave it at runtime), which its VLANs, neighbours and DHCP reservations do not know. Found
+    // by the kv1 reboot test. A device this change creates has no MAC read yet: `none` leaves
+    // it to the kernel and udev's MACAddressPolicy, which is how it gets its MAC at runtime.
+    { section: 'NetDev', key: 'MACAddress', values: [i.mac ?? 'none'], same: sameMac(i.mac ?? 'none') },
   ];
   switch (kind) {
     case 'bridge': {
@@ -275,8 +281,6 @@ function netdevSettings(i: NetInterface, kind: CreatedKind): Setting[] {
     case 'bond': {
       const miimon = i.bond?.miimon || null;
       settings.push(
-        // Its MAC as it is now: else a bond gets one at boot that its VLANs and neighbours do not know.
-        { section: 'NetDev', key: 'MACAddress', values: i.mac ? [i.mac] : undefined, same: (e) => e.at(-1)?.toLowerCase() === i.mac?.toLowerCase() },
         { section: 'Bond', key: 'Mode', values: [i.bond?.mode ?? 'balance-rr'] },
         { section: 'Bond', key: 'MIIMonitorSec', values: miimon ? [`${miimon}ms`] : [], same: sameNumber(milliseconds, miimon) },
       );
@@ -288,9 +292,11 @@ function netdevSettings(i: NetInterface, kind: CreatedKind): Setting[] {
         { section: 'VLAN', key: 'Protocol', values: i.vlan?.protocol === '802.1ad' ? ['802.1ad'] : [], same: (e) => (e.at(-1)?.toLowerCase() ?? '802.1q') === (i.vlan?.protocol ?? '802.1Q').toLowerCase() },
       );
       break;
-    case 'veth':
-      settings.push({ section: 'Peer', key: 'Name', values: [i.peer!] });
+    case 'veth': {
+      const peerMac = t.interfaces.find((p) => p.name === i.peer)?.mac ?? null;
+      settings.push({ section: 'Peer', key: 'Name', values: [i.peer!] }, { section: 'Peer', key: 'MACAddress', values: peerMac ? [peerMac] : undefined, same: sameMac(peerMac) });
       break;
+    }
     case 'dummy':
       break;
   }
@@ -298,12 +304,12 @@ function netdevSettings(i: NetInterface, kind: CreatedKind): Setting[] {
 }
 
 /** The .netdev with `kind`'s settings; the sections of other kinds (from a device of another kind by that name) go. */
-function netdevFor(file: UnitFile, i: NetInterface, kind: CreatedKind): UnitFile {
+function netdevFor(file: UnitFile, t: Topology, i: NetInterface, kind: CreatedKind): UnitFile {
   const own = CREATED_KINDS[kind];
   const others = Object.values(CREATED_KINDS).filter((s): s is NonNullable<typeof s> => s !== null && s !== own);
   return applySettings(
     withoutSections(file, (s) => (others as readonly string[]).includes(s.name ?? '')),
-    netdevSettings(i, kind),
+    netdevSettings(t, i, kind),
   );
 }
 
@@ -364,6 +370,9 @@ function networkFor(file: UnitFile, t: Topology, i: NetInterface, madeByOwnNetde
   // The kernel gives a link an IPv6 link-local address once it is up with carrier: only then does
   // the lack of one say that this host turns them off.
   const linkLocalObserved = i.adminUp && i.carrier;
+  const holdsStaticConfig = configuredAddresses(i).some((a) => a.scope !== 'link') || bootRoutesVia(t, i.name).length > 0;
+  // A virtual link may have no carrier at boot; a NIC only matters when it has none now.
+  const configureWithoutCarrier = i.kind === 'bridge' || (holdsStaticConfig && (i.kind !== 'ethernet' || !i.carrier));
   const bridgePort = masterKind === 'bridge';
   const givesLinkLocal = (existing: readonly string[]) => {
     const v = existing.at(-1);
@@ -406,9 +415,10 @@ function networkFor(file: UnitFile, t: Topology, i: NetInterface, madeByOwnNetde
       values: hasLinkLocal ? (bridgePort ? ['ipv6'] : []) : linkLocalObserved ? ['no'] : undefined,
       same: (e) => givesLinkLocal(e) === hasLinkLocal,
     },
-    // A bridge's carrier comes from its ports, which at boot may be none yet (VM taps come with
-    // their VMs): without this networkd would hold back its addresses and routes until one joins.
-    { section: 'Network', key: 'ConfigureWithoutCarrier', values: i.kind === 'bridge' ? ['yes'] : undefined, same: sameBoolean(true) },
+    // The kernel keeps an address and its routes on a link without carrier (a bridge before its
+    // VM taps join, a VLAN on a bond without members); networkd would hold them back until
+    // carrier comes. Found by the kv1 reboot test (a VLAN on an empty bond lost its address).
+    { section: 'Network', key: 'ConfigureWithoutCarrier', values: configureWithoutCarrier ? ['yes'] : undefined, same: sameBoolean(true) },
   ]);
   return withRoutes(doc, bootRoutesVia(t, i.name));
 }
@@ -525,7 +535,7 @@ function configure(ws: Workspace, t: Topology, i: NetInterface): string | null {
   }
   const ownNetdev = switchboardNetworkdPath(i.name, 'netdev');
   const netdevPath = kind ? netdevHome(ws, i.name) : null;
-  if (kind && netdevPath) ws.set(netdevPath, netdevFor(ws.get(netdevPath) ?? parseUnitFile(`${ownHeader(i.name)}\n[NetDev]\n`), i, kind));
+  if (kind && netdevPath) ws.set(netdevPath, netdevFor(ws.get(netdevPath) ?? parseUnitFile(`${ownHeader(i.name)}\n[NetDev]\n`), t, i, kind));
   // A file of ours that no longer creates it (another file does) would only fail at boot.
   if (netdevPath !== ownNetdev && ws.get(ownNetdev)) ws.set(ownNetdev, null);
 
