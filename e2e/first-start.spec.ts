@@ -73,6 +73,12 @@ test('the host page shows the live graph with the seeded nodes and edges, and th
   await expect(page.getByTestId('data-age')).toContainText('Data from');
   await page.screenshot({ path: 'test-results/screenshots/graph.png', fullPage: true });
 
+  // The seeded HTB tree on eth2 in people's units, and its u32 filter (issue 13).
+  await graph.locator('.react-flow__node[data-id="if:eth2"]').click();
+  await expect(inspector.getByTestId('tc-tree')).toContainText('600 Mbit/s');
+  await expect(inspector.getByTestId('tc-filter')).toHaveCount(1);
+  await expect(inspector.getByTestId('tc-filter')).toContainText(/dst port 4789.*1:10/);
+
   // Search finds a node and shows it in the inspector; the kind filter hides a kind.
   await page.getByLabel('Search nodes').fill('vxlan');
   await page.getByLabel('Search nodes').press('Enter');

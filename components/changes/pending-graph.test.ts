@@ -2,11 +2,16 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { applyOperations } from '@/server/plan/project';
 import { parseProbeOutput } from '@/server/topology/parse';
-import { pendingGraph } from './pending-graph';
+import { nodeIdOfChange, pendingGraph } from './pending-graph';
 
 const live = parseProbeOutput(readFileSync(new URL('../../server/topology/parse/fixtures/lab-full-hv1.probe.txt', import.meta.url), 'utf8')).topology;
 
 describe('pendingGraph', () => {
+  it('shows a tc change on its device\'s node', () => {
+    expect(nodeIdOfChange({ entity: 'filter', name: 'eth2 1: pref 2 u32: TCP dst port 80', change: 'added' })).toBe('if:eth2');
+    expect(nodeIdOfChange({ entity: 'class', name: 'eth2 1:10', change: 'changed' })).toBe('if:eth2');
+  });
+
   it('is the live graph, unmarked, without a projection', () => {
     const g = pendingGraph(live, null);
     expect(g.nodes.some((n) => n.data.pending)).toBe(false);

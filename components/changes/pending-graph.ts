@@ -21,9 +21,12 @@ export interface PendingChange {
 
 const ENTITY_PREFIX: Record<string, string> = { interface: 'if:', vm: 'vm:', network: 'net:' };
 
+/** tc parts, named by their device first ("eth2 root 1:", "eth2 1: pref 1 u32: ..."). */
+const TC_ENTITIES = new Set(['qdisc', 'class', 'filter']);
+
 /** The node a pending change shows on, or null (qdiscs, routes and the host have none of their own). */
 export function nodeIdOfChange(c: PendingChange): string | null {
-  if (c.entity === 'qdisc' || c.entity === 'class') return `if:${c.name.split(' ')[0]}`;
+  if (TC_ENTITIES.has(c.entity)) return `if:${c.name.split(' ')[0]}`;
   if (c.entity === 'route') {
     const dev = / dev (\S+)/.exec(c.name)?.[1];
     return dev ? `if:${dev}` : null;
@@ -46,7 +49,7 @@ export function pendingGraph(live: Topology, projected: Topology | null, pending
   const nextEdges = new Set(next.edges.map((e) => e.id));
   const changed = new Set(
     pending
-      .filter((c) => c.change === 'changed' || c.entity === 'qdisc' || c.entity === 'class' || c.entity === 'route')
+      .filter((c) => c.change === 'changed' || TC_ENTITIES.has(c.entity) || c.entity === 'route')
       .map(nodeIdOfChange)
       .filter((id): id is string => id !== null),
   );

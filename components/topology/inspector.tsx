@@ -1,7 +1,7 @@
 'use client';
 
 import type { ReactNode } from 'react';
-import { LEGACY_OPTIONS_KEY, type Topology, type VmNic } from '@/server/topology/model';
+import type { Topology, VmNic } from '@/server/topology/model';
 import { InterfaceEditor, MemberEdgeEditor } from '@/components/changes/edit-forms';
 import { ForwardingEditor, NetworkEditor } from '@/components/changes/network-forms';
 import { PendingAtStart, VmEditor } from '@/components/changes/nic-forms';
@@ -9,6 +9,7 @@ import { KIND_STYLE } from '@/components/topology/nodes';
 import { nicAddresses, nicAddressInWords } from '@/server/topology/addressing';
 import { bandwidthInWords, BOOT_BACKEND_WORDS, virtualportInWords, vlanTagsInWords } from '@/server/topology/words';
 import { DriftActions } from '@/components/topology/boot-status';
+import { TrafficControl } from '@/components/topology/traffic-control';
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -127,8 +128,6 @@ function InspectorBody({ topology, selected, live }: { topology: Topology; selec
     const i = drawn ?? before;
     if (!i) return <p className="text-sm text-slate-500">{name} is no longer on the host.</p>;
     const pending = !before ? 'added' : !drawn ? 'removed' : JSON.stringify(drawn) !== JSON.stringify(before) ? 'changed' : undefined;
-    const qdiscs = topology.qdiscs.filter((q) => q.dev === i.name);
-    const classes = topology.classes.filter((c) => c.dev === i.name);
     const ports = topology.interfaces.filter((p) => p.master === i.name).map((p) => p.name);
     const routes = topology.routes.filter((r) => r.dev === i.name);
     return (
@@ -194,28 +193,7 @@ function InspectorBody({ topology, selected, live }: { topology: Topology; selec
           </Row>
           {routes.length > 0 && <Row label="Routes">{routes.map((r) => `${r.dst}${r.gateway ? ` via ${r.gateway}` : ''}`).join(', ')}</Row>}
         </dl>
-        {qdiscs.length > 0 && (
-          <div>
-            <h4 className="mb-1 font-semibold text-slate-700">Queueing (tc)</h4>
-            <ul className="space-y-0.5 font-mono text-[11px]">
-              {qdiscs.map((q) => (
-                <li key={`${q.handle}${q.parent}`}>
-                  qdisc {q.kind} {q.handle} {q.root ? 'root' : `parent ${q.parent}`}{' '}
-                  {Object.entries(q.options)
-                    .filter(([, v]) => typeof v !== 'object')
-                    // Older tc printed some options as text; that text is shown as it was printed.
-                    .map(([k, v]) => (k === LEGACY_OPTIONS_KEY ? String(v) : `${k} ${String(v)}`))
-                    .join(' ')}
-                </li>
-              ))}
-              {classes.map((c) => (
-                <li key={c.classid}>
-                  class {c.kind} {c.classid} {c.parent ? `parent ${c.parent}` : 'root'} {c.rate && `rate ${c.rate}`} {c.ceil && `ceil ${c.ceil}`}
-                </li>
-              ))}
-            </ul>
-          </div>
-        )}
+        <TrafficControl topology={topology} dev={i.name} />
       </div>
     );
   }

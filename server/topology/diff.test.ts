@@ -84,3 +84,36 @@ describe('diffTopology', () => {
     expect(changes.map(describeChange)).toContain('interface eth3: mtu 1500 → 9000');
   });
 });
+
+describe('tc filters in the history', () => {
+  const probe = readFileSync(new URL('./parse/fixtures/scratch-qos1.probe.txt', import.meta.url), 'utf8');
+  const qos = parseProbeOutput(probe).topology;
+  const clone = (): Topology => structuredClone(qos);
+  const eth2Web = (t: Topology) => t.filters!.find((f) => f.dev === 'eth2' && f.pref === 2)!;
+
+  it('reports a filter steered elsewhere, named by its device, place and match', () => {
+    const after = clone();
+    eth2Web(after).classid = '1:10';
+    expect(diffTopology(qos, after)).toEqual([{ entity: 'filter', name: 'eth2 1: pref 2 u32: TCP dst port 80', change: 'changed', fields: { classid: ['1:20', '1:10'] } }]);
+    expect(topologyHash(after)).not.toBe(topologyHash(qos));
+  });
+
+  it('reports a filter that matches something else as one removed and one added', () => {
+    const after = clone();
+    eth2Web(after).match = 'TCP dst port 443';
+    expect(diffTopology(qos, after).map(describeChange)).toEqual(['filter eth2 1: pref 2 u32: TCP dst port 443 added', 'filter eth2 1: pref 2 u32: TCP dst port 80 removed']);
+  });
+
+  it('does not count a handle the kernel picked (the same filter made again) as a change', () => {
+    const after = clone();
+    eth2Web(after).handle = '80a::800';
+    expect(diffTopology(qos, after)).toEqual([]);
+    expect(topologyHash(after)).toBe(topologyHash(qos));
+  });
+
+  it('does not report filters as removed when a read could not see them', () => {
+    const blind = parseProbeOutput(probe.replace('@@filters eth2 1:@@\n', '@@filters eth2 1:@@\nnot json\n')).topology;
+    expect(blind.missing.map((m) => m.section)).toContain('filter');
+    expect(diffTopology(qos, blind)).toEqual([]);
+  });
+});

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { canonicalText } from '@/server/canonical';
 import { qdiscKey, type BootConfig, type Topology } from './model';
 
-export type ChangeEntity = 'interface' | 'vm' | 'network' | 'qdisc' | 'class' | 'route' | 'host';
+export type ChangeEntity = 'interface' | 'vm' | 'network' | 'qdisc' | 'class' | 'filter' | 'route' | 'host';
 
 export interface TopologyChange {
   entity: ChangeEntity;
@@ -40,6 +40,9 @@ export function configurationOf(t: Topology): Topology {
     // A handle the kernel picked (8000: and up, for a qdisc created without one: the default
     // root qdisc a device gets back when its own is removed) is not configuration.
     qdiscs: t.qdiscs.map((q) => ({ ...q, handle: kernelPickedHandle(q.handle), parent: q.parent === null ? null : kernelPickedHandle(q.parent) })),
+    // u32 and flower handles are the kernel's pick unless given (a re-created filter gets the
+    // next one); fw's handle is the firewall mark it matches.
+    ...(t.filters ? { filters: t.filters.map((f) => (f.kind === 'fw' ? f : { ...f, handle: null })) } : {}),
     // Who answered ARP lately is not configuration.
     neighbours: undefined,
     guestAddresses: undefined,
@@ -154,6 +157,8 @@ export function diffTopology(beforeObserved: Topology, afterObserved: Topology):
     ...when(!libvirtUnknown, diffBy('network', before.networks, after.networks, (n) => n.name, ['definition'])),
     ...when(!unknown.has('qdisc'), diffBy('qdisc', before.qdiscs, after.qdiscs, qdiscKey)),
     ...when(!unknown.has('class'), diffBy('class', before.classes, after.classes, (c) => `${c.dev} ${c.classid}`)),
+    // Named by what they match: a filter has no name of its own that survives re-creating it.
+    ...when(!unknown.has('filter'), diffBy('filter', before.filters ?? [], after.filters ?? [], (f) => `${f.dev} ${f.parent} pref ${f.pref} ${f.kind}: ${f.match}`)),
     ...when(
       !unknown.has('route'),
       diffBy('route', before.routes, after.routes, (r) => `${r.dst}${r.dev ? ` dev ${r.dev}` : ''}${r.metric !== null ? ` metric ${r.metric}` : ''}`),

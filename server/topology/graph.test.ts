@@ -18,7 +18,9 @@ describe('topologyToGraph on a full lab host', () => {
     expect(node('if:br0')?.data.badges).toEqual(expect.arrayContaining(['198.18.1.11/24', 'STP']));
     expect(node('if:vxlan100')?.data.badges).toContain('VNI 100');
     expect(node('if:eth2')?.data.badges).toEqual(expect.arrayContaining(['MTU 1550', 'htb']));
-    expect(node('if:vnet0')?.data.badges.some((b) => b.startsWith('tbf'))).toBe(true);
+    // tc's JSON says rate 12500000 (bytes/s): people read 100 Mbit/s.
+    expect(node('if:vnet0')?.data.badges).toContain('tbf 100 Mbit/s');
+    expect(node('if:eth1')?.data.badges).toContain('ingress');
     expect(node('net:default')?.data).toMatchObject({ column: 'network', subtitle: 'forward nat' });
     expect(node('vm:build1')?.data).toMatchObject({ column: 'vm', status: 'idle', subtitle: 'shut off' });
     expect(node('if:macvtap0')?.data).toMatchObject({ column: 'port', subtitle: 'app1', status: 'down' });
@@ -45,5 +47,24 @@ describe('topologyToGraph on a full lab host', () => {
     }
     expect(new Set(g.edges.map((e) => e.id)).size).toBe(g.edges.length);
     expect(new Set(g.nodes.map((n) => n.id)).size).toBe(g.nodes.length);
+  });
+});
+
+describe('tc badges on a host whose filters were read (scratch capture)', () => {
+  const qos = parseProbeOutput(readFileSync(new URL('./parse/fixtures/scratch-qos1.probe.txt', import.meta.url), 'utf8')).topology;
+  const g = topologyToGraph(qos);
+  const badges = (id: string) => g.nodes.find((n) => n.id === id)?.data.badges;
+
+  it('says the root qdisc in people\'s units and counts the filters', () => {
+    expect(badges('if:eth2')).toEqual(['198.18.9.11/24', 'htb', '10 filters']);
+    expect(badges('if:vnet0')).toEqual(['tbf 100 Mbit/s']);
+    expect(badges('if:eth1')).toEqual(['1 filter', 'ingress']);
+    expect(badges('if:eth3')).toEqual(['2 filters', 'clsact']);
+    expect(badges('if:eth2-peer')).toEqual([]);
+  });
+
+  it('counts no filters where none were read (an older snapshot)', () => {
+    const older = { ...qos, filters: undefined };
+    expect(topologyToGraph(older).nodes.find((n) => n.id === 'if:eth2')?.data.badges).toEqual(['198.18.9.11/24', 'htb']);
   });
 });

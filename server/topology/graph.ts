@@ -2,6 +2,7 @@
 // the browser uses it directly and tests check it with fixtures. Positions are not here: the
 // layout (elkjs, in a worker) and the user's dragged positions are applied later.
 import type { InterfaceKind, NetInterface, Topology } from './model';
+import { qdiscBadge } from './words';
 
 /** Where a node sits from left (the wire) to right (the VMs). */
 export const COLUMNS = ['uplink', 'link', 'switch', 'network', 'port', 'vm'] as const;
@@ -79,7 +80,10 @@ function columnOf(i: NetInterface): Column {
   }
 }
 
-/** Short badges: MTU when not 1500, first addresses, VLAN id, VNI, root qdisc and its rate. */
+/**
+ * Short badges: MTU when not 1500, first addresses, VLAN id, VNI, the root qdisc in people's
+ * units ("tbf 10 Mbit/s"), how many tc filters, an ingress or clsact qdisc.
+ */
 function badgesOf(i: NetInterface, t: Topology): string[] {
   const badges: string[] = [];
   if (i.vlan) badges.push(`VLAN ${i.vlan.id}`);
@@ -87,11 +91,10 @@ function badgesOf(i: NetInterface, t: Topology): string[] {
   if (i.mtu !== 1500 && i.kind !== 'loopback') badges.push(`MTU ${i.mtu}`);
   for (const a of i.addresses.filter((a) => a.scope !== 'link').slice(0, 2)) badges.push(`${a.address}/${a.prefixLength}`);
   const root = t.qdiscs.find((q) => q.dev === i.name && q.root && q.kind !== 'noqueue');
-  if (root) {
-    const rate = typeof root.options.rate === 'string' ? ` ${root.options.rate}` : '';
-    badges.push(`${root.kind}${rate}`);
-  }
-  if (t.qdiscs.some((q) => q.dev === i.name && q.kind === 'ingress')) badges.push('ingress');
+  if (root) badges.push(qdiscBadge(root));
+  const filters = (t.filters ?? []).filter((f) => f.dev === i.name).length;
+  if (filters) badges.push(`${filters} filter${filters === 1 ? '' : 's'}`);
+  for (const q of t.qdiscs.filter((q) => q.dev === i.name && (q.kind === 'ingress' || q.kind === 'clsact'))) badges.push(q.kind);
   if (i.bridge?.stp) badges.push('STP');
   if (i.bridge?.vlanFiltering) badges.push('VLAN filtering');
   return badges;

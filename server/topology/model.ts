@@ -6,7 +6,7 @@
  * Bumped when the parser reads more of the same host (a new field, a finer key), so the first
  * read after an upgrade is not mistaken for a change made on the host.
  */
-export const MODEL_VERSION = 5;
+export const MODEL_VERSION = 6;
 
 export const INTERFACE_KINDS = [
   'loopback',
@@ -154,6 +154,7 @@ export interface Qdisc {
  */
 export const qdiscKey = (q: Pick<Qdisc, 'dev' | 'handle' | 'parent'>): string => `${q.dev} ${q.parent ?? 'root'} ${q.handle}`;
 
+/** Rates and sizes as tc prints them ("10Mbit", "16Kb", "1600b"); words.ts says them in people's units. */
 export interface TcClass {
   dev: string;
   kind: string;
@@ -161,6 +162,40 @@ export interface TcClass {
   parent: string | null;
   rate: string | null;
   ceil: string | null;
+  /** Bytes the class may send at full speed above its rate (HTB). Absent in older reads. */
+  burst?: string | null;
+  /** Bytes it may send above its ceil (HTB). Absent in older reads. */
+  cburst?: string | null;
+  /** Lower goes first when classes borrow spare bandwidth (HTB). Absent in older reads. */
+  prio?: number | null;
+  /** Handle of the qdisc under a leaf class ("10:"), null when the kernel's default. Absent in older reads. */
+  leaf?: string | null;
+}
+
+/**
+ * One tc filter: what it matches, where it sends a match (a class), what it does with it.
+ * `match` and `actions` are in people's words (u32's raw keys decoded); tc's own numbers stay
+ * out, since some are picked by the kernel (u32 handles, action indexes) and would make every
+ * re-created filter look changed.
+ */
+export interface TcFilter {
+  dev: string;
+  /** The qdisc (or clsact side) it is attached to: "1:", "ffff:" (ingress), "ffff:fff2"/"ffff:fff3" (clsact in/out). */
+  parent: string;
+  /** The packets it looks at: "ip", "ipv6", "all", "802.1Q", ... */
+  protocol: string;
+  /** Its priority among the parent's filters (lower runs first). */
+  pref: number;
+  /** Classifier: u32, flower, fw, matchall, basic, bpf, ... */
+  kind: string;
+  /** u32's "800::800", flower's "0x1", fw's mark; null when tc did not print one. */
+  handle: string | null;
+  /** Where a match goes (tc's flowid/classid); null when the actions decide. */
+  classid: string | null;
+  /** What it matches: "IPv4 dst 10.0.0.0/24, TCP dst port 80"; "all traffic" when everything. */
+  match: string;
+  /** What it does to a match, in order: "police 1 Mbit/s burst 10 KiB, excess drop", "redirect to eth3". */
+  actions: string[];
 }
 
 /** libvirt's forward modes (no <forward> is `isolated`); macvtap pools are private, vepa, passthrough and bridge with devices. */
@@ -343,6 +378,8 @@ export interface Topology {
   routes: Route[];
   qdiscs: Qdisc[];
   classes: TcClass[];
+  /** tc filters of the qdiscs that classify (classful ones, ingress, clsact). Absent in older reads. */
+  filters?: TcFilter[];
   networks: LibvirtNetwork[];
   vms: Vm[];
   /** The host's neighbour (ARP/NDP) table: runtime state, where a guest's own addresses show. Absent in older reads. */

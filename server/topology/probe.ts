@@ -35,6 +35,7 @@ export const PROBE_SECTIONS = [
   'bridge_vlan',
   'qdisc',
   'class',
+  'filter',
   'link_stats',
   'neigh',
   'session',
@@ -44,8 +45,15 @@ export const PROBE_SECTIONS = [
 
 export type ProbeSection = (typeof PROBE_SECTIONS)[number];
 
+/**
+ * Qdiscs whose filters the probe reads, under their own handle (clsact's two sides are read
+ * apart). fq_codel, sfq and cake can hold filters too, but fq_codel is most devices' default
+ * root: asking each would cost a tc process per interface.
+ */
+export const FILTER_QDISCS = ['htb', 'hfsc', 'prio', 'drr', 'qfq', 'cbq', 'ets', 'multiq', 'atm', 'dsmark', 'ingress'] as const;
+
 /** Sections a capture made before they were added may lack (the recorded fixtures). */
-export const OPTIONAL_SECTIONS: readonly ProbeSection[] = ['session', 'ip6_forward', 'forwarding_file', 'boot_config', 'neigh'];
+export const OPTIONAL_SECTIONS: readonly ProbeSection[] = ['session', 'ip6_forward', 'forwarding_file', 'boot_config', 'neigh', 'filter'];
 
 /**
  * The probe script. `details: false` leaves out what issue 11 added for addressing and exact
@@ -161,19 +169,47 @@ s route; ip -j route show table main; e route $?
 s bridge_link; bridge -j -d link show; e bridge_link $?
 s bridge_vlan; bridge -j vlan show; e bridge_vlan $?
 s qdisc; tc -j -s qdisc show; e qdisc $?
-s class
-# Only devices with a classful root or child qdisc: one tc process per device would cost
-# ~1.5 ms each, over 0.7 s on a host with 500 interfaces.
-rc=0
+# The qdisc list once more as text ("qdisc KIND HANDLE dev NAME ..."): which devices have
+# classes and which qdiscs hold filters. Classes and filters are read one tc process per device
+# (or qdisc), ~1.5 ms each, so only where they can exist: over 0.7 s on a host with 500
+# interfaces otherwise.
+tcq=$(tc qdisc show 2>/dev/null)
 set -f # interface names may contain glob characters
+s class
+rc=0
 if command -v tc >/dev/null 2>&1; then
-  for d in $(tc qdisc show | awk '$2 !~ /^(noqueue|pfifo_fast|pfifo|bfifo|pfifo_head_drop|fq_codel|fq|fq_pie|sfq|codel|cake|red|choke|pie|netem|ingress|clsact|plug)$/ { print $5 }' | sort -u); do
+  for d in $(printf '%s\n' "$tcq" | awk '$2 !~ /^(noqueue|pfifo_fast|pfifo|bfifo|pfifo_head_drop|fq_codel|fq|fq_pie|sfq|codel|cake|red|choke|pie|netem|ingress|clsact|plug)$/ { print $5 }' | sort -u); do
     out=$(tc class show dev "$d" 2>/dev/null) || rc=$?
     [ -n "$out" ] && printf 'dev %s\n%s\n' "$d" "$out"
   done
 else rc=127; fi
-set +f
 e class $rc
+# Filters (parse/tc-filter.ts) of the qdiscs that classify (FILTER_QDISCS): the classful ones
+# under their own handle, ingress under ffff:, clsact's two sides. A name cannot hold ":", so
+# "dev:handle" splits at its first one. tc's JSON leaves a police action's rate and burst out,
+# so where it has one the text follows.
+# Without such a qdisc (most hosts), the shell's own pattern match spares starting awk.
+s filter
+rc=0
+pairs=''
+case $tcq in ${[...FILTER_QDISCS, 'clsact'].map((k) => `*'qdisc ${k} '*`).join('|')})
+  pairs=$(printf '%s\n' "$tcq" | awk '
+    $2 ~ /^(${FILTER_QDISCS.join('|')})$/ { print $5 ":" $3 }
+    $2 == "clsact" { print $5 ":ffff:fff2"; print $5 ":ffff:fff3" }') ;;
+esac
+if command -v tc >/dev/null 2>&1; then
+  for p in $pairs; do
+    d=\${p%%:*}; h=\${p#*:}
+    if out=$(tc -j filter show dev "$d" parent "$h" 2>/dev/null); then
+      printf '@@filters %s %s@@\n%s\n' "$d" "$h" "$out"
+      case $out in *police*) printf '@@filters-text %s %s@@\n' "$d" "$h"; tc filter show dev "$d" parent "$h" 2>/dev/null;; esac
+    else
+      printf '@@filters-failed %s %s %s@@\n' "$d" "$h" "$?"
+    fi
+  done
+else rc=127; fi
+set +f
+e filter $rc
 s link_stats; ip -j -s link show; e link_stats $?
 ${only('s neigh; ip -j neigh show; e neigh $?')}
 # The panel's own SSH session as the host sees it (SSH_CONNECTION: panel address and port, host

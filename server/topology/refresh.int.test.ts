@@ -63,6 +63,8 @@ describe.each(PROVIDERS)('refreshing a lab host on %s', (provider) => {
     expect(topology.networks.map((n) => `${n.name}:${n.mode}`)).toEqual(['bridged:bridge', 'default:nat', 'isolated:isolated', 'routed:route']);
     expect(topology.qdiscs.filter((q) => q.dev === 'eth2').map((q) => q.kind)).toEqual(['htb']);
     expect(topology.classes.filter((c) => c.dev === 'eth2').map((c) => c.classid)).toEqual(['1:10', '1:20']);
+    // The seeded u32 filter, read in the same exec and put in words (issue 13).
+    expect(topology.filters?.filter((f) => f.dev === 'eth2')).toEqual([expect.objectContaining({ parent: '1:', kind: 'u32', classid: '1:10', match: 'dst port 4789' })]);
     expect(topology.qdiscs.find((q) => q.dev === vmOf('web1').nics[0]!.target)?.kind).toBe('tbf');
     expect((await t.db.host.findUniqueOrThrow({ where: { id: hostId } })).status).toBe('reachable');
   });

@@ -1,5 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { bandwidthInWords, missingInWords, virtualportInWords, vlanTagsInWords } from './words';
+import type { Qdisc, TcFilter } from './model';
+import {
+  bandwidthInWords,
+  bitRateInWords,
+  filterInWords,
+  filterMatchInWords,
+  filterParentInWords,
+  fractionInWords,
+  microsecondsInWords,
+  missingInWords,
+  noMatch,
+  parseTcRate,
+  parseTcSize,
+  parseTcTime,
+  qdiscBadge,
+  qdiscInWords,
+  sizeInWords,
+  tcClassInWords,
+  tcRateInWords,
+  tcSizeInWords,
+  virtualportInWords,
+  vlanTagsInWords,
+} from './words';
 
 describe('people\'s words for model parts', () => {
   it('says libvirt rates (kB/s, 1000 bytes, as tc counts them) in bit/s and bursts in KiB/MiB', () => {
@@ -21,5 +43,126 @@ describe('people\'s words for model parts', () => {
 
   it('names probe sections in words', () => {
     expect(missingInWords({ section: 'bridge_vlan', reason: 'its output could not be read (x)', unreadable: true })).toBe('bridge VLANs: its output could not be read (x)');
+  });
+});
+
+describe('tc in people\'s units', () => {
+  it.each([
+    [125, '125 bit/s'],
+    [8000, '8 kbit/s'],
+    [1_500_000, '1.5 Mbit/s'],
+    [10_000_000, '10 Mbit/s'],
+    [1_250_000, '1.25 Mbit/s'],
+    [600_000_000, '600 Mbit/s'],
+    [1e9, '1 Gbit/s'],
+  ])('says %d bit/s as %s (1000-based, as tc\'s Mbit)', (bps, words) => {
+    expect(bitRateInWords(bps)).toBe(words);
+  });
+
+  it.each([
+    [900, '900 B'],
+    [1024, '1 KiB'],
+    [1600, '1.6 KiB'],
+    [32767, '32 KiB'], // tbf's burst 32kb as the kernel keeps it
+    [262137, '256 KiB'],
+    [3 * 1024 * 1024, '3 MiB'],
+  ])('says %d bytes as %s (1024-based, as tc\'s Kb)', (bytes, words) => {
+    expect(sizeInWords(bytes)).toBe(words);
+  });
+
+  it.each([
+    [500, '500 µs'],
+    [4999, '5 ms'], // fq_codel's target 5ms as tc reports it
+    [50000, '50 ms'],
+    [1_500_000, '1.5 s'],
+  ])('says %d µs as %s', (us, words) => {
+    expect(microsecondsInWords(us)).toBe(words);
+  });
+
+  it('says fractions as percentages', () => {
+    expect(fractionInWords(0.01)).toBe('1%');
+    expect(fractionInWords(0.005)).toBe('0.5%');
+    expect(fractionInWords(0.2499999998)).toBe('25%');
+  });
+
+  it('reads tc\'s printed rates, sizes and times', () => {
+    expect(parseTcRate('600Mbit')).toBe(600e6);
+    expect(parseTcRate('1500Kbit')).toBe(1.5e6);
+    expect(parseTcRate('10Mibit')).toBe(10 * 2 ** 20);
+    expect(parseTcRate('125kbps')).toBe(1e6); // tc's bps are bytes
+    expect(parseTcRate('fast')).toBeNull();
+    expect(parseTcSize('1600b')).toBe(1600);
+    expect(parseTcSize('16Kb')).toBe(16384);
+    expect(parseTcSize('4Mb')).toBe(4 * 2 ** 20);
+    expect(parseTcSize('32Kb/8')).toBe(32768);
+    expect(parseTcTime('10.0ms')).toBe(10000);
+    expect(parseTcTime('500us')).toBe(500);
+    expect(parseTcTime('1s')).toBe(1e6);
+    expect(tcRateInWords('1Gbit')).toBe('1 Gbit/s');
+    expect(tcSizeInWords('16Kb')).toBe('16 KiB');
+    expect(tcRateInWords('odd')).toBe('odd');
+  });
+
+  const q = (kind: string, options: Record<string, unknown>, handle = '1:'): Qdisc => ({ dev: 'eth0', kind, handle, parent: null, root: true, options });
+
+  it.each([
+    // tc 6.1 JSON from this machine (fixtures/real/tc/qdisc-show.json): bytes/s, bytes, µs.
+    ['tbf', q('tbf', { rate: 1250000, burst: 32767, lat: 50000 }), 'tbf: 10 Mbit/s, burst 32 KiB, latency 50 ms', 'tbf 10 Mbit/s'],
+    ['htb', q('htb', { r2q: 10, default: '0x20', direct_qlen: 1000 }), 'htb: default class 1:20', 'htb'],
+    ['htb without a default class', q('htb', { r2q: 10, default: '0' }), 'htb: unclassified traffic unshaped', 'htb'],
+    // iproute2's netem printer (5.3+): seconds and fractions.
+    [
+      'netem',
+      q('netem', { limit: 1000, delay: { delay: 0.01, jitter: 0.002, correlation: 0 }, 'loss-random': { loss: 0.01, correlation: 0 }, ecn: false, gap: 0 }),
+      'netem: delay 10 ms ± 2 ms, loss 1%',
+      'netem 10 ms ± 2 ms, loss 1%',
+    ],
+    [
+      'netem with everything',
+      q('netem', { limit: 2000, delay: { delay: 0.1, jitter: 0, correlation: 0.25 }, duplicate: { duplicate: 0.001 }, reorder: { reorder: 0.25, correlation: 0.5 }, corrupt: { corrupt: 0.0001 }, rate: { rate: 125000 } }),
+      'netem: delay 100 ms (25% correlated), duplicate 0.1%, reorder 25%, corrupt 0.01%, rate 1 Mbit/s, limit 2000 packets',
+      'netem 100 ms',
+    ],
+    ['fq_codel', q('fq_codel', { limit: 10240, flows: 1024, target: 4999, interval: 99999, ecn: true }, '0:'), 'fq_codel', 'fq_codel'],
+    ['pfifo', q('pfifo', { limit: 100 }), 'pfifo: limit 100 packets', 'pfifo'],
+    ['bfifo', q('bfifo', { limit: 10240 }), 'bfifo: limit 10 KiB', 'bfifo'],
+    ['prio', q('prio', { bands: 3, priomap: [1, 2, 2, 2] }), 'prio: 3 bands', 'prio'],
+    ['cake', q('cake', { bandwidth: 12500000, diffserv: 'diffserv3' }), 'cake: 100 Mbit/s, diffserv3', 'cake 100 Mbit/s'],
+    // iproute2 before 5.5 (fixtures/real/old-iproute2/tc-qdisc-show-tbf-text-options.txt).
+    ['tbf as text', q('tbf', { text: 'rate 1Mbit burst 3840b lat 10.0ms' }), 'tbf: 1 Mbit/s, burst 3.8 KiB, latency 10 ms', 'tbf 1 Mbit/s'],
+    ['sfq as text', q('sfq', { text: 'limit 127p quantum 1514b depth 127 divisor 1024' }), 'sfq: limit 127p quantum 1514b depth 127 divisor 1024', 'sfq'],
+  ])('says a %s qdisc in words and as a badge', (_what, qdisc, words, badge) => {
+    expect(qdiscInWords(qdisc)).toBe(words);
+    expect(qdiscBadge(qdisc)).toBe(badge);
+  });
+
+  it('says an HTB class with its rate, ceil, burst and a priority other than the default', () => {
+    const c = { dev: 'eth2', kind: 'htb', classid: '1:10', parent: '1:1', rate: '10Mbit', ceil: '20Mbit', burst: '16Kb', cburst: '1600b', prio: 1, leaf: '10:' };
+    expect(tcClassInWords(c)).toBe('rate 10 Mbit/s, ceil 20 Mbit/s, burst 16 KiB, prio 1');
+    expect(tcClassInWords({ ...c, prio: 0, burst: '1600b' })).toBe('rate 10 Mbit/s, ceil 20 Mbit/s, burst 1.6 KiB');
+    // A class read before the probe kept bursts and priorities.
+    expect(tcClassInWords({ dev: 'eth2', kind: 'htb', classid: '1:10', parent: null, rate: '600Mbit', ceil: '1Gbit' })).toBe('rate 600 Mbit/s, ceil 1 Gbit/s');
+  });
+
+  it('says a filter\'s match, class and actions', () => {
+    expect(filterMatchInWords({ ...noMatch('IPv4'), dst: '10.0.0.0/24', protocol: 'TCP', dstPort: '80' })).toBe('IPv4 dst 10.0.0.0/24, TCP dst port 80');
+    expect(filterMatchInWords({ ...noMatch('IPv6'), protocol: 'UDP', dstPort: '53' })).toBe('IPv6, UDP dst port 53');
+    expect(filterMatchInWords({ ...noMatch(null), other: ['firewall mark 0x6'] })).toBe('firewall mark 0x6');
+    const f: TcFilter = { dev: 'eth2', parent: '1:', protocol: 'ip', pref: 1, kind: 'u32', handle: '800::800', classid: '1:10', match: 'IPv4 dst 10.0.0.0/24', actions: [] };
+    expect(filterInWords(f)).toBe('u32: IPv4 dst 10.0.0.0/24 → class 1:10');
+    // Ingress has no classes: its flowid (":1") means nothing.
+    expect(filterInWords({ ...f, parent: 'ffff:', classid: ':1', match: 'all IPv4 traffic', actions: ['police 1 Mbit/s burst 10 KiB, excess drop'] })).toBe(
+      'u32: all IPv4 traffic; police 1 Mbit/s burst 10 KiB, excess drop',
+    );
+    expect(filterInWords({ ...f, classid: null, actions: ['mirror to eth3', 'drop'] })).toBe('u32: IPv4 dst 10.0.0.0/24; mirror to eth3, then drop');
+  });
+
+  it('says where a filter sits', () => {
+    expect(filterParentInWords('1:')).toBe('outgoing (qdisc 1:)');
+    expect(filterParentInWords('ffff:')).toBe('incoming');
+    expect(filterParentInWords('ffff:', 'clsact')).toBe('incoming or outgoing (clsact; tc does not tell for u32)');
+    expect(filterParentInWords('ffff:fff2')).toBe('incoming (clsact)');
+    expect(filterParentInWords('ffff:fff3')).toBe('outgoing (clsact)');
+    expect(missingInWords({ section: 'filter', reason: 'x' })).toBe('tc filters: x');
   });
 });

@@ -1,6 +1,6 @@
 // Parts of the model said the way people read them: libvirt rates in bit/s, VLAN tags, port
-// profiles, probe sections. Pure; the inspector and the host page use them.
-import type { Bandwidth, BandwidthDirection, BootBackend, MissingSection, VirtualPort, VlanTags } from './model';
+// profiles, probe sections, tc qdiscs, classes and filters. Pure; the inspector and the host page use them.
+import { LEGACY_OPTIONS_KEY, type Bandwidth, type BandwidthDirection, type BootBackend, type MissingSection, type Qdisc, type TcClass, type TcFilter, type VirtualPort, type VlanTags } from './model';
 import { formatBits } from './rates';
 
 /**
@@ -58,6 +58,7 @@ const SECTION_WORDS: Record<string, string> = {
   bridge_vlan: 'bridge VLANs',
   qdisc: 'queueing disciplines (tc)',
   class: 'tc classes',
+  filter: 'tc filters',
   link_stats: 'traffic counters',
   virsh_lists: 'libvirt',
   virsh_xml: 'VMs and networks',
@@ -78,3 +79,270 @@ export const BOOT_BACKEND_WORDS: Record<BootBackend, string> = {
   networkmanager: 'NetworkManager',
   none: 'nothing known: changes last until the next reboot',
 };
+
+// ---- Traffic control (tc) in people's units ----
+//
+// What tc reports, checked against tc 6.1 on a 6.18 kernel (tbf and htb) and iproute2's own
+// printers (netem, police): in `tc -j qdisc` rates are bytes per second (tbf rate 10mbit is
+// 1250000), sizes are bytes (burst 32kb is 32767), tbf's `lat` and fq_codel's `target` are
+// microseconds (50ms is 50000), netem's delay and jitter are seconds (0.01) and its
+// probabilities fractions (0.01 is 1%). Classes and police rates come from tc's text, where
+// "Mbit" counts bits in 1000s and "Kb" bytes in 1024s. People read bit/s in 1000s (as tc
+// prints Mbit), sizes in KiB/MiB and times in ms/µs.
+
+/** At most `digits` decimals, trailing zeros dropped: 10 -> "10", 1.5625 -> "1.6". */
+const trimmed = (v: number, digits = 1) => String(Number(v.toFixed(digits)));
+
+/** 10000000 -> "10 Mbit/s", 1500000 -> "1.5 Mbit/s", 8000 -> "8 kbit/s" (SI, as tc's "Mbit"). */
+export function bitRateInWords(bitsPerSecond: number): string {
+  const units = ['bit/s', 'kbit/s', 'Mbit/s', 'Gbit/s', 'Tbit/s'];
+  let v = bitsPerSecond;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${trimmed(v, 2)} ${units[u]}`;
+}
+
+/** 1600 -> "1.6 KiB", 32767 -> "32 KiB", 900 -> "900 B" (1024-based, as tc's "Kb"). */
+export function sizeInWords(bytes: number): string {
+  if (bytes < 1024) return `${Math.round(bytes)} B`;
+  if (bytes < 1024 ** 2) return `${trimmed(bytes / 1024)} KiB`;
+  if (bytes < 1024 ** 3) return `${trimmed(bytes / 1024 ** 2)} MiB`;
+  return `${trimmed(bytes / 1024 ** 3)} GiB`;
+}
+
+/** 50000 -> "50 ms", 4999 -> "5 ms", 500 -> "500 µs", 1500000 -> "1.5 s". */
+export function microsecondsInWords(us: number): string {
+  if (us < 1000) return `${trimmed(us)} µs`;
+  if (us < 1e6) return `${trimmed(us / 1000)} ms`;
+  return `${trimmed(us / 1e6, 2)} s`;
+}
+
+/** 0.01 -> "1%", 0.2499999998 -> "25%" (netem's probabilities are fractions). */
+export const fractionInWords = (f: number) => `${trimmed(f * 100, 2)}%`;
+
+const SCALE: Record<string, number> = { '': 1, k: 1e3, m: 1e6, g: 1e9, t: 1e12, ki: 2 ** 10, mi: 2 ** 20, gi: 2 ** 30, ti: 2 ** 40 };
+
+/** tc's printed rate in bit/s: "600Mbit", "1500Kbit", "10Mibit" (-iec), "125kbps" (bytes); null when not one. */
+export function parseTcRate(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)([kmgt]i?)?(bit|bps)$/i.exec(text);
+  if (!m) return null;
+  return Number(m[1]) * SCALE[(m[2] ?? '').toLowerCase()]! * (m[3]!.toLowerCase() === 'bps' ? 8 : 1);
+}
+
+/** tc's printed size in bytes: "1600b", "16Kb", "4Mb" (tc's K is 1024); a cell suffix ("/8") is ignored; null when not one. */
+export function parseTcSize(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)([kmg])?b(?:\/\d+)?$/i.exec(text);
+  if (!m) return null;
+  return Number(m[1]) * 1024 ** ' kmg'.indexOf((m[2] ?? ' ').toLowerCase());
+}
+
+/** tc's printed time in µs: "10.0ms", "500us", "1s", "1.5sec"; null when not one. */
+export function parseTcTime(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)(s|sec|secs|ms|msec|msecs|us|usec|usecs)?$/.exec(text);
+  if (!m) return null;
+  const unit = m[2] ?? 'us';
+  return Number(m[1]) * (unit.startsWith('us') ? 1 : unit.startsWith('ms') ? 1e3 : 1e6);
+}
+
+/** A tc rate as printed ("600Mbit") in people's units ("600 Mbit/s"); text tc may print that this does not know stays as it is. */
+export const tcRateInWords = (text: string) => {
+  const bps = parseTcRate(text);
+  return bps === null ? text : bitRateInWords(bps);
+};
+
+/** A tc size as printed ("16Kb") in people's units ("16 KiB"). */
+export const tcSizeInWords = (text: string) => {
+  const bytes = parseTcSize(text);
+  return bytes === null ? text : sizeInWords(bytes);
+};
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const record = (v: unknown): Record<string, unknown> | null => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+const sentence = (parts: (string | false | null | undefined)[]) => parts.filter(Boolean).join(', ');
+
+/** A size option: bytes (tc's JSON), or a string as -d prints it ("32Kb/8"). */
+function optionSize(v: unknown): string | null {
+  if (num(v) !== null) return sizeInWords(num(v)!);
+  return typeof v === 'string' ? tcSizeInWords(v) : null;
+}
+
+/** HTB/HFSC's default class: "0x20" under 1: is class 1:20; 0 sends unclassified traffic on unshaped. */
+function defaultClass(handle: string, value: unknown): string | null {
+  const n = typeof value === 'string' ? Number.parseInt(value, 16) : num(value);
+  if (n === null || Number.isNaN(n)) return null;
+  return n === 0 ? 'unclassified traffic unshaped' : `default class ${handle.split(':')[0]}:${n.toString(16)}`;
+}
+
+/** netem's delay, "10 ms ± 2 ms", from its seconds. */
+function netemDelay(o: Record<string, unknown>): string | null {
+  const d = record(o.delay);
+  const delay = num(d?.delay);
+  if (!d || delay === null) return null;
+  const jitter = num(d.jitter) ?? 0;
+  const corr = num(d.correlation) ?? 0;
+  return `${microsecondsInWords(delay * 1e6)}${jitter > 0 ? ` ± ${microsecondsInWords(jitter * 1e6)}` : ''}${corr > 0 ? ` (${fractionInWords(corr)} correlated)` : ''}`;
+}
+
+/** netem's probabilities ("loss 1%"), each an object holding the fraction under its own name. */
+function netemChance(o: Record<string, unknown>, key: string, field: string, word: string): string | null {
+  const f = num(record(o[key])?.[field]);
+  return f === null ? null : `${word} ${fractionInWords(f)}`;
+}
+
+/** tbf's options as tc printed them before iproute2 5.5 ("rate 1Mbit burst 3840b lat 10.0ms"). */
+function legacyTbfInWords(text: string): string | null {
+  const rate = /\brate (\S+)/.exec(text)?.[1];
+  if (!rate) return null;
+  const burst = /\b(?:burst|buffer) (\S+)/.exec(text)?.[1];
+  const lat = /\blat(?:ency)? (\S+)/.exec(text)?.[1];
+  const us = lat ? parseTcTime(lat) : null;
+  return sentence([tcRateInWords(rate), burst && `burst ${tcSizeInWords(burst)}`, lat && `latency ${us === null ? lat : microsecondsInWords(us)}`]);
+}
+
+/**
+ * A qdisc's settings in people's units, without its kind: tbf "10 Mbit/s, burst 32 KiB,
+ * latency 50 ms"; htb "default class 1:20"; netem "delay 10 ms ± 2 ms, loss 1%". Empty when
+ * the kind says it all (fq_codel, ingress).
+ */
+export function qdiscSettingsInWords(q: Pick<Qdisc, 'kind' | 'handle' | 'options'>): string {
+  const o = q.options;
+  const legacy = o[LEGACY_OPTIONS_KEY];
+  if (typeof legacy === 'string') return (q.kind === 'tbf' && legacyTbfInWords(legacy)) || legacy;
+  switch (q.kind) {
+    case 'tbf': {
+      const rate = num(o.rate);
+      const lat = num(o.lat);
+      const burst = optionSize(o.burst);
+      return sentence([rate !== null && bitRateInWords(rate * 8), burst && `burst ${burst}`, lat !== null && `latency ${microsecondsInWords(lat)}`]);
+    }
+    case 'htb':
+    case 'hfsc':
+      return defaultClass(q.handle, o.default) ?? '';
+    case 'netem': {
+      const delay = netemDelay(o);
+      const rate = num(record(o.rate)?.rate);
+      const limit = num(o.limit);
+      return sentence([
+        delay && `delay ${delay}`,
+        netemChance(o, 'loss-random', 'loss', 'loss'),
+        o['loss-state'] !== undefined && 'loss (4-state model)',
+        o['loss-gemodel'] !== undefined && 'loss (Gilbert-Elliott model)',
+        netemChance(o, 'duplicate', 'duplicate', 'duplicate'),
+        netemChance(o, 'reorder', 'reorder', 'reorder'),
+        netemChance(o, 'corrupt', 'corrupt', 'corrupt'),
+        rate !== null && `rate ${bitRateInWords(rate * 8)}`,
+        o.slot !== undefined && 'slotted delivery',
+        // 1000 packets is netem's default queue.
+        limit !== null && limit !== 1000 && `limit ${limit} packets`,
+      ]);
+    }
+    case 'cake': {
+      const bw = num(o.bandwidth);
+      return sentence([bw !== null && bw > 0 && bitRateInWords(bw * 8), typeof o.diffserv === 'string' && o.diffserv]);
+    }
+    case 'prio':
+    case 'multiq':
+    case 'ets':
+      return num(o.bands) !== null ? `${num(o.bands)} bands` : '';
+    case 'pfifo':
+    case 'pfifo_head_drop':
+      return num(o.limit) !== null ? `limit ${num(o.limit)} packets` : '';
+    case 'bfifo':
+      return num(o.limit) !== null ? `limit ${sizeInWords(num(o.limit)!)}` : '';
+    case 'fq': {
+      const maxrate = num(o.maxrate);
+      return maxrate !== null && maxrate > 0 ? `at most ${bitRateInWords(maxrate * 8)} per flow` : '';
+    }
+    default:
+      return '';
+  }
+}
+
+/** "tbf: 10 Mbit/s, burst 32 KiB, latency 50 ms", "htb: default class 1:20", "fq_codel". */
+export function qdiscInWords(q: Pick<Qdisc, 'kind' | 'handle' | 'options'>): string {
+  const settings = qdiscSettingsInWords(q);
+  return settings ? `${q.kind}: ${settings}` : q.kind;
+}
+
+/** Short enough for a graph badge: "tbf 10 Mbit/s", "netem 10 ms ± 2 ms, loss 1%", "htb". */
+export function qdiscBadge(q: Pick<Qdisc, 'kind' | 'handle' | 'options'>): string {
+  const o = q.options;
+  const legacy = o[LEGACY_OPTIONS_KEY];
+  if (q.kind === 'tbf') {
+    const rate = typeof legacy === 'string' ? parseTcRate(/\brate (\S+)/.exec(legacy)?.[1] ?? '') : num(o.rate) === null ? null : num(o.rate)! * 8;
+    return rate === null ? 'tbf' : `tbf ${bitRateInWords(rate)}`;
+  }
+  if (q.kind === 'netem' && typeof legacy !== 'string') {
+    const what = sentence([netemDelay(o)?.replace(/ \(.*\)$/, ''), netemChance(o, 'loss-random', 'loss', 'loss')]);
+    return what ? `netem ${what}` : 'netem';
+  }
+  if (q.kind === 'cake' && num(o.bandwidth)) return `cake ${bitRateInWords(num(o.bandwidth)! * 8)}`;
+  return q.kind;
+}
+
+/** "rate 10 Mbit/s, ceil 20 Mbit/s, burst 16 KiB, prio 1" (HTB's default priority 0 left out). */
+export function tcClassInWords(c: TcClass): string {
+  return sentence([
+    c.rate && `rate ${tcRateInWords(c.rate)}`,
+    c.ceil && `ceil ${tcRateInWords(c.ceil)}`,
+    c.burst && `burst ${tcSizeInWords(c.burst)}`,
+    c.prio !== undefined && c.prio !== null && c.prio !== 0 && `prio ${c.prio}`,
+  ]);
+}
+
+/** What a filter matches, in parts, as the parser decodes it from tc (u32's raw keys, flower's keys). */
+export interface FilterMatch {
+  /** "IPv4", "IPv6", "ARP", "802.1Q": the packets the filter looks at; null for all. */
+  family: string | null;
+  src: string | null;
+  dst: string | null;
+  /** The IP protocol: "TCP", "UDP", "ICMP", "IP protocol 47". */
+  protocol: string | null;
+  /** A port ("80") or a range ("1024-2047"). */
+  srcPort: string | null;
+  dstPort: string | null;
+  /** The protocol's own header fields besides ports ("type 8" of ICMP). */
+  transport: string[];
+  /** Further conditions, already in words ("TOS 0x10", "VLAN 10", "match 12345678/ffffffff at 12"). */
+  other: string[];
+}
+
+export const noMatch = (family: string | null): FilterMatch => ({ family, src: null, dst: null, protocol: null, srcPort: null, dstPort: null, transport: [], other: [] });
+
+/**
+ * "IPv4 dst 10.0.0.0/24, TCP dst port 80". IPv4 is what u32's ip selectors assume, so it is
+ * named only beside addresses; another family is always named; nothing at all is "all traffic".
+ */
+export function filterMatchInWords(m: FilterMatch): string {
+  const addresses = [m.src && `src ${m.src}`, m.dst && `dst ${m.dst}`].filter(Boolean);
+  const head = addresses.length ? `${m.family ?? 'IPv4'} ${addresses.join(' ')}` : m.family && m.family !== 'IPv4' ? m.family : null;
+  const ports = [m.srcPort && `src port ${m.srcPort}`, m.dstPort && `dst port ${m.dstPort}`].filter(Boolean);
+  const transport = [m.protocol, ...m.transport, ...ports].filter(Boolean).join(' ');
+  const words = sentence([head, transport, ...m.other]);
+  if (words) return words;
+  return m.family ? `all ${m.family} traffic` : 'all traffic';
+}
+
+/** The parents tc gives ingress and clsact: they have no classes, so a filter's classid means nothing there. */
+const isIngressSide = (parent: string) => parent.startsWith('ffff:');
+
+/** "u32: IPv4 dst 10.0.0.0/24 → class 1:10", "u32: all traffic; police 1 Mbit/s burst 10 KiB, excess drop". */
+export function filterInWords(f: TcFilter): string {
+  const target = f.classid && !isIngressSide(f.parent) ? ` → class ${f.classid}` : '';
+  return `${f.kind}: ${f.match}${target}${f.actions.length ? `; ${f.actions.join(', then ')}` : ''}`;
+}
+
+/**
+ * Which traffic a filter sees, from where it is attached: "outgoing (qdisc 1:)", "incoming".
+ * A u32 filter of a clsact shows on both of its sides (parse/tc-filter.ts), so it is known to be
+ * the clsact's and no more.
+ */
+export function filterParentInWords(parent: string, qdiscKind?: string): string {
+  if (parent === 'ffff:fff2') return 'incoming (clsact)';
+  if (parent === 'ffff:fff3') return 'outgoing (clsact)';
+  if (parent === 'ffff:') return qdiscKind === 'clsact' ? 'incoming or outgoing (clsact; tc does not tell for u32)' : 'incoming';
+  return `outgoing (qdisc ${parent})`;
+}

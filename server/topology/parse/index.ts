@@ -15,6 +15,7 @@ import { splitSections, type Section } from './sections';
 import { parseSession } from './session';
 import { parseForwardingFile } from './sysctl';
 import { parseClasses, parseQdiscs } from './tc';
+import { parseFilters } from './tc-filter';
 import { parseVirshLists, parseVirshXml } from './virsh';
 
 export { ProbeParseError };
@@ -82,6 +83,12 @@ export function parseProbeOutput(output: string): ProbeSample {
   const routes = read('route', [], parseRoutes);
   const parsedQdiscs = read('qdisc', { qdiscs: [], stats: {} }, parseQdiscs);
   const classes = read('class', [], parseClasses);
+  // Absent from captures made before the probe read filters: not read, not failed.
+  const filterRead = sections.has('filter') ? read('filter', null, parseFilters) : null;
+  if (filterRead) {
+    for (const reason of filterRead.unreadable) missing.push({ section: 'filter', reason, unreadable: true });
+    for (const reason of filterRead.failed) missing.push({ section: 'filter', reason });
+  }
   const counters = read('link_stats', {}, parseCounters);
   const linkUp = read('link_stats', {}, parseLinkUp);
   const neighbours = sections.has('neigh') ? read('neigh', [], parseNeighbours) : undefined;
@@ -142,6 +149,7 @@ export function parseProbeOutput(output: string): ProbeSample {
     routes,
     qdiscs: parsedQdiscs.qdiscs,
     classes,
+    ...(filterRead ? { filters: filterRead.filters } : {}),
     networks,
     vms,
     ...(neighbours ? { neighbours } : {}),

@@ -94,8 +94,8 @@ describe('a full lab host (captured from hv1)', () => {
     expect(full).toMatch(/"direct_packets_stat":\d+/);
     expect(t.qdiscs.find((q) => q.dev === 'eth2')!.options).not.toHaveProperty('direct_packets_stat');
     expect(t.classes.filter((c) => c.dev === 'eth2')).toEqual([
-      { dev: 'eth2', kind: 'htb', classid: '1:10', parent: null, rate: '600Mbit', ceil: '1Gbit' },
-      { dev: 'eth2', kind: 'htb', classid: '1:20', parent: null, rate: '400Mbit', ceil: '1Gbit' },
+      { dev: 'eth2', kind: 'htb', classid: '1:10', parent: null, rate: '600Mbit', ceil: '1Gbit', burst: '1500b', cburst: '1375b', prio: 0, leaf: null },
+      { dev: 'eth2', kind: 'htb', classid: '1:20', parent: null, rate: '400Mbit', ceil: '1Gbit', burst: '1600b', cburst: '1375b', prio: 0, leaf: null },
     ]);
     expect(t.routes).toContainEqual(expect.objectContaining({ dst: 'default', gateway: '198.18.0.1', dev: 'eth0' }));
     expect(counters.eth0!.rxBytes).toBeGreaterThan(0);
@@ -191,8 +191,16 @@ describe('small parsers', () => {
 
   it('reads nested classes', () => {
     expect(parseClasses('dev eth2\nclass htb 1:10 parent 1:1 prio 0 rate 10Mbit ceil 20Mbit burst 1600b')).toEqual([
-      { dev: 'eth2', kind: 'htb', classid: '1:10', parent: '1:1', rate: '10Mbit', ceil: '20Mbit' },
+      { dev: 'eth2', kind: 'htb', classid: '1:10', parent: '1:1', rate: '10Mbit', ceil: '20Mbit', burst: '1600b', cburst: null, prio: 0, leaf: null },
     ]);
+  });
+
+  it('reads a leaf class\'s qdisc, priority, burst and cburst (not burst inside cburst)', () => {
+    // tc 6.1 on this machine's kernel: `tc class show dev eth2` of the scratch host (fixtures/real/tc).
+    const [leaf] = parseClasses('dev eth2\nclass htb 1:10 parent 1:1 leaf 10: prio 1 rate 10Mbit ceil 20Mbit burst 16Kb cburst 1600b ');
+    expect(leaf).toMatchObject({ classid: '1:10', parent: '1:1', leaf: '10:', prio: 1, rate: '10Mbit', ceil: '20Mbit', burst: '16Kb', cburst: '1600b' });
+    const [inner] = parseClasses('dev eth2\nclass htb 1:1 root rate 20Mbit ceil 20Mbit burst 16Kb cburst 1600b ');
+    expect(inner).toMatchObject({ parent: null, leaf: null, prio: null });
   });
 
   it('keeps the counters of each of several qdiscs with the automatic handle 0: (mq children)', () => {

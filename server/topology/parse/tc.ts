@@ -50,8 +50,9 @@ export function parseQdiscs(body: string): { qdiscs: Qdisc[]; stats: Record<stri
 }
 
 /**
- * Lines look like `class htb 1:10 root prio 0 rate 600Mbit ceil 1Gbit burst 1500b ...` or
- * `class tbf 1:1 parent 1: `, each block introduced by the probe's own `dev NAME` line.
+ * Lines look like `class htb 1:10 root prio 0 rate 600Mbit ceil 1Gbit burst 1500b ...`,
+ * `class htb 1:10 parent 1:1 leaf 10: prio 1 rate 10Mbit ...` or `class tbf 1:1 parent 1: `,
+ * each block introduced by the probe's own `dev NAME` line.
  */
 export function parseClasses(body: string): TcClass[] {
   const out: TcClass[] = [];
@@ -67,6 +68,7 @@ export function parseClasses(body: string): TcClass[] {
     const m = /^class (\S+) (\S+) (root|parent (\S+))(.*)$/.exec(line);
     if (!m || !dev) throw new ProbeParseError('class', `line ${i + 1} is not a tc class: ${JSON.stringify(line.slice(0, 80))}`);
     const rest = m[5] ?? '';
+    const prio = /\bprio (\d+)/.exec(rest)?.[1];
     out.push({
       dev,
       kind: m[1]!,
@@ -74,6 +76,10 @@ export function parseClasses(body: string): TcClass[] {
       parent: m[4] ?? null,
       rate: /\brate (\S+)/.exec(rest)?.[1] ?? null,
       ceil: /\bceil (\S+)/.exec(rest)?.[1] ?? null,
+      burst: /\bburst (\S+)/.exec(rest)?.[1] ?? null,
+      cburst: /\bcburst (\S+)/.exec(rest)?.[1] ?? null,
+      prio: prio === undefined ? null : Number(prio),
+      leaf: /\bleaf (\S+)/.exec(rest)?.[1] ?? null,
     });
   }
   return out;

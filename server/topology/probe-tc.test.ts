@@ -1,0 +1,99 @@
+// The probe's class and filter sections run in a real shell with `tc` replaced by a function
+// that answers from a capture (fixtures/real/tc/qdisc-show.txt, tc 6.1) and logs each call:
+// which tc calls the probe makes, and that what it prints is what the parser reads.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { probeScript } from './probe';
+import { parseFilters } from './parse/tc-filter';
+
+const real = (name: string) => readFileSync(new URL(`./parse/fixtures/real/tc/${name}`, import.meta.url), 'utf8');
+
+/** The script from reading the qdisc list as text to the end of the filter section, with the probe's own framing helpers. */
+function tcSections(): string {
+  const script = probeScript();
+  const helpers = script.split('\n').filter((l) => /^[se]\(\) \{/.test(l));
+  const start = script.indexOf('tcq=$(tc qdisc show');
+  const end = script.indexOf('e filter $rc') + 'e filter $rc'.length;
+  expect(helpers).toHaveLength(2);
+  expect(start).toBeGreaterThan(0);
+  return [...helpers, script.slice(start, end)].join('\n');
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'sb-probe-tc-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs the sections with a stub tc; `answers` maps a tc argument line to its stdout (absent: empty, exit 0). */
+function run(qdiscText: string, answers: Record<string, string | { exit: number }>, withTc = true) {
+  const log = join(dir, 'calls.log');
+  writeFileSync(log, '');
+  writeFileSync(join(dir, 'qdiscs.txt'), qdiscText);
+  const cases = Object.entries(answers)
+    .map(([args, out]) => `    '${args}') ${typeof out === 'string' ? `cat <<'EOF'\n${out}\nEOF\n` : `return ${out.exit}`} ;;`)
+    .join('\n');
+  const stub = withTc
+    ? `tc() {
+  printf '%s\\n' "$*" >> "$LOG"
+  case "$*" in
+    'qdisc show') cat "$DIR/qdiscs.txt" ;;
+${cases}
+  esac
+}`
+    : '';
+  const out = execFileSync('sh', ['-c', `${stub}\n${tcSections()}`], { env: { ...process.env, PATH: '/usr/bin:/bin', LOG: log, DIR: dir }, encoding: 'utf8' });
+  return { out, calls: readFileSync(log, 'utf8').trim().split('\n').filter(Boolean) };
+}
+
+const sectionBody = (out: string, name: string) => {
+  const m = new RegExp(`@@sb:${name}@@\\n([\\s\\S]*?)\\n@@sb-end:${name}:(\\d+)@@`).exec(out);
+  return m ? { body: m[1]!, exit: Number(m[2]) } : null;
+};
+
+describe('the probe asks tc for filters only where they can be', () => {
+  // The scratch host's qdisc list, plus (written here) a prio root, a default fq_codel root, and a
+  // device that is gone by the time its filters are asked for.
+  const qdiscs = `${real('qdisc-show.txt')}qdisc prio 2: dev eth4 root refcnt 2 bands 3 priomap 1 2 2 2 1 2 0 0 1 1 1 1 1 1 1 1
+qdisc fq_codel 0: dev eth5 root refcnt 2 limit 10240p flows 1024 quantum 1514 target 5ms interval 100ms memory_limit 32Mb ecn drop_batch 64
+qdisc htb 1: dev gone0 root refcnt 2 r2q 10 default 0 direct_packets_stat 0 direct_qlen 1000
+`;
+  const eth2 = real('filter-show-htb-u32.json').trim();
+  const { out, calls } = run(qdiscs, {
+    '-j filter show dev eth2 parent 1:': eth2,
+    '-j filter show dev eth1 parent ffff:': '[{"protocol":"ip","pref":1,"kind":"u32","chain":0,"options":{"fh":"800::800","match":{"value":"0","mask":"0","offmask":"","off":0},"actions":[{"order":1,"kind":"police","index":1}]}}]',
+    'filter show dev eth1 parent ffff:': '\taction order 1:  police 0x1 rate 1Mbit burst 10Kb mtu 2Kb action drop overhead 0b',
+    '-j filter show dev gone0 parent 1:': { exit: 2 },
+  });
+
+  it('makes one tc call per classful qdisc, ingress and clsact side, and none for the rest', () => {
+    expect(calls.filter((c) => c.includes('filter show'))).toEqual([
+      '-j filter show dev eth1 parent ffff:',
+      'filter show dev eth1 parent ffff:', // only here: the JSON had a police action
+      '-j filter show dev eth2 parent 1:',
+      '-j filter show dev eth3 parent ffff:fff2',
+      '-j filter show dev eth3 parent ffff:fff3',
+      '-j filter show dev eth4 parent 2:',
+      '-j filter show dev gone0 parent 1:',
+    ]);
+    // The qdisc list is read once for both sections.
+    expect(calls.filter((c) => c === 'qdisc show')).toHaveLength(1);
+    expect(calls.filter((c) => c.startsWith('class show'))).toEqual(['class show dev eth2', 'class show dev eth4', 'class show dev gone0', 'class show dev vnet0']);
+  });
+
+  it('frames each answer so the parser reads it, and reports the failed one', () => {
+    const filter = sectionBody(out, 'filter');
+    expect(filter?.exit).toBe(0);
+    const parsed = parseFilters(filter!.body);
+    expect(parsed.failed).toEqual(['gone0 (1:): tc filter show failed with exit code 2']);
+    expect(parsed.unreadable).toEqual([]);
+    expect(parsed.filters.filter((f) => f.dev === 'eth2')).toHaveLength(10);
+    expect(parsed.filters.find((f) => f.dev === 'eth1')).toMatchObject({ match: 'all IPv4 traffic', actions: ['police 1 Mbit/s burst 10 KiB, excess drop'] });
+  });
+
+  it('says "not installed" (127) when there is no tc', () => {
+    const { out: without } = run('', {}, false);
+    expect(sectionBody(without, 'filter')).toEqual({ body: '', exit: 127 });
+    expect(sectionBody(without, 'class')).toEqual({ body: '', exit: 127 });
+  });
+});
