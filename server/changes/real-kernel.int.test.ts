@@ -48,6 +48,19 @@ beforeEach(async () => {
   if (!seeded || links.some((l) => CASE_INTERFACES.test(l.ifname))) await kv1.start();
 });
 
+/** What the reboot tests keep in the boot configuration: a bridge, a bond and a VLAN on it, addresses and an MTU. */
+const PERSISTED_CHANGE: Operation[] = [
+  { kind: 'createBridge', name: 'brp', stp: false, vlanFiltering: false },
+  { kind: 'addAddress', dev: 'brp', address: '198.18.77.1/24' },
+  { kind: 'setMtu', dev: 'brp', mtu: 1400 },
+  { kind: 'setLinkState', dev: 'brp', up: true },
+  { kind: 'createBond', name: 'bondp', mode: 'active-backup', members: [] },
+  { kind: 'setLinkState', dev: 'bondp', up: true },
+  { kind: 'createVlan', name: 'bondp.77', parent: 'bondp', vlanId: 77 },
+  { kind: 'addAddress', dev: 'bondp.77', address: '198.18.78.1/24' },
+  { kind: 'setLinkState', dev: 'bondp.77', up: true },
+];
+
 // Each case is one change (applied, verified, reverted): a probe of this software-emulated
 // host takes about 6 s, so kinds are grouped rather than given a change each.
 const cases: { name: string; ops: Operation[]; check: (after: Topology) => void; needs: Parameters<typeof kernelHas>[0][] }[] = [
@@ -176,18 +189,7 @@ describe.sequential('changing a real-kernel lab host', () => {
       console.warn(`SKIPPED boot persistence: kv1 is configured by ${boot?.backend ?? 'nothing read'} with ${boot?.installed?.join(', ') || 'no hook packages'}`);
       return ctx.skip();
     }
-    const ops: Operation[] = [
-      { kind: 'createBridge', name: 'brp', stp: false, vlanFiltering: false },
-      { kind: 'addAddress', dev: 'brp', address: '198.18.77.1/24' },
-      { kind: 'setMtu', dev: 'brp', mtu: 1400 },
-      { kind: 'setLinkState', dev: 'brp', up: true },
-      { kind: 'createBond', name: 'bondp', mode: 'active-backup', members: [] },
-      { kind: 'setLinkState', dev: 'bondp', up: true },
-      { kind: 'createVlan', name: 'bondp.77', parent: 'bondp', vlanId: 77 },
-      { kind: 'addAddress', dev: 'bondp.77', address: '198.18.78.1/24' },
-      { kind: 'setLinkState', dev: 'bondp.77', up: true },
-    ];
-    const applied = await harness.change(ops, { reason: 'boot persistence' });
+    const applied = await harness.change(PERSISTED_CHANGE, { reason: 'boot persistence' });
     expect(applied.status, await harness.explain(applied.changeId)).toBe('applied');
     const written = await read();
     const own = written.host.bootConfig?.files.find((f) => f.path === '/etc/network/interfaces.d/switchboard' || f.path === '/etc/network/interfaces');
@@ -210,18 +212,7 @@ describe.sequential('changing a real-kernel lab host', () => {
         console.warn(`SKIPPED networkd boot persistence: kv1 reads as ${boot?.backend ?? 'nothing'} with systemd-networkd enabled`);
         return ctx.skip();
       }
-      const ops: Operation[] = [
-        { kind: 'createBridge', name: 'brp', stp: false, vlanFiltering: false },
-        { kind: 'addAddress', dev: 'brp', address: '198.18.77.1/24' },
-        { kind: 'setMtu', dev: 'brp', mtu: 1400 },
-        { kind: 'setLinkState', dev: 'brp', up: true },
-        { kind: 'createBond', name: 'bondp', mode: 'active-backup', members: [] },
-        { kind: 'setLinkState', dev: 'bondp', up: true },
-        { kind: 'createVlan', name: 'bondp.77', parent: 'bondp', vlanId: 77 },
-        { kind: 'addAddress', dev: 'bondp.77', address: '198.18.78.1/24' },
-        { kind: 'setLinkState', dev: 'bondp.77', up: true },
-      ];
-      const applied = await harness.change(ops, { reason: 'networkd boot persistence' });
+      const applied = await harness.change(PERSISTED_CHANGE, { reason: 'networkd boot persistence' });
       expect(applied.status, await harness.explain(applied.changeId)).toBe('applied');
       const written = await read();
       const files = written.host.bootConfig?.files.filter((f) => f.path.startsWith('/etc/systemd/network/')) ?? [];

@@ -110,3 +110,27 @@ export function sameAddress(a: string, b: string): boolean {
   const gy = ipv6Groups(y);
   return gx !== null && gy !== null && gx.every((g, i) => g === gy[i]);
 }
+
+const isIpv6Text = (address: string) => address.includes(':');
+
+/** An address without a prefix length is a host address (/32, /128), as the boot files read it. */
+export const withHostPrefix = (cidr: string): string => (cidr.includes('/') ? cidr : `${cidr}/${isIpv6Text(cidr) ? 128 : 32}`);
+
+/** An address as the kernel prints it (RFC 5952 for IPv6), with its prefix: boot files may spell it otherwise. */
+export function canonicalCidr(text: string): string {
+  const [address, prefix] = withHostPrefix(text.trim()).split('/') as [string, string];
+  const groups = isIpv6Text(address) ? ipv6Groups(address) : null;
+  if (!groups) return `${address}/${prefix}`;
+  // The longest run of two or more zero groups (the first, on a tie) becomes "::".
+  let best = { at: -1, length: 1 };
+  for (let k = 0; k < 8; k++) {
+    let n = 0;
+    while (k + n < 8 && groups[k + n] === 0) n++;
+    if (n > best.length) best = { at: k, length: n };
+  }
+  const hex = (gs: number[]) => gs.map((g) => g.toString(16)).join(':');
+  return `${best.at < 0 ? hex(groups) : `${hex(groups.slice(0, best.at))}::${hex(groups.slice(best.at + best.length))}`}/${prefix}`;
+}
+
+/** The same address and prefix, however each is spelled. */
+export const sameCidr = (a: string, b: string): boolean => canonicalCidr(a) === canonicalCidr(b);

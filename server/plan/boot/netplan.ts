@@ -51,7 +51,7 @@
 import { Document, isAlias, isMap, isScalar, isSeq, parseDocument, Scalar, visit, YAMLMap, YAMLSeq, type Node } from 'yaml';
 import type { BootConfig, NetInterface, Route, Topology } from '@/server/topology/model';
 import { REDACTED } from '@/server/topology/parse/boot-config';
-import { ipv6Groups, sameAddress } from '../address';
+import { canonicalCidr, sameAddress, sameCidr, withHostPrefix } from '../address';
 import { configuredAddresses, DEFAULT_MTU } from '../restore';
 import { bootInterface, writtenAtBoot, type BootIntent, type BootInterface } from './intent';
 import type { BootWrite, BootWrites } from './persist';
@@ -223,26 +223,6 @@ function appliesTo(e: Entry, name: string, device: NetInterface | undefined): 'e
 
 // ---- Addresses and routes, however they are spelled ----
 
-const isIpv6 = (address: string) => address.includes(':');
-/** An address without a prefix length is a host address (/32, /128). */
-const withHostPrefix = (cidr: string) => (cidr.includes('/') ? cidr : `${cidr}/${isIpv6(cidr) ? 128 : 32}`);
-
-/** An address as the kernel prints it (RFC 5952 for IPv6), with its prefix. */
-function canonicalCidr(value: string): string {
-  const [address, prefix] = withHostPrefix(value.trim()).split('/') as [string, string];
-  const groups = isIpv6(address) ? ipv6Groups(address) : null;
-  if (!groups) return `${address}/${prefix}`;
-  // The longest run of two or more zero groups (the first, on a tie) becomes "::".
-  let best = { at: -1, length: 1 };
-  for (let k = 0; k < 8; k++) {
-    let n = 0;
-    while (k + n < 8 && groups[k + n] === 0) n++;
-    if (n > best.length) best = { at: k, length: n };
-  }
-  const hex = (gs: number[]) => gs.map((g) => g.toString(16)).join(':');
-  return `${best.at < 0 ? hex(groups) : `${hex(groups.slice(0, best.at))}::${hex(groups.slice(best.at + best.length))}`}/${prefix}`;
-}
-const sameCidr = (a: string, b: string) => canonicalCidr(a) === canonicalCidr(b);
 const cidr = (a: { address: string; prefixLength: number }) => `${a.address}/${a.prefixLength}`;
 
 /** The address an `addresses:` item gives: `a/p`, or a mapping `{a/p: {lifetime, label}}`. */

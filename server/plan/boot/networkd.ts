@@ -17,7 +17,7 @@
 // Switchboard's own files get the same in-place treatment, so settings an admin adds there stay.
 import type { BootConfig, NetInterface, Route, Topology } from '@/server/topology/model';
 import { REDACTED } from '@/server/topology/parse/boot-config';
-import { ipv6Groups, sameAddress } from '../address';
+import { canonicalCidr, ipv6Groups, sameAddress, sameCidr } from '../address';
 import { configuredAddresses, DEFAULT_MTU, staticRoutesVia } from '../restore';
 import { bootInterface, writtenAtBoot, type BootIntent, type BootInterface } from './intent';
 import type { BootWrite, BootWrites } from './persist';
@@ -165,27 +165,7 @@ function milliseconds(text: string | null | undefined): number | null {
 // ---- Addresses and routes, however they are spelled ----
 
 const isIpv6 = (address: string) => address.includes(':');
-/** networkd takes an address without a prefix length as a host address (/32, /128). */
-const withHostPrefix = (cidr: string) => (cidr.includes('/') ? cidr : `${cidr}/${isIpv6(cidr) ? 128 : 32}`);
-const sameCidr = (a: string, b: string) => withHostPrefix(a).split('/')[1] === withHostPrefix(b).split('/')[1] && sameAddress(a, b);
 const isUnspecified = (address: string) => address === '0.0.0.0' || (isIpv6(address) && (ipv6Groups(address)?.every((g) => g === 0) ?? false));
-
-/** An address as the kernel prints it (RFC 5952 for IPv6), with its prefix. */
-function canonicalCidr(text: string): string {
-  const [address, prefix] = withHostPrefix(text).split('/') as [string, string];
-  const groups = isIpv6(address) ? ipv6Groups(address) : null;
-  if (!groups) return `${address}/${prefix}`;
-  // The longest run of two or more zero groups (the first, on a tie) becomes "::".
-  let best = { at: -1, length: 1 };
-  for (let k = 0; k < 8; k++) {
-    let n = 0;
-    while (k + n < 8 && groups[k + n] === 0) n++;
-    if (n > best.length) best = { at: k, length: n };
-  }
-  const hex = (gs: number[]) => gs.map((g) => g.toString(16)).join(':');
-  const text6 = best.at < 0 ? hex(groups) : `${hex(groups.slice(0, best.at))}::${hex(groups.slice(best.at + best.length))}`;
-  return `${text6}/${prefix}`;
-}
 
 const cidr = (a: { address: string; prefixLength: number }) => `${a.address}/${a.prefixLength}`;
 
@@ -230,7 +210,6 @@ function routeSettings(r: Route): [string, string][] {
 }
 
 // ---- What Switchboard writes for one interface ----
-
 
 /** One managed setting: its values (undefined: leave whatever is there), and when the values already there mean the same. */
 interface Setting {
