@@ -181,6 +181,7 @@ function DiffView({ diff, live }: { diff: DiffEntry[]; live: boolean }) {
                 <span className="font-mono text-sm font-medium text-slate-900">{d.name}</span>
                 <span className={`ml-auto text-xs font-medium ${s.label}`}>{d.change}</span>
               </div>
+              {d.summary && <p className="mt-1 text-xs text-slate-700">{d.summary}</p>}
               {fields.length > 0 && (
                 <table className="mt-2 w-full text-xs">
                   <tbody>

@@ -19,7 +19,8 @@ export interface PendingChange {
   change: PendingMark;
 }
 
-const ENTITY_PREFIX: Record<string, string> = { interface: 'if:', vm: 'vm:', network: 'net:' };
+// An OVS bridge's node carries its kernel device's id; a port's node depends on its kind (none here).
+const ENTITY_PREFIX: Record<string, string> = { interface: 'if:', vm: 'vm:', network: 'net:', 'ovs-bridge': 'if:' };
 
 /** tc parts, named by their device first ("eth2 root 1:", "eth2 1: pref 1 u32: ..."). */
 const TC_ENTITIES = new Set(['qdisc', 'class', 'filter']);

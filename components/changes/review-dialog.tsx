@@ -36,6 +36,7 @@ function show(v: unknown): string {
 
 /** One line per graph change, like the server's describeChange (which lives beside node:crypto). */
 export function describeDiff(c: DiffEntry): string {
+  if (c.summary) return c.summary;
   const what = `${c.entity} ${c.name}`;
   if (c.change !== 'changed') return `${what} ${c.change}`;
   const entries = Object.entries(c.fields ?? {});

@@ -10,6 +10,7 @@ import { nicAddresses, nicAddressInWords } from '@/server/topology/addressing';
 import { bandwidthInWords, BOOT_BACKEND_WORDS, virtualportInWords, vlanTagsInWords } from '@/server/topology/words';
 import { DriftActions } from '@/components/topology/boot-status';
 import { TrafficControl } from '@/components/topology/traffic-control';
+import { OvsBridgePorts, OvsPortInspector, ovsPortOfEdge, OvsPortRows } from '@/components/topology/ovs-details';
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -93,6 +94,11 @@ function InspectorBody({ topology, selected, live }: { topology: Topology; selec
             {topology.host.kernel && <Row label="Kernel">{topology.host.kernel}</Row>}
             {topology.host.iproute2 && <Row label="iproute2">{topology.host.iproute2}</Row>}
             <Row label="libvirt">{topology.host.libvirtAvailable ? (topology.host.libvirtVersion ?? 'yes') : 'not answering'}</Row>
+            {topology.ovs && (
+              <Row label="Open vSwitch">
+                {topology.ovs.version ?? 'yes'}, {topology.ovs.bridges.length} bridge{topology.ovs.bridges.length === 1 ? '' : 's'}
+              </Row>
+            )}
             <Row label="Boot configuration">
               <span data-testid="boot-backend" data-backend={topology.host.bootConfig?.backend ?? 'unknown'} title={topology.host.bootConfig?.reason}>
                 {topology.host.bootConfig ? BOOT_BACKEND_WORDS[topology.host.bootConfig.backend] : 'not read yet'}
@@ -111,6 +117,13 @@ function InspectorBody({ topology, selected, live }: { topology: Topology; selec
   const name = rest.join(':');
   const base = live ?? topology;
 
+  if (type === 'ovsport' || type === 'ovsbond' || type === 'ovspatch') {
+    // A port the draft takes away is still described, from the host as last read.
+    const source = ovsPortOfEdge(topology, selected) ? topology : base;
+    const port = ovsPortOfEdge(source, selected);
+    return port ? <OvsPortInspector topology={source} name={port} /> : <p className="text-sm text-slate-500">That Open vSwitch port is gone.</p>;
+  }
+  if (type === 'ovs' || type === 'ovsif') return <OvsPortInspector topology={topology} name={name} interface={type === 'ovsif'} />;
   if (type === 'member') {
     const now = topology.interfaces.find((x) => x.name === name)?.master ?? null;
     const before = base.interfaces.find((x) => x.name === name)?.master ?? null;
@@ -126,6 +139,19 @@ function InspectorBody({ topology, selected, live }: { topology: Topology; selec
     const drawn = topology.interfaces.find((x) => x.name === name);
     const before = base.interfaces.find((x) => x.name === name);
     const i = drawn ?? before;
+    const ovsBridge = topology.ovs?.bridges.find((b) => b.name === name);
+    // An OVS bridge the kernel does not have (ovs-vswitchd is not running): the database's view alone.
+    if (!i && ovsBridge) {
+      return (
+        <div data-testid="inspector" className="space-y-3 text-xs">
+          <h3 className="text-base font-semibold">
+            {name} <span className="text-xs font-normal text-slate-500">Open vSwitch bridge</span>
+          </h3>
+          <p className="text-slate-500">In Open vSwitch&apos;s database but not in the kernel: ovs-vswitchd has not set it up.</p>
+          <OvsBridgePorts bridge={ovsBridge} />
+        </div>
+      );
+    }
     if (!i) return <p className="text-sm text-slate-500">{name} is no longer on the host.</p>;
     const pending = !before ? 'added' : !drawn ? 'removed' : JSON.stringify(drawn) !== JSON.stringify(before) ? 'changed' : undefined;
     const ports = topology.interfaces.filter((p) => p.master === i.name).map((p) => p.name);
@@ -133,7 +159,7 @@ function InspectorBody({ topology, selected, live }: { topology: Topology; selec
     return (
       <div data-testid="inspector" className="space-y-3 text-xs">
         <h3 className="text-base font-semibold">
-          {i.name} <span className="text-xs font-normal text-slate-500">{KIND_STYLE[i.kind].label}</span>
+          {i.name} <span className="text-xs font-normal text-slate-500">{ovsBridge ? KIND_STYLE['ovs-bridge'].label : KIND_STYLE[i.kind].label}</span>
         </h3>
         {pending && (
           <p data-pending={pending} className={`rounded-md border px-2 py-1 ${DRAFT_NOTE[pending].className}`}>
@@ -188,11 +214,13 @@ function InspectorBody({ topology, selected, live }: { topology: Topology; selec
             </>
           )}
           {i.owner && <Row label="Owned by">{`VM ${i.owner.vm} (${i.owner.mac})`}</Row>}
+          <OvsPortRows topology={topology} name={i.name} />
           <Row label="Addresses">
             {i.addresses.length ? i.addresses.map((a) => `${a.address}/${a.prefixLength} (${a.scope})`).join(', ') : 'none'}
           </Row>
           {routes.length > 0 && <Row label="Routes">{routes.map((r) => `${r.dst}${r.gateway ? ` via ${r.gateway}` : ''}`).join(', ')}</Row>}
         </dl>
+        {ovsBridge && <OvsBridgePorts bridge={ovsBridge} />}
         <TrafficControl topology={topology} dev={i.name} />
       </div>
     );

@@ -24,6 +24,8 @@ export const KIND_STYLE: Record<GraphNodeKind, { tag: string; className: string;
   other: { tag: '?', className: 'bg-stone-600 text-white', label: 'other' },
   vm: { tag: 'VM', className: 'bg-emerald-700 text-white', label: 'Virtual machine' },
   network: { tag: 'NET', className: 'bg-blue-800 text-white', label: 'libvirt network' },
+  'ovs-bridge': { tag: 'OVS', className: 'bg-lime-700 text-white', label: 'Open vSwitch bridge' },
+  'ovs-port': { tag: 'OVSP', className: 'bg-lime-600 text-white', label: 'OVS port (internal, tunnel, patch, bond)' },
 };
 
 const STATUS_BORDER: Record<GraphNodeData['status'], string> = {

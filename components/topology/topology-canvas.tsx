@@ -38,6 +38,8 @@ const EDGE_STYLE: Record<GraphEdgeKind, { stroke: string; strokeDasharray?: stri
   vnic: { stroke: '#059669' },
   'network-bridge': { stroke: '#1e40af', strokeDasharray: '6 3' },
   'vnic-config': { stroke: '#94a3b8', strokeDasharray: '4 4' },
+  'ovs-port': { stroke: '#4d7c0f' },
+  'ovs-patch': { stroke: '#4d7c0f', strokeDasharray: '2 3' },
 };
 
 export type Positions = Record<string, { x: number; y: number }>;
@@ -215,7 +217,9 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
         if (mark === 'removed') {
           return { id: e.id, source: e.source, target: e.target, data: { kind: e.kind, pending: mark }, className: 'pending-removed', style: { stroke: '#dc2626', strokeDasharray: '3 4', opacity: 0.8 } };
         }
-        return { id: e.id, source: e.source, target: e.target, data: { kind: e.kind }, style: EDGE_STYLE[e.kind], animated: e.kind === 'vnic' && graph.edges.length < 500 };
+        // An OVS port's VLANs belong to the connection, so they are written on it ("VLAN 10").
+        const label = e.kind === 'ovs-port' && e.label ? { label: e.label } : {};
+        return { id: e.id, source: e.source, target: e.target, data: { kind: e.kind }, style: EDGE_STYLE[e.kind], animated: e.kind === 'vnic' && graph.edges.length < 500, ...label };
       };
       if (!fresh) {
         // A refresh of the same view: update data in place, keep every position. Nodes new to

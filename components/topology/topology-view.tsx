@@ -15,10 +15,9 @@ import { nodeConnectionOperation } from '@/components/changes/operations';
 import type { Operation } from '@/server/plan/ops';
 import { Inspector } from '@/components/topology/inspector';
 import { BootStatus, useBootDrift } from '@/components/topology/boot-status';
-import { ifId } from '@/server/topology/graph';
 import { KIND_STYLE } from '@/components/topology/nodes';
 import { findNodeId, TopologyCanvas, type Positions } from '@/components/topology/topology-canvas';
-import type { GraphNodeKind } from '@/server/topology/graph';
+import { ifId, topologyToGraph, type GraphNodeKind } from '@/server/topology/graph';
 import type { Topology } from '@/server/topology/model';
 import { missingInWords } from '@/server/topology/words';
 
@@ -82,13 +81,9 @@ function HostGraph({ hostId }: { hostId: string }) {
   // What a reboot would change, by graph node: those nodes are marked "runtime only".
   const bootDrift = useBootDrift(topology);
   const drift = useMemo(() => new Map((bootDrift ?? []).map((d) => [ifId(d.name), d.sentences])), [bootDrift]);
-  const kindsPresent = useMemo(() => {
-    if (!drawn) return [];
-    const kinds = new Set<GraphNodeKind>(drawn.interfaces.filter((i) => i.kind !== 'loopback').map((i) => i.kind));
-    if (drawn.vms.length) kinds.add('vm');
-    if (drawn.networks.length) kinds.add('network');
-    return [...kinds];
-  }, [drawn]);
+  // The kinds the graph draws (an OVS bridge is an interface of kind "other" to the kernel, and
+  // the datapath device is not drawn at all), so every legend entry filters something.
+  const kindsPresent = useMemo(() => (drawn ? [...new Set<GraphNodeKind>(topologyToGraph(drawn).nodes.map((n) => n.data.kind))] : []), [drawn]);
 
   const onConnectNodes = useCallback(
     (source: string, target: string) => {

@@ -117,3 +117,75 @@ describe('tc filters in the history', () => {
     expect(diffTopology(qos, blind)).toEqual([]);
   });
 });
+
+describe('Open vSwitch in the history (kv1 with scratch bridges)', () => {
+  const probe = readFileSync(new URL('./parse/fixtures/real/ovs/kv1-scratch.probe.txt', import.meta.url), 'utf8');
+  const ovs = parseProbeOutput(probe).topology;
+  const clone = (): Topology => structuredClone(ovs);
+  const portOf = (t: Topology, name: string) => t.ovs!.bridges.flatMap((b) => b.ports).find((p) => p.name === name)!;
+  const without = (t: Topology, port: string) => {
+    for (const b of t.ovs!.bridges) b.ports = b.ports.filter((p) => p.name !== port);
+    return t;
+  };
+
+  it('says an added or removed tunnel port in a sentence, with where it goes', () => {
+    const before = without(clone(), 'vx9');
+    expect(diffTopology(before, ovs).map(describeChange)).toEqual(['OVS port vx9 added to sbscratch (VXLAN to 198.18.0.99, key 100)']);
+    expect(diffTopology(ovs, before)).toEqual([{ entity: 'ovs-port', name: 'vx9', change: 'removed', summary: 'OVS port vx9 removed from sbscratch' }]);
+    expect(describeChange(diffTopology(without(clone(), 'sbtap9'), ovs)[0]!)).toBe('OVS port sbtap9 added to sbscratch (VLAN 30)');
+  });
+
+  it('says a changed tag, trunk list, tunnel end or bridge as the field that moved', () => {
+    const after = clone();
+    portOf(after, 'ovsint0').tag = 20;
+    portOf(after, 'sbtrunk').trunks = [10, 20, 30];
+    portOf(after, 'vx9').interfaces[0]!.remote = '198.18.0.12';
+    const changes = diffTopology(ovs, after);
+    expect(changes.map(describeChange)).toEqual(['tag of port ovsint0 10 → 20', 'trunks of port sbtrunk 10, 20 → 10, 20, 30', 'remote of port vx9 198.18.0.99 → 198.18.0.12']);
+    expect(changes[0]).toMatchObject({ entity: 'ovs-port', name: 'ovsint0', change: 'changed', fields: { tag: [10, 20] } });
+    expect(topologyHash(after)).not.toBe(topologyHash(ovs));
+
+    const moved = clone();
+    const [, scratch, scratch2] = moved.ovs!.bridges;
+    scratch2!.ports.push(scratch!.ports.find((p) => p.name === 'gre9')!);
+    scratch!.ports = scratch!.ports.filter((p) => p.name !== 'gre9');
+    expect(diffTopology(ovs, moved).map(describeChange)).toEqual(['port gre9 moved from sbscratch to sbscratch2']);
+  });
+
+  it('names a bond member\'s change by its interface, and one that left by the list', () => {
+    const changed = clone();
+    portOf(changed, 'sbbond').interfaces[1]!.type = 'dpdk';
+    expect(diffTopology(ovs, changed).map(describeChange)).toEqual(['sbd2 type of port sbbond system → dpdk']);
+    const after = clone();
+    portOf(after, 'sbbond').interfaces = portOf(after, 'sbbond').interfaces.slice(0, 1);
+    portOf(after, 'sbbond').bond = null;
+    expect(diffTopology(ovs, after).map(describeChange)).toEqual(['bond mode of port sbbond balance-slb → none; LACP of port sbbond off → none; interfaces of port sbbond sbd1, sbd2 → sbd1']);
+  });
+
+  it('says a bridge that came or went, and its ports', () => {
+    const before = clone();
+    before.ovs!.bridges = before.ovs!.bridges.filter((b) => b.name !== 'sbscratch2');
+    expect(diffTopology(before, ovs).map(describeChange)).toEqual([
+      'OVS bridge sbscratch2 added',
+      'OVS port patch-b added to sbscratch2 (patch to patch-a)',
+      `OVS port sb"q;$(x)\n@@sb-end:ovs:0@@é added to sbscratch2 (VXLAN to 198.18.0.96)`,
+      'OVS port sbmissing added to sbscratch2',
+    ]);
+    // Open vSwitch installed between two reads: everything it has is new.
+    expect(diffTopology({ ...clone(), ovs: undefined }, ovs).filter((c) => c.entity === 'ovs-bridge').map((c) => c.name)).toEqual(['ovsbr0', 'sbscratch', 'sbscratch2']);
+  });
+
+  it('does not count OVS\'s errors (runtime state) as configuration', () => {
+    const after = clone();
+    portOf(after, 'sbmissing').interfaces[0]!.error = null;
+    expect(diffTopology(ovs, after)).toEqual([]);
+    expect(topologyHash(after)).toBe(topologyHash(ovs));
+  });
+
+  it('does not report ports as removed when a read could not see Open vSwitch', () => {
+    const blind = parseProbeOutput(probe.replace(/(@@sb:ovs@@\n)[\s\S]*?(\n@@sb-end:ovs:)0@@/, '$1ovs-vsctl: unix:/var/run/openvswitch/db.sock: database connection failed (Connection refused)$21@@')).topology;
+    expect(blind.missing.map((m) => m.section)).toEqual(['ovs']);
+    expect(diffTopology(ovs, blind)).toEqual([]);
+    expect(diffTopology(blind, ovs)).toEqual([]);
+  });
+});

@@ -3,9 +3,11 @@
 // plan's graph diff.
 import { createHash } from 'node:crypto';
 import { canonicalText } from '@/server/canonical';
-import { qdiscKey, type BootConfig, type Topology } from './model';
+import { qdiscKey, type BootConfig, type OvsPort, type OvsState, type Topology } from './model';
+import { isBridgeOwnPort } from './ovs';
+import { ovsPortInWords } from './words';
 
-export type ChangeEntity = 'interface' | 'vm' | 'network' | 'qdisc' | 'class' | 'filter' | 'route' | 'host';
+export type ChangeEntity = 'interface' | 'vm' | 'network' | 'qdisc' | 'class' | 'filter' | 'route' | 'host' | 'ovs-bridge' | 'ovs-port';
 
 export interface TopologyChange {
   entity: ChangeEntity;
@@ -13,6 +15,8 @@ export interface TopologyChange {
   change: 'added' | 'removed' | 'changed';
   /** For `changed`: field -> [before, after], flattened to dotted paths. */
   fields?: Record<string, [unknown, unknown]>;
+  /** The change in a sentence, where the entity and its fields alone say too little ("OVS port vx9 added to br0 (VXLAN to 198.18.0.99)"). */
+  summary?: string;
 }
 
 /** Stable JSON (RFC 8785): object keys sorted, so equal topologies hash equally whatever the key order. */
@@ -48,6 +52,8 @@ export function configurationOf(t: Topology): Topology {
     guestAddresses: undefined,
     // A running NIC's element names its runtime port (portid, alias); its settings are the other fields.
     vms: t.vms.map((vm) => ({ ...vm, nics: vm.nics.map((n) => ({ ...n, xml: null })) })),
+    // OVS's error on an interface comes and goes with the device (a NIC unplugged, a port in use).
+    ...(t.ovs ? { ovs: { ...t.ovs, bridges: t.ovs.bridges.map((b) => ({ ...b, ports: b.ports.map((p) => ({ ...p, interfaces: p.interfaces.map((i) => ({ ...i, error: null })) })) })) } } : {}),
   };
 }
 
@@ -119,6 +125,70 @@ function bootFileChanges(before: BootConfig | undefined, after: BootConfig | und
   return out;
 }
 
+/**
+ * An OVS port's settings as named fields for the history: the bridge it is on, its VLANs, its
+ * bond, and the type and options of each interface in `detailed` (prefixed with the interface's
+ * name where the port's differs, as in a bond).
+ */
+function ovsPortFields(bridge: string, p: OvsPort, detailed: ReadonlySet<string>): Record<string, unknown> {
+  const fields: Record<string, unknown> = {
+    bridge,
+    tag: p.tag,
+    trunks: p.trunks.length ? p.trunks.join(', ') : null,
+    'VLAN mode': p.vlanMode,
+    'bond mode': p.bond?.mode ?? null,
+    LACP: p.bond?.lacp ?? null,
+    interfaces: p.interfaces.map((i) => i.name).join(', '),
+  };
+  for (const i of p.interfaces.filter((i) => detailed.has(i.name))) {
+    const prefix = i.name === p.name ? '' : `${i.name} `;
+    Object.assign(fields, {
+      [`${prefix}type`]: i.type,
+      [`${prefix}remote`]: i.remote,
+      [`${prefix}local`]: i.local,
+      [`${prefix}key`]: i.key,
+      [`${prefix}UDP port`]: i.dstPort,
+      [`${prefix}peer`]: i.peer,
+      [`${prefix}attached MAC`]: i.attachedMac,
+    });
+  }
+  return fields;
+}
+
+const ovsValue = (v: unknown) => (v === null || v === undefined || v === '' ? 'none' : String(v));
+
+/** OVS bridges added or removed, and ports added, removed or changed, each in a sentence. */
+function ovsChanges(before: OvsState | undefined, after: OvsState | undefined): TopologyChange[] {
+  const bridgesBefore = new Set((before?.bridges ?? []).map((b) => b.name));
+  const bridgesAfter = new Set((after?.bridges ?? []).map((b) => b.name));
+  const changes: TopologyChange[] = [];
+  for (const name of bridgesAfter) if (!bridgesBefore.has(name)) changes.push({ entity: 'ovs-bridge', name, change: 'added', summary: `OVS bridge ${name} added` });
+  for (const name of bridgesBefore) if (!bridgesAfter.has(name)) changes.push({ entity: 'ovs-bridge', name, change: 'removed', summary: `OVS bridge ${name} removed` });
+  // Ports by name (unique across bridges); a bridge's own port comes and goes with the bridge.
+  const portsOf = (s: OvsState | undefined) =>
+    new Map((s?.bridges ?? []).flatMap((b) => b.ports.filter((p) => !isBridgeOwnPort(b, p)).map((p) => [p.name, { bridge: b.name, port: p }] as const)));
+  const was = portsOf(before);
+  const now = portsOf(after);
+  for (const [name, { bridge, port }] of now) {
+    const old = was.get(name);
+    if (!old) {
+      const words = ovsPortInWords(port);
+      changes.push({ entity: 'ovs-port', name, change: 'added', summary: `OVS port ${name} added to ${bridge}${words ? ` (${words})` : ''}` });
+      continue;
+    }
+    // An interface that joined or left a bond is said by the list of interfaces, not by its settings.
+    const both = new Set(port.interfaces.map((i) => i.name).filter((n) => old.port.interfaces.some((i) => i.name === n)));
+    const fields = fieldChanges(ovsPortFields(old.bridge, old.port, both), ovsPortFields(bridge, port, both));
+    if (!Object.keys(fields).length) continue;
+    const sentences = Object.entries(fields).map(([field, [a, b]]) =>
+      field === 'bridge' ? `port ${name} moved from ${ovsValue(a)} to ${ovsValue(b)}` : `${field} of port ${name} ${ovsValue(a)} → ${ovsValue(b)}`,
+    );
+    changes.push({ entity: 'ovs-port', name, change: 'changed', fields, summary: sentences.join('; ') });
+  }
+  for (const [name, { bridge }] of was) if (!now.has(name)) changes.push({ entity: 'ovs-port', name, change: 'removed', summary: `OVS port ${name} removed from ${bridge}` });
+  return changes;
+}
+
 /** The sections a topology could not read; what they hold is unknown, not empty. */
 function unknownSections(...ts: Topology[]): Set<string> {
   return new Set(ts.flatMap((t) => t.missing.map((m) => m.section)));
@@ -159,6 +229,7 @@ export function diffTopology(beforeObserved: Topology, afterObserved: Topology):
     ...when(!unknown.has('class'), diffBy('class', before.classes, after.classes, (c) => `${c.dev} ${c.classid}`)),
     // Named by what they match: a filter has no name of its own that survives re-creating it.
     ...when(!unknown.has('filter'), diffBy('filter', before.filters ?? [], after.filters ?? [], (f) => `${f.dev} ${f.parent} pref ${f.pref} ${f.kind}: ${f.match}`)),
+    ...when(!unknown.has('ovs'), ovsChanges(before.ovs, after.ovs)),
     ...when(
       !unknown.has('route'),
       diffBy('route', before.routes, after.routes, (r) => `${r.dst}${r.dev ? ` dev ${r.dev}` : ''}${r.metric !== null ? ` metric ${r.metric}` : ''}`),
@@ -180,6 +251,7 @@ export function configurationDifferences(before: Topology, after: Topology): Top
 
 /** One line per change, for event lists and logs. */
 export function describeChange(c: TopologyChange): string {
+  if (c.summary) return c.summary;
   const what = `${c.entity} ${c.name}`;
   if (c.change !== 'changed') return `${what} ${c.change}`;
   const fields = Object.entries(c.fields ?? {})

@@ -1,14 +1,16 @@
 // Topology -> graph elements (nodes, edges, layout hints). Pure and free of React and I/O, so
 // the browser uses it directly and tests check it with fixtures. Positions are not here: the
 // layout (elkjs, in a worker) and the user's dragged positions are applied later.
-import type { InterfaceKind, NetInterface, Topology } from './model';
-import { qdiscBadge } from './words';
+import type { InterfaceKind, NetInterface, OvsBridge, OvsInterface, OvsPort, Topology } from './model';
+import { datapathDeviceOf, isBridgeOwnPort, KERNEL_BACKED_TYPES, OVS_DATAPATH, ovsIndex, TUNNEL_TYPES, type OvsIndex } from './ovs';
+import { ovsTunnelBadge, ovsTypeInWords, ovsVlanBadges, qdiscBadge } from './words';
 
 /** Where a node sits from left (the wire) to right (the VMs). */
 export const COLUMNS = ['uplink', 'link', 'switch', 'network', 'port', 'vm'] as const;
 export type Column = (typeof COLUMNS)[number];
 
-export type GraphNodeKind = InterfaceKind | 'vm' | 'network';
+/** `ovs-bridge`: an Open vSwitch bridge; `ovs-port`: an OVS port that is not a plain kernel device (internal, tunnel, patch, bond). */
+export type GraphNodeKind = InterfaceKind | 'vm' | 'network' | 'ovs-bridge' | 'ovs-port';
 
 export interface GraphNodeData {
   /** Stable id of what the node shows: `if:eth0`, `vm:web1`, `net:default`. */
@@ -30,7 +32,8 @@ export interface GraphNode {
   data: GraphNodeData;
 }
 
-export type GraphEdgeKind = 'member' | 'parent' | 'peer' | 'vnic' | 'network-bridge' | 'vnic-config';
+/** `ovs-port`: a port on an OVS bridge (or an interface in an OVS bond); `ovs-patch`: two patch ports joined. */
+export type GraphEdgeKind = 'member' | 'parent' | 'peer' | 'vnic' | 'network-bridge' | 'vnic-config' | 'ovs-port' | 'ovs-patch';
 
 export interface GraphEdge {
   id: string;
@@ -46,6 +49,10 @@ export interface Graph {
 }
 
 export const ifId = (name: string) => `if:${name}`;
+/** An OVS port with no kernel device of its own: a tunnel, a patch, a bond, a missing device. Port names are unique across OVS bridges. */
+export const ovsId = (port: string) => `ovs:${port}`;
+/** A bond's interface with no kernel device. Interface names are unique too, but apart from port names: hence their own prefix. */
+export const ovsInterfaceId = (iface: string) => `ovsif:${iface}`;
 const vmId = (name: string) => `vm:${name}`;
 const netId = (name: string) => `net:${name}`;
 
@@ -109,23 +116,38 @@ export function topologyToGraph(t: Topology, opts: GraphOptions = {}): Graph {
   const nodes: GraphNode[] = [];
   const edges: GraphEdge[] = [];
   const names = new Set(t.interfaces.map((i) => i.name));
-  const shown = t.interfaces.filter((i) => opts.showLoopback || i.kind !== 'loopback');
+  const ovs = ovsIndex(t);
+  const hidden = t.ovs ? ovsHiddenDevices(t, ovs) : new Set<string>();
+  const shown = t.interfaces.filter((i) => (opts.showLoopback || i.kind !== 'loopback') && !hidden.has(i.name));
 
   for (const i of shown) {
+    const bridge = ovs.bridges.get(i.name);
+    const place = ovs.byInterface.get(i.name);
+    const ovsPort = place && !place.port.bond && !isBridgeOwnPort(place.bridge, place.port) ? place.port : null;
+    const internal = place?.iface.type === 'internal' && !bridge;
     nodes.push({
       id: ifId(i.name),
       type: 'iface',
       data: {
         ref: ifId(i.name),
         label: i.name,
-        kind: i.kind,
-        column: columnOf(i),
+        kind: bridge ? 'ovs-bridge' : internal ? 'ovs-port' : i.kind,
+        column: bridge ? 'switch' : internal ? 'port' : columnOf(i),
         status: statusOf(i),
-        badges: badgesOf(i, t),
-        subtitle: i.owner ? `${i.owner.vm}` : i.kind === 'veth' && i.peerIfindexElsewhere !== null ? 'uplink' : null,
+        badges: [...(ovsPort ? ovsVlanBadges(ovsPort) : []), ...badgesOf(i, t)],
+        subtitle: bridge
+          ? 'Open vSwitch'
+          : internal
+            ? `internal port of ${place.bridge.name}`
+            : i.owner
+              ? `${i.owner.vm}`
+              : i.kind === 'veth' && i.peerIfindexElsewhere !== null
+                ? 'uplink'
+                : null,
       },
     });
-    if (i.master && names.has(i.master)) {
+    // An OVS port's device has the datapath as its master; its bridge is drawn from the database below.
+    if (i.master && names.has(i.master) && !(t.ovs && i.master === OVS_DATAPATH)) {
       edges.push({ id: `member:${i.name}`, source: ifId(i.name), target: ifId(i.master), kind: 'member', label: i.bridgePort?.state ?? undefined });
     }
     if (i.parent && names.has(i.parent)) {
@@ -136,8 +158,11 @@ export function topologyToGraph(t: Topology, opts: GraphOptions = {}): Graph {
       edges.push({ id: `peer:${i.name}:${i.peer}`, source: ifId(i.name), target: ifId(i.peer), kind: 'peer' });
     }
   }
+  if (t.ovs) addOvs(t.ovs.bridges, new Set(shown.map((i) => i.name)), names, nodes, edges);
+  const drawn = new Set(nodes.map((n) => n.id));
 
   for (const n of t.networks) {
+    drawn.add(netId(n.name));
     nodes.push({
       id: netId(n.name),
       type: 'network',
@@ -151,7 +176,7 @@ export function topologyToGraph(t: Topology, opts: GraphOptions = {}): Graph {
         subtitle: n.mode === 'isolated' ? 'isolated' : `forward ${n.mode}`,
       },
     });
-    if (n.bridge && names.has(n.bridge)) {
+    if (n.bridge && drawn.has(ifId(n.bridge))) {
       // Drawn from the bridge to the network, left to right like the columns.
       edges.push({ id: `netbr:${n.name}`, source: ifId(n.bridge), target: netId(n.name), kind: 'network-bridge' });
     }
@@ -177,12 +202,120 @@ export function topologyToGraph(t: Topology, opts: GraphOptions = {}): Graph {
         edges.push({ id: `vnic:${vm.name}:${key}`, source: ifId(nic.target), target: vmId(vm.name), kind: 'vnic', label: nic.mac ?? undefined });
       } else {
         // A stopped VM has no tap: show what its NIC is configured to join.
-        const to = nic.type === 'network' && nic.source ? netId(nic.source) : nic.source && names.has(nic.source) ? ifId(nic.source) : null;
-        if (to && nodes.some((n) => n.id === to)) {
+        const to = nic.type === 'network' && nic.source ? netId(nic.source) : nic.source ? ifId(nic.source) : null;
+        if (to && drawn.has(to)) {
           edges.push({ id: `vnicconf:${vm.name}:${key}`, source: to, target: vmId(vm.name), kind: 'vnic-config', label: nic.mac ?? undefined });
         }
       }
     });
   }
   return { nodes, edges };
+}
+
+/**
+ * Kernel devices the OVS nodes stand for: the datapath (`ovs-system`, what every port's device
+ * has as its master) and its shared tunnel devices (`vxlan_sys_4789`, `gre_sys`, ...: one per
+ * protocol and UDP port, not one per tunnel). Drawn, each would be an island or a hub of
+ * everything; a tunnel port's node names its device instead.
+ */
+function ovsHiddenDevices(t: Topology, ovs: OvsIndex): Set<string> {
+  const hidden = new Set<string>();
+  for (const i of t.interfaces) {
+    if (ovs.bridges.has(i.name) || ovs.byInterface.has(i.name)) continue;
+    if (i.rawKind === 'openvswitch' || i.master === OVS_DATAPATH) hidden.add(i.name);
+  }
+  return hidden;
+}
+
+const OVS_STATUS = (i: OvsInterface): GraphNodeData['status'] => (i.error ? 'down' : 'ok');
+
+/**
+ * A node for an OVS interface or port without a kernel device: what it is in its subtitle, its
+ * tunnel in a badge. `devices`: every kernel device, hidden ones included (a tunnel names the
+ * datapath device that carries it).
+ */
+function ovsOnlyNode(id: string, label: string, iface: OvsInterface | null, port: OvsPort | null, devices: ReadonlySet<string>): GraphNode {
+  const badges: string[] = [];
+  let subtitle = 'OVS port';
+  let column: Column = 'link';
+  if (port?.bond) {
+    badges.push(`bond ${port.bond.mode ?? 'active-backup'}`);
+    if (port.bond.lacp && port.bond.lacp !== 'off') badges.push(`LACP ${port.bond.lacp}`);
+    subtitle = 'OVS bond';
+  }
+  if (iface) {
+    if (TUNNEL_TYPES.has(iface.type)) {
+      badges.push(ovsTunnelBadge(iface));
+      const device = datapathDeviceOf(iface);
+      subtitle = `${ovsTypeInWords(iface.type)} tunnel${device && devices.has(device) ? ` via ${device}` : ''}`;
+    } else if (iface.type === 'patch') {
+      badges.push(`patch → ${iface.peer ?? '?'}`);
+      subtitle = 'OVS patch port';
+    } else {
+      // A kernel-backed interface whose device is not there (OVS says why in `error`).
+      subtitle = iface.type === 'system' ? 'OVS port, device missing' : `OVS ${ovsTypeInWords(iface.type)}, device missing`;
+      column = iface.type === 'internal' ? 'port' : 'link';
+    }
+    if (iface.error) badges.push('error');
+  }
+  if (port) badges.push(...ovsVlanBadges(port));
+  const status = iface ? OVS_STATUS(iface) : port?.interfaces.some((i) => i.error) ? 'down' : 'ok';
+  return { id, type: 'iface', data: { ref: id, label, kind: 'ovs-port', column, status, badges, subtitle } };
+}
+
+/**
+ * OVS bridges, their ports and the edges between them. A bridge is one node with its kernel
+ * device's id (`if:<bridge>`, its internal port), or alone when the kernel has no such device
+ * (ovs-vswitchd down). A port whose interface is a kernel device (a NIC, a VM's tap, an
+ * internal port) joins with that device's node; tunnels, patches and bonds get nodes of their
+ * own (`ovs:<port>`). Each port's edge to its bridge is labelled with its VLANs.
+ */
+function addOvs(bridges: readonly OvsBridge[], kernel: ReadonlySet<string>, allDevices: ReadonlySet<string>, nodes: GraphNode[], edges: GraphEdge[]): void {
+  /** Interface name -> the node drawn for it (patch peers are named by interface). */
+  const nodeOfInterface = new Map<string, string>();
+  const onKernel = (i: OvsInterface) => KERNEL_BACKED_TYPES.has(i.type) && kernel.has(i.name);
+  const patches: OvsInterface[] = [];
+  for (const bridge of bridges) {
+    const bridgeId = ifId(bridge.name);
+    if (!kernel.has(bridge.name)) {
+      nodes.push({ id: bridgeId, type: 'iface', data: { ref: bridgeId, label: bridge.name, kind: 'ovs-bridge', column: 'switch', status: 'idle', badges: [], subtitle: 'Open vSwitch (not in the kernel)' } });
+    }
+    for (const port of bridge.ports) {
+      if (isBridgeOwnPort(bridge, port)) continue;
+      let portNode: string;
+      if (port.bond) {
+        portNode = ovsId(port.name);
+        nodes.push(ovsOnlyNode(portNode, port.name, null, port, allDevices));
+        for (const member of port.interfaces) {
+          let memberNode = ifId(member.name);
+          if (!onKernel(member)) {
+            memberNode = ovsInterfaceId(member.name);
+            nodes.push(ovsOnlyNode(memberNode, member.name, member, null, allDevices));
+          }
+          nodeOfInterface.set(member.name, memberNode);
+          edges.push({ id: `ovsbond:${member.name}`, source: memberNode, target: portNode, kind: 'ovs-port' });
+        }
+      } else {
+        const iface = port.interfaces[0];
+        if (iface && onKernel(iface)) portNode = ifId(iface.name);
+        else {
+          portNode = ovsId(port.name);
+          nodes.push(ovsOnlyNode(portNode, port.name, iface ?? null, port, allDevices));
+        }
+        if (iface) nodeOfInterface.set(iface.name, portNode);
+        if (iface?.type === 'patch') patches.push(iface);
+      }
+      const vlans = ovsVlanBadges(port);
+      edges.push({ id: `ovsport:${port.name}`, source: portNode, target: bridgeId, kind: 'ovs-port', ...(vlans.length ? { label: vlans.join(', ') } : {}) });
+    }
+  }
+  // One edge per patch pair, drawn from the lower-named end, when both ends point at each other.
+  for (const a of patches) {
+    const b = a.peer;
+    const from = nodeOfInterface.get(a.name);
+    const to = b === null ? undefined : nodeOfInterface.get(b);
+    if (b !== null && from && to && a.name < b && patches.some((p) => p.name === b && p.peer === a.name)) {
+      edges.push({ id: `ovspatch:${a.name}:${b}`, source: from, target: to, kind: 'ovs-patch' });
+    }
+  }
 }

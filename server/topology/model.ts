@@ -6,7 +6,7 @@
  * Bumped when the parser reads more of the same host (a new field, a finer key), so the first
  * read after an upgrade is not mistaken for a change made on the host.
  */
-export const MODEL_VERSION = 6;
+export const MODEL_VERSION = 7;
 
 export const INTERFACE_KINDS = [
   'loopback',
@@ -386,7 +386,60 @@ export interface Topology {
   neighbours?: Neighbour[];
   /** Addresses running VMs' guest agents report: runtime state. Absent in older reads. */
   guestAddresses?: GuestAddress[];
+  /** Open vSwitch's bridges, from its database. Absent when the host has no Open vSwitch (or in older reads). */
+  ovs?: OvsState;
   missing: MissingSection[];
+}
+
+/**
+ * Open vSwitch as its database describes it. The kernel lists an OVS bridge and each internal
+ * port as an interface of kind `openvswitch` (rawKind), plus the datapath itself (`ovs-system`)
+ * that every other port's device has as its master; which bridge a port is on, its VLANs and
+ * its tunnels are only known here.
+ */
+export interface OvsState {
+  /** ovs_version of the Open_vSwitch table ("3.1.0"); null when not set. */
+  version: string | null;
+  bridges: OvsBridge[];
+}
+
+export interface OvsBridge {
+  name: string;
+  /** Ordered by name; includes the bridge's own internal port (named as the bridge). */
+  ports: OvsPort[];
+}
+
+export interface OvsPort {
+  /** Unique across the host's bridges (OVSDB indexes it). */
+  name: string;
+  /** Access VLAN (or the native VLAN of a native-tagged/-untagged trunk); null: untagged, every VLAN. */
+  tag: number | null;
+  /** VLANs a trunk carries, ascending; empty with no tag means every VLAN. */
+  trunks: number[];
+  /** access, trunk, native-tagged, native-untagged, dot1q-tunnel; null: OVS decides from tag and trunks. */
+  vlanMode: string | null;
+  /** Set when the port has more than one interface (OVS's only kind of bond). */
+  bond: { mode: string | null; lacp: string | null } | null;
+  interfaces: OvsInterface[];
+}
+
+export interface OvsInterface {
+  name: string;
+  /** 'system' (a kernel device; OVS's empty type), 'internal', 'tap', 'vxlan', 'gre', 'geneve', 'patch', ... as OVS names it. */
+  type: 'system' | 'internal' | 'tap' | 'vxlan' | 'gre' | 'geneve' | 'patch' | (string & {});
+  /** Tunnel endpoints (options:remote_ip, local_ip), as written: an address or "flow". */
+  remote: string | null;
+  local: string | null;
+  /** Tunnel key (VNI for VXLAN/Geneve): a number as written, or "flow". */
+  key: string | null;
+  /** Tunnel UDP port when not the protocol's default (options:dst_port). */
+  dstPort: number | null;
+  /** A patch port's other end (options:peer). */
+  peer: string | null;
+  /** The VM NIC's MAC that libvirt recorded on its tap (external_ids:attached-mac). */
+  attachedMac: string | null;
+  /** Why OVS could not set it up ("could not open network device x (No such device)"): runtime state. */
+  error: string | null;
 }
 
 export const BOOT_BACKENDS = ['ifupdown', 'ifupdown2', 'networkd', 'netplan', 'networkmanager', 'none'] as const;

@@ -38,6 +38,7 @@ export const PROBE_SECTIONS = [
   'filter',
   'link_stats',
   'neigh',
+  'ovs',
   'session',
   'virsh_lists',
   'virsh_xml',
@@ -53,7 +54,26 @@ export type ProbeSection = (typeof PROBE_SECTIONS)[number];
 export const FILTER_QDISCS = ['htb', 'hfsc', 'prio', 'drr', 'qfq', 'cbq', 'ets', 'multiq', 'atm', 'dsmark', 'ingress'] as const;
 
 /** Sections a capture made before they were added may lack (the recorded fixtures). */
-export const OPTIONAL_SECTIONS: readonly ProbeSection[] = ['session', 'ip6_forward', 'forwarding_file', 'boot_config', 'neigh', 'filter'];
+export const OPTIONAL_SECTIONS: readonly ProbeSection[] = ['session', 'ip6_forward', 'forwarding_file', 'boot_config', 'neigh', 'filter', 'ovs'];
+
+/**
+ * Open vSwitch's database, read in one ovs-vsctl call (parse/ovs.ts): one JSON document a line,
+ * only the columns the model needs (statistics and status maps are most of a full row).
+ */
+export const OVS_COLUMNS = {
+  Open_vSwitch: ['ovs_version'],
+  Bridge: ['_uuid', 'name', 'ports'],
+  Port: ['_uuid', 'name', 'interfaces', 'tag', 'trunks', 'vlan_mode', 'bond_mode', 'lacp'],
+  Interface: ['_uuid', 'name', 'type', 'options', 'external_ids', 'error'],
+} as const;
+
+/**
+ * How long ovs-vsctl waits for its database. A running one answers at once (the whole call takes
+ * 0.2 s on the software-emulated lab host kv1, nearly all of it starting the process); one that
+ * accepts the connection and then hangs must not hold the read. When the time is up ovs-vsctl's
+ * alarm ends it (exit 142).
+ */
+export const OVS_TIMEOUT_S = 2;
 
 /**
  * The probe script. `details: false` leaves out what issue 11 added for addressing and exact
@@ -212,6 +232,15 @@ set +f
 e filter $rc
 s link_stats; ip -j -s link show; e link_stats $?
 ${only('s neigh; ip -j neigh show; e neigh $?')}
+# Open vSwitch (parse/ovs.ts). Without ovs-vsctl the section is empty and succeeds: no OVS, nothing
+# missing. A database that does not answer fails it (exit 1, or 142 when the alarm ends the wait).
+s ovs
+if command -v ovs-vsctl >/dev/null 2>&1; then
+  ovs-vsctl --timeout=${OVS_TIMEOUT_S} --format=json${Object.entries(OVS_COLUMNS)
+    .map(([table, columns]) => ` -- --columns=${columns.join(',')} list ${table}`)
+    .join('')} 2>&1
+else true; fi
+e ovs $?
 # The panel's own SSH session as the host sees it (SSH_CONNECTION: panel address and port, host
 # address and port), and the route back to the panel: what a change must not cut. Under sudo
 # the variable is reset, so it is read from the nearest ancestor process that has it.

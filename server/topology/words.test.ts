@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Qdisc, TcFilter } from './model';
+import type { OvsInterface, OvsPort, Qdisc, TcFilter } from './model';
 import {
   bandwidthInWords,
   bitRateInWords,
@@ -10,6 +10,11 @@ import {
   microsecondsInWords,
   missingInWords,
   noMatch,
+  ovsPortInWords,
+  ovsTunnelBadge,
+  ovsTunnelInWords,
+  ovsVlanBadges,
+  ovsVlanInWords,
   parseTcRate,
   parseTcSize,
   parseTcTime,
@@ -164,5 +169,47 @@ describe('tc in people\'s units', () => {
     expect(filterParentInWords('ffff:fff2')).toBe('incoming (clsact)');
     expect(filterParentInWords('ffff:fff3')).toBe('outgoing (clsact)');
     expect(missingInWords({ section: 'filter', reason: 'x' })).toBe('tc filters: x');
+  });
+});
+
+describe('Open vSwitch in words', () => {
+  const vlans = (tag: number | null, trunks: number[], vlanMode: string | null) => ({ tag, trunks, vlanMode });
+  const iface = (extra: Partial<OvsInterface>): OvsInterface => ({ name: 'x', type: 'system', remote: null, local: null, key: null, dstPort: null, peer: null, attachedMac: null, error: null, ...extra });
+  const port = (extra: Partial<OvsPort>): OvsPort => ({ name: 'p', tag: null, trunks: [], vlanMode: null, bond: null, interfaces: [iface({ name: 'p' })], ...extra });
+
+  it('says a port\'s VLANs as OVS applies them (a tag without a mode is an access port)', () => {
+    expect([vlans(10, [], null), vlans(null, [10, 20], 'trunk'), vlans(null, [10, 20], null), vlans(40, [41, 42], 'native-untagged'), vlans(40, [], 'native-tagged'), vlans(5, [], 'dot1q-tunnel'), vlans(null, [], null)].map(ovsVlanInWords)).toEqual([
+      'access port of VLAN 10',
+      'trunk of VLANs 10, 20',
+      'trunk of VLANs 10, 20',
+      'trunk of VLANs 41, 42, VLAN 40 untagged (native)',
+      'trunk of every VLAN, native VLAN 40 tagged',
+      '802.1ad tunnel into VLAN 5',
+      'every VLAN, as it arrives (no tag or trunks set)',
+    ]);
+    expect([vlans(10, [], null), vlans(null, [10, 20], null), vlans(40, [41, 42], 'native-untagged'), vlans(null, [], null), vlans(10, [11], 'access')].map(ovsVlanBadges)).toEqual([
+      ['VLAN 10'],
+      ['trunk 10,20'],
+      ['native VLAN 40', 'trunk 41,42'],
+      [],
+      // OVS ignores trunks on an access port.
+      ['VLAN 10'],
+    ]);
+  });
+
+  it('says tunnels with their ends, key and port', () => {
+    const vx = iface({ type: 'vxlan', remote: '198.18.0.12', local: '198.18.0.211', key: '100', dstPort: 4790 });
+    expect(ovsTunnelBadge(vx)).toBe('VXLAN → 198.18.0.12 (key 100)');
+    expect(ovsTunnelInWords(vx)).toBe('VXLAN from 198.18.0.211 to 198.18.0.12, key 100, UDP port 4790');
+    expect(ovsTunnelInWords(iface({ type: 'geneve', remote: 'flow', key: 'flow' }))).toBe('Geneve from any local address to the address each flow sets, key set by each flow');
+    expect(ovsTunnelBadge(iface({ type: 'gre', remote: '198.18.0.98' }))).toBe('GRE → 198.18.0.98');
+  });
+
+  it('says what a port is, briefly', () => {
+    expect(ovsPortInWords(port({ interfaces: [iface({ type: 'vxlan', remote: '198.18.0.99' })] }))).toBe('VXLAN to 198.18.0.99');
+    expect(ovsPortInWords(port({ bond: { mode: 'balance-slb', lacp: 'off' }, interfaces: [iface({ name: 'eth4' }), iface({ name: 'eth5' })], tag: 7 }))).toBe('bond of eth4, eth5 (balance-slb), VLAN 7');
+    expect(ovsPortInWords(port({ interfaces: [iface({ type: 'patch', peer: 'patch-b' })] }))).toBe('patch to patch-b');
+    expect(ovsPortInWords(port({ tag: 10, interfaces: [iface({ type: 'internal' })] }))).toBe('internal port, VLAN 10');
+    expect(ovsPortInWords(port({}))).toBe('');
   });
 });

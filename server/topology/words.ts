@@ -1,6 +1,7 @@
 // Parts of the model said the way people read them: libvirt rates in bit/s, VLAN tags, port
-// profiles, probe sections, tc qdiscs, classes and filters. Pure; the inspector and the host page use them.
-import { LEGACY_OPTIONS_KEY, type Bandwidth, type BandwidthDirection, type BootBackend, type MissingSection, type Qdisc, type TcClass, type TcFilter, type VirtualPort, type VlanTags } from './model';
+// profiles, probe sections, tc qdiscs, classes and filters, Open vSwitch ports and tunnels. Pure; the inspector and the host page use them.
+import { LEGACY_OPTIONS_KEY, type Bandwidth, type BandwidthDirection, type BootBackend, type MissingSection, type OvsInterface, type OvsPort, type Qdisc, type TcClass, type TcFilter, type VirtualPort, type VlanTags } from './model';
+import { TUNNEL_TYPES } from './ovs';
 import { formatBits } from './rates';
 
 /**
@@ -63,6 +64,7 @@ const SECTION_WORDS: Record<string, string> = {
   virsh_lists: 'libvirt',
   virsh_xml: 'VMs and networks',
   libvirt: 'libvirt',
+  ovs: 'Open vSwitch',
 };
 
 /** "bridge VLANs: its output could not be read (...)". */
@@ -345,4 +347,78 @@ export function filterParentInWords(parent: string, qdiscKind?: string): string 
   if (parent === 'ffff:fff3') return 'outgoing (clsact)';
   if (parent === 'ffff:') return qdiscKind === 'clsact' ? 'incoming or outgoing (clsact; tc does not tell for u32)' : 'incoming';
   return `outgoing (qdisc ${parent})`;
+}
+
+/** OVS interface types as people name them; unknown ones as OVS names them. */
+const OVS_TYPE_WORDS: Record<string, string> = {
+  system: 'kernel device',
+  internal: 'internal port',
+  tap: 'tap',
+  vxlan: 'VXLAN',
+  gre: 'GRE',
+  geneve: 'Geneve',
+  patch: 'patch',
+  stt: 'STT',
+  lisp: 'LISP',
+  erspan: 'ERSPAN',
+  ip6erspan: 'ERSPAN (IPv6)',
+  ip6gre: 'GRE (IPv6)',
+  gtpu: 'GTP-U',
+  bareudp: 'bare UDP',
+};
+export const ovsTypeInWords = (type: string) => OVS_TYPE_WORDS[type] ?? type;
+
+/** OVS's rule when vlan_mode is unset: a tag makes an access port, no tag a trunk. */
+const ovsVlanMode = (p: Pick<OvsPort, 'tag' | 'vlanMode'>) => p.vlanMode ?? (p.tag !== null ? 'access' : 'trunk');
+
+/** A port's VLANs as short badges: "VLAN 10", "trunk 10,20", "native VLAN 40"; none for a port that passes every VLAN as it is. */
+export function ovsVlanBadges(p: Pick<OvsPort, 'tag' | 'trunks' | 'vlanMode'>): string[] {
+  const mode = ovsVlanMode(p);
+  const badges: string[] = [];
+  if (p.tag !== null && mode !== 'trunk') badges.push(mode === 'access' ? `VLAN ${p.tag}` : mode === 'dot1q-tunnel' ? `QinQ VLAN ${p.tag}` : `native VLAN ${p.tag}`);
+  if (p.trunks.length && mode !== 'access') badges.push(`trunk ${p.trunks.join(',')}`);
+  return badges;
+}
+
+/** "access port of VLAN 10", "trunk of VLANs 10, 20", "trunk of VLANs 41, 42, VLAN 40 untagged (native)". */
+export function ovsVlanInWords(p: Pick<OvsPort, 'tag' | 'trunks' | 'vlanMode'>): string {
+  const mode = ovsVlanMode(p);
+  const trunks = p.trunks.length ? `VLANs ${p.trunks.join(', ')}` : 'every VLAN';
+  if (mode === 'access') return p.tag !== null ? `access port of VLAN ${p.tag}` : 'access port without a VLAN';
+  if (mode === 'trunk') return p.trunks.length || p.vlanMode ? `trunk of ${trunks}` : 'every VLAN, as it arrives (no tag or trunks set)';
+  if (mode === 'native-untagged') return `trunk of ${trunks}, VLAN ${p.tag ?? 0} untagged (native)`;
+  if (mode === 'native-tagged') return `trunk of ${trunks}, native VLAN ${p.tag ?? 0} tagged`;
+  if (mode === 'dot1q-tunnel') return `802.1ad tunnel into VLAN ${p.tag ?? 0}`;
+  return `${mode}${p.tag !== null ? `, tag ${p.tag}` : ''}${p.trunks.length ? `, trunks ${p.trunks.join(', ')}` : ''}`;
+}
+
+/** A tunnel's badge: "VXLAN → 198.18.0.12 (key 100)". */
+export function ovsTunnelBadge(i: Pick<OvsInterface, 'type' | 'remote' | 'key'>): string {
+  return `${ovsTypeInWords(i.type)} → ${i.remote ?? '?'}${i.key !== null ? ` (key ${i.key})` : ''}`;
+}
+
+/** A tunnel in full: "VXLAN from 198.18.0.211 to 198.18.0.99, key 100, UDP port 4790". */
+export function ovsTunnelInWords(i: Pick<OvsInterface, 'type' | 'remote' | 'local' | 'key' | 'dstPort'>): string {
+  const endpoint = (a: string | null, none: string) => (a === null ? none : a === 'flow' ? 'the address each flow sets' : a);
+  return [
+    `${ovsTypeInWords(i.type)} from ${endpoint(i.local, 'any local address')} to ${endpoint(i.remote, 'no remote set')}`,
+    i.key !== null && `key ${i.key === 'flow' ? 'set by each flow' : i.key}`,
+    i.dstPort !== null && `UDP port ${i.dstPort}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
+/** What a port is, briefly: "VXLAN to 198.18.0.99", "bond of eth4, eth5 (balance-slb)", "patch to patch-b", "internal port, VLAN 10". */
+export function ovsPortInWords(p: OvsPort): string {
+  const parts: string[] = [];
+  if (p.bond) parts.push(`bond of ${p.interfaces.map((i) => i.name).join(', ')}${p.bond.mode ? ` (${p.bond.mode})` : ''}`);
+  else {
+    const i = p.interfaces[0];
+    if (i && TUNNEL_TYPES.has(i.type)) parts.push(`${ovsTypeInWords(i.type)} to ${i.remote ?? '?'}${i.key !== null ? `, key ${i.key}` : ''}`);
+    else if (i?.type === 'patch') parts.push(`patch to ${i.peer ?? '?'}`);
+    else if (i && i.type !== 'system') parts.push(ovsTypeInWords(i.type));
+  }
+  parts.push(...ovsVlanBadges(p));
+  return parts.join(', ');
 }

@@ -11,6 +11,7 @@ import { parseBootConfig } from './boot-config';
 import { parseBridgeVlans } from './bridge';
 import { ProbeParseError } from './errors';
 import { parseAddresses, parseCounters, parseLinks, parseLinkUp, parseNeighbours, parseRoutes } from './ip';
+import { ovsAbsentAnyway, ovsMissingReason, parseOvs } from './ovs';
 import { splitSections, type Section } from './sections';
 import { parseSession } from './session';
 import { parseForwardingFile } from './sysctl';
@@ -26,6 +27,7 @@ function missingReason(section: ProbeSection, s: Section): string {
     const said = s.exitCode === 127 ? '' : s.body.split('\n').find((l) => l.startsWith('error:'));
     return `libvirt is not installed or not running${said ? ` (${said.replace(/^error:\s*/, '')})` : ''}`;
   }
+  if (section === 'ovs') return ovsMissingReason(s.exitCode, s.body);
   if (s.exitCode === 127) return 'the command is not installed on the host';
   return `the command failed with exit code ${s.exitCode}${s.body ? `: ${s.body.split('\n')[0]}` : ''}`;
 }
@@ -92,6 +94,11 @@ export function parseProbeOutput(output: string): ProbeSample {
   const counters = read('link_stats', {}, parseCounters);
   const linkUp = read('link_stats', {}, parseLinkUp);
   const neighbours = sections.has('neigh') ? read('neigh', [], parseNeighbours) : undefined;
+  // Without ovs-vsctl the section is empty (undefined: no Open vSwitch). A database that is not
+  // running where the kernel has no datapath either is no Open vSwitch too, not a missing part.
+  const ovsSection = sections.get('ovs');
+  const kernelHasDatapath = interfaces.some((i) => i.rawKind === 'openvswitch');
+  const ovs = ovsSection && ovsAbsentAnyway(ovsSection.exitCode, ovsSection.body, kernelHasDatapath) ? undefined : read('ovs', undefined, parseOvs);
   // Not a part of the host's network: a failure here is not a missing section, just no session.
   const sessionSection = sections.get('session');
   let session: ProbeSample['session'] = null;
@@ -154,6 +161,7 @@ export function parseProbeOutput(output: string): ProbeSample {
     vms,
     ...(neighbours ? { neighbours } : {}),
     ...(guestAddresses ? { guestAddresses } : {}),
+    ...(ovs ? { ovs } : {}),
     // link_stats is read twice (counters, link state); say once that it could not be.
     missing: missing.filter((m, i) => missing.findIndex((o) => o.section === m.section && o.reason === m.reason) === i),
   };
