@@ -7,20 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseOvs } from './parse/ovs';
-import { OVS_COLUMNS, OVS_TIMEOUT_S, probeScript } from './probe';
+import { probeFragment } from '@/server/testing/probe-fragment';
+import { OVS_COLUMNS, OVS_TIMEOUT_S } from './probe';
 
 const real = (name: string) => readFileSync(new URL(`./parse/fixtures/real/ovs/${name}`, import.meta.url), 'utf8');
 
 /** The ovs section of the probe, with the probe's own framing helpers. */
-function ovsSection(): string {
-  const script = probeScript();
-  const helpers = script.split('\n').filter((l) => /^[se]\(\) \{/.test(l));
-  const start = script.indexOf('\ns ovs\n');
-  const end = script.indexOf('e ovs $?') + 'e ovs $?'.length;
-  expect(helpers).toHaveLength(2);
-  expect(start).toBeGreaterThan(0);
-  return [...helpers, script.slice(start, end)].join('\n');
-}
+const ovsSection = () => probeFragment('\ns ovs\n', 'e ovs $?');
 
 const dir = mkdtempSync(join(tmpdir(), 'sb-probe-ovs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

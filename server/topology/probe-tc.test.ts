@@ -6,21 +6,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { probeScript } from './probe';
+import { probeFragment } from '@/server/testing/probe-fragment';
 import { parseFilters } from './parse/tc-filter';
 
 const real = (name: string) => readFileSync(new URL(`./parse/fixtures/real/tc/${name}`, import.meta.url), 'utf8');
 
 /** The script from reading the qdisc list as text to the end of the filter section, with the probe's own framing helpers. */
-function tcSections(): string {
-  const script = probeScript();
-  const helpers = script.split('\n').filter((l) => /^[se]\(\) \{/.test(l));
-  const start = script.indexOf('tcq=$(tc qdisc show');
-  const end = script.indexOf('e filter $rc') + 'e filter $rc'.length;
-  expect(helpers).toHaveLength(2);
-  expect(start).toBeGreaterThan(0);
-  return [...helpers, script.slice(start, end)].join('\n');
-}
+const tcSections = () => probeFragment('tcq=$(tc qdisc show', 'e filter $rc');
 
 const dir = mkdtempSync(join(tmpdir(), 'sb-probe-tc-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
