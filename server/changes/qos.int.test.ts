@@ -58,7 +58,7 @@ describe('traffic control on a lab host', () => {
   it('rolls the tree back when a later step fails', async () => {
     await harness.rollsBackWhenStepFails([
       { kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'pfifo', limitPackets: 100 } },
-      { kind: 'setLinkState', dev: 'veth-b', up: true },
+      { kind: 'setMtu', dev: 'veth-b', mtu: 1400 },
     ], 2);
   }, 180_000);
 });
