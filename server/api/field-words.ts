@@ -28,6 +28,18 @@ const WORDS: Record<string, string> = {
   from: 'start date',
   to: 'end date',
   token: 'setup link',
+  qdisc: 'queueing discipline',
+  delayMs: 'delay',
+  jitterMs: 'jitter',
+  lossPercent: 'loss',
+  duplicatePercent: 'duplication',
+  corruptPercent: 'corruption',
+  reorderPercent: 'reordering',
+  rateKbit: 'rate',
+  burstBytes: 'burst',
+  latencyMs: 'latency',
+  defaultClass: 'default class',
+  limitPackets: 'limit',
 };
 
 /** "operations.0.address" -> "address"; an unknown name stays as it is; no path -> "input". */

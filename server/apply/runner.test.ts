@@ -7,11 +7,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { namespaceTopology } from '@/server/plan/fixtures';
+import { makeInterface, namespaceTopology } from '@/server/plan/fixtures';
 import type { Operation } from '@/server/plan/ops';
 import { planChange } from '@/server/plan/planner';
 import type { PlannedCommand } from '@/server/plan/render';
+import { rootTreeOf } from '@/server/plan/tc';
+import { differencesFromIntended } from '@/server/plan/verify';
 import type { Topology } from '@/server/topology/model';
+import { parseClasses, parseQdiscs } from '@/server/topology/parse/tc';
+import { parseFilters } from '@/server/topology/parse/tc-filter';
 import { encodeRunnerInput, JOURNAL_DIR, journalCommand, lineSplitter, parseRunnerLine, PLAN_MAGIC, RUNNER_COMMAND, RUNNER_SCRIPT, type RunnerEvent, type RunnerStep } from './runner';
 
 const ids: string[] = [];
@@ -591,4 +595,106 @@ it('RUNNER_COMMAND is the fixed script, and the script is plain POSIX sh', () =>
   const dash = spawnSync('sh', ['-n', '-c', RUNNER_SCRIPT], { encoding: 'utf8' });
   expect(dash.status).toBe(0);
   expect(dash.stderr).toBe('');
+});
+
+describe('tc through the runner (an empty namespace with a veth pair)', () => {
+  // The HTB tree of parse/fixtures/real/tc/SOURCES.md on sbq0, in a fresh namespace each time.
+  const TREE = [
+    'ip link add sbq0 type veth peer name sbq1',
+    'ip link set sbq0 up',
+    'ip link set sbq1 up',
+    'tc qdisc add dev sbq0 root handle 1: htb default 20',
+    'tc class add dev sbq0 parent 1: classid 1:1 htb rate 20mbit ceil 20mbit burst 16k',
+    'tc class add dev sbq0 parent 1:1 classid 1:10 htb rate 10mbit ceil 20mbit burst 16k prio 1',
+    'tc class add dev sbq0 parent 1:1 classid 1:20 htb rate 5mbit ceil 20mbit prio 2',
+    'tc qdisc add dev sbq0 parent 1:10 handle 10: tbf rate 10mbit burst 32kb latency 50ms',
+    'tc qdisc add dev sbq0 parent 1:20 handle 20: pfifo limit 100',
+    'tc filter add dev sbq0 parent 1: protocol ip prio 1 u32 match ip dst 10.0.0.0/24 flowid 1:10',
+    'tc filter add dev sbq0 parent 1: protocol ip prio 2 u32 match ip protocol 6 0xff match ip dport 80 0xffff flowid 1:20',
+    'tc filter add dev sbq0 parent 1: protocol ipv6 prio 6 u32 match ip6 src 2001:db8:1::/48 match ip6 protocol 17 0xff match ip6 dport 53 0xffff flowid 1:20',
+    'tc filter add dev sbq0 parent 1: protocol ip prio 10 u32 match ip dport 4789 0xffff flowid 1:10',
+  ].join(' && ');
+  /** tc's reads of the namespace as the probe frames them (filters only where htb classifies). */
+  const READ = [
+    'tc -j -s qdisc show',
+    'echo ==',
+    "printf 'dev sbq0\\n'; tc class show dev sbq0",
+    'echo ==',
+    "if tc qdisc show dev sbq0 | grep -q '^qdisc htb 1:'; then printf '@@filters sbq0 1:@@\\n'; tc -j filter show dev sbq0 parent 1:; fi",
+  ].join('; ');
+  const iproute2 = spawnSync('ip', ['-V'], { encoding: 'utf8' }).stdout.trim().replace(/^ip utility, /, '');
+
+  function topologyOf(read: string): Topology {
+    const [qdiscs = '', classes = '', filters = ''] = read.split('==\n');
+    const t = namespaceTopology([makeInterface(2, 'sbq0', 'veth', { peer: 'sbq1' }), makeInterface(3, 'sbq1', 'veth', { peer: 'sbq0' })]);
+    return { ...t, host: { ...t.host, iproute2 }, qdiscs: parseQdiscs(qdiscs).qdiscs, classes: parseClasses(classes), filters: parseFilters(filters).filters };
+  }
+
+  /** The tree as the model holds it, with u32's handles (the kernel's pick) left out as topology/diff.ts does. */
+  const treeOf = (t: Topology) => {
+    const tree = rootTreeOf(t, 'sbq0');
+    return { ...tree, filters: tree.filters.map((f) => ({ ...f, handle: null })) };
+  };
+
+  /** Sets up the tree, runs the runner with `steps`, and reads tc afterwards. */
+  function runOverTree(steps: RunnerStep[]): Run & { after: Topology } {
+    // tc warns on stderr (HTB's quantum at 20 Mbit/s); stderr carries only the read afterwards.
+    const outer = `{ ${TREE}; } 2>/dev/null || exit 99; "$@"; rc=$?; { ${READ}; } >&2; exit $rc`;
+    const r = spawnSync('unshare', ['--net', 'sh', '-c', outer, 'outer', ...RUNNER_COMMAND], { input: encodeRunnerInput(newId(), steps), encoding: 'utf8', timeout: 10_000 });
+    if (r.error) throw r.error;
+    expect(r.status).not.toBe(99);
+    const lines = r.stdout.split('\n').filter(Boolean);
+    return { status: r.status, lines, events: lines.map(parseRunnerLine).filter((e): e is RunnerEvent => e !== null), links: [], after: topologyOf(r.stderr) };
+  }
+
+  const before = (() => {
+    const r = spawnSync('unshare', ['--net', 'sh', '-c', `{ ${TREE}; } 2>/dev/null && { ${READ}; }`], { encoding: 'utf8', timeout: 10_000 });
+    if (r.status !== 0) throw new Error(`the tree could not be set up: ${r.stderr}`);
+    return topologyOf(r.stdout);
+  })();
+
+  const planned = (draft: Operation[]) => {
+    const result = planChange(before, draft, '192.0.2.1');
+    if (!result.ok) throw new Error(JSON.stringify(result.checks));
+    return result.plan;
+  };
+
+  it('reads the tree it sets up (the classes, leaf qdiscs and filters the restore must bring back)', () => {
+    const tree = treeOf(before);
+    expect(tree.qdiscs.map((q) => `${q.kind} ${q.handle}`)).toEqual(['htb 1:', 'tbf 10:', 'pfifo 20:']);
+    expect(tree.classes.map((c) => c.classid).sort()).toEqual(['10:1', '1:1', '1:10', '1:20']);
+    expect(tree.filters.map((f) => f.match)).toEqual(['IPv4 dst 10.0.0.0/24', 'TCP dst port 80', 'IPv6 src 2001:db8:1::/48, UDP dst port 53', 'dst port 4789']);
+  });
+
+  it('runs a tc command: the HTB tree replaced by tbf, read back as the plan projected it', () => {
+    const draft: Operation[] = [{ kind: 'setQdisc', dev: 'sbq0', qdisc: { kind: 'tbf', rateKbit: 10000, burstBytes: 32768, latencyMs: 50 } }];
+    const plan = planned(draft);
+    const r = runOverTree(plan.steps);
+    expect(r.lines.at(-1)).toBe('SB end applied');
+    expect(treeOf(r.after)).toEqual(treeOf(plan.intended));
+    expect(differencesFromIntended(plan.intended, r.after, draft)).toEqual([]);
+  });
+
+  it('a failing command after it rolls back: the whole HTB tree is back, as it was read', () => {
+    const plan = planned([{ kind: 'setQdisc', dev: 'sbq0', qdisc: { kind: 'htb', defaultClass: '1:30' } }]);
+    const failingTc: PlannedCommand = { argv: ['tc', 'qdisc', 'add', 'dev', 'sbnosuch', 'root', 'pfifo'], inverse: [] };
+    const r = runOverTree([...plan.steps, { commands: [failingTc] }]);
+    expect(r.lines).toContain('SB out 1 0 Cannot find device "sbnosuch"');
+    expect(r.lines.at(-1)).toBe('SB end rolled-back');
+    expect(r.events.filter((e) => e.type === 'undo-done').every((e) => (e as { exitCode: number }).exitCode === 0)).toBe(true);
+    expect(treeOf(r.after)).toEqual(treeOf(before));
+  });
+
+  it('removeQdisc leaves the kernel default; restoring the tree by Revert gives it back', () => {
+    const removed = planned([{ kind: 'removeQdisc', dev: 'sbq0' }]);
+    const r = runOverTree(removed.steps);
+    expect(r.lines.at(-1)).toBe('SB end applied');
+    expect(treeOf(r.after).qdiscs.map((q) => `${q.kind} ${q.handle}`)).toEqual(['noqueue 0:']);
+    // Revert's restoreQdiscTree, run after the removal in the same namespace.
+    const revert = planChange(r.after, [{ kind: 'restoreQdiscTree', dev: 'sbq0', tree: rootTreeOf(before, 'sbq0') }], '192.0.2.1');
+    if (!revert.ok) throw new Error(JSON.stringify(revert.checks));
+    const both = runOverTree([...removed.steps, ...revert.plan.steps]);
+    expect(both.lines.at(-1)).toBe('SB end applied');
+    expect(treeOf(both.after)).toEqual(treeOf(before));
+  });
 });

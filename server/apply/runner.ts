@@ -83,8 +83,8 @@ remove_file() {
   rm -f "$1"
 }
 # Runs the argv of a plan line (after its first three words). Refuses any program but ip,
-# bridge, virsh, sysctl and the two file built-ins, and arguments outside the safe set: the same
-# rule as plan/commands.ts, checked again here. @docN becomes the path of that command's document N.
+# bridge, tc, virsh, sysctl and the two file built-ins, and arguments outside the safe set: the
+# same rule as plan/commands.ts, checked again here. @docN becomes the path of that command's document N.
 run_line() {
   set -- $1
   s=$2; c=$3
@@ -103,7 +103,7 @@ run_line() {
     n=$((n - 1))
   done
   case $1 in
-    ip|bridge|virsh|sysctl) ;;
+    ip|bridge|tc|virsh|sysctl) ;;
     sb-write-file) [ $# -eq 3 ] || { echo "refused: sb-write-file takes a path and a document"; return 126; }; write_file "$2" "$3" 2>&1; return;;
     sb-remove-file) [ $# -eq 2 ] || { echo "refused: sb-remove-file takes a path"; return 126; }; remove_file "$2" 2>&1; return;;
     *) echo "refused: program $1"; return 126;;

@@ -3,13 +3,24 @@ import { z } from 'zod';
 import { ZDateInput } from '@/server/input';
 import { ZHostId } from '@/server/hosts/hosts.types';
 import { MAX_CONFIRM_WINDOW_SECONDS, MIN_CONFIRM_WINDOW_SECONDS } from '@/server/plan/confirmation';
-import { ZOperation } from '@/server/plan/ops';
+import { ZOperation, type OperationKind } from '@/server/plan/ops';
 
 const ZId = z.string().min(1).max(64);
 
 export const ZHostRef = z.object({ hostId: ZHostId });
-/** What people may draft: any operation but the boot files, which only the planner writes (their hooks run as root at boot). */
-const ZDraftable = ZOperation.refine((op) => op.kind !== 'writeBootFiles', { message: 'The boot configuration is written by Switchboard with each change; it cannot be drafted.' });
+/**
+ * Kinds people may not draft, and why: the boot files, which only the planner writes (their
+ * hooks run as root at boot), and a tc tree put back as it was, which only Revert drafts (it
+ * carries a tree read from the host, not a setting anyone chose).
+ */
+const NOT_DRAFTABLE: Partial<Record<OperationKind, string>> = {
+  writeBootFiles: 'The boot configuration is written by Switchboard with each change; it cannot be drafted.',
+  restoreQdiscTree: 'A tc tree is put back as it was only by reverting the change that replaced it; set a qdisc (setQdisc) or take it off (removeQdisc) instead.',
+};
+const ZDraftable = ZOperation.superRefine((op, ctx) => {
+  const why = NOT_DRAFTABLE[op.kind];
+  if (why) ctx.addIssue({ code: 'custom', message: why });
+});
 export const ZAddOperations = z.object({ hostId: ZHostId, operations: z.array(ZDraftable).min(1).max(200) });
 export const ZRemoveOperation = z.object({ hostId: ZHostId, operationId: ZId });
 export const ZApplyInput = z.object({

@@ -16,6 +16,18 @@ export const KERNEL_PROGRAMS: ReadonlySet<string> = new Set(['ip', 'bridge']);
 /** Whether a command changes the kernel's network configuration directly. */
 export const changesKernel = (c: { argv: Argv }): boolean => KERNEL_PROGRAMS.has(c.argv[0] ?? '');
 
+/**
+ * Programs whose changes the kernel forgets at reboot and no boot writer (plan/boot/) carries
+ * yet: traffic control. Such a step is runtime only even in a plan that writes the boot files.
+ * Kept apart from KERNEL_PROGRAMS, which also decide which steps make the planner write boot
+ * files and which changes wait for a confirmation (a tc change on the panel's own path waits
+ * because review marks it disruptive).
+ */
+export const UNPERSISTED_PROGRAMS: ReadonlySet<string> = new Set(['tc']);
+
+/** Whether a command's change lasts only until the next reboot whatever the boot configuration says. */
+export const lostAtReboot = (c: { argv: Argv }): boolean => UNPERSISTED_PROGRAMS.has(c.argv[0] ?? '');
+
 /** A document a command reads (libvirt XML, a config file): sent as data, passed as a file path. */
 export interface PlannedDocument {
   /** What it must look like (documents.ts checks it before it leaves the panel). */
@@ -40,7 +52,7 @@ export const SAFE_ARG = /^[A-Za-z0-9_.:/-]+$/;
 /** An argument naming the command's document N; `@` is outside SAFE_ARG, so no value can forge one. */
 export const DOCUMENT_REF = /^@doc([1-9][0-9]?)$/;
 /** What the runner runs: the network tools, and its own two built-ins for the files Switchboard owns. */
-export const PROGRAMS = ['ip', 'bridge', 'virsh', 'sysctl', 'sb-write-file', 'sb-remove-file'] as const;
+export const PROGRAMS = ['ip', 'bridge', 'tc', 'virsh', 'sysctl', 'sb-write-file', 'sb-remove-file'] as const;
 
 export class UnsafeArgumentError extends Error {}
 

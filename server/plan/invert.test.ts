@@ -57,7 +57,9 @@ function configuration(t: Topology) {
     .filter((r) => r.protocol !== 'kernel')
     .map((r) => `${r.dst} via ${r.gateway} dev ${r.dev} metric ${r.metric}`)
     .sort();
-  return { interfaces: [...t.interfaces].sort((a, b) => a.name.localeCompare(b.name)).map(one), routes };
+  // Traffic control, each part as the model holds it (the qdisc kinds' round trips).
+  const tc = [...t.qdiscs, ...t.classes, ...(t.filters ?? [])].map((x) => JSON.stringify(x)).sort();
+  return { interfaces: [...t.interfaces].sort((a, b) => a.name.localeCompare(b.name)).map(one), routes, tc };
 }
 
 interface Row {
@@ -103,7 +105,22 @@ const rows: Row[] = [
   { name: 'addAddress', op: { kind: 'addAddress', dev: 'veth-b', address: '10.9.0.1/24' } },
   { name: 'removeAddress', op: { kind: 'removeAddress', dev: 'eth0', address: '198.18.0.11/24' } },
   { name: 'setBridgeVlans', op: { kind: 'setBridgeVlans', dev: 'veth-a', vlans: [{ vid: 30, pvid: true, untagged: true }] } },
+  // The HTB tree's round trips (classes, leaf qdiscs, u32 filters) are in kinds/qdisc-kinds.test.ts.
+  { name: 'setQdisc over the kernel default', op: { kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'netem', delayMs: 10, jitterMs: 2, lossPercent: 1 } } },
+  { name: 'setQdisc over a tbf root', op: { kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'htb', defaultClass: '10' } }, setup: (t) => withTbfRoot(t) },
+  { name: 'removeQdisc', op: { kind: 'removeQdisc', dev: 'eth2' }, setup: (t) => withTbfRoot(t) },
+  {
+    name: 'restoreQdiscTree over the kernel default',
+    op: { kind: 'restoreQdiscTree', dev: 'eth2', tree: { qdiscs: [{ dev: 'eth2', kind: 'pfifo', handle: '1:', parent: null, root: true, options: { limit: 100 } }], classes: [], filters: [] } },
+  },
 ];
+
+/** eth2 with a tbf root and the class tbf shows for its child. */
+function withTbfRoot(t: Topology): void {
+  t.qdiscs = [{ dev: 'eth2', kind: 'tbf', handle: '1:', parent: null, root: true, options: { rate: 1250000, burst: 32767, lat: 50000 } }];
+  t.classes = [{ dev: 'eth2', kind: 'tbf', classid: '1:1', parent: '1:', rate: null, ceil: null, burst: null, cburst: null, prio: null, leaf: null }];
+  t.filters = [];
+}
 
 describe('invertOperation: applying an operation and then its inverse gives the configuration back', () => {
   it.each(rows)('$name', ({ op, setup }) => {

@@ -72,12 +72,12 @@ describe('ZCidr', () => {
 });
 
 describe('ZOperation', () => {
-  it('has the 33 operation kinds', () => {
+  it('has the 36 operation kinds', () => {
     expect(OPERATION_KINDS).toEqual([
       'createBridge', 'createBond', 'createVlan', 'createVeth', 'createDummy', 'deleteInterface', 'setMaster',
       'unsetMaster', 'setMtu', 'setLinkState', 'setMac', 'addAddress', 'removeAddress', 'setBridgeVlans', 'restoreRoutes',
       'setIpForward', 'createNetwork', 'deleteNetwork', 'restoreNetwork', 'setNetworkActive', 'setNetworkAutostart', 'editNetwork', 'redefineNetwork', 'addDhcpHost', 'removeDhcpHost',
-      'attachNic', 'detachNic', 'restoreNic', 'moveNic', 'setNicLink', 'setNicBandwidth', 'writeBootFiles',
+      'attachNic', 'detachNic', 'restoreNic', 'moveNic', 'setNicLink', 'setNicBandwidth', 'setQdisc', 'removeQdisc', 'restoreQdiscTree', 'writeBootFiles',
       'persistInterfaces',
     ]);
   });
@@ -144,6 +144,14 @@ const examples: [Operation, string, string[]][] = [
   ],
   [{ kind: 'createBridge', name: 'br9', stp: true, vlanFiltering: false, forwardDelayCs: 400 }, 'create bridge br9 with STP, forward delay 4 s', ['br9']],
   [{ kind: 'createBond', name: 'bond9', mode: 'active-backup', members: [], miimon: 100 }, 'create bond bond9 (active-backup, link checked every 100 ms)', ['bond9']],
+  [{ kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'netem', delayMs: 10, jitterMs: 2, lossPercent: 1 } }, 'delay 10 ms ± 2 ms, loss 1% on eth1', ['eth1']],
+  [{ kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'tbf', rateKbit: 10000, burstBytes: 32768, latencyMs: 50 } }, 'tbf 10 Mbit/s, burst 32 KiB, latency 50 ms on eth1', ['eth1']],
+  [{ kind: 'removeQdisc', dev: 'eth1' }, "take the root qdisc off eth1 (the kernel's default comes back)", ['eth1']],
+  [
+    { kind: 'restoreQdiscTree', dev: 'eth1', tree: { qdiscs: [{ dev: 'eth1', kind: 'tbf', handle: '1:', parent: null, root: true, options: { rate: 1250000, burst: 32767, lat: 50000 } }], classes: [], filters: [] } },
+    "put back eth1's tc tree as it was (tbf 1:)",
+    ['eth1'],
+  ],
 ];
 
 describe('describeOperation and interfacesOf', () => {

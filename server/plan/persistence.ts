@@ -1,10 +1,11 @@
 // Whether a change survives a reboot: libvirt objects are changed live and in their kept
 // definition, IP forwarding is written to /etc/sysctl.d, but kernel network changes (ip, bridge)
-// last only until the next boot until Switchboard writes the host's boot configuration. Review,
-// history and the apply record say so for each such step, never silently. Pure.
+// last only until the next boot until Switchboard writes the host's boot configuration, and
+// traffic control (tc) until the boot writers carry it too. Review, history and the apply record
+// say so for each such step, never silently. Pure.
 import type { BootConfig } from '@/server/topology/model';
 import { BOOT_BACKEND_WORDS } from '@/server/topology/words';
-import { changesKernel, type Argv } from './commands';
+import { changesKernel, lostAtReboot, type Argv } from './commands';
 import { writesBootConfig } from './boot/persist';
 import { isBootFilePath } from './kinds/write-boot-files';
 
@@ -21,13 +22,17 @@ export interface Persistence {
 
 /**
  * `bootNotWritten`: why the planner wrote no boot files for the kernel steps (plan.bootNotWritten);
- * a plan that writes them (a writeBootFiles step) keeps every step.
+ * a plan that writes them (a writeBootFiles step) keeps every step but traffic control, which
+ * no boot writer carries yet.
  */
 export function persistenceOf(steps: readonly StepLike[], hostName: string, boot: BootConfig | undefined, bootNotWritten?: string): Persistence {
-  if (steps.some((s) => s.commands.some((c) => c.argv[0] === 'sb-write-file' && isBootFilePath(c.argv[1] ?? '')))) return { runtimeOnlySteps: [], sentence: null };
-  const runtimeOnlySteps = steps.flatMap((s, i) => (s.commands.some(changesKernel) ? [i] : []));
+  const bootWritten = steps.some((s) => s.commands.some((c) => c.argv[0] === 'sb-write-file' && isBootFilePath(c.argv[1] ?? '')));
+  const indexes = (keep: (s: StepLike) => boolean) => steps.flatMap((s, i) => (keep(s) ? [i] : []));
+  const kernelSteps = bootWritten ? [] : indexes((s) => s.commands.some(changesKernel));
+  const tcSteps = indexes((s) => s.commands.some(lostAtReboot)).filter((i) => !kernelSteps.includes(i));
+  const runtimeOnlySteps = [...kernelSteps, ...tcSteps].sort((a, b) => a - b);
   if (!runtimeOnlySteps.length) return { runtimeOnlySteps, sentence: null };
-  const which = runtimeOnlySteps.length === steps.length ? 'this change' : `step${runtimeOnlySteps.length > 1 ? 's' : ''} ${runtimeOnlySteps.map((i) => i + 1).join(', ')}`;
+  const which = (of: number[]) => (of.length === steps.length ? 'this change' : `step${of.length > 1 ? 's' : ''} ${of.map((i) => i + 1).join(', ')}`);
   const manager = !boot
     ? `${hostName}'s boot configuration has not been read yet`
     : boot.backend === 'none'
@@ -35,5 +40,9 @@ export function persistenceOf(steps: readonly StepLike[], hostName: string, boot
       : bootNotWritten && writesBootConfig(boot.backend)
         ? `${hostName}'s boot configuration (${BOOT_BACKEND_WORDS[boot.backend]}) is not written: ${bootNotWritten}`
         : `${hostName} is configured at boot by ${BOOT_BACKEND_WORDS[boot.backend]}, which Switchboard does not write yet`;
-  return { runtimeOnlySteps, sentence: `Runtime only: ${manager}, so ${which} will be undone by the next reboot.` };
+  const reasons = [
+    ...(kernelSteps.length ? [`${manager}, so ${which(kernelSteps)} will be undone by the next reboot`] : []),
+    ...(tcSteps.length ? [`Switchboard does not keep traffic control (tc) across reboots yet, so ${which(tcSteps)} will be undone by the next reboot`] : []),
+  ];
+  return { runtimeOnlySteps, sentence: `Runtime only: ${reasons.join('; ')}.` };
 }

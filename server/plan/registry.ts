@@ -33,6 +33,9 @@ import { restoreNic, restoreNicSchema } from './kinds/restore-nic';
 import { moveNic, moveNicSchema } from './kinds/move-nic';
 import { setNicLink, setNicLinkSchema } from './kinds/set-nic-link';
 import { setNicBandwidth, setNicBandwidthSchema } from './kinds/set-nic-bandwidth';
+import { setQdisc, setQdiscSchema } from './kinds/set-qdisc';
+import { removeQdisc, removeQdiscSchema } from './kinds/remove-qdisc';
+import { restoreQdiscTree, restoreQdiscTreeSchema } from './kinds/restore-qdisc-tree';
 import { writeBootFiles, writeBootFilesSchema } from './kinds/write-boot-files';
 import { persistInterfaces, persistInterfacesSchema } from './kinds/persist-interfaces';
 
@@ -69,6 +72,9 @@ export const KINDS = [
   moveNic,
   setNicLink,
   setNicBandwidth,
+  setQdisc,
+  removeQdisc,
+  restoreQdiscTree,
   writeBootFiles,
   persistInterfaces,
 ] as const;
@@ -109,6 +115,9 @@ export const ZOperation = z.discriminatedUnion('kind', [
   moveNicSchema,
   setNicLinkSchema,
   setNicBandwidthSchema,
+  setQdiscSchema,
+  removeQdiscSchema,
+  restoreQdiscTreeSchema,
   writeBootFilesSchema,
   persistInterfacesSchema,
 ]);

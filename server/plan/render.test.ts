@@ -321,6 +321,53 @@ const rows: Row[] = [
     commands: [{ argv: ['ip', 'link', 'add', 'name', 'br9', 'type', 'bridge', 'stp_state', '1', 'forward_delay', '400'], inverse: [['ip', 'link', 'del', 'dev', 'br9']] }],
   },
   {
+    name: 'setQdisc netem over the kernel default: one replace, undone by deleting the root',
+    op: { kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'netem', delayMs: 10, jitterMs: 2, lossPercent: 1 } },
+    commands: [{ argv: ['tc', 'qdisc', 'replace', 'dev', 'eth2', 'root', 'handle', '1:', 'netem', 'delay', '10ms', '2ms', 'loss', '1'], inverse: [['tc', 'qdisc', 'del', 'dev', 'eth2', 'root']] }],
+  },
+  {
+    // The tree's own commands are in kinds/qdisc-kinds.test.ts (an HTB tree with classes, leaf qdiscs and filters).
+    name: 'setQdisc over a root at 1: (deleted first, its undo puts it back with the burst that prints as read)',
+    op: { kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'htb', defaultClass: '1:20' } },
+    setup: (t) => {
+      t.qdiscs = [{ dev: 'eth2', kind: 'tbf', handle: '1:', parent: null, root: true, options: { rate: 1250000, burst: 32767, lat: 50000 } }];
+      t.classes = [{ dev: 'eth2', kind: 'tbf', classid: '1:1', parent: '1:', rate: null, ceil: null, burst: null, cburst: null, prio: null, leaf: null }];
+    },
+    commands: [
+      { argv: ['tc', 'qdisc', 'del', 'dev', 'eth2', 'root'], inverse: [['tc', 'qdisc', 'add', 'dev', 'eth2', 'root', 'handle', '1:', 'tbf', 'rate', '10Mbit', 'burst', '32768', 'latency', '50ms']] },
+      { argv: ['tc', 'qdisc', 'add', 'dev', 'eth2', 'root', 'handle', '1:', 'htb', 'default', '20'], inverse: [['tc', 'qdisc', 'del', 'dev', 'eth2', 'root']] },
+    ],
+  },
+  {
+    name: 'removeQdisc: the root off, undone by the tree',
+    op: { kind: 'removeQdisc', dev: 'eth2' },
+    setup: (t) => {
+      t.qdiscs = [{ dev: 'eth2', kind: 'pfifo', handle: '1:', parent: null, root: true, options: { limit: 100 } }];
+    },
+    commands: [{ argv: ['tc', 'qdisc', 'del', 'dev', 'eth2', 'root'], inverse: [['tc', 'qdisc', 'add', 'dev', 'eth2', 'root', 'handle', '1:', 'pfifo', 'limit', '100']] }],
+  },
+  {
+    name: 'restoreQdiscTree over the kernel default: the tree, its root undone by deleting it',
+    op: {
+      kind: 'restoreQdiscTree',
+      dev: 'eth2',
+      tree: {
+        qdiscs: [
+          { dev: 'eth2', kind: 'htb', handle: '1:', parent: null, root: true, options: { r2q: 10, default: '0x10', direct_qlen: 1000 } },
+          { dev: 'eth2', kind: 'pfifo', handle: '10:', parent: '1:10', root: false, options: { limit: 50 } },
+        ],
+        classes: [{ dev: 'eth2', kind: 'htb', classid: '1:10', parent: null, rate: '10Mbit', ceil: '10Mbit', burst: '1600b', cburst: '1600b', prio: 0, leaf: '10:' }],
+        filters: [{ dev: 'eth2', parent: '1:', protocol: 'ip', pref: 1, kind: 'u32', handle: '800::800', classid: '1:10', match: 'IPv4 dst 10.0.0.0/24', actions: [] }],
+      },
+    },
+    commands: [
+      { argv: ['tc', 'qdisc', 'add', 'dev', 'eth2', 'root', 'handle', '1:', 'htb', 'default', '10', 'r2q', '10', 'direct_qlen', '1000'], inverse: [['tc', 'qdisc', 'del', 'dev', 'eth2', 'root']] },
+      { argv: ['tc', 'class', 'add', 'dev', 'eth2', 'parent', '1:', 'classid', '1:10', 'htb', 'rate', '10Mbit', 'ceil', '10Mbit', 'burst', '1600', 'cburst', '1600', 'prio', '0'], inverse: [] },
+      { argv: ['tc', 'qdisc', 'add', 'dev', 'eth2', 'parent', '1:10', 'handle', '10:', 'pfifo', 'limit', '50'], inverse: [] },
+      { argv: ['tc', 'filter', 'add', 'dev', 'eth2', 'parent', '1:', 'protocol', 'ip', 'prio', '1', 'u32', 'match', 'ip', 'dst', '10.0.0.0/24', 'flowid', '1:10'], inverse: [] },
+    ],
+  },
+  {
     name: 'setBridgeVlans to none',
     op: { kind: 'setBridgeVlans', dev: 'veth-a', vlans: [] },
     commands: [
@@ -355,13 +402,13 @@ describe('renderOperation', () => {
     // The boot-file kinds are tested in their own files (kinds/write-boot-files.test.ts, kinds/persist-interfaces.test.ts).
   });
 
-  it('renders only ip and bridge, with every argument inside SAFE_ARG', () => {
+  it('renders only ip, bridge and tc, with every argument inside SAFE_ARG', () => {
     for (const { op, setup } of rows) {
       const t = hostTopology();
       setup?.(t);
       for (const c of renderOperation(op, t)) {
         for (const argv of [c.argv, ...c.inverse]) {
-          expect(['ip', 'bridge']).toContain(argv[0]);
+          expect(['ip', 'bridge', 'tc']).toContain(argv[0]);
           for (const a of argv) expect(a).toMatch(SAFE_ARG);
         }
       }

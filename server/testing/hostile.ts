@@ -116,6 +116,31 @@ export function hostileOperation(marker: string, names: readonly string[]): fc.A
       ),
       definition: field(marker, fc.constantFrom('<network><name>sbzx</name><uuid>00000000-0000-4000-8000-000000000009</uuid></network>', '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/shadow">]><network>&e;</network>')),
       vlans: field(marker, fc.array(fc.record({ vid: fc.integer({ min: 0, max: 5000 }), pvid: fc.boolean(), untagged: fc.boolean() }), { maxLength: 4 })),
+      // setQdisc's settings: in and out of range, and fields of another kind or hostile ones.
+      qdisc: field(
+        marker,
+        fc.oneof(
+          fc.record(
+            {
+              kind: fc.constant('netem'),
+              delayMs: fc.oneof(fc.integer({ min: -1, max: 70000 }), fc.double({ min: 0, max: 100, noNaN: true })),
+              jitterMs: fc.integer({ min: 0, max: 200 }),
+              lossPercent: fc.oneof(fc.integer({ min: -5, max: 120 }), fc.double({ min: 0, max: 100, noNaN: true })),
+              reorderPercent: fc.integer({ min: 0, max: 100 }),
+              rateKbit: fc.integer({ min: 0, max: 200_000_000 }),
+            },
+            { requiredKeys: ['kind'] },
+          ),
+          fc.record(
+            { kind: fc.constant('tbf'), rateKbit: fc.integer({ min: 0, max: 200_000_000 }), burstBytes: fc.integer({ min: 0, max: 50_000_000 }), latencyMs: fc.integer({ min: 0, max: 20_000 }) },
+            { requiredKeys: ['kind', 'rateKbit'] },
+          ),
+          fc.record({ kind: fc.constant('htb'), defaultClass: fc.oneof(fc.constantFrom('1:20', '20', '1:0', '2:20', 'ffff'), hostileString(marker)) }, { requiredKeys: ['kind'] }),
+          fc.record({ kind: fc.constant('pfifo'), limitPackets: fc.integer({ min: -1, max: 2_000_000 }) }, { requiredKeys: ['kind'] }),
+          fc.constant({ kind: 'fq_codel' }),
+          fc.record({ kind: fc.constant('netem'), delayMs: fc.constant(5), [marker.length % 2 ? 'delay_ms' : 'extra']: hostileString(marker) }),
+        ),
+      ),
     },
     { requiredKeys: ['kind'] },
   );

@@ -1,0 +1,64 @@
+// Traffic control on a real lab host (issue 13): setQdisc and removeQdisc applied, verified and
+// reverted, where Revert must rebuild the seeded HTB tree on eth2 exactly (root, both classes and
+// the u32 filter); a failure after the tc step rolls the tree back. This machine's kernel has
+// tbf, htb, pfifo and u32 (netem and fq_codel run on the real-kernel host).
+//
+// One database provider: the providers are covered by changes.int.test.ts with the same services.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureLab, type LabHost } from '@/lab/testing';
+import type { SshPool } from '@/server/ssh/pool';
+import { changeHarness, panelWithLabHost } from '@/server/testing/changes';
+import { emptyAllTables, openTestDatabase, type TestDatabase } from '@/server/testing/database';
+import type { Topology } from '@/server/topology/model';
+
+let hv1: LabHost;
+let t: TestDatabase;
+let pool: SshPool;
+let hostId: string;
+let actor: { id: string; username: string };
+const harness = changeHarness(() => ({ db: t.db, pool, actor, hostId }));
+
+const rootOf = (topology: Topology, dev: string) => topology.qdiscs.find((q) => q.dev === dev && q.root);
+
+beforeAll(async () => {
+  process.env.SWITCHBOARD_SECRET ??= 'test-secret-'.padEnd(48, 'x');
+  [hv1] = (await ensureLab({ hosts: 2 })) as [LabHost];
+  await hv1.start(); // from its seed: the HTB tree and filter on eth2 as seeded
+  t = await openTestDatabase('sqlite');
+  await emptyAllTables(t.db);
+  ({ pool, hostId, actor } = await panelWithLabHost(t.db, hv1, 'quinn'));
+}, 600_000);
+
+afterAll(async () => {
+  pool?.closeAll();
+  await t?.close();
+});
+
+describe('traffic control on a lab host', () => {
+  it('replaces eth2’s HTB tree with a 10 Mbit/s tbf; Revert rebuilds the tree, its classes and its u32 filter exactly', async () => {
+    const seeded = await harness.read();
+    expect(seeded.filters?.filter((f) => f.dev === 'eth2')).toHaveLength(1);
+    await harness.appliesVerifiesReverts('tbf on eth2', [{ kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'tbf', rateKbit: 10_000 } }], (after) => {
+      expect(rootOf(after, 'eth2')).toMatchObject({ kind: 'tbf', options: expect.objectContaining({ rate: 1_250_000 }) });
+      expect(after.classes.filter((c) => c.dev === 'eth2')).toEqual([]);
+      expect(after.filters?.filter((f) => f.dev === 'eth2')).toEqual([]);
+    });
+    const reverted = await harness.read();
+    expect(reverted.classes.filter((c) => c.dev === 'eth2').map((c) => c.classid)).toEqual(['1:10', '1:20']);
+    expect(reverted.filters?.filter((f) => f.dev === 'eth2')).toEqual([expect.objectContaining({ kind: 'u32', classid: '1:10', match: 'dst port 4789' })]);
+  }, 180_000);
+
+  it('takes the root qdisc off (the kernel’s default comes back); Revert puts the tree back', async () => {
+    await harness.appliesVerifiesReverts('remove the root qdisc of eth2', [{ kind: 'removeQdisc', dev: 'eth2' }], (after) => {
+      expect(rootOf(after, 'eth2')?.kind).not.toBe('htb');
+      expect(after.filters?.filter((f) => f.dev === 'eth2')).toEqual([]);
+    });
+  }, 180_000);
+
+  it('rolls the tree back when a later step fails', async () => {
+    await harness.rollsBackWhenStepFails([
+      { kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'pfifo', limitPackets: 100 } },
+      { kind: 'setMtu', dev: 'veth-b', mtu: 1400 },
+    ], 2);
+  }, 180_000);
+});
