@@ -65,7 +65,9 @@ describe('hostile requests to the HTTP API', () => {
     }
     expect(existsSync(MARKER)).toBe(false);
     console.info(`[fuzz] HTTP API: ${REQUESTS} requests, statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
-    // Some requests must have been accepted, or only the outer checks were exercised.
-    expect(statuses.get(200) ?? 0).toBeGreaterThan(REQUESTS / 50);
+    // Some requests must have been accepted, or only the outer checks were exercised. About 2%
+    // are (32-36 of 1500 with 36 kinds, each one more kind's fields to get right); the floor
+    // leaves room for the rate limiter, whose 429s depend on how fast this machine answers.
+    expect(statuses.get(200) ?? 0).toBeGreaterThan(REQUESTS / 75);
   });
 });

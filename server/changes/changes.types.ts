@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ZDateInput } from '@/server/input';
 import { ZHostId } from '@/server/hosts/hosts.types';
 import { MAX_CONFIRM_WINDOW_SECONDS, MIN_CONFIRM_WINDOW_SECONDS } from '@/server/plan/confirmation';
-import { ZOperation, type OperationKind } from '@/server/plan/ops';
+import { OPERATION_KINDS, ZOperation, type OperationKind } from '@/server/plan/ops';
 
 const ZId = z.string().min(1).max(64);
 
@@ -17,6 +17,8 @@ const NOT_DRAFTABLE: Partial<Record<OperationKind, string>> = {
   writeBootFiles: 'The boot configuration is written by Switchboard with each change; it cannot be drafted.',
   restoreQdiscTree: 'A tc tree is put back as it was only by reverting the change that replaced it; set a qdisc (setQdisc) or take it off (removeQdisc) instead.',
 };
+/** The kinds people may draft (the API's fuzz suite sends these). */
+export const DRAFTABLE_KINDS = OPERATION_KINDS.filter((k) => !NOT_DRAFTABLE[k]);
 const ZDraftable = ZOperation.superRefine((op, ctx) => {
   const why = NOT_DRAFTABLE[op.kind];
   if (why) ctx.addIssue({ code: 'custom', message: why });
