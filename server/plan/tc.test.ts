@@ -10,6 +10,7 @@ import type { Qdisc, TcFilter, Topology } from '@/server/topology/model';
 import { isKernelDefault, qdiscArgs, restoreCommands, rootTreeOf, tcReadProblem, undoOfRootChange, type RootTree } from './tc';
 import { htbBurstText, kernelTbfTicks, tbfBurstPrinted, tbfLatencyPrinted, tbfLimitFor, tcArithmeticOf, tcRateText, tcSizeText, tcTicksFor } from './tc-arithmetic';
 import { u32MatchArgs } from './tc-u32';
+import { SCRATCH_HTB_TREE } from '@/server/testing/tc-examples';
 
 const qos = (): Topology => parseProbeOutput(readFileSync(new URL('../topology/parse/fixtures/scratch-qos1.probe.txt', import.meta.url), 'utf8')).topology;
 const OLD = 'whole-microseconds' as const;
@@ -75,26 +76,7 @@ describe('restoreCommands: a tree back as the exact tc commands', () => {
   it("re-creates the scratch host's HTB tree: root, classes parent first, leaf qdiscs, then every u32 filter", () => {
     const t = qos();
     const r = restoreCommands('eth2', rootTreeOf(t, 'eth2'), tcArithmeticOf(t));
-    expect('argvs' in r && r.argvs.map(line)).toEqual([
-      'tc qdisc add dev eth2 root handle 1: htb default 20 r2q 10 direct_qlen 1000',
-      'tc class add dev eth2 parent 1: classid 1:1 htb rate 20Mbit ceil 20Mbit burst 16384 cburst 1600',
-      'tc class add dev eth2 parent 1:1 classid 1:10 htb rate 10Mbit ceil 20Mbit burst 16384 cburst 1600 prio 1',
-      'tc class add dev eth2 parent 1:1 classid 1:20 htb rate 5Mbit ceil 20Mbit burst 1600 cburst 1600 prio 2',
-      // Read as burst 32767: 32768 is what prints so (32767 would come back as 32766).
-      'tc qdisc add dev eth2 parent 1:10 handle 10: tbf rate 10Mbit burst 32768 latency 50ms',
-      'tc qdisc add dev eth2 parent 1:20 handle 20: pfifo limit 100',
-      'tc filter add dev eth2 parent 1: protocol ip prio 1 u32 match ip dst 10.0.0.0/24 flowid 1:10',
-      'tc filter add dev eth2 parent 1: protocol ip prio 2 u32 match ip protocol 6 0xff match ip dport 80 0xffff flowid 1:20',
-      'tc filter add dev eth2 parent 1: protocol ip prio 3 u32 match ip src 192.168.1.5/32 match ip protocol 17 0xff match ip sport 53 0xffff flowid 1:10',
-      'tc filter add dev eth2 parent 1: protocol ip prio 4 u32 match u32 0x12340000 0xffff0000 at 4 flowid 1:20',
-      // Written with `match tcp`/`icmp` (nexthdr+0): the same words come back at the fixed offset (tc-u32.ts).
-      'tc filter add dev eth2 parent 1: protocol ip prio 5 u32 match ip protocol 6 0xff match ip sport 1024 0xfc00 match ip dport 443 0xffff flowid 1:10',
-      'tc filter add dev eth2 parent 1: protocol ipv6 prio 6 u32 match ip6 src 2001:db8:1::/48 match ip6 protocol 17 0xff match ip6 dport 53 0xffff flowid 1:20',
-      'tc filter add dev eth2 parent 1: protocol ip prio 7 u32 match ip sport 53 0xffff match ip dport 80 0xffff match ip tos 0x10 0xff flowid 1:20',
-      'tc filter add dev eth2 parent 1: protocol ip prio 8 u32 match ip protocol 1 0xff match ip icmp_type 8 0xff flowid 1:20',
-      'tc filter add dev eth2 parent 1: protocol 802.1Q prio 9 u32 match u32 0x00000800 0x0000ffff at -4 flowid 1:10',
-      'tc filter add dev eth2 parent 1: protocol ip prio 10 u32 match ip dport 4789 0xffff flowid 1:10',
-    ]);
+    expect('argvs' in r && r.argvs.map(line)).toEqual(SCRATCH_HTB_TREE);
   });
 
   it("re-creates a tbf root with the burst that prints as read (tbf's own class comes with it)", () => {

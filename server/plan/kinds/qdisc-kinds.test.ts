@@ -1,6 +1,7 @@
 // setQdisc, removeQdisc and restoreQdiscTree: the API fields scripts rely on, the refusals in
 // words, the commands and their exact inverses (the whole previous tree), Revert, what the
 // topology becomes, the warning, the after-apply check and "Runtime only".
+import { SCRATCH_HTB_TREE as HTB_TREE } from '@/server/testing/tc-examples';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ZAddOperations } from '@/server/changes/changes.types';
@@ -32,25 +33,6 @@ const line = (argv: string[]) => argv.join(' ');
 const lines = (commands: PlannedCommand[]) => commands.map((c) => ({ argv: line(c.argv), inverse: c.inverse.map(line) }));
 const DEL_ROOT = 'tc qdisc del dev eth2 root';
 
-/** What restoring the scratch host's eth2 tree runs (tc.test.ts shows why each number is what it is). */
-const HTB_TREE = [
-  'tc qdisc add dev eth2 root handle 1: htb default 20 r2q 10 direct_qlen 1000',
-  'tc class add dev eth2 parent 1: classid 1:1 htb rate 20Mbit ceil 20Mbit burst 16384 cburst 1600',
-  'tc class add dev eth2 parent 1:1 classid 1:10 htb rate 10Mbit ceil 20Mbit burst 16384 cburst 1600 prio 1',
-  'tc class add dev eth2 parent 1:1 classid 1:20 htb rate 5Mbit ceil 20Mbit burst 1600 cburst 1600 prio 2',
-  'tc qdisc add dev eth2 parent 1:10 handle 10: tbf rate 10Mbit burst 32768 latency 50ms',
-  'tc qdisc add dev eth2 parent 1:20 handle 20: pfifo limit 100',
-  'tc filter add dev eth2 parent 1: protocol ip prio 1 u32 match ip dst 10.0.0.0/24 flowid 1:10',
-  'tc filter add dev eth2 parent 1: protocol ip prio 2 u32 match ip protocol 6 0xff match ip dport 80 0xffff flowid 1:20',
-  'tc filter add dev eth2 parent 1: protocol ip prio 3 u32 match ip src 192.168.1.5/32 match ip protocol 17 0xff match ip sport 53 0xffff flowid 1:10',
-  'tc filter add dev eth2 parent 1: protocol ip prio 4 u32 match u32 0x12340000 0xffff0000 at 4 flowid 1:20',
-  'tc filter add dev eth2 parent 1: protocol ip prio 5 u32 match ip protocol 6 0xff match ip sport 1024 0xfc00 match ip dport 443 0xffff flowid 1:10',
-  'tc filter add dev eth2 parent 1: protocol ipv6 prio 6 u32 match ip6 src 2001:db8:1::/48 match ip6 protocol 17 0xff match ip6 dport 53 0xffff flowid 1:20',
-  'tc filter add dev eth2 parent 1: protocol ip prio 7 u32 match ip sport 53 0xffff match ip dport 80 0xffff match ip tos 0x10 0xff flowid 1:20',
-  'tc filter add dev eth2 parent 1: protocol ip prio 8 u32 match ip protocol 1 0xff match ip icmp_type 8 0xff flowid 1:20',
-  'tc filter add dev eth2 parent 1: protocol 802.1Q prio 9 u32 match u32 0x00000800 0x0000ffff at -4 flowid 1:10',
-  'tc filter add dev eth2 parent 1: protocol ip prio 10 u32 match ip dport 4789 0xffff flowid 1:10',
-];
 
 const netem: Operation = { kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'netem', delayMs: 10, jitterMs: 2, lossPercent: 1 } };
 
