@@ -71,6 +71,8 @@ test('the host page shows the live graph with the seeded nodes and edges, and th
   await expect(inspector).toContainText('198.18.1.11/24');
   await expect(inspector).toContainText(/Ports\s*eth1, vnet\d/);
   await expect(page.getByTestId('data-age')).toContainText('Data from');
+  // Nothing the probe knows configures a namespace host at boot: the page says so (issue 12).
+  await expect(page.getByTestId('runtime-only-host')).toContainText("Runtime only: nothing known configures hv1's network at boot");
   await page.screenshot({ path: 'test-results/screenshots/graph.png', fullPage: true });
 
   // The seeded HTB tree on eth2 in people's units, and its u32 filter (issue 13).
