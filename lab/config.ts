@@ -97,6 +97,8 @@ export const DEBIAN_PACKAGES = [
   'qemu-system-x86',
   'dnsmasq-base',
   'iptables',
+  // NAT and port forwards live in an nftables table of Switchboard's own.
+  'nftables',
   'iproute2',
   'util-linux',
   // Tests generate traffic inside hosts with ping (dashboards, rates).

@@ -11,6 +11,7 @@ const SHAPE_WORDS: Record<DocumentShape, string> = {
   interfaces: 'boot configuration (interfaces)',
   networkd: 'boot configuration (systemd-networkd unit)',
   netplan: 'boot configuration (netplan YAML)',
+  nft: "Switchboard's NAT table (nftables)",
 };
 
 type Doc = { shape: DocumentShape; text: string };
@@ -24,12 +25,19 @@ function BootFileDiff({ argv, documents }: { argv: readonly string[]; documents:
   const [verb, path] = argv;
   const before = verb === 'sb-remove-file' ? documents[0]!.text : (documents[1]?.text ?? '');
   const after = verb === 'sb-remove-file' ? '' : documents[0]!.text;
+  return <DocumentDiff title={`${path}: ${verb === 'sb-remove-file' ? 'removed' : documents.length === 1 ? 'created' : 'changed'}`} before={before} after={after} />;
+}
+
+/** `nft -f @doc1` with the table as it was in @doc2 (its inverse): the rules that change, as a diff. */
+const NftTableDiff = ({ documents }: { documents: Doc[] }) => (
+  <DocumentDiff title="Switchboard's NAT table (nftables inet switchboard), replaced in one transaction" before={documents[1]?.text ?? ''} after={documents[0]!.text} />
+);
+
+function DocumentDiff({ title, before, after }: { title: string; before: string; after: string }) {
   const parts = diffLines(before, after);
   return (
     <div data-testid="boot-file-diff" className="pl-3 text-xs">
-      <div className="text-slate-600">
-        {path}: {verb === 'sb-remove-file' ? 'removed' : documents.length === 1 ? 'created' : 'changed'}, sent as data, not on the command line
-      </div>
+      <div className="text-slate-600">{title}, sent as data, not on the command line</div>
       <pre className="mt-1 max-h-64 overflow-auto rounded bg-slate-50 p-2 font-mono text-[11px] leading-snug">
         {parts.flatMap((p, i) =>
           p.value
@@ -50,6 +58,7 @@ function BootFileDiff({ argv, documents }: { argv: readonly string[]; documents:
 export function CommandDocuments({ documents, argv }: { documents?: Doc[] | undefined; argv?: readonly string[] }) {
   if (!documents?.length) return null;
   if (argv && (BOOT_FILE_SHAPES as readonly string[]).includes(documents[0]!.shape)) return <BootFileDiff argv={argv} documents={documents} />;
+  if (argv?.[0] === 'nft' && documents[0]!.shape === 'nft') return <NftTableDiff documents={documents} />;
   return (
     <ul className="space-y-1 pl-3" aria-label="Documents the command reads">
       {documents.map((d, i) => (

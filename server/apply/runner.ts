@@ -83,7 +83,7 @@ remove_file() {
   rm -f "$1"
 }
 # Runs the argv of a plan line (after its first three words). Refuses any program but ip,
-# bridge, tc, virsh, sysctl and the two file built-ins, and arguments outside the safe set: the
+# bridge, tc, virsh, sysctl, iptables, nft (with a document) and the two file built-ins, and arguments outside the safe set: the
 # same rule as plan/commands.ts, checked again here. @docN becomes the path of that command's document N.
 run_line() {
   set -- $1
@@ -103,7 +103,10 @@ run_line() {
     n=$((n - 1))
   done
   case $1 in
-    ip|bridge|tc|virsh|sysctl) ;;
+    ip|bridge|tc|virsh|sysctl|iptables) ;;
+    # nft only reads a rule set from a document (Switchboard's own table, plan/nat.ts).
+    nft) [ $# -eq 3 ] && [ "$2" = -f ] || { echo "refused: nft takes -f and a document"; return 126; }
+      case $3 in "$dir"/*) ;; *) echo "refused: nft reads only its document"; return 126;; esac;;
     sb-write-file) [ $# -eq 3 ] || { echo "refused: sb-write-file takes a path and a document"; return 126; }; write_file "$2" "$3" 2>&1; return;;
     sb-remove-file) [ $# -eq 2 ] || { echo "refused: sb-remove-file takes a path"; return 126; }; remove_file "$2" 2>&1; return;;
     *) echo "refused: program $1"; return 126;;

@@ -18,12 +18,12 @@ export const changesKernel = (c: { argv: Argv }): boolean => KERNEL_PROGRAMS.has
 
 /**
  * Programs whose changes the kernel forgets at reboot and no boot writer (plan/boot/) carries
- * yet: traffic control. Such a step is runtime only even in a plan that writes the boot files.
+ * yet: traffic control and NAT rules. Such a step is runtime only even in a plan that writes the boot files.
  * Kept apart from KERNEL_PROGRAMS, which also decide which steps make the planner write boot
  * files and which changes wait for a confirmation (a tc change on the panel's own path waits
  * because review marks it disruptive).
  */
-export const UNPERSISTED_PROGRAMS: ReadonlySet<string> = new Set(['tc']);
+export const UNPERSISTED_PROGRAMS: ReadonlySet<string> = new Set(['tc', 'nft', 'iptables']);
 
 /** Whether a command's change lasts only until the next reboot whatever the boot configuration says. */
 export const lostAtReboot = (c: { argv: Argv }): boolean => UNPERSISTED_PROGRAMS.has(c.argv[0] ?? '');
@@ -52,7 +52,7 @@ export const SAFE_ARG = /^[A-Za-z0-9_.:/-]+$/;
 /** An argument naming the command's document N; `@` is outside SAFE_ARG, so no value can forge one. */
 export const DOCUMENT_REF = /^@doc([1-9][0-9]?)$/;
 /** What the runner runs: the network tools, and its own two built-ins for the files Switchboard owns. */
-export const PROGRAMS = ['ip', 'bridge', 'tc', 'virsh', 'sysctl', 'sb-write-file', 'sb-remove-file'] as const;
+export const PROGRAMS = ['ip', 'bridge', 'tc', 'virsh', 'sysctl', 'nft', 'iptables', 'sb-write-file', 'sb-remove-file'] as const;
 
 export class UnsafeArgumentError extends Error {}
 

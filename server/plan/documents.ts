@@ -18,6 +18,8 @@ export const DOCUMENT_SHAPES = {
   networkd: { root: null },
   /** netplan's YAML (plan/boot/netplan.ts). */
   netplan: { root: null },
+  /** `nft -f`: Switchboard's own table, whole (plan/nat.ts). */
+  nft: { root: null },
 } as const;
 
 /** The shapes of boot files: text the kinds check against the file they replace. */
@@ -51,6 +53,7 @@ export function checkDocument(d: { shape: DocumentShape; text: string }): void {
     if (/[\0\r]/.test(d.text)) fail('holds a NUL or carriage return');
     return;
   }
+  if (d.shape === 'nft') return checkNftDocument(d.text, fail);
   if (root === null) {
     for (const line of d.text.split('\n')) {
       if (line === '' || line.startsWith('#')) continue;
@@ -70,6 +73,27 @@ export function checkDocument(d: { shape: DocumentShape; text: string }): void {
   const doc = parser.parse(d.text) as Record<string, unknown>;
   const roots = Object.keys(doc);
   if (roots.length !== 1 || roots[0] !== root || Array.isArray(doc[root])) fail(`must be one <${root}> element, not <${roots.join('>, <')}>`);
+}
+
+/**
+ * The lines plan/nat.ts writes, and nothing else: Switchboard's table only (never another
+ * table, an include or a flush of the ruleset), rules of the two forms it reads back.
+ */
+const NFT_LINES = [
+  /^table inet switchboard$/,
+  /^delete table inet switchboard$/,
+  /^table inet switchboard \{$/,
+  /^\tchain (prerouting|postrouting) \{$/,
+  /^\t\ttype nat hook (prerouting priority dstnat|postrouting priority srcnat); policy accept;$/,
+  /^\t\t(iifname "[A-Za-z0-9_.-]{1,15}" )?(ip6? saddr [0-9a-f.:/]+ )?(tcp|udp) dport \d{1,5} dnat (ip to [0-9.]+|ip6 to \[[0-9a-f:]+\]):\d{1,5} comment "switchboard(:[A-Za-z0-9-]+)?"$/,
+  /^\t\t(ip6? saddr [0-9a-f.:/]+ )?(oifname "[A-Za-z0-9_.-]{1,15}" )?masquerade comment "switchboard(:[A-Za-z0-9-]+)?"$/,
+  /^\t?\}$/,
+  /^$/,
+];
+
+function checkNftDocument(text: string, fail: (why: string) => never): void {
+  if (!text.startsWith('table inet switchboard\ndelete table inet switchboard\n')) fail('must replace the table inet switchboard and nothing else');
+  for (const line of text.split('\n')) if (!NFT_LINES.some((re) => re.test(line))) fail(`has a line Switchboard does not write: ${JSON.stringify(line.slice(0, 80))}`);
 }
 
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', format: true, indentBy: '  ', suppressEmptyNode: true });

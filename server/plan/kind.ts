@@ -28,6 +28,12 @@ export interface Checks {
  */
 export const PHASES = { remove: 0, delete: 1, create: 2, createOnTop: 3, configure: 4, join: 5, portVlans: 6, address: 7, linkUp: 8, routes: 9, boot: 10 } as const;
 
+/** What the planner knows of the change it plans, for what the host keeps of it (a firewall rule's comment). */
+export interface PlanContext {
+  /** The change being planned; absent when a plan is only computed (validation, drafts, tests). */
+  changeId?: string;
+}
+
 export interface Kind<S extends z.ZodObject = z.ZodObject> {
   /** `z.object({ kind: z.literal('…'), … })`: the operation as the API takes it. */
   schema: S;
@@ -39,9 +45,9 @@ export interface Kind<S extends z.ZodObject = z.ZodObject> {
   /** Everything that can be known to fail, or to do harm, before a command runs. */
   validate(op: z.output<S>, c: Checks): void;
   /** The topology after it, as far as it can be known without the kernel. */
-  project(op: z.output<S>, t: Topology): Topology;
+  project(op: z.output<S>, t: Topology, ctx?: PlanContext): Topology;
   /** Its commands against `t` (the state right before it), each with the exact commands that undo it. */
-  render(op: z.output<S>, t: Topology): PlannedCommand[];
+  render(op: z.output<S>, t: Topology, ctx?: PlanContext): PlannedCommand[];
   /** The operations that undo it, given the state right before it (Revert); plan/restore.ts keeps them in step with render's inverses. */
   invert(op: z.output<S>, before: Topology): Operation[];
   /**

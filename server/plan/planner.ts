@@ -150,7 +150,7 @@ function bootStep(steps: readonly PlanStep[], live: Topology, intended: Topology
   return { step, state: applyOperation(intended, operation) };
 }
 
-export function planChange(live: Topology, draft: readonly Operation[], pathOrAddress: ManagementPath | string, opts: { writeBootConfig?: boolean } = {}): PlanResult {
+export function planChange(live: Topology, draft: readonly Operation[], pathOrAddress: ManagementPath | string, opts: { writeBootConfig?: boolean; changeId?: string } = {}): PlanResult {
   const path = managementPathOf(pathOrAddress);
   const inDraftOrder = validateOperations(live, draft);
   if (!inDraftOrder.valid) return { ok: false, checks: inDraftOrder.checks };
@@ -164,11 +164,12 @@ export function planChange(live: Topology, draft: readonly Operation[], pathOrAd
   let state = live;
   const steps: PlanStep[] = order.map((draftIndex) => {
     const operation = draft[draftIndex]!;
-    const commands = renderOperation(operation, state);
+    const ctx = { changeId: opts.changeId };
+    const commands = renderOperation(operation, state, ctx);
     const disruptive = disruptionOf(operation, mgmt, path) ?? kindOf(operation).disruption?.(operation, state) ?? null;
     const deferred = kindOf(operation).deferred?.(operation, state) ?? null;
     const warnings = warningsOf(operation, state, commands);
-    state = applyOperation(state, operation);
+    state = applyOperation(state, operation, ctx);
     return { draftIndex, operation, description: describeOperation(operation), commands, disruptive, ...(deferred ? { deferred } : {}), warnings };
   });
   // The boot files follow the kernel, in the same exec, last (their inverse: the files as they were).

@@ -5,15 +5,16 @@
 // kind's projection lives with the kind (kinds/); how the kernel changes interfaces, in
 // interface-edits.ts.
 import type { Topology } from '@/server/topology/model';
+import type { PlanContext } from './kind';
 import { kindOf, type Operation } from './registry';
 
 export { sameAddress } from './address';
 export { clampedByParentMtu } from './interface-edits';
 
-export function applyOperation(t: Topology, op: Operation): Topology {
-  return kindOf(op).project(op, t);
+export function applyOperation(t: Topology, op: Operation, ctx: PlanContext = {}): Topology {
+  return kindOf(op).project(op, t, ctx);
 }
 
 export function applyOperations(t: Topology, ops: readonly Operation[]): Topology {
-  return ops.reduce(applyOperation, t);
+  return ops.reduce((state, op) => applyOperation(state, op), t);
 }

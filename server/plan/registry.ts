@@ -38,6 +38,10 @@ import { removeQdisc, removeQdiscSchema } from './kinds/remove-qdisc';
 import { restoreQdiscTree, restoreQdiscTreeSchema } from './kinds/restore-qdisc-tree';
 import { writeBootFiles, writeBootFilesSchema } from './kinds/write-boot-files';
 import { persistInterfaces, persistInterfacesSchema } from './kinds/persist-interfaces';
+import { addPortForward, addPortForwardSchema } from './kinds/add-port-forward';
+import { removePortForward, removePortForwardSchema } from './kinds/remove-port-forward';
+import { addMasquerade, addMasqueradeSchema } from './kinds/add-masquerade';
+import { removeMasquerade, removeMasqueradeSchema } from './kinds/remove-masquerade';
 
 /** In the order people meet them (and the API lists them). */
 export const KINDS = [
@@ -75,6 +79,10 @@ export const KINDS = [
   setQdisc,
   removeQdisc,
   restoreQdiscTree,
+  addPortForward,
+  removePortForward,
+  addMasquerade,
+  removeMasquerade,
   writeBootFiles,
   persistInterfaces,
 ] as const;
@@ -118,6 +126,10 @@ export const ZOperation = z.discriminatedUnion('kind', [
   setQdiscSchema,
   removeQdiscSchema,
   restoreQdiscTreeSchema,
+  addPortForwardSchema,
+  removePortForwardSchema,
+  addMasqueradeSchema,
+  removeMasqueradeSchema,
   writeBootFilesSchema,
   persistInterfacesSchema,
 ]);

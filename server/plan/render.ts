@@ -5,6 +5,7 @@
 // (kinds/); the command builders in commands.ts.
 import type { Topology } from '@/server/topology/model';
 import type { PlannedCommand } from './commands';
+import type { PlanContext } from './kind';
 import { kindOf, type Operation } from './registry';
 
 export { DOCUMENT_REF, PROGRAMS, SAFE_ARG, UnsafeArgumentError, type Argv, type PlannedCommand, type PlannedDocument } from './commands';
@@ -13,6 +14,6 @@ export { DOCUMENT_REF, PROGRAMS, SAFE_ARG, UnsafeArgumentError, type Argv, type 
  * The commands of one operation against `t`, the state right before it. Validation has passed,
  * so the interfaces it names exist (or do not, for creates) in `t`.
  */
-export function renderOperation(op: Operation, t: Topology): PlannedCommand[] {
-  return kindOf(op).render(op, t);
+export function renderOperation(op: Operation, t: Topology, ctx: PlanContext = {}): PlannedCommand[] {
+  return kindOf(op).render(op, t, ctx);
 }

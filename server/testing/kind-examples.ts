@@ -1,4 +1,4 @@
-// Test scaffolding: one valid example of each libvirt (networks, VM NICs) and IP forwarding kind against the plan
+// Test scaffolding: one valid example of each libvirt (networks, VM NICs), IP forwarding and NAT kind against the plan
 // fixture host, with the sentence that describes it. The kind-wide tables (ops, render, invert)
 // take these in, so "every kind has a row" holds while each kind's own tests live apart.
 import type { OperationKind } from '@/server/plan/ops';
@@ -41,4 +41,16 @@ export const LIBVIRT_EXAMPLES: KindExample[] = [
     op: { kind: 'restoreNic', vm: 'web1', mac: '52:54:00:01:01:08', kept: "<interface type='network'><mac address='52:54:00:01:01:08'/><source network='default'/><model type='virtio'/></interface>" },
     description: 'put back NIC 52:54:00:01:01:08 of web1 as it was',
   },
+];
+
+/**
+ * One example of each NAT kind, against the plan fixture host with its firewall read
+ * (kinds/nat-kinds.test.ts adds it): Switchboard already forwards tcp 2222 to web1's SSH and
+ * masquerades 198.18.100.0/24 out of eth0.
+ */
+export const NAT_EXAMPLES: KindExample[] = [
+  { op: { kind: 'addPortForward', protocol: 'tcp', hostPort: 8080, toAddress: '192.168.122.10', toPort: 80, inInterface: 'eth0' }, description: 'forward tcp port 8080 → 192.168.122.10 port 80 (arriving on eth0)' },
+  { op: { kind: 'removePortForward', protocol: 'tcp', hostPort: 2222, toAddress: '192.168.122.10', toPort: 22 }, description: 'stop forwarding tcp port 2222 → 192.168.122.10 port 22' },
+  { op: { kind: 'addMasquerade', source: '198.18.1.0/24', outInterface: 'eth0' }, description: 'masquerade 198.18.1.0/24 out of eth0' },
+  { op: { kind: 'removeMasquerade', source: '198.18.100.0/24', outInterface: 'eth0' }, description: 'stop masquerading 198.18.100.0/24 out of eth0' },
 ];

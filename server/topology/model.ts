@@ -6,7 +6,7 @@
  * Bumped when the parser reads more of the same host (a new field, a finer key), so the first
  * read after an upgrade is not mistaken for a change made on the host.
  */
-export const MODEL_VERSION = 7;
+export const MODEL_VERSION = 8;
 
 export const INTERFACE_KINDS = [
   'loopback',
@@ -388,7 +388,83 @@ export interface Topology {
   guestAddresses?: GuestAddress[];
   /** Open vSwitch's bridges, from its database. Absent when the host has no Open vSwitch (or in older reads). */
   ovs?: OvsState;
+  /** NAT and port forwarding as nftables and iptables hold them. Absent when neither could be read (or in older reads). */
+  firewall?: FirewallState;
+  /** Ports the host itself listens on (what a port forward would take over). Absent in older reads. */
+  listening?: ListeningSocket[];
   missing: MissingSection[];
+}
+
+/** A socket the host listens on (`ss -l`): runtime state. */
+export interface ListeningSocket {
+  protocol: 'tcp' | 'udp';
+  /** The local address, '*' for every address. */
+  address: string;
+  port: number;
+}
+
+/** Switchboard's own nftables table: every NAT rule it writes lives here, each commented with its change. */
+export const SWITCHBOARD_TABLE = { family: 'inet', name: 'switchboard' } as const;
+
+/** Who wrote a firewall rule: Switchboard (its table, its comments), libvirt (its LIBVIRT_* chains), or anyone else. */
+export type RuleOwner = 'switchboard' | 'libvirt' | 'other';
+
+/** Where a rule was read, for people ("nftables inet switchboard, chain postrouting", "iptables nat, chain LIBVIRT_PRT"). */
+export interface RuleSource {
+  owner: RuleOwner;
+  /** The change that wrote it (a Switchboard rule's comment `switchboard:<change id>`); null otherwise. */
+  changeId: string | null;
+  tool: 'nft' | 'iptables';
+  table: string;
+  chain: string;
+}
+
+/** NAT and port forwarding on the host (parse/firewall.ts). */
+export interface FirewallState {
+  /** Which tools answered: nft, and iptables with its backend (libvirt 9 writes through it). */
+  tools: { nft: boolean; iptables: 'nft' | 'legacy' | null };
+  masquerades: MasqueradeRule[];
+  portForwards: PortForwardRule[];
+  /**
+   * Switchboard's accept rules in iptables' FORWARD chain: a port forward into a libvirt network
+   * needs one, since libvirt rejects new connections to its bridge and an accept in another
+   * nftables table does not override that reject.
+   */
+  forwardAccepts: ForwardAccept[];
+  /** Rules in Switchboard's own table that are not ones it writes (hand edits): NAT edits are refused until they are gone. */
+  unknownOwnRules: string[];
+  /** Every table read, with its rule count, for the summary. */
+  tables: { tool: 'nft' | 'iptables'; family: string; name: string; rules: number }[];
+}
+
+export interface MasqueradeRule extends RuleSource {
+  /** Source subnet (CIDR); null: any source. */
+  source: string | null;
+  /** Outgoing interface; null: whichever the route picks. */
+  outInterface: string | null;
+  /** A destination left alone (libvirt's `! -d` its own subnet); null: none. */
+  exceptDestination: string | null;
+}
+
+export interface PortForwardRule extends RuleSource {
+  protocol: 'tcp' | 'udp';
+  hostPort: number;
+  toAddress: string;
+  /** The port on the target; the host port when the rule keeps it. */
+  toPort: number;
+  /** Only connections arriving on this interface; null: any. */
+  inInterface: string | null;
+  /** Only connections from this subnet (CIDR); null: any. */
+  source: string | null;
+}
+
+export interface ForwardAccept {
+  protocol: 'tcp' | 'udp';
+  toAddress: string;
+  toPort: number;
+  /** The bridge the connection leaves by (the libvirt network's). */
+  outInterface: string;
+  changeId: string | null;
 }
 
 /**

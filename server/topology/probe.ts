@@ -39,6 +39,8 @@ export const PROBE_SECTIONS = [
   'link_stats',
   'neigh',
   'ovs',
+  'firewall',
+  'listening',
   'session',
   'virsh_lists',
   'virsh_xml',
@@ -54,7 +56,7 @@ export type ProbeSection = (typeof PROBE_SECTIONS)[number];
 export const FILTER_QDISCS = ['htb', 'hfsc', 'prio', 'drr', 'qfq', 'cbq', 'ets', 'multiq', 'atm', 'dsmark', 'ingress'] as const;
 
 /** Sections a capture made before they were added may lack (the recorded fixtures). */
-export const OPTIONAL_SECTIONS: readonly ProbeSection[] = ['session', 'ip6_forward', 'forwarding_file', 'boot_config', 'neigh', 'filter', 'ovs'];
+export const OPTIONAL_SECTIONS: readonly ProbeSection[] = ['session', 'ip6_forward', 'forwarding_file', 'boot_config', 'neigh', 'filter', 'ovs', 'firewall', 'listening'];
 
 /**
  * Open vSwitch's database, read in one ovs-vsctl call (parse/ovs.ts): one JSON document a line,
@@ -241,6 +243,19 @@ if command -v ovs-vsctl >/dev/null 2>&1; then
     .join('')} 2>&1
 else true; fi
 e ovs $?
+# NAT and port forwarding (parse/firewall.ts): the whole nftables ruleset as JSON, and iptables'
+# rules as libvirt writes them, with the backend iptables uses ("(nf_tables)" or "(legacy)"). A
+# tool that is not installed is left out; one that fails (no privilege) says so in its block.
+s firewall
+if command -v nft >/dev/null 2>&1; then
+  out=$(nft -j list ruleset 2>&1) && printf '@@nft@@\n%s\n' "$out" || printf '@@nft-failed %s@@\n%s\n' "$?" "$out"
+fi
+if command -v iptables-save >/dev/null 2>&1; then
+  out=$(iptables-save 2>&1) && printf '@@iptables %s@@\n%s\n' "$(iptables -V 2>/dev/null)" "$out" || printf '@@iptables-failed %s@@\n%s\n' "$?" "$out"
+fi
+e firewall 0
+# Ports the host listens on (a port forward of the same port takes its connections over).
+s listening; ss -H -l -n -t -u; e listening $?
 # The panel's own SSH session as the host sees it (SSH_CONNECTION: panel address and port, host
 # address and port), and the route back to the panel: what a change must not cut. Under sudo
 # the variable is reset, so it is read from the nearest ancestor process that has it.

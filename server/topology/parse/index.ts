@@ -10,6 +10,7 @@ import type { ProbeSection } from '../probe';
 import { parseBootConfig } from './boot-config';
 import { parseBridgeVlans } from './bridge';
 import { ProbeParseError } from './errors';
+import { parseFirewall } from './firewall';
 import { parseAddresses, parseCounters, parseLinks, parseLinkUp, parseNeighbours, parseRoutes } from './ip';
 import { ovsAbsentAnyway, ovsMissingReason, parseOvs } from './ovs';
 import { splitSections, type Section } from './sections';
@@ -99,6 +100,9 @@ export function parseProbeOutput(output: string): ProbeSample {
   const ovsSection = sections.get('ovs');
   const kernelHasDatapath = interfaces.some((i) => i.rawKind === 'openvswitch');
   const ovs = ovsSection && ovsAbsentAnyway(ovsSection.exitCode, ovsSection.body, kernelHasDatapath) ? undefined : read('ovs', undefined, parseOvs);
+  // Neither nft nor iptables-save installed: undefined, nothing to say. Both failing (no
+  // privilege) is unreadable, with the tools' own words.
+  const firewall = read('firewall', undefined, parseFirewall);
   // Not a part of the host's network: a failure here is not a missing section, just no session.
   const sessionSection = sections.get('session');
   let session: ProbeSample['session'] = null;
@@ -162,6 +166,7 @@ export function parseProbeOutput(output: string): ProbeSample {
     ...(neighbours ? { neighbours } : {}),
     ...(guestAddresses ? { guestAddresses } : {}),
     ...(ovs ? { ovs } : {}),
+    ...(firewall ? { firewall } : {}),
     // link_stats is read twice (counters, link state); say once that it could not be.
     missing: missing.filter((m, i) => missing.findIndex((o) => o.section === m.section && o.reason === m.reason) === i),
   };

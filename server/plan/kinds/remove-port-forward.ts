@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import type { Topology } from '@/server/topology/model';
+import { defineKind, PHASES } from '../kind';
+import { firewallOf, firewallProblem, forwardAcceptCommand, portForwardInWords, sameAccept, samePortForward, tableCommand, ZPortForwardFields, type PortForwardSpec } from '../nat';
+import type { Operation } from '../registry';
+
+/** Removes a port forward Switchboard wrote (the same fields it was added with), and the accept rule that let it through libvirt's rules. */
+export const removePortForwardSchema = z.object({ kind: z.literal('removePortForward'), ...ZPortForwardFields });
+
+const ownForward = (t: Topology, op: PortForwardSpec) => t.firewall?.portForwards.find((p) => p.owner === 'switchboard' && samePortForward(p, op));
+
+/** The accept that was put in for this forward (the same target), unless another forward to that target still needs it. */
+function acceptOf(t: Topology, op: PortForwardSpec) {
+  const fw = firewallOf(t);
+  const stillNeeded = fw.portForwards.filter((p) => p.owner === 'switchboard' && !samePortForward(p, op) && sameAccept({ ...p, outInterface: '', changeId: null }, op)).length;
+  const accepts = fw.forwardAccepts.filter((a) => sameAccept(a, op));
+  // One accept per forward to the target: the surplus goes with this forward (its own, by change, when it can be told).
+  if (accepts.length <= stillNeeded) return null;
+  const forward = ownForward(t, op);
+  return accepts.find((a) => a.changeId === forward?.changeId) ?? accepts[accepts.length - 1]!;
+}
+
+function withoutPortForward(t: Topology, op: PortForwardSpec): Topology {
+  const fw = firewallOf(t);
+  const accept = acceptOf(t, op);
+  return {
+    ...t,
+    firewall: {
+      ...fw,
+      portForwards: fw.portForwards.filter((p) => !(p.owner === 'switchboard' && samePortForward(p, op))),
+      forwardAccepts: fw.forwardAccepts.filter((a) => a !== accept),
+    },
+  };
+}
+
+export const removePortForward = defineKind({
+  schema: removePortForwardSchema,
+  describe: (op) => `stop forwarding ${portForwardInWords(op)}`,
+  interfaces: (op) => (op.inInterface ? [op.inInterface] : []),
+  phase: () => PHASES.remove,
+  validate(op, c) {
+    const problem = firewallProblem(c.t);
+    if (problem) return void c.errors.push(problem);
+    if (ownForward(c.t, op)) return;
+    const other = c.t.firewall!.portForwards.find((p) => samePortForward(p, op));
+    c.errors.push(
+      other
+        ? `The forward of ${portForwardInWords(op)} is ${other.owner === 'libvirt' ? "libvirt's" : 'not one Switchboard wrote'} (${other.tool} ${other.table}, chain ${other.chain}); Switchboard removes only its own rules.`
+        : `${c.t.host.hostname} has no forward of ${portForwardInWords(op)}.`,
+    );
+  },
+  project: (op, t) => withoutPortForward(t, op),
+  render(op, t) {
+    const accept = acceptOf(t, op);
+    return [tableCommand(t.firewall, withoutPortForward(t, op).firewall!), ...(accept ? [forwardAcceptCommand(accept, false)] : [])];
+  },
+  // The rule removed matched these fields exactly (samePortForward).
+  invert: (op): Operation[] => [{ ...op, kind: 'addPortForward' }],
+  verify: (op, _intended, after) =>
+    after.firewall?.portForwards.some((p) => p.owner === 'switchboard' && samePortForward(p, op)) ? [`The host still forwards ${portForwardInWords(op)}.`] : [],
+});
