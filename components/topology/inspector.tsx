@@ -11,6 +11,7 @@ import { bandwidthInWords, BOOT_BACKEND_WORDS, virtualportInWords, vlanTagsInWor
 import { DriftActions } from '@/components/topology/boot-status';
 import { TrafficControl } from '@/components/topology/traffic-control';
 import { OvsBridgePorts, OvsPortInspector, ovsPortOfEdge, OvsPortRows } from '@/components/topology/ovs-details';
+import { FirewallSummary, NatEdgeDetails, PortForwardsAt } from '@/components/topology/firewall-summary';
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -110,6 +111,7 @@ function InspectorBody({ topology, selected, live }: { topology: Topology; selec
           </dl>
           <ForwardingEditor topology={topology} />
         </div>
+        <FirewallSummary topology={topology} />
       </div>
     );
   }
@@ -123,6 +125,7 @@ function InspectorBody({ topology, selected, live }: { topology: Topology; selec
     const port = ovsPortOfEdge(source, selected);
     return port ? <OvsPortInspector topology={source} name={port} /> : <p className="text-sm text-slate-500">That Open vSwitch port is gone.</p>;
   }
+  if (type === 'nat') return <NatEdgeDetails topology={topology} live={base} edgeId={selected} />;
   if (type === 'ovs' || type === 'ovsif') return <OvsPortInspector topology={topology} name={name} interface={type === 'ovsif'} />;
   if (type === 'member') {
     const now = topology.interfaces.find((x) => x.name === name)?.master ?? null;
@@ -221,6 +224,7 @@ function InspectorBody({ topology, selected, live }: { topology: Topology; selec
           {routes.length > 0 && <Row label="Routes">{routes.map((r) => `${r.dst}${r.gateway ? ` via ${r.gateway}` : ''}`).join(', ')}</Row>}
         </dl>
         {ovsBridge && <OvsBridgePorts bridge={ovsBridge} />}
+        <PortForwardsAt topology={topology} nodeId={selected} />
         <TrafficControl topology={topology} dev={i.name} />
       </div>
     );
@@ -278,6 +282,7 @@ function InspectorBody({ topology, selected, live }: { topology: Topology; selec
             })}
           </dl>
         )}
+        <PortForwardsAt topology={topology} nodeId={selected} />
         <PendingAtStart vm={vm} />
         <VmEditor key={`${vm.name}|${vm.nics.map((n) => `${n.mac}${n.source}${n.linkUp}`).join()}`} vm={vm} topology={topology} />
       </div>
@@ -328,6 +333,7 @@ function InspectorBody({ topology, selected, live }: { topology: Topology; selec
           </Row>
         ))}
       </dl>
+      <PortForwardsAt topology={topology} nodeId={selected} />
       <NetworkEditor key={`${net.name}|${net.active}|${net.autostart}|${JSON.stringify(net.ips)}`} network={net} topology={topology} />
     </div>
   );

@@ -3,7 +3,7 @@
 import { memo } from 'react';
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import type { PendingMark } from '@/components/changes/pending-graph';
-import type { GraphNodeData, GraphNodeKind } from '@/server/topology/graph';
+import type { GraphNodeData, GraphNodeKind, PortForwardBadge } from '@/server/topology/graph';
 
 export type TopologyNode = Node<GraphNodeData, 'iface' | 'vm' | 'network'>;
 
@@ -97,16 +97,40 @@ function NodeBody({ data, selected }: { data: GraphNodeData; selected: boolean }
         {data.status !== 'ok' && <span className="ml-auto text-[10px] text-slate-500">{STATUS_TEXT[data.status]}</span>}
       </div>
       {data.subtitle && <div className="truncate text-[11px] text-slate-500">{data.subtitle}</div>}
-      {data.badges.length > 0 && (
+      {(data.badges.length > 0 || (data.portForwards?.length ?? 0) > 0) && (
         <div className="mt-1 flex flex-wrap gap-1">
           {data.badges.slice(0, 4).map((b) => (
             <span key={b} className="rounded bg-slate-100 px-1 text-[10px] text-slate-700">
               {b}
             </span>
           ))}
+          <PortForwardBadges badges={data.portForwards ?? []} />
         </div>
       )}
     </div>
+  );
+}
+
+/** Port forwards shown on a node before the rest are summed up in one "+N" badge (its tooltip lists them). */
+const PORT_FORWARD_BADGES = 3;
+
+/** Port forwards that end at a node: "tcp 8080 → 80", the whole rule in the tooltip. */
+export function PortForwardBadges({ badges }: { badges: readonly PortForwardBadge[] }) {
+  const shown = badges.length > PORT_FORWARD_BADGES + 1 ? badges.slice(0, PORT_FORWARD_BADGES) : badges;
+  const rest = badges.slice(shown.length);
+  return (
+    <>
+      {shown.map((b) => (
+        <span key={b.title} data-testid="port-forward-badge" title={`Port forward: ${b.title}`} className="rounded bg-orange-100 px-1 text-[10px] text-orange-900 ring-1 ring-inset ring-orange-300">
+          {b.text}
+        </span>
+      ))}
+      {rest.length > 0 && (
+        <span data-testid="port-forward-more" title={rest.map((b) => `Port forward: ${b.title}`).join('\n')} className="rounded bg-orange-100 px-1 text-[10px] text-orange-900 ring-1 ring-inset ring-orange-300">
+          +{rest.length} forwards
+        </span>
+      )}
+    </>
   );
 }
 

@@ -22,7 +22,8 @@ import { GroupNode } from '@/components/topology/group-node';
 import { ELK_MAX_NODES, NODE_HEIGHT, NODE_WIDTH } from '@/components/topology/layout-types';
 import { useElkLayout } from '@/components/topology/use-elk-layout';
 import type { Topology } from '@/server/topology/model';
-import { COLUMNS, topologyToGraph, type Graph, type GraphEdgeKind, type GraphNodeKind } from '@/server/topology/graph';
+import { COLUMNS, topologyToGraph, type Graph, type GraphNodeKind } from '@/server/topology/graph';
+import { flowEdgeOf, layoutEdges } from '@/components/topology/flow-edges';
 
 /** Only interfaces join bridges and bonds; VMs and libvirt networks are not dragged together. */
 // Interfaces connect to bridges and bonds; VMs and their taps move onto networks and bridges.
@@ -30,17 +31,6 @@ const isValidConnection = (c: Connection | Edge) => c.source !== c.target && /^(
 const DELETE_KEYS = ['Delete', 'Backspace'];
 
 const nodeTypes = { ...baseNodeTypes, group: GroupNode };
-
-const EDGE_STYLE: Record<GraphEdgeKind, { stroke: string; strokeDasharray?: string }> = {
-  member: { stroke: '#0284c7' },
-  parent: { stroke: '#7c3aed' },
-  peer: { stroke: '#4f46e5', strokeDasharray: '2 3' },
-  vnic: { stroke: '#059669' },
-  'network-bridge': { stroke: '#1e40af', strokeDasharray: '6 3' },
-  'vnic-config': { stroke: '#94a3b8', strokeDasharray: '4 4' },
-  'ovs-port': { stroke: '#4d7c0f' },
-  'ovs-patch': { stroke: '#4d7c0f', strokeDasharray: '2 3' },
-};
 
 export type Positions = Record<string, { x: number; y: number }>;
 
@@ -201,7 +191,7 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
       const result = await layout({
         algorithm: graph.nodes.length > ELK_MAX_NODES ? 'columns' : 'elk',
         nodes: graph.nodes.map((n) => ({ id: n.id, width: NODE_WIDTH, height: NODE_HEIGHT, partition: COLUMNS.indexOf(n.data.column) })),
-        edges: graph.edges,
+        edges: layoutEdges(graph.edges),
       });
       if (result.error) onLayoutError?.(result.error);
       laidOut.current = { key, generation: layoutGeneration, positions: result.positions };
@@ -210,17 +200,7 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
     void compute().then((positions) => {
       if (cancelled) return;
       const fresh = fittedGeneration.current !== layoutGeneration;
-      const toEdge = (e: Graph['edges'][number]): Edge => {
-        const mark = graph.edgePending[e.id];
-        // React Flow puts className on the edge's <g class="react-flow__edge">; tests read it.
-        if (mark === 'added') return { id: e.id, source: e.source, target: e.target, data: { kind: e.kind, pending: mark }, className: 'pending', animated: true, style: { ...EDGE_STYLE[e.kind], strokeWidth: 2 } };
-        if (mark === 'removed') {
-          return { id: e.id, source: e.source, target: e.target, data: { kind: e.kind, pending: mark }, className: 'pending-removed', style: { stroke: '#dc2626', strokeDasharray: '3 4', opacity: 0.8 } };
-        }
-        // An OVS port's VLANs belong to the connection, so they are written on it ("VLAN 10").
-        const label = e.kind === 'ovs-port' && e.label ? { label: e.label } : {};
-        return { id: e.id, source: e.source, target: e.target, data: { kind: e.kind }, style: EDGE_STYLE[e.kind], animated: e.kind === 'vnic' && graph.edges.length < 500, ...label };
-      };
+      const toEdge = (e: Graph['edges'][number]): Edge => flowEdgeOf(e, graph.edgePending[e.id], graph.edges.length);
       if (!fresh) {
         // A refresh of the same view: update data in place, keep every position. Nodes new to
         // the view (drafted ones) take their laid-out place, nudged off any node already there.

@@ -13,7 +13,7 @@
 // inverse deletes that very rule by its full specification.
 import type { FirewallState, ForwardAccept, LibvirtNetwork, MasqueradeRule, PortForwardRule, Topology } from '@/server/topology/model';
 import { SWITCHBOARD_TABLE } from '@/server/topology/model';
-import { nicAddresses } from '@/server/topology/addressing';
+import { addressesOfVms } from '@/server/topology/addressing';
 import { z } from 'zod';
 import { canonicalCidr } from './address';
 import { cmd, cmdWithDocuments, type Argv, type PlannedCommand } from './commands';
@@ -158,9 +158,8 @@ export function firewallProblem(t: Topology): string | null {
   return null;
 }
 
-/** The addresses VMs are known to hold on the host (reservations, leases, guest agents, neighbours). */
-export const addressesOfVms = (t: Topology): Set<string> =>
-  new Set(t.vms.flatMap((vm) => vm.nics.flatMap((nic) => nicAddresses(t, nic).map((a) => canonicalCidr(a.ip)))));
+/** The addresses VMs are known to hold on the host (reservations, leases, guest agents, neighbours), as canonical CIDRs. */
+export const vmAddressSet = (t: Topology): Set<string> => new Set(addressesOfVms(t).flatMap((v) => v.ips.map((ip) => canonicalCidr(ip))));
 
 const PORT_RANGE = 'A port is 1-65535.';
 const ZPort = z.number().int('A port is a whole number.').min(1, PORT_RANGE).max(65535, PORT_RANGE);

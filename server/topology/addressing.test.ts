@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hostTopology } from '@/server/plan/fixtures';
-import { nicAddresses, nicAddressInWords } from './addressing';
+import { addressesOfVms, nicAddresses, nicAddressInWords } from './addressing';
+import { vmNicWith, vmWith } from './model';
 
 describe('where a VM NIC’s addresses come from', () => {
   const t = hostTopology();
@@ -36,5 +37,22 @@ describe('where a VM NIC’s addresses come from', () => {
 
   it('a NIC with nothing known has no addresses', () => {
     expect(nicAddresses({ ...t, neighbours: [], networks: [] }, nic)).toEqual([]);
+  });
+});
+
+describe('every VM\'s addresses', () => {
+  it('gathers each VM\'s NICs\' addresses once, running VMs first', () => {
+    const t = hostTopology();
+    const net = t.networks.find((n) => n.name === 'default')!;
+    net.leases = [
+      { mac: '52:54:00:01:01:01', ip: '192.168.122.10', prefixLength: 24, hostname: 'web1', expires: '2026-12-01 23:10:04' },
+      { mac: '52:54:00:0b:0b:01', ip: '192.168.122.20', prefixLength: 24, hostname: 'old1', expires: '2026-12-01 23:10:04' },
+    ];
+    net.ips[0]!.staticHosts = [{ mac: '52:54:00:01:01:01', id: null, name: 'web1', ip: '192.168.122.10' }];
+    t.vms.unshift(vmWith('old1', '00000000-0000-4000-8000-0000000000b1', 'shut off', [vmNicWith('network', { mac: '52:54:00:0b:0b:01', source: 'default' })]));
+    expect(addressesOfVms(t)).toEqual([
+      { vm: 'web1', ips: ['192.168.122.10'] },
+      { vm: 'old1', ips: ['192.168.122.20'] },
+    ]);
   });
 });

@@ -43,3 +43,11 @@ export function nicAddressInWords(a: NicAddress): string {
   );
   return `${a.ip} (${words.join(', ')})`;
 }
+
+/** Every VM's addresses (all its NICs', from every origin), running VMs first: who answers on an address now. */
+export function addressesOfVms(t: Topology): { vm: string; ips: string[] }[] {
+  const running = (state: string) => (state === 'running' ? 0 : 1);
+  return [...t.vms]
+    .sort((a, b) => running(a.state) - running(b.state))
+    .map((vm) => ({ vm: vm.name, ips: [...new Set(vm.nics.flatMap((nic) => nicAddresses(t, nic).map((a) => a.ip)))] }));
+}

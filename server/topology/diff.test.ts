@@ -189,3 +189,40 @@ describe('Open vSwitch in the history (kv1 with scratch bridges)', () => {
     expect(diffTopology(blind, ovs)).toEqual([]);
   });
 });
+
+describe('NAT in the history', () => {
+  const base = (): Topology => ({
+    modelVersion: 8,
+    host: { hostname: 'hv1', kernel: null, iproute2: null, libvirtVersion: null, libvirtAvailable: false, ipForward: true, ip6Forward: null, forwardingFile: null },
+    interfaces: [],
+    routes: [],
+    qdiscs: [],
+    classes: [],
+    networks: [],
+    vms: [],
+    missing: [],
+    firewall: { tools: { nft: true, iptables: 'nft' }, masquerades: [], portForwards: [], forwardAccepts: [], unknownOwnRules: [], tables: [] },
+  });
+  const forward = (changeId: string) => ({ protocol: 'tcp' as const, hostPort: 8080, toAddress: '192.168.122.10', toPort: 80, inInterface: 'eth0', source: null, owner: 'switchboard' as const, changeId, tool: 'nft' as const, table: 'inet switchboard', chain: 'prerouting' });
+  const masquerade = { source: '10.9.0.0/24', outInterface: 'eth0', exceptDestination: null, owner: 'other' as const, changeId: null, tool: 'iptables' as const, table: 'nat', chain: 'POSTROUTING' };
+
+  it('says each rule added or removed in a sentence, with who wrote it', () => {
+    const before = base();
+    const after = { ...base(), firewall: { ...base().firewall!, portForwards: [forward('c1')], masquerades: [masquerade] } };
+    expect(diffTopology(before, after).map(describeChange)).toEqual([
+      'masquerade of 10.9.0.0/24 out of eth0 added (iptables nat)',
+      'port forward tcp port 8080 → 192.168.122.10 port 80 (arriving on eth0) added (Switchboard)',
+    ]);
+    expect(diffTopology(after, before).map(describeChange)).toEqual([
+      'masquerade of 10.9.0.0/24 out of eth0 removed (iptables nat)',
+      'port forward tcp port 8080 → 192.168.122.10 port 80 (arriving on eth0) removed (Switchboard)',
+    ]);
+  });
+
+  it('does not count a rule put back by another change as a change, nor a firewall one read could not see', () => {
+    const a = { ...base(), firewall: { ...base().firewall!, portForwards: [forward('c1')] } };
+    const b = { ...base(), firewall: { ...base().firewall!, portForwards: [forward('c2')] } };
+    expect(diffTopology(a, b)).toEqual([]);
+    expect(diffTopology(a, { ...base(), firewall: undefined, missing: [{ section: 'firewall', reason: 'nft failed' }] })).toEqual([]);
+  });
+});

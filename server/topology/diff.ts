@@ -3,11 +3,12 @@
 // plan's graph diff.
 import { createHash } from 'node:crypto';
 import { canonicalText } from '@/server/canonical';
-import { qdiscKey, type BootConfig, type OvsPort, type OvsState, type Topology } from './model';
+import { portForwardInWords } from '@/server/plan/nat';
+import { qdiscKey, type BootConfig, type FirewallState, type OvsPort, type OvsState, type Topology } from './model';
 import { isBridgeOwnPort } from './ovs';
 import { ovsPortInWords } from './words';
 
-export type ChangeEntity = 'interface' | 'vm' | 'network' | 'qdisc' | 'class' | 'filter' | 'route' | 'host' | 'ovs-bridge' | 'ovs-port';
+export type ChangeEntity = 'interface' | 'vm' | 'network' | 'qdisc' | 'class' | 'filter' | 'route' | 'host' | 'ovs-bridge' | 'ovs-port' | 'masquerade' | 'port-forward';
 
 export interface TopologyChange {
   entity: ChangeEntity;
@@ -189,6 +190,26 @@ function ovsChanges(before: OvsState | undefined, after: OvsState | undefined): 
   return changes;
 }
 
+const ruleOwnerWords = (r: { owner: string; tool: string; table: string }) => (r.owner === 'switchboard' ? 'Switchboard' : r.owner === 'libvirt' ? 'libvirt' : `${r.tool} ${r.table}`);
+
+/**
+ * Masquerades and port forwards added or removed, each in a sentence. A rule is named by what it
+ * does and who wrote it, not by the change in its comment: a rule put back by a revert is the same rule.
+ */
+function firewallChanges(before: FirewallState | undefined, after: FirewallState | undefined): TopologyChange[] {
+  const changes: TopologyChange[] = [];
+  const compare = <T extends { owner: string; tool: string; table: string }>(entity: 'masquerade' | 'port-forward', was: T[], now: T[], name: (r: T) => string) => {
+    const key = (r: T) => `${name(r)} by ${ruleOwnerWords(r)}`;
+    const wasKeys = new Set(was.map(key));
+    const nowKeys = new Set(now.map(key));
+    for (const r of now) if (!wasKeys.has(key(r))) changes.push({ entity, name: name(r), change: 'added', summary: `${entity === 'masquerade' ? 'masquerade' : 'port forward'} ${name(r)} added (${ruleOwnerWords(r)})` });
+    for (const r of was) if (!nowKeys.has(key(r))) changes.push({ entity, name: name(r), change: 'removed', summary: `${entity === 'masquerade' ? 'masquerade' : 'port forward'} ${name(r)} removed (${ruleOwnerWords(r)})` });
+  };
+  compare('masquerade', before?.masquerades ?? [], after?.masquerades ?? [], (m) => `of ${m.source ?? 'every source'} out of ${m.outInterface ?? 'the routed interface'}`);
+  compare('port-forward', before?.portForwards ?? [], after?.portForwards ?? [], portForwardInWords);
+  return changes;
+}
+
 /** The sections a topology could not read; what they hold is unknown, not empty. */
 function unknownSections(...ts: Topology[]): Set<string> {
   return new Set(ts.flatMap((t) => t.missing.map((m) => m.section)));
@@ -230,6 +251,8 @@ export function diffTopology(beforeObserved: Topology, afterObserved: Topology):
     // Named by what they match: a filter has no name of its own that survives re-creating it.
     ...when(!unknown.has('filter'), diffBy('filter', before.filters ?? [], after.filters ?? [], (f) => `${f.dev} ${f.parent} pref ${f.pref} ${f.kind}: ${f.match}`)),
     ...when(!unknown.has('ovs'), ovsChanges(before.ovs, after.ovs)),
+    // A host read before the firewall was (or where it could not be) says nothing about it.
+    ...when(!unknown.has('firewall') && !!before.firewall && !!after.firewall, firewallChanges(before.firewall, after.firewall)),
     ...when(
       !unknown.has('route'),
       diffBy('route', before.routes, after.routes, (r) => `${r.dst}${r.dev ? ` dev ${r.dev}` : ''}${r.metric !== null ? ` metric ${r.metric}` : ''}`),

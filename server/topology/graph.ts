@@ -1,6 +1,8 @@
 // Topology -> graph elements (nodes, edges, layout hints). Pure and free of React and I/O, so
 // the browser uses it directly and tests check it with fixtures. Positions are not here: the
 // layout (elkjs, in a worker) and the user's dragged positions are applied later.
+import { firewallOnGraph, type FirewallOnGraph, type PortForwardBadge } from './graph-nat';
+import { ifId, netId, ovsId, ovsInterfaceId, vmId } from './graph-ids';
 import type { InterfaceKind, NetInterface, OvsBridge, OvsInterface, OvsPort, Topology } from './model';
 import { datapathDeviceOf, isBridgeOwnPort, KERNEL_BACKED_TYPES, OVS_DATAPATH, ovsIndex, TUNNEL_TYPES, type OvsIndex } from './ovs';
 import { ovsTunnelBadge, ovsTypeInWords, ovsVlanBadges, qdiscBadge } from './words';
@@ -23,6 +25,8 @@ export interface GraphNodeData {
   badges: string[];
   /** Extra line under the label (VM state, network mode, owner VM). */
   subtitle: string | null;
+  /** Port forwards that end here ("tcp 8080 → 80"), each with its sentence for a tooltip; absent when none. */
+  portForwards?: PortForwardBadge[];
   [key: string]: unknown;
 }
 
@@ -32,8 +36,12 @@ export interface GraphNode {
   data: GraphNodeData;
 }
 
-/** `ovs-port`: a port on an OVS bridge (or an interface in an OVS bond); `ovs-patch`: two patch ports joined. */
-export type GraphEdgeKind = 'member' | 'parent' | 'peer' | 'vnic' | 'network-bridge' | 'vnic-config' | 'ovs-port' | 'ovs-patch';
+/**
+ * `ovs-port`: a port on an OVS bridge (or an interface in an OVS bond); `ovs-patch`: two patch
+ * ports joined; `nat`: a subnet masqueraded out of an interface (graph-nat.ts), drawn over the
+ * structure rather than part of it.
+ */
+export type GraphEdgeKind = 'member' | 'parent' | 'peer' | 'vnic' | 'network-bridge' | 'vnic-config' | 'ovs-port' | 'ovs-patch' | 'nat';
 
 export interface GraphEdge {
   id: string;
@@ -48,13 +56,8 @@ export interface Graph {
   edges: GraphEdge[];
 }
 
-export const ifId = (name: string) => `if:${name}`;
-/** An OVS port with no kernel device of its own: a tunnel, a patch, a bond, a missing device. Port names are unique across OVS bridges. */
-export const ovsId = (port: string) => `ovs:${port}`;
-/** A bond's interface with no kernel device. Interface names are unique too, but apart from port names: hence their own prefix. */
-export const ovsInterfaceId = (iface: string) => `ovsif:${iface}`;
-const vmId = (name: string) => `vm:${name}`;
-const netId = (name: string) => `net:${name}`;
+export { ifId, netId, ovsId, ovsInterfaceId, vmId };
+export type { PortForwardBadge };
 
 function statusOf(i: NetInterface): GraphNodeData['status'] {
   if (!i.adminUp) return 'down';
@@ -209,7 +212,18 @@ export function topologyToGraph(t: Topology, opts: GraphOptions = {}): Graph {
       }
     });
   }
+  if (t.firewall) addFirewall(t, nodes, edges);
   return { nodes, edges };
+}
+
+/** NAT edges between drawn nodes, and each port forward as a badge on the node it ends at (graph-nat.ts). */
+function addFirewall(t: Topology, nodes: GraphNode[], edges: GraphEdge[]): void {
+  const { nat, portForwards } = firewallOnGraph(t, new Set(nodes.map((n) => n.id)));
+  edges.push(...nat.map((n) => n.edge));
+  nodes.forEach((n, idx) => {
+    const badges = portForwards.get(n.id);
+    if (badges) nodes[idx] = { ...n, data: { ...n.data, portForwards: badges.map((b) => b.badge) } };
+  });
 }
 
 /**
@@ -318,4 +332,10 @@ function addOvs(bridges: readonly OvsBridge[], kernel: ReadonlySet<string>, allD
       edges.push({ id: `ovspatch:${a.name}:${b}`, source: from, target: to, kind: 'ovs-patch' });
     }
   }
+}
+
+/** The firewall as the graph draws it (NAT edges with their rules, port forwards by node), for the inspector. */
+export function firewallPlaces(t: Topology): FirewallOnGraph {
+  if (!t.firewall) return { nat: [], portForwards: new Map() };
+  return firewallOnGraph(t, new Set(topologyToGraph(t).nodes.map((n) => n.id)));
 }

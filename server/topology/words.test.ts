@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { OvsInterface, OvsPort, Qdisc, TcFilter } from './model';
+import type { ForwardAccept, MasqueradeRule, OvsInterface, OvsPort, PortForwardRule, Qdisc, TcFilter } from './model';
 import {
   bandwidthInWords,
   bitRateInWords,
   filterInWords,
   filterMatchInWords,
   filterParentInWords,
+  firewallTablesInWords,
+  firewallToolsInWords,
+  forwardAcceptInWords,
   fractionInWords,
+  masqueradeInWords,
   microsecondsInWords,
   missingInWords,
   noMatch,
@@ -18,12 +22,15 @@ import {
   parseTcRate,
   parseTcSize,
   parseTcTime,
+  portForwardBadge,
+  portForwardInWords,
   qdiscBadge,
   qdiscInWords,
   sizeInWords,
   tcClassInWords,
   tcRateInWords,
   tcSizeInWords,
+  unknownOwnRulesInWords,
   virtualportInWords,
   vlanTagsInWords,
 } from './words';
@@ -211,5 +218,86 @@ describe('Open vSwitch in words', () => {
     expect(ovsPortInWords(port({ interfaces: [iface({ type: 'patch', peer: 'patch-b' })] }))).toBe('patch to patch-b');
     expect(ovsPortInWords(port({ tag: 10, interfaces: [iface({ type: 'internal' })] }))).toBe('internal port, VLAN 10');
     expect(ovsPortInWords(port({}))).toBe('');
+  });
+});
+
+describe('NAT and port forwards in sentences', () => {
+  const masq = (extra: Partial<MasqueradeRule>): MasqueradeRule => ({
+    owner: 'libvirt',
+    changeId: null,
+    tool: 'iptables',
+    table: 'nat',
+    chain: 'LIBVIRT_PRT',
+    source: '192.168.122.0/24',
+    outInterface: 'eth0',
+    exceptDestination: null,
+    ...extra,
+  });
+  const fwd = (extra: Partial<PortForwardRule>): PortForwardRule => ({
+    owner: 'switchboard',
+    changeId: 'cmc1x2',
+    tool: 'nft',
+    table: 'inet switchboard',
+    chain: 'prerouting',
+    protocol: 'tcp',
+    hostPort: 8080,
+    toAddress: '192.168.122.10',
+    toPort: 80,
+    inInterface: null,
+    source: null,
+    ...extra,
+  });
+
+  it('says a masquerade with its subnet, its way out, what it leaves alone and who wrote it', () => {
+    expect(masqueradeInWords(masq({ exceptDestination: '192.168.122.0/24' }))).toBe('192.168.122.0/24 masqueraded out of eth0 (except to 192.168.122.0/24) — libvirt');
+    expect(masqueradeInWords(masq({ owner: 'switchboard', changeId: 'cmc1x2', tool: 'nft', table: 'inet switchboard', chain: 'postrouting', outInterface: null }))).toBe(
+      '192.168.122.0/24 masqueraded out of whichever interface its route takes — Switchboard, change cmc1x2',
+    );
+    expect(masqueradeInWords(masq({ owner: 'other', source: null, chain: 'POSTROUTING' }))).toBe(
+      'Traffic from any source masqueraded out of eth0 — not written by Switchboard or libvirt (iptables nat, chain POSTROUTING)',
+    );
+    expect(masqueradeInWords(masq({ owner: 'switchboard', changeId: null }))).toBe('192.168.122.0/24 masqueraded out of eth0 — Switchboard');
+  });
+
+  it('says a port forward from the host\'s port to the target, with what it is limited to', () => {
+    expect(portForwardInWords(fwd({}))).toBe('tcp port 8080 on the host → 192.168.122.10 port 80 — Switchboard, change cmc1x2');
+    expect(portForwardInWords(fwd({ protocol: 'udp', hostPort: 5353, toPort: 53, inInterface: 'eth0', source: '10.0.0.0/8', owner: 'other', changeId: null, table: 'ip nat', chain: 'PREROUTING' }))).toBe(
+      'udp port 5353 on the host → 192.168.122.10 port 53 (arriving on eth0, from 10.0.0.0/8) — not written by Switchboard or libvirt (nftables ip nat, chain PREROUTING)',
+    );
+    expect(portForwardInWords(fwd({ source: '198.51.100.0/24' }))).toBe('tcp port 8080 on the host → 192.168.122.10 port 80 (from 198.51.100.0/24) — Switchboard, change cmc1x2');
+    expect(portForwardBadge(fwd({}))).toBe('tcp 8080 → 80');
+    expect(portForwardBadge(fwd({ protocol: 'udp', hostPort: 53, toPort: 53 }))).toBe('udp 53 → 53');
+  });
+
+  it('says the accept rule a forward into a libvirt network needs', () => {
+    const accept: ForwardAccept = { protocol: 'tcp', toAddress: '192.168.122.10', toPort: 80, outInterface: 'virbr0', changeId: 'cmc1x2' };
+    expect(forwardAcceptInWords(accept)).toBe("Switchboard lets tcp to 192.168.122.10 port 80 out to virbr0 past libvirt's reject (change cmc1x2)");
+    expect(forwardAcceptInWords({ ...accept, changeId: null })).toBe("Switchboard lets tcp to 192.168.122.10 port 80 out to virbr0 past libvirt's reject");
+  });
+
+  it('names the tools read, with iptables\' backend', () => {
+    expect(firewallToolsInWords({ nft: true, iptables: 'nft' })).toBe('nftables and iptables (nf_tables)');
+    expect(firewallToolsInWords({ nft: true, iptables: 'legacy' })).toBe('nftables and iptables (legacy)');
+    expect(firewallToolsInWords({ nft: true, iptables: null })).toBe('nftables');
+    expect(firewallToolsInWords({ nft: false, iptables: 'legacy' })).toBe('iptables (legacy)');
+    expect(firewallToolsInWords({ nft: false, iptables: null })).toBe('neither nftables nor iptables');
+  });
+
+  it('lists the tables read with their rule counts, and says why NAT edits are refused', () => {
+    expect(
+      firewallTablesInWords([
+        { tool: 'nft', family: 'inet', name: 'switchboard', rules: 2 },
+        { tool: 'nft', family: 'ip', name: 'libvirt_network', rules: 1 },
+        { tool: 'iptables', family: 'ip', name: 'nat', rules: 5 },
+      ]),
+    ).toBe('nftables inet switchboard (2 rules), ip libvirt_network (1 rule); iptables nat (5 rules)');
+    expect(firewallTablesInWords([])).toBe('');
+    expect(unknownOwnRulesInWords(['tcp dport 22 drop'])).toBe(
+      'Switchboard\'s table (inet switchboard) holds a rule it did not write: "tcp dport 22 drop"; NAT edits are refused until it is removed.',
+    );
+    expect(unknownOwnRulesInWords(['tcp dport 22 drop', 'counter'])).toBe(
+      'Switchboard\'s table (inet switchboard) holds rules it did not write: "tcp dport 22 drop", "counter"; NAT edits are refused until they are removed.',
+    );
+    expect(missingInWords({ section: 'firewall', reason: 'nft: permission denied' })).toBe('NAT and port forwarding (nftables, iptables): nft: permission denied');
   });
 });

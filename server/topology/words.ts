@@ -1,6 +1,15 @@
 // Parts of the model said the way people read them: libvirt rates in bit/s, VLAN tags, port
-// profiles, probe sections, tc qdiscs, classes and filters, Open vSwitch ports and tunnels. Pure; the inspector and the host page use them.
-import { LEGACY_OPTIONS_KEY, type Bandwidth, type BandwidthDirection, type BootBackend, type MissingSection, type OvsInterface, type OvsPort, type Qdisc, type TcClass, type TcFilter, type VirtualPort, type VlanTags } from './model';
+// profiles, probe sections, tc qdiscs, classes and filters, Open vSwitch ports and tunnels, NAT
+// and port forwards. Pure; the inspector and the host page use them.
+import {
+  LEGACY_OPTIONS_KEY,
+  SWITCHBOARD_TABLE,
+  type FirewallState,
+  type ForwardAccept,
+  type MasqueradeRule,
+  type PortForwardRule,
+  type RuleSource,
+  type Bandwidth, type BandwidthDirection, type BootBackend, type MissingSection, type OvsInterface, type OvsPort, type Qdisc, type TcClass, type TcFilter, type VirtualPort, type VlanTags } from './model';
 import { TUNNEL_TYPES } from './ovs';
 import { formatBits } from './rates';
 
@@ -65,6 +74,7 @@ const SECTION_WORDS: Record<string, string> = {
   virsh_xml: 'VMs and networks',
   libvirt: 'libvirt',
   ovs: 'Open vSwitch',
+  firewall: 'NAT and port forwarding (nftables, iptables)',
 };
 
 /** "bridge VLANs: its output could not be read (...)". */
@@ -421,4 +431,73 @@ export function ovsPortInWords(p: OvsPort): string {
   }
   parts.push(...ovsVlanBadges(p));
   return parts.join(', ');
+}
+
+// ---- NAT and port forwarding ----
+
+/** Where a rule was read: "nftables inet switchboard, chain postrouting", "iptables nat, chain LIBVIRT_PRT". */
+export function ruleSourceInWords(r: Pick<RuleSource, 'tool' | 'table' | 'chain'>): string {
+  return `${r.tool === 'nft' ? 'nftables' : 'iptables'} ${r.table}, chain ${r.chain}`;
+}
+
+/** Who wrote a rule: "Switchboard, change <id>", "libvirt", or where a rule someone else wrote was found. */
+export function ruleOwnerInWords(r: RuleSource): string {
+  if (r.owner === 'switchboard') return r.changeId ? `Switchboard, change ${r.changeId}` : 'Switchboard';
+  if (r.owner === 'libvirt') return 'libvirt';
+  return `not written by Switchboard or libvirt (${ruleSourceInWords(r)})`;
+}
+
+/** "192.168.122.0/24 masqueraded out of eth0 (except to 192.168.122.0/24) — libvirt". */
+export function masqueradeInWords(m: MasqueradeRule): string {
+  const from = m.source ?? 'Traffic from any source';
+  const out = m.outInterface ? `out of ${m.outInterface}` : 'out of whichever interface its route takes';
+  const except = m.exceptDestination ? ` (except to ${m.exceptDestination})` : '';
+  return `${from} masqueraded ${out}${except} — ${ruleOwnerInWords(m)}`;
+}
+
+/**
+ * "tcp port 8080 on the host → 192.168.122.10 port 80 — Switchboard, change <id>", with what it
+ * takes when it does not take everything: "(arriving on eth0, from 10.0.0.0/8)", as the plan's
+ * description of a drafted forward says it (plan/nat.ts).
+ */
+export function portForwardInWords(p: PortForwardRule): string {
+  const limits = [p.inInterface && `arriving on ${p.inInterface}`, p.source && `from ${p.source}`].filter(Boolean);
+  return `${p.protocol} port ${p.hostPort} on the host → ${p.toAddress} port ${p.toPort}${limits.length ? ` (${limits.join(', ')})` : ''} — ${ruleOwnerInWords(p)}`;
+}
+
+/** Short enough for a graph badge: "tcp 8080 → 80". */
+export const portForwardBadge = (p: Pick<PortForwardRule, 'protocol' | 'hostPort' | 'toPort'>) => `${p.protocol} ${p.hostPort} → ${p.toPort}`;
+
+/** "Switchboard lets tcp to 192.168.122.10 port 80 out to virbr0 (change <id>)": the accept a forward into a libvirt network needs. */
+export function forwardAcceptInWords(a: ForwardAccept): string {
+  return `Switchboard lets ${a.protocol} to ${a.toAddress} port ${a.toPort} out to ${a.outInterface} past libvirt's reject${a.changeId ? ` (change ${a.changeId})` : ''}`;
+}
+
+/** The accept rule a port forward relies on, when there is one. */
+export const acceptOf = (f: FirewallState, p: PortForwardRule): ForwardAccept | undefined =>
+  f.forwardAccepts.find((a) => a.protocol === p.protocol && a.toAddress === p.toAddress && a.toPort === p.toPort);
+
+const IPTABLES_BACKEND = { nft: 'nf_tables', legacy: 'legacy' } as const;
+
+/** Which tools were read: "nftables and iptables (nf_tables)", "iptables (legacy)". */
+export function firewallToolsInWords(tools: FirewallState['tools']): string {
+  const iptables = tools.iptables ? `iptables (${IPTABLES_BACKEND[tools.iptables]})` : null;
+  if (tools.nft && iptables) return `nftables and ${iptables}`;
+  if (tools.nft) return 'nftables';
+  return iptables ?? 'neither nftables nor iptables';
+}
+
+/** "nftables inet switchboard (2 rules), ip nat (0 rules); iptables nat (5 rules)". */
+export function firewallTablesInWords(tables: FirewallState['tables']): string {
+  const of = (tool: 'nft' | 'iptables') =>
+    tables
+      .filter((t) => t.tool === tool)
+      .map((t) => `${tool === 'nft' ? `${t.family} ` : ''}${t.name} (${t.rules} rule${t.rules === 1 ? '' : 's'})`)
+      .join(', ');
+  return [of('nft') && `nftables ${of('nft')}`, of('iptables') && `iptables ${of('iptables')}`].filter(Boolean).join('; ');
+}
+
+/** Why NAT edits are refused: "Switchboard's table (inet switchboard) holds rules it did not write: "…"; NAT edits are refused until they are removed." */
+export function unknownOwnRulesInWords(rules: readonly string[]): string {
+  return `Switchboard's table (${SWITCHBOARD_TABLE.family} ${SWITCHBOARD_TABLE.name}) holds ${rules.length === 1 ? 'a rule' : 'rules'} it did not write: ${rules.map((r) => `"${r}"`).join(', ')}; NAT edits are refused until ${rules.length === 1 ? 'it is' : 'they are'} removed.`;
 }

@@ -3,7 +3,6 @@ import type { Topology } from '@/server/topology/model';
 import { canonicalCidr, isLoopback, withHostPrefix } from '../address';
 import { defineKind, PHASES } from '../kind';
 import {
-  addressesOfVms,
   firewallOf,
   firewallProblem,
   forwardAcceptCommand,
@@ -13,6 +12,7 @@ import {
   samePortForward,
   subnetProblem,
   tableCommand,
+  vmAddressSet,
   ZPortForwardFields,
   type PortForwardSpec,
 } from '../nat';
@@ -71,7 +71,7 @@ export const addPortForward = defineKind({
   warnings(op, before) {
     const out: string[] = [];
     const target = canonicalCidr(op.toAddress);
-    if (!addressesOfVms(before).has(target) && !hostAddresses(before).has(target))
+    if (!vmAddressSet(before).has(target) && !hostAddresses(before).has(target))
       out.push(`No VM on ${before.host.hostname} is known to hold ${op.toAddress} (no reservation, lease, guest agent report or neighbour entry): the forward reaches nothing until one does.`);
     const listener = (before.listening ?? []).find((l) => l.protocol === op.protocol && l.port === op.hostPort);
     if (listener)

@@ -11,6 +11,7 @@ import { parseBootConfig } from './boot-config';
 import { parseBridgeVlans } from './bridge';
 import { ProbeParseError } from './errors';
 import { parseFirewall } from './firewall';
+import { parseListening } from './listening';
 import { parseAddresses, parseCounters, parseLinks, parseLinkUp, parseNeighbours, parseRoutes } from './ip';
 import { ovsAbsentAnyway, ovsMissingReason, parseOvs } from './ovs';
 import { splitSections, type Section } from './sections';
@@ -103,6 +104,7 @@ export function parseProbeOutput(output: string): ProbeSample {
   // Neither nft nor iptables-save installed: undefined, nothing to say. Both failing (no
   // privilege) is unreadable, with the tools' own words.
   const firewall = read('firewall', undefined, parseFirewall);
+  const listening = read('listening', undefined, parseListening);
   // Not a part of the host's network: a failure here is not a missing section, just no session.
   const sessionSection = sections.get('session');
   let session: ProbeSample['session'] = null;
@@ -167,6 +169,7 @@ export function parseProbeOutput(output: string): ProbeSample {
     ...(guestAddresses ? { guestAddresses } : {}),
     ...(ovs ? { ovs } : {}),
     ...(firewall ? { firewall } : {}),
+    ...(listening ? { listening } : {}),
     // link_stats is read twice (counters, link state); say once that it could not be.
     missing: missing.filter((m, i) => missing.findIndex((o) => o.section === m.section && o.reason === m.reason) === i),
   };
