@@ -1,7 +1,7 @@
 // "Review": read the live host, check the draft against it, and either refuse with what no
 // longer fits (and what changed on the host since the draft was made), or store the exact
 // plan that apply will run.
-import { randomUUID } from 'node:crypto';
+import { createId } from '@paralleldrive/cuid2';
 import type { Db } from '@/server/db/client';
 import { AppError } from '@/server/errors';
 import type { Actor } from '@/server/hosts/hosts';
@@ -62,8 +62,9 @@ export async function reviewDraft(db: Db, pool: SshPool, actor: Actor, hostId: s
   const path = live.session
     ? { hostAddress: live.session.hostAddress, panelAddress: live.session.panelAddress, device: live.session.device, gateway: live.session.gateway }
     : host.address;
-  // The change's id is chosen before it is planned: the firewall rules it writes carry it.
-  const changeId = randomUUID();
+  // The change's id is chosen before it is planned: the firewall rules it writes carry it. A
+  // cuid like the database's own ids (letters and digits: the runner and journal take no other).
+  const changeId = createId();
   const planned = planChange(live.topology, ops, path, { writeBootConfig: host.writeBootConfig, changeId });
   const fleet = await fleetConflictsOfOperations(db, hostId, ops);
   // A MAC another host uses is refused like any other problem of the operation.

@@ -16,7 +16,8 @@ function withMasquerade(t: Topology, op: MasqueradeSpec, changeId: string | null
 export const addMasquerade = defineKind({
   schema: addMasqueradeSchema,
   describe: (op) => `masquerade ${op.source} out of ${op.outInterface}`,
-  interfaces: (op) => [op.outInterface],
+  // A rule names an interface without changing it.
+  interfaces: () => [],
   phase: () => PHASES.routes,
   validate(op, c) {
     const problem = firewallProblem(c.t);

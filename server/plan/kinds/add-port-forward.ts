@@ -50,7 +50,8 @@ function withPortForward(t: Topology, op: PortForwardSpec, changeId: string | nu
 export const addPortForward = defineKind({
   schema: addPortForwardSchema,
   describe: (op) => `forward ${portForwardInWords(op)}`,
-  interfaces: (op) => (op.inInterface ? [op.inInterface] : []),
+  // A rule names an interface without changing it: not a change to the panel's path (its port is: see warnings).
+  interfaces: () => [],
   // Rules name interfaces; they go in once links are up, like routes.
   phase: () => PHASES.routes,
   validate(op, c) {

@@ -14,7 +14,8 @@ function withoutMasquerade(t: Topology, op: MasqueradeSpec): Topology {
 export const removeMasquerade = defineKind({
   schema: removeMasqueradeSchema,
   describe: (op) => `stop masquerading ${op.source} out of ${op.outInterface}`,
-  interfaces: (op) => [op.outInterface],
+  // A rule names an interface without changing it.
+  interfaces: () => [],
   phase: () => PHASES.remove,
   validate(op, c) {
     const problem = firewallProblem(c.t);

@@ -36,7 +36,8 @@ function withoutPortForward(t: Topology, op: PortForwardSpec): Topology {
 export const removePortForward = defineKind({
   schema: removePortForwardSchema,
   describe: (op) => `stop forwarding ${portForwardInWords(op)}`,
-  interfaces: (op) => (op.inInterface ? [op.inInterface] : []),
+  // A rule names an interface without changing it: not a change to the panel's path (its port is: see warnings).
+  interfaces: () => [],
   phase: () => PHASES.remove,
   validate(op, c) {
     const problem = firewallProblem(c.t);
