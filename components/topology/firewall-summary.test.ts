@@ -57,8 +57,8 @@ describe('the firewall summary on the host card', () => {
     expect(html).toContain('data-testid="firewall-summary"');
     expect(rows(html, 'firewall-rule')).toEqual([
       '192.168.122.0/24 masqueraded out of eth0 (except to 192.168.122.0/24) — libvirt',
-      "tcp port 8080 on the host → 192.168.122.10 port 80 — Switchboard, change cmc1x2 Switchboard lets tcp to 192.168.122.10 port 80 out to virbr0 past libvirt's reject (change cmc1x2).",
-      'tcp port 2222 on the host → 192.168.122.10 port 22 (arriving on eth0, from 10.0.0.0/8) — not written by Switchboard or libvirt (nftables ip nat, chain PREROUTING)',
+      "tcp port 8080 → 192.168.122.10 port 80 — Switchboard, change cmc1x2 Switchboard lets tcp to 192.168.122.10 port 80 out to virbr0 past libvirt's reject (change cmc1x2).",
+      'tcp port 2222 → 192.168.122.10 port 22 (arriving on eth0, from 10.0.0.0/8) — not written by Switchboard or libvirt (nftables ip nat, chain PREROUTING)',
     ]);
     expect([...html.matchAll(/data-testid="firewall-rule" data-kind="([^"]+)" data-owner="([^"]+)"/g)].map((m) => `${m[1]} ${m[2]}`)).toEqual(['masquerade libvirt', 'port-forward switchboard', 'port-forward other']);
     expect(html).toContain('title="Read from iptables nat, chain LIBVIRT_PRT"');
@@ -119,9 +119,9 @@ describe('NAT edges and port-forward badges as drawn', () => {
     const badges = g.nodes.find((n) => n.id === 'vm:web1')!.data.portForwards!;
     const html = renderToStaticMarkup(createElement(PortForwardBadges, { badges }));
     expect(html).toBe(
-      '<span data-testid="port-forward-badge" title="Port forward: tcp port 8080 on the host → 192.168.122.10 port 80 — Switchboard, change cmc1x2" class="rounded bg-orange-100 px-1 text-[10px] text-orange-900 ring-1 ring-inset ring-orange-300">tcp 8080 → 80</span>',
+      '<span data-testid="port-forward-badge" title="Port forward: tcp port 8080 → 192.168.122.10 port 80 — Switchboard, change cmc1x2" class="rounded bg-orange-100 px-1 text-[10px] text-orange-900 ring-1 ring-inset ring-orange-300">tcp 8080 → 80</span>',
     );
-    expect(rows(renderToStaticMarkup(createElement(PortForwardsAt, { topology: t, nodeId: 'vm:web1' })), 'port-forwards-at')).toEqual(['tcp port 8080 on the host → 192.168.122.10 port 80 — Switchboard, change cmc1x2']);
+    expect(rows(renderToStaticMarkup(createElement(PortForwardsAt, { topology: t, nodeId: 'vm:web1' })), 'port-forwards-at')).toEqual(['tcp port 8080 → 192.168.122.10 port 80 — Switchboard, change cmc1x2']);
     expect(renderToStaticMarkup(createElement(PortForwardsAt, { topology: t, nodeId: 'net:default' }))).toBe('');
   });
 

@@ -1,5 +1,6 @@
 'use client';
 
+import { NatEditors, RemoveRuleButton } from '@/components/changes/nat-forms';
 import type { Topology } from '@/server/topology/model';
 import { firewallPlaces } from '@/server/topology/graph';
 import { NAT_EDGE_LABEL, natEdgeSentences } from '@/server/topology/graph-nat';
@@ -56,6 +57,7 @@ export function FirewallSummary({ topology }: { topology: Topology }) {
           {masquerades.map(([sentence, m]) => (
             <li key={sentence} data-testid="firewall-rule" data-kind="masquerade" data-owner={m.owner} title={`Read from ${ruleSourceInWords(m)}`}>
               {sentence}
+              <RemoveRuleButton rule={{ kind: 'masquerade', m }} />
             </li>
           ))}
         </ul>
@@ -71,6 +73,7 @@ export function FirewallSummary({ topology }: { topology: Topology }) {
               <li key={sentence} data-testid="firewall-rule" data-kind="port-forward" data-owner={p.owner} title={`Read from ${ruleSourceInWords(p)}`}>
                 {sentence}
                 {accept && <span className="block text-slate-500">{forwardAcceptInWords(accept)}.</span>}
+                <RemoveRuleButton rule={{ kind: 'port-forward', p }} />
               </li>
             );
           })}
@@ -91,6 +94,7 @@ export function FirewallSummary({ topology }: { topology: Topology }) {
         </>
       )}
       {fw.tables.length > 0 && <p className="text-[11px] text-slate-500">Tables read: {firewallTablesInWords(fw.tables)}.</p>}
+      <NatEditors topology={topology} />
     </section>
   );
 }

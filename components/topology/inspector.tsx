@@ -12,6 +12,7 @@ import { DriftActions } from '@/components/topology/boot-status';
 import { TrafficControl } from '@/components/topology/traffic-control';
 import { OvsBridgePorts, OvsPortInspector, ovsPortOfEdge, OvsPortRows } from '@/components/topology/ovs-details';
 import { FirewallSummary, NatEdgeDetails, PortForwardsAt } from '@/components/topology/firewall-summary';
+import { VmPortForward } from '@/components/changes/nat-forms';
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -283,6 +284,7 @@ function InspectorBody({ topology, selected, live }: { topology: Topology; selec
           </dl>
         )}
         <PortForwardsAt topology={topology} nodeId={selected} />
+        <VmPortForward topology={topology} vm={vm.name} />
         <PendingAtStart vm={vm} />
         <VmEditor key={`${vm.name}|${vm.nics.map((n) => `${n.mac}${n.source}${n.linkUp}`).join()}`} vm={vm} topology={topology} />
       </div>

@@ -8,7 +8,7 @@
 // runner still finishes (or rolls back) on its own, and the panel reads the journal later
 // (recovery.ts). POSIX sh, not bash, because the sudoers rule a host grants us names /bin/sh.
 import type { Argv, PlannedCommand } from '@/server/plan/render';
-import { DOCUMENT_REF, SAFE_ARG } from '@/server/plan/render';
+import { DOCUMENT_REF, optionProblem, OVS_VSCTL_TIMEOUT, SAFE_ARG } from '@/server/plan/render';
 
 export const JOURNAL_DIR = '/run/switchboard';
 export const PLAN_MAGIC = 'SWITCHBOARD-PLAN 1';
@@ -83,11 +83,13 @@ remove_file() {
   rm -f "$1"
 }
 # Runs the argv of a plan line (after its first three words). Refuses any program but ip,
-# bridge, tc, virsh, sysctl, iptables, nft (with a document) and the two file built-ins, and arguments outside the safe set: the
+# bridge, tc, virsh, sysctl, iptables, ovs-vsctl, nft (with a document) and the two file built-ins, and arguments outside the safe set: the
 # same rule as plan/commands.ts, checked again here. @docN becomes the path of that command's document N.
+# A word that starts with "-" and holds "=" or "," (an option and its value in one word) is
+# refused but for ovs-vsctl's timeout, so allowing "=" and "," gives no program a new option.
 run_line() {
   set -- $1
-  s=$2; c=$3
+  s=$2; c=$3; prog=\${4:-}
   shift 3
   n=$#
   while [ "$n" -gt 0 ]; do
@@ -97,13 +99,23 @@ run_line() {
       @doc[1-9]|@doc[1-9][0-9])
         a=$dir/$id.d.$s.$c.\${a#@doc}
         [ -f "$a" ] || { echo "refused: no document \${a##*.} for this command"; return 126; };;
-      ''|*[!A-Za-z0-9_.:/-]*) echo "refused: unsafe argument"; return 126;;
+      ''|*[!A-Za-z0-9_.:/=,-]*) echo "refused: unsafe argument"; return 126;;
+      -*[=,]*) [ "$prog $a" = "ovs-vsctl ${OVS_VSCTL_TIMEOUT}" ] || { echo "refused: unsafe argument"; return 126; };;
     esac
     set -- "$@" "$a"
     n=$((n - 1))
   done
   case $1 in
     ip|bridge|tc|virsh|sysctl|iptables) ;;
+    # ovs-vsctl: its timeout first, then commands separated by "--"; none of its other options
+    # (--log-file=, --bootstrap-ca-cert= write files; a command's own options are not used).
+    ovs-vsctl) [ $# -gt 2 ] && [ "$2" = ${OVS_VSCTL_TIMEOUT} ] || { echo "refused: ovs-vsctl takes ${OVS_VSCTL_TIMEOUT} and a command"; return 126; }
+      k=0
+      for a in "$@"; do
+        k=$((k + 1))
+        [ "$k" -gt 2 ] || continue
+        case $a in --) ;; -*) echo "refused: ovs-vsctl option $a"; return 126;; esac
+      done;;
     # nft only reads a rule set from a document (Switchboard's own table, plan/nat.ts).
     nft) [ $# -eq 3 ] && [ "$2" = -f ] || { echo "refused: nft takes -f and a document"; return 126; }
       case $3 in "$dir"/*) ;; *) echo "refused: nft reads only its document"; return 126;; esac;;
@@ -219,6 +231,8 @@ export function encodeRunnerInput(changeId: string, steps: readonly RunnerStep[]
       const ref = DOCUMENT_REF.exec(a);
       if (ref ? Number(ref[1]) > documents : !SAFE_ARG.test(a)) throw new Error(`unsafe argument ${JSON.stringify(a)}`);
     }
+    const option = optionProblem(argv);
+    if (option) throw new Error(`unsafe argument: ${option}`);
     return `${verb} ${s} ${c} ${argv.join(' ')}`;
   };
   const lines = [`${PLAN_MAGIC} ${changeId}${confirmWindowSeconds ? ` ${confirmWindowSeconds}` : ''}`];

@@ -9,7 +9,8 @@ export type Argv = string[];
 
 /**
  * Programs whose commands change links, addresses, routes and masters, which the kernel forgets
- * at reboot (virsh and sysctl changes are kept by libvirt and /etc/sysctl.d).
+ * at reboot (virsh and sysctl changes are kept by libvirt and /etc/sysctl.d, ovs-vsctl's by Open
+ * vSwitch's own database, which it reloads at boot). Only these make the planner write boot files.
  */
 export const KERNEL_PROGRAMS: ReadonlySet<string> = new Set(['ip', 'bridge']);
 
@@ -45,14 +46,43 @@ export interface PlannedCommand {
 
 /**
  * Every argument of every command matches this. Interface names, numbers, MACs, addresses with
- * prefixes and `ip` keywords all do; shell and `ip -batch` syntax (space, quote, `;`, `#`, `$`)
- * never does. The runner on the host applies the same pattern (runner.ts).
+ * prefixes, `ip` keywords and ovs-vsctl's `column=value` and `trunks=10,20` all do; shell and
+ * `ip -batch` syntax (space, quote, `;`, `#`, `$`) never does. `=` and `,` mean nothing to the
+ * runner (it splits plan lines on spaces only and passes each word as one argument) and no
+ * `ip -batch` or virsh command string is built from arguments. The runner on the host applies
+ * the same pattern (runner.ts).
  */
-export const SAFE_ARG = /^[A-Za-z0-9_.:/-]+$/;
+export const SAFE_ARG = /^[A-Za-z0-9_.:/=,-]+$/;
 /** An argument naming the command's document N; `@` is outside SAFE_ARG, so no value can forge one. */
 export const DOCUMENT_REF = /^@doc([1-9][0-9]?)$/;
 /** What the runner runs: the network tools, and its own two built-ins for the files Switchboard owns. */
-export const PROGRAMS = ['ip', 'bridge', 'tc', 'virsh', 'sysctl', 'nft', 'iptables', 'sb-write-file', 'sb-remove-file'] as const;
+export const PROGRAMS = ['ip', 'bridge', 'tc', 'virsh', 'sysctl', 'nft', 'iptables', 'ovs-vsctl', 'sb-write-file', 'sb-remove-file'] as const;
+
+/**
+ * ovs-vsctl's one global option, always its first argument: how long it waits for the database
+ * (and for ovs-vswitchd to apply the change) before it gives up with exit code 142, so a hung
+ * database fails the step (and the runner rolls back) instead of holding the apply. The probe
+ * waits 2 s for a read (topology/probe.ts); a write waits for the switch to reconfigure too.
+ */
+export const OVS_VSCTL_TIMEOUT = '--timeout=5';
+
+/**
+ * Why an argv's options are not ones Switchboard sends, or null. `=` must add no option surface:
+ * a word that starts with `-` and holds `=` or `,` (`--log-file=/etc/x`, one word carrying an
+ * option and its value) is refused, except ovs-vsctl's own timeout; and ovs-vsctl takes no other
+ * option (its global options write files: --log-file, --bootstrap-ca-cert), only `--` between
+ * its commands. The runner checks the same on the host (runner.ts).
+ */
+export function optionProblem(argv: readonly string[]): string | null {
+  const ovs = argv[0] === 'ovs-vsctl';
+  if (ovs && (argv[1] !== OVS_VSCTL_TIMEOUT || argv.length < 3)) return `ovs-vsctl takes ${OVS_VSCTL_TIMEOUT} first, then a command`;
+  for (const [i, a] of argv.entries()) {
+    if (ovs && i === 1) continue;
+    if (ovs && i > 1 && a.startsWith('-') && a !== '--') return `ovs-vsctl takes no option ${JSON.stringify(a)}`;
+    if (/^-.*[=,]/.test(a)) return `argument ${JSON.stringify(a)} is an option with a value in one word`;
+  }
+  return null;
+}
 
 export class UnsafeArgumentError extends Error {}
 
@@ -69,6 +99,8 @@ export function checked(argv: Argv, documents = 0): Argv {
     const ref = DOCUMENT_REF.exec(a);
     if (ref ? Number(ref[1]) > documents : !SAFE_ARG.test(a)) throw new UnsafeArgumentError(`argument ${JSON.stringify(a)} has characters the runner refuses`);
   }
+  const option = optionProblem(argv);
+  if (option) throw new UnsafeArgumentError(`${option}; the runner refuses it`);
   return argv;
 }
 

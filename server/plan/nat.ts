@@ -14,6 +14,7 @@
 import type { FirewallState, ForwardAccept, LibvirtNetwork, MasqueradeRule, PortForwardRule, Topology } from '@/server/topology/model';
 import { SWITCHBOARD_TABLE } from '@/server/topology/model';
 import { addressesOfVms } from '@/server/topology/addressing';
+import { portForwardSpecInWords } from '@/server/topology/words';
 import { z } from 'zod';
 import { canonicalCidr } from './address';
 import { cmd, cmdWithDocuments, type Argv, type PlannedCommand } from './commands';
@@ -59,10 +60,7 @@ export const portForwardsCollide = (a: PortForwardSpec, b: PortForwardSpec): boo
   (!a.source || !b.source || norm(a.source) === norm(b.source));
 
 /** "tcp port 8080 → 192.168.122.10 port 80 (arriving on eth0, from 10.0.0.0/8)". */
-export function portForwardInWords(p: PortForwardSpec): string {
-  const limits = [p.inInterface ? `arriving on ${p.inInterface}` : null, p.source ? `from ${p.source}` : null].filter(Boolean);
-  return `${p.protocol} port ${p.hostPort} → ${p.toAddress} port ${p.toPort}${limits.length ? ` (${limits.join(', ')})` : ''}`;
-}
+export const portForwardInWords = (p: PortForwardSpec): string => portForwardSpecInWords(p);
 
 export const masqueradeInWords = (m: MasqueradeSpec): string => `${m.source} masqueraded out of ${m.outInterface}`;
 

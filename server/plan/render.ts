@@ -8,7 +8,7 @@ import type { PlannedCommand } from './commands';
 import type { PlanContext } from './kind';
 import { kindOf, type Operation } from './registry';
 
-export { DOCUMENT_REF, PROGRAMS, SAFE_ARG, UnsafeArgumentError, type Argv, type PlannedCommand, type PlannedDocument } from './commands';
+export { DOCUMENT_REF, optionProblem, OVS_VSCTL_TIMEOUT, PROGRAMS, SAFE_ARG, UnsafeArgumentError, type Argv, type PlannedCommand, type PlannedDocument } from './commands';
 
 /**
  * The commands of one operation against `t`, the state right before it. Validation has passed,

@@ -120,7 +120,7 @@ describe('NAT edges', () => {
 describe('port-forward badges', () => {
   it('puts a forward on the VM whose NIC holds its address, with the rule in words for the tooltip', () => {
     const g = topologyToGraph(host(firewall({ portForwards: [forward({ inInterface: 'eth0', source: '10.0.0.0/8' })] })));
-    expect(forwardsOn(g, 'vm:web1')).toEqual([{ text: 'tcp 8080 → 80', title: 'tcp port 8080 on the host → 192.168.122.10 port 80 (arriving on eth0, from 10.0.0.0/8) — Switchboard, change c1' }]);
+    expect(forwardsOn(g, 'vm:web1')).toEqual([{ text: 'tcp 8080 → 80', title: 'tcp port 8080 → 192.168.122.10 port 80 (arriving on eth0, from 10.0.0.0/8) — Switchboard, change c1' }]);
     expect(forwardsOn(g, 'net:default')).toBeUndefined();
     expectWellFormed(g);
   });

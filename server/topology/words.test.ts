@@ -260,11 +260,11 @@ describe('NAT and port forwards in sentences', () => {
   });
 
   it('says a port forward from the host\'s port to the target, with what it is limited to', () => {
-    expect(portForwardInWords(fwd({}))).toBe('tcp port 8080 on the host → 192.168.122.10 port 80 — Switchboard, change cmc1x2');
+    expect(portForwardInWords(fwd({}))).toBe('tcp port 8080 → 192.168.122.10 port 80 — Switchboard, change cmc1x2');
     expect(portForwardInWords(fwd({ protocol: 'udp', hostPort: 5353, toPort: 53, inInterface: 'eth0', source: '10.0.0.0/8', owner: 'other', changeId: null, table: 'ip nat', chain: 'PREROUTING' }))).toBe(
-      'udp port 5353 on the host → 192.168.122.10 port 53 (arriving on eth0, from 10.0.0.0/8) — not written by Switchboard or libvirt (nftables ip nat, chain PREROUTING)',
+      'udp port 5353 → 192.168.122.10 port 53 (arriving on eth0, from 10.0.0.0/8) — not written by Switchboard or libvirt (nftables ip nat, chain PREROUTING)',
     );
-    expect(portForwardInWords(fwd({ source: '198.51.100.0/24' }))).toBe('tcp port 8080 on the host → 192.168.122.10 port 80 (from 198.51.100.0/24) — Switchboard, change cmc1x2');
+    expect(portForwardInWords(fwd({ source: '198.51.100.0/24' }))).toBe('tcp port 8080 → 192.168.122.10 port 80 (from 198.51.100.0/24) — Switchboard, change cmc1x2');
     expect(portForwardBadge(fwd({}))).toBe('tcp 8080 → 80');
     expect(portForwardBadge(fwd({ protocol: 'udp', hostPort: 53, toPort: 53 }))).toBe('udp 53 → 53');
   });

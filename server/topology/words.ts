@@ -455,15 +455,14 @@ export function masqueradeInWords(m: MasqueradeRule): string {
   return `${from} masqueraded ${out}${except} — ${ruleOwnerInWords(m)}`;
 }
 
-/**
- * "tcp port 8080 on the host → 192.168.122.10 port 80 — Switchboard, change <id>", with what it
- * takes when it does not take everything: "(arriving on eth0, from 10.0.0.0/8)", as the plan's
- * description of a drafted forward says it (plan/nat.ts).
- */
-export function portForwardInWords(p: PortForwardRule): string {
+/** "tcp port 8080 → 192.168.122.10 port 80 (arriving on eth0, from 10.0.0.0/8)": a forward as drafted or read. */
+export function portForwardSpecInWords(p: { protocol: string; hostPort: number; toAddress: string; toPort: number; inInterface?: string | null; source?: string | null }): string {
   const limits = [p.inInterface && `arriving on ${p.inInterface}`, p.source && `from ${p.source}`].filter(Boolean);
-  return `${p.protocol} port ${p.hostPort} on the host → ${p.toAddress} port ${p.toPort}${limits.length ? ` (${limits.join(', ')})` : ''} — ${ruleOwnerInWords(p)}`;
+  return `${p.protocol} port ${p.hostPort} → ${p.toAddress} port ${p.toPort}${limits.length ? ` (${limits.join(', ')})` : ''}`;
 }
+
+/** "tcp port 8080 → 192.168.122.10 port 80 (arriving on eth0) — Switchboard, change <id>". */
+export const portForwardInWords = (p: PortForwardRule): string => `${portForwardSpecInWords(p)} — ${ruleOwnerInWords(p)}`;
 
 /** Short enough for a graph badge: "tcp 8080 → 80". */
 export const portForwardBadge = (p: Pick<PortForwardRule, 'protocol' | 'hostPort' | 'toPort'>) => `${p.protocol} ${p.hostPort} → ${p.toPort}`;
