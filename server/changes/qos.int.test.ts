@@ -1,10 +1,13 @@
 // Traffic control on a real lab host (issue 13): setQdisc and removeQdisc applied, verified and
 // reverted, where Revert must rebuild the seeded HTB tree on eth2 exactly (root, both classes and
-// the u32 filter); a failure after the tc step rolls the tree back. This machine's kernel has
+// the u32 filter); a 10 Mbit/s tbf holds a transfer to hv2 to 10 Mbit/s within 20%; a failure
+// after the tc step rolls the tree back. This machine's kernel has
 // tbf, htb, pfifo and u32 (netem and fq_codel run on the real-kernel host).
 //
 // One database provider: the providers are covered by changes.int.test.ts with the same services.
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run } from '@/lab/exec';
 import { ensureLab, type LabHost } from '@/lab/testing';
 import type { SshPool } from '@/server/ssh/pool';
 import { changeHarness, panelWithLabHost } from '@/server/testing/changes';
@@ -12,6 +15,7 @@ import { emptyAllTables, openTestDatabase, type TestDatabase } from '@/server/te
 import type { Topology } from '@/server/topology/model';
 
 let hv1: LabHost;
+let hv2: LabHost;
 let t: TestDatabase;
 let pool: SshPool;
 let hostId: string;
@@ -22,7 +26,7 @@ const rootOf = (topology: Topology, dev: string) => topology.qdiscs.find((q) => 
 
 beforeAll(async () => {
   process.env.SWITCHBOARD_SECRET ??= 'test-secret-'.padEnd(48, 'x');
-  [hv1] = (await ensureLab({ hosts: 2 })) as [LabHost];
+  [hv1, hv2] = (await ensureLab({ hosts: 2 })) as [LabHost, LabHost];
   await hv1.start(); // from its seed: the HTB tree and filter on eth2 as seeded
   t = await openTestDatabase('sqlite');
   await emptyAllTables(t.db);
@@ -34,12 +38,42 @@ afterAll(async () => {
   await t?.close();
 });
 
+/**
+ * Sends `bytes` over TCP from hv1 to hv2's data address (out of hv1's eth2) and returns the
+ * rate hv2 received them at, in Mbit/s, from its first byte to its last.
+ */
+async function transferRateMbit(bytes: number): Promise<number> {
+  const port = 9400;
+  const receiver = spawn('ip', ['netns', 'exec', hv2.names.netns, process.execPath, '-e', `
+    const server = require('net').createServer((s) => {
+      let got = 0, first = 0;
+      s.on('data', (d) => { if (!first) first = performance.now(); got += d.length; });
+      s.on('end', () => { console.log(JSON.stringify({ got, ms: performance.now() - first })); server.close(); });
+    }).listen(${port}, () => console.log('ready'));`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  const ready = new Promise<void>((resolve) => receiver.stdout!.on('data', (d: Buffer) => { lines.push(...d.toString().split('\n').filter(Boolean)); if (lines.includes('ready')) resolve(); }));
+  const done = new Promise<void>((resolve) => receiver.once('exit', () => resolve()));
+  await ready;
+  await run(['ip', 'netns', 'exec', hv1.names.netns, process.execPath, '-e', `
+    const s = require('net').connect(${port}, '198.18.2.12', () => s.end(Buffer.alloc(${bytes})));`], { timeoutMs: 60_000 });
+  await done;
+  const result = JSON.parse(lines.find((l) => l.startsWith('{'))!) as { got: number; ms: number };
+  expect(result.got).toBe(bytes);
+  return (result.got * 8) / (result.ms / 1000) / 1e6;
+}
+
 describe('traffic control on a lab host', () => {
   it('replaces eth2’s HTB tree with a 10 Mbit/s tbf; Revert rebuilds the tree, its classes and its u32 filter exactly', async () => {
     const seeded = await harness.read();
     expect(seeded.filters?.filter((f) => f.dev === 'eth2')).toHaveLength(1);
-    await harness.appliesVerifiesReverts('tbf on eth2', [{ kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'tbf', rateKbit: 10_000 } }], (after) => {
+    // Unshaped, a transfer between the lab hosts runs far above 10 Mbit/s.
+    expect(await transferRateMbit(5_000_000)).toBeGreaterThan(50);
+    await harness.appliesVerifiesReverts('tbf on eth2', [{ kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'tbf', rateKbit: 10_000 } }], async (after) => {
       expect(rootOf(after, 'eth2')).toMatchObject({ kind: 'tbf', options: expect.objectContaining({ rate: 1_250_000 }) });
+      // 5 MB through the 10 Mbit/s tbf take about 4 s: the rate within 20% (TCP's headers ride in the budget too).
+      const shaped = await transferRateMbit(5_000_000);
+      expect(shaped).toBeGreaterThan(8);
+      expect(shaped).toBeLessThan(12);
       // The HTB classes are gone (tbf shows a class of its own, 1:1, for its inner qdisc).
       expect(after.classes.filter((c) => c.dev === 'eth2' && c.kind === 'htb')).toEqual([]);
       expect(after.filters?.filter((f) => f.dev === 'eth2')).toEqual([]);
