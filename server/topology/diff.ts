@@ -48,8 +48,9 @@ export function configurationOf(t: Topology): Topology {
     // u32 and flower handles are the kernel's pick unless given (a re-created filter gets the
     // next one); fw's handle is the firewall mark it matches.
     ...(t.filters ? { filters: t.filters.map((f) => (f.kind === 'fw' ? f : { ...f, handle: null })) } : {}),
-    // Who answered ARP lately is not configuration.
+    // Who answered ARP lately is not configuration, nor which ports programs listen on.
     neighbours: undefined,
+    listening: undefined,
     guestAddresses: undefined,
     // A running NIC's element names its runtime port (portid, alias); its settings are the other fields.
     vms: t.vms.map((vm) => ({ ...vm, nics: vm.nics.map((n) => ({ ...n, xml: null })) })),

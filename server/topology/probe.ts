@@ -159,9 +159,25 @@ ${only(`      # Addresses the guest agent reports, where a running VM has one: a
     s virsh_xml; e virsh_xml 127
   fi
 }
+# NAT and port forwarding (parse/firewall.ts): the whole nftables ruleset as JSON, and iptables'
+# rules as libvirt writes them, with the backend iptables uses ("(nf_tables)" or "(legacy)"). A
+# tool that is not installed is left out; one that fails (no privilege) says so in its block.
+firewall() {
+s firewall
+if command -v nft >/dev/null 2>&1; then
+  out=$(nft -j list ruleset 2>&1) && printf '@@nft@@\n%s\n' "$out" || printf '@@nft-failed %s@@\n%s\n' "$?" "$out"
+fi
+if command -v iptables-save >/dev/null 2>&1; then
+  out=$(iptables-save 2>&1) && printf '@@iptables %s@@\n%s\n' "$(iptables -V 2>/dev/null)" "$out" || printf '@@iptables-failed %s@@\n%s\n' "$?" "$out"
+fi
+e firewall 0
+# Ports the host listens on (a port forward of the same port takes its connections over).
+s listening; ss -H -l -n -t -u; e listening $?
+}
 tmp=$(mktemp -d 2>/dev/null) || tmp=''
 [ -n "$tmp" ] && trap 'rm -rf "$tmp"' EXIT
-if [ -n "$tmp" ]; then libvirt > "$tmp/libvirt" 2>&1 & lv=$!; fi
+# The firewall is read in the background too: nft alone takes ~80 ms to build its cache.
+if [ -n "$tmp" ]; then libvirt > "$tmp/libvirt" 2>&1 & lv=$!; firewall > "$tmp/firewall" 2>&1 & fw=$!; fi
 s hostname; hostname; e hostname $?
 s kernel; uname -r; e kernel $?
 s iproute2; ip -V; e iproute2 $?
@@ -243,19 +259,6 @@ if command -v ovs-vsctl >/dev/null 2>&1; then
     .join('')} 2>&1
 else true; fi
 e ovs $?
-# NAT and port forwarding (parse/firewall.ts): the whole nftables ruleset as JSON, and iptables'
-# rules as libvirt writes them, with the backend iptables uses ("(nf_tables)" or "(legacy)"). A
-# tool that is not installed is left out; one that fails (no privilege) says so in its block.
-s firewall
-if command -v nft >/dev/null 2>&1; then
-  out=$(nft -j list ruleset 2>&1) && printf '@@nft@@\n%s\n' "$out" || printf '@@nft-failed %s@@\n%s\n' "$?" "$out"
-fi
-if command -v iptables-save >/dev/null 2>&1; then
-  out=$(iptables-save 2>&1) && printf '@@iptables %s@@\n%s\n' "$(iptables -V 2>/dev/null)" "$out" || printf '@@iptables-failed %s@@\n%s\n' "$?" "$out"
-fi
-e firewall 0
-# Ports the host listens on (a port forward of the same port takes its connections over).
-s listening; ss -H -l -n -t -u; e listening $?
 # The panel's own SSH session as the host sees it (SSH_CONNECTION: panel address and port, host
 # address and port), and the route back to the panel: what a change must not cut. Under sudo
 # the variable is reset, so it is read from the nearest ancestor process that has it.
@@ -270,7 +273,7 @@ printf 'connection %s\\n' "$conn"
 set -- $conn
 if [ -n "\${1:-}" ]; then ip -j route get "$1"; else true; fi
 e session $?
-if [ -n "$tmp" ]; then wait "$lv"; cat "$tmp/libvirt"; rm -rf "$tmp"; else libvirt; fi
+if [ -n "$tmp" ]; then wait "$fw"; cat "$tmp/firewall"; wait "$lv"; cat "$tmp/libvirt"; rm -rf "$tmp"; else firewall; libvirt; fi
 `;
 }
 
