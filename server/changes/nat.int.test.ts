@@ -61,11 +61,21 @@ async function standIn(s: { ns: string; address: string; hostSide: string }, pre
     await run(['ip', '-n', s.ns, ...argv]);
 }
 
+/** Waits until the bridge forwards on `port` (virbr0 runs STP: a new port listens and learns for about 4 s first). */
+async function forwardingPort(port: string): Promise<void> {
+  for (let i = 0; i < 40; i++) {
+    if ((await hv1.exec(['bridge', 'link', 'show', 'dev', port])).stdout.includes('state forwarding')) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${port} did not start forwarding on its bridge within 10 s`);
+}
+
 beforeAll(async () => {
   process.env.SWITCHBOARD_SECRET ??= 'test-secret-'.padEnd(48, 'x');
   [hv1, hv2] = (await ensureLab({ hosts: 2 })) as [LabHost, LabHost];
   await hv1.start(); // from its seed: no rules of Switchboard's, libvirt's NAT network running
   await standIn(VM, 24, '198.19.122.1', [['link', 'set', VM.hostSide, 'master', 'virbr0', 'up']]);
+  await forwardingPort(VM.hostSide);
   await standIn(HOST_ONLY, 24, HOST_ONLY.gateway, [['address', 'add', `${HOST_ONLY.gateway}/24`, 'dev', HOST_ONLY.hostSide], ['link', 'set', HOST_ONLY.hostSide, 'up']]);
   await listen(VM.ns, 80);
   await listen(hv2.names.netns, 9000);
@@ -93,6 +103,13 @@ describe('NAT and port forwarding on a lab host', () => {
         expect(await connectFrom(hv2.names.netns, hv1.address, 8080)).toBe(`seen ${hv2.address}`);
         expect(after.firewall?.portForwards).toContainEqual(expect.objectContaining({ owner: 'switchboard', hostPort: 8080, toAddress: VM.address, changeId: expect.any(String) }));
         expect(after.firewall?.forwardAccepts).toEqual([expect.objectContaining({ toAddress: VM.address, toPort: 80, outInterface: 'virbr0' })]);
+        // libvirt rebuilds its own rules when the network restarts; the accept sits above them and stays.
+        await hv1.exec(['virsh', '-q', '-c', 'qemu:///system', 'net-destroy', 'default']);
+        await hv1.exec(['virsh', '-q', '-c', 'qemu:///system', 'net-start', 'default']);
+        // A network restart leaves running VMs' taps (web1's vnet0) and the stand-in off the new bridge, as libvirt does.
+        for (const port of [VM.hostSide, 'vnet0']) await hv1.exec(['ip', 'link', 'set', port, 'master', 'virbr0']);
+        await forwardingPort(VM.hostSide);
+        expect(await connectFrom(hv2.names.netns, hv1.address, 8080)).toBe(`seen ${hv2.address}`);
       },
     );
     expect(await connectFrom(hv2.names.netns, hv1.address, 8080)).toMatch(/^failed/);
