@@ -26,6 +26,7 @@ async function reviewAndApply(page: Page, reason: string) {
 }
 
 test('forward a port of hv1 into its NAT network from the host card, see it on the graph, and remove it again', async ({ page }) => {
+  test.setTimeout(180_000);
   await signIn(page);
   const graph = await openHost(page, 'hv1', 'net:default');
   // libvirt's own masquerade of its NAT network: an edge to the uplink, a sentence in the card.

@@ -13,6 +13,7 @@ import { TrafficControl } from '@/components/topology/traffic-control';
 import { OvsBridgePorts, OvsPortInspector, ovsPortOfEdge, OvsPortRows } from '@/components/topology/ovs-details';
 import { FirewallSummary, NatEdgeDetails, PortForwardsAt } from '@/components/topology/firewall-summary';
 import { VmPortForward } from '@/components/changes/nat-forms';
+import { ShapingEditor } from '@/components/changes/qdisc-forms';
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -227,6 +228,7 @@ function InspectorBody({ topology, selected, live }: { topology: Topology; selec
         {ovsBridge && <OvsBridgePorts bridge={ovsBridge} />}
         <PortForwardsAt topology={topology} nodeId={selected} />
         <TrafficControl topology={topology} dev={i.name} />
+        <ShapingEditor topology={topology} dev={i.name} />
       </div>
     );
   }
