@@ -40,6 +40,12 @@ const WORDS: Record<string, string> = {
   latencyMs: 'latency',
   defaultClass: 'default class',
   limitPackets: 'limit',
+  // Open vSwitch ports and tunnels.
+  tag: 'VLAN tag',
+  trunks: 'trunk VLANs',
+  remote: "tunnel's far end",
+  key: 'tunnel key',
+  dstPort: 'UDP port',
 };
 
 /** "operations.0.address" -> "address"; an unknown name stays as it is; no path -> "input". */

@@ -280,6 +280,35 @@ describe('the runner refuses what render.ts would never produce (its own check)'
     expect(r.links).toEqual(['lo']);
   });
 
+  // `=` and `,` are plain characters on an argv (ovs-vsctl's `tag=10`, `trunks=10,20`), but no
+  // word may carry an option with its value, and ovs-vsctl takes only its timeout (its other
+  // global options write files).
+  it.each([
+    ['ovs-vsctl without its timeout', 'ovs-vsctl add-br sbx', 'refused: ovs-vsctl takes --timeout=5 and a command'],
+    ['ovs-vsctl writing a log file', `ovs-vsctl --timeout=5 --log-file=${marker} add-br sbx`, 'refused: unsafe argument'],
+    ['ovs-vsctl with another timeout', 'ovs-vsctl --timeout=50 add-br sbx', 'refused: unsafe argument'],
+    ['ovs-vsctl with another global option', 'ovs-vsctl --timeout=5 --no-wait add-br sbx', 'refused: ovs-vsctl option --no-wait'],
+    ["an ovs-vsctl command's option", 'ovs-vsctl --timeout=5 -- --may-exist add-br sbx', 'refused: ovs-vsctl option --may-exist'],
+    ["ovs-vsctl's timeout for another program", 'ip --timeout=5 link show', 'refused: unsafe argument'],
+    ['an option with its value in one word', `ip -batch=${marker} link show`, 'refused: unsafe argument'],
+    ['an assignment before a program', `LD_PRELOAD=${marker} ip link show`, `refused: program LD_PRELOAD=${marker}`],
+  ])('%s', (_, argv, refusal) => {
+    const id = newId();
+    const r = run(`${PLAN_MAGIC} ${id}\ndo 0 0 ip link add name sbbr type bridge\nundo 0 0 ip link del dev sbbr\ndo 1 0 ${argv}\nend\n`);
+    expect(r.lines).toContain(`SB out 1 0 ${refusal}`);
+    expect(r.events.find((e) => e.type === 'done' && e.step === 1)).toMatchObject({ exitCode: 126 });
+    expect(endOf(r)).toEqual({ type: 'end', result: 'rolled-back' });
+    expect(existsSync(marker)).toBe(false);
+    expect(r.links).toEqual(['lo']);
+  });
+
+  it('passes = and , on as plain characters of one argument', () => {
+    const id = newId();
+    const r = run(`${PLAN_MAGIC} ${id}\ndo 0 0 ip link add name sbeq=1,2 type bridge\nundo 0 0 ip link del dev sbeq=1,2\nend\n`);
+    expect(endOf(r)).toEqual({ type: 'end', result: 'applied' });
+    expect(r.links.sort()).toEqual(['lo', 'sbeq=1,2']);
+  });
+
   it('refuses an unsafe inverse as well', () => {
     const id = newId();
     const input = `${PLAN_MAGIC} ${id}\ndo 0 0 ip link add name sbbr type bridge\nundo 0 0 ip link del dev $(touch ${marker})\nundo 0 0 ip link del dev sbbr\ndo 1 0 ip link set dev sbnosuch up\nend\n`;
@@ -516,6 +545,8 @@ describe('encodeRunnerInput', () => {
     ['a newline (a forged plan line)', ['ip', 'link', 'set', 'dev', 'x\ndo 9 9 ip link del dev eth0', 'up']],
     ['an empty argument', ['ip', 'link', 'set', 'dev', '', 'up']],
     ['a hash', ['ip', 'link', 'set', 'dev', 'x#', 'up']],
+    ['an option with its value in one word', ['ip', 'link', 'set', 'dev', '--x=y', 'up']],
+    ['ovs-vsctl without its timeout', ['ovs-vsctl', 'del-br', 'x']],
   ])('throws on %s, in a command or an inverse', (_, bad) => {
     expect(() => encodeRunnerInput('abc', [{ commands: [{ argv: bad, inverse: [] }] }])).toThrow(/unsafe argument/);
     expect(() => encodeRunnerInput('abc', [{ commands: [{ argv: ['ip', 'link', 'set', 'dev', 'x', 'up'], inverse: [bad] }] }])).toThrow(/unsafe argument/);

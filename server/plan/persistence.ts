@@ -1,5 +1,6 @@
 // Whether a change survives a reboot: libvirt objects are changed live and in their kept
-// definition, IP forwarding is written to /etc/sysctl.d, but kernel network changes (ip, bridge)
+// definition, IP forwarding is written to /etc/sysctl.d, Open vSwitch keeps what ovs-vsctl
+// changes in its own database (reloaded at boot), but kernel network changes (ip, bridge)
 // last only until the next boot until Switchboard writes the host's boot configuration, and
 // traffic control (tc) until the boot writers carry it too. Review, history and the apply record
 // say so for each such step, never silently. Pure.

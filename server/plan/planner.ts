@@ -3,6 +3,7 @@
 // topology and the graph diff. Pure.
 import { diffTopology, type TopologyChange } from '@/server/topology/diff';
 import type { Topology } from '@/server/topology/model';
+import { OVS_DATAPATH, ovsIndex } from '@/server/topology/ovs';
 import { describeOperation, interfacesOf, type Operation } from './ops';
 import { kindOf } from './registry';
 import { applyOperation, sameAddress } from './project';
@@ -91,15 +92,31 @@ export function managementInterfaces(t: Topology, pathOrAddress: ManagementPath 
   const path = managementPathOf(pathOrAddress);
   const byName = new Map(t.interfaces.map((i) => [i.name, i]));
   const holder = t.interfaces.find((i) => i.addresses.some((a) => sameAddress(a.address, path.hostAddress)));
+  // Open vSwitch: the kernel shows every port's device under the datapath (ovs-system), not its
+  // bridge; which bridge a device is on, and which ports a bridge has, only OVS's database says.
+  const ovs = t.ovs ? ovsIndex(t) : null;
   const out = new Set<string>();
   const visit = (name: string | null | undefined) => {
     if (!name || out.has(name)) return;
     const i = byName.get(name);
     if (!i) return;
     out.add(name);
-    visit(i.master);
+    if (!(ovs && i.master === OVS_DATAPATH)) visit(i.master);
     visit(i.parent);
-    for (const port of t.interfaces) if (port.master === name) visit(port.name);
+    for (const port of t.interfaces) if (port.master === name && !(ovs && name === OVS_DATAPATH)) visit(port.name);
+    const bridge = ovs?.byInterface.get(name)?.bridge ?? ovs?.bridges.get(name);
+    if (bridge) {
+      if (byName.has(bridge.name)) visit(bridge.name);
+      else out.add(bridge.name);
+      // Tunnels and bonds are ports without a kernel device of their name: named all the same.
+      for (const p of bridge.ports) {
+        for (const iface of p.interfaces) {
+          if (byName.has(iface.name)) visit(iface.name);
+          else out.add(iface.name);
+        }
+        if (!byName.has(p.name)) out.add(p.name);
+      }
+    }
   };
   visit(holder?.name);
   visit(path.device);
@@ -121,6 +138,7 @@ function disruptionOf(op: Operation, mgmt: Set<string>, path: ManagementPath): s
   const touched = interfacesOf(op).filter((n) => mgmt.has(n));
   if (!touched.length) return null;
   if (op.kind === 'setMaster' && !mgmt.has(op.dev)) return null; // a new port on the management bridge is harmless
+  if ((op.kind === 'addOvsPort' || op.kind === 'addOvsTunnelPort') && !mgmt.has(op.port)) return null; // on an OVS bridge as well
   return `changes ${touched.join(', ')}, which carries the panel's SSH connection`;
 }
 

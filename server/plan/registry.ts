@@ -42,6 +42,14 @@ import { addPortForward, addPortForwardSchema } from './kinds/add-port-forward';
 import { removePortForward, removePortForwardSchema } from './kinds/remove-port-forward';
 import { addMasquerade, addMasqueradeSchema } from './kinds/add-masquerade';
 import { removeMasquerade, removeMasqueradeSchema } from './kinds/remove-masquerade';
+import { createOvsBridge, createOvsBridgeSchema } from './kinds/create-ovs-bridge';
+import { deleteOvsBridge, deleteOvsBridgeSchema } from './kinds/delete-ovs-bridge';
+import { restoreOvsBridge, restoreOvsBridgeSchema } from './kinds/restore-ovs-bridge';
+import { addOvsPort, addOvsPortSchema } from './kinds/add-ovs-port';
+import { addOvsTunnelPort, addOvsTunnelPortSchema } from './kinds/add-ovs-tunnel-port';
+import { removeOvsPort, removeOvsPortSchema } from './kinds/remove-ovs-port';
+import { restoreOvsPort, restoreOvsPortSchema } from './kinds/restore-ovs-port';
+import { setOvsPortVlans, setOvsPortVlansSchema } from './kinds/set-ovs-port-vlans';
 
 /** In the order people meet them (and the API lists them). */
 export const KINDS = [
@@ -83,6 +91,14 @@ export const KINDS = [
   removePortForward,
   addMasquerade,
   removeMasquerade,
+  createOvsBridge,
+  deleteOvsBridge,
+  restoreOvsBridge,
+  addOvsPort,
+  addOvsTunnelPort,
+  removeOvsPort,
+  restoreOvsPort,
+  setOvsPortVlans,
   writeBootFiles,
   persistInterfaces,
 ] as const;
@@ -130,6 +146,14 @@ export const ZOperation = z.discriminatedUnion('kind', [
   removePortForwardSchema,
   addMasqueradeSchema,
   removeMasqueradeSchema,
+  createOvsBridgeSchema,
+  deleteOvsBridgeSchema,
+  restoreOvsBridgeSchema,
+  addOvsPortSchema,
+  addOvsTunnelPortSchema,
+  removeOvsPortSchema,
+  restoreOvsPortSchema,
+  setOvsPortVlansSchema,
   writeBootFilesSchema,
   persistInterfacesSchema,
 ]);

@@ -1,9 +1,10 @@
-import { LIBVIRT_EXAMPLES, NAT_EXAMPLES } from '@/server/testing/kind-examples';
+import { LIBVIRT_EXAMPLES, NAT_EXAMPLES, OVS_EXAMPLES } from '@/server/testing/kind-examples';
 import { describe, expect, it } from 'vitest';
 import type { Topology } from '@/server/topology/model';
 import { hostTopology, ifaceOf } from './fixtures';
 import { OPERATION_KINDS, ZOperation, type Operation } from './ops';
-import { renderOperation, SAFE_ARG, UnsafeArgumentError, type PlannedCommand } from './render';
+import { optionProblem, renderOperation, SAFE_ARG, UnsafeArgumentError, type PlannedCommand } from './render';
+import { checked } from './commands';
 import { validateOperation } from './validate';
 
 const link = (dev: string, ...rest: string[]) => ['ip', 'link', 'set', 'dev', dev, ...rest];
@@ -396,9 +397,10 @@ describe('renderOperation', () => {
   });
 
   it('has a row for every operation kind', () => {
-    // The libvirt and forwarding kinds render documents; their rows are in kinds/libvirt-kinds.test.ts,
+    // The libvirt and forwarding kinds render documents; their rows are in kinds/libvirt-kinds.test.ts
+    // (the Open vSwitch kinds' commands are in kinds/ovs-kinds.test.ts),
     // the boot files' in kinds/write-boot-files.test.ts.
-    expect(new Set([...rows.map((r) => r.op.kind), ...LIBVIRT_EXAMPLES.map((e) => e.op.kind), ...NAT_EXAMPLES.map((e) => e.op.kind), 'writeBootFiles', 'persistInterfaces'])).toEqual(new Set(OPERATION_KINDS));
+    expect(new Set([...rows.map((r) => r.op.kind), ...LIBVIRT_EXAMPLES.map((e) => e.op.kind), ...NAT_EXAMPLES.map((e) => e.op.kind), ...OVS_EXAMPLES.map((e) => e.op.kind), 'writeBootFiles', 'persistInterfaces'])).toEqual(new Set(OPERATION_KINDS));
     // The boot-file kinds are tested in their own files (kinds/write-boot-files.test.ts, kinds/persist-interfaces.test.ts).
   });
 
@@ -424,12 +426,32 @@ describe('renderOperation', () => {
 });
 
 describe('SAFE_ARG and the render-time check', () => {
-  it.each(['eth1.100', 'veth-b', 'br_0', '02:00:5e:10:00:01', '2001:db8::1/64', '198.18.0.11/24', 'vlan_filtering'])('accepts %j', (a) => {
+  it.each(['eth1.100', 'veth-b', 'br_0', '02:00:5e:10:00:01', '2001:db8::1/64', '198.18.0.11/24', 'vlan_filtering', 'tag=10', 'trunks=10,20', 'options:remote_ip=198.18.0.12'])('accepts %j', (a) => {
     expect(SAFE_ARG.test(a)).toBe(true);
   });
 
   it.each(['', 'a b', 'a;b', 'a#b', '$(touch /tmp/x)', '`id`', "a'b", 'a"b', 'a\nb', 'a>b', 'a|b', 'a&b', 'a\\b', 'a*', '~root'])('refuses %j', (a) => {
     expect(SAFE_ARG.test(a)).toBe(false);
+  });
+
+  // `=` and `,` are plain characters on an argv, but must not carry an option and its value in one
+  // word (`--log-file=/etc/x`), and ovs-vsctl takes no option but its timeout (optionProblem).
+  it.each<[string, string[]]>([
+    ['an option with its value in one word', ['ip', '--color=always', 'link', 'show']],
+    ['a short option with a value after a comma', ['tc', '-o,x', 'qdisc', 'show']],
+    ['ovs-vsctl without its timeout', ['ovs-vsctl', 'add-br', 'br9']],
+    ['ovs-vsctl with another timeout', ['ovs-vsctl', '--timeout=50', 'add-br', 'br9']],
+    ['ovs-vsctl writing a log file', ['ovs-vsctl', '--timeout=5', '--log-file=/etc/cron.d/x', 'add-br', 'br9']],
+    ['ovs-vsctl with a command option', ['ovs-vsctl', '--timeout=5', '--', '--may-exist', 'add-br', 'br9']],
+    ['ovs-vsctl with a timeout and no command', ['ovs-vsctl', '--timeout=5']],
+  ])('refuses %s', (_, argv) => {
+    expect(() => checked(argv)).toThrow(UnsafeArgumentError);
+    expect(optionProblem(argv)).not.toBeNull();
+  });
+
+  it('takes ovs-vsctl with its timeout and commands joined by --', () => {
+    const argv = ['ovs-vsctl', '--timeout=5', 'add-port', 'br9', 'p1', 'tag=10', '--', 'set', 'interface', 'p1', 'type=internal'];
+    expect(checked(argv)).toBe(argv);
   });
 
   // Zod stops these at the API; the renderer refuses them again if they ever get past it.

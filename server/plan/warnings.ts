@@ -22,6 +22,11 @@ function disturbedDevice(op: Operation): string | null {
       return op.dev;
     case 'setLinkState':
       return op.up ? null : op.dev;
+    // Open vSwitch takes a device's traffic when it becomes a port, and gives it back when it leaves.
+    case 'addOvsPort':
+      return op.internal ? null : op.port;
+    case 'removeOvsPort':
+      return op.port;
     default:
       return null;
   }

@@ -71,9 +71,10 @@ const field = <T>(marker: string, valid: fc.Arbitrary<T>) => fc.oneof({ weight: 
 
 /**
  * An operation-shaped object. `names` are interfaces that exist on the target (so some
- * operations validate); new names come from a small valid alphabet.
+ * operations validate); new names come from a small valid alphabet. `kinds`: the kinds drawn
+ * (every draftable one unless a test aims at a few).
  */
-export function hostileOperation(marker: string, names: readonly string[]): fc.Arbitrary<Record<string, unknown>> {
+export function hostileOperation(marker: string, names: readonly string[], kinds: readonly string[] = DRAFTABLE_KINDS): fc.Arbitrary<Record<string, unknown>> {
   const existing = fc.constantFrom(...names);
   const fresh = fc.stringMatching(/^sbz[a-z0-9]{1,6}$/);
   const anyName = fc.oneof(existing, fresh);
@@ -84,7 +85,7 @@ export function hostileOperation(marker: string, names: readonly string[]): fc.A
   return fc.record(
     {
       // Kinds people may draft (the others are refused whatever their fields: tested with their kinds).
-      kind: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...DRAFTABLE_KINDS) }, { weight: 1, arbitrary: anyValue(marker) }),
+      kind: fc.oneof({ weight: 9, arbitrary: fc.constantFrom(...kinds) }, { weight: 1, arbitrary: anyValue(marker) }),
       name: field(marker, anyName),
       dev: field(marker, anyName),
       master: field(marker, anyName),
@@ -118,6 +119,15 @@ export function hostileOperation(marker: string, names: readonly string[]): fc.A
       ),
       definition: field(marker, fc.constantFrom('<network><name>sbzx</name><uuid>00000000-0000-4000-8000-000000000009</uuid></network>', '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/shadow">]><network>&e;</network>')),
       vlans: field(marker, fc.array(fc.record({ vid: fc.integer({ min: 0, max: 5000 }), pvid: fc.boolean(), untagged: fc.boolean() }), { maxLength: 4 })),
+      // The Open vSwitch kinds' fields (issue 13's API).
+      port: field(marker, anyName),
+      tag: field(marker, fc.oneof(fc.integer({ min: -1, max: 5000 }), fc.constant(null))),
+      trunks: field(marker, fc.array(fc.integer({ min: -1, max: 5000 }), { maxLength: 4 })),
+      internal: field(marker, fc.boolean()),
+      type: field(marker, fc.constantFrom('vxlan', 'gre', 'geneve', 'ipip', 'internal')),
+      remote: field(marker, fc.constantFrom('198.18.0.12', '239.1.1.1', '127.0.0.1', '2001:db8::12', '198.18.0.256')),
+      key: field(marker, fc.oneof(fc.integer({ min: -1, max: 2 ** 32 }), fc.constant(100))),
+      dstPort: field(marker, fc.integer({ min: 0, max: 70000 })),
       // setQdisc's settings: in and out of range, and fields of another kind or hostile ones.
       qdisc: field(
         marker,

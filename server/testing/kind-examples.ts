@@ -1,4 +1,4 @@
-// Test scaffolding: one valid example of each libvirt (networks, VM NICs), IP forwarding and NAT kind against the plan
+// Test scaffolding: one valid example of each libvirt (networks, VM NICs), IP forwarding, NAT and Open vSwitch kind against the plan
 // fixture host, with the sentence that describes it. The kind-wide tables (ops, render, invert)
 // take these in, so "every kind has a row" holds while each kind's own tests live apart.
 import type { OperationKind } from '@/server/plan/ops';
@@ -53,4 +53,22 @@ export const NAT_EXAMPLES: KindExample[] = [
   { op: { kind: 'removePortForward', protocol: 'tcp', hostPort: 2222, toAddress: '192.168.122.10', toPort: 22 }, description: 'stop forwarding tcp port 2222 → 192.168.122.10 port 22' },
   { op: { kind: 'addMasquerade', source: '198.18.1.0/24', outInterface: 'eth0' }, description: 'masquerade 198.18.1.0/24 out of eth0' },
   { op: { kind: 'removeMasquerade', source: '198.18.100.0/24', outInterface: 'eth0' }, description: 'stop masquerading 198.18.100.0/24 out of eth0' },
+];
+
+/**
+ * One example of each Open vSwitch kind, against the plan fixture host with Open vSwitch
+ * (testing/ovs-host.ts; kinds/ovs-kinds.test.ts takes them in).
+ */
+export const OVS_EXAMPLES: KindExample[] = [
+  { op: { kind: 'createOvsBridge', name: 'br-new' }, description: 'create OVS bridge br-new' },
+  { op: { kind: 'deleteOvsBridge', name: 'br-ovs' }, description: 'delete OVS bridge br-ovs' },
+  {
+    op: { kind: 'restoreOvsBridge', name: 'br-old', ports: [{ name: 'br-old', interfaces: [{ name: 'br-old', type: 'internal' }] }, { name: 'eth7', tag: 40, interfaces: [{ name: 'eth7', type: 'system' }] }] },
+    description: 'put back OVS bridge br-old as it was (1 port)',
+  },
+  { op: { kind: 'addOvsPort', bridge: 'br-ovs', port: 'eth7', tag: 10 }, description: 'add port eth7 to br-ovs (VLAN 10)' },
+  { op: { kind: 'addOvsTunnelPort', bridge: 'br-ovs', port: 'vx1', type: 'vxlan', remote: '198.18.0.12', key: 100 }, description: 'add VXLAN port vx1 to br-ovs → 198.18.0.12 (key 100)' },
+  { op: { kind: 'removeOvsPort', bridge: 'br-ovs', port: 'int0' }, description: 'remove port int0 from br-ovs' },
+  { op: { kind: 'restoreOvsPort', bridge: 'br-ovs', port: { name: 'p9', tag: 10, interfaces: [{ name: 'p9', type: 'internal' }] } }, description: 'put back port p9 on br-ovs as it was (internal port, VLAN 10)' },
+  { op: { kind: 'setOvsPortVlans', port: 'eth4', tag: 30 }, description: 'set VLANs of OVS port eth4 to VLAN 30' },
 ];
