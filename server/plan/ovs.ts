@@ -284,13 +284,19 @@ export function addPortWords(bridge: string, p: OvsPort): string[] {
   return [...add, ...portColumns(p), ...p.interfaces.flatMap(interfaceSettings)];
 }
 
-/** One ovs-vsctl transaction that re-creates `b` with every port it had (and its own port's VLANs). */
-export function addBridgeArgv(b: OvsBridge): Argv {
+/**
+ * One ovs-vsctl transaction that re-creates `b` with every port it had (and its own port's
+ * VLANs). With `mac`, the bridge keeps the MAC it had: OVS otherwise picks one anew (seen on
+ * kv1: a bridge put back with the same ports came back with another MAC), so its address's
+ * neighbours and DHCP would see a different host. OVS's way to keep it is other-config:hwaddr.
+ */
+export function addBridgeArgv(b: OvsBridge, mac?: string | null): Argv {
   const own = b.ports.find((p) => isBridgeOwnPort(b, p));
   const ownColumns = own ? portColumns(own) : [];
   return vsctl(
     'add-br',
     b.name,
+    ...(mac ? ['--', 'set', 'bridge', b.name, `other-config:hwaddr=${mac}`] : []),
     ...(ownColumns.length ? ['--', 'set', 'port', b.name, ...ownColumns] : []),
     ...b.ports.filter((p) => p !== own).flatMap((p) => ['--', ...addPortWords(b.name, p)]),
   );

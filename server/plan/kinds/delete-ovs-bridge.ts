@@ -46,12 +46,14 @@ export const deleteOvsBridge = defineKind({
     const b = ovsIndex(t).bridges.get(op.name)!;
     const ports = specsOf(t, b).map(portOfSpec);
     // One transaction puts the bridge back with its ports; then what the kernel lost with the devices OVS deleted.
-    return [cmd(vsctl('del-br', op.name), [addBridgeArgv({ name: op.name, ports }), ...deviceRestoreArgv(t, devicesOf(b.ports))])];
+    const mac = t.interfaces.find((i) => i.name === op.name)?.mac ?? null;
+    return [cmd(vsctl('del-br', op.name), [addBridgeArgv({ name: op.name, ports }, mac), ...deviceRestoreArgv(t, devicesOf(b.ports))])];
   },
   invert(op, before): Operation[] {
     const b = ovsIndex(before).bridges.get(op.name);
     if (!b) return [];
-    return [{ kind: 'restoreOvsBridge', name: op.name, ports: specsOf(before, b) }, ...deviceRestoreOps(before, devicesOf(b.ports))];
+    const mac = before.interfaces.find((i) => i.name === op.name)?.mac;
+    return [{ kind: 'restoreOvsBridge', name: op.name, ports: specsOf(before, b), ...(mac ? { mac } : {}) }, ...deviceRestoreOps(before, devicesOf(b.ports))];
   },
   verify(op, _intended, after) {
     if (!after.ovs) return [`Open vSwitch on ${after.host.hostname} could not be read after the change, so the deletion of bridge ${op.name} is unconfirmed.`];

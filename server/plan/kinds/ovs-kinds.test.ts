@@ -179,7 +179,8 @@ describe('deleteOvsBridge', () => {
         argv: `${V} del-br br-ovs`,
         inverse: [
           [
-            `${V} add-br br-ovs`,
+            // The MAC it had, kept (OVS would pick another).
+            `${V} add-br br-ovs -- set bridge br-ovs other-config:hwaddr=02:5b:00:01:00:1a`,
             '-- add-bond br-ovs bond-ovs eth5 eth6 bond_mode=balance-slb lacp=off',
             '-- add-port br-ovs eth4 tag=20',
             '-- add-port br-ovs int0 tag=10 -- set interface int0 type=internal',
@@ -200,7 +201,7 @@ describe('deleteOvsBridge', () => {
   it("puts a bridge's own VLAN back on its own port", () => {
     const t = ovsHost();
     t.ovs!.bridges[0]!.ports[1]!.tag = 5;
-    expect(commands(op, t)[0]!.inverse[0]).toMatch(new RegExp(`^${V} add-br br-ovs -- set port br-ovs tag=5 -- add-bond `));
+    expect(commands(op, t)[0]!.inverse[0]).toMatch(new RegExp(`^${V} add-br br-ovs -- set bridge br-ovs other-config:hwaddr=02:5b:00:01:00:1a -- set port br-ovs tag=5 -- add-bond `));
   });
 
   it('is reverted by restoreOvsBridge with every port, then the addresses, state and routes of its internal devices', () => {
@@ -600,7 +601,7 @@ describe('against the real kv1 capture (topology/parse/fixtures/real/ovs/)', () 
     const op = parse({ kind: 'deleteOvsBridge', name: 'ovsbr0' });
     expect(validateOperation(t, op)).toEqual([]);
     expect(commands(op, t)[0]!.inverse).toEqual([
-      `${V} add-br ovsbr0 -- add-port ovsbr0 ovsint0 tag=10 -- set interface ovsint0 type=internal -- add-port ovsbr0 ovsv0 tag=20`,
+      `${V} add-br ovsbr0 -- set bridge ovsbr0 other-config:hwaddr=02:5b:00:c9:00:1a -- add-port ovsbr0 ovsint0 tag=10 -- set interface ovsint0 type=internal -- add-port ovsbr0 ovsv0 tag=20`,
       ...commands(op, t)[0]!.inverse.slice(1),
     ]);
     expect(commands(op, t)[0]!.inverse.slice(1).filter((l) => l.includes('ovsint0'))).toContain('ip link set dev ovsint0 up');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { cmd } from '../commands';
-import { ZIfName } from '../fields';
+import { ZIfName, ZMac } from '../fields';
 import { defineKind, PHASES } from '../kind';
 import { addBridgeArgv, checkNewPort, needOvs, ovsNameFree, ovsOf, ownPortOf, portDifferences, portOfSpec, projectOvs, vsctl, withBridges, ZOvsPortSpec } from '../ovs';
 import type { OvsBridge } from '@/server/topology/model';
@@ -11,6 +11,8 @@ export const restoreOvsBridgeSchema = z.object({
   name: ZIfName,
   /** Its ports, its own (internal, named as the bridge) among them. */
   ports: z.array(ZOvsPortSpec).max(1024, 'A bridge put back has at most 1024 ports.'),
+  /** The MAC it had (kept with other-config:hwaddr; OVS picks another otherwise). */
+  mac: ZMac.optional(),
 });
 type RestoreOvsBridge = z.output<typeof restoreOvsBridgeSchema>;
 
@@ -46,9 +48,10 @@ export const restoreOvsBridge = defineKind({
   },
   project(op, t) {
     const ovs = ovsOf(t);
-    return projectOvs(t, withBridges(ovs, [...ovs.bridges, bridgeOf(op)]));
+    const after = projectOvs(t, withBridges(ovs, [...ovs.bridges, bridgeOf(op)]));
+    return op.mac ? { ...after, interfaces: after.interfaces.map((i) => (i.name === op.name ? { ...i, mac: op.mac! } : i)) } : after;
   },
-  render: (op) => [cmd(addBridgeArgv(bridgeOf(op)), [vsctl('del-br', op.name)])],
+  render: (op) => [cmd(addBridgeArgv(bridgeOf(op), op.mac), [vsctl('del-br', op.name)])],
   invert: (op) => [{ kind: 'deleteOvsBridge', name: op.name }],
   verify(op, intended, after) {
     if (!after.ovs) return [`Open vSwitch on ${after.host.hostname} could not be read after the change, so bridge ${op.name} is unconfirmed.`];
