@@ -41,7 +41,11 @@ async function show(): Promise<string> {
   const lines = (await kv1.exec(['ovs-vsctl', '--timeout=5', 'show'])).stdout.split('\n');
   const blocks = (rows: string[], indent: string) => {
     const out: string[][] = [];
-    for (const row of rows) (row.startsWith(`${indent}${row.trimStart().split(' ')[0]} `) && /^\S/.test(row.slice(indent.length)) ? out.push([row]) : out.at(-1)?.push(row));
+    for (const row of rows) {
+      // A block starts at its own indent ("    Bridge x", "        Port y"); deeper lines belong to it.
+      if (/^\S/.test(row.slice(indent.length))) out.push([row]);
+      else out.at(-1)?.push(row);
+    }
     return out;
   };
   const head = lines.filter((l) => !l.startsWith('    '));
