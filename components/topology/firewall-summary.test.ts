@@ -5,7 +5,8 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { hostTopology } from '@/server/plan/fixtures';
 import { topologyToGraph } from '@/server/topology/graph';
-import type { FirewallState, MasqueradeRule, PortForwardRule, Topology } from '@/server/topology/model';
+import { firewallState, masqueradeRule, portForwardRule } from '@/server/testing/firewall-examples';
+import type { FirewallState, Topology } from '@/server/topology/model';
 import { FirewallSummary, NatEdgeDetails, PortForwardsAt } from './firewall-summary';
 import { flowEdgeOf, layoutEdges } from './flow-edges';
 import { PortForwardBadges } from './nodes';
@@ -15,25 +16,13 @@ const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&#x27;|&ap
 /** The text of each element carrying `data-testid="<id>"` (no nested elements of the same tag inside). */
 const rows = (html: string, id: string) => [...html.matchAll(new RegExp(`<(\\w+)[^>]*data-testid="${id}"[^>]*>([\\s\\S]*?)</\\1>`, 'g'))].map((m) => text(m[2]!));
 
-const libvirtMasq: MasqueradeRule = { owner: 'libvirt', changeId: null, tool: 'iptables', table: 'nat', chain: 'LIBVIRT_PRT', source: '192.168.122.0/24', outInterface: 'eth0', exceptDestination: '192.168.122.0/24' };
-const web1Forward: PortForwardRule = {
-  owner: 'switchboard',
-  changeId: 'cmc1x2',
-  tool: 'nft',
-  table: 'inet switchboard',
-  chain: 'prerouting',
-  protocol: 'tcp',
-  hostPort: 8080,
-  toAddress: '192.168.122.10',
-  toPort: 80,
-  inInterface: null,
-  source: null,
-};
+const libvirtMasq = masqueradeRule();
+const web1Forward = portForwardRule();
 
 function host(fw: Partial<FirewallState>): Topology {
   const t = hostTopology();
   t.networks[0]!.leases = [{ mac: '52:54:00:01:01:01', ip: '192.168.122.10', prefixLength: 24, hostname: 'web1', expires: '2026-12-01 23:10:04' }];
-  t.firewall = { tools: { nft: true, iptables: 'nft' }, masquerades: [], portForwards: [], forwardAccepts: [], unknownOwnRules: [], tables: [], ...fw };
+  t.firewall = firewallState(fw);
   return t;
 }
 

@@ -5,38 +5,12 @@ import { describe, expect, it } from 'vitest';
 import { hostTopology } from '@/server/plan/fixtures';
 import { firewallPlaces, topologyToGraph, type Graph } from './graph';
 import { defaultRouteDevice, natEdgeSentences } from './graph-nat';
-import { vmNicWith, vmWith, type FirewallState, type MasqueradeRule, type PortForwardRule, type Topology } from './model';
+import { firewallState, masqueradeRule, portForwardRule } from '@/server/testing/firewall-examples';
+import { vmNicWith, vmWith, type FirewallState, type PortForwardRule, type Topology } from './model';
 
-const libvirtMasq = (extra: Partial<MasqueradeRule> = {}): MasqueradeRule => ({
-  owner: 'libvirt',
-  changeId: null,
-  tool: 'iptables',
-  table: 'nat',
-  chain: 'LIBVIRT_PRT',
-  source: '192.168.122.0/24',
-  outInterface: 'eth0',
-  exceptDestination: '192.168.122.0/24',
-  ...extra,
-});
-
-const forward = (extra: Partial<PortForwardRule> = {}): PortForwardRule => ({
-  owner: 'switchboard',
-  changeId: 'c1',
-  tool: 'nft',
-  table: 'inet switchboard',
-  chain: 'prerouting',
-  protocol: 'tcp',
-  hostPort: 8080,
-  toAddress: '192.168.122.10',
-  toPort: 80,
-  inInterface: null,
-  source: null,
-  ...extra,
-});
-
-function firewall(extra: Partial<FirewallState> = {}): FirewallState {
-  return { tools: { nft: true, iptables: 'nft' }, masquerades: [], portForwards: [], forwardAccepts: [], unknownOwnRules: [], tables: [], ...extra };
-}
+const libvirtMasq = masqueradeRule;
+const forward = (extra: Partial<PortForwardRule> = {}) => portForwardRule({ changeId: 'c1', ...extra });
+const firewall = firewallState;
 
 /** The fixture host with web1 leased 192.168.122.10 and `fw` read. */
 function host(fw: FirewallState): Topology {

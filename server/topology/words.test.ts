@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ForwardAccept, MasqueradeRule, OvsInterface, OvsPort, PortForwardRule, Qdisc, TcFilter } from './model';
+import { masqueradeRule, portForwardRule } from '@/server/testing/firewall-examples';
+import type { ForwardAccept, MasqueradeRule, OvsInterface, OvsPort, Qdisc, TcFilter } from './model';
 import {
   bandwidthInWords,
   bitRateInWords,
@@ -222,31 +223,8 @@ describe('Open vSwitch in words', () => {
 });
 
 describe('NAT and port forwards in sentences', () => {
-  const masq = (extra: Partial<MasqueradeRule>): MasqueradeRule => ({
-    owner: 'libvirt',
-    changeId: null,
-    tool: 'iptables',
-    table: 'nat',
-    chain: 'LIBVIRT_PRT',
-    source: '192.168.122.0/24',
-    outInterface: 'eth0',
-    exceptDestination: null,
-    ...extra,
-  });
-  const fwd = (extra: Partial<PortForwardRule>): PortForwardRule => ({
-    owner: 'switchboard',
-    changeId: 'cmc1x2',
-    tool: 'nft',
-    table: 'inet switchboard',
-    chain: 'prerouting',
-    protocol: 'tcp',
-    hostPort: 8080,
-    toAddress: '192.168.122.10',
-    toPort: 80,
-    inInterface: null,
-    source: null,
-    ...extra,
-  });
+  const masq = (extra: Partial<MasqueradeRule>) => masqueradeRule({ exceptDestination: null, ...extra });
+  const fwd = portForwardRule;
 
   it('says a masquerade with its subnet, its way out, what it leaves alone and who wrote it', () => {
     expect(masqueradeInWords(masq({ exceptDestination: '192.168.122.0/24' }))).toBe('192.168.122.0/24 masqueraded out of eth0 (except to 192.168.122.0/24) — libvirt');

@@ -17,26 +17,15 @@ import { differencesFromIntended } from '../verify';
 import { warningsOf } from '../warnings';
 import { switchboardTableDocument } from '../nat';
 import { NAT_EXAMPLES } from '@/server/testing/kind-examples';
+import { firewallState, masqueradeRule } from '@/server/testing/firewall-examples';
 import { checkDocument } from '../documents';
 import { describeOperation, ZOperation } from '../ops';
 import { invertSequence } from '../invert';
 import { applyOperations } from '../project';
 import { validateOperations } from '../validate';
 
-const LIBVIRT_MASQUERADE = {
-  source: '192.168.122.0/24',
-  outInterface: null,
-  exceptDestination: '192.168.122.0/24',
-  owner: 'libvirt' as const,
-  changeId: null,
-  tool: 'iptables' as const,
-  table: 'nat',
-  chain: 'LIBVIRT_PRT',
-};
-
-function firewall(extra: Partial<FirewallState> = {}): FirewallState {
-  return { tools: { nft: true, iptables: 'nft' }, masquerades: [LIBVIRT_MASQUERADE], portForwards: [], forwardAccepts: [], unknownOwnRules: [], tables: [], ...extra };
-}
+const LIBVIRT_MASQUERADE = masqueradeRule({ outInterface: null });
+const firewall = (extra: Partial<FirewallState> = {}) => firewallState({ masquerades: [LIBVIRT_MASQUERADE], ...extra });
 
 /** The plan fixture host with libvirt's NAT rules read, web1 leased 192.168.122.10, sshd on port 22. */
 function natHost(extra: Partial<FirewallState> = {}): Topology {
