@@ -10,12 +10,14 @@ const ZId = z.string().min(1).max(64);
 export const ZHostRef = z.object({ hostId: ZHostId });
 /**
  * Kinds people may not draft, and why: the boot files, which only the planner writes (their
- * hooks run as root at boot), and a tc tree put back as it was, which only Revert drafts (it
- * carries a tree read from the host, not a setting anyone chose).
+ * hooks run as root at boot), and a tc tree, HTB class or filter put back as it was, which only
+ * Revert drafts (each carries what was read from the host, not a setting anyone chose).
  */
 const NOT_DRAFTABLE: Partial<Record<OperationKind, string>> = {
   writeBootFiles: 'The boot configuration is written by Switchboard with each change; it cannot be drafted.',
   restoreQdiscTree: 'A tc tree is put back as it was only by reverting the change that replaced it; set a qdisc (setQdisc) or take it off (removeQdisc) instead.',
+  restoreHtbClass: 'An HTB class is put back as it was only by reverting the change that altered it; set it (setHtbClass) or remove it (removeHtbClass) instead.',
+  restoreTcFilter: 'A tc filter is put back as it was only by reverting the change that removed it; add one (addTcFilter) instead.',
 };
 /** The kinds people may draft (the API's fuzz suite sends these). */
 export const DRAFTABLE_KINDS = OPERATION_KINDS.filter((k) => !NOT_DRAFTABLE[k]);

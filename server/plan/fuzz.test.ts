@@ -16,6 +16,7 @@ import { validateOperations } from '@/server/plan/validate';
 import type { Topology } from '@/server/topology/model';
 import { fuzzMarker, hostileOperation } from '@/server/testing/hostile';
 import { ovsHost } from '@/server/testing/ovs-host';
+import { htbHost } from '@/server/testing/tc-examples';
 
 const RUNS = 10_000;
 /** Plans per operation kind that run for real (each is a namespace, ~0.1 s). */
@@ -152,6 +153,84 @@ describe(`${RUNS / 2} hostile Open vSwitch operations against a host with OVS`, 
     console.info(`[fuzz] ${RUNS / 2} OVS operations: ${counts.refusedBySchema} refused by the schema, ${counts.refusedByValidation} by validation, ${counts.planned} planned (${[...plannedKinds].sort().join(', ')})`);
     expect(counts.planned).toBeGreaterThan(RUNS / 200);
     expect(plannedKinds.size).toBeGreaterThanOrEqual(3);
+    expect(existsSync(MARKER)).toBe(false);
+  });
+});
+
+// The scratch namespace has no HTB root either. Against the fixture host with eth2's HTB tree
+// (testing/tc-examples.ts) the class and filter kinds get through to rendering: their tc words
+// (class ids, rates as tc prints them, u32 selectors) must be arguments the runner takes.
+describe(`${RUNS / 2} hostile HTB class and tc filter operations against a host with an HTB tree`, () => {
+  it('are refused with a message naming the field, or planned to tc argv the runner takes', () => {
+    const topology = htbHost();
+    const kinds = ['setHtbClass', 'removeHtbClass', 'addTcFilter', 'removeTcFilter'];
+    // Besides the hostile ones, operations whose every field is of the right kind, so that many
+    // reach rendering: random rates, bursts, prefs and matches against the tree's arithmetic.
+    const dev = fc.constantFrom('eth2', 'eth2', 'eth2', 'eth1');
+    const classid = fc.constantFrom('1:10', '1:20', '1:30', '1:40', '1:1', '1:a0', '1:2', '2:5');
+    const address = fc.oneof(
+      fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 32 })).map(([a, p]) => `10.${a}.0.0/${p}`),
+      fc.constantFrom('10.0.0.5', '2001:db8::/32', '2001:db8:1::7', '192.168.1.0/24'),
+    );
+    const wellTyped = fc.oneof(
+      fc.record(
+        {
+          kind: fc.constant('setHtbClass'),
+          dev,
+          classid,
+          parent: fc.constantFrom('1:', '1:1', '1:10', '1:40', '1:30'),
+          // Above 1 Gbit/s tc prints whole Mbit/s only (other rates are refused: they would not read back).
+          rateKbit: fc.oneof(fc.integer({ min: 8, max: 999_999 }), fc.integer({ min: 1, max: 100_000 }).map((m) => m * 1000)),
+          ceilKbit: fc.oneof(fc.integer({ min: 8, max: 999_999 }), fc.integer({ min: 1, max: 100_000 }).map((m) => m * 1000)),
+          burstBytes: fc.integer({ min: 1, max: 10_000_000 }),
+          prio: fc.integer({ min: 0, max: 7 }),
+          leaf: fc.constantFrom({ kind: 'fq_codel' }, { kind: 'sfq' }, { kind: 'pfifo' }, { kind: 'pfifo', limitPackets: 7 }, { kind: 'netem', delayMs: 10, lossPercent: 0.5 }),
+        },
+        { requiredKeys: ['kind', 'dev', 'classid', 'rateKbit'] },
+      ),
+      fc.record({ kind: fc.constant('removeHtbClass'), dev, classid }),
+      fc.record(
+        {
+          kind: fc.constant('addTcFilter'),
+          dev,
+          parent: fc.constant('1:'),
+          pref: fc.integer({ min: 1, max: 65535 }),
+          protocol: fc.constantFrom('ip', 'ipv6', 'all'),
+          match: fc.record({ src: address, dst: address, ipProto: fc.oneof(fc.constantFrom('tcp', 'udp', 'icmp'), fc.integer({ min: 0, max: 255 })), srcPort: fc.integer({ min: 1, max: 65535 }), dstPort: fc.integer({ min: 1, max: 65535 }) }, { requiredKeys: [] }),
+          classid,
+        },
+        { requiredKeys: ['kind', 'dev', 'parent', 'protocol', 'match', 'classid'] },
+      ),
+      fc.record({ kind: fc.constant('removeTcFilter'), dev, parent: fc.constantFrom('1:', 'ffff:'), pref: fc.integer({ min: 1, max: 12 }) }),
+    );
+    const counts = { refusedBySchema: 0, refusedByValidation: 0, planned: 0 };
+    const plannedKinds = new Set<string>();
+    fc.assert(
+      fc.property(fc.oneof(hostileOperation(MARKER, ['eth2', 'eth1', 'vnet0', 'lo'], kinds), wellTyped), (raw) => {
+        const parsed = ZOperation.safeParse(raw);
+        if (!parsed.success) {
+          counts.refusedBySchema++;
+          for (const issue of parsed.error.issues) expect(fieldInWords(issue.path)).not.toBe('input');
+          return;
+        }
+        const checked = validateOperations(topology, [parsed.data]);
+        if (!checked.valid) {
+          counts.refusedByValidation++;
+          for (const e of checked.checks[0]!.errors) expect(e).toMatch(/^\S.{9,}[.)]$/s);
+          return;
+        }
+        const planned = planChange(topology, [parsed.data], '198.18.0.11');
+        if (!planned.ok) throw new Error(`validated but not planned: ${JSON.stringify(parsed.data)}`);
+        counts.planned++;
+        plannedKinds.add(parsed.data.kind);
+        encodeRunnerInput('sbfuzzcheck', planned.plan.steps);
+        for (const c of planned.plan.steps.flatMap((st) => st.commands)) for (const argv of [c.argv, ...c.inverse]) expect(argv[0]).toBe('tc');
+      }),
+      { numRuns: RUNS / 2, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31) },
+    );
+    console.info(`[fuzz] ${RUNS / 2} HTB operations: ${counts.refusedBySchema} refused by the schema, ${counts.refusedByValidation} by validation, ${counts.planned} planned (${[...plannedKinds].sort().join(', ')})`);
+    expect(counts.planned).toBeGreaterThan(RUNS / 50);
+    expect(plannedKinds.size).toBe(4);
     expect(existsSync(MARKER)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { LIBVIRT_EXAMPLES, NAT_EXAMPLES, OVS_EXAMPLES } from '@/server/testing/kind-examples';
+import { LIBVIRT_EXAMPLES, NAT_EXAMPLES, OVS_EXAMPLES, TC_EXAMPLES } from '@/server/testing/kind-examples';
 import { describe, expect, it } from 'vitest';
 import type { NetInterface, Topology } from '@/server/topology/model';
 import { hostTopology, ifaceOf } from './fixtures';
@@ -139,9 +139,9 @@ describe('invertOperation: applying an operation and then its inverse gives the 
 
   it('has a row for every operation kind (restoreRoutes only ever follows what it depends on; below)', () => {
     // The libvirt and forwarding kinds' round trips are in kinds/libvirt-kinds.test.ts, the NAT and
-    // Open vSwitch kinds' in kinds/nat-kinds.test.ts and kinds/ovs-kinds.test.ts.
+    // Open vSwitch kinds' in kinds/nat-kinds.test.ts and kinds/ovs-kinds.test.ts, the HTB class and filter kinds' in kinds/htb-kinds.test.ts.
     // writeBootFiles' and persistInterfaces' Revert (the files as they were) are tested in their kinds' own test files.
-    expect(new Set([...rows.map((r) => r.op.kind), ...LIBVIRT_EXAMPLES.map((e) => e.op.kind), ...NAT_EXAMPLES.map((e) => e.op.kind), ...OVS_EXAMPLES.map((e) => e.op.kind)])).toEqual(new Set(OPERATION_KINDS.filter((k) => k !== 'restoreRoutes' && k !== 'writeBootFiles' && k !== 'persistInterfaces')));
+    expect(new Set([...rows.map((r) => r.op.kind), ...LIBVIRT_EXAMPLES.map((e) => e.op.kind), ...NAT_EXAMPLES.map((e) => e.op.kind), ...OVS_EXAMPLES.map((e) => e.op.kind), ...TC_EXAMPLES.map((e) => e.op.kind)])).toEqual(new Set(OPERATION_KINDS.filter((k) => k !== 'restoreRoutes' && k !== 'writeBootFiles' && k !== 'persistInterfaces')));
   });
 
   it('restoreRoutes has no inverse of its own: undoing what it follows takes the routes with it', () => {

@@ -1,4 +1,4 @@
-import { LIBVIRT_EXAMPLES, NAT_EXAMPLES, OVS_EXAMPLES } from '@/server/testing/kind-examples';
+import { LIBVIRT_EXAMPLES, NAT_EXAMPLES, OVS_EXAMPLES, TC_EXAMPLES } from '@/server/testing/kind-examples';
 import { describe, expect, it } from 'vitest';
 import { describeOperation, interfacesOf, OPERATION_KINDS, ZCidr, ZIfName, ZMac, ZOperation, type Operation } from './ops';
 
@@ -72,12 +72,13 @@ describe('ZCidr', () => {
 });
 
 describe('ZOperation', () => {
-  it('has the 48 operation kinds', () => {
+  it('has the 54 operation kinds', () => {
     expect(OPERATION_KINDS).toEqual([
       'createBridge', 'createBond', 'createVlan', 'createVeth', 'createDummy', 'deleteInterface', 'setMaster',
       'unsetMaster', 'setMtu', 'setLinkState', 'setMac', 'addAddress', 'removeAddress', 'setBridgeVlans', 'restoreRoutes',
       'setIpForward', 'createNetwork', 'deleteNetwork', 'restoreNetwork', 'setNetworkActive', 'setNetworkAutostart', 'editNetwork', 'redefineNetwork', 'addDhcpHost', 'removeDhcpHost',
       'attachNic', 'detachNic', 'restoreNic', 'moveNic', 'setNicLink', 'setNicBandwidth', 'setQdisc', 'removeQdisc', 'restoreQdiscTree',
+      'setHtbClass', 'removeHtbClass', 'restoreHtbClass', 'addTcFilter', 'removeTcFilter', 'restoreTcFilter',
       'addPortForward', 'removePortForward', 'addMasquerade', 'removeMasquerade',
       'createOvsBridge', 'deleteOvsBridge', 'restoreOvsBridge', 'addOvsPort', 'addOvsTunnelPort', 'removeOvsPort', 'restoreOvsPort', 'setOvsPortVlans',
       'writeBootFiles', 'persistInterfaces',
@@ -163,8 +164,8 @@ describe('describeOperation and interfacesOf', () => {
   });
 
   it('cover every kind', () => {
-    // The libvirt, forwarding, NAT and Open vSwitch kinds' examples are described in their own tests (kinds/libvirt-kinds.test.ts, kinds/nat-kinds.test.ts, kinds/ovs-kinds.test.ts),
+    // The libvirt, forwarding, NAT, Open vSwitch and HTB class/filter kinds' examples are described in their own tests (kinds/libvirt-kinds.test.ts, kinds/nat-kinds.test.ts, kinds/ovs-kinds.test.ts, kinds/htb-kinds.test.ts),
     // and the boot files (which only the planner writes) in kinds/write-boot-files.test.ts.
-    expect(new Set([...examples.map(([op]) => op.kind), ...LIBVIRT_EXAMPLES.map((e) => e.op.kind), ...NAT_EXAMPLES.map((e) => e.op.kind), ...OVS_EXAMPLES.map((e) => e.op.kind), 'writeBootFiles', 'persistInterfaces'])).toEqual(new Set(OPERATION_KINDS));
+    expect(new Set([...examples.map(([op]) => op.kind), ...LIBVIRT_EXAMPLES.map((e) => e.op.kind), ...NAT_EXAMPLES.map((e) => e.op.kind), ...OVS_EXAMPLES.map((e) => e.op.kind), ...TC_EXAMPLES.map((e) => e.op.kind), 'writeBootFiles', 'persistInterfaces'])).toEqual(new Set(OPERATION_KINDS));
   });
 });

@@ -36,6 +36,12 @@ import { setNicBandwidth, setNicBandwidthSchema } from './kinds/set-nic-bandwidt
 import { setQdisc, setQdiscSchema } from './kinds/set-qdisc';
 import { removeQdisc, removeQdiscSchema } from './kinds/remove-qdisc';
 import { restoreQdiscTree, restoreQdiscTreeSchema } from './kinds/restore-qdisc-tree';
+import { setHtbClass, setHtbClassSchema } from './kinds/set-htb-class';
+import { removeHtbClass, removeHtbClassSchema } from './kinds/remove-htb-class';
+import { restoreHtbClass, restoreHtbClassSchema } from './kinds/restore-htb-class';
+import { addTcFilter, addTcFilterSchema } from './kinds/add-tc-filter';
+import { removeTcFilter, removeTcFilterSchema } from './kinds/remove-tc-filter';
+import { restoreTcFilter, restoreTcFilterSchema } from './kinds/restore-tc-filter';
 import { writeBootFiles, writeBootFilesSchema } from './kinds/write-boot-files';
 import { persistInterfaces, persistInterfacesSchema } from './kinds/persist-interfaces';
 import { addPortForward, addPortForwardSchema } from './kinds/add-port-forward';
@@ -87,6 +93,12 @@ export const KINDS = [
   setQdisc,
   removeQdisc,
   restoreQdiscTree,
+  setHtbClass,
+  removeHtbClass,
+  restoreHtbClass,
+  addTcFilter,
+  removeTcFilter,
+  restoreTcFilter,
   addPortForward,
   removePortForward,
   addMasquerade,
@@ -142,6 +154,12 @@ export const ZOperation = z.discriminatedUnion('kind', [
   setQdiscSchema,
   removeQdiscSchema,
   restoreQdiscTreeSchema,
+  setHtbClassSchema,
+  removeHtbClassSchema,
+  restoreHtbClassSchema,
+  addTcFilterSchema,
+  removeTcFilterSchema,
+  restoreTcFilterSchema,
   addPortForwardSchema,
   removePortForwardSchema,
   addMasqueradeSchema,

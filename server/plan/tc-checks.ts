@@ -1,6 +1,6 @@
 // What the qdisc kinds (setQdisc, removeQdisc, restoreQdiscTree) check and say alike: who owns
-// a device's traffic control, what a change takes away with the root, and what the host shows
-// afterwards against what was intended. Pure.
+// a device's traffic control (the HTB class and filter kinds check that too), what a change
+// takes away with the root, and what the host shows afterwards against what was intended. Pure.
 import type { NetInterface, Qdisc, TcClass, TcFilter, Topology } from '@/server/topology/model';
 import { filterInWords, qdiscInWords, tcClassInWords } from '@/server/topology/words';
 import type { Checks } from './kind';
@@ -19,10 +19,11 @@ function ownerProblem(t: Topology, i: NetInterface): string | null {
 }
 
 /**
- * The checks every qdisc kind makes: the device exists and is Switchboard's to shape, the read
- * has what an exact undo needs, and the tree there now can be put back. Returns the device.
+ * What every tc kind checks first: the device exists, is Switchboard's to shape, and the read
+ * holds its tc (qdiscs, classes with their bursts, filters). Returns the device. The class and
+ * filter kinds stop here: what they undo is their own part, not the whole tree.
  */
-export function checkTcDevice(c: Checks, dev: string): NetInterface | undefined {
+export function checkTcOwner(c: Checks, dev: string): NetInterface | undefined {
   const i = c.need(dev);
   if (!i) return undefined;
   const owner = ownerProblem(c.t, i);
@@ -35,6 +36,16 @@ export function checkTcDevice(c: Checks, dev: string): NetInterface | undefined 
     c.errors.push(problem);
     return undefined;
   }
+  return i;
+}
+
+/**
+ * The checks every qdisc kind makes: the device exists and is Switchboard's to shape, the read
+ * has what an exact undo needs, and the tree there now can be put back. Returns the device.
+ */
+export function checkTcDevice(c: Checks, dev: string): NetInterface | undefined {
+  const i = checkTcOwner(c, dev);
+  if (!i) return undefined;
   const undo = undoOfRootChange(c.t, dev);
   if ('why' in undo) c.errors.push(undo.why);
   return i;

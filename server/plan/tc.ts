@@ -114,7 +114,8 @@ export const timeArg = (us: number) => (us % 1000 === 0 ? `${us / 1000}ms` : `${
  */
 export const percentArg = (fraction: number) => String(Number((fraction * 100).toPrecision(6)));
 
-type Args = { args: string[] } | { why: string };
+/** tc's arguments for one part of a tree, or why Switchboard cannot write it exactly (a phrase: "a flower filter"). */
+export type Args = { args: string[] } | { why: string };
 const fail = (why: string): Args => ({ why });
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
@@ -309,7 +310,7 @@ export function qdiscArgs(q: Qdisc, a: TcArithmetic): Args {
 const sizeSlack = (text: string) => (/Mb$/i.test(text) ? 1024 : /Kb$/i.test(text) ? 16 : 0);
 
 /** An HTB class's rate and burst as tc takes them back, or why not. */
-function htbClassArgs(c: TcClass, a: TcArithmetic): Args {
+export function htbClassArgs(c: TcClass, a: TcArithmetic): Args {
   const what = `an HTB class (${c.classid})`;
   if (c.burst === undefined || c.cburst === undefined) return fail(`${what} without a burst in the read`);
   const rates: string[] = [];
@@ -344,7 +345,8 @@ function inOwnHashTable(f: TcFilter): boolean {
   return Number.parseInt(table, 16) >= 0x800 && (bucket === '' || Number.parseInt(bucket, 16) === 0);
 }
 
-function filterArgs(f: TcFilter): Args {
+/** A filter's classifier and match as tc takes them back (after `prio N`), or why not. */
+export function filterArgs(f: TcFilter): Args {
   if (f.kind !== 'u32') return fail(`a ${f.kind} filter`);
   if (f.actions.length) return fail(`a u32 filter with actions (${f.actions.join(', then ')})`);
   if (!inOwnHashTable(f)) return fail(`a u32 filter in a hash table of its own (${f.handle})`);

@@ -90,7 +90,8 @@ export function hostileOperation(marker: string, names: readonly string[], kinds
       dev: field(marker, anyName),
       master: field(marker, anyName),
       peer: field(marker, fresh),
-      parent: field(marker, existing),
+      // An interface (a VLAN's parent), or a tc parent (an HTB class's, a filter's).
+      parent: field(marker, fc.oneof({ weight: 4, arbitrary: existing }, { weight: 1, arbitrary: fc.constantFrom('1:', '1:1', '1:10', '10:', 'ffff:', '1:0') })),
       members: field(marker, fc.array(existing, { maxLength: 3 })),
       vlanId: field(marker, fc.integer({ min: -2, max: 5000 })),
       mtu: field(marker, fc.integer({ min: 0, max: 70000 })),
@@ -128,6 +129,36 @@ export function hostileOperation(marker: string, names: readonly string[], kinds
       remote: field(marker, fc.constantFrom('198.18.0.12', '239.1.1.1', '127.0.0.1', '2001:db8::12', '198.18.0.256')),
       key: field(marker, fc.oneof(fc.integer({ min: -1, max: 2 ** 32 }), fc.constant(100))),
       dstPort: field(marker, fc.integer({ min: 0, max: 70000 })),
+      // The HTB class and tc filter kinds' fields (issue 13's API): ids tc prints and ones it does not.
+      classid: field(marker, fc.constantFrom('1:10', '1:20', '1:30', '1:40', '1:1', '1:a0', '2:10', '1:0', '1:0a', '1:A', 'ffff:ffff')),
+      rateKbit: field(marker, fc.oneof(fc.integer({ min: 0, max: 200_000_000 }), fc.constantFrom(1000, 5000, 20000, 1234567))),
+      ceilKbit: field(marker, fc.oneof(fc.integer({ min: 0, max: 200_000_000 }), fc.constantFrom(1000, 20000))),
+      burstBytes: field(marker, fc.integer({ min: 0, max: 50_000_000 })),
+      prio: field(marker, fc.integer({ min: -1, max: 9 })),
+      leaf: field(
+        marker,
+        fc.oneof(
+          fc.constantFrom({ kind: 'fq_codel' }, { kind: 'sfq' }, { kind: 'tbf' }),
+          fc.record({ kind: fc.constant('pfifo'), limitPackets: fc.integer({ min: -1, max: 2_000_000 }) }, { requiredKeys: ['kind'] }),
+          fc.record({ kind: fc.constant('netem'), delayMs: fc.integer({ min: -1, max: 70_000 }), jitterMs: fc.integer({ min: 0, max: 200 }), [marker.length % 2 ? 'delay_ms' : 'extra']: hostileString(marker) }, { requiredKeys: ['kind', 'delayMs'] }),
+        ),
+      ),
+      pref: field(marker, fc.integer({ min: -1, max: 70_000 })),
+      // A filter's (ip, ipv6, all) and a port forward's (tcp, udp).
+      protocol: field(marker, fc.constantFrom('ip', 'ipv6', 'all', 'arp', '802.1Q', 'tcp', 'udp')),
+      match: field(
+        marker,
+        fc.record(
+          {
+            src: fc.oneof(address, fc.constantFrom('10.0.0.0/8', '10.0.0.5', '2001:db8::/32', '2001:DB8::1')),
+            dst: fc.oneof(address, fc.constantFrom('10.0.0.0/24', '2001:db8:5::/48')),
+            ipProto: fc.oneof(fc.constantFrom('tcp', 'udp', 'icmp', 'gre'), fc.integer({ min: -1, max: 300 })),
+            srcPort: fc.integer({ min: 0, max: 70_000 }),
+            dstPort: fc.integer({ min: 0, max: 70_000 }),
+          },
+          { requiredKeys: [] },
+        ),
+      ),
       // setQdisc's settings: in and out of range, and fields of another kind or hostile ones.
       qdisc: field(
         marker,

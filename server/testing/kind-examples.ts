@@ -1,4 +1,4 @@
-// Test scaffolding: one valid example of each libvirt (networks, VM NICs), IP forwarding, NAT and Open vSwitch kind against the plan
+// Test scaffolding: one valid example of each libvirt (networks, VM NICs), IP forwarding, NAT, Open vSwitch and HTB class/filter kind against the plan
 // fixture host, with the sentence that describes it. The kind-wide tables (ops, render, invert)
 // take these in, so "every kind has a row" holds while each kind's own tests live apart.
 import type { OperationKind } from '@/server/plan/ops';
@@ -71,4 +71,32 @@ export const OVS_EXAMPLES: KindExample[] = [
   { op: { kind: 'removeOvsPort', bridge: 'br-ovs', port: 'int0' }, description: 'remove port int0 from br-ovs' },
   { op: { kind: 'restoreOvsPort', bridge: 'br-ovs', port: { name: 'p9', tag: 10, interfaces: [{ name: 'p9', type: 'internal' }] } }, description: 'put back port p9 on br-ovs as it was (internal port, VLAN 10)' },
   { op: { kind: 'setOvsPortVlans', port: 'eth4', tag: 30 }, description: 'set VLANs of OVS port eth4 to VLAN 30' },
+];
+
+/**
+ * One example of each HTB class and tc filter kind, against the plan fixture host with eth2's
+ * HTB tree (testing/tc-examples.ts htbHost; kinds/htb-kinds.test.ts takes them in). The root
+ * qdisc kinds (setQdisc, removeQdisc, restoreQdiscTree) have rows in the kind-wide tables.
+ */
+export const TC_EXAMPLES: KindExample[] = [
+  {
+    op: { kind: 'setHtbClass', dev: 'eth2', classid: '1:30', parent: '1:1', rateKbit: 2000, ceilKbit: 20000, prio: 3, leaf: { kind: 'fq_codel' } },
+    description: 'HTB class 1:30 under 1:1 on eth2: 2 Mbit/s, up to 20 Mbit/s, priority 3, fq_codel under it',
+  },
+  { op: { kind: 'removeHtbClass', dev: 'eth2', classid: '1:40' }, description: 'remove HTB class 1:40 from eth2' },
+  {
+    op: {
+      kind: 'restoreHtbClass',
+      dev: 'eth2',
+      class: { dev: 'eth2', kind: 'htb', classid: '1:50', parent: '1:1', rate: '2Mbit', ceil: '20Mbit', burst: '1600b', cburst: '1600b', prio: 0, leaf: '50:' },
+      leaf: { qdisc: { dev: 'eth2', kind: 'pfifo', handle: '50:', parent: '1:50', root: false, options: { limit: 10 } }, classes: [] },
+    },
+    description: 'put back HTB class 1:50 on eth2 as it was (rate 2 Mbit/s, ceil 20 Mbit/s, burst 1.6 KiB, pfifo under it)',
+  },
+  { op: { kind: 'addTcFilter', dev: 'eth2', parent: '1:', protocol: 'ip', match: { dst: '10.0.0.0/24', ipProto: 'tcp', dstPort: 80 }, classid: '1:10' }, description: 'steer tcp to 10.0.0.0/24 port 80 on eth2 into class 1:10' },
+  { op: { kind: 'removeTcFilter', dev: 'eth2', parent: '1:', pref: 2 }, description: 'remove the tc filter at pref 2 on eth2 (1:)' },
+  {
+    op: { kind: 'restoreTcFilter', dev: 'eth2', parent: '1:', pref: 20, filters: [{ dev: 'eth2', parent: '1:', protocol: 'ip', pref: 20, kind: 'u32', handle: '814::800', classid: '1:20', match: 'UDP dst port 53', actions: [] }] },
+    description: "put back eth2's tc filter at pref 20 on 1: as it was (u32: UDP dst port 53 → class 1:20)",
+  },
 ];

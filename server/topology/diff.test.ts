@@ -104,6 +104,20 @@ describe('tc filters in the history', () => {
     expect(diffTopology(qos, after).map(describeChange)).toEqual(['filter eth2 1: pref 2 u32: TCP dst port 443 added', 'filter eth2 1: pref 2 u32: TCP dst port 80 removed']);
   });
 
+  it("does not count what a class has sent (tc -s) as a change: the counters move with traffic", () => {
+    const after = clone();
+    for (const c of after.classes) Object.assign(c, { sentBytes: 1210, sentPackets: 5 });
+    expect(diffTopology(qos, after)).toEqual([]);
+    expect(topologyHash(after)).toBe(topologyHash(qos));
+    const busier = structuredClone(after);
+    busier.classes[0]!.sentBytes = 99_999;
+    expect(diffTopology(after, busier)).toEqual([]);
+    expect(topologyHash(busier)).toBe(topologyHash(after));
+    // A class's configuration still is one.
+    busier.classes[0]!.rate = '11Mbit';
+    expect(diffTopology(after, busier).map(describeChange)).toEqual([`class eth2 ${busier.classes[0]!.classid}: rate "10Mbit" → "11Mbit"`]);
+  });
+
   it('does not count a handle the kernel picked (the same filter made again) as a change', () => {
     const after = clone();
     eth2Web(after).handle = '80a::800';

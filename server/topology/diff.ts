@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalText } from '@/server/canonical';
 import { portForwardInWords } from '@/server/plan/nat';
-import { qdiscKey, type BootConfig, type FirewallState, type OvsPort, type OvsState, type Topology } from './model';
+import { classConfiguration, qdiscKey, type BootConfig, type FirewallState, type OvsPort, type OvsState, type Topology } from './model';
 import { isBridgeOwnPort } from './ovs';
 import { ovsPortInWords } from './words';
 
@@ -45,6 +45,8 @@ export function configurationOf(t: Topology): Topology {
     // A handle the kernel picked (8000: and up, for a qdisc created without one: the default
     // root qdisc a device gets back when its own is removed) is not configuration.
     qdiscs: t.qdiscs.map((q) => ({ ...q, handle: kernelPickedHandle(q.handle), parent: q.parent === null ? null : kernelPickedHandle(q.parent) })),
+    // What a class has sent moves with traffic: runtime state, like the neighbours below.
+    classes: t.classes.map(classConfiguration),
     // u32 and flower handles are the kernel's pick unless given (a re-created filter gets the
     // next one); fw's handle is the firewall mark it matches.
     ...(t.filters ? { filters: t.filters.map((f) => (f.kind === 'fw' ? f : { ...f, handle: null })) } : {}),

@@ -170,6 +170,21 @@ export interface TcClass {
   prio?: number | null;
   /** Handle of the qdisc under a leaf class ("10:"), null when the kernel's default. Absent in older reads. */
   leaf?: string | null;
+  /**
+   * What the class has sent since it was made (`tc -s class show`: "Sent 1210 bytes 5 pkt"):
+   * runtime state, which topology/diff.ts leaves out of the configuration. Absent in reads
+   * before the probe asked for statistics, and for classes tc prints none for (tbf's).
+   */
+  sentBytes?: number;
+  sentPackets?: number;
+}
+
+/** A class as configured: without what it has sent (runtime state, which moves with traffic). */
+export function classConfiguration(c: TcClass): TcClass {
+  const out = { ...c };
+  delete out.sentBytes;
+  delete out.sentPackets;
+  return out;
 }
 
 /**

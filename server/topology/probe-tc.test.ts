@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { probeFragment } from '@/server/testing/probe-fragment';
+import { parseClasses } from './parse/tc';
 import { parseFilters } from './parse/tc-filter';
 
 const real = (name: string) => readFileSync(new URL(`./parse/fixtures/real/tc/${name}`, import.meta.url), 'utf8');
@@ -56,6 +57,7 @@ qdisc htb 1: dev gone0 root refcnt 2 r2q 10 default 0 direct_packets_stat 0 dire
     '-j filter show dev eth1 parent ffff:': '[{"protocol":"ip","pref":1,"kind":"u32","chain":0,"options":{"fh":"800::800","match":{"value":"0","mask":"0","offmask":"","off":0},"actions":[{"order":1,"kind":"police","index":1}]}}]',
     'filter show dev eth1 parent ffff:': '\taction order 1:  police 0x1 rate 1Mbit burst 10Kb mtu 2Kb action drop overhead 0b',
     '-j filter show dev gone0 parent 1:': { exit: 2 },
+    '-s class show dev eth2': real('class-show-stats-htb.txt').trimEnd(),
   });
 
   it('makes one tc call per classful qdisc, ingress and clsact side, and none for the rest', () => {
@@ -70,7 +72,7 @@ qdisc htb 1: dev gone0 root refcnt 2 r2q 10 default 0 direct_packets_stat 0 dire
     ]);
     // The qdisc list is read once for both sections.
     expect(calls.filter((c) => c === 'qdisc show')).toHaveLength(1);
-    expect(calls.filter((c) => c.startsWith('class show'))).toEqual(['class show dev eth2', 'class show dev eth4', 'class show dev gone0', 'class show dev vnet0']);
+    expect(calls.filter((c) => c.includes('class show'))).toEqual(['-s class show dev eth2', '-s class show dev eth4', '-s class show dev gone0', '-s class show dev vnet0']);
   });
 
   it('frames each answer so the parser reads it, and reports the failed one', () => {
@@ -81,6 +83,12 @@ qdisc htb 1: dev gone0 root refcnt 2 r2q 10 default 0 direct_packets_stat 0 dire
     expect(parsed.unreadable).toEqual([]);
     expect(parsed.filters.filter((f) => f.dev === 'eth2')).toHaveLength(10);
     expect(parsed.filters.find((f) => f.dev === 'eth1')).toMatchObject({ match: 'all IPv4 traffic', actions: ['police 1 Mbit/s burst 10 KiB, excess drop'] });
+  });
+
+  it('reads classes with their counters (-s), framed per device as the parser reads them', () => {
+    const classes = sectionBody(out, 'class');
+    expect(classes?.exit).toBe(0);
+    expect(parseClasses(classes!.body).map((c) => `${c.dev} ${c.classid} ${c.sentPackets ?? '-'}`)).toEqual(['eth2 1:10 5', 'eth2 1:1 8', 'eth2 1:20 3', 'eth2 20:1 -']);
   });
 
   it('says "not installed" (127) when there is no tc', () => {

@@ -210,14 +210,15 @@ s qdisc; tc -j -s qdisc show; e qdisc $?
 # The qdisc list once more as text ("qdisc KIND HANDLE dev NAME ..."): which devices have
 # classes and which qdiscs hold filters. Classes and filters are read one tc process per device
 # (or qdisc), ~1.5 ms each, so only where they can exist: over 0.7 s on a host with 500
-# interfaces otherwise.
+# interfaces otherwise. Classes come with their counters (-s: "Sent N bytes M pkt"), so that
+# what a filter steers into a class can be seen (parse/tc.ts).
 tcq=$(tc qdisc show 2>/dev/null)
 set -f # interface names may contain glob characters
 s class
 rc=0
 if command -v tc >/dev/null 2>&1; then
   for d in $(printf '%s\n' "$tcq" | awk '$2 !~ /^(noqueue|pfifo_fast|pfifo|bfifo|pfifo_head_drop|fq_codel|fq|fq_pie|sfq|codel|cake|red|choke|pie|netem|ingress|clsact|plug)$/ { print $5 }' | sort -u); do
-    out=$(tc class show dev "$d" 2>/dev/null) || rc=$?
+    out=$(tc -s class show dev "$d" 2>/dev/null) || rc=$?
     [ -n "$out" ] && printf 'dev %s\n%s\n' "$d" "$out"
   done
 else rc=127; fi

@@ -9,11 +9,11 @@ import { checkTcDevice, treeDifferences, treeInWords } from '../tc-checks';
 
 // The parts of a tc tree as the model holds them (server/topology/model.ts: Qdisc, TcClass,
 // TcFilter); what goes on a command line is checked again where it is rendered (tc.ts, commands.ts).
-const ZTcHandle = z.string().regex(/^[0-9a-f]{1,4}:$/, 'A qdisc handle looks like 1: or 10:.');
-const ZTcId = z.string().regex(/^[0-9a-f]{0,4}:[0-9a-f]{0,4}$/, 'A tc id looks like 1:10.');
+export const ZTcHandle = z.string().regex(/^[0-9a-f]{1,4}:$/, 'A qdisc handle looks like 1: or 10:.');
+export const ZTcId = z.string().regex(/^[0-9a-f]{0,4}:[0-9a-f]{0,4}$/, 'A tc id looks like 1:10.');
 const ZTcWord = z.string().regex(/^[A-Za-z0-9_.]{1,32}$/, 'A tc kind or protocol is a single word.');
-const ZTreeQdisc = z.object({ dev: ZIfName, kind: ZTcWord, handle: ZTcHandle, parent: ZTcId.nullable(), root: z.boolean(), options: z.record(z.string(), z.unknown()) });
-const ZTreeClass = z.object({
+export const ZTreeQdisc = z.object({ dev: ZIfName, kind: ZTcWord, handle: ZTcHandle, parent: ZTcId.nullable(), root: z.boolean(), options: z.record(z.string(), z.unknown()) });
+export const ZTreeClass = z.object({
   dev: ZIfName,
   kind: ZTcWord,
   classid: ZTcId,
@@ -25,7 +25,7 @@ const ZTreeClass = z.object({
   prio: z.number().int().min(0).max(7).nullable().optional(),
   leaf: ZTcHandle.nullable().optional(),
 });
-const ZTreeFilter = z.object({
+export const ZTreeFilter = z.object({
   dev: ZIfName,
   parent: ZTcId,
   protocol: ZTcWord,

@@ -10,9 +10,25 @@ import { checkTcDevice, lostWithRoot, treeDifferences } from '../tc-checks';
 import type { Operation } from '../registry';
 
 const RATE_RANGE = 'A rate is 8 kbit/s to 100 Gbit/s (rateKbit 8-100000000).';
-const ZRateKbit = z.number().int('A rate is a whole number of kbit/s.').min(8, RATE_RANGE).max(100_000_000, RATE_RANGE);
+export const ZRateKbit = z.number().int('A rate is a whole number of kbit/s.').min(8, RATE_RANGE).max(100_000_000, RATE_RANGE);
 const ZPercent = (what: string) => z.number().min(0, `${what} is a percentage, 0-100.`).max(100, `${what} is a percentage, 0-100.`);
 const ZMilliseconds = (what: string, max: number) => z.number().min(0, `${what} is 0-${max} ms.`).max(max, `${what} is 0-${max} ms.`);
+
+/** The qdiscs set both as a root (setQdisc) and under an HTB class (setHtbClass's leaf). */
+export const ZNetemSpec = z.strictObject({
+  kind: z.literal('netem'),
+  delayMs: ZMilliseconds('A delay', 60_000),
+  jitterMs: ZMilliseconds('Jitter', 60_000).optional(),
+  lossPercent: ZPercent('Loss').optional(),
+  duplicatePercent: ZPercent('Duplication').optional(),
+  corruptPercent: ZPercent('Corruption').optional(),
+  reorderPercent: ZPercent('Reordering').optional(),
+  rateKbit: ZRateKbit.optional(),
+});
+export const ZFqCodelSpec = z.strictObject({ kind: z.literal('fq_codel') });
+export const ZPfifoSpec = z.strictObject({ kind: z.literal('pfifo'), limitPackets: z.number().int('A limit is a whole number of packets.').min(1, 'A pfifo limit is 1-1000000 packets.').max(1_000_000, 'A pfifo limit is 1-1000000 packets.').optional() });
+/** sfq: fair queueing among flows, with the kernel's defaults; set under an HTB class (setHtbClass's leaf), not as a root. */
+export const ZSfqSpec = z.strictObject({ kind: z.literal('sfq') });
 
 /**
  * The root qdiscs people set, with their settings in people's units; the field names are a
@@ -20,16 +36,7 @@ const ZMilliseconds = (what: string, max: number) => z.number().min(0, `${what} 
  * than dropping a misspelt one.
  */
 export const ZQdiscSpec = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('netem'),
-    delayMs: ZMilliseconds('A delay', 60_000),
-    jitterMs: ZMilliseconds('Jitter', 60_000).optional(),
-    lossPercent: ZPercent('Loss').optional(),
-    duplicatePercent: ZPercent('Duplication').optional(),
-    corruptPercent: ZPercent('Corruption').optional(),
-    reorderPercent: ZPercent('Reordering').optional(),
-    rateKbit: ZRateKbit.optional(),
-  }),
+  ZNetemSpec,
   z.strictObject({
     kind: z.literal('tbf'),
     rateKbit: ZRateKbit,
@@ -45,10 +52,12 @@ export const ZQdiscSpec = z.discriminatedUnion('kind', [
       .refine((v) => Number.parseInt(v.replace(/^1:/, ''), 16) > 0, 'A default class is an HTB class id under 1:, such as 1:20 (class 0 is no class).')
       .optional(),
   }),
-  z.strictObject({ kind: z.literal('fq_codel') }),
-  z.strictObject({ kind: z.literal('pfifo'), limitPackets: z.number().int('A limit is a whole number of packets.').min(1, 'A pfifo limit is 1-1000000 packets.').max(1_000_000, 'A pfifo limit is 1-1000000 packets.').optional() }),
+  ZFqCodelSpec,
+  ZPfifoSpec,
 ]);
 export type QdiscSpec = z.output<typeof ZQdiscSpec>;
+/** Any qdisc Switchboard sets: a root (QdiscSpec) or sfq, which only goes under an HTB class. */
+export type AnyQdiscSpec = QdiscSpec | z.output<typeof ZSfqSpec>;
 
 /** Replaces a device's root qdisc (and everything under it) with one Switchboard sets, handle 1:. */
 export const setQdiscSchema = z.object({ kind: z.literal('setQdisc'), dev: ZIfName, qdisc: ZQdiscSpec });
@@ -73,7 +82,7 @@ function netemWords(q: Extract<QdiscSpec, { kind: 'netem' }>): string {
 }
 
 /** "delay 10 ms ± 2 ms, loss 1%", "tbf 10 Mbit/s, latency 50 ms", "htb, default class 1:20". */
-export function qdiscSpecInWords(q: QdiscSpec): string {
+export function qdiscSpecInWords(q: AnyQdiscSpec): string {
   switch (q.kind) {
     case 'netem':
       return netemWords(q) || 'netem without delay or loss';
@@ -82,7 +91,8 @@ export function qdiscSpecInWords(q: QdiscSpec): string {
     case 'htb':
       return q.defaultClass ? `htb, default class 1:${defaultMinor(q.defaultClass)}` : 'htb, unclassified traffic unshaped';
     case 'fq_codel':
-      return 'fq_codel';
+    case 'sfq':
+      return q.kind;
     case 'pfifo':
       return q.limitPackets ? `pfifo, limit ${q.limitPackets} packets` : 'pfifo';
   }
@@ -117,8 +127,8 @@ function tbfSizes(q: Extract<QdiscSpec, { kind: 'tbf' }>, i: NetInterface) {
 
 const us = (ms: number) => Math.round(ms * 1000);
 
-/** The arguments after `tc qdisc replace dev D root handle 1:`. */
-export function qdiscSpecArgs(q: QdiscSpec, i: NetInterface): string[] {
+/** The arguments after `tc qdisc replace dev D root handle 1:` (or `tc qdisc add dev D parent C handle H:`). */
+export function qdiscSpecArgs(q: AnyQdiscSpec, i: NetInterface): string[] {
   switch (q.kind) {
     case 'netem': {
       const delay = q.delayMs > 0 ? ['delay', timeArg(us(q.delayMs)), ...(q.jitterMs ? [timeArg(us(q.jitterMs))] : [])] : [];
@@ -141,7 +151,8 @@ export function qdiscSpecArgs(q: QdiscSpec, i: NetInterface): string[] {
     case 'htb':
       return ['htb', ...(q.defaultClass ? ['default', defaultMinor(q.defaultClass)] : [])];
     case 'fq_codel':
-      return ['fq_codel'];
+    case 'sfq':
+      return [q.kind];
     case 'pfifo':
       return ['pfifo', ...(q.limitPackets ? ['limit', String(q.limitPackets)] : [])];
   }
@@ -159,14 +170,24 @@ const chanceOption = (name: string, percent: number | undefined) => (percent ? {
  */
 const ASSUMED_TXQUEUELEN = 1000;
 
+/** Where a qdisc goes: the root (handle 1:), or under a class (setHtbClass's leaf). */
+export interface QdiscPlace {
+  handle: string;
+  /** The class it goes under; null for the root. */
+  parent: string | null;
+}
+const ROOT_PLACE: QdiscPlace = { handle: ROOT_HANDLE, parent: null };
+
 /**
- * The root qdisc as the probe will read it (tc -j of iproute2 6.1, parse/tc.ts), and the class
- * tbf shows for its child. What the model cannot know is assumed and not verified (see
- * comparedOptions): fq_codel's quantum (the MTU plus the link header), the transmit queue length.
+ * The qdisc as the probe will read it (tc -j of iproute2 6.1, parse/tc.ts), and the class tbf
+ * shows for its child. What the model cannot know is assumed and not verified (see
+ * comparedOptions): fq_codel's and sfq's quantum (the MTU plus the link header), the transmit
+ * queue length. sfq's and fq_codel's classes (their flows, listed while they hold packets) and
+ * netem's (listed only with a child qdisc) are not read.
  */
-export function projectedRoot(dev: string, q: QdiscSpec, i: NetInterface, t: Topology): { qdisc: Qdisc; classes: TcClass[] } {
+export function projectedQdisc(dev: string, q: AnyQdiscSpec, i: NetInterface, t: Topology, place: QdiscPlace = ROOT_PLACE): { qdisc: Qdisc; classes: TcClass[] } {
   const a = tcArithmeticOf(t);
-  const qdisc = (options: Record<string, unknown>): Qdisc => ({ dev, kind: q.kind, handle: ROOT_HANDLE, parent: null, root: true, options });
+  const qdisc = (options: Record<string, unknown>): Qdisc => ({ dev, kind: q.kind, handle: place.handle, parent: place.parent, root: place.parent === null, options });
   switch (q.kind) {
     case 'netem': {
       const seconds = (ms: number) => netemPrintedSeconds(us(ms), a);
@@ -193,7 +214,7 @@ export function projectedRoot(dev: string, q: QdiscSpec, i: NetInterface, t: Top
       return {
         qdisc: qdisc({ rate: s.rate, burst: tbfBurstPrinted(s.rate, s.burst, a), ...(lat !== null ? { lat } : { limit: s.limit }) }),
         // tbf shows one class for its child qdisc (the probe reads classes where tbf is).
-        classes: [{ dev, kind: 'tbf', classid: `${ROOT_HANDLE}1`, parent: ROOT_HANDLE, rate: null, ceil: null, burst: null, cburst: null, prio: null, leaf: null }],
+        classes: [{ dev, kind: 'tbf', classid: `${place.handle}1`, parent: place.handle, rate: null, ceil: null, burst: null, cburst: null, prio: null, leaf: null }],
       };
     }
     case 'htb':
@@ -204,11 +225,17 @@ export function projectedRoot(dev: string, q: QdiscSpec, i: NetInterface, t: Top
       return { qdisc: qdisc({ limit: 10240, flows: 1024, quantum: i.mtu + 14, target: 4999, interval: 99999, memory_limit: 33554432, ecn: true, drop_batch: 64 }), classes: [] };
     case 'pfifo':
       return { qdisc: qdisc({ limit: q.limitPackets ?? ASSUMED_TXQUEUELEN }), classes: [] };
+    case 'sfq':
+      // The kernel's defaults (sch_sfq.c): 127 packets, a quantum of one frame, 1024 hash buckets.
+      return { qdisc: qdisc({ limit: 127, quantum: i.mtu + 14, depth: 127, divisor: 1024 }), classes: [] };
   }
 }
 
+/** The root qdisc as the probe will read it (projectedQdisc at the root). */
+export const projectedRoot = (dev: string, q: QdiscSpec, i: NetInterface, t: Topology) => projectedQdisc(dev, q, i, t);
+
 /** The options verify compares: those the operation decides, not the assumed ones. */
-function comparedOptions(q: QdiscSpec): string[] {
+export function comparedOptions(q: AnyQdiscSpec): string[] {
   switch (q.kind) {
     case 'netem':
       return ['delay', 'loss-random', 'duplicate', 'reorder', 'corrupt', 'rate'];
@@ -219,16 +246,22 @@ function comparedOptions(q: QdiscSpec): string[] {
     case 'pfifo':
       return q.limitPackets ? ['limit'] : [];
     case 'fq_codel':
+    case 'sfq':
       return [];
   }
 }
 
+/** netem's settings that contradict each other, in sentences; `where` says where it goes ("on eth2", "under class 1:10 on eth2"). */
+export function netemProblems(q: z.output<typeof ZNetemSpec>, where: string): string[] {
+  return [
+    ...(q.jitterMs && q.jitterMs > q.delayMs ? [`netem's jitter ${where} (${msWords(q.jitterMs)}) is more than its delay (${msWords(q.delayMs)}); jitter is how far each packet's delay may stray from it.`] : []),
+    ...(q.reorderPercent && q.delayMs <= 0 ? [`netem reorders packets ${where} by sending some without its delay, so reordering needs a delay above 0 ms.`] : []),
+  ];
+}
+
 function validateSpec(op: SetQdisc, i: NetInterface, errors: string[]): void {
   const q = op.qdisc;
-  if (q.kind === 'netem') {
-    if (q.jitterMs && q.jitterMs > q.delayMs) errors.push(`netem's jitter on ${op.dev} (${msWords(q.jitterMs)}) is more than its delay (${msWords(q.delayMs)}); jitter is how far each packet's delay may stray from it.`);
-    if (q.reorderPercent && q.delayMs <= 0) errors.push(`netem reorders packets on ${op.dev} by sending some without its delay, so reordering needs a delay above 0 ms.`);
-  }
+  if (q.kind === 'netem') errors.push(...netemProblems(q, `on ${op.dev}`));
   if (q.kind === 'tbf') {
     const s = tbfSizes(q, i);
     const least = minimumTbfBurst(q.rateKbit, i);

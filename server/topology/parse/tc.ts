@@ -1,4 +1,4 @@
-// `tc -j -s qdisc show` (JSON) and `tc class show dev X` per device (text: iproute2 6.1 prints
+// `tc -j -s qdisc show` (JSON) and `tc -s class show dev X` per device (text: iproute2 6.1 prints
 // classes as text even with -j).
 import { z } from 'zod';
 import { LEGACY_OPTIONS_KEY, qdiscKey, type Qdisc, type QdiscStats, type TcClass } from '../model';
@@ -52,24 +52,39 @@ export function parseQdiscs(body: string): { qdiscs: Qdisc[]; stats: Record<stri
 /**
  * Lines look like `class htb 1:10 root prio 0 rate 600Mbit ceil 1Gbit burst 1500b ...`,
  * `class htb 1:10 parent 1:1 leaf 10: prio 1 rate 10Mbit ...` or `class tbf 1:1 parent 1: `,
- * each block introduced by the probe's own `dev NAME` line.
+ * each block introduced by the probe's own `dev NAME` line. With `-s` each class is followed by
+ * indented statistics (fixtures/real/tc/class-show-stats-htb.txt):
+ *
+ *   ` Sent 1210 bytes 5 pkt (dropped 0, overlimits 0 requeues 0) `
+ *   ` backlog 0b 0p requeues 0`, ` lended: 5 borrowed: 0 giants: 0`, ` tokens: 16975 ctokens: 8487`
+ *
+ * of which what the class sent is kept; the rest (and the blank line after) is skipped. Reads
+ * without statistics (older probes) give classes without counters.
  */
 export function parseClasses(body: string): TcClass[] {
   const out: TcClass[] = [];
   let dev: string | null = null;
+  let current: TcClass | null = null;
   for (const [i, raw] of body.split('\n').entries()) {
     const line = raw.trim();
     if (!line) continue;
     const devLine = /^dev (\S+)$/.exec(line);
     if (devLine) {
       dev = devLine[1]!;
+      current = null;
+      continue;
+    }
+    // A statistics line belongs to the class above it.
+    if (/^\s/.test(raw) && current) {
+      const sent = /^Sent (\d+) bytes (\d+) pkt/.exec(line);
+      if (sent) Object.assign(current, { sentBytes: Number(sent[1]), sentPackets: Number(sent[2]) });
       continue;
     }
     const m = /^class (\S+) (\S+) (root|parent (\S+))(.*)$/.exec(line);
     if (!m || !dev) throw new ProbeParseError('class', `line ${i + 1} is not a tc class: ${JSON.stringify(line.slice(0, 80))}`);
     const rest = m[5] ?? '';
     const prio = /\bprio (\d+)/.exec(rest)?.[1];
-    out.push({
+    current = {
       dev,
       kind: m[1]!,
       classid: m[2]!,
@@ -80,7 +95,8 @@ export function parseClasses(body: string): TcClass[] {
       cburst: /\bcburst (\S+)/.exec(rest)?.[1] ?? null,
       prio: prio === undefined ? null : Number(prio),
       leaf: /\bleaf (\S+)/.exec(rest)?.[1] ?? null,
-    });
+    };
+    out.push(current);
   }
   return out;
 }
