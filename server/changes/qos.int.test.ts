@@ -1,7 +1,8 @@
 // Traffic control on a real lab host (issue 13): setQdisc and removeQdisc applied, verified and
 // reverted, where Revert must rebuild the seeded HTB tree on eth2 exactly (root, both classes and
-// the u32 filter); a 10 Mbit/s tbf holds a transfer to hv2 to 10 Mbit/s within 20%; a failure
-// after the tc step rolls the tree back. This machine's kernel has
+// the u32 filter); a 10 Mbit/s tbf holds a transfer to hv2 to 10 Mbit/s within 20%, and so does
+// a 10 Mbit/s HTB class that a new filter steers the transfer into (its counter says so); a
+// failure after the tc step rolls the tree back. This machine's kernel has
 // tbf, htb, pfifo and u32 (netem and fq_codel run on the real-kernel host).
 //
 // One database provider: the providers are covered by changes.int.test.ts with the same services.
@@ -81,6 +82,27 @@ describe('traffic control on a lab host', () => {
     const reverted = await harness.read();
     expect(reverted.classes.filter((c) => c.dev === 'eth2').map((c) => c.classid)).toEqual(['1:10', '1:20']);
     expect(reverted.filters?.filter((f) => f.dev === 'eth2')).toEqual([expect.objectContaining({ kind: 'u32', classid: '1:10', match: 'dst port 4789' })]);
+  }, 180_000);
+
+  it('a 10 Mbit/s HTB class and a filter steering port 9400 into it: the transfer runs at 10 Mbit/s and the class counts it; Revert takes both away', async () => {
+    const sent = (topology: Topology, classid: string) => topology.classes.find((c) => c.dev === 'eth2' && c.classid === classid)?.sentBytes ?? 0;
+    await harness.appliesVerifiesReverts(
+      'a 10 Mbit/s class for port 9400',
+      [
+        { kind: 'setHtbClass', dev: 'eth2', classid: '1:30', rateKbit: 10_000 },
+        { kind: 'addTcFilter', dev: 'eth2', parent: '1:', protocol: 'ip', match: { ipProto: 'tcp', dstPort: 9400 }, classid: '1:30' },
+      ],
+      async (before) => {
+        const rate = await transferRateMbit(5_000_000);
+        expect(rate).toBeGreaterThan(8);
+        expect(rate).toBeLessThan(12);
+        // The filter put the transfer into 1:30, not the default class 1:20.
+        const after = await harness.read();
+        expect(sent(after, '1:30') - sent(before, '1:30')).toBeGreaterThan(5_000_000);
+        expect(sent(after, '1:20') - sent(before, '1:20')).toBeLessThan(500_000);
+      },
+    );
+    expect((await harness.read()).classes.filter((c) => c.dev === 'eth2').map((c) => c.classid)).toEqual(['1:10', '1:20']);
   }, 180_000);
 
   it('takes the root qdisc off (the kernel’s default comes back); Revert puts the tree back', async () => {
