@@ -44,6 +44,32 @@ afterAll(() => {
   for (const f of readdirSync(JOURNAL_DIR)) if (runIds.some((id) => f.startsWith(`${id}.`))) rmSync(`${JOURNAL_DIR}/${f}`, { force: true });
 });
 
+
+/**
+ * One hostile operation against `topology`: refused by the schema in field words, refused by
+ * validation in a sentence, or planned, encodable for the runner, and rendered only with `programs`.
+ */
+function checkHostile(topology: Topology, raw: unknown, counts: { refusedBySchema: number; refusedByValidation: number; planned: number }, plannedKinds: Set<string>, programs: string[]): void {
+        const parsed = ZOperation.safeParse(raw);
+        if (!parsed.success) {
+          counts.refusedBySchema++;
+          for (const issue of parsed.error.issues) expect(fieldInWords(issue.path)).not.toBe('input');
+          return;
+        }
+        const checked = validateOperations(topology, [parsed.data]);
+        if (!checked.valid) {
+          counts.refusedByValidation++;
+          for (const e of checked.checks[0]!.errors) expect(e).toMatch(/^\S.{9,}[.)]$/s);
+          return;
+        }
+        const planned = planChange(topology, [parsed.data], '198.18.0.11');
+        if (!planned.ok) throw new Error(`validated but not planned: ${JSON.stringify(parsed.data)}`);
+        counts.planned++;
+        plannedKinds.add(parsed.data.kind);
+        encodeRunnerInput('sbfuzzcheck', planned.plan.steps);
+        for (const c of planned.plan.steps.flatMap((st) => st.commands)) for (const argv of [c.argv, ...c.inverse]) expect(programs).toContain(argv[0]);
+}
+
 describe(`${RUNS} hostile operations`, () => {
   const accepted: { op: Operation; steps: PlanStep[] }[] = [];
   const counts = { refusedBySchema: 0, refusedByValidation: 0, planned: 0 };
@@ -129,24 +155,7 @@ describe(`${RUNS / 2} hostile Open vSwitch operations against a host with OVS`, 
     const plannedKinds = new Set<string>();
     fc.assert(
       fc.property(hostileOperation(MARKER, names, kinds), (raw) => {
-        const parsed = ZOperation.safeParse(raw);
-        if (!parsed.success) {
-          counts.refusedBySchema++;
-          for (const issue of parsed.error.issues) expect(fieldInWords(issue.path)).not.toBe('input');
-          return;
-        }
-        const checked = validateOperations(topology, [parsed.data]);
-        if (!checked.valid) {
-          counts.refusedByValidation++;
-          for (const e of checked.checks[0]!.errors) expect(e).toMatch(/^\S.{9,}[.)]$/s);
-          return;
-        }
-        const planned = planChange(topology, [parsed.data], '198.18.0.11');
-        if (!planned.ok) throw new Error(`validated but not planned: ${JSON.stringify(parsed.data)}`);
-        counts.planned++;
-        plannedKinds.add(parsed.data.kind);
-        encodeRunnerInput('sbfuzzcheck', planned.plan.steps);
-        for (const c of planned.plan.steps.flatMap((st) => st.commands)) for (const argv of [c.argv, ...c.inverse]) expect(['ovs-vsctl', 'ip']).toContain(argv[0]);
+        checkHostile(topology, raw, counts, plannedKinds, ['ovs-vsctl', 'ip']);
       }),
       { numRuns: RUNS / 2, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31) },
     );
@@ -207,24 +216,7 @@ describe(`${RUNS / 2} hostile HTB class and tc filter operations against a host 
     const plannedKinds = new Set<string>();
     fc.assert(
       fc.property(fc.oneof(hostileOperation(MARKER, ['eth2', 'eth1', 'vnet0', 'lo'], kinds), wellTyped), (raw) => {
-        const parsed = ZOperation.safeParse(raw);
-        if (!parsed.success) {
-          counts.refusedBySchema++;
-          for (const issue of parsed.error.issues) expect(fieldInWords(issue.path)).not.toBe('input');
-          return;
-        }
-        const checked = validateOperations(topology, [parsed.data]);
-        if (!checked.valid) {
-          counts.refusedByValidation++;
-          for (const e of checked.checks[0]!.errors) expect(e).toMatch(/^\S.{9,}[.)]$/s);
-          return;
-        }
-        const planned = planChange(topology, [parsed.data], '198.18.0.11');
-        if (!planned.ok) throw new Error(`validated but not planned: ${JSON.stringify(parsed.data)}`);
-        counts.planned++;
-        plannedKinds.add(parsed.data.kind);
-        encodeRunnerInput('sbfuzzcheck', planned.plan.steps);
-        for (const c of planned.plan.steps.flatMap((st) => st.commands)) for (const argv of [c.argv, ...c.inverse]) expect(argv[0]).toBe('tc');
+        checkHostile(topology, raw, counts, plannedKinds, ['tc']);
       }),
       { numRuns: RUNS / 2, seed: Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31) },
     );
