@@ -5,7 +5,7 @@
 // (alice and hv1 exist). The connection through the forward is tested in nat.int.test.ts.
 import { expect, test, type Page } from '@playwright/test';
 import { labHost } from '../lab/testing';
-import { openHost, signIn } from './session';
+import { openHost, signIn, startWithEmptyDraft } from './session';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -29,11 +29,7 @@ test('forward a port of hv1 into its NAT network from the host card, see it on t
   test.setTimeout(180_000);
   await signIn(page);
   const graph = await openHost(page, 'hv1', 'net:default');
-  // An earlier spec may leave a refused operation in hv1's draft: start from an empty one.
-  const drafted = page.getByTestId('draft-panel').getByTestId('draft-op');
-  await expect(page.getByTestId('draft-panel').getByText('Loading the draft…')).toHaveCount(0);
-  if (await drafted.count()) await page.getByRole('button', { name: 'Discard draft' }).click();
-  await expect(drafted).toHaveCount(0);
+  await startWithEmptyDraft(page);
   // libvirt's own masquerade of its NAT network: an edge to the uplink, a sentence in the card.
   await expect(graph.locator('.react-flow__edge.nat-edge').first()).toBeAttached();
   const summary = page.getByTestId('firewall-summary');

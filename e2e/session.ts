@@ -25,3 +25,14 @@ export async function openHost(page: Page, name: string, readyNode: string) {
   await expect(graph.locator(`.react-flow__node[data-id="${readyNode}"]`)).toBeVisible();
   return graph;
 }
+
+/**
+ * Empties the open host's draft when an earlier spec left operations in it (safe-apply leaves a
+ * refused "set eth0 down" in hv1's), once the draft has loaded.
+ */
+export async function startWithEmptyDraft(page: Page) {
+  const drafted = page.getByTestId('draft-panel').getByTestId('draft-op');
+  await expect(page.getByTestId('draft-panel').getByText('Loading the draft…')).toHaveCount(0);
+  if (await drafted.count()) await page.getByRole('button', { name: 'Discard draft' }).click();
+  await expect(drafted).toHaveCount(0);
+}

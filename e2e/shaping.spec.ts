@@ -4,7 +4,7 @@
 // after first-start.spec.ts (alice and hv1 exist). The rate itself is measured in qos.int.test.ts.
 import { expect, test, type Page } from '@playwright/test';
 import { labHost } from '../lab/testing';
-import { openHost, signIn } from './session';
+import { openHost, signIn, startWithEmptyDraft } from './session';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -26,11 +26,7 @@ test('shape eth1 to 10 Mbit/s from its details, see it in words on the graph, an
   test.setTimeout(180_000);
   await signIn(page);
   const graph = await openHost(page, 'hv1', 'if:eth1');
-  // An earlier spec may leave a refused operation in hv1's draft (safe-apply's "set eth0 down"): start from an empty one.
-  const drafted = page.getByTestId('draft-panel').getByTestId('draft-op');
-  await expect(page.getByTestId('draft-panel').getByText('Loading the draft…')).toHaveCount(0);
-  if (await drafted.count()) await page.getByRole('button', { name: 'Discard draft' }).click();
-  await expect(drafted).toHaveCount(0);
+  await startWithEmptyDraft(page);
   const node = graph.locator('.react-flow__node[data-id="if:eth1"]');
   await node.click();
   const editor = page.getByTestId('shaping-editor');
