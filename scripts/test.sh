@@ -6,7 +6,19 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step says how long the one before it took, so a run's log shows where the time goes
+# (the suite must stay well inside CI's 90 minutes).
+suite_start=$SECONDS
+step_start=$SECONDS
+step_name=""
+step() {
+  if [ -n "$step_name" ]; then
+    printf '==> %s took %d s (suite so far %d s)\n' "$step_name" $((SECONDS - step_start)) $((SECONDS - suite_start))
+  fi
+  step_name="$*"
+  step_start=$SECONDS
+  printf '\n==> %s\n' "$*"
+}
 
 if [ "$(id -u)" != 0 ]; then
   echo "test.sh: run as root: the lab creates network namespaces and starts sshd/libvirtd" >&2
