@@ -12,6 +12,9 @@ const SHAPE_WORDS: Record<DocumentShape, string> = {
   networkd: 'boot configuration (systemd-networkd unit)',
   netplan: 'boot configuration (netplan YAML)',
   nft: "Switchboard's NAT table (nftables)",
+  'iptables-rules': 'port-forward accepts kept for boot (iptables-restore)',
+  'tc-batch': 'traffic control kept for boot (tc batch)',
+  'systemd-unit': "Switchboard's boot unit (systemd)",
 };
 
 type Doc = { shape: DocumentShape; text: string };

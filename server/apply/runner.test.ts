@@ -443,6 +443,25 @@ describe('boot files: /etc/network/interfaces and Switchboard\'s file beside it'
     }
   });
 
+  it('writes the tc and NAT rules kept for boot and the unit that loads them, no other file in those directories', () => {
+    const write = (p: string, text: string) => ({ argv: ['sb-write-file', p, '@doc1'], inverse: [['sb-remove-file', p]], documents: [doc(text)] });
+    const kept = runWithPrivateNetwork(encodeRunnerInput(newId(), [{ commands: [write('/etc/switchboard/tc.batch', '# dev eth1\n'), write('/etc/switchboard/nat.nft', 'table inet switchboard\n')] }]), {}, 'switchboard');
+    expect(kept.lines.at(-1)).toBe('SB end applied');
+    expect(kept.files).toEqual({ 'tc.batch': '# dev eth1\n', 'nat.nft': 'table inet switchboard\n' });
+    const unit = runWithPrivateNetwork(
+      encodeRunnerInput(newId(), [{ commands: [write('/etc/systemd/system/switchboard-restore.service', '[Unit]\n'), write('/etc/systemd/system/multi-user.target.d/switchboard-restore.conf', '[Unit]\n')] }]),
+      {},
+      'systemd',
+    );
+    expect(unit.lines.at(-1)).toBe('SB end applied');
+    expect(unit.files).toEqual({ 'system/switchboard-restore.service': '[Unit]\n', 'system/multi-user.target.d/switchboard-restore.conf': '[Unit]\n' });
+    for (const bad of ['/etc/switchboard/run.sh', '/etc/switchboard/sub/tc.batch', '/etc/systemd/system/multi-user.target.d/other.conf', '/etc/systemd/system/switchboard-restore.service.d/x.conf']) {
+      const r = runWithPrivateNetwork(encodeRunnerInput(newId(), [{ commands: [write(bad, '[Unit]\n')] }]), {}, 'systemd');
+      expect(r.lines, bad).toContain(`SB out 0 0 refused: file ${bad}`);
+      expect(r.files).toEqual({});
+    }
+  });
+
   it('refuses any other file under /etc/network', () => {
     const r = runWithPrivateNetwork(
       encodeRunnerInput(newId(), [{ commands: [{ argv: ['sb-write-file', '/etc/network/if-up.d/evil', '@doc1'], inverse: [], documents: [doc('#!/bin/sh\n')] }] }]),

@@ -66,6 +66,8 @@ set -f
 owned_file() {
   case $1 in */../*|*/..) return 1;; esac
   case $1 in /etc/sysctl.d/99-switchboard-*.conf|/etc/network/interfaces|/etc/network/interfaces.d/switchboard) return 0;; esac
+  # The tc and NAT rules kept for boot, and the unit that loads them (plan/boot/restore-unit.ts).
+  case $1 in /etc/switchboard/nat.nft|/etc/switchboard/forward.rules|/etc/switchboard/tc.batch|/etc/systemd/system/switchboard-restore.service|/etc/systemd/system/multi-user.target.d/switchboard-restore.conf) return 0;; esac
   # systemd-networkd's units and netplan's YAML, directly in their directories.
   case $1 in /etc/systemd/network/*/*|/etc/netplan/*/*) return 1;; esac
   case $1 in /etc/systemd/network/?*.network|/etc/systemd/network/?*.netdev|/etc/netplan/?*.yaml|/etc/netplan/?*.yml) return 0;; esac

@@ -15,6 +15,7 @@ export const ZHostRef = z.object({ hostId: ZHostId });
  */
 const NOT_DRAFTABLE: Partial<Record<OperationKind, string>> = {
   writeBootFiles: 'The boot configuration is written by Switchboard with each change; it cannot be drafted.',
+  keepAtBoot: 'What Switchboard keeps for boot (tc trees, NAT rules) is written with each change; it cannot be drafted.',
   restoreQdiscTree: 'A tc tree is put back as it was only by reverting the change that replaced it; set a qdisc (setQdisc) or take it off (removeQdisc) instead.',
   restoreHtbClass: 'An HTB class is put back as it was only by reverting the change that altered it; set it (setHtbClass) or remove it (removeHtbClass) instead.',
   restoreTcFilter: 'A tc filter is put back as it was only by reverting the change that removed it; add one (addTcFilter) instead.',

@@ -81,7 +81,7 @@ export async function reviewDraft(db: Db, pool: SshPool, actor: Actor, hostId: s
     };
   }
   const plan: Plan = result.plan;
-  const persistence = persistenceOf(plan.steps, host.name, live.topology.host.bootConfig, plan.bootNotWritten);
+  const persistence = persistenceOf(plan.steps, host.name, live.topology.host.bootConfig, plan.bootNotWritten, plan.keepNotWritten);
   const stored: StoredPlan = { steps: plan.steps, diff: plan.diff, intended: plan.intended, persistence };
   const row = await db.changeSet.create({
     data: {

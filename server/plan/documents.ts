@@ -1,6 +1,7 @@
 // The documents a plan carries (DESIGN.md rule 3: documents travel as data): libvirt XML and
 // the boot-configuration files Switchboard owns. Each has a shape, checked here before the plan
 // leaves the panel, so a command never receives a document it does not expect. Pure.
+import { FIXED_UNIT_FILES } from './boot/restore-unit';
 import { XMLBuilder, XMLValidator, XMLParser } from 'fast-xml-parser';
 
 export const DOCUMENT_SHAPES = {
@@ -20,6 +21,12 @@ export const DOCUMENT_SHAPES = {
   netplan: { root: null },
   /** `nft -f`: Switchboard's own table, whole (plan/nat.ts). */
   nft: { root: null },
+  /** /etc/switchboard/forward.rules: Switchboard's FORWARD accepts for `iptables-restore --noflush` at boot (plan/boot/kept.ts). */
+  'iptables-rules': { root: null },
+  /** /etc/switchboard/tc.batch: the tc trees Switchboard put back at boot, for `tc -force -batch` (plan/boot/kept.ts). */
+  'tc-batch': { root: null },
+  /** Switchboard's own systemd unit and the drop-in that starts it: fixed text (plan/boot/kept.ts). */
+  'systemd-unit': { root: null },
 } as const;
 
 /** The shapes of boot files: text the kinds check against the file they replace. */
@@ -54,6 +61,12 @@ export function checkDocument(d: { shape: DocumentShape; text: string }): void {
     return;
   }
   if (d.shape === 'nft') return checkNftDocument(d.text, fail);
+  if (d.shape === 'iptables-rules') return checkLines(d.text, IPTABLES_RULES_LINES, fail);
+  if (d.shape === 'tc-batch') return checkTcBatch(d.text, fail);
+  if (d.shape === 'systemd-unit') {
+    if (!SYSTEMD_UNITS.includes(d.text)) fail('is not the unit or drop-in Switchboard writes');
+    return;
+  }
   if (root === null) {
     for (const line of d.text.split('\n')) {
       if (line === '' || line.startsWith('#')) continue;
@@ -90,6 +103,37 @@ const NFT_LINES = [
   /^\t?\}$/,
   /^$/,
 ];
+
+/** The accept rules plan/nat.ts inserts (forwardAcceptArgv), as iptables-restore reads them, and nothing else. */
+const IPTABLES_RULES_LINES = [
+  /^#[^\n]*$/,
+  /^\*filter$/,
+  /^-I FORWARD -d [0-9.]{7,15}\/32 -o [A-Za-z0-9_.-]{1,15} -p (tcp|udp) -m (tcp|udp) --dport \d{1,5} -m conntrack --ctstate DNAT -m comment --comment switchboard(:[A-Za-z0-9-]+)? -j ACCEPT$/,
+  /^COMMIT$/,
+  /^$/,
+];
+
+function checkLines(text: string, lines: readonly RegExp[], fail: (why: string) => never): void {
+  for (const line of text.split('\n')) if (!lines.some((re) => re.test(line))) fail(`has a line Switchboard does not write: ${JSON.stringify(line.slice(0, 80))}`);
+}
+
+/**
+ * tc batch lines build qdiscs, classes and filters (plan/tc.ts restoreCommands), each word of
+ * the safe set, and never an action, a BPF program or `exec`: what runs as root at boot is what
+ * Switchboard read back from the kernel as plain shaping.
+ */
+const TC_BATCH_LINE = /^(qdisc|class|filter) add dev [A-Za-z0-9_.:-]{1,15}( [A-Za-z0-9_.:/%-]+)+$/;
+const TC_BATCH_FORBIDDEN = new Set(['action', 'actions', 'exec', 'bpf', 'ebpf', 'obj', 'object-file', 'object-pinned', 'xt', 'ipt', 'mirred', 'pedit', 'ematch', 'batch']);
+function checkTcBatch(text: string, fail: (why: string) => never): void {
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    if (!TC_BATCH_LINE.test(line)) fail(`has a line Switchboard does not write: ${JSON.stringify(line.slice(0, 80))}`);
+    const word = line.split(' ').find((w) => TC_BATCH_FORBIDDEN.has(w));
+    if (word) fail(`uses "${word}", which Switchboard never writes`);
+  }
+}
+
+const SYSTEMD_UNITS = Object.values(FIXED_UNIT_FILES);
 
 function checkNftDocument(text: string, fail: (why: string) => never): void {
   if (!text.startsWith('table inet switchboard\ndelete table inet switchboard\n')) fail('must replace the table inet switchboard and nothing else');

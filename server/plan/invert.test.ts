@@ -140,8 +140,8 @@ describe('invertOperation: applying an operation and then its inverse gives the 
   it('has a row for every operation kind (restoreRoutes only ever follows what it depends on; below)', () => {
     // The libvirt and forwarding kinds' round trips are in kinds/libvirt-kinds.test.ts, the NAT and
     // Open vSwitch kinds' in kinds/nat-kinds.test.ts and kinds/ovs-kinds.test.ts, the HTB class and filter kinds' in kinds/htb-kinds.test.ts.
-    // writeBootFiles' and persistInterfaces' Revert (the files as they were) are tested in their kinds' own test files.
-    expect(new Set([...rows.map((r) => r.op.kind), ...LIBVIRT_EXAMPLES.map((e) => e.op.kind), ...NAT_EXAMPLES.map((e) => e.op.kind), ...OVS_EXAMPLES.map((e) => e.op.kind), ...TC_EXAMPLES.map((e) => e.op.kind)])).toEqual(new Set(OPERATION_KINDS.filter((k) => k !== 'restoreRoutes' && k !== 'writeBootFiles' && k !== 'persistInterfaces')));
+    // writeBootFiles', persistInterfaces' and keepAtBoot's Revert (the files as they were) are tested in their kinds' own test files.
+    expect(new Set([...rows.map((r) => r.op.kind), ...LIBVIRT_EXAMPLES.map((e) => e.op.kind), ...NAT_EXAMPLES.map((e) => e.op.kind), ...OVS_EXAMPLES.map((e) => e.op.kind), ...TC_EXAMPLES.map((e) => e.op.kind)])).toEqual(new Set(OPERATION_KINDS.filter((k) => k !== 'restoreRoutes' && k !== 'writeBootFiles' && k !== 'persistInterfaces' && k !== 'keepAtBoot')));
   });
 
   it('restoreRoutes has no inverse of its own: undoing what it follows takes the routes with it', () => {

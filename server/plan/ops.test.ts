@@ -72,7 +72,7 @@ describe('ZCidr', () => {
 });
 
 describe('ZOperation', () => {
-  it('has the 54 operation kinds', () => {
+  it('has the 55 operation kinds', () => {
     expect(OPERATION_KINDS).toEqual([
       'createBridge', 'createBond', 'createVlan', 'createVeth', 'createDummy', 'deleteInterface', 'setMaster',
       'unsetMaster', 'setMtu', 'setLinkState', 'setMac', 'addAddress', 'removeAddress', 'setBridgeVlans', 'restoreRoutes',
@@ -81,7 +81,7 @@ describe('ZOperation', () => {
       'setHtbClass', 'removeHtbClass', 'restoreHtbClass', 'addTcFilter', 'removeTcFilter', 'restoreTcFilter',
       'addPortForward', 'removePortForward', 'addMasquerade', 'removeMasquerade',
       'createOvsBridge', 'deleteOvsBridge', 'restoreOvsBridge', 'addOvsPort', 'addOvsTunnelPort', 'removeOvsPort', 'restoreOvsPort', 'setOvsPortVlans',
-      'writeBootFiles', 'persistInterfaces',
+      'writeBootFiles', 'persistInterfaces', 'keepAtBoot',
     ]);
   });
 
@@ -166,6 +166,6 @@ describe('describeOperation and interfacesOf', () => {
   it('cover every kind', () => {
     // The libvirt, forwarding, NAT, Open vSwitch and HTB class/filter kinds' examples are described in their own tests (kinds/libvirt-kinds.test.ts, kinds/nat-kinds.test.ts, kinds/ovs-kinds.test.ts, kinds/htb-kinds.test.ts),
     // and the boot files (which only the planner writes) in kinds/write-boot-files.test.ts.
-    expect(new Set([...examples.map(([op]) => op.kind), ...LIBVIRT_EXAMPLES.map((e) => e.op.kind), ...NAT_EXAMPLES.map((e) => e.op.kind), ...OVS_EXAMPLES.map((e) => e.op.kind), ...TC_EXAMPLES.map((e) => e.op.kind), 'writeBootFiles', 'persistInterfaces'])).toEqual(new Set(OPERATION_KINDS));
+    expect(new Set([...examples.map(([op]) => op.kind), ...LIBVIRT_EXAMPLES.map((e) => e.op.kind), ...NAT_EXAMPLES.map((e) => e.op.kind), ...OVS_EXAMPLES.map((e) => e.op.kind), ...TC_EXAMPLES.map((e) => e.op.kind), 'writeBootFiles', 'persistInterfaces', 'keepAtBoot'])).toEqual(new Set(OPERATION_KINDS));
   });
 });

@@ -8,10 +8,11 @@ import { describeOperation, interfacesOf, type Operation } from './ops';
 import { kindOf } from './registry';
 import { applyOperation, sameAddress } from './project';
 import { renderOperation, type PlannedCommand } from './render';
-import { changesKernel } from './commands';
+import { changesKernel, lostAtReboot } from './commands';
 import { validateOperation, validateOperations, type OperationCheck } from './validate';
 import { warningsOf } from './warnings';
 import { bootWritesFor } from './boot/persist';
+import { keptWritesFor } from './boot/kept';
 
 export interface PlanStep {
   /** Position in the draft the operator wrote. */
@@ -34,6 +35,8 @@ export interface Plan {
   disruptive: boolean;
   /** Why the kernel steps' boot files are not written (a backend Switchboard does not write, the host's setting); absent when they are, or none are needed. */
   bootNotWritten?: string;
+  /** Why the tc and NAT steps are not kept for boot (no systemd, the host's setting, a tree that cannot be written exactly); absent when they are, or there are none. */
+  keepNotWritten?: string;
 }
 
 export type PlanResult = { ok: true; plan: Plan } | { ok: false; checks: OperationCheck[] };
@@ -168,6 +171,28 @@ function bootStep(steps: readonly PlanStep[], live: Topology, intended: Topology
   return { step, state: applyOperation(intended, operation) };
 }
 
+/** The interfaces whose tc trees a step's commands change. */
+const tcDevicesOf = (steps: readonly PlanStep[]): string[] =>
+  steps.flatMap((s) => s.commands.flatMap((c) => (c.argv[0] === 'tc' && c.argv.includes('dev') ? [c.argv[c.argv.indexOf('dev') + 1]!] : [])));
+
+/**
+ * The step that keeps the change's tc trees and NAT rules for boot (boot/kept.ts), or why there
+ * is none; null when no step changes what the kernel forgets and no boot writer carries.
+ */
+function keepStep(steps: readonly PlanStep[], intended: Topology): { step: PlanStep; state: Topology } | { why: string } | null {
+  // A Revert carries the files as they were (keepAtBoot's inverse).
+  if (steps.some((s) => s.operation.kind === 'keepAtBoot')) return null;
+  if (!steps.some((s) => s.commands.some(lostAtReboot))) return null;
+  const writes = keptWritesFor(intended, tcDevicesOf(steps));
+  if (!writes.ok) return { why: writes.why };
+  if (!writes.writes.length) return null;
+  const operation: Operation = { kind: 'keepAtBoot', files: writes.writes.map((w) => ({ path: w.path, content: w.after })) };
+  const refused = validateOperation(intended, operation);
+  if (refused.length) return { why: refused.join(' ') };
+  const step: PlanStep = { draftIndex: -1, operation, description: describeOperation(operation), commands: renderOperation(operation, intended), disruptive: null, warnings: [] };
+  return { step, state: applyOperation(intended, operation) };
+}
+
 export function planChange(live: Topology, draft: readonly Operation[], pathOrAddress: ManagementPath | string, opts: { writeBootConfig?: boolean; changeId?: string } = {}): PlanResult {
   const path = managementPathOf(pathOrAddress);
   const inDraftOrder = validateOperations(live, draft);
@@ -196,8 +221,20 @@ export function planChange(live: Topology, draft: readonly Operation[], pathOrAd
     steps.push(boot.step);
     state = boot.state;
   }
+  const keep = opts.writeBootConfig === false ? (steps.some((s) => s.commands.some(lostAtReboot)) ? { why: "the host's settings leave its boot configuration alone" } : null) : keepStep(steps, state);
+  if (keep && 'step' in keep) {
+    steps.push(keep.step);
+    state = keep.state;
+  }
   return {
     ok: true,
-    plan: { steps, intended: state, diff: diffTopology(live, state), disruptive: steps.some((s) => s.disruptive !== null), ...(boot && 'why' in boot ? { bootNotWritten: boot.why } : {}) },
+    plan: {
+      steps,
+      intended: state,
+      diff: diffTopology(live, state),
+      disruptive: steps.some((s) => s.disruptive !== null),
+      ...(boot && 'why' in boot ? { bootNotWritten: boot.why } : {}),
+      ...(keep && 'why' in keep ? { keepNotWritten: keep.why } : {}),
+    },
   };
 }

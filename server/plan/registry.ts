@@ -44,6 +44,7 @@ import { removeTcFilter, removeTcFilterSchema } from './kinds/remove-tc-filter';
 import { restoreTcFilter, restoreTcFilterSchema } from './kinds/restore-tc-filter';
 import { writeBootFiles, writeBootFilesSchema } from './kinds/write-boot-files';
 import { persistInterfaces, persistInterfacesSchema } from './kinds/persist-interfaces';
+import { keepAtBoot, keepAtBootSchema } from './kinds/keep-at-boot';
 import { addPortForward, addPortForwardSchema } from './kinds/add-port-forward';
 import { removePortForward, removePortForwardSchema } from './kinds/remove-port-forward';
 import { addMasquerade, addMasqueradeSchema } from './kinds/add-masquerade';
@@ -113,6 +114,7 @@ export const KINDS = [
   setOvsPortVlans,
   writeBootFiles,
   persistInterfaces,
+  keepAtBoot,
 ] as const;
 
 /**
@@ -174,6 +176,7 @@ export const ZOperation = z.discriminatedUnion('kind', [
   setOvsPortVlansSchema,
   writeBootFilesSchema,
   persistInterfacesSchema,
+  keepAtBootSchema,
 ]);
 
 export type Operation = z.infer<typeof ZOperation>;

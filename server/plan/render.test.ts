@@ -400,7 +400,7 @@ describe('renderOperation', () => {
     // The libvirt and forwarding kinds render documents; their rows are in kinds/libvirt-kinds.test.ts
     // (the Open vSwitch kinds' commands are in kinds/ovs-kinds.test.ts, the HTB class and filter kinds' in kinds/htb-kinds.test.ts),
     // the boot files' in kinds/write-boot-files.test.ts.
-    expect(new Set([...rows.map((r) => r.op.kind), ...LIBVIRT_EXAMPLES.map((e) => e.op.kind), ...NAT_EXAMPLES.map((e) => e.op.kind), ...OVS_EXAMPLES.map((e) => e.op.kind), ...TC_EXAMPLES.map((e) => e.op.kind), 'writeBootFiles', 'persistInterfaces'])).toEqual(new Set(OPERATION_KINDS));
+    expect(new Set([...rows.map((r) => r.op.kind), ...LIBVIRT_EXAMPLES.map((e) => e.op.kind), ...NAT_EXAMPLES.map((e) => e.op.kind), ...OVS_EXAMPLES.map((e) => e.op.kind), ...TC_EXAMPLES.map((e) => e.op.kind), 'writeBootFiles', 'persistInterfaces', 'keepAtBoot'])).toEqual(new Set(OPERATION_KINDS));
     // The boot-file kinds are tested in their own files (kinds/write-boot-files.test.ts, kinds/persist-interfaces.test.ts).
   });
 

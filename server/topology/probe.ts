@@ -196,6 +196,8 @@ for h in bridge:bridge-utils ifenslave:ifenslave vlan:vlan; do [ -e "/etc/networ
 # Which devices NetworkManager manages (it may undo a change made beside it), when it runs.
 if command -v nmcli >/dev/null 2>&1; then echo 'installed nmcli'; nmcli -t -f DEVICE,STATE device status 2>/dev/null | sed 's/^/nm-device /'; fi
 command -v netplan >/dev/null 2>&1 && echo 'installed netplan'
+# Switchboard's boot unit (tc and NAT rules kept for boot) needs systemd as the init system.
+[ -d /run/systemd/system ] && echo 'installed systemd'
 for f in ${BOOT_FILE_GLOBS.join(' ')}; do
   [ -f "$f" ] || continue
   if [ "$(wc -c < "$f")" -le ${BOOT_FILE_MAX_BYTES} ]; then printf 'file %s %s\n' "$(base64 -w0 < "$f")" "$f"; else printf 'file  %s\n' "$f"; fi

@@ -115,9 +115,42 @@ describe('addPortForward', () => {
     const docs = planned.plan.steps.flatMap((s) => s.commands).filter((c) => c.argv[0] === 'nft').map((c) => c.documents![0]!.text);
     expect(docs.at(-1)).toContain('dnat ip to 192.168.122.10:80 comment "switchboard:c9"');
     expect(docs.at(-1)).toContain('\t\tip saddr 198.18.1.0/24 oifname "eth0" masquerade comment "switchboard:c9"\n');
-    // NAT rules are gone after a reboot (no boot writer carries them yet): review says so.
-    const persistence = persistenceOf(planned.plan.steps, 'hv-test', { backend: 'ifupdown', reason: '', files: [] }, undefined);
-    expect(JSON.stringify(persistence)).toContain('reboot');
+    // The fixture's boot configuration was never read: nothing is kept, and review says so.
+    expect(planned.plan.keepNotWritten).toBe("hv-test's boot configuration has not been read");
+    const persistence = persistenceOf(planned.plan.steps, 'hv-test', undefined, undefined, planned.plan.keepNotWritten);
+    expect(persistence.sentence).toBe(
+      "Runtime only: Switchboard cannot keep traffic control and NAT rules for boot here (hv-test's boot configuration has not been read), so this change will be undone by the next reboot.",
+    );
+  });
+
+  it('keeps the table and the accept for boot on a host that runs systemd: the same table document, the accept for iptables-restore, the unit', () => {
+    const t = natHost();
+    t.host.bootConfig = { backend: 'ifupdown', reason: '', files: [], installed: ['ifupdown', 'systemd'] };
+    const planned = planChange(t, [toWeb1, masq], MGMT_ADDRESS, { changeId: 'c9' });
+    if (!planned.ok) throw new Error(JSON.stringify(planned.checks));
+    const last = planned.plan.steps.at(-1)!;
+    expect(last.operation.kind).toBe('keepAtBoot');
+    const kept = new Map(last.operation.kind === 'keepAtBoot' ? last.operation.files.map((f) => [f.path, f.content]) : []);
+    const table = planned.plan.steps.flatMap((s) => s.commands).filter((c) => c.argv[0] === 'nft').at(-1)!.documents![0]!.text;
+    expect(kept.get('/etc/switchboard/nat.nft')).toBe(table);
+    expect(kept.get('/etc/switchboard/forward.rules')).toContain(
+      '\n*filter\n-I FORWARD -d 192.168.122.10/32 -o virbr0 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment switchboard:c9 -j ACCEPT\nCOMMIT\n',
+    );
+    expect(kept.get('/etc/systemd/system/switchboard-restore.service')).toContain('ExecStart=-nft -f /etc/switchboard/nat.nft');
+    expect(kept.has('/etc/switchboard/tc.batch')).toBe(false);
+    expect(planned.plan.keepNotWritten).toBeUndefined();
+    expect(persistenceOf(planned.plan.steps, 'hv-test', t.host.bootConfig, undefined, planned.plan.keepNotWritten).sentence).toBeNull();
+    // Taking both rules away again removes every kept file, the unit with them.
+    const after = planned.plan.intended;
+    const undo = planChange(after, [{ ...toWeb1, kind: 'removePortForward' } as Operation, { ...masq, kind: 'removeMasquerade' } as Operation], MGMT_ADDRESS, { changeId: 'c10' });
+    if (!undo.ok) throw new Error(JSON.stringify(undo.checks));
+    const removal = undo.plan.steps.at(-1)!.operation;
+    expect(removal.kind === 'keepAtBoot' && removal.files.map((f) => [f.path, f.content])).toEqual([
+      ['/etc/switchboard/nat.nft', null],
+      ['/etc/switchboard/forward.rules', null],
+      ['/etc/systemd/system/switchboard-restore.service', null],
+      ['/etc/systemd/system/multi-user.target.d/switchboard-restore.conf', null],
+    ]);
   });
 
   it.each<[string, Topology, Partial<Operation>, string]>([

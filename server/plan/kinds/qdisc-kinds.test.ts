@@ -315,20 +315,42 @@ describe('warnings, verify and persistence', () => {
     expect(differencesFromIntended(removed, before, [{ kind: 'removeQdisc', dev: 'eth2' }])).toEqual(["eth2's root qdisc is htb: default class 1:20 (1:); the plan intended the kernel's default."]);
   });
 
-  it('review says a tc step is runtime only, also in a change whose boot files keep the rest', () => {
+  it('review says a tc step is runtime only where Switchboard cannot keep it for boot (no systemd), also in a change whose boot files keep the rest', () => {
     const t = hostTopology();
     t.host.bootConfig = { backend: 'ifupdown', reason: 'x', files: [] };
     const planned = planChange(t, [netem], '192.0.2.1');
     if (!planned.ok) throw new Error('not planned');
-    expect(persistenceOf(planned.plan.steps, 'hv-test', t.host.bootConfig, planned.plan.bootNotWritten)).toEqual({
+    expect(planned.plan.keepNotWritten).toBe('hv-test does not run systemd, which starts Switchboard\'s boot unit');
+    const why = planned.plan.keepNotWritten;
+    expect(persistenceOf(planned.plan.steps, 'hv-test', t.host.bootConfig, planned.plan.bootNotWritten, why)).toEqual({
       runtimeOnlySteps: [0],
-      sentence: 'Runtime only: Switchboard does not keep traffic control (tc) across reboots yet, so this change will be undone by the next reboot.',
+      sentence: `Runtime only: Switchboard cannot keep traffic control and NAT rules for boot here (${why}), so this change will be undone by the next reboot.`,
     });
     const steps = [{ commands: [{ argv: ['ip', 'link', 'set', 'dev', 'eth2', 'mtu', '9000'] }] }, { commands: [{ argv: ['tc', 'qdisc', 'del', 'dev', 'eth2', 'root'] }] }, { commands: [{ argv: ['sb-write-file', '/etc/network/interfaces', '@doc1'] }] }];
-    expect(persistenceOf(steps, 'hv-test', t.host.bootConfig)).toEqual({ runtimeOnlySteps: [1], sentence: 'Runtime only: Switchboard does not keep traffic control (tc) across reboots yet, so step 2 will be undone by the next reboot.' });
-    expect(persistenceOf(steps.slice(0, 2), 'hv-test', t.host.bootConfig).sentence).toBe(
-      'Runtime only: hv-test is configured at boot by ifupdown (/etc/network/interfaces), which Switchboard does not write yet, so step 1 will be undone by the next reboot; Switchboard does not keep traffic control (tc) across reboots yet, so step 2 will be undone by the next reboot.',
+    expect(persistenceOf(steps, 'hv-test', t.host.bootConfig, undefined, why).runtimeOnlySteps).toEqual([1]);
+    expect(persistenceOf(steps.slice(0, 2), 'hv-test', t.host.bootConfig, undefined, why).sentence).toBe(
+      `Runtime only: hv-test is configured at boot by ifupdown (/etc/network/interfaces), which Switchboard does not write yet, so step 1 will be undone by the next reboot; Switchboard cannot keep traffic control and NAT rules for boot here (${why}), so step 2 will be undone by the next reboot.`,
     );
+    // Kept (no reason given): only the kernel step is runtime only.
+    expect(persistenceOf(steps.slice(0, 2), 'hv-test', t.host.bootConfig).runtimeOnlySteps).toEqual([0]);
+  });
+
+  it('keeps a tc tree for boot on a host that runs systemd: the tree as tc batch lines under its interface, the unit that loads it; taking it off removes both', () => {
+    const t = hostTopology();
+    t.host.bootConfig = { backend: 'ifupdown', reason: 'x', files: [], installed: ['ifupdown', 'systemd'] };
+    const planned = planChange(t, [netem], '192.0.2.1');
+    if (!planned.ok) throw new Error('not planned');
+    const keep = planned.plan.steps.at(-1)!.operation;
+    if (keep.kind !== 'keepAtBoot') throw new Error(`last step is ${keep.kind}`);
+    const tc = keep.files.find((f) => f.path === '/etc/switchboard/tc.batch')!.content!;
+    expect(tc.split('\n').slice(1)).toEqual([`# dev ${netem.dev}`, 'qdisc add dev eth2 root handle 1: netem delay 10ms 2ms loss 1', '']);
+    expect(keep.files.map((f) => f.path).sort()).toEqual(['/etc/switchboard/tc.batch', '/etc/systemd/system/multi-user.target.d/switchboard-restore.conf', '/etc/systemd/system/switchboard-restore.service']);
+    expect(persistenceOf(planned.plan.steps, 'hv-test', t.host.bootConfig, undefined, planned.plan.keepNotWritten).sentence).toBeNull();
+    // The next change takes it off: the block goes, and with nothing left to keep, the unit.
+    const off = planChange(planned.plan.intended, [{ kind: 'removeQdisc', dev: netem.dev }], '192.0.2.1');
+    if (!off.ok) throw new Error('not planned');
+    const removal = off.plan.steps.at(-1)!.operation;
+    expect(removal.kind === 'keepAtBoot' && removal.files.every((f) => f.content === null)).toBe(true);
   });
 
   it("a qdisc change on the panel's own interface is marked disruptive (it waits for the confirmation)", () => {

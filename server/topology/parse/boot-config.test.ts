@@ -93,6 +93,14 @@ describe('parseBootConfig: which backend configures the host at boot', () => {
     expect(text).toContain('ListenPort=51820');
   });
 
+  it('reads what Switchboard keeps for boot (its tc and NAT files, its unit) and whether systemd runs, without changing the backend', () => {
+    const tc = '# dev eth1\nqdisc add dev eth1 root handle 1: netem delay 5ms\n';
+    const c = parseBootConfig(['installed ifupdown', 'installed systemd', 'enabled networking', file('/etc/network/interfaces', INTERFACES), file('/etc/switchboard/tc.batch', tc)].join('\n'));
+    expect(c.backend).toBe('ifupdown');
+    expect(c.installed).toEqual(['ifupdown', 'systemd']);
+    expect(c.files.find((f) => f.path === '/etc/switchboard/tc.batch')?.content).toBe(tc);
+  });
+
   it('a file too large to read is named, with no content', () => {
     expect(parseBootConfig('file  /etc/network/interfaces').files).toEqual([{ path: '/etc/network/interfaces', content: '' }]);
   });

@@ -20,6 +20,10 @@ export const BOOT_FILE_GLOBS = [
   '/etc/network/interfaces.d/*',
   '/etc/systemd/network/*.network',
   '/etc/systemd/network/*.netdev',
+  // What Switchboard keeps for boot beside them (plan/boot/restore-unit.ts).
+  '/etc/switchboard/*',
+  '/etc/systemd/system/switchboard-restore.service',
+  '/etc/systemd/system/multi-user.target.d/switchboard-restore.conf',
 ] as const;
 // NetworkManager's keyfiles are not read: they hold Wi-Fi and VPN secrets, and NetworkManager
 // is asked through nmcli instead.
