@@ -17,6 +17,7 @@ function places(topology: Topology): { value: string; label: string }[] {
   return [
     ...topology.networks.map((n) => ({ value: `net:${n.name}`, label: `network ${n.name}${n.active ? '' : ' (stopped)'}` })),
     ...topology.interfaces.filter((i) => i.kind === 'bridge' && !owned.has(i.name)).map((i) => ({ value: `br:${i.name}`, label: `bridge ${i.name}` })),
+    ...(topology.ovs?.bridges ?? []).map((b) => ({ value: `br:${b.name}`, label: `Open vSwitch bridge ${b.name}` })),
   ];
 }
 const placeFields = (value: string) => (value.startsWith('net:') ? { network: value.slice(4) } : { bridge: value.slice(3) });
@@ -127,13 +128,26 @@ function AttachForm({ vm, topology }: { vm: Vm; topology: Topology }) {
   const [to, setTo] = useState('');
   const [model, setModel] = useState<(typeof NIC_MODELS)[number]>('virtio');
   const [mac, setMac] = useState('');
+  const [vlanTag, setVlanTag] = useState('');
   const { run, errors, busy } = useInlineAdd();
+  // libvirt tags a VM's port itself only on Open vSwitch.
+  const onOvs = to.startsWith('br:') && Boolean(topology.ovs?.bridges.some((b) => b.name === to.slice(3)));
+  const tag = onOvs && vlanTag ? Number(vlanTag) : null;
   return (
     <InlineForm
       label="Attach"
       busy={busy}
       errors={errors}
-      onSubmit={() => run(to ? { kind: 'attachNic', vm: vm.name, ...placeFields(to), model, linkUp: true, ...(mac ? { mac } : {}) } : 'Choose where the new NIC goes.', () => setMac(''))}
+      onSubmit={() =>
+        run(
+          !to
+            ? 'Choose where the new NIC goes.'
+            : tag !== null && !(Number.isInteger(tag) && tag >= 1 && tag <= 4094)
+              ? 'A VLAN tag is a number from 1 to 4094.'
+              : { kind: 'attachNic', vm: vm.name, ...placeFields(to), model, linkUp: true, ...(mac ? { mac } : {}), ...(tag !== null ? { vlanTag: tag } : {}) },
+          () => setMac(''),
+        )
+      }
     >
       <div className="grid grid-cols-[1fr_6rem] gap-1">
         <PlaceSelect topology={topology} value={to} onChange={setTo} label="New NIC on" />
@@ -146,6 +160,11 @@ function AttachForm({ vm, topology }: { vm: Vm; topology: Topology }) {
       <Labelled label="MAC (optional)" hint="Empty: the panel picks a 52:54:00 address no host in the fleet uses.">
         <input className={CONTROL} value={mac} onChange={(e) => setMac(e.target.value.trim())} spellCheck={false} placeholder="52:54:00:…" />
       </Labelled>
+      {onOvs && (
+        <Labelled label="VLAN tag (optional)" hint="Open vSwitch puts the VM's port in this access VLAN.">
+          <input aria-label="VLAN tag" className={CONTROL} value={vlanTag} onChange={(e) => setVlanTag(e.target.value.trim())} inputMode="numeric" placeholder="1-4094" />
+        </Labelled>
+      )}
     </InlineForm>
   );
 }

@@ -3,7 +3,8 @@
 // - ports with the same VLAN tag reach each other, a port with another tag does not;
 // - a VXLAN tunnel port on kv1 carries traffic to a VXLAN device on hv1;
 // - deleting a bridge with tagged, trunk and tunnel ports is reverted to `ovs-vsctl show` exactly;
-// - a failure after the OVS steps rolls them back to `ovs-vsctl show` exactly.
+// - a failure after the OVS steps rolls them back to `ovs-vsctl show` exactly;
+// - a VM's NIC put on an OVS bridge with a VLAN tag becomes an OVS port with that tag.
 // The "VMs" are network namespaces inside kv1 on veth pairs (no nested KVM under emulation).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureLab, ensureVmLab, type LabHost, type VmLabHost } from '@/lab/testing';
@@ -142,6 +143,26 @@ describe('Open vSwitch on the real-kernel lab host', () => {
     expect(await show()).toBe(withBridge);
     const removed = await harness.change([{ kind: 'deleteOvsBridge', name: 'brt' }]);
     expect(removed.status, await harness.explain(removed.changeId)).toBe('applied');
+  }, 900_000);
+
+  it("puts a VM's NIC on an OVS bridge in an access VLAN: libvirt adds the VM's tap as an OVS port with that tag; Revert takes the NIC away", async (ctx) => {
+    if (!ovsRuns) return ctx.skip(OVS_MISSING);
+    const mac = '52:54:00:77:00:30';
+    const virsh = async (...args: string[]) => (await kv1.exec(['virsh', '-c', 'qemu:///system', ...args])).stdout;
+    await harness.appliesVerifiesReverts("build1's NIC on ovsbr0 in VLAN 30", [{ kind: 'attachNic', vm: 'build1', bridge: 'ovsbr0', mac, vlanTag: 30, model: 'virtio', linkUp: true }], async (after) => {
+      expect(after.vms.find((v) => v.name === 'build1')?.configNics?.find((n) => n.mac === mac)).toMatchObject({ source: 'ovsbr0', virtualport: { type: 'openvswitch' }, vlan: { tags: [{ id: 30 }] } });
+      // Paused: QEMU holds the tap, the guest never runs (no emulation inside the emulated host).
+      await virsh('start', 'build1', '--paused');
+      try {
+        const tap = (await virsh('domiflist', 'build1')).split('\n').find((l) => l.includes(mac))?.trim().split(/\s+/)[0];
+        expect(tap, 'build1 runs with a tap for the new NIC').toMatch(/^vnet\d+$/);
+        expect((await kv1.exec(['ovs-vsctl', '--timeout=5', 'port-to-br', tap!])).stdout.trim()).toBe('ovsbr0');
+        expect((await kv1.exec(['ovs-vsctl', '--timeout=5', 'get', 'port', tap!, 'tag'])).stdout.trim()).toBe('30');
+      } finally {
+        await kv1.exec(['virsh', '-c', 'qemu:///system', 'destroy', 'build1'], { allowFailure: true });
+      }
+    });
+    expect(await virsh('dumpxml', 'build1', '--inactive')).not.toContain(mac);
   }, 900_000);
 
   it('rolls the OVS steps back when a later step fails', async (ctx) => {

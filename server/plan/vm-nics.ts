@@ -31,7 +31,21 @@ const ZInboundRate = ZRate.extend({ floor: z.number().int().min(1).max(2 ** 32 -
 export const ZNicBandwidth = z.object({ inbound: ZInboundRate.optional(), outbound: ZRate.optional() });
 export type NicBandwidth = z.output<typeof ZNicBandwidth>;
 
-export const nicFields = { vm: ZVmName, ...nicTargetFields, model: z.enum(NIC_MODELS).default('virtio'), mac: ZMac.optional(), linkUp: z.boolean().default(true), mtu: ZMtu.optional(), queues: z.number().int().min(2).max(256).optional(), bandwidth: ZNicBandwidth.optional() };
+export const nicFields = {
+  vm: ZVmName,
+  ...nicTargetFields,
+  model: z.enum(NIC_MODELS).default('virtio'),
+  mac: ZMac.optional(),
+  linkUp: z.boolean().default(true),
+  mtu: ZMtu.optional(),
+  queues: z.number().int().min(2).max(256).optional(),
+  bandwidth: ZNicBandwidth.optional(),
+  /** An access VLAN on an Open vSwitch bridge (libvirt's `<vlan><tag id=…/>`); OVS tags the VM's port with it. */
+  vlanTag: z.number().int().min(1, 'A VLAN tag is a number from 1 to 4094.').max(4094, 'A VLAN tag is a number from 1 to 4094.').optional(),
+};
+
+/** Whether `name` is an Open vSwitch bridge: a VM's NIC joins it through a `<virtualport type='openvswitch'/>`. */
+export const isOvsBridge = (t: Topology, name: string | undefined): boolean => name !== undefined && Boolean(t.ovs?.bridges.some((b) => b.name === name));
 
 export const vmNamed = (t: Topology, name: string): Vm | undefined => t.vms.find((v) => v.name === name);
 /** A VM whose QEMU process exists: changes reach it live. */
@@ -129,7 +143,14 @@ export function bandwidthFields(b: Bandwidth | null): NicBandwidth {
 }
 
 /** A new NIC's `<interface>` element. */
-export function nicDocument(n: NicTarget & { mac: string; model: string; linkUp: boolean; mtu?: number | undefined; queues?: number | undefined; bandwidth?: z.output<typeof ZNicBandwidth> | undefined }): string {
+/**
+ * A NIC's libvirt element. `ovs`: its bridge is an Open vSwitch bridge, which libvirt joins
+ * through ovs-vsctl only when told so (without it libvirt tries to enslave the tap as on a Linux
+ * bridge, and the VM fails to start).
+ */
+export function nicDocument(
+  n: NicTarget & { mac: string; model: string; linkUp: boolean; mtu?: number | undefined; queues?: number | undefined; bandwidth?: z.output<typeof ZNicBandwidth> | undefined; vlanTag?: number | undefined; ovs?: boolean },
+): string {
   return xmlDocument('interface', {
     '@type': typeOf(n),
     mac: { '@address': n.mac },
@@ -138,6 +159,8 @@ export function nicDocument(n: NicTarget & { mac: string; model: string; linkUp:
     ...(n.queues ? { driver: { '@name': 'vhost', '@queues': n.queues } } : {}),
     ...(n.mtu ? { mtu: { '@size': n.mtu } } : {}),
     ...(hasRates(n.bandwidth) ? { bandwidth: bandwidthElement(n.bandwidth) } : {}),
+    ...(n.vlanTag ? { vlan: { tag: { '@id': n.vlanTag } } } : {}),
+    ...(n.ovs ? { virtualport: { '@type': 'openvswitch' } } : {}),
     ...(n.linkUp ? {} : { link: { '@state': 'down' } }),
   });
 }
@@ -181,7 +204,7 @@ export function macsInUse(t: Topology): Map<string, string> {
 }
 
 /** The model's view of a NIC on `t` with the given settings. */
-export function modelNic(n: NicTarget & { mac: string; model: string; linkUp: boolean; mtu?: number | undefined; queues?: number | undefined }, t: Topology, xml: string | null): VmNic {
+export function modelNic(n: NicTarget & { mac: string; model: string; linkUp: boolean; mtu?: number | undefined; queues?: number | undefined; vlanTag?: number | undefined }, t: Topology, xml: string | null): VmNic {
   const net = n.network ? networkNamed(t, n.network) : undefined;
   return {
     mac: n.mac,
@@ -193,8 +216,8 @@ export function modelNic(n: NicTarget & { mac: string; model: string; linkUp: bo
     target: null,
     bandwidth: null,
     mtu: n.mtu ?? null,
-    vlan: null,
-    virtualport: null,
+    vlan: n.vlanTag ? { trunk: false, tags: [{ id: n.vlanTag, nativeMode: null }] } : null,
+    virtualport: isOvsBridge(t, n.bridge) ? { type: 'openvswitch', parameters: {} } : null,
     portgroup: null,
     queues: n.queues ?? null,
     linkUp: n.linkUp,
@@ -209,7 +232,7 @@ export function nicDifferences(vmName: string, mac: string, intended: Topology, 
   const want = vmNamed(intended, vmName);
   const have = vmNamed(after, vmName);
   if (!want || !have) return [];
-  const show = (n: VmNic | undefined) => (n ? `on ${n.type} ${n.source}, link ${n.linkUp ? 'up' : 'down'}` : 'absent');
+  const show = (n: VmNic | undefined) => (n ? `on ${n.type} ${n.source}${n.vlan?.tags.length ? ` (VLAN ${n.vlan.tags.map((x) => x.id).join(', ')})` : ''}, link ${n.linkUp ? 'up' : 'down'}` : 'absent');
   const out: string[] = [];
   const w = nicsOf(want, mac);
   const h = nicsOf(have, mac);

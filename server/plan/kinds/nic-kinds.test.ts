@@ -8,6 +8,9 @@ import { renderOperation } from '../render';
 import { validateOperation } from '../validate';
 import { invertOperation } from '../invert';
 import { withBandwidth, withLink, withSource } from '../vm-nics';
+import { applyOperation } from '../project';
+import { describeOperation } from '../ops';
+import { ovsHost } from '@/server/testing/ovs-host';
 
 const op = (o: unknown): Operation => ZOperation.parse(o);
 const tail = (argv: string[]) => argv.slice(4);
@@ -45,6 +48,34 @@ describe('attachNic', () => {
     const t = hostTopology();
     t.vms[0]!.configNics = null;
     expect(validateOperation(t, op({ kind: 'detachNic', vm: 'web1', mac: '52:54:00:01:01:01' }))).toEqual(["VM web1's kept definition could not be read, so an exact undo cannot be planned; refresh the host."]);
+  });
+});
+
+describe('attachNic on Open vSwitch', () => {
+  const onOvs = { kind: 'attachNic', vm: 'web1', bridge: 'br-vm', mac: '52:54:00:01:01:08', vlanTag: 30 };
+
+  it("puts the NIC on an OVS bridge through libvirt's openvswitch virtual port, in an access VLAN", () => {
+    const t = ovsHost();
+    const attach = op(onOvs);
+    expect(validateOperation(t, attach)).toEqual([]);
+    const text = renderOperation(attach, t)[0]!.documents![0]!.text;
+    expect(text).toBe(
+      '<interface type="bridge">\n  <mac address="52:54:00:01:01:08"/>\n  <source bridge="br-vm"/>\n  <model type="virtio"/>\n  <vlan>\n    <tag id="30"/>\n  </vlan>\n  <virtualport type="openvswitch"/>\n</interface>\n',
+    );
+    expect(() => checkDocument({ shape: 'libvirt-interface', text })).not.toThrow();
+    const nic = applyOperation(t, attach).vms.find((v) => v.name === 'web1')!.configNics!.find((n) => n.mac === '52:54:00:01:01:08')!;
+    expect(nic).toMatchObject({ type: 'bridge', source: 'br-vm', virtualport: { type: 'openvswitch' }, vlan: { trunk: false, tags: [{ id: 30 }] } });
+    expect(describeOperation(attach)).toBe('attach a virtio NIC 52:54:00:01:01:08 to web1 on bridge br-vm in VLAN 30');
+    // A Linux bridge gets no virtual port, and no tag.
+    expect(renderOperation(op({ ...onOvs, bridge: 'br0', vlanTag: undefined }), t)[0]!.documents![0]!.text).not.toContain('virtualport');
+  });
+
+  it('refuses a VLAN tag off Open vSwitch, and one out of range, in words', () => {
+    expect(validateOperation(ovsHost(), op({ ...onOvs, bridge: 'br0' }))).toContain(
+      "A VLAN tag on a VM's NIC needs an Open vSwitch bridge; br0 is a Linux bridge (give the VM's port its VLANs on the bridge instead).",
+    );
+    const r = ZOperation.safeParse({ ...onOvs, vlanTag: 4095 });
+    expect(r.success === false && r.error.issues[0]!.message).toBe('A VLAN tag is a number from 1 to 4094.');
   });
 });
 
