@@ -14,6 +14,7 @@ import { OvsBridgePorts, OvsPortInspector, ovsPortOfEdge, OvsPortRows } from '@/
 import { FirewallSummary, NatEdgeDetails, PortForwardsAt } from '@/components/topology/firewall-summary';
 import { VmPortForward } from '@/components/changes/nat-forms';
 import { ShapingEditor } from '@/components/changes/qdisc-forms';
+import { HtbEditor } from '@/components/changes/htb-forms';
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -229,6 +230,7 @@ function InspectorBody({ topology, selected, live }: { topology: Topology; selec
         <PortForwardsAt topology={topology} nodeId={selected} />
         <TrafficControl topology={topology} dev={i.name} />
         <ShapingEditor topology={topology} dev={i.name} />
+        <HtbEditor topology={topology} dev={i.name} />
       </div>
     );
   }
