@@ -10,7 +10,8 @@ import { nicAddresses, nicAddressInWords } from '@/server/topology/addressing';
 import { bandwidthInWords, BOOT_BACKEND_WORDS, virtualportInWords, vlanTagsInWords } from '@/server/topology/words';
 import { DriftActions } from '@/components/topology/boot-status';
 import { TrafficControl } from '@/components/topology/traffic-control';
-import { OvsBridgePorts, OvsPortInspector, ovsPortOfEdge, OvsPortRows } from '@/components/topology/ovs-details';
+import { OvsBridgePorts, OvsInterfacePortEditor, OvsPortInspector, ovsPortOfEdge, OvsPortRows } from '@/components/topology/ovs-details';
+import { CreateOvsBridgeForm } from '@/components/changes/ovs-forms';
 import { FirewallSummary, NatEdgeDetails, PortForwardsAt } from '@/components/topology/firewall-summary';
 import { VmPortForward } from '@/components/changes/nat-forms';
 import { ShapingEditor } from '@/components/changes/qdisc-forms';
@@ -112,6 +113,7 @@ function InspectorBody({ topology, selected, live }: { topology: Topology; selec
               )}
             </Row>
           </dl>
+          <CreateOvsBridgeForm topology={topology} />
           <ForwardingEditor topology={topology} />
         </div>
         <FirewallSummary topology={topology} />
@@ -154,7 +156,7 @@ function InspectorBody({ topology, selected, live }: { topology: Topology; selec
             {name} <span className="text-xs font-normal text-slate-500">Open vSwitch bridge</span>
           </h3>
           <p className="text-slate-500">In Open vSwitch&apos;s database but not in the kernel: ovs-vswitchd has not set it up.</p>
-          <OvsBridgePorts bridge={ovsBridge} />
+          <OvsBridgePorts bridge={ovsBridge} topology={topology} />
         </div>
       );
     }
@@ -226,7 +228,8 @@ function InspectorBody({ topology, selected, live }: { topology: Topology; selec
           </Row>
           {routes.length > 0 && <Row label="Routes">{routes.map((r) => `${r.dst}${r.gateway ? ` via ${r.gateway}` : ''}`).join(', ')}</Row>}
         </dl>
-        {ovsBridge && <OvsBridgePorts bridge={ovsBridge} />}
+        <OvsInterfacePortEditor topology={topology} name={i.name} />
+        {ovsBridge && <OvsBridgePorts bridge={ovsBridge} topology={topology} />}
         <PortForwardsAt topology={topology} nodeId={selected} />
         <TrafficControl topology={topology} dev={i.name} />
         <ShapingEditor topology={topology} dev={i.name} />

@@ -1,6 +1,7 @@
 'use client';
 
 import type { ReactNode } from 'react';
+import { OvsBridgeEditor, OvsPortEditor } from '@/components/changes/ovs-forms';
 import type { OvsBridge, OvsInterface, OvsPort, Topology } from '@/server/topology/model';
 import { datapathDeviceOf, isBridgeOwnPort, ovsIndex, TUNNEL_TYPES } from '@/server/topology/ovs';
 import { ovsTunnelInWords, ovsTypeInWords, ovsVlanInWords } from '@/server/topology/words';
@@ -26,8 +27,11 @@ function portDetails(p: OvsPort): string {
   return [i && i.name !== p.name ? `interface ${i.name}` : null, ...(i ? interfaceDetails(i) : [])].filter(Boolean).join('; ');
 }
 
-/** An OVS bridge's ports, one row each: type, VLANs and what else there is to know, in words. */
-export function OvsBridgePorts({ bridge }: { bridge: OvsBridge }) {
+/**
+ * An OVS bridge's ports, one row each: type, VLANs and what else there is to know, in words.
+ * With `topology`, the bridge's editors follow for people who may edit (they render nothing otherwise).
+ */
+export function OvsBridgePorts({ bridge, topology }: { bridge: OvsBridge; topology?: Topology }) {
   return (
     <div>
       <h4 className="mb-1 font-semibold text-slate-700">Open vSwitch ports</h4>
@@ -51,6 +55,11 @@ export function OvsBridgePorts({ bridge }: { bridge: OvsBridge }) {
           ))}
         </tbody>
       </table>
+      {topology && (
+        <div className="mt-2">
+          <OvsBridgeEditor topology={topology} bridge={bridge.name} />
+        </div>
+      )}
     </div>
   );
 }
@@ -111,8 +120,21 @@ export function OvsPortInspector({ topology, name, interface: isInterface = fals
         {iface?.attachedMac && <Line label="VM NIC">{iface.attachedMac}</Line>}
         {iface?.error && <Line label="Error">{iface.error}</Line>}
       </dl>
+      {/* A bond's member edits nothing of its own: the bond (its port) carries the VLANs. */}
+      {byPort && <OvsPortEditor topology={topology} bridge={bridge.name} port={port.name} />}
     </div>
   );
+}
+
+/**
+ * The port editor for an interface node that is an OVS port of its own name (a NIC, an internal
+ * port): for the interface inspector, below its rows. Nothing for a bridge, a bond's member or a
+ * device in no OVS port.
+ */
+export function OvsInterfacePortEditor({ topology, name }: { topology: Topology; name: string }) {
+  const place = ovsIndex(topology).byPort.get(name);
+  if (!place || place.bridge.name === name) return null;
+  return <OvsPortEditor topology={topology} bridge={place.bridge.name} port={name} />;
 }
 
 /** Which OVS port an edge id names (`ovsport:<port>`, `ovsbond:<interface>`, `ovspatch:<a>:<b>`), or null. */
