@@ -1,10 +1,11 @@
 // On a real-kernel lab host (kv1, Debian's kernel in a QEMU guest): the admin adds it, sees
 // its bond and VLANs in the graph, then creates a bond and a VLAN on that bond from the New
 // menu, reviews the commands and applies them; the kernel has them afterwards. Runs after
-// first-start.spec.ts (alice exists, the panel's key is authorized on the lab).
+// first-start.spec.ts (alice exists, the panel's key is authorized on the lab). Last, an internal
+// port in a VLAN added to kv1's Open vSwitch bridge from the inspector and taken off again.
 import { expect, test } from '@playwright/test';
 import { labHost } from '../lab/testing';
-import { signIn } from './session';
+import { openHost, signIn, startWithEmptyDraft } from './session';
 
 test.describe.configure({ mode: 'serial' });
 // Everything on kv1 runs under software emulation: reads and applies take seconds, not milliseconds.
@@ -27,6 +28,7 @@ test.afterAll(async () => {
   await kv1.exec(['ip', 'link', 'del', 'dev', 'bondui.300'], { allowFailure: true });
   await kv1.exec(['ip', 'link', 'del', 'dev', 'bondui'], { allowFailure: true });
   await kv1.exec(['ip', 'link', 'set', 'dev', 'vtrunk-p', 'up'], { allowFailure: true });
+  await kv1.exec(['ovs-vsctl', '--timeout=5', '--if-exists', 'del-port', 'ovsui0'], { allowFailure: true });
 });
 
 test('the admin adds a real-kernel host and sees its bond, VLANs and VLAN-filtering bridge', async ({ page }) => {
@@ -130,4 +132,40 @@ test('a hand edit to the boot file shows as drift on the graph; writing the live
   await page.keyboard.press('Escape');
   await expect(vlan.getByTestId('node-runtime-only')).toHaveCount(0, { timeout: 60_000 });
   expect((await kv1.exec(['cat', '/etc/network/interfaces'])).stdout).not.toContain('mtu 1400');
+});
+
+test("add an internal port in VLAN 30 to kv1's Open vSwitch bridge from the inspector, then take it off again", async ({ page }) => {
+  const tagOf = async () => (await kv1.exec(['ovs-vsctl', '--timeout=5', 'get', 'port', 'ovsui0', 'tag'], { allowFailure: true })).stdout.trim();
+  expect(await tagOf()).toBe('');
+  await signIn(page);
+  const graph = await openHost(page, 'kv1', 'if:ovsbr0');
+  await startWithEmptyDraft(page);
+  await graph.locator('.react-flow__node[data-id="if:ovsbr0"]').click();
+  const editor = page.getByTestId('ovs-bridge-editor');
+  await editor.getByLabel('Port').selectOption({ label: 'new internal port…' });
+  await editor.getByLabel('Internal port name').fill('ovsui0');
+  await editor.getByLabel('VLAN tag').first().fill('30');
+  await editor.getByRole('button', { name: 'Add' }).first().click();
+  const draft = page.getByTestId('draft-panel').getByTestId('draft-op');
+  await expect(draft).toContainText('add internal port ovsui0 to ovsbr0');
+
+  await page.getByRole('button', { name: 'Review changes' }).click();
+  const review = page.getByTestId('review-dialog');
+  await expect(review.getByTestId('plan-command').first()).toContainText(/^ovs-vsctl --timeout=5 add-port ovsbr0 ovsui0 tag=30/, { timeout: 60_000 });
+  await review.getByLabel('Reason').fill('A port for the VLAN 30 guests');
+  await review.getByRole('button', { name: 'Apply' }).click();
+  await expect(review.getByTestId('change-status')).toHaveText('applied', { timeout: 120_000 });
+  expect(await tagOf()).toBe('30');
+  await page.keyboard.press('Escape');
+  const port = graph.locator('.react-flow__node[data-id="if:ovsui0"]');
+  await expect(port).toContainText('VLAN 30', { timeout: 60_000 });
+
+  await port.click();
+  await page.getByTestId('ovs-port-editor').getByRole('button', { name: 'Remove from bridge' }).click();
+  await expect(draft).toContainText('ovsui0');
+  await page.getByRole('button', { name: 'Review changes' }).click();
+  await review.getByLabel('Reason').fill('No VLAN 30 guests after all');
+  await review.getByRole('button', { name: 'Apply' }).click();
+  await expect(review.getByTestId('change-status')).toHaveText('applied', { timeout: 120_000 });
+  expect(await tagOf()).toBe('');
 });
