@@ -6,7 +6,7 @@
 // Mbit/s and KiB into the API's fields and says which field it cannot read; what the tree
 // cannot take (a class moved to another parent, a class that filters still steer into, an
 // address with host bits) the server says, in the same place.
-import { useId, useState } from 'react';
+import { useId, useState, type ReactNode } from 'react';
 import { useOptionalDraftEditor } from '@/components/changes/draft-context';
 import { ActionButton, CONTROL, InlineForm, useInlineAdd } from '@/components/changes/form-parts';
 import { Button } from '@/components/ui/button';
@@ -253,17 +253,20 @@ function HtbClasses({ topology, dev, rootHandle }: { topology: Topology; dev: st
       {classes.length > 0 && (
         <ul className="space-y-1">
           {classes.map((c) => (
-            <li key={c.classid} data-testid="htb-class" data-classid={c.classid} className="flex items-start justify-between gap-2">
-              <span className="min-w-0 pt-1">
-                <span className="font-mono text-slate-700">{c.classid}</span> <span className="text-slate-600">{tcClassInWords(c)}</span>
-              </span>
-              <span className="flex shrink-0 items-start gap-1">
-                <Button type="button" variant="secondary" className="!px-2 !py-1 text-xs" onClick={() => edit(c.classid)}>
-                  Edit
-                </Button>
-                <ActionButton op={{ kind: 'removeHtbClass', dev, classid: c.classid }} label="Remove" variant="danger" />
-              </span>
-            </li>
+            <ActionRow
+              key={c.classid}
+              data={{ 'data-testid': 'htb-class', 'data-classid': c.classid }}
+              what={
+                <>
+                  <span className="font-mono text-slate-700">{c.classid}</span> <span className="text-slate-600">{tcClassInWords(c)}</span>
+                </>
+              }
+            >
+              <Button type="button" variant="secondary" className="!px-2 !py-1 text-xs" onClick={() => edit(c.classid)}>
+                Edit
+              </Button>
+              <ActionButton op={{ kind: 'removeHtbClass', dev, classid: c.classid }} label="Remove" variant="danger" />
+            </ActionRow>
           ))}
         </ul>
       )}
@@ -313,6 +316,16 @@ function HtbClasses({ topology, dev, rootHandle }: { topology: Topology; dev: st
   );
 }
 
+/** One listed class or filter: what it is in words, its buttons on the right. */
+function ActionRow({ data, what, children }: { data: Record<string, string | number>; what: ReactNode; children: ReactNode }) {
+  return (
+    <li {...data} className="flex items-start justify-between gap-2">
+      <span className="min-w-0 pt-1">{what}</span>
+      <span className="flex shrink-0 items-start gap-1">{children}</span>
+    </li>
+  );
+}
+
 /** "into 1:10 (fq_codel under it)", "into 1:1 (has classes under it)": what the class select offers. */
 function targetInWords(t: Topology, dev: string, classid: string): string {
   const leaf = leafQdiscOf(t, dev, classid);
@@ -334,14 +347,17 @@ function HtbFilters({ topology, dev, rootHandle }: { topology: Topology; dev: st
       {groups.length > 0 && (
         <ul className="space-y-1">
           {groups.map((g) => (
-            <li key={g.pref} data-testid="htb-filter" data-pref={g.pref} className="flex items-start justify-between gap-2">
-              <span className="min-w-0 pt-1 text-slate-600">
-                {g.filters.map(filterInWords).join('; ')} <span className="text-slate-500">(pref {g.pref})</span>
-              </span>
-              <span className="shrink-0">
-                <ActionButton op={removeTcFilterOperation(dev, g.parent, g.pref)} label="Remove" variant="danger" />
-              </span>
-            </li>
+            <ActionRow
+              key={g.pref}
+              data={{ 'data-testid': 'htb-filter', 'data-pref': g.pref }}
+              what={
+                <span className="text-slate-600">
+                  {g.filters.map(filterInWords).join('; ')} <span className="text-slate-500">(pref {g.pref})</span>
+                </span>
+              }
+            >
+              <ActionButton op={removeTcFilterOperation(dev, g.parent, g.pref)} label="Remove" variant="danger" />
+            </ActionRow>
           ))}
         </ul>
       )}

@@ -146,6 +146,14 @@ function disruptionOf(op: Operation, mgmt: Set<string>, path: ManagementPath): s
 }
 
 
+/** A step the planner adds after the draft's (boot files), checked like any operation; or why it cannot. */
+function planBootStep(intended: Topology, operation: Operation): { step: PlanStep; state: Topology } | { why: string } {
+  const refused = validateOperation(intended, operation);
+  if (refused.length) return { why: refused.join(' ') };
+  const step: PlanStep = { draftIndex: -1, operation, description: describeOperation(operation), commands: renderOperation(operation, intended), disruptive: null, warnings: [] };
+  return { step, state: applyOperation(intended, operation) };
+}
+
 /**
  * The step that writes the boot files for what the kernel steps change (boot/persist.ts), or
  * why there is none; null when no step changes the kernel.
@@ -164,11 +172,7 @@ function bootStep(steps: readonly PlanStep[], live: Topology, intended: Topology
   const writes = bootWritesFor(intended, touched, boot);
   if (!writes.ok) return { why: writes.why };
   if (!writes.writes.length) return null;
-  const operation: Operation = { kind: 'writeBootFiles', files: writes.writes.map((w) => ({ path: w.path, content: w.after })) };
-  const refused = validateOperation(intended, operation);
-  if (refused.length) return { why: refused.join(' ') };
-  const step: PlanStep = { draftIndex: -1, operation, description: describeOperation(operation), commands: renderOperation(operation, intended), disruptive: null, warnings: [] };
-  return { step, state: applyOperation(intended, operation) };
+  return planBootStep(intended, { kind: 'writeBootFiles', files: writes.writes.map((w) => ({ path: w.path, content: w.after })) });
 }
 
 /** The interfaces whose tc trees a step's commands change. */
@@ -186,11 +190,7 @@ function keepStep(steps: readonly PlanStep[], intended: Topology): { step: PlanS
   const writes = keptWritesFor(intended, tcDevicesOf(steps));
   if (!writes.ok) return { why: writes.why };
   if (!writes.writes.length) return null;
-  const operation: Operation = { kind: 'keepAtBoot', files: writes.writes.map((w) => ({ path: w.path, content: w.after })) };
-  const refused = validateOperation(intended, operation);
-  if (refused.length) return { why: refused.join(' ') };
-  const step: PlanStep = { draftIndex: -1, operation, description: describeOperation(operation), commands: renderOperation(operation, intended), disruptive: null, warnings: [] };
-  return { step, state: applyOperation(intended, operation) };
+  return planBootStep(intended, { kind: 'keepAtBoot', files: writes.writes.map((w) => ({ path: w.path, content: w.after })) });
 }
 
 export function planChange(live: Topology, draft: readonly Operation[], pathOrAddress: ManagementPath | string, opts: { writeBootConfig?: boolean; changeId?: string } = {}): PlanResult {
