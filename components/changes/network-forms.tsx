@@ -1,15 +1,16 @@
 'use client';
 
 // The forms that draft libvirt and forwarding operations: "New" → network, the inspector's
-// editor for one network (start, stop, autostart, delete, DHCP reservations), and IP
-// forwarding on the host card. The browser checks only the basics; the server's validation
+// editor for one network (start, stop, autostart, delete, addressing, bandwidth, DHCP
+// reservations), and IP forwarding on the host card. The browser checks only the basics; the server's validation
 // (subnets that overlap, ranges outside the subnet, VMs a stop cuts off) is what people read.
 import { useState } from 'react';
 import { useOptionalDraftEditor } from '@/components/changes/draft-context';
 import { ActionButton, Check, CONTROL, Errors, FormActions, InlineForm, Labelled, Section, useDraftForm, useInlineAdd } from '@/components/changes/form-parts';
-import { CREATABLE_MODES, MODE_WORDS, networkSettingsOf, nicOnNetwork, OWN_BRIDGE_MODES, type CreatableMode } from '@/server/plan/libvirt';
+import { CREATABLE_MODES, MODE_WORDS, networkSettingsOf, nicOnNetwork, OWN_BRIDGE_MODES, type CreatableMode, type NetworkBandwidth } from '@/server/plan/libvirt';
 import type { Operation } from '@/server/plan/ops';
 import { FORWARDING_FILE, type LibvirtNetwork, type Topology } from '@/server/topology/model';
+import { bandwidthInWords } from '@/server/topology/words';
 
 const MODE_HINTS: Record<CreatableMode, string> = {
   nat: 'VMs reach out through the host’s address (masquerade); the host runs DHCP and DNS.',
@@ -33,6 +34,44 @@ export function freeSubnet(t: Topology): string {
   return '10.200.0';
 }
 
+/** libvirt takes kB/s of 1000 bytes (server/topology/words.ts); people give Mbit/s: 1 Mbit/s is 125 kB/s. */
+const KB_PER_MBIT = 125;
+/** "8" for 1000 kB/s; empty for no limit. */
+export const mbitText = (kb: number | undefined): string => (kb ? String(Number((kb / KB_PER_MBIT).toFixed(3))) : '');
+
+export type LimitText = { inbound: string; outbound: string };
+
+/**
+ * A network's limits from the averages people give in Mbit/s (empty: no limit that way). A
+ * direction that stays limited keeps the peak and burst it has (this form does not show them).
+ * A sentence when a value is not a positive number.
+ */
+export function networkLimits(text: LimitText, current?: NetworkBandwidth): NetworkBandwidth | string {
+  const limits: NetworkBandwidth = {};
+  for (const dir of ['inbound', 'outbound'] as const) {
+    const given = text[dir].trim();
+    if (!given) continue;
+    const mbit = Number(given);
+    if (!(mbit > 0) || !Number.isFinite(mbit)) return `The limit ${dir === 'inbound' ? 'to' : 'from'} the VMs, "${given}", is not a positive number of Mbit/s.`;
+    const kept = current?.[dir];
+    limits[dir] = { average: Math.max(1, Math.round(mbit * KB_PER_MBIT)), ...(kept?.peak ? { peak: kept.peak } : {}), ...(kept?.burst ? { burst: kept.burst } : {}) };
+  }
+  return limits;
+}
+
+/** The two averages: traffic to the VMs (libvirt's inbound) and from them (outbound), all VMs together. */
+function LimitInputs({ value, onChange }: { value: LimitText; onChange: (v: LimitText) => void }) {
+  return (
+    <div className="grid grid-cols-2 gap-2">
+      {(['inbound', 'outbound'] as const).map((dir) => (
+        <Labelled key={dir} label={`${dir === 'inbound' ? 'To' : 'From'} the VMs, Mbit/s`}>
+          <input className={CONTROL} value={value[dir]} inputMode="decimal" placeholder="no limit" onChange={(e) => onChange({ ...value, [dir]: e.target.value.trim() })} />
+        </Labelled>
+      ))}
+    </div>
+  );
+}
+
 export function NetworkForm({ topology, onDone }: { topology: Topology; onDone: () => void }) {
   const subnet = freeSubnet(topology);
   const [name, setName] = useState('');
@@ -45,6 +84,7 @@ export function NetworkForm({ topology, onDone }: { topology: Topology; onDone: 
   const [bridge, setBridge] = useState('');
   const [devices, setDevices] = useState<string[]>([]);
   const [domain, setDomain] = useState('');
+  const [limitText, setLimitText] = useState<LimitText>({ inbound: '', outbound: '' });
   const [active, setActive] = useState(true);
   const [autostart, setAutostart] = useState(true);
   const { errors, submit, busy } = useDraftForm(onDone);
@@ -52,6 +92,7 @@ export function NetworkForm({ topology, onDone }: { topology: Topology; onDone: 
   const bridges = topology.interfaces.filter((i) => i.kind === 'bridge' && !topology.networks.some((n) => n.bridge === i.name && OWN_BRIDGE_MODES.includes(n.mode)));
   const lowerDevices = topology.interfaces.filter((i) => ['ethernet', 'bond', 'vlan'].includes(i.kind));
   const usesDevices = !ownBridge && (mode !== 'bridge' || !bridge);
+  const limits = ownBridge ? networkLimits(limitText) : {};
 
   const build = (): Operation => ({
     kind: 'createNetwork',
@@ -63,6 +104,7 @@ export function NetworkForm({ topology, onDone }: { topology: Topology; onDone: 
       ? { ipv4: { address, prefixLength: Number(prefix), dhcpRanges: dhcp ? [{ start: rangeStart, end: rangeEnd }] : [], hosts: [] } }
       : {}),
     ...(ownBridge && domain ? { domain } : {}),
+    ...(typeof limits === 'object' && (limits.inbound || limits.outbound) ? { bandwidth: limits } : {}),
     active,
     autostart,
   });
@@ -72,7 +114,7 @@ export function NetworkForm({ topology, onDone }: { topology: Topology; onDone: 
       data-testid="network-form"
       onSubmit={(e) => {
         e.preventDefault();
-        submit([name ? null : 'A name is required.', ownBridge && mode === 'nat' && !address ? 'A NAT network needs an IPv4 address.' : null], build);
+        submit([name ? null : 'A name is required.', ownBridge && mode === 'nat' && !address ? 'A NAT network needs an IPv4 address.' : null, typeof limits === 'string' ? limits : null], build);
       }}
     >
       <Labelled label="Name" hint="Letters, digits, dot, dash or underscore">
@@ -112,6 +154,12 @@ export function NetworkForm({ topology, onDone }: { topology: Topology; onDone: 
           <Labelled label="DNS domain (optional)" hint="VMs are known as name.domain to each other.">
             <input className={CONTROL} value={domain} onChange={(e) => setDomain(e.target.value.trim())} spellCheck={false} />
           </Labelled>
+        </fieldset>
+      )}
+      {ownBridge && (
+        <fieldset className="space-y-1 rounded-md border border-slate-200 p-2">
+          <legend className="px-1 text-xs font-medium text-slate-600">Bandwidth (optional; all VMs together, shaped on the network’s bridge)</legend>
+          <LimitInputs value={limitText} onChange={setLimitText} />
         </fieldset>
       )}
       {mode === 'bridge' && (
@@ -195,7 +243,7 @@ function AddressingForm({ network }: { network: LibvirtNetwork }) {
           kind: 'editNetwork',
           name: network.name,
           mode: network.mode as 'nat' | 'route' | 'open' | 'isolated',
-          // Everything else the network has (IPv6, domain, NAT ports, reservations) stays as it is.
+          // Everything else the network has (IPv6, domain, NAT ports, reservations, bandwidth) stays as it is.
           ...settings,
           ipv4: address ? { address, prefixLength: Number(prefix), dhcpRanges: start && end ? [{ start, end }] : [], hosts: settings.ipv4?.hosts ?? [] } : undefined,
         })
@@ -209,6 +257,25 @@ function AddressingForm({ network }: { network: LibvirtNetwork }) {
         <input aria-label="DHCP from" placeholder="DHCP from" className={CONTROL} value={start} onChange={(e) => setStart(e.target.value.trim())} spellCheck={false} />
         <input aria-label="DHCP to" placeholder="to" className={CONTROL} value={end} onChange={(e) => setEnd(e.target.value.trim())} spellCheck={false} />
       </div>
+    </InlineForm>
+  );
+}
+
+/** The network's limits, all VMs together: a redefinition and restart, everything else kept. */
+function BandwidthForm({ network }: { network: LibvirtNetwork }) {
+  const settings = networkSettingsOf(network);
+  const [text, setText] = useState<LimitText>({ inbound: mbitText(settings.bandwidth?.inbound?.average), outbound: mbitText(settings.bandwidth?.outbound?.average) });
+  const { run, errors, busy } = useInlineAdd();
+  const submit = () => {
+    const limits = networkLimits(text, settings.bandwidth);
+    if (typeof limits === 'string') return run(limits);
+    // Everything else the network has (addresses, DHCP, domain, NAT ports) stays as it is.
+    return run({ kind: 'editNetwork', name: network.name, mode: network.mode as 'nat' | 'route' | 'open' | 'isolated', ...settings, bandwidth: limits.inbound || limits.outbound ? limits : undefined });
+  };
+  return (
+    <InlineForm label="Set limits" busy={busy} errors={errors} onSubmit={submit}>
+      <p className="mb-1 text-slate-600">{network.bandwidth ? `Now ${bandwidthInWords(network.bandwidth)}.` : 'No limit now.'} Empty: no limit that way.</p>
+      <LimitInputs value={text} onChange={setText} />
     </InlineForm>
   );
 }
@@ -238,6 +305,12 @@ export function NetworkEditor({ network, topology }: { network: LibvirtNetwork; 
       {OWN_BRIDGE_MODES.includes(network.mode) && network.persistent && (
         <Section title="Addressing (redefines and restarts the network)">
           <AddressingForm network={network} />
+        </Section>
+      )}
+      {OWN_BRIDGE_MODES.includes(network.mode) && network.persistent && (
+        <Section title="Bandwidth (redefines and restarts the network)">
+          {/* Keyed by the limits: after a refresh or a draft change it starts from what the network has. */}
+          <BandwidthForm key={JSON.stringify(network.bandwidth ?? null)} network={network} />
         </Section>
       )}
       {network.ips.length > 0 && (

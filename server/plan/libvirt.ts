@@ -1,8 +1,9 @@
 // What the libvirt kinds (plan/kinds/*-network*, *-dhcp-host, *-nic) share: their field
-// schemas, the checks of a network's addressing, the network document, and how a network's
-// bridge and the VMs on it are found. Pure.
+// schemas, `<bandwidth>` (a VM NIC's and a network's), the checks of a network's addressing,
+// the network document, and how a network's bridge and the VMs on it are found. Pure.
 import { z } from 'zod';
-import { interfaceWith, type LibvirtNetwork, type Topology, type VmNic } from '@/server/topology/model';
+import { interfaceWith, type Bandwidth, type BandwidthDirection, type LibvirtNetwork, type Topology, type VmNic } from '@/server/topology/model';
+import { bandwidthInWords, libvirtRateInWords } from '@/server/topology/words';
 import { cmd, link, virsh, type PlannedCommand } from './commands';
 import { xmlDocument } from './documents';
 import { ZBareIp, ZMac, ZMtu } from './fields';
@@ -47,6 +48,70 @@ export const ZNetworkAddressing = z.object({
 });
 export type NetworkAddressing = z.output<typeof ZNetworkAddressing>;
 
+/** libvirt's rates in kB/s (1000 bytes) and bursts in KiB, as `<bandwidth>` takes them (words.ts). */
+export const ZRate = z.object({
+  average: z.number().int().min(1, 'An average rate is at least 1 kB/s (8 kbit/s).').max(2 ** 32 - 1),
+  peak: z.number().int().min(1).max(2 ** 32 - 1).optional(),
+  burst: z.number().int().min(1).max(2 ** 32 - 1).optional(),
+});
+
+/** One direction of a `<bandwidth>` as operations carry it; floor is a VM NIC's, inbound only. */
+export type RateFields = { average: number; peak?: number | undefined; burst?: number | undefined; floor?: number | undefined };
+/** A `<bandwidth>` as operations carry it: a direction left out is not shaped. */
+export type BandwidthFields = { inbound?: RateFields | undefined; outbound?: RateFields | undefined };
+
+// libvirt refuses it too ("floor attribute is not supported for this config").
+const NO_NETWORK_FLOOR = 'A network takes no guaranteed rate (floor): libvirt guarantees a floor to a VM NIC on the network, out of the network’s inbound average. Set the floor on the NIC.';
+const ZNetworkRate = ZRate.extend({ floor: z.never({ error: NO_NETWORK_FLOOR }).optional() });
+/**
+ * A network's `<bandwidth>`: all its VMs' traffic together, shaped by libvirt with tc on the
+ * network's own bridge when the network starts. Inbound is traffic to the VMs.
+ */
+export const ZNetworkBandwidth = z.object({ inbound: ZNetworkRate.optional(), outbound: ZNetworkRate.optional() });
+export type NetworkBandwidth = z.output<typeof ZNetworkBandwidth>;
+
+export const hasRates = <B extends BandwidthFields>(b: B | undefined): b is B => Boolean(b && (b.inbound || b.outbound));
+
+const rate = (r: RateFields | undefined) =>
+  r ? { '@average': r.average, ...(r.peak ? { '@peak': r.peak } : {}), ...(r.burst ? { '@burst': r.burst } : {}), ...(r.floor ? { '@floor': r.floor } : {}) } : undefined;
+/** The `<bandwidth>` element's content, for xmlDocument (a NIC's `<interface>`, a `<network>`). */
+export const bandwidthElement = (b: BandwidthFields) => ({ inbound: rate(b.inbound), outbound: rate(b.outbound) });
+
+/** The model's view of what `b` sets (null: no shaping). */
+export function modelBandwidth(b: BandwidthFields | undefined): Bandwidth | null {
+  if (!hasRates(b)) return null;
+  const dir = (r: RateFields | undefined) => (r ? { average: r.average, peak: r.peak ?? null, burst: r.burst ?? null, floor: r.floor ?? null } : null);
+  return { inbound: dir(b.inbound), outbound: dir(b.outbound) };
+}
+
+/** One direction's average, peak and burst as they stand; none without an average (libvirt shapes nothing then). */
+const rateFieldsOf = (d: BandwidthDirection | null | undefined) =>
+  d && d.average !== null ? { average: d.average, ...(d.peak !== null ? { peak: d.peak } : {}), ...(d.burst !== null ? { burst: d.burst } : {}) } : undefined;
+
+/** A network's shaping as it stands, in the fields its operations take (a network has no floor). */
+export function networkBandwidthFields(b: Bandwidth | null | undefined): { inbound?: z.output<typeof ZRate>; outbound?: z.output<typeof ZRate> } {
+  const inbound = rateFieldsOf(b?.inbound);
+  const outbound = rateFieldsOf(b?.outbound);
+  return { ...(inbound ? { inbound } : {}), ...(outbound ? { outbound } : {}) };
+}
+
+/** A VM NIC's shaping as it stands, in the fields its operations take: the network's, plus its inbound floor (the inverse of a bandwidth change). */
+export function bandwidthFields(b: Bandwidth | null): BandwidthFields {
+  const { inbound, outbound } = networkBandwidthFields(b);
+  const floor = b?.inbound?.floor ?? null;
+  return { ...(inbound ? { inbound: { ...inbound, ...(floor !== null ? { floor } : {}) } } : {}), ...(outbound ? { outbound } : {}) };
+}
+
+/** "inbound 8.0 Mbit/s (peak 40.0 Mbit/s, burst 1024 KiB), outbound 1.0 Mbit/s": a network's limits, for describe. */
+export function networkBandwidthInWords(b: BandwidthFields): string {
+  const dir = (label: string, r: RateFields | undefined) => {
+    if (!r) return [];
+    const more = [r.peak ? `peak ${libvirtRateInWords(r.peak)}` : '', r.burst ? `burst ${r.burst} KiB` : ''].filter(Boolean);
+    return [`${label} ${libvirtRateInWords(r.average)}${more.length ? ` (${more.join(', ')})` : ''}`];
+  };
+  return [...dir('inbound', b.inbound), ...dir('outbound', b.outbound)].join(', ');
+}
+
 /** What a network of libvirt's own bridge is given, when created and when edited. */
 export const networkSettingsFields = {
   ipv4: ZNetworkAddressing.optional(),
@@ -55,13 +120,22 @@ export const networkSettingsFields = {
   mtu: ZMtu.optional(),
   /** NAT source ports (libvirt's default is 1024-65535). */
   natPorts: z.object({ start: z.number().int().min(1).max(65535), end: z.number().int().min(1).max(65535) }).optional(),
+  /** Limits on all the network's VM traffic together; left out: none. */
+  bandwidth: ZNetworkBandwidth.optional(),
 };
 
 /**
  * A network's settings as they stand, in the fields editNetwork takes: an edit of one part
- * (say the IPv4 range) starts from these, so it keeps the rest (IPv6, domain, NAT ports).
+ * (say the IPv4 range) starts from these, so it keeps the rest (IPv6, domain, NAT ports, bandwidth).
  */
-export function networkSettingsOf(n: LibvirtNetwork): { ipv4?: NetworkAddressing; ipv6?: NetworkAddressing; domain?: string; mtu?: number; natPorts?: { start: number; end: number } } {
+export function networkSettingsOf(n: LibvirtNetwork): {
+  ipv4?: NetworkAddressing;
+  ipv6?: NetworkAddressing;
+  domain?: string;
+  mtu?: number;
+  natPorts?: { start: number; end: number };
+  bandwidth?: NetworkBandwidth;
+} {
   const family = (f: Family): NetworkAddressing | undefined => {
     const ip = n.ips.find((x) => x.family === f);
     return ip
@@ -78,12 +152,14 @@ export function networkSettingsOf(n: LibvirtNetwork): { ipv4?: NetworkAddressing
   const ports = /<nat\b[^>]*>[\s\S]*?<port\b[^>]*\bstart=['"](\d+)['"][^>]*\bend=['"](\d+)['"]/.exec(definition);
   const ipv4 = family('ipv4');
   const ipv6 = family('ipv6');
+  const bandwidth = networkBandwidthFields(n.bandwidth);
   return {
     ...(ipv4 ? { ipv4 } : {}),
     ...(ipv6 ? { ipv6 } : {}),
     ...(domain ? { domain } : {}),
     ...(n.mtu ? { mtu: n.mtu } : {}),
     ...(ports ? { natPorts: { start: Number(ports[1]), end: Number(ports[2]) } } : {}),
+    ...(hasRates(bandwidth) ? { bandwidth } : {}),
   };
 }
 
@@ -212,15 +288,42 @@ export function checkDhcpHost(
   seenIp.set(h.ip, h.mac ?? h.id ?? h.name ?? h.ip);
 }
 
-/** A network's settings (networkSettingsFields): NAT ports, and each family's addressing, free on the host. */
-export function checkNetworkSettings(c: Checks, network: string, s: { natPorts?: { start: number; end: number } | undefined; ipv4?: NetworkAddressing | undefined; ipv6?: NetworkAddressing | undefined }): void {
+/** A network's settings (networkSettingsFields): NAT ports, bandwidth, and each family's addressing, free on the host. */
+export function checkNetworkSettings(
+  c: Checks,
+  network: string,
+  s: { mode: string; natPorts?: { start: number; end: number } | undefined; ipv4?: NetworkAddressing | undefined; ipv6?: NetworkAddressing | undefined; bandwidth?: BandwidthFields | undefined },
+): void {
   if (s.natPorts && s.natPorts.start > s.natPorts.end) c.errors.push(`NAT ports ${s.natPorts.start}-${s.natPorts.end} end before they start.`);
+  checkNetworkBandwidth(c, network, s.mode, s.bandwidth);
   for (const family of ['ipv4', 'ipv6'] as const) {
     const a = s[family];
     if (!a) continue;
     checkAddressing(c, network, family, a);
     if (!c.errors.length) checkSubnetFree(c, network, a);
   }
+}
+
+/**
+ * A network's limits: libvirt shapes only the bridge it makes itself, a peak is at least the
+ * average, and a VM NIC's guaranteed rate (floor) on the network needs an inbound average to
+ * be shared out of (libvirt refuses to start such a NIC otherwise).
+ */
+function checkNetworkBandwidth(c: Checks, network: string, mode: string, b: BandwidthFields | undefined): void {
+  if (hasRates(b)) {
+    if (!OWN_BRIDGE_MODES.includes(mode)) c.errors.push(`A ${MODE_WORDS[mode] ?? mode} network takes no bandwidth limit: libvirt shapes only NAT, routed, open and isolated networks, on the bridge it makes for them. Limit the VMs' NICs instead.`);
+    for (const [dir, r] of [['inbound', b.inbound], ['outbound', b.outbound]] as const) {
+      if (r?.peak !== undefined && r.peak < r.average) c.errors.push(`The ${dir} peak of network ${network} (${libvirtRateInWords(r.peak)}) is below its average (${libvirtRateInWords(r.average)}); a peak is the most it may send in a burst.`);
+    }
+  }
+  if (b?.inbound) return;
+  const floored = new Set<string>();
+  for (const vm of c.t.vms) {
+    for (const nic of [...vm.nics, ...(vm.configNics ?? [])]) {
+      if (nic.type === 'network' && nic.source === network && nic.bandwidth?.inbound?.floor != null) floored.add(`${vm.name}'s NIC ${nic.mac ?? '(no MAC)'}`);
+    }
+  }
+  for (const who of floored) c.errors.push(`${who} has a guaranteed rate (floor) on network ${network}, which libvirt shares out of the network's inbound average; keep an inbound limit on ${network}, or take the floor off the NIC first.`);
 }
 
 /** Subnets on the host a new network's subnet must not overlap: other networks, interface addresses, routes. */
@@ -266,6 +369,7 @@ export interface NetworkSpec {
   domain?: string | undefined;
   mtu?: number | undefined;
   natPorts?: { start: number; end: number } | undefined;
+  bandwidth?: BandwidthFields | undefined;
 }
 
 const ipElement = (family: Family, a: NetworkAddressing) => ({
@@ -311,6 +415,8 @@ export function networkDocument(s: NetworkSpec): string {
     bridge: s.bridge ? { '@name': s.bridge, ...(OWN_BRIDGE_MODES.includes(s.mode) ? { '@stp': 'on', '@delay': '0' } : {}) } : undefined,
     mtu: s.mtu ? { '@size': s.mtu } : undefined,
     domain: s.domain ? { '@name': s.domain } : undefined,
+    // Where libvirt writes it (after domain and DNS, before the addresses).
+    bandwidth: hasRates(s.bandwidth) ? bandwidthElement(s.bandwidth) : undefined,
     ip: [...(s.ipv4 ? [ipElement('ipv4', s.ipv4)] : []), ...(s.ipv6 ? [ipElement('ipv6', s.ipv6)] : [])],
   });
 }
@@ -341,6 +447,8 @@ export function networkDifferences(name: string, intended: Topology, after: Topo
     ['state', (n) => (n.active ? 'active' : 'inactive')],
     ['autostart', (n) => (n.autostart ? 'on' : 'off')],
     ['addressing', ipsText],
+    // An older read has no bandwidth at all (undefined): nothing to compare it with.
+    ...(want.bandwidth !== undefined && have.bandwidth !== undefined ? [['bandwidth', (n: LibvirtNetwork) => (n.bandwidth ? bandwidthInWords(n.bandwidth) : 'no limit')] as [string, (n: LibvirtNetwork) => unknown]] : []),
   ];
   return fields.flatMap(([label, of]) => (of(want) === of(have) ? [] : [`Network ${name}: ${label} is ${JSON.stringify(of(have))}, the plan intended ${JSON.stringify(of(want))}.`]));
 }

@@ -2,12 +2,15 @@
 // `<interface>` documents (built, or libvirt's own with one part changed), and where a change
 // goes (the running VM, its kept definition, or both). Pure.
 import { z } from 'zod';
-import type { Bandwidth, BandwidthDirection, Topology, Vm, VmNic } from '@/server/topology/model';
+import type { Topology, Vm, VmNic } from '@/server/topology/model';
 import { cmdWithDocuments, virsh, type Argv, type PlannedCommand } from './commands';
 import { xmlDocument } from './documents';
 import { ZIfName, ZMac, ZMtu } from './fields';
 import type { Checks } from './kind';
-import { needLibvirt, networkNamed, ZNetworkName, ZVmName } from './libvirt';
+import { bandwidthElement, hasRates, needLibvirt, networkNamed, ZNetworkName, ZRate, ZVmName } from './libvirt';
+
+// `<bandwidth>` is shared with the network kinds and lives in libvirt.ts; these two stay importable from here.
+export { bandwidthFields, modelBandwidth } from './libvirt';
 
 export const NIC_MODELS = ['virtio', 'e1000e', 'rtl8139'] as const;
 export const DIRECT_MODES = ['bridge', 'vepa', 'private', 'passthrough'] as const;
@@ -20,12 +23,6 @@ export const nicTargetFields = {
 };
 export type NicTarget = { network?: string | undefined; bridge?: string | undefined; direct?: { dev: string; mode: (typeof DIRECT_MODES)[number] } | undefined };
 
-/** libvirt's rates in kB/s (1000 bytes) and bursts in KiB, as `<bandwidth>` takes them (words.ts). */
-const ZRate = z.object({
-  average: z.number().int().min(1, 'An average rate is at least 1 kB/s (8 kbit/s).').max(2 ** 32 - 1),
-  peak: z.number().int().min(1).max(2 ** 32 - 1).optional(),
-  burst: z.number().int().min(1).max(2 ** 32 - 1).optional(),
-});
 /** Inbound only: the rate the NIC is guaranteed on a network that shares its uplink (libvirt's floor). */
 const ZInboundRate = ZRate.extend({ floor: z.number().int().min(1).max(2 ** 32 - 1).optional() });
 export const ZNicBandwidth = z.object({ inbound: ZInboundRate.optional(), outbound: ZRate.optional() });
@@ -110,12 +107,6 @@ export const targetWords = (t: NicTarget): string => (t.network ? `network ${t.n
 const sourceElement = (t: NicTarget) => (t.network ? { '@network': t.network } : t.bridge ? { '@bridge': t.bridge } : { '@dev': t.direct!.dev, '@mode': t.direct!.mode });
 export const typeOf = (t: NicTarget): 'network' | 'bridge' | 'direct' => (t.network ? 'network' : t.bridge ? 'bridge' : 'direct');
 
-const rate = (r: { average: number; peak?: number | undefined; burst?: number | undefined; floor?: number | undefined } | undefined) =>
-  r ? { '@average': r.average, ...(r.peak ? { '@peak': r.peak } : {}), ...(r.burst ? { '@burst': r.burst } : {}), ...(r.floor ? { '@floor': r.floor } : {}) } : undefined;
-
-const hasRates = (b: NicBandwidth | undefined): b is NicBandwidth => Boolean(b && (b.inbound || b.outbound));
-const bandwidthElement = (b: NicBandwidth) => ({ inbound: rate(b.inbound), outbound: rate(b.outbound) });
-
 /** The element with its `<bandwidth>` replaced by `b` (or removed when `b` sets no rate). */
 export function withBandwidth(xml: string, b: NicBandwidth): string {
   const clean = reattachable(xml).replace(/\n?[ \t]*<bandwidth\s*\/>|\n?[ \t]*<bandwidth>[\s\S]*?<\/bandwidth>/, '');
@@ -123,23 +114,6 @@ export function withBandwidth(xml: string, b: NicBandwidth): string {
   const indent = /\n([ \t]+)</.exec(clean)?.[1] ?? '  ';
   const element = xmlDocument('bandwidth', bandwidthElement(b)).trim().replace(/\n/g, `\n${indent}`);
   return clean.replace(/(\n?)([ \t]*)<\/interface>\s*$/, (_m, nl: string, closing: string) => `${nl || '\n'}${indent}${element}\n${closing}</interface>`);
-}
-
-/** The model's view of what `b` sets (null: no shaping). */
-export function modelBandwidth(b: NicBandwidth): Bandwidth | null {
-  if (!hasRates(b)) return null;
-  const dir = (r: { average: number; peak?: number | undefined; burst?: number | undefined; floor?: number | undefined } | undefined) =>
-    r ? { average: r.average, peak: r.peak ?? null, burst: r.burst ?? null, floor: r.floor ?? null } : null;
-  return { inbound: dir(b.inbound), outbound: dir(b.outbound) };
-}
-
-/** The operation's fields for the shaping a NIC has now (the inverse of a bandwidth change). */
-export function bandwidthFields(b: Bandwidth | null): NicBandwidth {
-  const dir = (d: BandwidthDirection | null) =>
-    d && d.average !== null ? { average: d.average, ...(d.peak !== null ? { peak: d.peak } : {}), ...(d.burst !== null ? { burst: d.burst } : {}), ...(d.floor !== null ? { floor: d.floor } : {}) } : undefined;
-  const inbound = dir(b?.inbound ?? null);
-  const outbound = dir(b?.outbound ?? null);
-  return { ...(inbound ? { inbound } : {}), ...(outbound ? { outbound } : {}) };
 }
 
 /** A new NIC's `<interface>` element. */

@@ -238,6 +238,11 @@ export interface LibvirtNetwork {
   vlan: VlanTags | null;
   virtualport: VirtualPort | null;
   portgroups: Portgroup[];
+  /**
+   * The network-wide `<bandwidth>`: all its VMs' traffic together, shaped by tc on its own bridge
+   * when it starts (NAT, routed, open, isolated). Absent in older reads.
+   */
+  bandwidth?: Bandwidth | null;
   ips: {
     family: 'ipv4' | 'ipv6';
     address: string;
@@ -326,7 +331,7 @@ export function vmNicWith(type: string, extra: Partial<VmNic> = {}): VmNic {
 
 /** A running, persistent, autostarted network with nothing else set. */
 export function networkWith(name: string, uuid: string, mode: NetworkMode, extra: Partial<LibvirtNetwork> = {}): LibvirtNetwork {
-  return { name, uuid, mode, bridge: null, active: true, autostart: true, persistent: true, definition: null, leases: [], mtu: null, forwardDevices: [], vlan: null, virtualport: null, portgroups: [], ips: [], ...extra };
+  return { name, uuid, mode, bridge: null, active: true, autostart: true, persistent: true, definition: null, leases: [], mtu: null, forwardDevices: [], vlan: null, virtualport: null, portgroups: [], bandwidth: null, ips: [], ...extra };
 }
 
 export interface Vm {

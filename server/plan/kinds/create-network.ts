@@ -7,10 +7,13 @@ import {
   bridgeFor,
   checkNetworkSettings,
   CREATABLE_MODES,
+  hasRates,
   MODE_WORDS,
+  modelBandwidth,
   modelIps,
   needLibvirt,
   networkDifferences,
+  networkBandwidthInWords,
   networkDocument,
   networkNamed,
   networkSettingsFields,
@@ -45,7 +48,8 @@ export const createNetwork = defineKind({
     const v4 = op.ipv4 ? `, ${op.ipv4.address}/${op.ipv4.prefixLength}` : '';
     const dhcp = op.ipv4?.dhcpRanges.length ? `, DHCP ${op.ipv4.dhcpRanges.map((r) => `${r.start}-${r.end}`).join(', ')}` : '';
     const on = op.mode === 'bridge' && op.bridge ? ` on ${op.bridge}` : op.devices?.length ? ` over ${op.devices.join(', ')}` : '';
-    return `create ${MODE_WORDS[op.mode]} network ${op.name}${on}${v4}${dhcp}${op.active ? '' : ' (not started)'}`;
+    const limits = hasRates(op.bandwidth) ? `, ${networkBandwidthInWords(op.bandwidth)}` : '';
+    return `create ${MODE_WORDS[op.mode]} network ${op.name}${on}${v4}${dhcp}${limits}${op.active ? '' : ' (not started)'}`;
   },
   interfaces: (op) => [...(op.bridge ? [op.bridge] : []), ...(op.devices ?? [])],
   phase: () => PHASES.create,
@@ -82,7 +86,7 @@ export const createNetwork = defineKind({
   },
   project(op, t) {
     const bridge = bridgeFor(op, t);
-    const network = networkWith(op.name, '', op.mode, { bridge, active: op.active, autostart: op.autostart, persistent: true, mtu: op.mtu ?? null, forwardDevices: op.devices ?? [], ips: modelIps(op) });
+    const network = networkWith(op.name, '', op.mode, { bridge, active: op.active, autostart: op.autostart, persistent: true, mtu: op.mtu ?? null, forwardDevices: op.devices ?? [], bandwidth: modelBandwidth(op.bandwidth), ips: modelIps(op) });
     const withNetwork = { ...t, networks: [...t.networks, network].sort((a, b) => a.name.localeCompare(b.name)) };
     if (!op.active || !bridge || !OWN_BRIDGE_MODES.includes(op.mode)) return withNetwork;
     // libvirt makes the bridge up, with STP, and gives it the network's addresses.

@@ -10,7 +10,8 @@ import { planChange } from '../planner';
 import { applyOperation, applyOperations } from '../project';
 import { renderOperation } from '../render';
 import { validateOperation, validateOperations } from '../validate';
-import { networkSettingsOf } from '../libvirt';
+import { networkDifferences, networkSettingsOf } from '../libvirt';
+import { parseNetwork } from '@/server/topology/parse/virsh';
 import { LIBVIRT_EXAMPLES } from '@/server/testing/kind-examples';
 
 const DEFAULT_DEFINITION = "<network>\n  <name>default</name>\n  <uuid>00000000-0000-4000-8000-000000000001</uuid>\n  <forward mode='nat'/>\n  <bridge name='virbr0' stp='on' delay='0'/>\n  <ip address='192.168.122.1' netmask='255.255.255.0'>\n    <dhcp>\n      <range start='192.168.122.2' end='192.168.122.254'/>\n      <host mac='52:54:00:01:01:01' name='web1' ip='192.168.122.10'/>\n      <host mac='52:54:00:01:01:02' name='db1' ip='192.168.122.11'/>\n    </dhcp>\n  </ip>\n</network>";
@@ -174,6 +175,160 @@ describe('editNetwork', () => {
   });
 });
 
+describe('a network\'s bandwidth (libvirt shapes its bridge with tc when it starts)', () => {
+  /** The default network shaped as libvirt's documentation shows it: 8 Mbit/s in (peak 40, burst 1 MiB), 1 Mbit/s out. */
+  const SHAPED_DEFINITION = DEFAULT_DEFINITION.replace(
+    "  <ip address=",
+    "  <bandwidth>\n    <inbound average='1000' peak='5000' burst='1024'/>\n    <outbound average='128'/>\n  </bandwidth>\n  <ip address=",
+  );
+  const shapedHost = (): Topology => {
+    const t = host();
+    const n = t.networks.find((x) => x.name === 'default')!;
+    n.definition = SHAPED_DEFINITION;
+    n.bandwidth = parseNetwork(SHAPED_DEFINITION).bandwidth;
+    return t;
+  };
+  const SHAPED = { inbound: { average: 1000, peak: 5000, burst: 1024, floor: null }, outbound: { average: 128, peak: null, burst: null, floor: null } };
+  const defineDocument = (o: unknown, t: Topology) => renderOperation(op(o), t).flatMap((c) => c.documents ?? []).find((d) => d.shape === 'libvirt-network')!.text;
+  const defaultOf = (t: Topology) => t.networks.find((n) => n.name === 'default')!;
+  const rangeEdit = (t: Topology) => {
+    const settings = networkSettingsOf(defaultOf(t));
+    return { kind: 'editNetwork', name: 'default', mode: 'nat', ...settings, ipv4: { ...settings.ipv4!, dhcpRanges: [{ start: '192.168.122.100', end: '192.168.122.150' }] } };
+  };
+
+  it('createNetwork writes <bandwidth> where libvirt does (before the addresses), says it in bit/s, and the model after has it', () => {
+    const shaped = { ...lab, bandwidth: { inbound: { average: 1000, peak: 5000, burst: 1024 }, outbound: { average: 128 } } };
+    expect(validateOperation(host(), op(shaped))).toEqual([]);
+    expect(defineDocument(shaped, host())).toBe(
+      [
+        '<network>',
+        '  <name>lab</name>',
+        '  <forward mode="nat"/>',
+        '  <bridge name="virbr1" stp="on" delay="0"/>',
+        '  <bandwidth>',
+        '    <inbound average="1000" peak="5000" burst="1024"/>',
+        '    <outbound average="128"/>',
+        '  </bandwidth>',
+        '  <ip address="10.77.0.1" prefix="24">',
+        '    <dhcp>',
+        '      <range start="10.77.0.100" end="10.77.0.199"/>',
+        '      <host mac="52:54:00:aa:00:01" name="db1" ip="10.77.0.10"/>',
+        '    </dhcp>',
+        '  </ip>',
+        '</network>',
+        '',
+      ].join('\n'),
+    );
+    expect(describeOperation(op(shaped))).toBe('create NAT network lab, 10.77.0.1/24, DHCP 10.77.0.100-10.77.0.199, inbound 8.0 Mbit/s (peak 40.0 Mbit/s, burst 1024 KiB), outbound 1.0 Mbit/s');
+    const after = applyOperation(host(), op(shaped));
+    expect(after.networks.find((n) => n.name === 'lab')!.bandwidth).toEqual(SHAPED);
+    // What libvirt will report once it is defined reads back the same: verify has nothing to say.
+    expect(parseNetwork(defineDocument(shaped, host()).replace('<name>lab</name>', '<name>lab</name><uuid>00000000-0000-4000-8000-0000000000ff</uuid>')).bandwidth).toEqual(SHAPED);
+    // Without it, no element at all (not an empty one).
+    expect(defineDocument(lab, host())).not.toContain('bandwidth');
+    expect(applyOperation(host(), op(lab)).networks.find((n) => n.name === 'lab')!.bandwidth).toBeNull();
+  });
+
+  it('editNetwork redefines the network with its new limit, exactly', () => {
+    const edit = { kind: 'editNetwork', name: 'default', mode: 'nat', ...networkSettingsOf(defaultOf(host())), bandwidth: { inbound: { average: 1250 } } };
+    expect(validateOperation(host(), op(edit))).toEqual([]);
+    expect(describeOperation(op(edit))).toBe('change network default to NAT, 192.168.122.1/24, DHCP 192.168.122.2-192.168.122.254, inbound 10.0 Mbit/s (redefined and restarted)');
+    expect(defineDocument(edit, host())).toBe(
+      [
+        '<network>',
+        '  <name>default</name>',
+        '  <uuid>00000000-0000-4000-8000-000000000001</uuid>',
+        '  <forward mode="nat"/>',
+        '  <bridge name="virbr0" stp="on" delay="0"/>',
+        '  <bandwidth>',
+        '    <inbound average="1250"/>',
+        '  </bandwidth>',
+        '  <ip address="192.168.122.1" prefix="24">',
+        '    <dhcp>',
+        '      <range start="192.168.122.2" end="192.168.122.254"/>',
+        '      <host mac="52:54:00:01:01:01" name="web1" ip="192.168.122.10"/>',
+        '      <host mac="52:54:00:01:01:02" name="db1" ip="192.168.122.11"/>',
+        '    </dhcp>',
+        '  </ip>',
+        '</network>',
+        '',
+      ].join('\n'),
+    );
+    expect(defaultOf(applyOperation(host(), op(edit))).bandwidth).toEqual({ inbound: { average: 1250, peak: null, burst: null, floor: null }, outbound: null });
+  });
+
+  it('an edit of something else, started from networkSettingsOf, keeps the limits as they were', () => {
+    const t = shapedHost();
+    expect(networkSettingsOf(defaultOf(t)).bandwidth).toEqual({ inbound: { average: 1000, peak: 5000, burst: 1024 }, outbound: { average: 128 } });
+    const edit = rangeEdit(t);
+    expect(validateOperation(t, op(edit))).toEqual([]);
+    const redefinition = defineDocument(edit, t);
+    expect(redefinition).toContain('  <bandwidth>\n    <inbound average="1000" peak="5000" burst="1024"/>\n    <outbound average="128"/>\n  </bandwidth>\n');
+    expect(redefinition).toContain('<range start="192.168.122.100" end="192.168.122.150"/>');
+    const intended = applyOperation(t, op(edit));
+    expect(defaultOf(intended).bandwidth).toEqual(SHAPED);
+    // After apply, a network that lost its limits is a difference in words; one that kept them is not.
+    expect(networkDifferences('default', intended, intended)).toEqual([]);
+    const lost = { ...intended, networks: intended.networks.map((n) => (n.name === 'default' ? { ...n, bandwidth: null } : n)) };
+    expect(networkDifferences('default', intended, lost)).toEqual([
+      'Network default: bandwidth is "no limit", the plan intended "in: average 8.0 Mbit/s, peak 40.0 Mbit/s, burst 1 MiB; out: average 1.0 Mbit/s".',
+    ]);
+  });
+
+  it('Revert of a limit change gives the earlier definition back, exactly', () => {
+    const before = shapedHost();
+    const edit = op({ ...rangeEdit(before), bandwidth: { outbound: { average: 500 } } });
+    const after = applyOperation(before, edit);
+    expect(defaultOf(after).bandwidth).toEqual({ inbound: null, outbound: { average: 500, peak: null, burst: null, floor: null } });
+    const inverse = invertSequence([edit], before);
+    expect(inverse).toEqual([{ kind: 'redefineNetwork', name: 'default', definition: SHAPED_DEFINITION }]);
+    expect(validateOperations(after, inverse).checks.flatMap((c) => c.errors)).toEqual([]);
+    const define = renderOperation(inverse[0]!, after).find((c) => c.argv.includes('net-define'))!;
+    expect(define.documents![0]!.text).toBe(SHAPED_DEFINITION);
+    const reverted = applyOperations(after, inverse);
+    expect(defaultOf(reverted).bandwidth).toEqual(SHAPED);
+    expect(defaultOf(reverted).definition).toBe(SHAPED_DEFINITION);
+  });
+
+  it('an older read that did not carry the limits refuses an edit that would drop them', () => {
+    const t = shapedHost();
+    delete defaultOf(t).bandwidth;
+    expect(errors(t, rangeEdit(t))).toEqual(["Network default's bandwidth limits were not read (an older read of the host), so an edit could drop them; refresh the host."]);
+  });
+
+  it.each<[string, unknown, string]>([
+    ['a floor, which only a VM NIC takes', { inbound: { average: 1000, floor: 200 } }, 'A network takes no guaranteed rate (floor): libvirt guarantees a floor to a VM NIC on the network, out of the network’s inbound average. Set the floor on the NIC.'],
+    ['an average of 0', { outbound: { average: 0 } }, 'An average rate is at least 1 kB/s (8 kbit/s).'],
+  ])('the schema refuses %s, saying why', (_, bandwidth, message) => {
+    for (const o of [{ ...lab, bandwidth }, { kind: 'editNetwork', name: 'default', mode: 'nat', ...networkSettingsOf(defaultOf(host())), bandwidth }]) {
+      const r = ZOperation.safeParse(o);
+      expect(r.success).toBe(false);
+      expect(r.error?.issues.map((i) => i.message)).toContain(message);
+    }
+  });
+
+  it.each<[string, unknown, string]>([
+    [
+      'a limit on a macvtap pool',
+      { kind: 'createNetwork', name: 'pool', mode: 'vepa', devices: ['eth2'], bandwidth: { inbound: { average: 1000 } } },
+      "A macvtap (VEPA) network takes no bandwidth limit: libvirt shapes only NAT, routed, open and isolated networks, on the bridge it makes for them. Limit the VMs' NICs instead.",
+    ],
+    ['a peak below the average', { ...lab, bandwidth: { outbound: { average: 1000, peak: 500 } } }, 'The outbound peak of network lab (4.0 Mbit/s) is below its average (8.0 Mbit/s); a peak is the most it may send in a burst.'],
+  ])('refuses %s, saying why', (_, o, message) => {
+    expect(errors(host(), o)).toContain(message);
+  });
+
+  it('refuses taking the inbound limit off while a VM NIC on the network has a guaranteed rate (floor) from it', () => {
+    const t = shapedHost();
+    t.vms[0]!.configNics![0]!.bandwidth = { inbound: { average: 500, peak: null, burst: null, floor: 200 }, outbound: null };
+    const edit = { ...rangeEdit(t), bandwidth: { outbound: { average: 128 } } };
+    expect(errors(t, edit)).toEqual([
+      "web1's NIC 52:54:00:01:01:01 has a guaranteed rate (floor) on network default, which libvirt shares out of the network's inbound average; keep an inbound limit on default, or take the floor off the NIC first.",
+    ]);
+    expect(errors(t, rangeEdit(t))).toEqual([]);
+  });
+});
+
 describe('static DHCP hosts', () => {
   const add = { kind: 'addDhcpHost', network: 'default', mac: '52:54:00:01:01:03', name: 'app1', ip: '192.168.122.12' };
 
@@ -315,7 +470,7 @@ const nicConfig = (n: VmNic) => `${n.mac} ${n.type} ${n.source} link ${n.linkUp 
 describe('Revert of each example gives the configuration back', () => {
   /** What these kinds set: networks (without what libvirt fills in on define) and forwarding. */
   const configuration = (t: Topology) => ({
-    networks: [...t.networks].sort((a, b) => a.name.localeCompare(b.name)).map((n) => ({ name: n.name, mode: n.mode, bridge: n.bridge, active: n.active, autostart: n.autostart, ips: n.ips })),
+    networks: [...t.networks].sort((a, b) => a.name.localeCompare(b.name)).map((n) => ({ name: n.name, mode: n.mode, bridge: n.bridge, active: n.active, autostart: n.autostart, bandwidth: n.bandwidth, ips: n.ips })),
     forward: [t.host.ipForward, t.host.ip6Forward, t.host.forwardingFile],
     // VM taps are named by libvirt when a NIC is plugged in; the NICs themselves are compared below.
     bridges: t.interfaces.filter((i) => !i.owner).map((i) => `${i.name} ${i.master}`).sort(),

@@ -54,6 +54,32 @@ describe('libvirt networks', () => {
     expect(network('nat-network.xml')).toMatchObject({ mode: 'nat', forwardDevices: ['eth1'] });
   });
 
+  it('reads a network-wide <bandwidth> (the example of libvirt\'s formatnetwork page), apart from its portgroups\' own', () => {
+    const shaped = parseNetwork(
+      `<network>
+  <name>shaped</name>
+  <uuid>81ff0d90-c91e-6742-64da-4a736edb9a9b</uuid>
+  <forward mode='nat'/>
+  <bridge name='virbr9' stp='on' delay='0'/>
+  <bandwidth>
+    <inbound average='1000' peak='5000' burst='1024'/>
+    <outbound average='128'/>
+  </bandwidth>
+  <ip address='192.168.150.1' netmask='255.255.255.0'/>
+  <portgroup name='slow'>
+    <bandwidth>
+      <outbound average='64'/>
+    </bandwidth>
+  </portgroup>
+</network>`,
+    );
+    expect(shaped.bandwidth).toEqual({ inbound: { average: 1000, peak: 5000, burst: 1024, floor: null }, outbound: { average: 128, peak: null, burst: null, floor: null } });
+    expect(shaped.portgroups[0]!.bandwidth).toEqual({ inbound: null, outbound: { average: 64, peak: null, burst: null, floor: null } });
+    // No <bandwidth>, or only a portgroup's: none on the network itself.
+    expect(network('nat-network.xml').bandwidth).toBeNull();
+    expect(parseNetwork(`<network><name>pg</name><uuid>81ff0d90-c91e-6742-64da-4a736edb9a9c</uuid><portgroup name='slow'><bandwidth><outbound average='64'/></bandwidth></portgroup></network>`).bandwidth).toBeNull();
+  });
+
   it('reads portgroups with their VLAN tags, native VLAN and virtual port', () => {
     const ovs = network('openvswitch-net.xml');
     expect(ovs).toMatchObject({ mode: 'bridge', bridge: null, virtualport: { type: 'openvswitch', parameters: {} } });

@@ -254,6 +254,7 @@ export function parseNetwork(block: string, lists?: VirshLists): LibvirtNetwork 
     vlan: vlanOf(net),
     virtualport: virtualportOf(net),
     portgroups: list(net.portgroup).map(portgroupOf),
+    bandwidth: bandwidthOf(net),
     ips,
   };
 }
