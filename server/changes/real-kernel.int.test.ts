@@ -1,9 +1,10 @@
 // Changes only a real kernel can take (bonds, 802.1Q VLANs, dummies, VLAN-filtering bridges),
 // on a real-kernel lab host (kv1: a QEMU guest booting Debian's kernel): each applied, verified
-// and reverted; a failure at every step of a change that builds them rolls back the host; a
-// change kept in the boot configuration (ifupdown, systemd-networkd) comes back after a reboot,
-// with its tc tree and NAT rules (Switchboard's boot unit), and everything else reads back as it
-// was before the reboot.
+// and reverted; a failure early, part-way and at the last step of a change that builds them
+// rolls back the host; a change kept in the boot configuration (ifupdown, systemd-networkd)
+// comes back after a reboot, with its tc tree and NAT rules (Switchboard's boot unit), and
+// everything else reads back as it was before the reboot; libvirt's bandwidth limits on a VM's
+// NIC and on a NAT network shape with tc.
 //
 // One database provider: what differs here is the kernel, and the providers are covered by the
 // namespace-host tests (changes.int.test.ts) with the same service code.
@@ -11,6 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hostMac } from '@/lab/seed';
 import { ensureVmLab, kernelHas, type VmLabHost } from '@/lab/testing';
 import type { Operation } from '@/server/plan/ops';
+import { networkSettingsOf } from '@/server/plan/libvirt';
 import type { SshPool } from '@/server/ssh/pool';
 import { changeHarness, configurationChanges, iface, panelWithLabHost } from '@/server/testing/changes';
 import { emptyAllTables, openTestDatabase, type TestDatabase } from '@/server/testing/database';
@@ -143,8 +145,10 @@ describe.sequential('changing a real-kernel lab host', () => {
       { kind: 'setBridgeVlans', dev: 'dumk', vlans: [{ vid: 7, pvid: true, untagged: true }] },
       { kind: 'unsetMaster', dev: 'eth5' },
     ];
-    // One step per operation, so step k exists for every k.
-    for (let k = 1; k <= build.length; k++) {
+    // One step per operation. Step 7 failing undoes steps 1-6 newest first, every inverse in the
+    // chain; steps 2 and 5 fail part-way (one undo; a bridge with a port). Every k took 40 s each
+    // under emulation; the namespace hosts run every k of their own change (changes.int.test.ts).
+    for (const k of [2, 5, 7]) {
       it(`rolls back steps 1-${k - 1} when step ${k} fails, leaving the host as it was`, async () => {
         await harness.rollsBackWhenStepFails(build, k);
       });
@@ -181,6 +185,21 @@ describe.sequential('changing a real-kernel lab host', () => {
     } finally {
       await kv1.exec(['virsh', 'destroy', 'build1'], { allowFailure: true });
     }
+  }, 600_000);
+
+  // libvirt shapes a network's own bridge with an HTB class and an SFQ leaf, which the namespace hosts' kernel lacks.
+  it("limits a NAT network's bridge with libvirt's <bandwidth> (redefined and restarted); Revert takes the limit off", async (ctx) => {
+    if (!(await kernelHas({ qdisc: 'sfq' }, 'network bandwidth on the real-kernel host', kv1)) || !(await kernelHas({ qdisc: 'htb' }, 'network bandwidth on the real-kernel host', kv1))) return ctx.skip();
+    const nat = (await read()).networks.find((n) => n.name === 'default')!;
+    const classes = async () => (await kv1.exec(['tc', 'class', 'show', 'dev', nat.bridge!])).stdout;
+    expect(await classes()).not.toMatch(/htb/);
+    const bandwidth = { inbound: { average: 1250, peak: 2500, burst: 256 } };
+    await harness.appliesVerifiesReverts('limit the default network', [{ kind: 'editNetwork', name: 'default', mode: 'nat', ...networkSettingsOf(nat), bandwidth }], async (after) => {
+      expect(after.networks.find((n) => n.name === 'default')?.bandwidth).toMatchObject({ inbound: { average: 1250, peak: 2500, burst: 256 } });
+      // libvirt's 1250 and 2500 kB/s are 10 and 20 Mbit/s, towards the VMs on the bridge.
+      expect(await classes()).toMatch(/class htb \S+ root leaf \S+ prio 0 rate 10Mbit ceil 20Mbit burst 256Kb/);
+    });
+    expect(await classes()).not.toMatch(/htb/);
   }, 600_000);
 
   // One reboot proves three things: the boot files bring back what the change made; Switchboard's
