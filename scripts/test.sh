@@ -69,6 +69,16 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 npm run --if-present db:generate
 
+# --- the lab, started early ------------------------------------------------------------------
+# On a fresh machine the real-kernel lab host's image is built and kv1 booted cold (5-6 minutes,
+# mostly one core of software emulation). None of the type check, lint or unit tests needs the
+# lab, so it comes up beside them; the integration tests wait for it (and bring it up themselves
+# if this failed).
+mkdir -p lab/.state
+step "starting the lab in the background (log: lab/.state/up.log)"
+npm run -s lab -- up --hosts 2 --vm-hosts 1 > lab/.state/up.log 2>&1 &
+lab_pid=$!
+
 # --- the tiers ------------------------------------------------------------------------------
 step "type check"
 npm run typecheck
@@ -76,6 +86,11 @@ step "lint"
 npm run lint
 step "unit tests"
 npm run test:unit
+step "waiting for the lab"
+if ! wait "$lab_pid"; then
+  echo "the lab did not come up in the background; the integration tests bring it up again. Its log:"
+  tail -n 40 lab/.state/up.log
+fi
 step "integration tests (lab hypervisors, SQLite, PostgreSQL)"
 npm run test:int
 if [ -f playwright.config.ts ]; then
