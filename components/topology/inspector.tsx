@@ -312,6 +312,7 @@ function InspectorBody({ topology, selected, live }: { topology: Topology; selec
         {(net.forwardDevices ?? []).length > 0 && <Row label="Devices">{net.forwardDevices.join(', ')}</Row>}
         {net.vlan && <Row label="VLAN">{vlanTagsInWords(net.vlan)}</Row>}
         {net.virtualport && <Row label="Virtual port">{virtualportInWords(net.virtualport)}</Row>}
+        {net.bandwidth && <Row label="Bandwidth">{bandwidthInWords(net.bandwidth)}</Row>}
         {(net.portgroups ?? []).map((pg) => (
           <Row key={pg.name} label={`Portgroup ${pg.name}`}>
             {[
