@@ -32,7 +32,7 @@ export const setNicBandwidth = defineKind({
     if (floor !== undefined) {
       const net = nic.type === 'network' && nic.source ? networkNamed(c.t, nic.source) : undefined;
       if (nic.type !== 'network') c.errors.push(`A guaranteed rate (floor) works only on a NIC on a libvirt network; ${who} is on ${nic.type} ${nic.source ?? ''}.`.replace(' .', '.'));
-      else if (!/<bandwidth>[\s\S]*<inbound\b/.test(net?.definition ?? '')) c.errors.push(`A guaranteed rate (floor) for ${who} needs network ${nic.source} to have an inbound limit to share out; set one on the network first.`);
+      else if (!(net?.bandwidth !== undefined ? net.bandwidth?.inbound : /<bandwidth>[\s\S]*<inbound\b/.test(net?.definition ?? ''))) c.errors.push(`A guaranteed rate (floor) for ${who} needs network ${nic.source} to have an inbound limit to share out; set one on the network first.`);
       if (floor > op.bandwidth.inbound!.average) c.errors.push(`The guaranteed rate of ${who} (${libvirtRateInWords(floor)}) is above its average (${libvirtRateInWords(op.bandwidth.inbound!.average)}).`);
     }
     const want = JSON.stringify(modelBandwidth(op.bandwidth));
