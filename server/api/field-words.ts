@@ -46,11 +46,46 @@ const WORDS: Record<string, string> = {
   remote: "tunnel's far end",
   key: 'tunnel key',
   dstPort: 'UDP port',
+  bridge: 'bridge',
+  internal: 'internal port',
+  // Port forwards and masquerades (issue 13's API fields).
+  protocol: 'protocol',
+  hostPort: 'host port',
+  toAddress: 'address it forwards to',
+  toPort: 'port it forwards to',
+  inInterface: 'incoming interface',
+  outInterface: 'outgoing interface',
+  source: 'source',
+  // HTB classes and filters.
+  classid: 'class',
+  ceilKbit: 'ceiling rate',
+  prio: 'priority',
+  pref: 'filter preference',
+  leaf: 'qdisc under the class',
+  // libvirt rates.
+  bandwidth: 'bandwidth',
+  inbound: 'inbound limit',
+  outbound: 'outbound limit',
+  average: 'average rate',
+  peak: 'peak rate',
+  floor: 'guaranteed rate',
+  vlanTag: 'VLAN tag',
+};
+
+/** Names that mean something else inside a tc filter's match: the traffic it steers. */
+const MATCH_WORDS: Record<string, string> = {
+  src: 'source address',
+  dst: 'destination address',
+  ipProto: 'IP protocol',
+  srcPort: 'source port',
+  dstPort: 'destination port',
 };
 
 /** "operations.0.address" -> "address"; an unknown name stays as it is; no path -> "input". */
 export function fieldInWords(path: string | readonly PropertyKey[]): string {
   const parts = typeof path === 'string' ? path.split('.') : path.map(String);
   const last = [...parts].reverse().find((p) => p && p !== '_' && !/^\d+$/.test(p));
-  return last ? (WORDS[last] ?? last) : 'input';
+  if (!last) return 'input';
+  if (parts.includes('match') && MATCH_WORDS[last]) return MATCH_WORDS[last];
+  return WORDS[last] ?? last;
 }
