@@ -17,6 +17,7 @@ const KINDS = {
   netem: 'delay and loss (netem)',
   fq_codel: 'fair queueing (fq_codel)',
   htb: 'classes (htb)',
+  prio: 'priority bands (prio)',
 } as const;
 type ShapeKind = keyof typeof KINDS;
 
@@ -52,6 +53,8 @@ export function shapingOperation(dev: string, kind: ShapeKind, f: Record<string,
       return { kind: 'setQdisc', dev, qdisc: { kind: 'htb' } };
     case 'fq_codel':
       return { kind: 'setQdisc', dev, qdisc: { kind: 'fq_codel' } };
+    case 'prio':
+      return { kind: 'setQdisc', dev, qdisc: { kind: 'prio' } };
   }
 }
 
@@ -68,6 +71,7 @@ const FIELDS: Record<ShapeKind, { key: string; label: string; placeholder: strin
   ],
   fq_codel: [],
   htb: [],
+  prio: [],
 };
 
 export function ShapingEditor({ topology, dev }: { topology: Topology; dev: string }) {

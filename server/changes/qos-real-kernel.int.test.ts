@@ -1,11 +1,13 @@
-// Traffic control where this machine's kernel lacks it (issue 13): netem and fq_codel on the
-// real-kernel lab host kv1 (Debian's kernel under QEMU). A 50 ms netem delay on kv1's eth0
+// Traffic control where this machine's kernel lacks it (issue 13): netem, fq_codel and prio on
+// the real-kernel lab host kv1 (Debian's kernel under QEMU). A 50 ms netem delay on kv1's eth0
 // shows as a ping round trip of at least 50 ms from hv1, and Revert gives the earlier round
-// trip back; fq_codel is applied and reverted. Software emulation makes timing loose (a 10 ms
-// delay read up to 19 ms, FINDINGS.md), so only the lower bound of the delay is asserted.
+// trip back; tbf, fq_codel and prio are applied, verified as projected and reverted. Software
+// emulation makes timing loose (a 10 ms delay read up to 19 ms, FINDINGS.md), so only the lower
+// bound of the delay is asserted.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '@/lab/exec';
 import { ensureLab, ensureVmLab, kernelHas, type LabHost, type VmLabHost } from '@/lab/testing';
+import type { Operation } from '@/server/plan/ops';
 import type { SshPool } from '@/server/ssh/pool';
 import { changeHarness, panelWithLabHost } from '@/server/testing/changes';
 import { emptyAllTables, openTestDatabase, type TestDatabase } from '@/server/testing/database';
@@ -65,11 +67,20 @@ describe('traffic control on the real-kernel lab host', () => {
     expect(Math.min(...reverted)).toBeLessThan(40);
   }, 600_000);
 
-  it('puts a 20 Mbit/s tbf on eth1 and fq_codel on eth2; Revert gives both their earlier qdiscs back', async (ctx) => {
-    if (!(await kernelHas({ qdisc: 'fq_codel' }, ctx.task.name, kv1))) return ctx.skip();
-    await harness.appliesVerifiesReverts('fq_codel on eth1', [{ kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'tbf', rateKbit: 20_000 } }, { kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'fq_codel' } }], (after) => {
+  it('puts a 20 Mbit/s tbf on eth1, fq_codel on eth2 and four prio bands on eth3; Revert gives all three their earlier qdiscs back', async (ctx) => {
+    if (!(await kernelHas({ qdisc: 'fq_codel' }, ctx.task.name, kv1)) || !(await kernelHas({ qdisc: 'prio' }, ctx.task.name, kv1))) return ctx.skip();
+    const priomap = [3, 3, 2, 2, 1, 1, 0, 0, 3, 3, 3, 3, 3, 3, 3, 3];
+    const ops: Operation[] = [
+      { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'tbf', rateKbit: 20_000 } },
+      { kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'fq_codel' } },
+      { kind: 'setQdisc', dev: 'eth3', qdisc: { kind: 'prio', bands: 4, priomap } },
+    ];
+    // Verified as projected (the change ends "applied", not "applied with differences"): prio's bands and map, and its four classes.
+    await harness.appliesVerifiesReverts('tbf, fq_codel and prio', ops, async (after) => {
       expect(rootOf(after, 'eth1')?.kind).toBe('tbf');
       expect(rootOf(after, 'eth2')?.kind).toBe('fq_codel');
+      expect(rootOf(after, 'eth3')).toMatchObject({ kind: 'prio', options: { bands: 4, priomap } });
+      expect((await kv1.exec(['tc', 'qdisc', 'show', 'dev', 'eth3'])).stdout).toMatch(/qdisc prio 1: root bands 4 priomap 3 3 2 2 1 1 0 0 3 3 3 3 3 3 3 3/);
     });
   }, 600_000);
 });

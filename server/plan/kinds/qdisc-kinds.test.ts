@@ -49,6 +49,8 @@ describe('the API outside tools script (issue 13): field names stay as they are'
     ['htb without a default class', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'htb' } }],
     ['fq_codel', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'fq_codel' } }],
     ['pfifo', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'pfifo', limitPackets: 100 } }],
+    ['prio with its defaults', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'prio' } }],
+    ['prio with bands and a map', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'prio', bands: 4, priomap: [3, 3, 2, 2, 1, 1, 0, 0, 3, 3, 3, 3, 3, 3, 3, 3] } }],
     ['removeQdisc', { kind: 'removeQdisc', dev: 'eth1' }],
   ])('takes %s exactly as written', (_, op) => {
     const r = add([op]);
@@ -67,7 +69,9 @@ describe('the API outside tools script (issue 13): field names stay as they are'
     ['a fractional burst', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'tbf', rateKbit: 1000, burstBytes: 1.5 } }, 'operations.0.qdisc.burstBytes: A burst is a whole number of bytes.'],
     ['a default class that is not one', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'htb', defaultClass: '2:20' } }, 'operations.0.qdisc.defaultClass: A default class is an HTB class id under 1:, such as 1:20 (or just 20).'],
     ['default class 0', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'htb', defaultClass: '1:0' } }, 'operations.0.qdisc.defaultClass: A default class is an HTB class id under 1:, such as 1:20 (class 0 is no class).'],
-    ['an unknown qdisc kind', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'cake' } }, "operations.0.qdisc.kind: Invalid discriminator value. Expected 'netem' | 'tbf' | 'htb' | 'fq_codel' | 'pfifo'"],
+    ['an unknown qdisc kind', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'cake' } }, "operations.0.qdisc.kind: Invalid discriminator value. Expected 'netem' | 'tbf' | 'htb' | 'fq_codel' | 'pfifo' | 'prio'"],
+    ['prio with one band', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'prio', bands: 1 } }, 'operations.0.qdisc.bands: prio has 2-16 bands.'],
+    ['a priomap that misses priorities', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'prio', priomap: [0, 1, 2] } }, 'operations.0.qdisc.priomap: A priomap gives a band for each of the 16 packet priorities (0-15).'],
     [
       'restoreQdiscTree, which only Revert drafts',
       { kind: 'restoreQdiscTree', dev: 'eth1', tree: { qdiscs: [{ dev: 'eth1', kind: 'tbf', handle: '1:', parent: null, root: true, options: { rate: 1250, burst: 1600, lat: 50000 } }], classes: [], filters: [] } },
@@ -91,6 +95,7 @@ describe('describe: people’s units', () => {
     [{ kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'htb' } }, 'htb, unclassified traffic unshaped on eth1'],
     [{ kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'fq_codel' } }, 'fq_codel on eth1'],
     [{ kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'pfifo', limitPackets: 100 } }, 'pfifo, limit 100 packets on eth1'],
+    [{ kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'prio' } }, 'prio, 3 bands on eth1'],
     [{ kind: 'removeQdisc', dev: 'eth1' }, "take the root qdisc off eth1 (the kernel's default comes back)"],
   ])('%j', (op, words) => {
     expect(describeOperation(op)).toBe(words);
@@ -194,6 +199,8 @@ describe('render: the commands and their exact inverses', () => {
     ['htb', { kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'htb', defaultClass: '1:0020' } }, [{ argv: 'tc qdisc replace dev eth2 root handle 1: htb default 20', inverse: [DEL_ROOT] }]],
     ['fq_codel', { kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'fq_codel' } }, [{ argv: 'tc qdisc replace dev eth2 root handle 1: fq_codel', inverse: [DEL_ROOT] }]],
     ['pfifo', { kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'pfifo', limitPackets: 100 } }, [{ argv: 'tc qdisc replace dev eth2 root handle 1: pfifo limit 100', inverse: [DEL_ROOT] }]],
+    // The whole map is sent, the default one too: the kernel holds exactly what was asked.
+    ['prio', { kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'prio' } }, [{ argv: 'tc qdisc replace dev eth2 root handle 1: prio bands 3 priomap 1 2 2 2 1 2 0 0 1 1 1 1 1 1 1 1', inverse: [DEL_ROOT] }]],
   ])('%s', (_, op, expected) => {
     expect(lines(renderOperation(op, hostTopology()))).toEqual(expected);
   });
@@ -356,5 +363,24 @@ describe('warnings, verify and persistence', () => {
   it("a qdisc change on the panel's own interface is marked disruptive (it waits for the confirmation)", () => {
     const planned = planChange(hostTopology(), [{ kind: 'setQdisc', dev: 'eth0', qdisc: { kind: 'netem', delayMs: 100 } }], MGMT_ADDRESS);
     expect(planned.ok && planned.plan.steps[0]!.disruptive).toBe("changes eth0, which carries the panel's SSH connection");
+  });
+});
+
+describe('prio', () => {
+  it('projects the qdisc and one class per band as the probe reads them, and restores them exactly', () => {
+    const op: Operation = { kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'prio', bands: 4, priomap: [3, 3, 2, 2, 1, 1, 0, 0, 3, 3, 3, 3, 3, 3, 3, 3] } };
+    const after = applyOperation(hostTopology(), op);
+    const tree = rootTreeOf(after, 'eth2');
+    expect(tree.qdiscs).toEqual([{ dev: 'eth2', kind: 'prio', handle: '1:', parent: null, root: true, options: { bands: 4, priomap: [3, 3, 2, 2, 1, 1, 0, 0, 3, 3, 3, 3, 3, 3, 3, 3] } }]);
+    expect(tree.classes.map((c) => `${c.kind} ${c.classid} ${c.parent}`)).toEqual(['prio 1:1 1:', 'prio 1:2 1:', 'prio 1:3 1:', 'prio 1:4 1:']);
+    // The next change over it puts the same prio back as its undo.
+    expect(lines(renderOperation(netem, after))[0]).toEqual({ argv: DEL_ROOT, inverse: ['tc qdisc add dev eth2 root handle 1: prio bands 4 priomap 3 3 2 2 1 1 0 0 3 3 3 3 3 3 3 3'] });
+  });
+
+  it('refuses a map into bands it does not have, in words', () => {
+    expect(validateOperation(hostTopology(), { kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'prio', bands: 2 } })).toContain('prio on eth2 with 2 bands needs its own priomap: the default map uses bands 0-2.');
+    expect(validateOperation(hostTopology(), { kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'prio', bands: 3, priomap: [3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0] } })).toContain(
+      "prio's map on eth2 sends priorities to band 3, but it has only 3 bands (0-2).",
+    );
   });
 });

@@ -29,6 +29,18 @@ export const ZFqCodelSpec = z.strictObject({ kind: z.literal('fq_codel') });
 export const ZPfifoSpec = z.strictObject({ kind: z.literal('pfifo'), limitPackets: z.number().int('A limit is a whole number of packets.').min(1, 'A pfifo limit is 1-1000000 packets.').max(1_000_000, 'A pfifo limit is 1-1000000 packets.').optional() });
 /** sfq: fair queueing among flows, with the kernel's defaults; set under an HTB class (setHtbClass's leaf), not as a root. */
 export const ZSfqSpec = z.strictObject({ kind: z.literal('sfq') });
+/** Linux's priorities (0-15) and the prio qdisc's default map of them to its three bands (tc-prio(8)). */
+const PRIORITIES = 16;
+export const DEFAULT_PRIOMAP = [1, 2, 2, 2, 1, 2, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1] as const;
+/** prio: strict priority bands (each served only when the ones before it are empty), with the map of packet priorities to bands. */
+export const ZPrioSpec = z.strictObject({
+  kind: z.literal('prio'),
+  bands: z.number().int('prio has a whole number of bands, 2-16.').min(2, 'prio has 2-16 bands.').max(16, 'prio has 2-16 bands.').optional(),
+  priomap: z
+    .array(z.number().int('A priomap entry is a band number.').min(0, 'A priomap entry is a band number from 0.').max(15, 'A priomap entry is a band number, 0-15.'))
+    .length(PRIORITIES, `A priomap gives a band for each of the ${PRIORITIES} packet priorities (0-15).`)
+    .optional(),
+});
 
 /**
  * The root qdiscs people set, with their settings in people's units; the field names are a
@@ -54,6 +66,7 @@ export const ZQdiscSpec = z.discriminatedUnion('kind', [
   }),
   ZFqCodelSpec,
   ZPfifoSpec,
+  ZPrioSpec,
 ]);
 export type QdiscSpec = z.output<typeof ZQdiscSpec>;
 /** Any qdisc Switchboard sets: a root (QdiscSpec) or sfq, which only goes under an HTB class. */
@@ -95,8 +108,14 @@ export function qdiscSpecInWords(q: AnyQdiscSpec): string {
       return q.kind;
     case 'pfifo':
       return q.limitPackets ? `pfifo, limit ${q.limitPackets} packets` : 'pfifo';
+    case 'prio':
+      return `prio, ${prioBands(q)} bands${q.priomap ? `, priorities to bands ${q.priomap.join(' ')}` : ''}`;
   }
 }
+
+const prioBands = (q: z.output<typeof ZPrioSpec>) => q.bands ?? 3;
+/** Sent whole, so what the kernel holds is exactly what was asked (tc fills the map in otherwise). */
+const prioMap = (q: z.output<typeof ZPrioSpec>): number[] => [...(q.priomap ?? DEFAULT_PRIOMAP)];
 
 /** "1:20", "0020" -> "20": the minor as tc prints it. */
 const defaultMinor = (v: string) => Number.parseInt(v.replace(/^1:/, ''), 16).toString(16);
@@ -155,6 +174,8 @@ export function qdiscSpecArgs(q: AnyQdiscSpec, i: NetInterface): string[] {
       return [q.kind];
     case 'pfifo':
       return ['pfifo', ...(q.limitPackets ? ['limit', String(q.limitPackets)] : [])];
+    case 'prio':
+      return ['prio', 'bands', String(prioBands(q)), 'priomap', ...prioMap(q).map(String)];
   }
 }
 
@@ -228,6 +249,12 @@ export function projectedQdisc(dev: string, q: AnyQdiscSpec, i: NetInterface, t:
     case 'sfq':
       // The kernel's defaults (sch_sfq.c): 127 packets, a quantum of one frame, 1024 hash buckets.
       return { qdisc: qdisc({ limit: 127, quantum: i.mtu + 14, depth: 127, divisor: 1024 }), classes: [] };
+    case 'prio': {
+      // Each band is a class (H:1 ... H:bands); the pfifo under each is the kernel's own and not listed.
+      const bands = prioBands(q);
+      const classes = Array.from({ length: bands }, (_, b): TcClass => ({ dev, kind: 'prio', classid: `${place.handle}${(b + 1).toString(16)}`, parent: place.handle, rate: null, ceil: null, burst: null, cburst: null, prio: null, leaf: null }));
+      return { qdisc: qdisc({ bands, priomap: prioMap(q) }), classes };
+    }
   }
 }
 
@@ -248,6 +275,8 @@ export function comparedOptions(q: AnyQdiscSpec): string[] {
     case 'fq_codel':
     case 'sfq':
       return [];
+    case 'prio':
+      return ['bands', 'priomap'];
   }
 }
 
@@ -261,6 +290,16 @@ export function netemProblems(q: z.output<typeof ZNetemSpec>, where: string): st
 
 function validateSpec(op: SetQdisc, i: NetInterface, errors: string[]): void {
   const q = op.qdisc;
+  if (q.kind === 'prio') {
+    const beyond = prioMap(q).filter((band) => band >= prioBands(q));
+    if (beyond.length) {
+      errors.push(
+        q.priomap
+          ? `prio's map on ${op.dev} sends priorities to band ${Math.max(...beyond)}, but it has only ${prioBands(q)} bands (0-${prioBands(q) - 1}).`
+          : `prio on ${op.dev} with ${prioBands(q)} bands needs its own priomap: the default map uses bands 0-2.`,
+      );
+    }
+  }
   if (q.kind === 'netem') errors.push(...netemProblems(q, `on ${op.dev}`));
   if (q.kind === 'tbf') {
     const s = tbfSizes(q, i);
