@@ -200,7 +200,7 @@ describe.sequential('changing a real-kernel lab host', () => {
     await harness.appliesVerifiesReverts('limit the default network', [{ kind: 'editNetwork', name: 'default', mode: 'nat', ...networkSettingsOf(nat), bandwidth }], async (after) => {
       expect(after.networks.find((n) => n.name === 'default')?.bandwidth).toMatchObject({ inbound: { average: 1250, peak: 2500, burst: 256 } });
       // libvirt's 1250 and 2500 kB/s are 10 and 20 Mbit/s, towards the VMs on the bridge.
-      expect(await classes()).toMatch(/class htb \S+ root leaf \S+ prio 0 rate 10Mbit ceil 20Mbit burst 256Kb/);
+      expect(await classes()).toMatch(/class htb \S+ parent \S+ leaf \S+ prio 0 rate 10Mbit ceil 20Mbit burst 256Kb/);
     });
     expect(await classes()).not.toMatch(/htb/);
   }, 600_000);
@@ -252,8 +252,10 @@ describe.sequential('changing a real-kernel lab host', () => {
       await kv1.reboot();
       expect((await kv1.exec(['cat', '/proc/sys/kernel/random/boot_id'])).stdout.trim(), 'a real reboot').not.toBe(bootId);
       const after = await read();
+      // What the unit did this boot, to read when an expectation below fails.
+      const unitLog = (await kv1.exec(['sh', '-c', 'systemctl status --no-pager switchboard-restore.service; journalctl -b --no-pager -u switchboard-restore.service'], { allowFailure: true })).stdout;
       // The same configuration as before the reboot (and so the same configuration hash).
-      expect(configurationChanges(written, after)).toEqual([]);
+      expect(configurationChanges(written, after), unitLog).toEqual([]);
       for (const [x, subnet] of [['p', 77], ['q', 79]] as const) {
         expect(iface(after, `bond${x}.77`)).toMatchObject({ kind: 'vlan', parent: `bond${x}`, addresses: [expect.objectContaining({ address: `198.18.${subnet + 1}.1` })] });
         expect(iface(after, `br${x}`)).toMatchObject({ mtu: 1400, addresses: [expect.objectContaining({ address: `198.18.${subnet}.1` })] });
