@@ -10,6 +10,7 @@
 // namespace-host tests (changes.int.test.ts) with the same service code.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hostMac } from '@/lab/seed';
+import { waitFor } from '@/lab/exec';
 import { ensureVmLab, kernelHas, type VmLabHost } from '@/lab/testing';
 import type { Operation } from '@/server/plan/ops';
 import { networkSettingsOf } from '@/server/plan/libvirt';
@@ -251,6 +252,8 @@ describe.sequential('changing a real-kernel lab host', () => {
       const bootId = (await kv1.exec(['cat', '/proc/sys/kernel/random/boot_id'])).stdout.trim();
       await kv1.reboot();
       expect((await kv1.exec(['cat', '/proc/sys/kernel/random/boot_id'])).stdout.trim(), 'a real reboot').not.toBe(bootId);
+      // The unit runs once libvirt is up, as the lab's own seed does: wait for it to be done.
+      await waitFor('switchboard-restore.service to finish', async () => /^(active|failed)$/m.test((await kv1.exec(['systemctl', 'is-active', 'switchboard-restore.service'], { allowFailure: true })).stdout), 120_000);
       const after = await read();
       // What the unit did this boot, to read when an expectation below fails.
       const unitLog = (await kv1.exec(['sh', '-c', 'systemctl status --no-pager switchboard-restore.service; journalctl -b --no-pager -u switchboard-restore.service'], { allowFailure: true })).stdout;
@@ -265,7 +268,7 @@ describe.sequential('changing a real-kernel lab host', () => {
       expect((await kv1.exec(['tc', 'qdisc', 'show', 'dev', 'brp'])).stdout).toMatch(/qdisc tbf 1: root .*rate 10Mbit/);
       expect((await kv1.exec(['nft', 'list', 'table', 'inet', 'switchboard'])).stdout).toMatch(new RegExp(`tcp dport 8080 dnat ip to ${vmAddress.replace(/\./g, '\\.')}:80`));
       const forward = (await kv1.exec(['iptables', '-w', '-S', 'FORWARD'])).stdout.split('\n').filter((l) => l.startsWith('-A FORWARD'));
-      expect(forward[0], forward.join('\n')).toContain('--comment switchboard:');
+      expect(forward[0], forward.join('\n')).toMatch(/--comment "?switchboard:/);
       expect(forward.some((l) => /LIBVIRT_FWI/.test(l)), forward.join('\n')).toBe(true);
     } finally {
       // Back to the seeded disk (ifupdown, no units) for the tests after this one.

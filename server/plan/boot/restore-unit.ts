@@ -23,14 +23,16 @@ export const isKeptFilePath = (path: string): path is KeptFilePath => path in KE
 /**
  * The unit. Each line may fail on its own (`-`): an absent file, an interface that is gone.
  * `tc -force` goes on past a failing line. After libvirtd: a port forward's accept goes above
- * the rules libvirt puts in FORWARD when it starts its networks.
+ * the rules libvirt puts in FORWARD when it starts its networks. After network.target, not
+ * network-online.target: the interfaces exist by then (ifupdown's `auto` stanzas are up, networkd
+ * has created its netdevs), while network-online can wait minutes for a link with no carrier
+ * (systemd-networkd-wait-online), and the forwards and limits would be missing all that time.
  */
 export const RESTORE_UNIT = `# Written by Switchboard: puts back at boot the traffic control and NAT rules it applied,
 # which the kernel forgets. What it loads is in /etc/switchboard; an absent file is skipped.
 [Unit]
 Description=Switchboard: traffic control and NAT rules kept for boot
-Wants=network-online.target
-After=network-online.target libvirtd.service nftables.service firewalld.service
+After=network.target libvirtd.service nftables.service firewalld.service
 
 [Service]
 Type=oneshot
