@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { probeFragment } from '@/server/testing/probe-fragment';
 import { parseClasses } from './parse/tc';
+import { PROBE_SCRIPT, probeScript } from './probe';
 import { parseFilters } from './parse/tc-filter';
 
 const real = (name: string) => readFileSync(new URL(`./parse/fixtures/real/tc/${name}`, import.meta.url), 'utf8');
@@ -95,5 +96,28 @@ qdisc htb 1: dev gone0 root refcnt 2 r2q 10 default 0 direct_packets_stat 0 dire
     const { out: without } = run('', {}, false);
     expect(sectionBody(without, 'filter')).toEqual({ body: '', exit: 127 });
     expect(sectionBody(without, 'class')).toEqual({ body: '', exit: 127 });
+  });
+});
+
+describe("the benchmark's baseline without what issue 13 added (bench/refresh.ts)", () => {
+  const starts = (script: string) => ['class', 'filter', 'firewall', 'listening', 'ovs'].filter((name) => new RegExp(`^\\s*s ${name}\\b`, 'm').test(script));
+
+  it('leaves out tc classes and filters, the firewall, listening ports and Open vSwitch, and nothing else', () => {
+    const full = probeScript();
+    const baseline = probeScript({ traffic: false });
+    expect(starts(full)).toEqual(['class', 'filter', 'firewall', 'listening', 'ovs']);
+    expect(starts(baseline)).toEqual([]);
+    // The baseline is the full probe with lines taken out (and an empty function body filled).
+    const fullLines = full.split('\n');
+    let at = 0;
+    for (const line of baseline.split('\n').filter((l) => l.trim() !== ':' && l.trim() !== '')) {
+      while (at < fullLines.length && fullLines[at] !== line) at++;
+      expect(at, `baseline line not in the full probe, in order: ${line}`).toBeLessThan(fullLines.length);
+      at++;
+    }
+    expect(baseline.split('\n').length).toBeLessThan(fullLines.length - 40);
+    // Both are valid shell.
+    for (const script of [full, baseline]) execFileSync('sh', ['-n'], { input: script });
+    expect(probeScript({})).toBe(PROBE_SCRIPT);
   });
 });

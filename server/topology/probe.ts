@@ -80,10 +80,12 @@ export const OVS_TIMEOUT_S = 2;
 /**
  * The probe script. `details: false` leaves out what issue 11 added for addressing and exact
  * undo (kept definitions, DHCP leases, the neighbour table): the benchmark's baseline, never
- * used by the panel.
+ * used by the panel. `traffic: false` leaves out what issue 13 added, for its own baseline: tc
+ * classes and filters, the firewall (nftables, iptables, listening ports) and Open vSwitch.
  */
-export function probeScript({ details = true }: { details?: boolean } = {}): string {
+export function probeScript({ details = true, traffic: withTraffic = true }: { details?: boolean; traffic?: boolean } = {}): string {
   const only = (line: string) => (details ? line : '');
+  const traffic = (text: string, instead = '') => (withTraffic ? text : instead);
   return `export LC_ALL=C PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 s() { printf '\\n${SECTION_MARK}%s@@\\n' "$1"; }
 e() { printf '\\n${SECTION_END}%s:%s@@\\n' "$1" "$2"; }
@@ -162,7 +164,7 @@ ${only(`      # Addresses the guest agent reports, where a running VM has one: a
 # NAT and port forwarding (parse/firewall.ts): the whole nftables ruleset as JSON, and iptables'
 # rules as libvirt writes them, with the backend iptables uses ("(nf_tables)" or "(legacy)"). A
 # tool that is not installed is left out; one that fails (no privilege) says so in its block.
-firewall() {
+firewall() {${traffic(`
 s firewall
 if command -v nft >/dev/null 2>&1; then
   out=$(nft -j list ruleset 2>&1) && printf '@@nft@@\n%s\n' "$out" || printf '@@nft-failed %s@@\n%s\n' "$?" "$out"
@@ -172,7 +174,7 @@ if command -v iptables-save >/dev/null 2>&1; then
 fi
 e firewall 0
 # Ports the host listens on (a port forward of the same port takes its connections over).
-s listening; ss -H -l -n -t -u; e listening $?
+s listening; ss -H -l -n -t -u; e listening $?`, '\n  :')}
 }
 tmp=$(mktemp -d 2>/dev/null) || tmp=''
 [ -n "$tmp" ] && trap 'rm -rf "$tmp"' EXIT
@@ -216,7 +218,7 @@ s qdisc; tc -j -s qdisc show; e qdisc $?
 # what a filter steers into a class can be seen (parse/tc.ts).
 tcq=$(tc qdisc show 2>/dev/null)
 set -f # interface names may contain glob characters
-s class
+${traffic(`s class
 rc=0
 if command -v tc >/dev/null 2>&1; then
   for d in $(printf '%s\n' "$tcq" | awk '$2 !~ /^(noqueue|pfifo_fast|pfifo|bfifo|pfifo_head_drop|fq_codel|fq|fq_pie|sfq|codel|cake|red|choke|pie|netem|ingress|clsact|plug)$/ { print $5 }' | sort -u); do
@@ -224,13 +226,13 @@ if command -v tc >/dev/null 2>&1; then
     [ -n "$out" ] && printf 'dev %s\n%s\n' "$d" "$out"
   done
 else rc=127; fi
-e class $rc
+e class $rc`)}
 # Filters (parse/tc-filter.ts) of the qdiscs that classify (FILTER_QDISCS): the classful ones
 # under their own handle, ingress under ffff:, clsact's two sides. A name cannot hold ":", so
 # "dev:handle" splits at its first one. tc's JSON leaves a police action's rate and burst out,
 # so where it has one the text follows.
 # Without such a qdisc (most hosts), the shell's own pattern match spares starting awk.
-s filter
+${traffic(`s filter
 rc=0
 pairs=''
 case $tcq in ${[...FILTER_QDISCS, 'clsact'].map((k) => `*'qdisc ${k} '*`).join('|')})
@@ -250,18 +252,18 @@ if command -v tc >/dev/null 2>&1; then
   done
 else rc=127; fi
 set +f
-e filter $rc
+e filter $rc`)}
 s link_stats; ip -j -s link show; e link_stats $?
 ${only('s neigh; ip -j neigh show; e neigh $?')}
 # Open vSwitch (parse/ovs.ts). Without ovs-vsctl the section is empty and succeeds: no OVS, nothing
 # missing. A database that does not answer fails it (exit 1, or 142 when the alarm ends the wait).
-s ovs
+${traffic(`s ovs
 if command -v ovs-vsctl >/dev/null 2>&1; then
   ovs-vsctl --timeout=${OVS_TIMEOUT_S} --format=json${Object.entries(OVS_COLUMNS)
     .map(([table, columns]) => ` -- --columns=${columns.join(',')} list ${table}`)
     .join('')} 2>&1
 else true; fi
-e ovs $?
+e ovs $?`)}
 # The panel's own SSH session as the host sees it (SSH_CONNECTION: panel address and port, host
 # address and port), and the route back to the panel: what a change must not cut. Under sudo
 # the variable is reset, so it is read from the nearest ancestor process that has it.
