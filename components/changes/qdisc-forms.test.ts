@@ -14,6 +14,14 @@ describe('shapingOperation: people’s units in the form, the API’s fields in 
     expect(shapingOperation('eth1', 'netem', { delayMs: '50', jitterMs: '', lossPercent: '1' })).toEqual({ kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'netem', delayMs: 50, lossPercent: 1 } });
   });
 
+  it('turns a bandwidth in Mbit/s and a round trip into cake, or cake without a limit when both are empty', () => {
+    const op = shapingOperation('eth1', 'cake', { bandwidthMbit: '95', rttMs: '20' });
+    expect(op).toEqual({ kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'cake', bandwidthKbit: 95_000, rttMs: 20 } });
+    expect(ZOperation.safeParse(op).success).toBe(true);
+    expect(shapingOperation('eth1', 'cake', {})).toEqual({ kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'cake' } });
+    expect(shapingOperation('eth1', 'cake', { bandwidthMbit: 'lots' })).toBe('The bandwidth must be a number.');
+  });
+
   it('says which field is wrong instead of drafting', () => {
     expect(shapingOperation('eth1', 'tbf', {})).toBe('A rate limit needs a rate in Mbit/s.');
     expect(shapingOperation('eth1', 'tbf', { rateMbit: 'fast' })).toBe('The rate must be a number.');

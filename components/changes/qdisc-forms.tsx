@@ -18,6 +18,7 @@ const KINDS = {
   fq_codel: 'fair queueing (fq_codel)',
   htb: 'classes (htb)',
   prio: 'priority bands (prio)',
+  cake: 'smart queue with a bandwidth (cake)',
 } as const;
 type ShapeKind = keyof typeof KINDS;
 
@@ -55,6 +56,12 @@ export function shapingOperation(dev: string, kind: ShapeKind, f: Record<string,
       return { kind: 'setQdisc', dev, qdisc: { kind: 'fq_codel' } };
     case 'prio':
       return { kind: 'setQdisc', dev, qdisc: { kind: 'prio' } };
+    case 'cake': {
+      const mbit = n('bandwidthMbit');
+      const rttMs = n('rttMs');
+      if (Number.isNaN(mbit) || Number.isNaN(rttMs)) return bad(Number.isNaN(mbit) ? 'The bandwidth' : 'The round trip');
+      return { kind: 'setQdisc', dev, qdisc: { kind: 'cake', ...(mbit !== null ? { bandwidthKbit: Math.round(mbit * 1000) } : {}), ...(rttMs !== null ? { rttMs } : {}) } };
+    }
   }
 }
 
@@ -72,6 +79,10 @@ const FIELDS: Record<ShapeKind, { key: string; label: string; placeholder: strin
   fq_codel: [],
   htb: [],
   prio: [],
+  cake: [
+    { key: 'bandwidthMbit', label: 'Bandwidth (Mbit/s)', placeholder: 'bandwidth, Mbit/s (none)' },
+    { key: 'rttMs', label: 'Round trip (ms)', placeholder: 'round trip, ms (100)' },
+  ],
 };
 
 export function ShapingEditor({ topology, dev }: { topology: Topology; dev: string }) {

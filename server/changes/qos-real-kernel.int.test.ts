@@ -1,4 +1,4 @@
-// Traffic control where this machine's kernel lacks it (issue 13): netem, fq_codel and prio on
+// Traffic control where this machine's kernel lacks it (issue 13): netem, fq_codel, prio and cake on
 // the real-kernel lab host kv1 (Debian's kernel under QEMU). A 50 ms netem delay on kv1's eth0
 // shows as a ping round trip of at least 50 ms from hv1, and Revert gives the earlier round
 // trip back; tbf, fq_codel and prio are applied, verified as projected and reverted. Software
@@ -81,6 +81,20 @@ describe('traffic control on the real-kernel lab host', () => {
       expect(rootOf(after, 'eth2')?.kind).toBe('fq_codel');
       expect(rootOf(after, 'eth3')).toMatchObject({ kind: 'prio', options: { bands: 4, priomap } });
       expect((await kv1.exec(['tc', 'qdisc', 'show', 'dev', 'eth3'])).stdout).toMatch(/qdisc prio 1: root (refcnt \d+ )?bands 4 priomap 3 3 2 2 1 1 0 0 3 3 3 3 3 3 3 3/);
+    });
+  }, 600_000);
+
+  it("puts cake (50 Mbit/s, diffserv4, NAT-aware, 20 ms) on eth2 and a tbf over it; the tbf's Revert gives that cake back exactly, the cake's the kernel's default", async (ctx) => {
+    if (!(await kernelHas({ qdisc: 'cake' }, ctx.task.name, kv1))) return ctx.skip();
+    const cake: Operation = { kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'cake', bandwidthKbit: 50_000, diffserv: 'diffserv4', nat: true, rttMs: 20 } };
+    await harness.appliesVerifiesReverts('cake on eth2', [cake], async (after) => {
+      expect(rootOf(after, 'eth2')).toMatchObject({ kind: 'cake', options: { bandwidth: 6_250_000, diffserv: 'diffserv4', nat: true, rtt: 20_000 } });
+      expect((await kv1.exec(['tc', 'qdisc', 'show', 'dev', 'eth2'])).stdout).toMatch(/qdisc cake 1: root .*bandwidth 50Mbit diffserv4 triple-isolate nat nowash/);
+      // Replacing it: the undo re-creates the cake from what was read (tc.ts's cakeArgs).
+      await harness.appliesVerifiesReverts('tbf over the cake', [{ kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'tbf', rateKbit: 10_000 } }], async (over) => {
+        expect(rootOf(over, 'eth2')?.kind).toBe('tbf');
+      });
+      expect(rootOf(await harness.read(), 'eth2')).toMatchObject({ kind: 'cake', options: { bandwidth: 6_250_000, diffserv: 'diffserv4', nat: true, rtt: 20_000 } });
     });
   }, 600_000);
 });

@@ -152,12 +152,24 @@ describe('qdiscArgs: each kind the model reads, back to its arguments', () => {
     ['prio', qdisc('prio', '1:', { bands: 3, priomap: [1, 2, 2, 2, 1, 2, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1], multiqueue: false }), 'prio bands 3 priomap 1 2 2 2 1 2 0 0 1 1 1 1 1 1 1 1'],
     ['sfq', qdisc('sfq', '1:', { limit: 127, quantum: 1514, depth: 127, divisor: 1024, perturb: 10 }), 'sfq limit 127 quantum 1514 depth 127 divisor 1024 perturb 10'],
     ['ingress', qdisc('ingress', 'ffff:', {}, { root: false, parent: 'ffff:fff1' }), 'ingress'],
+    [
+      'cake as tc -j prints its defaults with a bandwidth (q_cake.c)',
+      qdisc('cake', '1:', { bandwidth: 1250000, diffserv: 'diffserv3', flowmode: 'triple-isolate', nat: false, wash: false, ingress: false, 'ack-filter': 'disabled', split_gso: true, rtt: 100000, raw: true, overhead: 0 }),
+      'cake bandwidth 10Mbit diffserv3 triple-isolate nonat nowash egress split-gso no-ack-filter rtt 100ms raw',
+    ],
+    [
+      'cake unlimited, with framing, an mpu and a firewall mark',
+      qdisc('cake', '1:', { bandwidth: 'unlimited', diffserv: 'besteffort', flowmode: 'dual-dsthost', nat: true, wash: true, ingress: true, 'ack-filter': 'aggressive', split_gso: false, rtt: 50000, raw: false, atm: 'ptm', overhead: 30, mpu: 64, fwmark: '0xff' }),
+      'cake unlimited besteffort dual-dsthost nat wash ingress no-split-gso ack-filter-aggressive rtt 50ms ptm overhead 30 mpu 64 fwmark 0xff',
+    ],
   ])('%s', (_, q, expected) => {
     expect(argsOf(q)).toBe(expected);
   });
 
   it.each<[string, Qdisc, string]>([
-    ['an unknown kind', qdisc('cake', '1:', { bandwidth: 1250000 }), 'a cake qdisc (1:)'],
+    ['an unknown kind', qdisc('hfsc', '1:', { default: '0x1' }), 'a hfsc qdisc (1:)'],
+    ['cake with an unknown mode', qdisc('cake', '1:', { bandwidth: 'unlimited', diffserv: 'unknown' }), 'a cake qdisc (1:) whose diffserv (unknown)'],
+    ['cake with a setting of a later tc', qdisc('cake', '1:', { bandwidth: 'unlimited', 'split-gso-threshold': 1 }), 'a cake qdisc (1:) with settings Switchboard does not set (split-gso-threshold)'],
     ['htb offloaded to hardware', qdisc('htb', '1:', { r2q: 10, default: '0', direct_qlen: 1000, offload: null }), 'a htb qdisc (1:) with settings Switchboard does not set (offload)'],
     ['tbf with a peak rate (tc shows its mtu)', qdisc('tbf', '1:', { rate: 1250000, burst: 10000, mtu: 2000, lat: 50000 }), 'a tbf qdisc (1:) with settings Switchboard does not set (mtu)'],
     ['netem with slots', qdisc('netem', '1:', { limit: 1000, slot: { 'min-delay': 1000 }, ecn: false, gap: 0 }), 'a netem qdisc (1:) with settings Switchboard does not set (slot)'],
@@ -216,7 +228,7 @@ describe('what cannot be put back exactly is refused in words', () => {
     ],
     ['a u32 filter in a hash table people made', withRoot(htbRoot, { filters: [filter('TCP', { handle: '2:a:800' })] }), "eth2's current tc tree holds a u32 filter in a hash table of its own (2:a:800) Switchboard cannot put back exactly; remove it by hand first."],
     ['a u32 match the parser did not decode into known words', withRoot(htbRoot, { filters: [filter('IPv4 dst 10.0.0.0/24, VLAN 10')] }), "eth2's current tc tree holds a u32 filter whose match (IPv4 dst 10.0.0.0/24, VLAN 10) Switchboard cannot put back exactly; remove it by hand first."],
-    ['an unknown root', withRoot(qdisc('cake', '1:', {})), "eth2's current tc tree holds a cake qdisc (1:) Switchboard cannot put back exactly; remove it by hand first."],
+    ['an unknown root', withRoot(qdisc('hfsc', '1:', {})), "eth2's current tc tree holds a hfsc qdisc (1:) Switchboard cannot put back exactly; remove it by hand first."],
     ['a qdisc whose parent was not read', withRoot(htbRoot, { qdiscs: [htbRoot, qdisc('pfifo', '20:', { limit: 10 }, { root: false, parent: '1:20' })] }), "eth2's current tc tree holds a pfifo qdisc (20:) under 1:20, a parent the read does not have, which Switchboard cannot put back exactly; remove it by hand first."],
     ['a value no command line may carry', withRoot(htbRoot, { filters: [filter('all traffic', { protocol: 'all', classid: '1:10;x' })] }), `eth2's current tc tree holds a value Switchboard will not send to the host ("1:10;x"), which Switchboard cannot put back exactly; remove it by hand first.`],
   ])('%s', (_, tree, sentence) => {

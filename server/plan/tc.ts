@@ -278,6 +278,53 @@ function sfqArgs(o: Record<string, unknown>, what: string): Args {
   return { args };
 }
 
+/** cake's modes as tc -j prints them are the words tc takes back; ack-filter's are not (q_cake.c). */
+const CAKE_WORDS: Record<string, readonly string[]> = {
+  diffserv: ['besteffort', 'diffserv3', 'diffserv4', 'diffserv8', 'precedence'],
+  flowmode: ['flowblind', 'srchost', 'dsthost', 'hosts', 'flows', 'dual-srchost', 'dual-dsthost', 'triple-isolate'],
+  atm: ['atm', 'ptm', 'noatm'],
+};
+const CAKE_ACK_FILTER: Record<string, string> = { disabled: 'no-ack-filter', enabled: 'ack-filter', aggressive: 'ack-filter-aggressive' };
+
+function cakeArgs(o: Record<string, unknown>, what: string): Args {
+  const extra = unknownKeys(o, ['bandwidth', 'autorate', 'diffserv', 'flowmode', 'nat', 'wash', 'ingress', 'ack-filter', 'split_gso', 'rtt', 'raw', 'atm', 'overhead', 'mpu', 'memlimit', 'fwmark']);
+  if (extra.length) return fail(`${what} with settings Switchboard does not set (${extra.join(', ')})`);
+  const args = ['cake'];
+  const bandwidth = num(o.bandwidth);
+  if (o.autorate === 'autorate-ingress') args.push('autorate-ingress');
+  else if (o.autorate !== undefined) return fail(`${what} whose rate estimate (${String(o.autorate)})`);
+  if (bandwidth !== null && bandwidth > 0) args.push('bandwidth', rateArg(bandwidth));
+  else if (o.bandwidth === 'unlimited' || o.bandwidth === undefined) args.push('unlimited');
+  else return fail(`${what} whose bandwidth (${String(o.bandwidth)})`);
+  for (const key of ['diffserv', 'flowmode'] as const) {
+    if (o[key] === undefined) continue;
+    if (typeof o[key] !== 'string' || !CAKE_WORDS[key]!.includes(o[key])) return fail(`${what} whose ${key} (${String(o[key])})`);
+    args.push(o[key]);
+  }
+  args.push(o.nat === true ? 'nat' : 'nonat', o.wash === true ? 'wash' : 'nowash', o.ingress === true ? 'ingress' : 'egress', o.split_gso === false ? 'no-split-gso' : 'split-gso');
+  const ack = CAKE_ACK_FILTER[String(o['ack-filter'] ?? 'disabled')];
+  if (!ack) return fail(`${what} whose ack filter (${String(o['ack-filter'])})`);
+  args.push(ack);
+  const rtt = num(o.rtt);
+  if (rtt !== null && rtt > 0) args.push('rtt', timeArg(rtt));
+  // "raw" is no overhead compensation at all; otherwise the overhead and the cell framing.
+  if (o.raw === true) args.push('raw');
+  else {
+    const atm = o.atm ?? 'noatm';
+    if (typeof atm !== 'string' || !CAKE_WORDS.atm!.includes(atm)) return fail(`${what} whose framing (${String(atm)})`);
+    args.push(atm, 'overhead', String(num(o.overhead) ?? 0));
+  }
+  const mpu = num(o.mpu);
+  if (mpu !== null && mpu > 0) args.push('mpu', String(mpu));
+  const memlimit = num(o.memlimit);
+  if (memlimit !== null && memlimit > 0) args.push('memlimit', String(memlimit));
+  // A firewall mark that picks the tin: tc takes it back as a number.
+  const fwmark = typeof o.fwmark === 'string' ? Number.parseInt(o.fwmark, o.fwmark.startsWith('0x') ? 16 : 10) : num(o.fwmark);
+  if (o.fwmark !== undefined && (fwmark === null || Number.isNaN(fwmark))) return fail(`${what} whose fwmark (${String(o.fwmark)})`);
+  if (fwmark) args.push('fwmark', `0x${fwmark.toString(16)}`);
+  return { args };
+}
+
 /** A qdisc's kind and options as tc's arguments, or why Switchboard cannot write them exactly. */
 export function qdiscArgs(q: Qdisc, a: TcArithmetic): Args {
   const what = `a ${q.kind} qdisc (${q.handle})`;
@@ -299,6 +346,8 @@ export function qdiscArgs(q: Qdisc, a: TcArithmetic): Args {
       return prioArgs(o, what);
     case 'sfq':
       return sfqArgs(o, what);
+    case 'cake':
+      return cakeArgs(o, what);
     case 'ingress':
       return Object.keys(o).length ? fail(`${what} with settings Switchboard does not set`) : { args: ['ingress'] };
     default:

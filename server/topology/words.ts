@@ -253,7 +253,15 @@ export function qdiscSettingsInWords(q: Pick<Qdisc, 'kind' | 'handle' | 'options
     }
     case 'cake': {
       const bw = num(o.bandwidth);
-      return sentence([bw !== null && bw > 0 && bitRateInWords(bw * 8), typeof o.diffserv === 'string' && o.diffserv]);
+      const rtt = num(o.rtt);
+      return sentence([
+        bw !== null && bw > 0 ? bitRateInWords(bw * 8) : o.bandwidth === 'unlimited' && 'no bandwidth limit',
+        typeof o.diffserv === 'string' && o.diffserv,
+        o.nat === true && 'flows told apart behind NAT',
+        o.wash === true && 'DSCP marks cleared',
+        // 100 ms is cake's own default (its "internet" preset).
+        rtt !== null && rtt !== 100_000 && `rtt ${microsecondsInWords(rtt)}`,
+      ]);
     }
     case 'prio':
     case 'multiq':

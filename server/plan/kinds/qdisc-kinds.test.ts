@@ -51,6 +51,8 @@ describe('the API outside tools script (issue 13): field names stay as they are'
     ['pfifo', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'pfifo', limitPackets: 100 } }],
     ['prio with its defaults', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'prio' } }],
     ['prio with bands and a map', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'prio', bands: 4, priomap: [3, 3, 2, 2, 1, 1, 0, 0, 3, 3, 3, 3, 3, 3, 3, 3] } }],
+    ['cake with every field', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'cake', bandwidthKbit: 50_000, diffserv: 'diffserv4', nat: true, wash: false, rttMs: 20 } }],
+    ['cake alone (fair queueing, no limit)', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'cake' } }],
     ['removeQdisc', { kind: 'removeQdisc', dev: 'eth1' }],
   ])('takes %s exactly as written', (_, op) => {
     const r = add([op]);
@@ -69,7 +71,9 @@ describe('the API outside tools script (issue 13): field names stay as they are'
     ['a fractional burst', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'tbf', rateKbit: 1000, burstBytes: 1.5 } }, 'operations.0.qdisc.burstBytes: A burst is a whole number of bytes.'],
     ['a default class that is not one', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'htb', defaultClass: '2:20' } }, 'operations.0.qdisc.defaultClass: A default class is an HTB class id under 1:, such as 1:20 (or just 20).'],
     ['default class 0', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'htb', defaultClass: '1:0' } }, 'operations.0.qdisc.defaultClass: A default class is an HTB class id under 1:, such as 1:20 (class 0 is no class).'],
-    ['an unknown qdisc kind', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'cake' } }, "operations.0.qdisc.kind: Invalid discriminator value. Expected 'netem' | 'tbf' | 'htb' | 'fq_codel' | 'pfifo' | 'prio'"],
+    ['an unknown qdisc kind', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'hfsc' } }, "operations.0.qdisc.kind: Invalid discriminator value. Expected 'netem' | 'tbf' | 'htb' | 'fq_codel' | 'pfifo' | 'prio' | 'cake'"],
+    ['a diffserv cake does not have', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'cake', diffserv: 'diffserv5' } }, "operations.0.qdisc.diffserv: cake's diffserv is one of besteffort, diffserv3, diffserv4, diffserv8, precedence."],
+    ['an rtt of a minute', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'cake', rttMs: 60_000 } }, "operations.0.qdisc.rttMs: cake's rtt is 0.1-10000 ms."],
     ['prio with one band', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'prio', bands: 1 } }, 'operations.0.qdisc.bands: prio has 2-16 bands.'],
     ['a priomap that misses priorities', { kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'prio', priomap: [0, 1, 2] } }, 'operations.0.qdisc.priomap: A priomap gives a band for each of the 16 packet priorities (0-15).'],
     [
@@ -148,9 +152,9 @@ describe('validate: refusals in words', () => {
     [
       'a tree with a qdisc it does not know',
       { kind: 'removeQdisc', dev: 'eth2' },
-      "eth2's current tc tree holds a cake qdisc (1:) Switchboard cannot put back exactly; remove it by hand first.",
+      "eth2's current tc tree holds a hfsc qdisc (1:) Switchboard cannot put back exactly; remove it by hand first.",
       (t) => {
-        t.qdiscs = [{ dev: 'eth2', kind: 'cake', handle: '1:', parent: null, root: true, options: { bandwidth: 1250000 } }];
+        t.qdiscs = [{ dev: 'eth2', kind: 'hfsc', handle: '1:', parent: null, root: true, options: { default: '0x1' } }];
         t.filters = [];
       },
     ],
@@ -363,6 +367,35 @@ describe('warnings, verify and persistence', () => {
   it("a qdisc change on the panel's own interface is marked disruptive (it waits for the confirmation)", () => {
     const planned = planChange(hostTopology(), [{ kind: 'setQdisc', dev: 'eth0', qdisc: { kind: 'netem', delayMs: 100 } }], MGMT_ADDRESS);
     expect(planned.ok && planned.plan.steps[0]!.disruptive).toBe("changes eth0, which carries the panel's SSH connection");
+  });
+});
+
+describe('cake', () => {
+  const cake: Operation = { kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'cake', bandwidthKbit: 50_000, diffserv: 'diffserv4', nat: true, rttMs: 20 } };
+
+  it('sends every setting, and projects the qdisc as tc -j prints it (the kernel defaults for the rest)', () => {
+    expect(lines(renderOperation(cake, hostTopology()))).toEqual([{ argv: 'tc qdisc replace dev eth2 root handle 1: cake bandwidth 50Mbit diffserv4 nat nowash rtt 20ms', inverse: [DEL_ROOT] }]);
+    expect(lines(renderOperation({ kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'cake' } }, hostTopology()))[0]!.argv).toBe('tc qdisc replace dev eth2 root handle 1: cake unlimited diffserv3 nonat nowash rtt 100ms');
+    const tree = rootTreeOf(applyOperation(hostTopology(), cake), 'eth2');
+    expect(tree.qdiscs).toEqual([
+      {
+        dev: 'eth2',
+        kind: 'cake',
+        handle: '1:',
+        parent: null,
+        root: true,
+        options: { bandwidth: 6_250_000, diffserv: 'diffserv4', flowmode: 'triple-isolate', nat: true, wash: false, ingress: false, 'ack-filter': 'disabled', split_gso: true, rtt: 20_000, raw: true, overhead: 0 },
+      },
+    ]);
+    expect(tree.classes).toEqual([]);
+    expect(describeOperation(cake)).toBe('cake 50 Mbit/s, diffserv4, flows told apart behind NAT, rtt 20 ms on eth2');
+  });
+
+  it('is put back exactly by the next change over it, and the check after apply sees a different bandwidth', () => {
+    const after = applyOperation(hostTopology(), cake);
+    expect(lines(renderOperation(netem, after))[0]).toEqual({ argv: DEL_ROOT, inverse: ['tc qdisc add dev eth2 root handle 1: cake bandwidth 50Mbit diffserv4 triple-isolate nat nowash egress split-gso no-ack-filter rtt 20ms raw'] });
+    const slower = applyOperation(hostTopology(), { ...cake, qdisc: { ...cake.qdisc, kind: 'cake', bandwidthKbit: 40_000 } } as Operation);
+    expect(differencesFromIntended(after, slower, [cake]).join(' ')).toContain("eth2's cake is set to 40 Mbit/s, diffserv4, flows told apart behind NAT, rtt 20 ms; the plan intended 50 Mbit/s");
   });
 });
 

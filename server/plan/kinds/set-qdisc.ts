@@ -42,6 +42,24 @@ export const ZPrioSpec = z.strictObject({
     .optional(),
 });
 
+/** cake's treatments of DSCP marks (tc-cake(8)): its tins. */
+export const CAKE_DIFFSERV = ['besteffort', 'diffserv3', 'diffserv4', 'diffserv8', 'precedence'] as const;
+/**
+ * cake: shaping and fair queueing in one qdisc, for a link whose capacity is known (tc-cake(8)).
+ * Without a bandwidth it only queues fairly (unlimited). Where the kernel has it (sch_cake).
+ */
+export const ZCakeSpec = z.strictObject({
+  kind: z.literal('cake'),
+  bandwidthKbit: ZRateKbit.optional(),
+  diffserv: z.enum(CAKE_DIFFSERV, { message: `cake's diffserv is one of ${CAKE_DIFFSERV.join(', ')}.` }).optional(),
+  /** Looks behind the host's own NAT for the real hosts a flow belongs to. */
+  nat: z.boolean().optional(),
+  /** Clears DSCP marks after classifying (for traffic into a network that ignores them). */
+  wash: z.boolean().optional(),
+  /** The round trip cake tunes its queues for: 100 ms (internet) unless said. */
+  rttMs: z.number().min(0.1, "cake's rtt is 0.1-10000 ms.").max(10_000, "cake's rtt is 0.1-10000 ms.").optional(),
+});
+
 /**
  * The root qdiscs people set, with their settings in people's units; the field names are a
  * stable API for scripts (issue 13), so each variant refuses fields it does not know rather
@@ -67,6 +85,7 @@ export const ZQdiscSpec = z.discriminatedUnion('kind', [
   ZFqCodelSpec,
   ZPfifoSpec,
   ZPrioSpec,
+  ZCakeSpec,
 ]);
 export type QdiscSpec = z.output<typeof ZQdiscSpec>;
 /** Any qdisc Switchboard sets: a root (QdiscSpec) or sfq, which only goes under an HTB class. */
@@ -110,8 +129,22 @@ export function qdiscSpecInWords(q: AnyQdiscSpec): string {
       return q.limitPackets ? `pfifo, limit ${q.limitPackets} packets` : 'pfifo';
     case 'prio':
       return `prio, ${prioBands(q)} bands${q.priomap ? `, priorities to bands ${q.priomap.join(' ')}` : ''}`;
+    case 'cake':
+      return [
+        `cake ${q.bandwidthKbit ? kbitWords(q.bandwidthKbit) : 'without a bandwidth limit'}`,
+        cakeDiffserv(q),
+        q.nat && 'flows told apart behind NAT',
+        q.wash && 'DSCP marks cleared',
+        q.rttMs !== undefined && `rtt ${msWords(q.rttMs)}`,
+      ]
+        .filter(Boolean)
+        .join(', ');
   }
 }
+
+const cakeDiffserv = (q: z.output<typeof ZCakeSpec>) => q.diffserv ?? 'diffserv3';
+/** cake's round trip when none is given (the "internet" preset). */
+const CAKE_DEFAULT_RTT_US = 100_000;
 
 const prioBands = (q: z.output<typeof ZPrioSpec>) => q.bands ?? 3;
 /** Sent whole, so what the kernel holds is exactly what was asked (tc fills the map in otherwise). */
@@ -176,6 +209,17 @@ export function qdiscSpecArgs(q: AnyQdiscSpec, i: NetInterface): string[] {
       return ['pfifo', ...(q.limitPackets ? ['limit', String(q.limitPackets)] : [])];
     case 'prio':
       return ['prio', 'bands', String(prioBands(q)), 'priomap', ...prioMap(q).map(String)];
+    case 'cake':
+      // Each setting is sent, so the qdisc is exactly this whatever tc's defaults become.
+      return [
+        'cake',
+        ...(q.bandwidthKbit ? ['bandwidth', rateArg(rateBytes(q.bandwidthKbit))] : ['unlimited']),
+        cakeDiffserv(q),
+        q.nat ? 'nat' : 'nonat',
+        q.wash ? 'wash' : 'nowash',
+        'rtt',
+        timeArg(q.rttMs !== undefined ? us(q.rttMs) : CAKE_DEFAULT_RTT_US),
+      ];
   }
 }
 
@@ -255,6 +299,25 @@ export function projectedQdisc(dev: string, q: AnyQdiscSpec, i: NetInterface, t:
       const classes = Array.from({ length: bands }, (_, b): TcClass => ({ dev, kind: 'prio', classid: `${place.handle}${(b + 1).toString(16)}`, parent: place.handle, rate: null, ceil: null, burst: null, cburst: null, prio: null, leaf: null }));
       return { qdisc: qdisc({ bands, priomap: prioMap(q) }), classes };
     }
+    case 'cake':
+      // As tc -j prints it (q_cake.c): the bandwidth in bytes/s or "unlimited", and the kernel's
+      // defaults for what is not sent (no overhead compensation: "raw").
+      return {
+        qdisc: qdisc({
+          bandwidth: q.bandwidthKbit ? rateBytes(q.bandwidthKbit) : 'unlimited',
+          diffserv: cakeDiffserv(q),
+          flowmode: 'triple-isolate',
+          nat: q.nat ?? false,
+          wash: q.wash ?? false,
+          ingress: false,
+          'ack-filter': 'disabled',
+          split_gso: true,
+          rtt: q.rttMs !== undefined ? us(q.rttMs) : CAKE_DEFAULT_RTT_US,
+          raw: true,
+          overhead: 0,
+        }),
+        classes: [],
+      };
   }
 }
 
@@ -277,6 +340,8 @@ export function comparedOptions(q: AnyQdiscSpec): string[] {
       return [];
     case 'prio':
       return ['bands', 'priomap'];
+    case 'cake':
+      return ['bandwidth', 'diffserv', 'nat', 'wash', 'rtt'];
   }
 }
 
