@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ZOperation } from '@/server/plan/ops';
-import { shapingOperation } from './qdisc-forms';
+import { policingOperation, shapingOperation } from './qdisc-forms';
 
 describe('shapingOperation: people’s units in the form, the API’s fields in the draft', () => {
   it('turns Mbit/s, KiB and ms into a tbf the API takes', () => {
@@ -26,5 +26,14 @@ describe('shapingOperation: people’s units in the form, the API’s fields in 
     expect(shapingOperation('eth1', 'tbf', {})).toBe('A rate limit needs a rate in Mbit/s.');
     expect(shapingOperation('eth1', 'tbf', { rateMbit: 'fast' })).toBe('The rate must be a number.');
     expect(shapingOperation('eth1', 'netem', { delayMs: 'x' })).toBe('Delay, jitter and loss must be a number.');
+  });
+
+  it('turns Mbit/s and KiB into ingress policing the API takes, or says which field is wrong', () => {
+    const op = policingOperation('eth1', { rateMbit: '2.5', burstKib: '32' });
+    expect(op).toEqual({ kind: 'setIngressPolicing', dev: 'eth1', rateKbit: 2500, burstBytes: 32_768 });
+    expect(ZOperation.safeParse(op).success).toBe(true);
+    expect(policingOperation('eth1', { rateMbit: '10' })).toEqual({ kind: 'setIngressPolicing', dev: 'eth1', rateKbit: 10_000 });
+    expect(policingOperation('eth1', {})).toBe('Policing needs a rate in Mbit/s.');
+    expect(policingOperation('eth1', { rateMbit: '1', burstKib: 'big' })).toBe('The burst must be a number.');
   });
 });

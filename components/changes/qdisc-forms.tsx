@@ -9,6 +9,7 @@ import { useState } from 'react';
 import { useOptionalDraftEditor } from '@/components/changes/draft-context';
 import { ActionButton, CONTROL, InlineForm, useInlineAdd } from '@/components/changes/form-parts';
 import type { Operation } from '@/server/plan/ops';
+import { policingOf } from '@/server/plan/ingress-police';
 import { isKernelDefault, rootTreeOf } from '@/server/plan/tc';
 import type { Topology } from '@/server/topology/model';
 
@@ -128,6 +129,37 @@ export function ShapingEditor({ topology, dev }: { topology: Topology; dev: stri
         </div>
       </InlineForm>
       {root && <ActionButton op={{ kind: 'removeQdisc', dev }} label={`Take the ${root.kind} off`} variant="danger" />}
+    </div>
+  );
+}
+
+/** The cap on what a device receives, from Mbit/s and an optional burst in KiB; or which field is wrong. */
+export function policingOperation(dev: string, f: { rateMbit?: string; burstKib?: string }): Operation | string {
+  const mbit = numberIn(f.rateMbit ?? '');
+  const burstKib = numberIn(f.burstKib ?? '');
+  if (mbit === null) return 'Policing needs a rate in Mbit/s.';
+  if (Number.isNaN(mbit)) return 'The rate must be a number.';
+  if (Number.isNaN(burstKib)) return 'The burst must be a number.';
+  return { kind: 'setIngressPolicing', dev, rateKbit: Math.round(mbit * 1000), ...(burstKib !== null ? { burstBytes: Math.round(burstKib * 1024) } : {}) };
+}
+
+/** Policing what a device receives: set or change the cap, or take it off. Hidden where tc rules Switchboard did not set are there. */
+export function PolicingEditor({ topology, dev }: { topology: Topology; dev: string }) {
+  const editor = useOptionalDraftEditor();
+  const [fields, setFields] = useState<{ rateMbit?: string; burstKib?: string }>({});
+  const { run, errors, busy } = useInlineAdd();
+  const now = policingOf(topology, dev);
+  if (!editor?.canEdit || 'why' in now) return null;
+  return (
+    <div data-testid="policing-editor" className="space-y-1 text-xs">
+      <h5 className="font-medium text-slate-600">Police what {dev} receives</h5>
+      <InlineForm label={now.policing ? 'Change' : 'Police'} busy={busy} errors={errors} onSubmit={() => run(policingOperation(dev, fields))}>
+        <div className="grid grid-cols-2 gap-1">
+          <input aria-label="Incoming rate (Mbit/s)" placeholder="rate, Mbit/s" inputMode="decimal" className={CONTROL} value={fields.rateMbit ?? ''} onChange={(e) => setFields({ ...fields, rateMbit: e.target.value.trim() })} />
+          <input aria-label="Incoming burst (KiB)" placeholder="burst, KiB (auto)" inputMode="decimal" className={CONTROL} value={fields.burstKib ?? ''} onChange={(e) => setFields({ ...fields, burstKib: e.target.value.trim() })} />
+        </div>
+      </InlineForm>
+      {now.policing && <ActionButton op={{ kind: 'removeIngressPolicing', dev }} label="Stop policing" variant="danger" />}
     </div>
   );
 }

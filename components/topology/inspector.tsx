@@ -14,7 +14,7 @@ import { OvsBridgePorts, OvsInterfacePortEditor, OvsPortInspector, ovsPortOfEdge
 import { CreateOvsBridgeForm } from '@/components/changes/ovs-forms';
 import { FirewallSummary, NatEdgeDetails, PortForwardsAt } from '@/components/topology/firewall-summary';
 import { VmPortForward } from '@/components/changes/nat-forms';
-import { ShapingEditor } from '@/components/changes/qdisc-forms';
+import { PolicingEditor, ShapingEditor } from '@/components/changes/qdisc-forms';
 import { HtbEditor } from '@/components/changes/htb-forms';
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
@@ -233,6 +233,7 @@ function InspectorBody({ topology, selected, live }: { topology: Topology; selec
         <PortForwardsAt topology={topology} nodeId={selected} />
         <TrafficControl topology={topology} dev={i.name} />
         <ShapingEditor topology={topology} dev={i.name} />
+        <PolicingEditor topology={topology} dev={i.name} />
         <HtbEditor topology={topology} dev={i.name} />
       </div>
     );

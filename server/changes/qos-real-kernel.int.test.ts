@@ -1,4 +1,4 @@
-// Traffic control where this machine's kernel lacks it (issue 13): netem, fq_codel, prio and cake on
+// Traffic control where this machine's kernel lacks it (issue 13): netem, fq_codel, prio, cake and ingress policing on
 // the real-kernel lab host kv1 (Debian's kernel under QEMU). A 50 ms netem delay on kv1's eth0
 // shows as a ping round trip of at least 50 ms from hv1, and Revert gives the earlier round
 // trip back; tbf, fq_codel and prio are applied, verified as projected and reverted. Software
@@ -10,6 +10,7 @@ import { ensureLab, ensureVmLab, kernelHas, type LabHost, type VmLabHost } from 
 import type { Operation } from '@/server/plan/ops';
 import type { SshPool } from '@/server/ssh/pool';
 import { changeHarness, panelWithLabHost } from '@/server/testing/changes';
+import { sshTargetOf } from '@/server/hosts/hosts';
 import { emptyAllTables, openTestDatabase, type TestDatabase } from '@/server/testing/database';
 import type { Topology } from '@/server/topology/model';
 
@@ -82,6 +83,32 @@ describe('traffic control on the real-kernel lab host', () => {
       expect(rootOf(after, 'eth3')).toMatchObject({ kind: 'prio', options: { bands: 4, priomap } });
       expect((await kv1.exec(['tc', 'qdisc', 'show', 'dev', 'eth3'])).stdout).toMatch(/qdisc prio 1: root (refcnt \d+ )?bands 4 priomap 3 3 2 2 1 1 0 0 3 3 3 3 3 3 3 3/);
     });
+  }, 600_000);
+
+  it("polices what kv1's eth0 receives at 2 Mbit/s: data sent to it over SSH arrives no faster; Revert takes the cap off", async (ctx) => {
+    if (!(await kernelHas({ qdisc: 'ingress' }, ctx.task.name, kv1))) return ctx.skip();
+    const target = sshTargetOf(await t.db.host.findUniqueOrThrow({ where: { id: hostId } }));
+    /** Sends 1 MB into kv1 over the panel's SSH connection (through eth0); Mbit/s. */
+    const receivedMbit = async () => {
+      const started = performance.now();
+      await pool.exec(target, ['sh', '-c', 'cat > /dev/null'], { stdin: Buffer.alloc(1_000_000, 7), timeoutMs: 60_000 });
+      return 8 / ((performance.now() - started) / 1000);
+    };
+    const unpoliced = await receivedMbit();
+    // eth0 carries the panel's own connection: the change needs the operator's confirmation.
+    await harness.appliesVerifiesReverts(
+      'police eth0 at 2 Mbit/s',
+      [{ kind: 'setIngressPolicing', dev: 'eth0', rateKbit: 2_000 }],
+      async (after) => {
+        expect(after.filters?.filter((f) => f.dev === 'eth0' && f.parent === 'ffff:')).toEqual([expect.objectContaining({ kind: 'u32', match: 'all traffic', actions: [expect.stringMatching(/^police 2 Mbit\/s burst .*, excess drop$/)] })]);
+        const policed = await receivedMbit();
+        expect(policed, `unpoliced ${unpoliced.toFixed(1)} Mbit/s`).toBeLessThan(2.4);
+        expect(policed).toBeGreaterThan(0.5);
+        expect(unpoliced).toBeGreaterThan(3 * policed);
+      },
+      { confirmDisruptive: true },
+    );
+    expect(await receivedMbit()).toBeGreaterThan(2.4);
   }, 600_000);
 
   it("puts cake (50 Mbit/s, diffserv4, NAT-aware, 20 ms) on eth2 and a tbf over it; the tbf's Revert gives that cake back exactly, the cake's the kernel's default", async (ctx) => {

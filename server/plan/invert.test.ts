@@ -7,6 +7,7 @@ import { applyOperation, applyOperations } from './project';
 import { invertOperation, invertSequence } from './invert';
 import { validateOperation, validateOperations } from './validate';
 import { renderOperation, type PlannedCommand } from './render';
+import { policingFor, withPolicing } from './ingress-police';
 
 /** The commands of a sequence of operations, each against the state the ones before it leave. */
 function renderOperations(t: Topology, ops: readonly Operation[]): PlannedCommand[] {
@@ -109,6 +110,9 @@ const rows: Row[] = [
   { name: 'setQdisc over the kernel default', op: { kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'netem', delayMs: 10, jitterMs: 2, lossPercent: 1 } } },
   { name: 'setQdisc over a tbf root', op: { kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'htb', defaultClass: '10' } }, setup: (t) => withTbfRoot(t) },
   { name: 'removeQdisc', op: { kind: 'removeQdisc', dev: 'eth2' }, setup: (t) => withTbfRoot(t) },
+  { name: 'setIngressPolicing over nothing', op: { kind: 'setIngressPolicing', dev: 'eth2', rateKbit: 10000 }, setup: (t) => void (t.filters = []) },
+  { name: 'setIngressPolicing over its own', op: { kind: 'setIngressPolicing', dev: 'eth2', rateKbit: 20000 }, setup: (t) => void Object.assign(t, withPolicing({ ...t, filters: [] }, 'eth2', policingFor(t, 10000, 16384))) },
+  { name: 'removeIngressPolicing', op: { kind: 'removeIngressPolicing', dev: 'eth2' }, setup: (t) => void Object.assign(t, withPolicing({ ...t, filters: [] }, 'eth2', policingFor(t, 10000, 16384))) },
   {
     name: 'restoreQdiscTree over the kernel default',
     op: { kind: 'restoreQdiscTree', dev: 'eth2', tree: { qdiscs: [{ dev: 'eth2', kind: 'pfifo', handle: '1:', parent: null, root: true, options: { limit: 100 } }], classes: [], filters: [] } },

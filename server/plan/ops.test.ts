@@ -72,13 +72,13 @@ describe('ZCidr', () => {
 });
 
 describe('ZOperation', () => {
-  it('has the 55 operation kinds', () => {
+  it('has the 57 operation kinds', () => {
     expect(OPERATION_KINDS).toEqual([
       'createBridge', 'createBond', 'createVlan', 'createVeth', 'createDummy', 'deleteInterface', 'setMaster',
       'unsetMaster', 'setMtu', 'setLinkState', 'setMac', 'addAddress', 'removeAddress', 'setBridgeVlans', 'restoreRoutes',
       'setIpForward', 'createNetwork', 'deleteNetwork', 'restoreNetwork', 'setNetworkActive', 'setNetworkAutostart', 'editNetwork', 'redefineNetwork', 'addDhcpHost', 'removeDhcpHost',
       'attachNic', 'detachNic', 'restoreNic', 'moveNic', 'setNicLink', 'setNicBandwidth', 'setQdisc', 'removeQdisc', 'restoreQdiscTree',
-      'setHtbClass', 'removeHtbClass', 'restoreHtbClass', 'addTcFilter', 'removeTcFilter', 'restoreTcFilter',
+      'setIngressPolicing', 'removeIngressPolicing', 'setHtbClass', 'removeHtbClass', 'restoreHtbClass', 'addTcFilter', 'removeTcFilter', 'restoreTcFilter',
       'addPortForward', 'removePortForward', 'addMasquerade', 'removeMasquerade',
       'createOvsBridge', 'deleteOvsBridge', 'restoreOvsBridge', 'addOvsPort', 'addOvsTunnelPort', 'removeOvsPort', 'restoreOvsPort', 'setOvsPortVlans',
       'writeBootFiles', 'persistInterfaces', 'keepAtBoot',
@@ -150,6 +150,9 @@ const examples: [Operation, string, string[]][] = [
   [{ kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'netem', delayMs: 10, jitterMs: 2, lossPercent: 1 } }, 'delay 10 ms ± 2 ms, loss 1% on eth1', ['eth1']],
   [{ kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'tbf', rateKbit: 10000, burstBytes: 32768, latencyMs: 50 } }, 'tbf 10 Mbit/s, burst 32 KiB, latency 50 ms on eth1', ['eth1']],
   [{ kind: 'removeQdisc', dev: 'eth1' }, "take the root qdisc off eth1 (the kernel's default comes back)", ['eth1']],
+  [{ kind: 'setIngressPolicing', dev: 'eth1', rateKbit: 10000, burstBytes: 16384 }, 'police traffic arriving on eth1 at 10 Mbit/s (burst 16 KiB), dropping the excess', ['eth1']],
+  [{ kind: 'setIngressPolicing', dev: 'eth1', rateKbit: 500 }, 'police traffic arriving on eth1 at 500 kbit/s, dropping the excess', ['eth1']],
+  [{ kind: 'removeIngressPolicing', dev: 'eth1' }, 'stop policing traffic arriving on eth1', ['eth1']],
   [
     { kind: 'restoreQdiscTree', dev: 'eth1', tree: { qdiscs: [{ dev: 'eth1', kind: 'tbf', handle: '1:', parent: null, root: true, options: { rate: 1250000, burst: 32767, lat: 50000 } }], classes: [], filters: [] } },
     "put back eth1's tc tree as it was (tbf 1:)",

@@ -36,6 +36,8 @@ import { setNicBandwidth, setNicBandwidthSchema } from './kinds/set-nic-bandwidt
 import { setQdisc, setQdiscSchema } from './kinds/set-qdisc';
 import { removeQdisc, removeQdiscSchema } from './kinds/remove-qdisc';
 import { restoreQdiscTree, restoreQdiscTreeSchema } from './kinds/restore-qdisc-tree';
+import { setIngressPolicing, setIngressPolicingSchema } from './kinds/set-ingress-policing';
+import { removeIngressPolicing, removeIngressPolicingSchema } from './kinds/remove-ingress-policing';
 import { setHtbClass, setHtbClassSchema } from './kinds/set-htb-class';
 import { removeHtbClass, removeHtbClassSchema } from './kinds/remove-htb-class';
 import { restoreHtbClass, restoreHtbClassSchema } from './kinds/restore-htb-class';
@@ -94,6 +96,8 @@ export const KINDS = [
   setQdisc,
   removeQdisc,
   restoreQdiscTree,
+  setIngressPolicing,
+  removeIngressPolicing,
   setHtbClass,
   removeHtbClass,
   restoreHtbClass,
@@ -156,6 +160,8 @@ export const ZOperation = z.discriminatedUnion('kind', [
   setQdiscSchema,
   removeQdiscSchema,
   restoreQdiscTreeSchema,
+  setIngressPolicingSchema,
+  removeIngressPolicingSchema,
   setHtbClassSchema,
   removeHtbClassSchema,
   restoreHtbClassSchema,

@@ -5,6 +5,7 @@ import { hostTopology, ifaceOf } from './fixtures';
 import { OPERATION_KINDS, ZOperation, type Operation } from './ops';
 import { optionProblem, renderOperation, SAFE_ARG, UnsafeArgumentError, type PlannedCommand } from './render';
 import { checked } from './commands';
+import { withPolicing } from './ingress-police';
 import { validateOperation } from './validate';
 
 const link = (dev: string, ...rest: string[]) => ['ip', 'link', 'set', 'dev', dev, ...rest];
@@ -337,6 +338,42 @@ const rows: Row[] = [
     commands: [
       { argv: ['tc', 'qdisc', 'del', 'dev', 'eth2', 'root'], inverse: [['tc', 'qdisc', 'add', 'dev', 'eth2', 'root', 'handle', '1:', 'tbf', 'rate', '10Mbit', 'burst', '32768', 'latency', '50ms']] },
       { argv: ['tc', 'qdisc', 'add', 'dev', 'eth2', 'root', 'handle', '1:', 'htb', 'default', '20'], inverse: [['tc', 'qdisc', 'del', 'dev', 'eth2', 'root']] },
+    ],
+  },
+  {
+    name: 'setIngressPolicing on a device without an ingress qdisc: the qdisc, then u32 with police; deleting the qdisc undoes both',
+    op: { kind: 'setIngressPolicing', dev: 'eth2', rateKbit: 10000, burstBytes: 16384 },
+    setup: (t) => {
+      t.filters = [];
+    },
+    commands: [
+      { argv: ['tc', 'qdisc', 'add', 'dev', 'eth2', 'handle', 'ffff:', 'ingress'], inverse: [['tc', 'qdisc', 'del', 'dev', 'eth2', 'ingress']] },
+      { argv: ['tc', 'filter', 'add', 'dev', 'eth2', 'parent', 'ffff:', 'protocol', 'all', 'pref', '1', 'u32', 'match', 'u32', '0', '0', 'police', 'rate', '10Mbit', 'burst', '16384', 'mtu', '64kb', 'drop'], inverse: [] },
+    ],
+  },
+  {
+    name: 'setIngressPolicing over its own: one replace, undone by the rate and burst tc printed',
+    op: { kind: 'setIngressPolicing', dev: 'eth2', rateKbit: 20000 },
+    setup: (t) => Object.assign(t, withPolicing({ ...t, filters: [] }, 'eth2', { rate: '10Mbit', burst: '16Kb' })),
+    commands: [
+      {
+        argv: ['tc', 'filter', 'replace', 'dev', 'eth2', 'parent', 'ffff:', 'protocol', 'all', 'pref', '1', 'u32', 'match', 'u32', '0', '0', 'police', 'rate', '20Mbit', 'burst', '25000', 'mtu', '64kb', 'drop'],
+        inverse: [['tc', 'filter', 'replace', 'dev', 'eth2', 'parent', 'ffff:', 'protocol', 'all', 'pref', '1', 'u32', 'match', 'u32', '0', '0', 'police', 'rate', '10Mbit', 'burst', '16Kb', 'mtu', '64kb', 'drop']],
+      },
+    ],
+  },
+  {
+    name: 'removeIngressPolicing: the ingress qdisc off, undone by both as read',
+    op: { kind: 'removeIngressPolicing', dev: 'eth2' },
+    setup: (t) => Object.assign(t, withPolicing({ ...t, filters: [] }, 'eth2', { rate: '10Mbit', burst: '16Kb' })),
+    commands: [
+      {
+        argv: ['tc', 'qdisc', 'del', 'dev', 'eth2', 'ingress'],
+        inverse: [
+          ['tc', 'qdisc', 'add', 'dev', 'eth2', 'handle', 'ffff:', 'ingress'],
+          ['tc', 'filter', 'add', 'dev', 'eth2', 'parent', 'ffff:', 'protocol', 'all', 'pref', '1', 'u32', 'match', 'u32', '0', '0', 'police', 'rate', '10Mbit', 'burst', '16Kb', 'mtu', '64kb', 'drop'],
+        ],
+      },
     ],
   },
   {

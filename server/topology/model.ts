@@ -211,6 +211,8 @@ export interface TcFilter {
   match: string;
   /** What it does to a match, in order: "police 1 Mbit/s burst 10 KiB, excess drop", "redirect to eth3". */
   actions: string[];
+  /** Its one action when that is a police action whose rate and burst tc printed: tc's own text ("10Mbit", "16Kb"), which it takes back. */
+  police?: { rate: string; burst: string; mtu?: string };
 }
 
 /** libvirt's forward modes (no <forward> is `isolated`); macvtap pools are private, vepa, passthrough and bridge with devices. */

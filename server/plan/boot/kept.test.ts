@@ -45,6 +45,25 @@ describe('keptWritesFor: the tc file', () => {
     expect(r.writes.find((w) => w.path === RESTORE_WANTS_FILE)?.before).toBeNull(); // the drop-in was missing: written
   });
 
+  it("keeps an interface's ingress policing in its block, after its root tree, as lines the boot file's shape accepts", () => {
+    const policed = applyOperation({ ...withSystemd(hostTopology()), filters: [] }, { kind: 'setIngressPolicing', dev: 'eth2', rateKbit: 10_000, burstBytes: 16_384 });
+    const t = applyOperation(policed, tbf('eth2'));
+    const r = keptWritesFor(t, ['eth2']);
+    if (!r.ok) throw new Error(r.why);
+    const after = r.writes.find((w) => w.path === KEPT_TC_FILE)!.after!;
+    expect(tcBlocksOf(after).get('eth2')).toEqual([
+      'qdisc add dev eth2 root handle 1: tbf rate 10Mbit burst 32768 latency 50ms',
+      'qdisc add dev eth2 handle ffff: ingress',
+      'filter add dev eth2 parent ffff: protocol all pref 1 u32 match u32 0 0 police rate 10Mbit burst 16Kb mtu 64kb drop',
+    ]);
+    expect(() => checkDocument({ shape: 'tc-batch', text: after })).not.toThrow();
+    // Policing alone keeps a block; taken off, the block goes.
+    const alone = keptWritesFor(policed, ['eth2']);
+    expect(alone.ok && tcBlocksOf(alone.writes.find((w) => w.path === KEPT_TC_FILE)!.after).get('eth2')).toHaveLength(2);
+    const off = keptWritesFor(applyOperation(withSystemd(policed, [{ path: KEPT_TC_FILE, content: after }]), { kind: 'removeIngressPolicing', dev: 'eth2' }), ['eth2']);
+    expect(off.ok && off.writes.find((w) => w.path === KEPT_TC_FILE)?.after).toBeNull();
+  });
+
   it('removes the file and the unit when nothing is left to keep', () => {
     const t = withSystemd(hostTopology(), [{ path: KEPT_TC_FILE, content: KEPT_ETH3 }, { path: RESTORE_UNIT_FILE, content: RESTORE_UNIT }]);
     const r = keptWritesFor(t, ['eth3']);

@@ -6,9 +6,12 @@
 //
 // The files say what the host should be, not what changed: a change rewrites the tc block of
 // each interface its tc steps touch and the whole NAT table, from the topology it intends.
+// A block holds the interface's root tree and, where Switchboard set one, its ingress policing.
 // Their previous content is the exact inverse. Pure: topologies in, files out.
 import type { BootConfig, FirewallState, ForwardAccept, Topology } from '@/server/topology/model';
 import { checkDocument } from '../documents';
+import type { Argv } from '../commands';
+import { addPolicingArgvs, policingOf } from '../ingress-police';
 import { forwardAcceptArgv, switchboardTableDocument } from '../nat';
 import { isKernelDefault, restoreCommands, rootTreeOf } from '../tc';
 import { tcArithmeticOf } from '../tc-arithmetic';
@@ -89,13 +92,17 @@ export function keptWritesFor(intended: Topology, tcDevices: readonly string[]):
   const blocks = tcBlocksOf(contentOf(boot, KEPT_TC_FILE));
   for (const dev of [...new Set(tcDevices)].sort()) {
     const tree = rootTreeOf(intended, dev);
-    if (!intended.interfaces.some((i) => i.name === dev) || isKernelDefault(tree)) {
-      blocks.delete(dev);
-      continue;
+    const argvs: Argv[] = [];
+    if (!isKernelDefault(tree)) {
+      const built = restoreCommands(dev, tree, tcArithmeticOf(intended));
+      if ('why' in built) return { ok: false, why: built.why };
+      argvs.push(...built.argvs);
     }
-    const built = restoreCommands(dev, tree, tcArithmeticOf(intended));
-    if ('why' in built) return { ok: false, why: built.why };
-    blocks.set(dev, built.argvs.map((argv) => argv.slice(1).join(' ')));
+    // Its ingress policing, when Switchboard set it (another ingress setup is not Switchboard's to keep).
+    const policing = policingOf(intended, dev);
+    if (!('why' in policing) && policing.policing) argvs.push(...addPolicingArgvs(dev, policing.policing));
+    if (!intended.interfaces.some((i) => i.name === dev) || !argvs.length) blocks.delete(dev);
+    else blocks.set(dev, argvs.map((argv) => argv.slice(1).join(' ')));
   }
   after.set(KEPT_TC_FILE, tcFileOf(blocks));
 

@@ -200,10 +200,10 @@ describe('validate: refusals in words', () => {
     [
       'a class under a leaf whose qdisc could not be put back',
       addClass({ classid: '1:11', parent: '1:10', rateKbit: 1000 }),
-      'Class 1:10 on eth2 holds a cake qdisc (10:); a class under it makes HTB take that qdisc away, and Switchboard could not put it back exactly. Put 1:11 under another class, or take that qdisc off by hand first.',
+      'Class 1:10 on eth2 holds a hfsc qdisc (10:); a class under it makes HTB take that qdisc away, and Switchboard could not put it back exactly. Put 1:11 under another class, or take that qdisc off by hand first.',
       (t) => {
         const tbf = t.qdiscs.find((q) => q.handle === '10:')!;
-        Object.assign(tbf, { kind: 'cake', options: { bandwidth: 1250000 } });
+        Object.assign(tbf, { kind: 'hfsc', options: { default: '0x1' } });
         t.classes = t.classes.filter((c) => c.classid !== '10:1');
       },
     ],

@@ -144,8 +144,8 @@ describe('filters of older iproute2 and police rates', () => {
   it('takes police rates and verdicts from tc\'s text, by action index', () => {
     const police = policeFromText(old('tc-filter-show-flower-police-text-2020.txt'));
     expect([...police]).toEqual([
-      [2, { rate: '480Kbit', burst: '64Kb', action: 'reclassify' }],
-      [1, { rate: '9600Kbit', burst: '64Kb', action: 'reclassify' }],
+      [2, { rate: '480Kbit', burst: '64Kb', mtu: '2Kb', action: 'reclassify' }],
+      [1, { rate: '9600Kbit', burst: '64Kb', mtu: '2Kb', action: 'reclassify' }],
     ]);
     expect(actionInWords({ order: 1, kind: 'police', index: 2, control_action: { type: 'drop' } }, police)).toBe('police 480 kbit/s burst 64 KiB, excess reclassify');
     expect(actionInWords({ order: 1, kind: 'police', index: 1 }, police)).toBe('police 9.6 Mbit/s burst 64 KiB, excess reclassify');
@@ -157,6 +157,8 @@ describe('filters of older iproute2 and police rates', () => {
     const body = `@@filters eth1 ffff:@@\n${old('tc-filter-show-ingress-basic-text-options-6.0.txt')}@@filters-text eth1 ffff:@@\n${old('tc-filter-show-flower-police-text-2020.txt')}`;
     const { filters } = parseFilters(body);
     expect(filters.map((f) => f.actions)).toEqual([['police 9.6 Mbit/s burst 64 KiB, excess reclassify'], ['police 480 kbit/s burst 64 KiB, excess reclassify']]);
+    // tc's own text for a lone police action: what ingress policing takes back.
+    expect(filters.map((f) => f.police)).toEqual([{ rate: '9600Kbit', burst: '64Kb', mtu: '2Kb' }, { rate: '480Kbit', burst: '64Kb', mtu: '2Kb' }]);
   });
 });
 

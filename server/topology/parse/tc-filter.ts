@@ -333,6 +333,8 @@ function flowerMatch(keys: Record<string, unknown>, protocol: string): FilterMat
 export interface PoliceText {
   rate: string;
   burst: string;
+  /** The largest packet it lets through ("2Kb"), where tc printed one. */
+  mtu?: string;
   action: string | null;
 }
 
@@ -344,8 +346,8 @@ export interface PoliceText {
  */
 export function policeFromText(text: string): Map<number, PoliceText> {
   const out = new Map<number, PoliceText>();
-  for (const m of text.matchAll(/\bpolice 0x([0-9a-f]+) rate (\S+) burst (\S+)(?:[^\n]*?\baction (\S+))?/g)) {
-    out.set(Number.parseInt(m[1]!, 16), { rate: m[2]!, burst: m[3]!, action: m[4] ?? null });
+  for (const m of text.matchAll(/\bpolice 0x([0-9a-f]+) rate (\S+) burst (\S+)(?: mtu (\S+))?(?:[^\n]*?\baction (\S+))?/g)) {
+    out.set(Number.parseInt(m[1]!, 16), { rate: m[2]!, burst: m[3]!, ...(m[4] ? { mtu: m[4] } : {}), action: m[5] ?? null });
   }
   return out;
 }
@@ -365,16 +367,21 @@ const policeRate = (rate: string) => {
   return bps === null ? rate : bitRateInWords(bps);
 };
 
+/** A police action's rate and burst as tc printed them, where it did. */
+function policeTextOf(a: Record<string, unknown>, police: ReadonlyMap<number, PoliceText>): PoliceText | undefined {
+  // Before iproute2 5.14 the JSON itself carried the rate and burst as text.
+  const index = typeof a.index === 'number' ? a.index : null;
+  const text = index !== null ? police.get(index) : undefined;
+  return text ?? (typeof a.rate === 'string' && typeof a.burst === 'string' ? { rate: a.rate, burst: a.burst, action: null } : undefined);
+}
+
 /** One action of a filter in words: "police 1 Mbit/s burst 10 KiB, excess drop", "redirect to eth3", "drop". */
 export function actionInWords(a: Record<string, unknown>, police: ReadonlyMap<number, PoliceText>): string {
   const kind = str(a.kind) ?? 'action';
   const control = verdict(a.control_action);
   switch (kind) {
     case 'police': {
-      // Before iproute2 5.14 the JSON itself carried the rate and burst as text.
-      const index = typeof a.index === 'number' ? a.index : null;
-      const text = index !== null ? police.get(index) : undefined;
-      const known = text ?? (typeof a.rate === 'string' && typeof a.burst === 'string' ? { rate: a.rate, burst: a.burst, action: null } : undefined);
+      const known = policeTextOf(a, police);
       const limit = known ? `${policeRate(known.rate)} burst ${tcSizeInWords(known.burst)}` : '(rate not reported)';
       const excess = known?.action?.split('/')[0] ?? control;
       return `police ${limit}${excess ? `, excess ${excess}` : ''}`;
@@ -467,7 +474,10 @@ function filterOf(dev: string, parent: string, row: FilterRow, police: ReadonlyM
       match = otherMatch(row.kind, o, row.protocol);
       handle = handle ?? fromText(/\bhandle (\S+)/);
   }
-  const actions = Array.isArray(o.actions) ? o.actions.filter((a): a is Record<string, unknown> => !!a && typeof a === 'object').map((a) => actionInWords(a, police)) : [];
+  const actionRows = Array.isArray(o.actions) ? o.actions.filter((a): a is Record<string, unknown> => !!a && typeof a === 'object') : [];
+  const actions = actionRows.map((a) => actionInWords(a, police));
+  // A lone police action's rate and burst as tc printed them: what takes them back (ingress policing).
+  const policed = actionRows.length === 1 && actionRows[0]!.kind === 'police' ? policeTextOf(actionRows[0]!, police) : undefined;
   return {
     dev,
     parent,
@@ -478,6 +488,7 @@ function filterOf(dev: string, parent: string, row: FilterRow, police: ReadonlyM
     classid: str(o.flowid) ?? str(o.classid) ?? fromText(/\b(?:flowid|classid) (\S+)/),
     match: filterMatchInWords(match),
     actions: [...actions, ...extra],
+    ...(policed ? { police: { rate: policed.rate, burst: policed.burst, ...(policed.mtu ? { mtu: policed.mtu } : {}) } } : {}),
   };
 }
 
