@@ -40,6 +40,10 @@ const WORDS: Record<string, string> = {
   latencyMs: 'latency',
   defaultClass: 'default class',
   limitPackets: 'limit',
+  bandwidthKbit: 'bandwidth',
+  diffserv: 'DSCP treatment (diffserv)',
+  rttMs: 'round trip',
+  wash: 'DSCP clearing',
   // Open vSwitch ports and tunnels.
   tag: 'VLAN tag',
   trunks: 'trunk VLANs',
