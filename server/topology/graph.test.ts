@@ -63,6 +63,11 @@ describe('tc badges on a host whose filters were read (scratch capture)', () => 
     expect(badges('if:eth2-peer')).toEqual([]);
   });
 
+  it('says ingress policing as its cap, not as an ingress qdisc and a filter', () => {
+    const policed = { ...qos, filters: (qos.filters ?? []).map((f) => (f.dev === 'eth1' ? { ...f, match: 'all traffic', police: { rate: '2Mbit', burst: '16Kb', mtu: '64Kb' } } : f)) };
+    expect(topologyToGraph(policed).nodes.find((n) => n.id === 'if:eth1')?.data.badges).toEqual(['receives ≤ 2 Mbit/s']);
+  });
+
   it('counts no filters where none were read (an older snapshot)', () => {
     const older = { ...qos, filters: undefined };
     expect(topologyToGraph(older).nodes.find((n) => n.id === 'if:eth2')?.data.badges).toEqual(['198.18.9.11/24', 'htb']);

@@ -5,7 +5,10 @@ import { firewallOnGraph, type FirewallOnGraph, type PortForwardBadge } from './
 import { ifId, netId, ovsId, ovsInterfaceId, vmId } from './graph-ids';
 import type { InterfaceKind, NetInterface, OvsBridge, OvsInterface, OvsPort, Topology } from './model';
 import { datapathDeviceOf, isBridgeOwnPort, KERNEL_BACKED_TYPES, OVS_DATAPATH, ovsIndex, TUNNEL_TYPES, type OvsIndex } from './ovs';
-import { ovsTunnelBadge, ovsTypeInWords, ovsVlanBadges, qdiscBadge } from './words';
+import { bitRateInWords, ovsTunnelBadge, ovsTypeInWords, ovsVlanBadges, parseTcRate, qdiscBadge } from './words';
+
+/** The ingress qdisc's handle, which its filters name as their parent. */
+const INGRESS_HANDLE = 'ffff:';
 
 /** Where a node sits from left (the wire) to right (the VMs). */
 export const COLUMNS = ['uplink', 'link', 'switch', 'network', 'port', 'vm'] as const;
@@ -102,9 +105,14 @@ function badgesOf(i: NetInterface, t: Topology): string[] {
   for (const a of i.addresses.filter((a) => a.scope !== 'link').slice(0, 2)) badges.push(`${a.address}/${a.prefixLength}`);
   const root = t.qdiscs.find((q) => q.dev === i.name && q.root && q.kind !== 'noqueue');
   if (root) badges.push(qdiscBadge(root));
-  const filters = (t.filters ?? []).filter((f) => f.dev === i.name).length;
-  if (filters) badges.push(`${filters} filter${filters === 1 ? '' : 's'}`);
-  for (const q of t.qdiscs.filter((q) => q.dev === i.name && (q.kind === 'ingress' || q.kind === 'clsact'))) badges.push(q.kind);
+  const filters = (t.filters ?? []).filter((f) => f.dev === i.name);
+  // Ingress policing (one match-all filter with a police action) says its cap instead of "ingress, 1 filter".
+  const ingressFilters = filters.filter((f) => f.parent === INGRESS_HANDLE);
+  const cap = ingressFilters.length === 1 && ingressFilters[0]!.match === 'all traffic' && ingressFilters[0]!.police ? parseTcRate(ingressFilters[0]!.police.rate) : null;
+  const counted = cap !== null ? filters.length - 1 : filters.length;
+  if (counted) badges.push(`${counted} filter${counted === 1 ? '' : 's'}`);
+  if (cap !== null) badges.push(`receives ≤ ${bitRateInWords(cap)}`);
+  for (const q of t.qdiscs.filter((q) => q.dev === i.name && (q.kind === 'ingress' || q.kind === 'clsact'))) if (!(cap !== null && q.kind === 'ingress')) badges.push(q.kind);
   if (i.bridge?.stp) badges.push('STP');
   if (i.bridge?.vlanFiltering) badges.push('VLAN filtering');
   return badges;
