@@ -66,9 +66,13 @@ export function policingFor(t: Topology, kbit: number, bytes: number): Policing 
 export const addIngressArgv = (dev: string): Argv => ['tc', 'qdisc', 'add', 'dev', dev, 'handle', INGRESS_HANDLE, 'ingress'];
 export const deleteIngressArgv = (dev: string): Argv => ['tc', 'qdisc', 'del', 'dev', dev, 'ingress'];
 
-/** The filter's arguments after `tc filter add|replace`: u32 that matches everything, with police in its own (action-free) syntax. */
+/**
+ * The filter's arguments after `tc filter add|replace`: u32 that matches everything, and a police
+ * action. As an action (not u32's old `police` attribute), so tc -j lists it with the filter's
+ * actions, and its text gives back the rate, burst and mtu.
+ */
 export const policeFilterArgs = (dev: string, rate: string, burst: string): string[] => [
-  'dev', dev, 'parent', INGRESS_HANDLE, 'protocol', 'all', 'pref', String(POLICE_PREF), 'u32', 'match', 'u32', '0', '0', 'police', 'rate', rate, 'burst', burst, 'mtu', POLICE_MTU, 'drop',
+  'dev', dev, 'parent', INGRESS_HANDLE, 'protocol', 'all', 'pref', String(POLICE_PREF), 'u32', 'match', 'u32', '0', '0', 'action', 'police', 'rate', rate, 'burst', burst, 'mtu', POLICE_MTU, 'drop',
 ];
 export const policeFilterArgv = (verb: 'add' | 'replace', dev: string, rate: string, burst: string): Argv => ['tc', 'filter', verb, ...policeFilterArgs(dev, rate, burst)];
 

@@ -348,7 +348,7 @@ const rows: Row[] = [
     },
     commands: [
       { argv: ['tc', 'qdisc', 'add', 'dev', 'eth2', 'handle', 'ffff:', 'ingress'], inverse: [['tc', 'qdisc', 'del', 'dev', 'eth2', 'ingress']] },
-      { argv: ['tc', 'filter', 'add', 'dev', 'eth2', 'parent', 'ffff:', 'protocol', 'all', 'pref', '1', 'u32', 'match', 'u32', '0', '0', 'police', 'rate', '10Mbit', 'burst', '16384', 'mtu', '64kb', 'drop'], inverse: [] },
+      { argv: ['tc', 'filter', 'add', 'dev', 'eth2', 'parent', 'ffff:', 'protocol', 'all', 'pref', '1', 'u32', 'match', 'u32', '0', '0', 'action', 'police', 'rate', '10Mbit', 'burst', '16384', 'mtu', '64kb', 'drop'], inverse: [] },
     ],
   },
   {
@@ -357,8 +357,8 @@ const rows: Row[] = [
     setup: (t) => Object.assign(t, withPolicing({ ...t, filters: [] }, 'eth2', { rate: '10Mbit', burst: '16Kb' })),
     commands: [
       {
-        argv: ['tc', 'filter', 'replace', 'dev', 'eth2', 'parent', 'ffff:', 'protocol', 'all', 'pref', '1', 'u32', 'match', 'u32', '0', '0', 'police', 'rate', '20Mbit', 'burst', '25000', 'mtu', '64kb', 'drop'],
-        inverse: [['tc', 'filter', 'replace', 'dev', 'eth2', 'parent', 'ffff:', 'protocol', 'all', 'pref', '1', 'u32', 'match', 'u32', '0', '0', 'police', 'rate', '10Mbit', 'burst', '16Kb', 'mtu', '64kb', 'drop']],
+        argv: ['tc', 'filter', 'replace', 'dev', 'eth2', 'parent', 'ffff:', 'protocol', 'all', 'pref', '1', 'u32', 'match', 'u32', '0', '0', 'action', 'police', 'rate', '20Mbit', 'burst', '25000', 'mtu', '64kb', 'drop'],
+        inverse: [['tc', 'filter', 'replace', 'dev', 'eth2', 'parent', 'ffff:', 'protocol', 'all', 'pref', '1', 'u32', 'match', 'u32', '0', '0', 'action', 'police', 'rate', '10Mbit', 'burst', '16Kb', 'mtu', '64kb', 'drop']],
       },
     ],
   },
@@ -371,7 +371,7 @@ const rows: Row[] = [
         argv: ['tc', 'qdisc', 'del', 'dev', 'eth2', 'ingress'],
         inverse: [
           ['tc', 'qdisc', 'add', 'dev', 'eth2', 'handle', 'ffff:', 'ingress'],
-          ['tc', 'filter', 'add', 'dev', 'eth2', 'parent', 'ffff:', 'protocol', 'all', 'pref', '1', 'u32', 'match', 'u32', '0', '0', 'police', 'rate', '10Mbit', 'burst', '16Kb', 'mtu', '64kb', 'drop'],
+          ['tc', 'filter', 'add', 'dev', 'eth2', 'parent', 'ffff:', 'protocol', 'all', 'pref', '1', 'u32', 'match', 'u32', '0', '0', 'action', 'police', 'rate', '10Mbit', 'burst', '16Kb', 'mtu', '64kb', 'drop'],
         ],
       },
     ],

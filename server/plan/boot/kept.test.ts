@@ -54,7 +54,7 @@ describe('keptWritesFor: the tc file', () => {
     expect(tcBlocksOf(after).get('eth2')).toEqual([
       'qdisc add dev eth2 root handle 1: tbf rate 10Mbit burst 32768 latency 50ms',
       'qdisc add dev eth2 handle ffff: ingress',
-      'filter add dev eth2 parent ffff: protocol all pref 1 u32 match u32 0 0 police rate 10Mbit burst 16Kb mtu 64kb drop',
+      'filter add dev eth2 parent ffff: protocol all pref 1 u32 match u32 0 0 action police rate 10Mbit burst 16Kb mtu 64kb drop',
     ]);
     expect(() => checkDocument({ shape: 'tc-batch', text: after })).not.toThrow();
     // Policing alone keeps a block; taken off, the block goes.
@@ -111,6 +111,8 @@ describe('the kept documents\' shapes (what runs as root at boot)', () => {
     ['tc-batch', 'qdisc add dev eth2 root handle 1: tbf rate 10Mbit; reboot\n', /a line Switchboard does not write/],
     ['tc-batch', 'exec bpf graft m:globals/jmp\n', /a line Switchboard does not write/],
     ['tc-batch', 'filter add dev eth2 parent 1: bpf obj x.o\n', /uses "bpf"/],
+    ['tc-batch', 'filter add dev eth2 parent ffff: protocol all pref 1 u32 match u32 0 0 action police rate 1Mbit burst 16Kb mtu 64kb drop\n', null],
+    ['tc-batch', 'filter add dev eth2 parent ffff: protocol all pref 1 u32 match u32 0 0 action police rate 1Mbit burst 16Kb drop action mirred egress redirect dev eth0\n', /uses "action"/],
     ['tc-batch', 'qdisc del dev eth2 root\n', /a line Switchboard does not write/],
     ['iptables-rules', '*filter\n-I FORWARD -j ACCEPT\nCOMMIT\n', /a line Switchboard does not write/],
     ['iptables-rules', '*nat\n', /a line Switchboard does not write/],
