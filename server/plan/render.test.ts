@@ -357,7 +357,7 @@ const rows: Row[] = [
     setup: (t) => Object.assign(t, withPolicing({ ...t, filters: [] }, 'eth2', { rate: '10Mbit', burst: '16Kb' })),
     commands: [
       {
-        argv: ['tc', 'filter', 'replace', 'dev', 'eth2', 'parent', 'ffff:', 'protocol', 'all', 'pref', '1', 'u32', 'match', 'u32', '0', '0', 'action', 'police', 'rate', '20Mbit', 'burst', '25000', 'mtu', '64kb', 'drop'],
+        argv: ['tc', 'filter', 'replace', 'dev', 'eth2', 'parent', 'ffff:', 'protocol', 'all', 'pref', '1', 'u32', 'match', 'u32', '0', '0', 'action', 'police', 'rate', '20Mbit', 'burst', '250000', 'mtu', '64kb', 'drop'],
         inverse: [['tc', 'filter', 'replace', 'dev', 'eth2', 'parent', 'ffff:', 'protocol', 'all', 'pref', '1', 'u32', 'match', 'u32', '0', '0', 'action', 'police', 'rate', '10Mbit', 'burst', '16Kb', 'mtu', '64kb', 'drop']],
       },
     ],

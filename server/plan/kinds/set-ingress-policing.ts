@@ -24,8 +24,12 @@ export const setIngressPolicingSchema = z.object({
 type SetIngressPolicing = z.output<typeof setIngressPolicingSchema>;
 
 const frameBytes = (t: Topology, dev: string) => (t.interfaces.find((i) => i.name === dev)?.mtu ?? 1500) + 14;
-/** The burst when none is given: 10 ms of traffic at the rate, and at least eight full frames (TCP needs room for a window's burst). */
-const burstOf = (op: SetIngressPolicing, t: Topology) => op.burstBytes ?? Math.max(8 * frameBytes(t, op.dev), Math.ceil((op.rateKbit * 125) / 100));
+/**
+ * The burst when none is given: 100 ms of traffic at the rate, and at least eight full frames.
+ * A policer drops rather than queues, so TCP needs room for a window's burst: on kv1 a 10 ms
+ * bucket let TCP through at a fifth of a 2 Mbit/s cap.
+ */
+const burstOf = (op: SetIngressPolicing, t: Topology) => op.burstBytes ?? Math.max(8 * frameBytes(t, op.dev), Math.ceil((op.rateKbit * 125) / 10));
 
 /** A read policing as the operation that sets it again, when its printed rate and burst say exact numbers. */
 export function policingOperation(dev: string, p: Policing): Operation | null {
@@ -46,7 +50,7 @@ export const setIngressPolicing = defineKind({
     const now = policingOf(c.t, op.dev);
     if ('why' in now) return void c.errors.push(now.why);
     const burst = burstOf(op, c.t);
-    if (burst < frameBytes(c.t, op.dev)) c.errors.push(`The burst for ${op.dev} (${burst} bytes) is smaller than one full frame (${frameBytes(c.t, op.dev)} bytes): every packet would be dropped. Leave it out and Switchboard picks 10 ms of traffic.`);
+    if (burst < frameBytes(c.t, op.dev)) c.errors.push(`The burst for ${op.dev} (${burst} bytes) is smaller than one full frame (${frameBytes(c.t, op.dev)} bytes): every packet would be dropped. Leave it out and Switchboard picks 100 ms of traffic.`);
     if (burst > op.rateKbit * 125 * 60) c.errors.push(`The burst for ${op.dev} (${sizeInWords(burst)}) is more than a minute of traffic at ${bitRateInWords(op.rateKbit * 1000)}; tc cannot hold a burst that long.`);
   },
   project: (op, t) => withPolicing(t, op.dev, policingFor(t, op.rateKbit, burstOf(op, t))),
