@@ -86,7 +86,7 @@ test("add an HTB class under eth2's seeded tree and steer a port into it from th
   await expect(review.getByTestId('plan-command').filter({ hasText: /^tc filter add dev eth2 parent 1: protocol ip prio \d+ u32 .*flowid 1:30/ })).toHaveCount(1);
   await review.getByRole('button', { name: 'Apply' }).click();
   await expect(review.getByTestId('change-status')).toHaveText('applied');
-  expect(await tcOf('class')).toMatch(/class htb 1:30 parent 1: .*rate 5Mbit/);
+  expect(await tcOf('class')).toMatch(/class htb 1:30 root .*rate 5Mbit/); // tc prints a class under the qdisc itself as "root"
   expect(await tcOf('filter')).toMatch(/flowid 1:30/);
   await page.keyboard.press('Escape');
 
