@@ -26,7 +26,7 @@ const accepted = (op: Operation | string) => {
 };
 
 const classFields = (f: Partial<HtbClassFields>): HtbClassFields => ({ classid: '1:50', parent: '1:1', rateMbit: '', ceilMbit: '', burstKib: '', prio: '', leaf: '', ...f });
-const filterFields = (f: Partial<TcFilterFields>): TcFilterFields => ({ protocol: 'ip', src: '', dst: '', ipProto: '', srcPort: '', dstPort: '', classid: '1:40', ...f });
+const filterFields = (f: Partial<TcFilterFields>): TcFilterFields => ({ protocol: 'ip', src: '', dst: '', ipProto: '', srcPort: '', dstPort: '', fwMark: '', classid: '1:40', ...f });
 
 /** The plan fixture host with an HTB root on eth2 and the given classes under it. */
 function smallHost(minors: string[], rootHandle = '1:'): Topology {
@@ -107,7 +107,17 @@ describe('tcFilterOperation and removeTcFilterOperation', () => {
     expect(accepted(tcFilterOperation('eth2', '1:', filterFields({ protocol: 'all' })))).toMatchObject({ protocol: 'all', match: {} });
   });
 
+  it('a firewall mark, decimal or hex, is an fw filter by the mark alone', () => {
+    const op = tcFilterOperation('eth2', '1:', filterFields({ protocol: 'all', fwMark: '0x1a' }));
+    expect(op).toEqual({ kind: 'addTcFilter', dev: 'eth2', parent: '1:', protocol: 'all', match: { fwMark: 26 }, classid: '1:40' });
+    expect(validateOperation(htbHost(), accepted(op))).toEqual([]);
+    expect(tcFilterOperation('eth2', '1:', filterFields({ fwMark: '26' }))).toMatchObject({ match: { fwMark: 26 } });
+  });
+
   it.each<[string, Partial<TcFilterFields>, string]>([
+    ['a mark in words', { fwMark: 'web' }, 'The firewall mark must be a whole number from 1 to 4294967295 (or 0x1 to 0xffffffff).'],
+    ['mark 0', { fwMark: '0' }, 'The firewall mark must be a whole number from 1 to 4294967295 (or 0x1 to 0xffffffff).'],
+    ['a mark with a port', { fwMark: '7', ipProto: 'tcp', dstPort: '80' }, 'A firewall mark is matched alone: clear the addresses, IP protocol and ports (the rule that sets the mark chooses the traffic), or clear the mark.'],
     ['a protocol not offered', { protocol: 'arp' }, 'The protocol must be IPv4, IPv6 or all protocols.'],
     ['an IP protocol not offered', { ipProto: 'gre' }, 'The IP protocol must be tcp, udp, icmp or any.'],
     ['a source port in words', { ipProto: 'udp', srcPort: 'dns' }, 'The source port must be a whole number from 1 to 65535.'],

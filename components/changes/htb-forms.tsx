@@ -47,6 +47,8 @@ export interface TcFilterFields {
   ipProto: string;
   srcPort: string;
   dstPort: string;
+  /** A firewall mark, decimal or 0x hex; matched alone (an fw filter). */
+  fwMark: string;
   classid: string;
 }
 
@@ -126,6 +128,13 @@ export function tcFilterOperation(dev: string, parent: string, f: TcFilterFields
   if (classid === '') return 'Pick the class to steer the traffic into.';
   const src = f.src.trim();
   const dst = f.dst.trim();
+  const markText = f.fwMark.trim();
+  if (markText !== '') {
+    const fwMark = /^(?:0x[0-9a-f]{1,8}|\d{1,10})$/i.test(markText) ? Number(markText) : NaN;
+    if (!(fwMark >= 1 && fwMark <= 0xffffffff)) return 'The firewall mark must be a whole number from 1 to 4294967295 (or 0x1 to 0xffffffff).';
+    if (src || dst || ipProto || srcPort !== null || dstPort !== null) return 'A firewall mark is matched alone: clear the addresses, IP protocol and ports (the rule that sets the mark chooses the traffic), or clear the mark.';
+    return { kind: 'addTcFilter', dev, parent, protocol: f.protocol, match: { fwMark }, classid };
+  }
   return {
     kind: 'addTcFilter',
     dev,
@@ -205,7 +214,7 @@ export function rootFiltersByPref(t: Topology, dev: string): { parent: string; p
   if (!root) return [];
   const byPref = new Map<number, TcFilter[]>();
   for (const f of t.filters ?? []) {
-    if (f.dev !== dev || f.parent !== root.handle || f.kind !== 'u32') continue;
+    if (f.dev !== dev || f.parent !== root.handle || (f.kind !== 'u32' && f.kind !== 'fw')) continue;
     byPref.set(f.pref, [...(byPref.get(f.pref) ?? []), f]);
   }
   return [...byPref.entries()].sort(([a], [b]) => a - b).map(([pref, filters]) => ({ parent: root.handle, pref, filters }));
@@ -333,7 +342,7 @@ function targetInWords(t: Topology, dev: string, classid: string): string {
   return `into ${classid}${note}`;
 }
 
-const blankFilter = (protocol: string, classid: string): TcFilterFields => ({ protocol, src: '', dst: '', ipProto: '', srcPort: '', dstPort: '', classid });
+const blankFilter = (protocol: string, classid: string): TcFilterFields => ({ protocol, src: '', dst: '', ipProto: '', srcPort: '', dstPort: '', fwMark: '', classid });
 
 function HtbFilters({ topology, dev, rootHandle }: { topology: Topology; dev: string; rootHandle: string }) {
   const classes = htbClassesOf(topology, dev);
@@ -384,6 +393,15 @@ function HtbFilters({ topology, dev, rootHandle }: { topology: Topology; dev: st
             <input aria-label="Destination (CIDR)" placeholder="to, e.g. 10.0.1.5" className={CONTROL} value={fields.dst} onChange={(e) => set('dst', e.target.value.trim())} spellCheck={false} />
             <input aria-label="Source port" placeholder="from port" inputMode="numeric" className={CONTROL} value={fields.srcPort} onChange={(e) => set('srcPort', e.target.value.trim())} />
             <input aria-label="Destination port" placeholder="to port" inputMode="numeric" className={CONTROL} value={fields.dstPort} onChange={(e) => set('dstPort', e.target.value.trim())} />
+            <input
+              aria-label="Firewall mark"
+              placeholder="or a firewall mark (nft meta mark set), alone"
+              title="Traffic a firewall rule marked (nft meta mark set, iptables -j MARK): matched by the mark alone"
+              className={`${CONTROL} col-span-2`}
+              value={fields.fwMark}
+              onChange={(e) => set('fwMark', e.target.value.trim())}
+              spellCheck={false}
+            />
             <select aria-label="Class" className={`${CONTROL} col-span-2`} value={fields.classid} onChange={(e) => set('classid', e.target.value)}>
               <option value="">into class…</option>
               {classes.map((c) => (

@@ -1,4 +1,4 @@
-// Traffic control where this machine's kernel lacks it (issue 13): netem, fq_codel, prio, cake and ingress policing on
+// Traffic control where this machine's kernel lacks it (issue 13): netem, fq_codel, prio, cake, fw filters and ingress policing on
 // the real-kernel lab host kv1 (Debian's kernel under QEMU). A 50 ms netem delay on kv1's eth0
 // shows as a ping round trip of at least 50 ms from hv1, and Revert gives the earlier round
 // trip back; tbf, fq_codel and prio are applied, verified as projected and reverted. Software
@@ -109,6 +109,33 @@ describe('traffic control on the real-kernel lab host', () => {
       { confirmDisruptive: true },
     );
     expect(await receivedMbit()).toBeGreaterThan(2.4);
+  }, 600_000);
+
+  it('steers packets a firewall mark tags into an HTB class with an fw filter on eth0: its counters count them; Revert takes the tree off', async (ctx) => {
+    if (!(await kernelHas({ qdisc: 'htb' }, ctx.task.name, kv1)) || !(await kernelHas({ filter: 'fw' }, ctx.task.name, kv1))) return ctx.skip();
+    /** Packets class 1:30 on eth0 has sent, from tc's own counters. */
+    const classPackets = async () => Number(/Sent \d+ bytes (\d+) pkt/.exec((await kv1.exec(['tc', '-s', 'class', 'show', 'dev', 'eth0', 'classid', '1:30'])).stdout)?.[1] ?? NaN);
+    /** Five pings from kv1 to hv1, each packet marked `mark` by ping itself (SO_MARK), as a firewall rule would. */
+    const pingHv1 = (mark?: number) => kv1.exec(['ping', '-n', '-c', '5', '-i', '0.2', '-W', '2', ...(mark ? ['-m', String(mark)] : []), hv1.address], { allowFailure: true });
+    const ops: Operation[] = [
+      // No default class: unmarked traffic (the panel's own connection) goes straight out, unshaped.
+      { kind: 'setQdisc', dev: 'eth0', qdisc: { kind: 'htb' } },
+      { kind: 'setHtbClass', dev: 'eth0', classid: '1:30', rateKbit: 50_000 },
+      { kind: 'addTcFilter', dev: 'eth0', parent: '1:', protocol: 'all', match: { fwMark: 7 }, classid: '1:30' },
+    ];
+    await harness.appliesVerifiesReverts(
+      'fw mark 7 into 1:30 on eth0',
+      ops,
+      async (after) => {
+        expect(after.filters?.filter((f) => f.dev === 'eth0' && f.parent === '1:')).toEqual([expect.objectContaining({ kind: 'fw', handle: '0x7', classid: '1:30', match: 'firewall mark 0x7' })]);
+        await pingHv1();
+        expect(await classPackets()).toBe(0);
+        await pingHv1(7);
+        expect(await classPackets()).toBeGreaterThanOrEqual(5);
+      },
+      { confirmDisruptive: true },
+    );
+    expect((await kv1.exec(['tc', 'qdisc', 'show', 'dev', 'eth0'])).stdout).not.toContain('htb');
   }, 600_000);
 
   it("puts cake (50 Mbit/s, diffserv4, NAT-aware, 20 ms) on eth2 and a tbf over it; the tbf's Revert gives that cake back exactly, the cake's the kernel's default", async (ctx) => {

@@ -148,7 +148,7 @@ describe(`${RUNS} hostile operations`, () => {
 // ovs-vsctl words (`tag=10`, `trunks=10,20`, `options:remote_ip=…`, where `=` and `,` are
 // allowed) must still be arguments the runner takes, never an option carried in one word.
 describe(`${RUNS / 2} hostile Open vSwitch operations against a host with OVS`, () => {
-  it('are refused with a message naming the field, or planned to ovs-vsctl argv the runner takes', () => {
+  it('are refused with a message naming the field, or planned to ovs-vsctl argv the runner takes', { timeout: 60_000 }, () => {
     const topology = ovsHost();
     const names = ['br-ovs', 'br-vm', 'eth4', 'eth7', 'int0', 'trunk0', 'vx0', 'patch-b', 'vnet1', 'eth1', 'lo'];
     const kinds = ['createOvsBridge', 'deleteOvsBridge', 'addOvsPort', 'addOvsTunnelPort', 'removeOvsPort', 'setOvsPortVlans'];
@@ -171,7 +171,7 @@ describe(`${RUNS / 2} hostile Open vSwitch operations against a host with OVS`, 
 // (testing/tc-examples.ts) the class and filter kinds get through to rendering: their tc words
 // (class ids, rates as tc prints them, u32 selectors) must be arguments the runner takes.
 describe(`${RUNS / 2} hostile HTB class and tc filter operations against a host with an HTB tree`, () => {
-  it('are refused with a message naming the field, or planned to tc argv the runner takes', () => {
+  it('are refused with a message naming the field, or planned to tc argv the runner takes', { timeout: 60_000 }, () => {
     const topology = htbHost();
     const kinds = ['setHtbClass', 'removeHtbClass', 'addTcFilter', 'removeTcFilter'];
     // Besides the hostile ones, operations whose every field is of the right kind, so that many
@@ -206,7 +206,7 @@ describe(`${RUNS / 2} hostile HTB class and tc filter operations against a host 
           parent: fc.constant('1:'),
           pref: fc.integer({ min: 1, max: 65535 }),
           protocol: fc.constantFrom('ip', 'ipv6', 'all'),
-          match: fc.record({ src: address, dst: address, ipProto: fc.oneof(fc.constantFrom('tcp', 'udp', 'icmp'), fc.integer({ min: 0, max: 255 })), srcPort: fc.integer({ min: 1, max: 65535 }), dstPort: fc.integer({ min: 1, max: 65535 }) }, { requiredKeys: [] }),
+          match: fc.record({ src: address, dst: address, ipProto: fc.oneof(fc.constantFrom('tcp', 'udp', 'icmp'), fc.integer({ min: 0, max: 255 })), srcPort: fc.integer({ min: 1, max: 65535 }), dstPort: fc.integer({ min: 1, max: 65535 }), fwMark: fc.oneof(fc.integer({ min: 1, max: 2 ** 32 - 1 }), fc.constantFrom(0, -1, 2 ** 32, 1.5)) }, { requiredKeys: [] }),
           classid,
         },
         { requiredKeys: ['kind', 'dev', 'parent', 'protocol', 'match', 'classid'] },

@@ -104,6 +104,20 @@ describe('restoreCommands: a tree back as the exact tc commands', () => {
     ]);
   });
 
+  it('puts back fw filters by their mark (and mask), which tc takes as the handle before the classifier', () => {
+    const tree = withRoot(qdisc('htb', '1:', { r2q: 10, default: '0', direct_qlen: 1000 }), {
+      filters: [
+        filter('firewall mark 0x7', { kind: 'fw', handle: '0x7', pref: 3 }),
+        filter('IPv6, firewall mark 0x10/0xff', { kind: 'fw', handle: '0x10', pref: 4, protocol: 'ipv6', classid: '1:20' }),
+      ],
+    });
+    const r = restoreCommands('eth2', tree, OLD);
+    expect('argvs' in r && r.argvs.slice(1).map(line)).toEqual([
+      'tc filter add dev eth2 parent 1: protocol ip prio 3 handle 0x7 fw classid 1:10',
+      'tc filter add dev eth2 parent 1: protocol ipv6 prio 4 handle 0x10/0xff fw classid 1:20',
+    ]);
+  });
+
   it("puts back an HTB class burst that tc's text rounds, at 1 Gbit/s too", () => {
     const tree = withRoot(qdisc('htb', '1:', { r2q: 10, default: '0', direct_qlen: 1000 }), {
       classes: [{ dev: 'eth2', kind: 'htb', classid: '1:1', parent: null, rate: '1Gbit', ceil: '1Gbit', burst: '1375b', cburst: '16250b', prio: null, leaf: null }],
@@ -221,6 +235,7 @@ describe('what cannot be put back exactly is refused in words', () => {
 
   it.each<[string, RootTree, string]>([
     ['a flower filter', withRoot(htbRoot, { filters: [filter('IPv4 dst 10.0.0.0/24', { kind: 'flower', handle: '0x1' })] }), "eth2's current tc tree holds a flower filter Switchboard cannot put back exactly; remove it by hand first."],
+    ['an fw filter with an action', withRoot(htbRoot, { filters: [filter('firewall mark 0x7', { kind: 'fw', handle: '0x7', actions: ['drop'] })] }), "eth2's current tc tree holds an fw filter with actions (drop) Switchboard cannot put back exactly; remove it by hand first."],
     [
       'a u32 filter with an action',
       withRoot(htbRoot, { filters: [filter('all traffic', { actions: ['police 1 Mbit/s burst 10 KiB, excess drop'] })] }),

@@ -396,12 +396,24 @@ function inOwnHashTable(f: TcFilter): boolean {
 
 /** A filter's classifier and match as tc takes them back (after `prio N`), or why not. */
 export function filterArgs(f: TcFilter): Args {
+  if (f.kind === 'fw') return fwFilterArgs(f);
   if (f.kind !== 'u32') return fail(`a ${f.kind} filter`);
   if (f.actions.length) return fail(`a u32 filter with actions (${f.actions.join(', then ')})`);
   if (!inOwnHashTable(f)) return fail(`a u32 filter in a hash table of its own (${f.handle})`);
   const match = u32MatchArgs(f.protocol, f.match);
   if (!match) return fail(`a u32 filter whose match (${f.match})`);
   return { args: ['u32', ...match, ...(f.classid ? ['flowid', f.classid] : [])] };
+}
+
+/** "[IPv6, ]firewall mark 0x7[/0xff]": an fw filter's match as the parser words it, mark and mask as tc printed them. */
+const FW_MATCH = /^(?:\S+, )?firewall mark (0x[0-9a-f]+)(?:\/(0x[0-9a-f]+))?$/;
+
+/** An fw filter: the mark (and mask) is its handle, given before the classifier's name. */
+function fwFilterArgs(f: TcFilter): Args {
+  if (f.actions.length) return fail(`an fw filter with actions (${f.actions.join(', then ')})`);
+  const m = FW_MATCH.exec(f.match);
+  if (!m) return fail(`an fw filter whose match (${f.match})`);
+  return { args: ['handle', m[2] ? `${m[1]}/${m[2]}` : m[1]!, 'fw', ...(f.classid ? ['classid', f.classid] : [])] };
 }
 
 /** A refusal in people's words: what is in the way, and what to do. */

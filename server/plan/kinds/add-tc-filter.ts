@@ -28,6 +28,7 @@ const ZMatchAddress = z
 const PORT = 'A port is 1-65535.';
 const ZPort = z.number().int('A port is a whole number.').min(1, PORT).max(65535, PORT);
 const IP_PROTOCOL = 'An IP protocol is tcp, udp, icmp or its number, 0-255.';
+const FW_MARK = 'A firewall mark is a whole number, 1 to 4294967295.';
 
 /** What a filter matches; nothing at all matches every packet of its protocol. Field names are a stable API (issue 13). */
 export const ZFilterMatch = z.strictObject({
@@ -36,14 +37,16 @@ export const ZFilterMatch = z.strictObject({
   ipProto: z.union([z.enum(['tcp', 'udp', 'icmp']), z.number().int(IP_PROTOCOL).min(0, IP_PROTOCOL).max(255, IP_PROTOCOL)], { error: IP_PROTOCOL }).optional(),
   srcPort: ZPort.optional(),
   dstPort: ZPort.optional(),
+  /** The firewall mark a rule set (nft `meta mark set 7`, iptables `-j MARK --set-mark 7`): an fw filter, matching it alone. */
+  fwMark: z.number({ error: FW_MARK }).int(FW_MARK).min(1, FW_MARK).max(0xffffffff, FW_MARK).optional(),
 });
 
 const PREF = 'A filter pref is 1-65535 (lower runs first).';
 export const ZFilterPref = z.number().int(PREF).min(1, PREF).max(65535, PREF);
 
 /**
- * Adds a u32 filter to a device's HTB root that steers matching traffic into one of its
- * classes, at a pref of its own (the next free one when none is given). Field names are a
+ * Adds a filter to a device's HTB root that steers matching traffic into one of its classes:
+ * u32 for addresses, protocol and ports, fw for a firewall mark, at a pref of its own (the next free one when none is given). Field names are a
  * stable API (issue 13).
  */
 export const addTcFilterSchema = z.object({
@@ -79,12 +82,18 @@ export function matchOf(op: AddTcFilter): FilterMatch {
   m.protocol = n === null ? null : ipProtocolInWords(n);
   m.srcPort = op.match.srcPort === undefined ? null : String(op.match.srcPort);
   m.dstPort = op.match.dstPort === undefined ? null : String(op.match.dstPort);
+  if (op.match.fwMark !== undefined) m.other.push(`firewall mark ${fwMarkText(op.match.fwMark)}`);
   return m;
 }
 
-/** "tcp to 10.0.0.0/24 port 80", "udp over IPv6 from port 53", "all IPv4 traffic". */
+/** tc's text for a mark, as it prints it back. */
+const fwMarkText = (mark: number) => `0x${mark.toString(16)}`;
+const classifierOf = (op: AddTcFilter) => (op.match.fwMark !== undefined ? 'fw' : 'u32');
+
+/** "tcp to 10.0.0.0/24 port 80", "udp over IPv6 from port 53", "all IPv4 traffic", "traffic with firewall mark 0x7". */
 function trafficInWords(op: AddTcFilter): string {
-  const { src, dst, ipProto, srcPort, dstPort } = op.match;
+  const { src, dst, ipProto, srcPort, dstPort, fwMark } = op.match;
+  if (fwMark !== undefined) return `${op.protocol === 'ipv6' ? 'IPv6 ' : op.protocol === 'ip' ? 'IPv4 ' : ''}traffic with firewall mark ${fwMark} (${fwMarkText(fwMark)})`;
   const family = op.protocol === 'ipv6' ? 'IPv6' : op.protocol === 'ip' ? 'IPv4' : null;
   const proto = ipProto === undefined ? null : ipProto === 'icmp' && op.protocol === 'ipv6' ? 'ICMPv6' : typeof ipProto === 'string' ? ipProto : ipProtocolInWords(ipProto);
   const end = (word: string, address: string | undefined, port: number | undefined) => (address === undefined && port === undefined ? null : [word, addressWords(address), port !== undefined && `port ${port}`].filter(Boolean).join(' '));
@@ -93,8 +102,24 @@ function trafficInWords(op: AddTcFilter): string {
   return [head, ...ends].join(' ');
 }
 
-/** The filter as the probe will read it back (its handle is the kernel's pick). */
-const filterOf = (op: AddTcFilter, pref: number): TcFilter => ({ dev: op.dev, parent: op.parent, protocol: op.protocol, pref, kind: 'u32', handle: null, classid: op.classid, match: filterMatchInWords(matchOf(op)), actions: [] });
+/** The filter as the probe will read it back (u32's handle is the kernel's pick; fw's is the mark). */
+const filterOf = (op: AddTcFilter, pref: number): TcFilter => ({
+  dev: op.dev,
+  parent: op.parent,
+  protocol: op.protocol,
+  pref,
+  kind: classifierOf(op),
+  handle: op.match.fwMark === undefined ? null : fwMarkText(op.match.fwMark),
+  classid: op.classid,
+  match: filterMatchInWords(matchOf(op)),
+  actions: [],
+});
+/** The classifier and its match as tc takes them, after `prio N`; null when u32 cannot say the match exactly. */
+function classifierArgs(op: AddTcFilter): string[] | null {
+  if (op.match.fwMark !== undefined) return ['handle', fwMarkText(op.match.fwMark), 'fw', 'classid', op.classid];
+  const match = u32MatchArgs(op.protocol, filterMatchInWords(matchOf(op)));
+  return match && ['u32', ...match, 'flowid', op.classid];
+}
 const prefOf = (op: AddTcFilter, t: Topology) => op.pref ?? nextPref(t, op.dev, op.parent);
 
 export const addTcFilter = defineKind({
@@ -112,8 +137,10 @@ export const addTcFilter = defineKind({
     const children = childrenOf(c.t, op.dev, op.classid);
     if (!cls || cls.kind !== 'htb') c.errors.push(`${op.dev} has no HTB class ${op.classid} to steer traffic into (or an earlier operation removes it).`);
     else if (children.length) c.errors.push(`Class ${op.classid} on ${op.dev} has classes under it; HTB queues traffic only in a class without classes under it, so steer it into one of them (${children.map((x) => x.classid).join(', ')}).`);
-    const { src, dst, ipProto, srcPort, dstPort } = op.match;
-    if (op.protocol === 'all' && Object.keys(op.match).length) {
+    const { src, dst, ipProto, srcPort, dstPort, fwMark } = op.match;
+    if (fwMark !== undefined && Object.keys(op.match).length > 1) {
+      c.errors.push(`A firewall-mark filter on ${op.dev} matches the mark alone: put the addresses, protocol and ports in the firewall rule that sets mark ${fwMark}, or leave the mark out.`);
+    } else if (op.protocol === 'all' && fwMark === undefined && Object.keys(op.match).length) {
       c.errors.push(`A filter for all protocols on ${op.dev} matches every packet: u32 reads addresses and ports at fixed places of the IPv4 or IPv6 header, so give protocol ip or ipv6 to match them.`);
     }
     for (const address of [src, dst]) {
@@ -134,7 +161,7 @@ export const addTcFilter = defineKind({
     }
     if (c.errors.length) return;
     const words = filterMatchInWords(matchOf(op));
-    if (!u32MatchArgs(op.protocol, words)) c.errors.push(`Switchboard cannot write this match on ${op.dev} so that tc reads it back the same (${words}).`);
+    if (!classifierArgs(op)) c.errors.push(`Switchboard cannot write this match on ${op.dev} so that tc reads it back the same (${words}).`);
   },
   warnings(op, before) {
     const pref = prefOf(op, before);
@@ -152,16 +179,16 @@ export const addTcFilter = defineKind({
   },
   render(op, t) {
     const pref = prefOf(op, t);
-    const match = u32MatchArgs(op.protocol, filterMatchInWords(matchOf(op)));
-    if (pref === null || !match) throw new Error(`render: the filter on ${op.dev} cannot be written (validate first)`);
-    return [cmd(filterAddArgv(op.dev, op.parent, op.protocol, pref, ['u32', ...match, 'flowid', op.classid]), [filterDelArgv(op.dev, op.parent, op.protocol, pref)])];
+    const args = classifierArgs(op);
+    if (pref === null || !args) throw new Error(`render: the filter on ${op.dev} cannot be written (validate first)`);
+    return [cmd(filterAddArgv(op.dev, op.parent, op.protocol, pref, args), [filterDelArgv(op.dev, op.parent, op.protocol, pref)])];
   },
   invert(op, before): Operation[] {
     const pref = prefOf(op, before);
     return pref === null ? [] : [{ kind: 'removeTcFilter', dev: op.dev, parent: op.parent, pref }];
   },
   verify(op, intended, after) {
-    const want = (intended.filters ?? []).find((f) => f.dev === op.dev && f.parent === op.parent && f.kind === 'u32' && f.classid === op.classid && f.match === filterMatchInWords(matchOf(op)) && f.protocol === op.protocol);
+    const want = (intended.filters ?? []).find((f) => f.dev === op.dev && f.parent === op.parent && f.kind === classifierOf(op) && f.classid === op.classid && f.match === filterMatchInWords(matchOf(op)) && f.protocol === op.protocol);
     // A later step of the same change removed it: that step says what it expected.
     if (!want) return [];
     const have = filtersAt(after, op.dev, op.parent, want.pref);

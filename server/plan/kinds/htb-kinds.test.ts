@@ -61,6 +61,7 @@ describe('the API outside tools script (issue 13): field names stay as they are'
     ['addTcFilter for IPv6 with a protocol number', addFilter({ protocol: 'ipv6', match: { dst: '2001:db8::/32', ipProto: 17 }, classid: '1:10' })],
     ['addTcFilter for a host address', addFilter({ match: { src: '10.0.0.5' }, classid: '1:10' })],
     ['addTcFilter for all traffic', addFilter({ protocol: 'all', match: {}, classid: '1:20' })],
+    ['addTcFilter for a firewall mark', addFilter({ protocol: 'all', match: { fwMark: 7 }, classid: '1:20' })],
     ['removeTcFilter', { kind: 'removeTcFilter', dev: 'eth2', parent: '1:', pref: 5 }],
     ['removeTcFilter of an ingress filter', { kind: 'removeTcFilter', dev: 'eth1', parent: 'ffff:', pref: 1 }],
   ])('takes %s exactly as written', (_, op) => {
@@ -153,6 +154,8 @@ describe('describe: people’s units', () => {
     [addFilter({ match: { ipProto: 47 }, classid: '1:10' }), 'steer GRE on eth2 into class 1:10'],
     [addFilter({ match: {}, classid: '1:20' }), 'steer all IPv4 traffic on eth2 into class 1:20'],
     [addFilter({ protocol: 'all', match: {}, classid: '1:20' }), 'steer all traffic on eth2 into class 1:20'],
+    [addFilter({ match: { fwMark: 26 }, classid: '1:20' }), 'steer IPv4 traffic with firewall mark 26 (0x1a) on eth2 into class 1:20'],
+    [addFilter({ protocol: 'all', match: { fwMark: 7 }, classid: '1:20' }), 'steer traffic with firewall mark 7 (0x7) on eth2 into class 1:20'],
     [{ kind: 'removeTcFilter', dev: 'eth2', parent: '1:', pref: 2 }, 'remove the tc filter at pref 2 on eth2 (1:)'],
   ])('%j', (op, words) => {
     expect(describeOperation(parse(op))).toBe(words);
@@ -171,6 +174,11 @@ describe('describe: people’s units', () => {
 
 describe('validate: refusals in words', () => {
   it.each<[string, Record<string, unknown>, string, ((t: Topology) => void)?]>([
+    [
+      'a firewall mark with a port (fw matches the mark alone)',
+      addFilter({ match: { fwMark: 7, ipProto: 'tcp', dstPort: 80 }, classid: '1:20' }),
+      'A firewall-mark filter on eth2 matches the mark alone: put the addresses, protocol and ports in the firewall rule that sets mark 7, or leave the mark out.',
+    ],
     ['a device without an HTB root', { ...addClass({ classid: '1:10', rateKbit: 1000 }), dev: 'eth1' }, 'eth1 has no HTB root qdisc; set one first (setQdisc htb).'],
     ["a VM's tap (libvirt owns tc there)", { ...addClass({ classid: '1:10', rateKbit: 1000 }), dev: 'vnet0' }, "libvirt shapes web1's tap vnet0: set limits on the VM's NIC instead."],
     ['a class id of another major', addClass({ classid: '2:10', rateKbit: 1000 }), 'Class 2:10 on eth2 is not under its HTB root qdisc (1:); an HTB class id there starts with 1:, such as 1:10.'],
@@ -305,6 +313,11 @@ describe('warnings: valid but worth a second look', () => {
 
 describe('render: the commands and their exact inverses', () => {
   it.each<[string, Record<string, unknown>, { argv: string; inverse: string[] }[], ((t: Topology) => void)?]>([
+    [
+      'a firewall-mark filter: fw, the mark as its handle',
+      addFilter({ pref: 20, match: { fwMark: 26 }, classid: '1:20' }),
+      [{ argv: 'tc filter add dev eth2 parent 1: protocol ip prio 20 handle 0x1a fw classid 1:20', inverse: ['tc filter del dev eth2 parent 1: protocol ip prio 20'] }],
+    ],
     [
       'a class under the root, with its rate alone (tc takes the rate as it prints it)',
       addClass({ classid: '1:30', rateKbit: 1500 }),
@@ -485,6 +498,7 @@ describe('Revert: invert, then apply, gives the same tc tree', () => {
         t.classes.push({ dev: 'eth2', kind: 'htb', classid: '1:45', parent: '1:40', rate: '1Mbit', ceil: '1Mbit', burst: '1600b', cburst: '1600b', prio: 0, leaf: null });
       },
     ],
+    ['a firewall-mark filter', [addFilter({ protocol: 'all', match: { fwMark: 7 }, classid: '1:20' })]],
     ['a new tree: classes, qdiscs and filters', [addClass({ classid: '1:60', rateKbit: 4000 }), addClass({ classid: '1:61', parent: '1:60', rateKbit: 1000, leaf: { kind: 'pfifo' } }), addFilter({ match: { ipProto: 'udp', dstPort: 53 }, classid: '1:61' })]],
   ])('%s', (_, raw, setup) => {
     const before = htbHost();
