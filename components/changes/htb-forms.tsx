@@ -208,13 +208,16 @@ export function classFieldsOf(t: Topology, dev: string, classid: string): HtbCla
   };
 }
 
+/** Filters whose removal Switchboard can undo exactly (plan/tc.ts filterArgs), so Remove is offered. */
+const REMOVABLE_FILTER_KINDS = new Set(['u32', 'fw', 'flower']);
+
 /** The u32 filters on the root, one entry per pref (what removeTcFilter takes away together). */
 export function rootFiltersByPref(t: Topology, dev: string): { parent: string; pref: number; filters: TcFilter[] }[] {
   const root = htbRootOf(t, dev);
   if (!root) return [];
   const byPref = new Map<number, TcFilter[]>();
   for (const f of t.filters ?? []) {
-    if (f.dev !== dev || f.parent !== root.handle || (f.kind !== 'u32' && f.kind !== 'fw')) continue;
+    if (f.dev !== dev || f.parent !== root.handle || !REMOVABLE_FILTER_KINDS.has(f.kind)) continue;
     byPref.set(f.pref, [...(byPref.get(f.pref) ?? []), f]);
   }
   return [...byPref.entries()].sort(([a], [b]) => a - b).map(([pref, filters]) => ({ parent: root.handle, pref, filters }));

@@ -1,4 +1,4 @@
-// Traffic control where this machine's kernel lacks it (issue 13): netem, fq_codel, prio, cake, fw filters and ingress policing on
+// Traffic control where this machine's kernel lacks it (issue 13): netem, fq_codel, prio, cake, fw and flower filters and ingress policing on
 // the real-kernel lab host kv1 (Debian's kernel under QEMU). A 50 ms netem delay on kv1's eth0
 // shows as a ping round trip of at least 50 ms from hv1, and Revert gives the earlier round
 // trip back; tbf, fq_codel and prio are applied, verified as projected and reverted. Software
@@ -136,6 +136,31 @@ describe('traffic control on the real-kernel lab host', () => {
       { confirmDisruptive: true },
     );
     expect((await kv1.exec(['tc', 'qdisc', 'show', 'dev', 'eth0'])).stdout).not.toContain('htb');
+  }, 600_000);
+
+  it('replaces a tree that holds flower and fw filters with a tbf; Revert builds the tree again with both filters exactly', async (ctx) => {
+    if (!(await kernelHas({ filter: 'flower' }, ctx.task.name, kv1)) || !(await kernelHas({ filter: 'fw' }, ctx.task.name, kv1))) return ctx.skip();
+    // Set up by hand, as another tool would have.
+    for (const argv of [
+      ['tc', 'qdisc', 'replace', 'dev', 'eth1', 'root', 'handle', '1:', 'htb', 'default', '10'],
+      ['tc', 'class', 'add', 'dev', 'eth1', 'parent', '1:', 'classid', '1:10', 'htb', 'rate', '10mbit'],
+      ['tc', 'class', 'add', 'dev', 'eth1', 'parent', '1:', 'classid', '1:20', 'htb', 'rate', '5mbit'],
+      ['tc', 'filter', 'add', 'dev', 'eth1', 'parent', '1:', 'protocol', 'ip', 'prio', '5', 'flower', 'ip_proto', 'tcp', 'dst_ip', '10.1.0.0/16', 'dst_port', '8000-8080', 'classid', '1:20'],
+      ['tc', 'filter', 'add', 'dev', 'eth1', 'parent', '1:', 'protocol', 'ip', 'prio', '6', 'handle', '7', 'fw', 'classid', '1:20'],
+    ]) {
+      await kv1.exec(argv);
+    }
+    const filtersOf = (t: Topology) => (t.filters ?? []).filter((f) => f.dev === 'eth1').map((f) => `${f.pref} ${f.kind}: ${f.match} → ${f.classid}`);
+    try {
+      expect(filtersOf(await harness.read())).toEqual(['5 flower: IPv4 dst 10.1.0.0/16, TCP dst port 8000-8080 → 1:20', '6 fw: firewall mark 0x7 → 1:20']);
+      await harness.appliesVerifiesReverts('tbf over flower and fw', [{ kind: 'setQdisc', dev: 'eth1', qdisc: { kind: 'tbf', rateKbit: 10_000 } }], async (after) => {
+        expect(rootOf(after, 'eth1')?.kind).toBe('tbf');
+        expect(filtersOf(after)).toEqual([]);
+      });
+      expect(filtersOf(await harness.read())).toEqual(['5 flower: IPv4 dst 10.1.0.0/16, TCP dst port 8000-8080 → 1:20', '6 fw: firewall mark 0x7 → 1:20']);
+    } finally {
+      await kv1.exec(['tc', 'qdisc', 'del', 'dev', 'eth1', 'root'], { allowFailure: true });
+    }
   }, 600_000);
 
   it("puts cake (50 Mbit/s, diffserv4, NAT-aware, 20 ms) on eth2 and a tbf over it; the tbf's Revert gives that cake back exactly, the cake's the kernel's default", async (ctx) => {

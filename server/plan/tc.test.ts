@@ -118,6 +118,20 @@ describe('restoreCommands: a tree back as the exact tc commands', () => {
     ]);
   });
 
+  it('puts back flower filters by their handle and keys, the IP protocol before the ports', () => {
+    const tree = withRoot(qdisc('htb', '1:', { r2q: 10, default: '0', direct_qlen: 1000 }), {
+      filters: [
+        filter('IPv4 dst 10.1.0.0/16, TCP dst port 8000-8080', { kind: 'flower', handle: '0x1', pref: 5 }),
+        filter('IPv6 src 2001:db8::/32', { kind: 'flower', handle: '0x2', pref: 6, protocol: 'ipv6', classid: '1:20' }),
+      ],
+    });
+    const r = restoreCommands('eth2', tree, OLD);
+    expect('argvs' in r && r.argvs.slice(1).map(line)).toEqual([
+      'tc filter add dev eth2 parent 1: protocol ip prio 5 handle 0x1 flower ip_proto tcp dst_ip 10.1.0.0/16 dst_port 8000-8080 classid 1:10',
+      'tc filter add dev eth2 parent 1: protocol ipv6 prio 6 handle 0x2 flower src_ip 2001:db8::/32 classid 1:20',
+    ]);
+  });
+
   it("puts back an HTB class burst that tc's text rounds, at 1 Gbit/s too", () => {
     const tree = withRoot(qdisc('htb', '1:', { r2q: 10, default: '0', direct_qlen: 1000 }), {
       classes: [{ dev: 'eth2', kind: 'htb', classid: '1:1', parent: null, rate: '1Gbit', ceil: '1Gbit', burst: '1375b', cburst: '16250b', prio: null, leaf: null }],
@@ -234,7 +248,8 @@ describe('what cannot be put back exactly is refused in words', () => {
   };
 
   it.each<[string, RootTree, string]>([
-    ['a flower filter', withRoot(htbRoot, { filters: [filter('IPv4 dst 10.0.0.0/24', { kind: 'flower', handle: '0x1' })] }), "eth2's current tc tree holds a flower filter Switchboard cannot put back exactly; remove it by hand first."],
+    ['a flower filter on a VLAN', withRoot(htbRoot, { filters: [filter('IPv4 dst 10.0.0.0/24, VLAN 10', { kind: 'flower', handle: '0x1' })] }), "eth2's current tc tree holds a flower filter whose match (IPv4 dst 10.0.0.0/24, VLAN 10) Switchboard cannot put back exactly; remove it by hand first."],
+    ['a matchall filter', withRoot(htbRoot, { filters: [filter('all traffic', { kind: 'matchall', handle: '0x1' })] }), "eth2's current tc tree holds a matchall filter Switchboard cannot put back exactly; remove it by hand first."],
     ['an fw filter with an action', withRoot(htbRoot, { filters: [filter('firewall mark 0x7', { kind: 'fw', handle: '0x7', actions: ['drop'] })] }), "eth2's current tc tree holds an fw filter with actions (drop) Switchboard cannot put back exactly; remove it by hand first."],
     [
       'a u32 filter with an action',

@@ -24,6 +24,7 @@ import {
   tcTimeTicks,
   type TcArithmetic,
 } from './tc-arithmetic';
+import { flowerMatchArgs } from './tc-flower';
 import { u32MatchArgs } from './tc-u32';
 
 /** The handle Switchboard gives the root qdiscs it sets. */
@@ -397,6 +398,7 @@ function inOwnHashTable(f: TcFilter): boolean {
 /** A filter's classifier and match as tc takes them back (after `prio N`), or why not. */
 export function filterArgs(f: TcFilter): Args {
   if (f.kind === 'fw') return fwFilterArgs(f);
+  if (f.kind === 'flower') return flowerFilterArgs(f);
   if (f.kind !== 'u32') return fail(`a ${f.kind} filter`);
   if (f.actions.length) return fail(`a u32 filter with actions (${f.actions.join(', then ')})`);
   if (!inOwnHashTable(f)) return fail(`a u32 filter in a hash table of its own (${f.handle})`);
@@ -414,6 +416,14 @@ function fwFilterArgs(f: TcFilter): Args {
   const m = FW_MATCH.exec(f.match);
   if (!m) return fail(`an fw filter whose match (${f.match})`);
   return { args: ['handle', m[2] ? `${m[1]}/${m[2]}` : m[1]!, 'fw', ...(f.classid ? ['classid', f.classid] : [])] };
+}
+
+/** A flower filter: its handle, and the match as flower's keys (tc-flower.ts). */
+function flowerFilterArgs(f: TcFilter): Args {
+  if (f.actions.length) return fail(`a flower filter with actions (${f.actions.join(', then ')})`);
+  const match = flowerMatchArgs(f.protocol, f.match);
+  if (!match) return fail(`a flower filter whose match (${f.match})`);
+  return { args: [...(f.handle ? ['handle', f.handle] : []), 'flower', ...match, ...(f.classid ? ['classid', f.classid] : [])] };
 }
 
 /** A refusal in people's words: what is in the way, and what to do. */

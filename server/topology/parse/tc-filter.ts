@@ -305,7 +305,7 @@ function u32KeysOf(options: Record<string, unknown>): U32Key[] {
 }
 
 /** flower's keys (already named by tc) in words. */
-function flowerMatch(keys: Record<string, unknown>, protocol: string): FilterMatch {
+export function flowerMatch(keys: Record<string, unknown>, protocol: string): FilterMatch {
   const ethType = str(keys.eth_type);
   const family = ethType === 'ipv4' ? 'IPv4' : ethType === 'ipv6' ? 'IPv6' : ethType === 'arp' ? 'ARP' : ethType ? `ethertype 0x${ethType}` : familyOf(protocol);
   const m = noMatch(family);
