@@ -226,7 +226,7 @@ if command -v tc >/dev/null 2>&1; then
     [ -n "$out" ] && printf 'dev %s\n%s\n' "$d" "$out"
   done
 else rc=127; fi
-e class $rc`)}
+e class $rc`, 's class\nrc=0\ne class $rc')}
 # Filters (parse/tc-filter.ts) of the qdiscs that classify (FILTER_QDISCS): the classful ones
 # under their own handle, ingress under ffff:, clsact's two sides. A name cannot hold ":", so
 # "dev:handle" splits at its first one. tc's JSON leaves a police action's rate and burst out,
