@@ -104,29 +104,20 @@ describe('restoreCommands: a tree back as the exact tc commands', () => {
     ]);
   });
 
-  it('puts back fw filters by their mark (and mask), which tc takes as the handle before the classifier', () => {
+  it('puts back fw filters by their mark (and mask) as the handle before the classifier, and flower filters by handle and keys', () => {
     const tree = withRoot(qdisc('htb', '1:', { r2q: 10, default: '0', direct_qlen: 1000 }), {
       filters: [
         filter('firewall mark 0x7', { kind: 'fw', handle: '0x7', pref: 3 }),
         filter('IPv6, firewall mark 0x10/0xff', { kind: 'fw', handle: '0x10', pref: 4, protocol: 'ipv6', classid: '1:20' }),
-      ],
-    });
-    const r = restoreCommands('eth2', tree, OLD);
-    expect('argvs' in r && r.argvs.slice(1).map(line)).toEqual([
-      'tc filter add dev eth2 parent 1: protocol ip prio 3 handle 0x7 fw classid 1:10',
-      'tc filter add dev eth2 parent 1: protocol ipv6 prio 4 handle 0x10/0xff fw classid 1:20',
-    ]);
-  });
-
-  it('puts back flower filters by their handle and keys, the IP protocol before the ports', () => {
-    const tree = withRoot(qdisc('htb', '1:', { r2q: 10, default: '0', direct_qlen: 1000 }), {
-      filters: [
         filter('IPv4 dst 10.1.0.0/16, TCP dst port 8000-8080', { kind: 'flower', handle: '0x1', pref: 5 }),
         filter('IPv6 src 2001:db8::/32', { kind: 'flower', handle: '0x2', pref: 6, protocol: 'ipv6', classid: '1:20' }),
       ],
     });
     const r = restoreCommands('eth2', tree, OLD);
     expect('argvs' in r && r.argvs.slice(1).map(line)).toEqual([
+      'tc filter add dev eth2 parent 1: protocol ip prio 3 handle 0x7 fw classid 1:10',
+      'tc filter add dev eth2 parent 1: protocol ipv6 prio 4 handle 0x10/0xff fw classid 1:20',
+      // The IP protocol before the ports, as tc wants them.
       'tc filter add dev eth2 parent 1: protocol ip prio 5 handle 0x1 flower ip_proto tcp dst_ip 10.1.0.0/16 dst_port 8000-8080 classid 1:10',
       'tc filter add dev eth2 parent 1: protocol ipv6 prio 6 handle 0x2 flower src_ip 2001:db8::/32 classid 1:20',
     ]);
