@@ -106,13 +106,13 @@ export function Section({ title, children }: { title: string; children: ReactNod
 export function useInlineAdd() {
   const editor = useDraftEditor();
   const [errors, setErrors] = useState<string[]>([]);
-  const run = (op: Operation | string, onSuccess?: () => void) => {
+  const run = (op: Operation | Operation[] | string, onSuccess?: () => void) => {
     if (typeof op === 'string') {
       setErrors([op]);
       return;
     }
     setErrors([]);
-    editor.add([op], {
+    editor.add(Array.isArray(op) ? op : [op], {
       onSuccess: (draft) => {
         // The server keeps an operation that does not fit and says why; show that here too.
         const last = draft.items.at(-1);
@@ -146,7 +146,8 @@ export function InlineForm({ label, children, onSubmit, busy, errors }: { label:
 }
 
 /** A one-click operation with its own error line (link state, disconnect, delete). */
-export function ActionButton({ op, label, variant = 'secondary' }: { op: Operation; label: string; variant?: 'secondary' | 'danger' }) {
+/** One button that drafts `op` (or several operations, in order). */
+export function ActionButton({ op, label, variant = 'secondary' }: { op: Operation | Operation[]; label: string; variant?: 'secondary' | 'danger' }) {
   const { run, errors, busy } = useInlineAdd();
   return (
     <div className="space-y-1">

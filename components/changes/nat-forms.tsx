@@ -111,13 +111,27 @@ export function RemoveRuleButton({ rule }: { rule: { kind: 'masquerade'; m: Masq
   }
   const { p } = rule;
   if (p.owner !== 'switchboard') return null;
-  return (
-    <ActionButton
-      op={{ kind: 'removePortForward', protocol: p.protocol, hostPort: p.hostPort, toAddress: p.toAddress, toPort: p.toPort, ...(p.inInterface ? { inInterface: p.inInterface } : {}), ...(p.source ? { source: p.source } : {}) }}
-      label="Remove"
-      variant="danger"
-    />
-  );
+  return <ActionButton op={{ kind: 'removePortForward', ...portForwardFields(p) }} label="Remove" variant="danger" />;
+}
+
+/** A port forward's fields as addPortForward and removePortForward take them. */
+const portForwardFields = (p: PortForwardRule) => ({
+  protocol: p.protocol,
+  hostPort: p.hostPort,
+  toAddress: p.toAddress,
+  toPort: p.toPort,
+  ...(p.inInterface ? { inInterface: p.inInterface } : {}),
+  ...(p.source ? { source: p.source } : {}),
+});
+
+/**
+ * For a forward of Switchboard's whose accept a rule before it blocks: drafts taking the forward
+ * away and adding it again, which inserts the accept at the top of FORWARD (each undone exactly).
+ */
+export function PutForwardBackButton({ p }: { p: PortForwardRule }) {
+  const editor = useOptionalDraftEditor();
+  if (!editor?.canEdit || p.owner !== 'switchboard') return null;
+  return <ActionButton op={[{ kind: 'removePortForward', ...portForwardFields(p) }, { kind: 'addPortForward', ...portForwardFields(p) }]} label="Put the forward back on top" />;
 }
 
 /** The host card's NAT editors, for people who may edit and a host whose firewall was read. */

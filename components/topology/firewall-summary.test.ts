@@ -114,6 +114,23 @@ describe('NAT edges and port-forward badges as drawn', () => {
     expect(renderToStaticMarkup(createElement(PortForwardsAt, { topology: t, nodeId: 'net:default' }))).toBe('');
   });
 
+  it("marks a forward whose accept sits below libvirt's reject as blocked, on the badge and in the summary, in words", () => {
+    const blockedHost = host({
+      portForwards: [web1Forward],
+      forwardAccepts: [{ protocol: 'tcp', toAddress: '192.168.122.10', toPort: 80, outInterface: 'virbr0', changeId: 'cmc1x2', shadowedBy: 'LIBVIRT_FWI' }],
+    });
+    const sentence =
+      "Blocked: libvirt's rules (LIBVIRT_FWI) come before Switchboard's accept in FORWARD and refuse new connections to 192.168.122.10 port 80, as after a firewall reload (firewalld, iptables-restore). Putting the forward back puts its accept on top again.";
+    const badges = topologyToGraph(blockedHost).nodes.find((n) => n.id === 'vm:web1')!.data.portForwards!;
+    expect(badges).toEqual([expect.objectContaining({ text: 'tcp 8080 → 80', blocked: sentence })]);
+    const badge = renderToStaticMarkup(createElement(PortForwardBadges, { badges }));
+    expect(rows(badge, 'port-forward-badge')).toEqual(['tcp 8080 → 80 (blocked)']);
+    expect(badge).toContain('data-blocked="true"');
+    expect(rows(renderToStaticMarkup(createElement(FirewallSummary, { topology: blockedHost })), 'forward-accept-blocked')).toEqual([sentence]);
+    // On top of them: no mark.
+    expect(renderToStaticMarkup(createElement(FirewallSummary, { topology: t }))).not.toContain('forward-accept-blocked');
+  });
+
   it('sums up a node\'s forwards beyond three in one badge', () => {
     const many = [1, 2, 3, 4, 5].map((n) => ({ text: `tcp ${8080 + n} → 80`, title: `forward ${n}` }));
     const html = renderToStaticMarkup(createElement(PortForwardBadges, { badges: many }));

@@ -1,6 +1,6 @@
 'use client';
 
-import { NatEditors, RemoveRuleButton } from '@/components/changes/nat-forms';
+import { NatEditors, PutForwardBackButton, RemoveRuleButton } from '@/components/changes/nat-forms';
 import type { Topology } from '@/server/topology/model';
 import { firewallPlaces } from '@/server/topology/graph';
 import { NAT_EDGE_LABEL, natEdgeSentences } from '@/server/topology/graph-nat';
@@ -8,6 +8,7 @@ import {
   acceptOf,
   firewallTablesInWords,
   firewallToolsInWords,
+  forwardAcceptBlockedInWords,
   forwardAcceptInWords,
   masqueradeInWords,
   portForwardInWords,
@@ -69,10 +70,17 @@ export function FirewallSummary({ topology }: { topology: Topology }) {
         <ul className="list-disc space-y-0.5 pl-4">
           {forwards.map(([sentence, p]) => {
             const accept = acceptOf(fw, p);
+            const blocked = accept && forwardAcceptBlockedInWords(accept);
             return (
               <li key={sentence} data-testid="firewall-rule" data-kind="port-forward" data-owner={p.owner} title={`Read from ${ruleSourceInWords(p)}`}>
                 {sentence}
                 {accept && <span className="block text-slate-500">{forwardAcceptInWords(accept)}.</span>}
+                {blocked && (
+                  <div data-testid="forward-accept-blocked" role="status" className="space-y-1 rounded-md border border-red-300 bg-red-50 px-2 py-1 text-red-900">
+                    <p>{blocked}</p>
+                    <PutForwardBackButton p={p} />
+                  </div>
+                )}
                 <RemoveRuleButton rule={{ kind: 'port-forward', p }} />
               </li>
             );

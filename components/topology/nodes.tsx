@@ -121,8 +121,14 @@ export function PortForwardBadges({ badges }: { badges: readonly PortForwardBadg
   return (
     <>
       {shown.map((b) => (
-        <span key={b.title} data-testid="port-forward-badge" title={`Port forward: ${b.title}`} className="rounded bg-orange-100 px-1 text-[10px] text-orange-900 ring-1 ring-inset ring-orange-300">
-          {b.text}
+        <span
+          key={b.title}
+          data-testid="port-forward-badge"
+          data-blocked={b.blocked ? 'true' : undefined}
+          title={`Port forward: ${b.title}${b.blocked ? `\n${b.blocked}` : ''}`}
+          className={b.blocked ? 'rounded bg-red-100 px-1 text-[10px] text-red-900 ring-1 ring-inset ring-red-400' : 'rounded bg-orange-100 px-1 text-[10px] text-orange-900 ring-1 ring-inset ring-orange-300'}
+        >
+          {b.blocked ? `${b.text} (blocked)` : b.text}
         </span>
       ))}
       {rest.length > 0 && (

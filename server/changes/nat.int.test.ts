@@ -3,6 +3,8 @@
 // - a port forward on hv1 lets hv2 reach a listener behind hv1's libvirt NAT network (a network
 //   namespace on virbr0 standing in for a VM), through libvirt's own reject in FORWARD; Revert
 //   stops it again;
+// - a forward whose accept ends up below libvirt's rules (as after a firewall reload) is read as
+//   blocked, and adding it again puts the accept back on top: the connection works again;
 // - a masquerade lets a host-only subnet behind hv1 reach hv2, which sees hv1's address;
 // - a failure after the NAT steps rolls Switchboard's table and the FORWARD accept back.
 //
@@ -13,6 +15,8 @@ import { ensureLab, type LabHost } from '@/lab/testing';
 import { run } from '@/lab/exec';
 import type { SshPool } from '@/server/ssh/pool';
 import { changeHarness, panelWithLabHost } from '@/server/testing/changes';
+import { forwardAcceptArgv } from '@/server/plan/nat';
+import { forwardAcceptBlockedInWords } from '@/server/topology/words';
 import { emptyAllTables, openTestDatabase, type TestDatabase } from '@/server/testing/database';
 
 let hv1: LabHost;
@@ -131,6 +135,31 @@ describe('NAT and port forwarding on a lab host', () => {
     expect(await connectFrom(hv2.names.netns, hv1.address, 8080)).toBe('failed: ECONNREFUSED');
     await harness.change([{ kind: 'removePortForward', protocol: 'tcp', hostPort: 8080, toAddress: VM.address, toPort: 80 }], { reason: 'test: clean up' });
     expect((await harness.read()).firewall?.portForwards.filter((p) => p.owner === 'switchboard')).toEqual([]);
+  }, 180_000);
+
+  it("says a forward is blocked once libvirt's rules come before its accept (as after a firewall reload), and putting the forward back puts the accept on top", async () => {
+    const forward = { protocol: 'tcp' as const, hostPort: 8080, toAddress: VM.address, toPort: 80, inInterface: 'eth0' };
+    await harness.change([{ kind: 'addPortForward', ...forward }], { reason: 'test: a forward to be shadowed' });
+    expect(await connectFrom(hv2.names.netns, hv1.address, 8080)).toBe(`seen ${hv2.address}`);
+    const [accept] = (await harness.read()).firewall!.forwardAccepts;
+    expect(accept).toEqual(expect.not.objectContaining({ shadowedBy: expect.anything() }));
+    // What a reload leaves: libvirt's jumps on top, the accept below them (moved to the end).
+    await hv1.exec(forwardAcceptArgv('-D', accept!));
+    await hv1.exec(forwardAcceptArgv('-D', accept!).map((a) => (a === '-D' ? '-A' : a)));
+    expect(await connectFrom(hv2.names.netns, hv1.address, 8080)).toBe('failed: ECONNREFUSED');
+    const shadowed = await harness.read();
+    expect(shadowed.firewall!.forwardAccepts).toEqual([expect.objectContaining({ toAddress: VM.address, shadowedBy: 'LIBVIRT_FWI' })]);
+    expect(forwardAcceptBlockedInWords(shadowed.firewall!.forwardAccepts[0]!)).toMatch(/^Blocked: libvirt's rules \(LIBVIRT_FWI\) come before Switchboard's accept/);
+
+    // The inspector's "Put the forward back on top": taken away and added again, in one change.
+    const putBack = await harness.change([{ kind: 'removePortForward', ...forward }, { kind: 'addPortForward', ...forward }], { reason: 'test: put the forward back on top' });
+    expect(putBack.status, await harness.explain(putBack.changeId)).toBe('applied');
+    expect(putBack.differences).toEqual([]);
+    expect(await connectFrom(hv2.names.netns, hv1.address, 8080)).toBe(`seen ${hv2.address}`);
+    expect((await harness.read()).firewall!.forwardAccepts).toEqual([expect.not.objectContaining({ shadowedBy: expect.anything() })]);
+
+    await harness.change([{ kind: 'removePortForward', ...forward }], { reason: 'test: clean up' });
+    expect((await harness.read()).firewall!.forwardAccepts).toEqual([]);
   }, 180_000);
 
   it('masquerades a host-only subnet out of eth0, so it reaches hv2 as hv1; Revert stops it', async () => {

@@ -233,6 +233,14 @@ describe('NAT in the history', () => {
     ]);
   });
 
+  it("says when a forward's accept becomes blocked by a rule before it, and when it is on top again", () => {
+    const accept = { protocol: 'tcp' as const, toAddress: '192.168.122.10', toPort: 80, outInterface: 'virbr0', changeId: 'c1' };
+    const onTop = { ...base(), firewall: { ...base().firewall!, portForwards: [forward('c1')], forwardAccepts: [accept] } };
+    const below = { ...base(), firewall: { ...base().firewall!, portForwards: [forward('c1')], forwardAccepts: [{ ...accept, shadowedBy: 'LIBVIRT_FWI' }] } };
+    expect(diffTopology(onTop, below).map(describeChange)).toEqual(["port forward of tcp to 192.168.122.10 port 80 blocked: LIBVIRT_FWI now comes before Switchboard's accept in FORWARD"]);
+    expect(diffTopology(below, onTop).map(describeChange)).toEqual(["port forward of tcp to 192.168.122.10 port 80 no longer blocked: Switchboard's accept is on top in FORWARD again"]);
+  });
+
   it('does not count a rule put back by another change as a change, nor a firewall one read could not see', () => {
     const a = { ...base(), firewall: { ...base().firewall!, portForwards: [forward('c1')] } };
     const b = { ...base(), firewall: { ...base().firewall!, portForwards: [forward('c2')] } };

@@ -7,12 +7,14 @@ import { addressesOfVms } from './addressing';
 import { ifId, netId, vmId } from './graph-ids';
 import type { GraphEdge } from './graph';
 import type { MasqueradeRule, PortForwardRule, Topology } from './model';
-import { masqueradeInWords, portForwardBadge, portForwardInWords } from './words';
+import { acceptOf, forwardAcceptBlockedInWords, masqueradeInWords, portForwardBadge, portForwardInWords } from './words';
 
 /** What a node shows of a port forward that ends at it: "tcp 8080 → 80", and the whole sentence for its tooltip. */
 export interface PortForwardBadge {
   text: string;
   title: string;
+  /** Why it carries nothing though its rules are there (its accept sits below libvirt's reject). */
+  blocked?: string;
 }
 
 export interface NatEdge {
@@ -161,7 +163,9 @@ export function firewallOnGraph(t: Topology, drawn: ReadonlySet<string>): Firewa
   for (const p of t.firewall.portForwards) {
     const node = portForwardNode(t, p, drawn, vmAddresses);
     if (!node) continue;
-    const place = { rule: p, badge: { text: portForwardBadge(p), title: portForwardInWords(p) } };
+    const accept = acceptOf(t.firewall, p);
+    const blocked = accept && forwardAcceptBlockedInWords(accept);
+    const place = { rule: p, badge: { text: portForwardBadge(p), title: portForwardInWords(p), ...(blocked ? { blocked } : {}) } };
     const here = portForwards.get(node) ?? [];
     // The same forward read twice (nftables and iptables-nft list one rule) is one badge.
     if (!here.some((h) => h.badge.title === place.badge.title)) portForwards.set(node, [...here, place]);

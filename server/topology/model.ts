@@ -487,6 +487,12 @@ export interface ForwardAccept {
   /** The bridge the connection leaves by (the libvirt network's). */
   outInterface: string;
   changeId: string | null;
+  /**
+   * What comes before it in FORWARD and refuses the connections it lets through, when something
+   * does: the chain or verdict (`LIBVIRT_FWI`, `REJECT`). A firewall reload puts libvirt's jumps
+   * back on top; absent while the accept is above them.
+   */
+  shadowedBy?: string;
 }
 
 /**

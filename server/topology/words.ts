@@ -480,6 +480,17 @@ export function forwardAcceptInWords(a: ForwardAccept): string {
   return `Switchboard lets ${a.protocol} to ${a.toAddress} port ${a.toPort} out to ${a.outInterface} past libvirt's reject${a.changeId ? ` (change ${a.changeId})` : ''}`;
 }
 
+/**
+ * Why a port forward's accept lets nothing through, when a rule before it refuses the
+ * connections (ForwardAccept.shadowedBy); null when it is on top.
+ */
+export function forwardAcceptBlockedInWords(a: ForwardAccept): string | null {
+  if (!a.shadowedBy) return null;
+  const libvirt = a.shadowedBy.startsWith('LIBVIRT_');
+  const before = libvirt ? `libvirt's rules (${a.shadowedBy}) come` : `a ${a.shadowedBy} rule out of ${a.outInterface} comes`;
+  return `Blocked: ${before} before Switchboard's accept in FORWARD and refuse${libvirt ? '' : 's'} new connections to ${a.toAddress} port ${a.toPort}${libvirt ? ', as after a firewall reload (firewalld, iptables-restore)' : ''}. Putting the forward back puts its accept on top again.`;
+}
+
 /** The accept rule a port forward relies on, when there is one. */
 export const acceptOf = (f: FirewallState, p: PortForwardRule): ForwardAccept | undefined =>
   f.forwardAccepts.find((a) => a.protocol === p.protocol && a.toAddress === p.toAddress && a.toPort === p.toPort);

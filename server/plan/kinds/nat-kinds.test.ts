@@ -217,6 +217,17 @@ describe('removePortForward', () => {
     expect(validateOperation(natHost(), removal)).toEqual(['hv-test has no forward of tcp port 8080 → 192.168.122.10 port 80 (arriving on eth0).']);
   });
 
+  it("with the forward added again, puts an accept that libvirt's rules came before back on top (the inspector's \"Put the forward back on top\")", () => {
+    const shadowed: Topology = { ...added, firewall: { ...added.firewall!, forwardAccepts: added.firewall!.forwardAccepts.map((a) => ({ ...a, shadowedBy: 'LIBVIRT_FWI' })) } };
+    const ops: Operation[] = [removal, toWeb1];
+    const checked = validateOperations(shadowed, ops);
+    expect(checked.checks.flatMap((c) => c.errors)).toEqual([]);
+    expect(checked.projected.firewall!.forwardAccepts).toEqual([expect.not.objectContaining({ shadowedBy: expect.anything() })]);
+    const planned = planChange(shadowed, ops, MGMT_ADDRESS, { changeId: 'c4' });
+    if (!planned.ok) throw new Error(JSON.stringify(planned.checks));
+    expect(planned.plan.steps.flatMap((st) => st.commands.map((c) => line(c.argv))).filter((l) => l.startsWith('iptables'))).toEqual([ACCEPT('-D', 'switchboard:c1'), ACCEPT('-I', 'switchboard:c4')]);
+  });
+
   it('is undone by adding the forward back', () => {
     expect(invertOperation(removal, added)).toEqual([{ kind: 'addPortForward', protocol: 'tcp', hostPort: 8080, toAddress: '192.168.122.10', toPort: 80, inInterface: 'eth0' }]);
   });

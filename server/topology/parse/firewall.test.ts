@@ -148,6 +148,31 @@ describe("Switchboard's FORWARD accepts (iptables filter)", () => {
     ]);
   });
 
+  it("says when a rule before one refuses what it lets through: libvirt's jumps put back on top by a firewall reload, or a REJECT out of its bridge", () => {
+    const accept = (address: string, out: string) => `-A FORWARD -d ${address}/32 -o ${out} -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment switchboard:c1 -j ACCEPT`;
+    const body = [
+      '@@iptables iptables v1.8.9 (nf_tables)@@',
+      '*filter',
+      ':FORWARD ACCEPT [0:0]',
+      accept('10.7.0.1', 'virbr0'),
+      '-A FORWARD -o virbr9 -j REJECT --reject-with icmp-port-unreachable',
+      // a REJECT out of another bridge refuses nothing of an accept into virbr0
+      accept('10.7.0.2', 'virbr0'),
+      accept('10.7.0.3', 'virbr9'),
+      '-A FORWARD -j LIBVIRT_FWX',
+      '-A FORWARD -j LIBVIRT_FWI',
+      '-A FORWARD -j LIBVIRT_FWO',
+      accept('10.7.0.4', 'virbr0'),
+      'COMMIT',
+    ].join('\n');
+    expect(parse(body).forwardAccepts.map((a) => [a.toAddress, a.shadowedBy ?? null])).toEqual([
+      ['10.7.0.1', null],
+      ['10.7.0.2', null],
+      ['10.7.0.3', 'REJECT'],
+      ['10.7.0.4', 'LIBVIRT_FWI'],
+    ]);
+  });
+
   it('reads options in any order, quoted or not, and takes nothing from inside a quoted comment', () => {
     const body = [
       '@@iptables iptables v1.8.9 (nf_tables)@@',

@@ -538,6 +538,9 @@ class Rule {
 function readIptables(block: Block, found: Found): void {
   let table: Table | null = null;
   let stray: string | null = null;
+  // The rules of FORWARD seen so far that refuse new connections into a bridge: Switchboard's
+  // accepts below one let nothing through.
+  const refusing: Refusal[] = [];
   for (const raw of block.lines) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
@@ -553,7 +556,11 @@ function readIptables(block: Block, found: Found): void {
     if (!chain) continue;
     const rule = new Rule(table.name, chain.text, optionsOf(rest));
     if (table.name === 'nat') natRule(rule, found);
-    else if (table.name === 'filter' && rule.chain === 'FORWARD') forwardRule(rule, found);
+    else if (table.name === 'filter' && rule.chain === 'FORWARD') {
+      forwardRule(rule, found, refusing);
+      const refusal = refusalOf(rule);
+      if (refusal) refusing.push(refusal);
+    }
   }
   // Text before any table is not iptables-save's output (an error printed with exit status 0).
   if (stray !== null) throw new ProbeParseError(SECTION, `iptables-save printed something other than tables: ${stray.slice(0, 120)}`);
@@ -588,7 +595,26 @@ function natRule(rule: Rule, found: Found): void {
   }
 }
 
-function forwardRule(rule: Rule, found: Found): void {
+/**
+ * A FORWARD rule that refuses new connections forwarded into a bridge: the jump to libvirt's
+ * LIBVIRT_FWI (it rejects them for every NAT and isolated network), or a REJECT or DROP of
+ * everything, or of everything out of one interface.
+ */
+function refusalOf(rule: Rule): Refusal | null {
+  const target = rule.target;
+  if (target === 'LIBVIRT_FWI' && rule.options.length === 1) return { what: target, out: null };
+  const out = rule.plain('-o');
+  if ((target === 'REJECT' || target === 'DROP') && rule.only(['-o', '-j', '--reject-with'], []) && out !== undefined) return { what: target, out };
+  return null;
+}
+
+/** A rule that refuses new connections: what it is (chain or verdict), and the one interface it is limited to. */
+interface Refusal {
+  what: string;
+  out: string | null;
+}
+
+function forwardRule(rule: Rule, found: Found, refusing: readonly Refusal[]): void {
   const source = rule.source();
   if (source.owner !== 'switchboard' || rule.target !== 'ACCEPT') return;
   const protocol = rule.plain('-p');
@@ -599,7 +625,8 @@ function forwardRule(rule: Rule, found: Found): void {
   const toPort = portOf(rule.plain('--dport') ?? rule.plain('--destination-port') ?? undefined);
   const outInterface = rule.plain('-o');
   if (toAddress === null || toPort === null || !outInterface || rule.plain('--ctstate') !== 'DNAT') return;
-  found.forwardAccepts.push({ protocol, toAddress, toPort, outInterface, changeId: source.changeId });
+  const shadowedBy = refusing.find((r) => r.out === null || r.out === outInterface)?.what;
+  found.forwardAccepts.push({ protocol, toAddress, toPort, outInterface, changeId: source.changeId, ...(shadowedBy ? { shadowedBy } : {}) });
 }
 
 // ---------------------------------------------------------------------------------------------
