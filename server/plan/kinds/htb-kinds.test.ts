@@ -243,9 +243,9 @@ describe('validate: refusals in words', () => {
     [
       'removing a filter that could not be put back',
       { kind: 'removeTcFilter', dev: 'eth2', parent: '1:', pref: 30 },
-      "eth2's filter at pref 30 on 1: is a flower filter, which Switchboard cannot put back exactly; remove it by hand.",
+      "eth2's filter at pref 30 on 1: is a matchall filter, which Switchboard cannot put back exactly; remove it by hand.",
       (t) => {
-        t.filters!.push({ dev: 'eth2', parent: '1:', protocol: 'ip', pref: 30, kind: 'flower', handle: '0x1', classid: '1:10', match: 'IPv4 dst 10.9.0.0/16', actions: [] });
+        t.filters!.push({ dev: 'eth2', parent: '1:', protocol: 'ip', pref: 30, kind: 'matchall', handle: '0x1', classid: '1:10', match: 'all traffic', actions: [] });
       },
     ],
   ])('%s', (_, op, sentence, setup) => {

@@ -141,12 +141,12 @@ describe('validate: refusals in words', () => {
     ],
     ['a tbf queue over 4 GiB', { kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'tbf', rateKbit: 100_000_000, latencyMs: 1000 } }, "tbf's queue on eth2 (100 Gbit/s for 1 s, plus the burst) would be over 4 GiB; lower the latency."],
     [
-      'a tree that holds a flower filter',
+      'a tree that holds a matchall filter',
       { kind: 'setQdisc', dev: 'eth2', qdisc: { kind: 'fq_codel' } },
-      "eth2's current tc tree holds a flower filter Switchboard cannot put back exactly; remove it by hand first.",
+      "eth2's current tc tree holds a matchall filter Switchboard cannot put back exactly; remove it by hand first.",
       (t) => {
         Object.assign(t, withHtbTree());
-        t.filters!.push({ dev: 'eth2', parent: '1:', protocol: 'ip', pref: 20, kind: 'flower', handle: '0x1', classid: '1:10', match: 'IPv4 dst 10.9.0.0/16', actions: [] });
+        t.filters!.push({ dev: 'eth2', parent: '1:', protocol: 'ip', pref: 20, kind: 'matchall', handle: '0x1', classid: '1:10', match: 'all traffic', actions: [] });
       },
     ],
     [
@@ -175,8 +175,8 @@ describe('validate: refusals in words', () => {
 
   it('restoreQdiscTree: a tree it cannot build is refused in words, a tree of another device by the schema', () => {
     const tree = rootTreeOf(withHtbTree(), 'eth2');
-    tree.filters.push({ dev: 'eth2', parent: '1:', protocol: 'ip', pref: 20, kind: 'flower', handle: '0x1', classid: '1:10', match: 'IPv4 dst 10.9.0.0/16', actions: [] });
-    expect(refusals(hostTopology(), { kind: 'restoreQdiscTree', dev: 'eth2', tree })).toEqual(["eth2's earlier tc tree held a flower filter Switchboard cannot put back exactly."]);
+    tree.filters.push({ dev: 'eth2', parent: '1:', protocol: 'ip', pref: 20, kind: 'matchall', handle: '0x1', classid: '1:10', match: 'all traffic', actions: [] });
+    expect(refusals(hostTopology(), { kind: 'restoreQdiscTree', dev: 'eth2', tree })).toEqual(["eth2's earlier tc tree held a matchall filter Switchboard cannot put back exactly."]);
     const elsewhere = ZOperation.safeParse({ kind: 'restoreQdiscTree', dev: 'eth1', tree: rootTreeOf(withHtbTree(), 'eth2') });
     expect(elsewhere.error?.issues.map((i) => i.message)).toEqual(['Every part of the tree is on the device it restores.']);
   });
