@@ -140,25 +140,27 @@ describe('NAT and port forwarding on a lab host', () => {
   it("says a forward is blocked once libvirt's rules come before its accept (as after a firewall reload), and putting the forward back puts the accept on top", async () => {
     const forward = { protocol: 'tcp' as const, hostPort: 8080, toAddress: VM.address, toPort: 80, inInterface: 'eth0' };
     await harness.change([{ kind: 'addPortForward', ...forward }], { reason: 'test: a forward to be shadowed' });
-    expect(await connectFrom(hv2.names.netns, hv1.address, 8080)).toBe(`seen ${hv2.address}`);
-    const [accept] = (await harness.read()).firewall!.forwardAccepts;
-    expect(accept).toEqual(expect.not.objectContaining({ shadowedBy: expect.anything() }));
-    // What a reload leaves: libvirt's jumps on top, the accept below them (moved to the end).
-    await hv1.exec(forwardAcceptArgv('-D', accept!));
-    await hv1.exec(forwardAcceptArgv('-D', accept!).map((a) => (a === '-D' ? '-A' : a)));
-    expect(await connectFrom(hv2.names.netns, hv1.address, 8080)).toBe('failed: ECONNREFUSED');
-    const shadowed = await harness.read();
-    expect(shadowed.firewall!.forwardAccepts).toEqual([expect.objectContaining({ toAddress: VM.address, shadowedBy: 'LIBVIRT_FWI' })]);
-    expect(forwardAcceptBlockedInWords(shadowed.firewall!.forwardAccepts[0]!)).toMatch(/^Blocked: libvirt's rules \(LIBVIRT_FWI\) come before Switchboard's accept/);
+    try {
+      expect(await connectFrom(hv2.names.netns, hv1.address, 8080)).toBe(`seen ${hv2.address}`);
+      const [accept] = (await harness.read()).firewall!.forwardAccepts;
+      expect(accept).toEqual(expect.not.objectContaining({ shadowedBy: expect.anything() }));
+      // What a reload leaves: libvirt's jumps on top, the accept below them (moved to the end).
+      await hv1.exec(forwardAcceptArgv('-D', accept!));
+      await hv1.exec(forwardAcceptArgv('-D', accept!).map((a) => (a === '-D' ? '-A' : a)));
+      expect(await connectFrom(hv2.names.netns, hv1.address, 8080)).toBe('failed: ECONNREFUSED');
+      const shadowed = await harness.read();
+      expect(shadowed.firewall!.forwardAccepts).toEqual([expect.objectContaining({ toAddress: VM.address, shadowedBy: 'LIBVIRT_FWI' })]);
+      expect(forwardAcceptBlockedInWords(shadowed.firewall!.forwardAccepts[0]!)).toMatch(/^Blocked: libvirt's rules \(LIBVIRT_FWI\) come before Switchboard's accept/);
 
-    // The inspector's "Put the forward back on top": taken away and added again, in one change.
-    const putBack = await harness.change([{ kind: 'removePortForward', ...forward }, { kind: 'addPortForward', ...forward }], { reason: 'test: put the forward back on top' });
-    expect(putBack.status, await harness.explain(putBack.changeId)).toBe('applied');
-    expect(putBack.differences).toEqual([]);
-    expect(await connectFrom(hv2.names.netns, hv1.address, 8080)).toBe(`seen ${hv2.address}`);
-    expect((await harness.read()).firewall!.forwardAccepts).toEqual([expect.not.objectContaining({ shadowedBy: expect.anything() })]);
-
-    await harness.change([{ kind: 'removePortForward', ...forward }], { reason: 'test: clean up' });
+      // The inspector's "Put the forward back on top": taken away and added again, in one change.
+      const putBack = await harness.change([{ kind: 'removePortForward', ...forward }, { kind: 'addPortForward', ...forward }], { reason: 'test: put the forward back on top' });
+      expect(putBack.status, await harness.explain(putBack.changeId)).toBe('applied');
+      expect(putBack.differences).toEqual([]);
+      expect(await connectFrom(hv2.names.netns, hv1.address, 8080)).toBe(`seen ${hv2.address}`);
+      expect((await harness.read()).firewall!.forwardAccepts).toEqual([expect.not.objectContaining({ shadowedBy: expect.anything() })]);
+    } finally {
+      await harness.change([{ kind: 'removePortForward', ...forward }], { reason: 'test: clean up' });
+    }
     expect((await harness.read()).firewall!.forwardAccepts).toEqual([]);
   }, 180_000);
 

@@ -226,6 +226,9 @@ describe('removePortForward', () => {
     const planned = planChange(shadowed, ops, MGMT_ADDRESS, { changeId: 'c4' });
     if (!planned.ok) throw new Error(JSON.stringify(planned.checks));
     expect(planned.plan.steps.flatMap((st) => st.commands.map((c) => line(c.argv))).filter((l) => l.startsWith('iptables'))).toEqual([ACCEPT('-D', 'switchboard:c1'), ACCEPT('-I', 'switchboard:c4')]);
+    // After the apply the forward is there (added again): the removal's check does not call that a difference.
+    expect(differencesFromIntended(checked.projected, checked.projected, ops)).toEqual([]);
+    expect(differencesFromIntended(checked.projected, natHost(), ops)).toEqual([expect.stringMatching(/^The host shows no forward of tcp port 8080/), expect.stringMatching(/^The accept rule/)]);
   });
 
   it('is undone by adding the forward back', () => {
