@@ -127,6 +127,8 @@ describe('NAT edges and port-forward badges as drawn', () => {
     expect(rows(badge, 'port-forward-badge')).toEqual(['tcp 8080 → 80 (blocked)']);
     expect(badge).toContain('data-blocked="true"');
     expect(rows(renderToStaticMarkup(createElement(FirewallSummary, { topology: blockedHost })), 'forward-accept-blocked')).toEqual([sentence]);
+    // And in the details of the VM it reaches.
+    expect(rows(renderToStaticMarkup(createElement(PortForwardsAt, { topology: blockedHost, nodeId: 'vm:web1' })), 'forward-accept-blocked')).toEqual([sentence]);
     // On top of them: no mark.
     expect(renderToStaticMarkup(createElement(FirewallSummary, { topology: t }))).not.toContain('forward-accept-blocked');
   });

@@ -1,7 +1,7 @@
 'use client';
 
 import { NatEditors, PutForwardBackButton, RemoveRuleButton } from '@/components/changes/nat-forms';
-import type { Topology } from '@/server/topology/model';
+import type { PortForwardRule, Topology } from '@/server/topology/model';
 import { firewallPlaces } from '@/server/topology/graph';
 import { NAT_EDGE_LABEL, natEdgeSentences } from '@/server/topology/graph-nat';
 import {
@@ -75,12 +75,7 @@ export function FirewallSummary({ topology }: { topology: Topology }) {
               <li key={sentence} data-testid="firewall-rule" data-kind="port-forward" data-owner={p.owner} title={`Read from ${ruleSourceInWords(p)}`}>
                 {sentence}
                 {accept && <span className="block text-slate-500">{forwardAcceptInWords(accept)}.</span>}
-                {blocked && (
-                  <div data-testid="forward-accept-blocked" role="status" className="space-y-1 rounded-md border border-red-300 bg-red-50 px-2 py-1 text-red-900">
-                    <p>{blocked}</p>
-                    <PutForwardBackButton p={p} />
-                  </div>
-                )}
+                {blocked && <BlockedForward sentence={blocked} rule={p} />}
                 <RemoveRuleButton rule={{ kind: 'port-forward', p }} />
               </li>
             );
@@ -134,6 +129,16 @@ export function NatEdgeDetails({ topology, live, edgeId }: { topology: Topology;
   );
 }
 
+/** Why a forward carries nothing though its rules are there, and (for editors) the way to put it back on top. */
+function BlockedForward({ sentence, rule }: { sentence: string; rule: PortForwardRule }) {
+  return (
+    <div data-testid="forward-accept-blocked" role="status" className="space-y-1 rounded-md border border-red-300 bg-red-50 px-2 py-1 text-red-900">
+      <p>{sentence}</p>
+      <PutForwardBackButton p={rule} />
+    </div>
+  );
+}
+
 /** The port forwards that end at a node (the badges it carries on the graph), in sentences; nothing when none. */
 export function PortForwardsAt({ topology, nodeId }: { topology: Topology; nodeId: string }) {
   const places = firewallPlaces(topology).portForwards.get(nodeId);
@@ -143,7 +148,10 @@ export function PortForwardsAt({ topology, nodeId }: { topology: Topology; nodeI
       <h4 className="mb-1 font-semibold text-slate-700">Port forwards to it</h4>
       <ul data-testid="port-forwards-at" className="list-disc space-y-0.5 pl-4">
         {places.map((p) => (
-          <li key={p.badge.title}>{p.badge.title}</li>
+          <li key={p.badge.title}>
+            {p.badge.title}
+            {p.badge.blocked && <BlockedForward sentence={p.badge.blocked} rule={p.rule} />}
+          </li>
         ))}
       </ul>
     </div>
