@@ -112,11 +112,12 @@ export function useInlineAdd() {
       return;
     }
     setErrors([]);
-    editor.add(Array.isArray(op) ? op : [op], {
+    const ops = Array.isArray(op) ? op : [op];
+    editor.add(ops, {
       onSuccess: (draft) => {
         // The server keeps an operation that does not fit and says why; show that here too.
-        const last = draft.items.at(-1);
-        if (last?.errors.length) setErrors(last.errors);
+        const errors = draft.items.slice(-ops.length).flatMap((item) => item.errors);
+        if (errors.length) setErrors(errors);
         onSuccess?.();
       },
       onError: (err) => setErrors(serverErrors(err)),

@@ -117,6 +117,7 @@ describe('tcFilterOperation and removeTcFilterOperation', () => {
   it.each<[string, Partial<TcFilterFields>, string]>([
     ['a mark in words', { fwMark: 'web' }, 'The firewall mark must be a whole number from 1 to 4294967295 (or 0x1 to 0xffffffff).'],
     ['mark 0', { fwMark: '0' }, 'The firewall mark must be a whole number from 1 to 4294967295 (or 0x1 to 0xffffffff).'],
+    ['a mark with a leading zero (octal to iptables and nft)', { fwMark: '010' }, 'The firewall mark must be a whole number from 1 to 4294967295 (or 0x1 to 0xffffffff).'],
     ['a mark with a port', { fwMark: '7', ipProto: 'tcp', dstPort: '80' }, 'A firewall mark is matched alone: clear the addresses, IP protocol and ports (the rule that sets the mark chooses the traffic), or clear the mark.'],
     ['a protocol not offered', { protocol: 'arp' }, 'The protocol must be IPv4, IPv6 or all protocols.'],
     ['an IP protocol not offered', { ipProto: 'gre' }, 'The IP protocol must be tcp, udp, icmp or any.'],

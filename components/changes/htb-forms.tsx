@@ -130,7 +130,8 @@ export function tcFilterOperation(dev: string, parent: string, f: TcFilterFields
   const dst = f.dst.trim();
   const markText = f.fwMark.trim();
   if (markText !== '') {
-    const fwMark = /^(?:0x[0-9a-f]{1,8}|\d{1,10})$/i.test(markText) ? Number(markText) : NaN;
+    // Hex or decimal without a leading zero (iptables, nft and tc read 010 as octal 8).
+    const fwMark = /^(?:0x[0-9a-f]{1,8}|[1-9]\d{0,9})$/i.test(markText) ? Number(markText) : NaN;
     if (!(fwMark >= 1 && fwMark <= 0xffffffff)) return 'The firewall mark must be a whole number from 1 to 4294967295 (or 0x1 to 0xffffffff).';
     if (src || dst || ipProto || srcPort !== null || dstPort !== null) return 'A firewall mark is matched alone: clear the addresses, IP protocol and ports (the rule that sets the mark chooses the traffic), or clear the mark.';
     return { kind: 'addTcFilter', dev, parent, protocol: f.protocol, match: { fwMark }, classid };

@@ -129,6 +129,15 @@ describe('NAT edges and port-forward badges as drawn', () => {
     expect(rows(renderToStaticMarkup(createElement(FirewallSummary, { topology: blockedHost })), 'forward-accept-blocked')).toEqual([sentence]);
     // And in the details of the VM it reaches.
     expect(rows(renderToStaticMarkup(createElement(PortForwardsAt, { topology: blockedHost, nodeId: 'vm:web1' })), 'forward-accept-blocked')).toEqual([sentence]);
+    // Two forwards to the same VM port: one accept on top lets both through.
+    const oneOnTop = host({
+      portForwards: [web1Forward],
+      forwardAccepts: [
+        { protocol: 'tcp', toAddress: '192.168.122.10', toPort: 80, outInterface: 'virbr0', changeId: 'old1', shadowedBy: 'LIBVIRT_FWI' },
+        { protocol: 'tcp', toAddress: '192.168.122.10', toPort: 80, outInterface: 'virbr0', changeId: 'cmc1x2' },
+      ],
+    });
+    expect(renderToStaticMarkup(createElement(FirewallSummary, { topology: oneOnTop }))).not.toContain('forward-accept-blocked');
     // On top of them: no mark.
     expect(renderToStaticMarkup(createElement(FirewallSummary, { topology: t }))).not.toContain('forward-accept-blocked');
   });

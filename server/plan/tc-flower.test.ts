@@ -23,6 +23,9 @@ describe('flowerMatchArgs', () => {
     ['all', 'TCP dst port 80'],
     ['ip', 'IPv6 dst 2001:db8::/48'],
     ['ip', 'TCP dst port 80, TOS 0x10'],
+    // tc takes icmp on IPv4 filters only, icmpv6 on IPv6 ones
+    ['ipv6', 'IPv6, ICMP'],
+    ['ip', 'ICMPv6'],
   ])('refuses %s %s (keys it would not write, or that read back otherwise)', (protocol, words) => {
     expect(flowerMatchArgs(protocol, words)).toBeNull();
   });

@@ -34,7 +34,9 @@ export function flowerMatchArgs(protocol: string, match: string): string[] | nul
     i = 1;
   }
   const transport = parts[i] !== undefined ? /^(\S+)((?: (?:src|dst) port \d+(?:-\d+)?)*)$/.exec(parts[i]!) : null;
-  const name = transport ? PROTOCOL_WORDS[transport[1]!] : undefined;
+  const named = transport ? PROTOCOL_WORDS[transport[1]!] : undefined;
+  // tc takes icmp on IPv4 filters only and icmpv6 on IPv6 ones (it prints either where it reads that number).
+  const name = named === (protocol === 'ipv6' ? 'icmp' : 'icmpv6') ? undefined : named;
   if (transport && name && ethType) {
     keys.ip_proto = name;
     proto.push('ip_proto', name);

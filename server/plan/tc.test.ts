@@ -240,6 +240,8 @@ describe('what cannot be put back exactly is refused in words', () => {
 
   it.each<[string, RootTree, string]>([
     ['a flower filter on a VLAN', withRoot(htbRoot, { filters: [filter('IPv4 dst 10.0.0.0/24, VLAN 10', { kind: 'flower', handle: '0x1' })] }), "eth2's current tc tree holds a flower filter whose match (IPv4 dst 10.0.0.0/24, VLAN 10) Switchboard cannot put back exactly; remove it by hand first."],
+    ['a flower filter without a handle', withRoot(htbRoot, { filters: [filter('TCP dst port 80', { kind: 'flower', handle: null })] }), "eth2's current tc tree holds a flower filter without a handle Switchboard cannot put back exactly; remove it by hand first."],
+    ['an fw filter for one input device', withRoot(htbRoot, { filters: [filter('firewall mark 0x7, arriving on eth0', { kind: 'fw', handle: '0x7' })] }), "eth2's current tc tree holds an fw filter whose match (firewall mark 0x7, arriving on eth0) Switchboard cannot put back exactly; remove it by hand first."],
     ['a matchall filter', withRoot(htbRoot, { filters: [filter('all traffic', { kind: 'matchall', handle: '0x1' })] }), "eth2's current tc tree holds a matchall filter Switchboard cannot put back exactly; remove it by hand first."],
     ['an fw filter with an action', withRoot(htbRoot, { filters: [filter('firewall mark 0x7', { kind: 'fw', handle: '0x7', actions: ['drop'] })] }), "eth2's current tc tree holds an fw filter with actions (drop) Switchboard cannot put back exactly; remove it by hand first."],
     [

@@ -421,9 +421,11 @@ function fwFilterArgs(f: TcFilter): Args {
 /** A flower filter: its handle, and the match as flower's keys (tc-flower.ts). */
 function flowerFilterArgs(f: TcFilter): Args {
   if (f.actions.length) return fail(`a flower filter with actions (${f.actions.join(', then ')})`);
+  // Its handle as read: one the kernel picked anew could be one a later filter of the tree names.
+  if (!f.handle) return fail('a flower filter without a handle');
   const match = flowerMatchArgs(f.protocol, f.match);
   if (!match) return fail(`a flower filter whose match (${f.match})`);
-  return { args: [...(f.handle ? ['handle', f.handle] : []), 'flower', ...match, ...(f.classid ? ['classid', f.classid] : [])] };
+  return { args: ['handle', f.handle, 'flower', ...match, ...(f.classid ? ['classid', f.classid] : [])] };
 }
 
 /** A refusal in people's words: what is in the way, and what to do. */

@@ -206,7 +206,7 @@ describe('Open vSwitch in the history (kv1 with scratch bridges)', () => {
 
 describe('NAT in the history', () => {
   const base = (): Topology => ({
-    modelVersion: 8,
+    modelVersion: 9,
     host: { hostname: 'hv1', kernel: null, iproute2: null, libvirtVersion: null, libvirtAvailable: false, ipForward: true, ip6Forward: null, forwardingFile: null },
     interfaces: [],
     routes: [],
@@ -239,6 +239,9 @@ describe('NAT in the history', () => {
     const below = { ...base(), firewall: { ...base().firewall!, portForwards: [forward('c1')], forwardAccepts: [{ ...accept, shadowedBy: 'LIBVIRT_FWI' }] } };
     expect(diffTopology(onTop, below).map(describeChange)).toEqual(["port forward of tcp to 192.168.122.10 port 80 blocked: LIBVIRT_FWI now comes before Switchboard's accept in FORWARD"]);
     expect(diffTopology(below, onTop).map(describeChange)).toEqual(["port forward of tcp to 192.168.122.10 port 80 no longer blocked: Switchboard's accept is on top in FORWARD again"]);
+    // Another accept for the same target on top: not blocked.
+    const both = { ...base(), firewall: { ...base().firewall!, portForwards: [forward('c1')], forwardAccepts: [{ ...accept, shadowedBy: 'LIBVIRT_FWI' }, { ...accept, changeId: 'c2' }] } };
+    expect(diffTopology(onTop, both)).toEqual([]);
   });
 
   it('does not count a rule put back by another change as a change, nor a firewall one read could not see', () => {

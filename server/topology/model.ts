@@ -6,7 +6,7 @@
  * Bumped when the parser reads more of the same host (a new field, a finer key), so the first
  * read after an upgrade is not mistaken for a change made on the host.
  */
-export const MODEL_VERSION = 8;
+export const MODEL_VERSION = 9;
 
 export const INTERFACE_KINDS = [
   'loopback',

@@ -487,13 +487,17 @@ export function forwardAcceptInWords(a: ForwardAccept): string {
 export function forwardAcceptBlockedInWords(a: ForwardAccept): string | null {
   if (!a.shadowedBy) return null;
   const libvirt = a.shadowedBy.startsWith('LIBVIRT_');
-  const before = libvirt ? `libvirt's rules (${a.shadowedBy}) come` : `a ${a.shadowedBy} rule out of ${a.outInterface} comes`;
+  const [verdict, out] = a.shadowedBy.split(' -o ');
+  const before = libvirt ? `libvirt's rules (${a.shadowedBy}) come` : `a ${verdict} rule ${out ? `out of ${out}` : 'for all forwarded traffic'} comes`;
   return `Blocked: ${before} before Switchboard's accept in FORWARD and refuse${libvirt ? '' : 's'} new connections to ${a.toAddress} port ${a.toPort}${libvirt ? ', as after a firewall reload (firewalld, iptables-restore)' : ''}. Putting the forward back puts its accept on top again.`;
 }
 
 /** The accept rule a port forward relies on, when there is one. */
-export const acceptOf = (f: FirewallState, p: PortForwardRule): ForwardAccept | undefined =>
-  f.forwardAccepts.find((a) => a.protocol === p.protocol && a.toAddress === p.toAddress && a.toPort === p.toPort);
+export function acceptOf(f: FirewallState, p: PortForwardRule): ForwardAccept | undefined {
+  const accepts = f.forwardAccepts.filter((a) => a.protocol === p.protocol && a.toAddress === p.toAddress && a.toPort === p.toPort);
+  // Two forwards to one VM port have an accept each; one on top lets both through.
+  return accepts.find((a) => !a.shadowedBy) ?? accepts[0];
+}
 
 const IPTABLES_BACKEND = { nft: 'nf_tables', legacy: 'legacy' } as const;
 

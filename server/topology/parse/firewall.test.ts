@@ -14,6 +14,7 @@ import { parseFirewall } from './firewall';
 import { parseProbeOutput } from './index';
 import { ProbeParseError } from './errors';
 import type { FirewallState, RuleSource } from '../model';
+import { forwardAcceptBlockedInWords } from '../words';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8').trim();
 const libvirt = fixture('firewall-libvirt.txt');
@@ -168,9 +169,14 @@ describe("Switchboard's FORWARD accepts (iptables filter)", () => {
     expect(parse(body).forwardAccepts.map((a) => [a.toAddress, a.shadowedBy ?? null])).toEqual([
       ['10.7.0.1', null],
       ['10.7.0.2', null],
-      ['10.7.0.3', 'REJECT'],
+      ['10.7.0.3', 'REJECT -o virbr9'],
       ['10.7.0.4', 'LIBVIRT_FWI'],
     ]);
+    const [, , outOfBridge] = parse(body).forwardAccepts;
+    expect(forwardAcceptBlockedInWords(outOfBridge!)).toBe(
+      "Blocked: a REJECT rule out of virbr9 comes before Switchboard's accept in FORWARD and refuses new connections to 10.7.0.3 port 80. Putting the forward back puts its accept on top again.",
+    );
+    expect(forwardAcceptBlockedInWords({ ...outOfBridge!, shadowedBy: 'DROP' })).toMatch(/^Blocked: a DROP rule for all forwarded traffic comes before/);
   });
 
   it('reads options in any order, quoted or not, and takes nothing from inside a quoted comment', () => {

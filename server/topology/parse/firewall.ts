@@ -604,7 +604,7 @@ function refusalOf(rule: Rule): Refusal | null {
   const target = rule.target;
   if (target === 'LIBVIRT_FWI' && rule.options.length === 1) return { what: target, out: null };
   const out = rule.plain('-o');
-  if ((target === 'REJECT' || target === 'DROP') && rule.only(['-o', '-j', '--reject-with'], []) && out !== undefined) return { what: target, out };
+  if ((target === 'REJECT' || target === 'DROP') && rule.only(['-o', '-j', '--reject-with'], []) && out !== undefined) return { what: out ? `${target} -o ${out}` : target, out };
   return null;
 }
 

@@ -178,6 +178,9 @@ describe('classifiers this kernel lacks (rows written from iproute2 6.1\'s print
     expect(json).toMatchObject({ kind: 'fw', handle: '0x6', classid: '1:10', match: 'firewall mark 0x6' });
     const [text] = parseFilters('@@filters eth2 1:@@\n[{"protocol":"ip","pref":7,"kind":"fw","chain":0,"options":{handle 0x6/0xff classid 1:10 }}]').filters;
     expect(text).toMatchObject({ kind: 'fw', handle: '0x6', classid: '1:10', match: 'firewall mark 0x6/0xff' });
+    // An input device narrows it: said, so that it is not put back without.
+    const [indev] = read([{ protocol: 'ip', pref: 7, kind: 'fw', chain: 0, options: { fw: { mark: '0x6', mask: '0xffffffff' }, indev: 'eth0', classid: '1:10' } }]);
+    expect(indev).toMatchObject({ kind: 'fw', match: 'firewall mark 0x6, arriving on eth0' });
   });
 
   it('says matchall as all traffic, with its actions', () => {

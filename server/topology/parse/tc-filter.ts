@@ -465,6 +465,8 @@ function filterOf(dev: string, parent: string, row: FilterRow, police: ReadonlyM
       handle = mark;
       match = noMatch(familyOf(row.protocol));
       if (mark) match.other.push(`firewall mark ${mark}${mask && mask !== '0xffffffff' ? `/${mask}` : ''}`);
+      const indev = str(o.indev) ?? fromText(/\binput dev (\S+)/);
+      if (indev) match.other.push(`arriving on ${indev}`);
       break;
     }
     case 'matchall':
