@@ -6,7 +6,7 @@ import { canonicalText } from '@/server/canonical';
 import { portForwardInWords } from '@/server/plan/nat';
 import { classConfiguration, qdiscKey, type BootConfig, type FirewallState, type ForwardAccept, type OvsPort, type OvsState, type Topology } from './model';
 import { isBridgeOwnPort } from './ovs';
-import { ovsPortInWords } from './words';
+import { acceptOf, ovsPortInWords } from './words';
 
 export type ChangeEntity = 'interface' | 'vm' | 'network' | 'qdisc' | 'class' | 'filter' | 'route' | 'host' | 'ovs-bridge' | 'ovs-port' | 'masquerade' | 'port-forward';
 
@@ -210,19 +210,20 @@ function firewallChanges(before: FirewallState | undefined, after: FirewallState
   };
   compare('masquerade', before?.masquerades ?? [], after?.masquerades ?? [], (m) => `of ${m.source ?? 'every source'} out of ${m.outInterface ?? 'the routed interface'}`);
   compare('port-forward', before?.portForwards ?? [], after?.portForwards ?? [], portForwardInWords);
-  // An accept that a rule before it now refuses (a firewall reload put libvirt's jumps on top), or no longer.
-  // A target is blocked when every accept for it is (two forwards to one VM port have one each).
-  const shadowed = (fw: FirewallState | undefined) => {
-    const byTarget = new Map<string, ForwardAccept[]>();
-    for (const a of fw?.forwardAccepts ?? []) {
-      const name = `${a.protocol} to ${a.toAddress} port ${a.toPort}`;
-      byTarget.set(name, [...(byTarget.get(name) ?? []), a]);
-    }
-    return new Map([...byTarget].filter(([, accepts]) => accepts.every((a) => a.shadowedBy)).map(([name, accepts]) => [name, accepts[0]!.shadowedBy!]));
-  };
-  const [was, now] = [shadowed(before), shadowed(after)];
+  // A target whose accept a rule before it now refuses (a firewall reload put libvirt's jumps on
+  // top), or no longer; acceptOf picks one on top when there is (two forwards to one VM port).
+  const targetOf = (a: ForwardAccept) => `${a.protocol} to ${a.toAddress} port ${a.toPort}`;
+  const blocked = (fw: FirewallState | undefined) =>
+    new Map(
+      (fw?.forwardAccepts ?? []).flatMap((a) => {
+        const by = acceptOf(fw!, a)?.shadowedBy;
+        return by ? [[targetOf(a), by] as const] : [];
+      }),
+    );
+  const [was, now] = [blocked(before), blocked(after)];
+  const stillThere = new Set((after?.forwardAccepts ?? []).map(targetOf));
   for (const [name, by] of now) if (!was.has(name)) changes.push({ entity: 'port-forward', name, change: 'changed', summary: `port forward of ${name} blocked: ${by} now comes before Switchboard's accept in FORWARD` });
-  for (const name of was.keys()) if (!now.has(name) && after?.forwardAccepts.some((a) => `${a.protocol} to ${a.toAddress} port ${a.toPort}` === name)) changes.push({ entity: 'port-forward', name, change: 'changed', summary: `port forward of ${name} no longer blocked: Switchboard's accept is on top in FORWARD again` });
+  for (const name of was.keys()) if (!now.has(name) && stillThere.has(name)) changes.push({ entity: 'port-forward', name, change: 'changed', summary: `port forward of ${name} no longer blocked: Switchboard's accept is on top in FORWARD again` });
   return changes;
 }
 

@@ -492,8 +492,8 @@ export function forwardAcceptBlockedInWords(a: ForwardAccept): string | null {
   return `Blocked: ${before} before Switchboard's accept in FORWARD and refuse${libvirt ? '' : 's'} new connections to ${a.toAddress} port ${a.toPort}${libvirt ? ', as after a firewall reload (firewalld, iptables-restore)' : ''}. Putting the forward back puts its accept on top again.`;
 }
 
-/** The accept rule a port forward relies on, when there is one. */
-export function acceptOf(f: FirewallState, p: PortForwardRule): ForwardAccept | undefined {
+/** The accept rule a port forward (or whatever goes to its address and port) relies on, when there is one. */
+export function acceptOf(f: FirewallState, p: Pick<PortForwardRule, 'protocol' | 'toAddress' | 'toPort'>): ForwardAccept | undefined {
   const accepts = f.forwardAccepts.filter((a) => a.protocol === p.protocol && a.toAddress === p.toAddress && a.toPort === p.toPort);
   // Two forwards to one VM port have an accept each; one on top lets both through.
   return accepts.find((a) => !a.shadowedBy) ?? accepts[0];
