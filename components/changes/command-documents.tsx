@@ -13,6 +13,7 @@ const SHAPE_WORDS: Record<DocumentShape, string> = {
   netplan: 'boot configuration (netplan YAML)',
   nft: "Switchboard's NAT table (nftables)",
   'iptables-rules': 'port-forward accepts kept for boot (iptables-restore)',
+  'nft-accepts': "port-forward accepts on top of libvirt's nft chain",
   'tc-batch': 'traffic control kept for boot (tc batch)',
   'systemd-unit': "Switchboard's boot unit (systemd)",
 };

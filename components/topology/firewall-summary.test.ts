@@ -32,8 +32,8 @@ describe('the firewall summary on the host card', () => {
     masquerades: [libvirtMasq, libvirtMasq, libvirtMasq],
     portForwards: [web1Forward, { ...web1Forward, changeId: null, owner: 'other', table: 'ip nat', chain: 'PREROUTING', hostPort: 2222, toPort: 22, inInterface: 'eth0', source: '10.0.0.0/8' }],
     forwardAccepts: [
-      { protocol: 'tcp', toAddress: '192.168.122.10', toPort: 80, outInterface: 'virbr0', changeId: 'cmc1x2' },
-      { protocol: 'udp', toAddress: '192.168.122.99', toPort: 53, outInterface: 'virbr0', changeId: 'old7' },
+      { tool: 'iptables', protocol: 'tcp', toAddress: '192.168.122.10', toPort: 80, outInterface: 'virbr0', changeId: 'cmc1x2' },
+      { tool: 'iptables', protocol: 'udp', toAddress: '192.168.122.99', toPort: 53, outInterface: 'virbr0', changeId: 'old7' },
     ],
     tables: [
       { tool: 'nft', family: 'inet', name: 'switchboard', rules: 2 },
@@ -117,7 +117,7 @@ describe('NAT edges and port-forward badges as drawn', () => {
   it("marks a forward whose accept sits below libvirt's reject as blocked, on the badge and in the summary, in words", () => {
     const blockedHost = host({
       portForwards: [web1Forward],
-      forwardAccepts: [{ protocol: 'tcp', toAddress: '192.168.122.10', toPort: 80, outInterface: 'virbr0', changeId: 'cmc1x2', shadowedBy: 'LIBVIRT_FWI' }],
+      forwardAccepts: [{ tool: 'iptables', protocol: 'tcp', toAddress: '192.168.122.10', toPort: 80, outInterface: 'virbr0', changeId: 'cmc1x2', shadowedBy: 'LIBVIRT_FWI' }],
     });
     const sentence =
       "Blocked: libvirt's rules (LIBVIRT_FWI) come before Switchboard's accept in FORWARD and refuse new connections to 192.168.122.10 port 80, as after a firewall reload (firewalld, iptables-restore). Putting the forward back puts its accept on top again.";
@@ -133,8 +133,8 @@ describe('NAT edges and port-forward badges as drawn', () => {
     const oneOnTop = host({
       portForwards: [web1Forward],
       forwardAccepts: [
-        { protocol: 'tcp', toAddress: '192.168.122.10', toPort: 80, outInterface: 'virbr0', changeId: 'old1', shadowedBy: 'LIBVIRT_FWI' },
-        { protocol: 'tcp', toAddress: '192.168.122.10', toPort: 80, outInterface: 'virbr0', changeId: 'cmc1x2' },
+        { tool: 'iptables', protocol: 'tcp', toAddress: '192.168.122.10', toPort: 80, outInterface: 'virbr0', changeId: 'old1', shadowedBy: 'LIBVIRT_FWI' },
+        { tool: 'iptables', protocol: 'tcp', toAddress: '192.168.122.10', toPort: 80, outInterface: 'virbr0', changeId: 'cmc1x2' },
       ],
     });
     expect(renderToStaticMarkup(createElement(FirewallSummary, { topology: oneOnTop }))).not.toContain('forward-accept-blocked');

@@ -13,7 +13,9 @@ import { planChange } from '@/server/plan/planner';
 import type { PlannedCommand } from '@/server/plan/render';
 import { rootTreeOf } from '@/server/plan/tc';
 import { differencesFromIntended } from '@/server/plan/verify';
-import type { Topology } from '@/server/topology/model';
+import type { ForwardAccept, Topology } from '@/server/topology/model';
+import { forwardAcceptCommand } from '@/server/plan/nat';
+import { libvirtNftDocument } from '@/server/testing/libvirt-nft';
 import { parseClasses, parseQdiscs } from '@/server/topology/parse/tc';
 import { parseFilters } from '@/server/topology/parse/tc-filter';
 import { encodeRunnerInput, JOURNAL_DIR, journalCommand, lineSplitter, parseRunnerLine, PLAN_MAGIC, RUNNER_COMMAND, RUNNER_SCRIPT, type RunnerEvent, type RunnerStep } from './runner';
@@ -746,5 +748,47 @@ describe('tc through the runner (an empty namespace with a veth pair)', () => {
     const both = runOverTree([...removed.steps, ...revert.plan.steps]);
     expect(both.lines.at(-1)).toBe('SB end applied');
     expect(treeOf(both.after)).toEqual(treeOf(before));
+  });
+});
+
+describe("an accept in libvirt's nft chain through the runner (libvirt 10's table in an empty namespace)", () => {
+  /** Runs the runner in a fresh namespace that already holds libvirt's table for `lo`; reports what guest_input holds afterwards. */
+  function runWithLibvirtTable(steps: RunnerStep[]) {
+    const id = newId();
+    const outer = 'nft -f - <<EOF\n' + libvirtNftDocument('lo', '10.88.0.0/24') + 'EOF\n"$@" < "$SB_PLAN"; rc=$?; nft list chain ip libvirt_network guest_input >&2; exit $rc';
+    const planFile = path.join(mkdtempSync(path.join(tmpdir(), 'sb-nft-')), 'plan');
+    writeFileSync(planFile, encodeRunnerInput(id, steps));
+    const r = spawnSync('unshare', ['--net', 'sh', '-c', outer, 'outer', ...RUNNER_COMMAND], { env: { ...process.env, SB_PLAN: planFile }, encoding: 'utf8', timeout: 10_000 });
+    const lines = r.stdout.split('\n').filter(Boolean);
+    const chain = r.stderr.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('table') && !l.startsWith('chain') && l !== '}');
+    return { lines, events: lines.map(parseRunnerLine).filter((e): e is RunnerEvent => e !== null), chain };
+  }
+  const accept = (port: number, changeId: string): ForwardAccept => ({ tool: 'nft', protocol: 'tcp', toAddress: '10.88.0.5', toPort: port, outInterface: 'lo', changeId });
+  const ruleOf = (a: ForwardAccept) => `oifname "lo" ip daddr 10.88.0.5 tcp dport ${a.toPort} ct status dnat accept comment "switchboard:${a.changeId}"`;
+  const LIBVIRTS = ['oif "lo" ip daddr 10.88.0.0/24 ct state established,related counter packets 0 bytes 0 accept', 'oif "lo" counter packets 0 bytes 0 reject'];
+
+  it('inserts accepts on top and deletes exactly the one a document names (another with the same comment stays)', () => {
+    const [a80, a443] = [accept(80, 'c1'), accept(443, 'c1')];
+    const r = runWithLibvirtTable([{ commands: [forwardAcceptCommand(a80, true)] }, { commands: [forwardAcceptCommand(a443, true)] }, { commands: [forwardAcceptCommand(a80, false)] }]);
+    expect(endOf(r as unknown as Run)).toEqual({ type: 'end', result: 'applied' });
+    expect(r.chain).toEqual([ruleOf(a443), ...LIBVIRTS]);
+  });
+
+  it('undoes the insert by deleting the rule again when a later step fails, and says so when the rule to delete is gone', () => {
+    const r = runWithLibvirtTable([{ commands: [forwardAcceptCommand(accept(80, 'c2'), true)] }, { commands: [failing] }]);
+    expect(endOf(r as unknown as Run)).toEqual({ type: 'end', result: 'rolled-back' });
+    expect(r.events.filter((e) => e.type === 'undo-done').map((e) => (e as { exitCode: number }).exitCode)).toEqual([0]);
+    expect(r.chain).toEqual(LIBVIRTS);
+    const missing = runWithLibvirtTable([{ commands: [forwardAcceptCommand(accept(80, 'c3'), false)] }]);
+    expect(missing.lines).toContain(`SB out 0 0 ip libvirt_network guest_input has no rule ${ruleOf(accept(80, 'c3'))}`);
+    expect(endOf(missing as unknown as Run)).toEqual({ type: 'end', result: 'rolled-back' });
+  });
+
+  it('refuses a document that names another chain (its own check, whatever the panel sent)', () => {
+    const id = newId();
+    const doc = Buffer.from('insert rule ip filter FORWARD accept\n').toString('base64');
+    const r = run(`${PLAN_MAGIC} ${id}\ndo 0 0 sb-delete-nft-rule @doc1\ndoc 0 0 1 ${doc}\nend\n`);
+    expect(r.lines).toContain('SB out 0 0 refused: sb-delete-nft-rule deletes only an accept in ip libvirt_network guest_input');
+    expect(r.events.find((e) => e.type === 'done')).toMatchObject({ exitCode: 126 });
   });
 });

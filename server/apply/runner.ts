@@ -67,7 +67,7 @@ owned_file() {
   case $1 in */../*|*/..) return 1;; esac
   case $1 in /etc/sysctl.d/99-switchboard-*.conf|/etc/network/interfaces|/etc/network/interfaces.d/switchboard) return 0;; esac
   # The tc and NAT rules kept for boot, and the unit that loads them (plan/boot/restore-unit.ts).
-  case $1 in /etc/switchboard/nat.nft|/etc/switchboard/forward.rules|/etc/switchboard/tc.batch|/etc/systemd/system/switchboard-restore.service|/etc/systemd/system/multi-user.target.d/switchboard-restore.conf) return 0;; esac
+  case $1 in /etc/switchboard/nat.nft|/etc/switchboard/forward.rules|/etc/switchboard/libvirt-accepts.nft|/etc/switchboard/tc.batch|/etc/systemd/system/switchboard-restore.service|/etc/systemd/system/multi-user.target.d/switchboard-restore.conf) return 0;; esac
   # systemd-networkd's units and netplan's YAML, directly in their directories.
   case $1 in /etc/systemd/network/*/*|/etc/netplan/*/*) return 1;; esac
   case $1 in /etc/systemd/network/?*.network|/etc/systemd/network/?*.netdev|/etc/netplan/?*.yaml|/etc/netplan/?*.yml) return 0;; esac
@@ -84,8 +84,20 @@ remove_file() {
   owned_file "$1" || { echo "refused: file $1"; return 126; }
   rm -f "$1"
 }
+# Deletes the accept a plan document inserted into libvirt's nft chain ("insert rule ip
+# libvirt_network guest_input RULE"), found by its exact text: nft deletes a rule only by its
+# handle, which is not known before the insert runs.
+delete_nft_rule() {
+  case $1 in "$dir/$id".d.*) ;; *) echo "refused: sb-delete-nft-rule reads a document of the plan"; return 126;; esac
+  IFS=' ' read -r verb what family table chain rule < "$1"
+  [ "$verb $what $family $table $chain" = 'insert rule ip libvirt_network guest_input' ] || { echo "refused: sb-delete-nft-rule deletes only an accept in ip libvirt_network guest_input"; return 126; }
+  listing=$(nft -a list chain ip libvirt_network guest_input 2>&1) || { printf '%s\n' "$listing"; return 1; }
+  handle=$(printf '%s\n' "$listing" | SB_RULE="$rule" awk '{ l = $0; sub(/^[ \t]+/, "", l); p = index(l, " # handle "); if (p && substr(l, 1, p - 1) == ENVIRON["SB_RULE"]) { print substr(l, p + 10); exit } }')
+  [ -n "$handle" ] || { echo "ip libvirt_network guest_input has no rule $rule"; return 1; }
+  nft delete rule ip libvirt_network guest_input handle "$handle"
+}
 # Runs the argv of a plan line (after its first three words). Refuses any program but ip,
-# bridge, tc, virsh, sysctl, iptables, ovs-vsctl, nft (with a document) and the two file built-ins, and arguments outside the safe set: the
+# bridge, tc, virsh, sysctl, iptables, ovs-vsctl, nft (with a document) and the three built-ins, and arguments outside the safe set: the
 # same rule as plan/commands.ts, checked again here. @docN becomes the path of that command's document N.
 # A word that starts with "-" and holds "=" or "," (an option and its value in one word) is
 # refused but for ovs-vsctl's timeout, so allowing "=" and "," gives no program a new option.
@@ -123,6 +135,7 @@ run_line() {
       case $3 in "$dir"/*) ;; *) echo "refused: nft reads only its document"; return 126;; esac;;
     sb-write-file) [ $# -eq 3 ] || { echo "refused: sb-write-file takes a path and a document"; return 126; }; write_file "$2" "$3" 2>&1; return;;
     sb-remove-file) [ $# -eq 2 ] || { echo "refused: sb-remove-file takes a path"; return 126; }; remove_file "$2" 2>&1; return;;
+    sb-delete-nft-rule) [ $# -eq 2 ] || { echo "refused: sb-delete-nft-rule takes a document"; return 126; }; delete_nft_rule "$2" 2>&1; return;;
     *) echo "refused: program $1"; return 126;;
   esac
   "$@" 2>&1 < /dev/null

@@ -5,6 +5,8 @@
 //   stops it again;
 // - a forward whose accept ends up below libvirt's rules (as after a firewall reload) is read as
 //   blocked, and adding it again puts the accept back on top: the connection works again;
+// - with libvirt 10's nftables backend (its table built as libvirt writes it), the forward also
+//   needs an accept in libvirt's own chain, read as blocked once libvirt's reject is on top again;
 // - a masquerade lets a host-only subnet behind hv1 reach hv2, which sees hv1's address;
 // - a failure after the NAT steps rolls Switchboard's table and the FORWARD accept back.
 //
@@ -16,7 +18,8 @@ import { run } from '@/lab/exec';
 import type { SshPool } from '@/server/ssh/pool';
 import { changeHarness, panelWithLabHost } from '@/server/testing/changes';
 import { forwardAcceptArgv } from '@/server/plan/nat';
-import { forwardAcceptBlockedInWords } from '@/server/topology/words';
+import { acceptOf, forwardAcceptBlockedInWords } from '@/server/topology/words';
+import { libvirtNftDocument } from '@/server/testing/libvirt-nft';
 import { emptyAllTables, openTestDatabase, type TestDatabase } from '@/server/testing/database';
 
 let hv1: LabHost;
@@ -163,6 +166,57 @@ describe('NAT and port forwarding on a lab host', () => {
     }
     expect((await harness.read()).firewall!.forwardAccepts).toEqual([]);
   }, 180_000);
+
+  it("with libvirt 10's nftables backend, needs an accept in libvirt's own chain too; reads it blocked once libvirt's reject is on top again, and putting the forward back fixes it", async () => {
+    // The lab's libvirt 9 cannot use that backend: its table is built as libvirt 10 writes it,
+    // beside libvirt 9's iptables rules, so both reject and both need an accept.
+    await hv1.exec(['nft', '-f', '-'], { input: libvirtNftDocument('virbr0', '198.19.122.0/24') });
+    const forward = { protocol: 'tcp' as const, hostPort: 8080, toAddress: VM.address, toPort: 80, inInterface: 'eth0' };
+    const libvirtInput = async () => (await hv1.exec(['nft', 'list', 'chain', 'ip', 'libvirt_network', 'guest_input'])).stdout;
+    try {
+      expect((await harness.read()).firewall!.libvirtRejects).toEqual(['iptables', 'nft']);
+      // Without the accept in libvirt's chain, its reject refuses the connection that FORWARD lets through.
+      const withoutNft = await harness.change([{ kind: 'addPortForward', ...forward }], {
+        reason: "test: a forward without its accept in libvirt's nft chain",
+        editPlan: (p) => {
+          for (const s of p.steps) s.commands = s.commands.filter((c) => c.documents?.[0]?.shape !== 'nft-accepts');
+        },
+      });
+      expect(withoutNft.differences).toEqual([expect.stringContaining("is not in libvirt's nftables chain (ip libvirt_network guest_input)")]);
+      expect(await connectFrom(hv2.names.netns, hv1.address, 8080)).toBe('failed: ECONNREFUSED');
+      await harness.change([{ kind: 'removePortForward', ...forward }], { reason: 'test: clean up' });
+
+      const added = await harness.change([{ kind: 'addPortForward', ...forward }], { reason: "test: a forward through libvirt's nft chain" });
+      expect(added.status, await harness.explain(added.changeId)).toBe('applied');
+      expect(added.differences).toEqual([]);
+      expect(await connectFrom(hv2.names.netns, hv1.address, 8080)).toBe(`seen ${hv2.address}`);
+      expect((await harness.read()).firewall!.forwardAccepts).toEqual([
+        expect.objectContaining({ tool: 'iptables', toAddress: VM.address }),
+        expect.objectContaining({ tool: 'nft', toAddress: VM.address, outInterface: 'virbr0', changeId: added.changeId }),
+      ]);
+      expect(await libvirtInput()).toMatch(new RegExp(`^\\s*oifname "virbr0" ip daddr ${VM.address.replaceAll('.', '\\.')} tcp dport 80 ct status dnat accept comment "switchboard:${added.changeId}"$`, 'm'));
+
+      // libvirt restarting the network inserts its reject on top again.
+      await hv1.exec(['nft', 'insert', 'rule', 'ip', 'libvirt_network', 'guest_input', 'oif', 'virbr0', 'counter', 'reject']);
+      expect(await connectFrom(hv2.names.netns, hv1.address, 8080)).toBe('failed: ECONNREFUSED');
+      const shadowed = (await harness.read()).firewall!;
+      expect(shadowed.forwardAccepts.find((a) => a.tool === 'nft')).toEqual(expect.objectContaining({ shadowedBy: 'reject -o virbr0' }));
+      expect(forwardAcceptBlockedInWords(acceptOf(shadowed, forward)!)).toMatch(/^Blocked: libvirt's reject for virbr0 comes before Switchboard's accept in its chain ip libvirt_network guest_input/);
+
+      const putBack = await harness.change([{ kind: 'removePortForward', ...forward }, { kind: 'addPortForward', ...forward }], { reason: 'test: put the forward back on top' });
+      expect(putBack.status, await harness.explain(putBack.changeId)).toBe('applied');
+      expect(putBack.differences).toEqual([]);
+      expect(await connectFrom(hv2.names.netns, hv1.address, 8080)).toBe(`seen ${hv2.address}`);
+    } finally {
+      await harness.change([{ kind: 'removePortForward', ...forward }], { reason: 'test: clean up' });
+      // Deleted by its text (sb-delete-nft-rule): libvirt's own rules stay as they were.
+      const left = await libvirtInput();
+      await hv1.exec(['nft', 'delete', 'table', 'ip', 'libvirt_network'], { allowFailure: true });
+      expect(left).not.toContain('switchboard');
+      expect(left.match(/ reject/g)).toHaveLength(2);
+    }
+    expect(await connectFrom(hv2.names.netns, hv1.address, 8080)).toMatch(/^failed/);
+  }, 240_000);
 
   it('masquerades a host-only subnet out of eth0, so it reaches hv2 as hv1; Revert stops it', async () => {
     expect(await connectFrom(HOST_ONLY.ns, hv2.address, 9000)).toMatch(/^failed/);

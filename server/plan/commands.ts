@@ -24,7 +24,7 @@ export const changesKernel = (c: { argv: Argv }): boolean => KERNEL_PROGRAMS.has
  * files and which changes wait for a confirmation (a tc change on the panel's own path waits
  * because review marks it disruptive).
  */
-export const UNPERSISTED_PROGRAMS: ReadonlySet<string> = new Set(['tc', 'nft', 'iptables']);
+export const UNPERSISTED_PROGRAMS: ReadonlySet<string> = new Set(['tc', 'nft', 'iptables', 'sb-delete-nft-rule']);
 
 /** Whether a command's change lasts only until the next reboot whatever the boot configuration says. */
 export const lostAtReboot = (c: { argv: Argv }): boolean => UNPERSISTED_PROGRAMS.has(c.argv[0] ?? '');
@@ -56,7 +56,7 @@ export const SAFE_ARG = /^[A-Za-z0-9_.:/=,-]+$/;
 /** An argument naming the command's document N; `@` is outside SAFE_ARG, so no value can forge one. */
 export const DOCUMENT_REF = /^@doc([1-9][0-9]?)$/;
 /** What the runner runs: the network tools, and its own two built-ins for the files Switchboard owns. */
-export const PROGRAMS = ['ip', 'bridge', 'tc', 'virsh', 'sysctl', 'nft', 'iptables', 'ovs-vsctl', 'sb-write-file', 'sb-remove-file'] as const;
+export const PROGRAMS = ['ip', 'bridge', 'tc', 'virsh', 'sysctl', 'nft', 'iptables', 'ovs-vsctl', 'sb-write-file', 'sb-remove-file', 'sb-delete-nft-rule'] as const;
 
 /**
  * ovs-vsctl's one global option, always its first argument: how long it waits for the database

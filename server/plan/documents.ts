@@ -21,6 +21,12 @@ export const DOCUMENT_SHAPES = {
   netplan: { root: null },
   /** `nft -f`: Switchboard's own table, whole (plan/nat.ts). */
   nft: { root: null },
+  /**
+   * `nft -f`: accepts inserted on top of libvirt's chain ip libvirt_network guest_input (its
+   * nftables backend), one line each; the runner's sb-delete-nft-rule deletes one by its text.
+   * Also /etc/switchboard/libvirt-accepts.nft, loaded at boot.
+   */
+  'nft-accepts': { root: null },
   /** /etc/switchboard/forward.rules: Switchboard's FORWARD accepts for `iptables-restore --noflush` at boot (plan/boot/kept.ts). */
   'iptables-rules': { root: null },
   /** /etc/switchboard/tc.batch: the tc trees Switchboard put back at boot, for `tc -force -batch` (plan/boot/kept.ts). */
@@ -62,6 +68,7 @@ export function checkDocument(d: { shape: DocumentShape; text: string }): void {
   }
   if (d.shape === 'nft') return checkNftDocument(d.text, fail);
   if (d.shape === 'iptables-rules') return checkLines(d.text, IPTABLES_RULES_LINES, fail);
+  if (d.shape === 'nft-accepts') return checkLines(d.text, NFT_ACCEPT_LINES, fail);
   if (d.shape === 'tc-batch') return checkTcBatch(d.text, fail);
   if (d.shape === 'systemd-unit') {
     if (!SYSTEMD_UNITS.includes(d.text)) fail('is not the unit or drop-in Switchboard writes');
@@ -110,6 +117,13 @@ const IPTABLES_RULES_LINES = [
   /^\*filter$/,
   /^-I FORWARD -d [0-9.]{7,15}\/32 -o [A-Za-z0-9_.-]{1,15} -p (tcp|udp) -m (tcp|udp) --dport \d{1,5} -m conntrack --ctstate DNAT -m comment --comment switchboard(:[A-Za-z0-9-]+)? -j ACCEPT$/,
   /^COMMIT$/,
+  /^$/,
+];
+
+/** The accepts plan/nat.ts inserts into libvirt's nft chain (nftAcceptInserts), and nothing else. */
+const NFT_ACCEPT_LINES = [
+  /^#[^\n]*$/,
+  /^insert rule ip libvirt_network guest_input oifname "[A-Za-z0-9_.-]{1,15}" ip daddr [0-9.]{7,15} (tcp|udp) dport \d{1,5} ct status dnat accept comment "switchboard(:[A-Za-z0-9-]+)?"$/,
   /^$/,
 ];
 

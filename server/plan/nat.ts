@@ -12,7 +12,7 @@
 // (only connections this forward translated: `--ctstate DNAT`), commented with the change; its
 // inverse deletes that very rule by its full specification.
 import type { FirewallState, ForwardAccept, LibvirtNetwork, MasqueradeRule, PortForwardRule, Topology } from '@/server/topology/model';
-import { SWITCHBOARD_TABLE } from '@/server/topology/model';
+import { LIBVIRT_NFT_INPUT, SWITCHBOARD_TABLE } from '@/server/topology/model';
 import { addressesOfVms } from '@/server/topology/addressing';
 import { portForwardSpecInWords } from '@/server/topology/words';
 import { z } from 'zod';
@@ -65,7 +65,7 @@ export const portForwardInWords = (p: PortForwardSpec): string => portForwardSpe
 export const masqueradeInWords = (m: MasqueradeSpec): string => `${m.source} masqueraded out of ${m.outInterface}`;
 
 /** The firewall with Switchboard's table only (what its documents render), empty when nothing was read. */
-export const emptyFirewall = (): FirewallState => ({ tools: { nft: true, iptables: null }, masquerades: [], portForwards: [], forwardAccepts: [], unknownOwnRules: [], tables: [] });
+export const emptyFirewall = (): FirewallState => ({ tools: { nft: true, iptables: null }, masquerades: [], portForwards: [], forwardAccepts: [], libvirtRejects: [], unknownOwnRules: [], tables: [] });
 
 const isIpv6 = (a: string) => a.includes(':');
 const nftAddressMatch = (cidr: string) => `${isIpv6(cidr) ? 'ip6' : 'ip'} saddr ${canonicalCidr(cidr).replace(/\/(32|128)$/, '')}`;
@@ -133,10 +133,38 @@ export function forwardAcceptArgv(verb: '-I' | '-D', a: ForwardAccept): Argv {
   ];
 }
 
-export const forwardAcceptCommand = (a: ForwardAccept, add: boolean): PlannedCommand =>
-  add ? cmd(forwardAcceptArgv('-I', a), [forwardAcceptArgv('-D', a)]) : cmd(forwardAcceptArgv('-D', a), [forwardAcceptArgv('-I', a)]);
+/**
+ * Where a port forward into a libvirt NAT network needs its accept: wherever libvirt's rules
+ * were seen rejecting; when none were (rules flushed by hand), in FORWARD as before, where
+ * iptables can be read. Empty: nowhere it can be written.
+ */
+export function acceptToolsOf(fw: FirewallState): ForwardAccept['tool'][] {
+  if (fw.libvirtRejects.length) return fw.libvirtRejects.filter((tool) => tool === 'nft' || fw.tools.iptables);
+  return fw.tools.iptables ? ['iptables'] : [];
+}
 
-export const sameAccept = (a: ForwardAccept, p: { protocol: string; toAddress: string; toPort: number }): boolean =>
+/** The accept in libvirt's nft chain, exactly as `nft list` prints it back (the runner finds it by this text to delete it). */
+export const nftAcceptRule = (a: ForwardAccept): string =>
+  `oifname "${a.outInterface}" ip daddr ${a.toAddress} ${a.protocol} dport ${a.toPort} ct status dnat accept comment "${ruleComment(a.changeId)}"`;
+
+/** `nft -f` lines that insert accepts on top of libvirt's guest_input chain (also the boot file's lines). */
+export const nftAcceptInserts = (accepts: readonly ForwardAccept[]): string =>
+  accepts.map((a) => `insert rule ${LIBVIRT_NFT_INPUT.family} ${LIBVIRT_NFT_INPUT.table} ${LIBVIRT_NFT_INPUT.chain} ${nftAcceptRule(a)}\n`).join('');
+
+/**
+ * Adds or removes one accept. In libvirt's nft chain a rule can only be deleted by its handle,
+ * which is not known before the insert runs: the runner's sb-delete-nft-rule finds it by the
+ * rule's text, read from the same document that inserted it.
+ */
+export function forwardAcceptCommand(a: ForwardAccept, add: boolean): PlannedCommand {
+  if (a.tool === 'nft') {
+    const doc = [{ shape: 'nft-accepts' as const, text: nftAcceptInserts([a]) }];
+    return add ? cmdWithDocuments(['nft', '-f', '@doc1'], [['sb-delete-nft-rule', '@doc1']], doc) : cmdWithDocuments(['sb-delete-nft-rule', '@doc1'], [['nft', '-f', '@doc1']], doc);
+  }
+  return add ? cmd(forwardAcceptArgv('-I', a), [forwardAcceptArgv('-D', a)]) : cmd(forwardAcceptArgv('-D', a), [forwardAcceptArgv('-I', a)]);
+}
+
+export const sameAccept = (a: Pick<ForwardAccept, 'protocol' | 'toAddress' | 'toPort'>, p: { protocol: string; toAddress: string; toPort: number }): boolean =>
   a.protocol === p.protocol && norm(a.toAddress) === norm(p.toAddress) && a.toPort === p.toPort;
 
 /**

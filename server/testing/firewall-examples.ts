@@ -36,6 +36,7 @@ export const firewallState = (extra: Partial<FirewallState> = {}): FirewallState
   masquerades: [],
   portForwards: [],
   forwardAccepts: [],
+  libvirtRejects: ['iptables'],
   unknownOwnRules: [],
   tables: [],
   ...extra,

@@ -215,7 +215,7 @@ describe('NAT in the history', () => {
     networks: [],
     vms: [],
     missing: [],
-    firewall: { tools: { nft: true, iptables: 'nft' }, masquerades: [], portForwards: [], forwardAccepts: [], unknownOwnRules: [], tables: [] },
+    firewall: { tools: { nft: true, iptables: 'nft' }, masquerades: [], portForwards: [], forwardAccepts: [], libvirtRejects: ['iptables'], unknownOwnRules: [], tables: [] },
   });
   const forward = (changeId: string) => ({ protocol: 'tcp' as const, hostPort: 8080, toAddress: '192.168.122.10', toPort: 80, inInterface: 'eth0', source: null, owner: 'switchboard' as const, changeId, tool: 'nft' as const, table: 'inet switchboard', chain: 'prerouting' });
   const masquerade = { source: '10.9.0.0/24', outInterface: 'eth0', exceptDestination: null, owner: 'other' as const, changeId: null, tool: 'iptables' as const, table: 'nat', chain: 'POSTROUTING' };
@@ -234,7 +234,7 @@ describe('NAT in the history', () => {
   });
 
   it("says when a forward's accept becomes blocked by a rule before it, and when it is on top again", () => {
-    const accept = { protocol: 'tcp' as const, toAddress: '192.168.122.10', toPort: 80, outInterface: 'virbr0', changeId: 'c1' };
+    const accept = { tool: 'iptables' as const, protocol: 'tcp' as const, toAddress: '192.168.122.10', toPort: 80, outInterface: 'virbr0', changeId: 'c1' };
     const onTop = { ...base(), firewall: { ...base().firewall!, portForwards: [forward('c1')], forwardAccepts: [accept] } };
     const below = { ...base(), firewall: { ...base().firewall!, portForwards: [forward('c1')], forwardAccepts: [{ ...accept, shadowedBy: 'LIBVIRT_FWI' }] } };
     expect(diffTopology(onTop, below).map(describeChange)).toEqual(["port forward of tcp to 192.168.122.10 port 80 blocked: LIBVIRT_FWI now comes before Switchboard's accept in FORWARD"]);
@@ -242,6 +242,14 @@ describe('NAT in the history', () => {
     // Another accept for the same target on top: not blocked.
     const both = { ...base(), firewall: { ...base().firewall!, portForwards: [forward('c1')], forwardAccepts: [{ ...accept, shadowedBy: 'LIBVIRT_FWI' }, { ...accept, changeId: 'c2' }] } };
     expect(diffTopology(onTop, both)).toEqual([]);
+    // libvirt's nftables backend: its reject in its own chain, after it restarted the network.
+    const nft = { ...accept, tool: 'nft' as const };
+    const nftOnTop = { ...base(), firewall: { ...base().firewall!, portForwards: [forward('c1')], forwardAccepts: [nft] } };
+    const nftBelow = { ...base(), firewall: { ...base().firewall!, portForwards: [forward('c1')], forwardAccepts: [{ ...nft, shadowedBy: 'reject -o virbr0' }] } };
+    expect(diffTopology(nftOnTop, nftBelow).map(describeChange)).toEqual(["port forward of tcp to 192.168.122.10 port 80 blocked: libvirt's reject -o virbr0 now comes before Switchboard's accept in libvirt's nft chain"]);
+    // On a host that changed backends, an accept on top in one place does not hide a blocked one in the other.
+    const mixed = { ...base(), firewall: { ...base().firewall!, portForwards: [forward('c1')], forwardAccepts: [accept, { ...nft, shadowedBy: 'reject -o virbr0' }] } };
+    expect(diffTopology(onTop, mixed).map(describeChange)).toEqual(["port forward of tcp to 192.168.122.10 port 80 blocked: libvirt's reject -o virbr0 now comes before Switchboard's accept in libvirt's nft chain"]);
   });
 
   it('does not count a rule put back by another change as a change, nor a firewall one read could not see', () => {

@@ -216,14 +216,16 @@ function firewallChanges(before: FirewallState | undefined, after: FirewallState
   const blocked = (fw: FirewallState | undefined) =>
     new Map(
       (fw?.forwardAccepts ?? []).flatMap((a) => {
-        const by = acceptOf(fw!, a)?.shadowedBy;
-        return by ? [[targetOf(a), by] as const] : [];
+        const accept = acceptOf(fw!, a);
+        return accept?.shadowedBy ? [[targetOf(a), accept] as const] : [];
       }),
     );
   const [was, now] = [blocked(before), blocked(after)];
   const stillThere = new Set((after?.forwardAccepts ?? []).map(targetOf));
-  for (const [name, by] of now) if (!was.has(name)) changes.push({ entity: 'port-forward', name, change: 'changed', summary: `port forward of ${name} blocked: ${by} now comes before Switchboard's accept in FORWARD` });
-  for (const name of was.keys()) if (!now.has(name) && stillThere.has(name)) changes.push({ entity: 'port-forward', name, change: 'changed', summary: `port forward of ${name} no longer blocked: Switchboard's accept is on top in FORWARD again` });
+  const chainOf = (a: ForwardAccept) => (a.tool === 'nft' ? "libvirt's nft chain" : 'FORWARD');
+  const byOf = (a: ForwardAccept) => (a.tool === 'nft' ? `libvirt's ${a.shadowedBy}` : a.shadowedBy);
+  for (const [name, a] of now) if (!was.has(name)) changes.push({ entity: 'port-forward', name, change: 'changed', summary: `port forward of ${name} blocked: ${byOf(a)} now comes before Switchboard's accept in ${chainOf(a)}` });
+  for (const [name, a] of was) if (!now.has(name) && stillThere.has(name)) changes.push({ entity: 'port-forward', name, change: 'changed', summary: `port forward of ${name} no longer blocked: Switchboard's accept is on top in ${chainOf(a)} again` });
   return changes;
 }
 

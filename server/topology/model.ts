@@ -6,7 +6,7 @@
  * Bumped when the parser reads more of the same host (a new field, a finer key), so the first
  * read after an upgrade is not mistaken for a change made on the host.
  */
-export const MODEL_VERSION = 9;
+export const MODEL_VERSION = 10;
 
 export const INTERFACE_KINDS = [
   'loopback',
@@ -428,7 +428,13 @@ export interface ListeningSocket {
 /** Switchboard's own nftables table: every NAT rule it writes lives here, each commented with its change. */
 export const SWITCHBOARD_TABLE = { family: 'inet', name: 'switchboard' } as const;
 
-/** Who wrote a firewall rule: Switchboard (its table, its comments), libvirt (its LIBVIRT_* chains), or anyone else. */
+/**
+ * libvirt's nftables backend (libvirt 10+): its own table, and the chain where it rejects new
+ * connections into its networks' bridges (`oif virbr0 reject`), as network_nftables.c writes it.
+ */
+export const LIBVIRT_NFT_INPUT = { family: 'ip', table: 'libvirt_network', chain: 'guest_input' } as const;
+
+/** Who wrote a firewall rule: Switchboard (its table, its comments), libvirt (its LIBVIRT_* chains, its libvirt_network table), or anyone else. */
 export type RuleOwner = 'switchboard' | 'libvirt' | 'other';
 
 /** Where a rule was read, for people ("nftables inet switchboard, chain postrouting", "iptables nat, chain LIBVIRT_PRT"). */
@@ -448,11 +454,18 @@ export interface FirewallState {
   masquerades: MasqueradeRule[];
   portForwards: PortForwardRule[];
   /**
-   * Switchboard's accept rules in iptables' FORWARD chain: a port forward into a libvirt network
-   * needs one, since libvirt rejects new connections to its bridge and an accept in another
-   * nftables table does not override that reject.
+   * Switchboard's accept rules where libvirt rejects new connections to its bridges: a port
+   * forward into a libvirt network needs one, since an accept in another nftables table does not
+   * override that reject. In iptables' FORWARD chain (libvirt up to 9, or its iptables backend),
+   * or in libvirt's own chain `ip libvirt_network guest_input` (its nftables backend, libvirt 10+).
    */
   forwardAccepts: ForwardAccept[];
+  /**
+   * Where libvirt's rules refuse new connections into its networks' bridges: iptables when
+   * FORWARD jumps to LIBVIRT_FWI, nft when libvirt's own table has its guest_input chain (both
+   * on a host that changed backends without a reboot). Empty when neither was seen.
+   */
+  libvirtRejects: ForwardAccept['tool'][];
   /** Rules in Switchboard's own table that are not ones it writes (hand edits): NAT edits are refused until they are gone. */
   unknownOwnRules: string[];
   /** Every table read, with its rule count, for the summary. */
@@ -481,6 +494,8 @@ export interface PortForwardRule extends RuleSource {
 }
 
 export interface ForwardAccept {
+  /** iptables: in FORWARD; nft: in libvirt's chain ip libvirt_network guest_input. */
+  tool: 'iptables' | 'nft';
   protocol: 'tcp' | 'udp';
   toAddress: string;
   toPort: number;
@@ -488,9 +503,10 @@ export interface ForwardAccept {
   outInterface: string;
   changeId: string | null;
   /**
-   * What comes before it in FORWARD and refuses the connections it lets through, when something
-   * does: the chain or verdict (`LIBVIRT_FWI`, `REJECT`). A firewall reload puts libvirt's jumps
-   * back on top; absent while the accept is above them.
+   * What comes before it in its chain and refuses the connections it lets through, when something
+   * does: the chain or verdict (`LIBVIRT_FWI`, `REJECT`, `REJECT -o virbr1`; in libvirt's nft chain
+   * `reject -o virbr1`). A firewall reload (iptables) or a restart of the network (nft) puts
+   * libvirt's rules back on top; absent while the accept is above them.
    */
   shadowedBy?: string;
 }

@@ -47,10 +47,11 @@ const sectionBody = (out: string, name: string) => {
 
 describe('the probe asks tc for filters only where they can be', () => {
   // The scratch host's qdisc list, plus (written here) a prio root, a default fq_codel root, and a
-  // device that is gone by the time its filters are asked for.
+  // device that is gone by the time its filters are asked for (with a second classful qdisc).
   const qdiscs = `${real('qdisc-show.txt')}qdisc prio 2: dev eth4 root refcnt 2 bands 3 priomap 1 2 2 2 1 2 0 0 1 1 1 1 1 1 1 1
 qdisc fq_codel 0: dev eth5 root refcnt 2 limit 10240p flows 1024 quantum 1514 target 5ms interval 100ms memory_limit 32Mb ecn drop_batch 64
 qdisc htb 1: dev gone0 root refcnt 2 r2q 10 default 0 direct_packets_stat 0 direct_qlen 1000
+qdisc prio 10: dev gone0 parent 1:10 bands 3 priomap 1 2 2 2 1 2 0 0 1 1 1 1 1 1 1 1
 `;
   const eth2 = real('filter-show-htb-u32.json').trim();
   const { out, calls } = run(qdiscs, {
@@ -70,10 +71,12 @@ qdisc htb 1: dev gone0 root refcnt 2 r2q 10 default 0 direct_packets_stat 0 dire
       '-j filter show dev eth3 parent ffff:fff3',
       '-j filter show dev eth4 parent 2:',
       '-j filter show dev gone0 parent 1:',
+      '-j filter show dev gone0 parent 10:',
     ]);
     // The qdisc list is read once for both sections.
     expect(calls.filter((c) => c === 'qdisc show')).toHaveLength(1);
-    expect(calls.filter((c) => c.includes('class show'))).toEqual(['-s class show dev eth2', '-s class show dev eth4', '-s class show dev gone0', '-s class show dev vnet0']);
+    // One call per device, in the qdisc list's order (a device with two classful qdiscs is asked once).
+    expect(calls.filter((c) => c.includes('class show'))).toEqual(['-s class show dev eth2', '-s class show dev vnet0', '-s class show dev eth4', '-s class show dev gone0']);
   });
 
   it('frames each answer so the parser reads it, and reports the failed one', () => {

@@ -162,7 +162,7 @@ ${only(`      # Addresses the guest agent reports, where a running VM has one: a
   fi
 }
 # NAT and port forwarding (parse/firewall.ts): the whole nftables ruleset as JSON, and iptables'
-# rules as libvirt writes them, with the backend iptables uses ("(nf_tables)" or "(legacy)"). A
+# rules as libvirt writes them (iptables-save's first line names its backend, nf_tables or legacy). A
 # tool that is not installed is left out; one that fails (no privilege) says so in its block.
 firewall() {${traffic(`
 s firewall
@@ -170,16 +170,28 @@ if command -v nft >/dev/null 2>&1; then
   out=$(nft -j list ruleset 2>&1) && printf '@@nft@@\n%s\n' "$out" || printf '@@nft-failed %s@@\n%s\n' "$?" "$out"
 fi
 if command -v iptables-save >/dev/null 2>&1; then
-  out=$(iptables-save 2>&1) && printf '@@iptables %s@@\n%s\n' "$(iptables -V 2>/dev/null)" "$out" || printf '@@iptables-failed %s@@\n%s\n' "$?" "$out"
+  out=$(iptables-save 2>&1) && printf '@@iptables@@\n%s\n' "$out" || printf '@@iptables-failed %s@@\n%s\n' "$?" "$out"
 fi
 e firewall 0
 # Ports the host listens on (a port forward of the same port takes its connections over).
 s listening; ss -H -l -n -t -u; e listening $?`, '\n  :')}
 }
+# Open vSwitch (parse/ovs.ts). Without ovs-vsctl the section is empty and succeeds: no OVS, nothing
+# missing. A database that does not answer fails it (exit 1, or 142 when the alarm ends the wait).
+ovs() {${traffic(`
+s ovs
+if command -v ovs-vsctl >/dev/null 2>&1; then
+  ovs-vsctl --timeout=${OVS_TIMEOUT_S} --format=json${Object.entries(OVS_COLUMNS)
+    .map(([table, columns]) => ` -- --columns=${columns.join(',')} list ${table}`)
+    .join('')} 2>&1
+else true; fi
+e ovs $?`, '\n  :')}
+}
 tmp=$(mktemp -d 2>/dev/null) || tmp=''
 [ -n "$tmp" ] && trap 'rm -rf "$tmp"' EXIT
-# The firewall is read in the background too: nft alone takes ~80 ms to build its cache.
-if [ -n "$tmp" ]; then libvirt > "$tmp/libvirt" 2>&1 & lv=$!; firewall > "$tmp/firewall" 2>&1 & fw=$!; fi
+# The firewall and Open vSwitch are read in the background too: nft alone takes ~80 ms to build
+# its cache, and ovs-vsctl waits on its database.
+if [ -n "$tmp" ]; then libvirt > "$tmp/libvirt" 2>&1 & lv=$!; { firewall; ovs; } > "$tmp/firewall" 2>&1 & fw=$!; fi
 s hostname; hostname; e hostname $?
 s kernel; uname -r; e kernel $?
 s iproute2; ip -V; e iproute2 $?
@@ -221,7 +233,7 @@ set -f # interface names may contain glob characters
 ${traffic(`s class
 rc=0
 if command -v tc >/dev/null 2>&1; then
-  for d in $(printf '%s\n' "$tcq" | awk '$2 !~ /^(noqueue|pfifo_fast|pfifo|bfifo|pfifo_head_drop|fq_codel|fq|fq_pie|sfq|codel|cake|red|choke|pie|netem|ingress|clsact|plug)$/ { print $5 }' | sort -u); do
+  for d in $(printf '%s\n' "$tcq" | awk '$2 !~ /^(noqueue|pfifo_fast|pfifo|bfifo|pfifo_head_drop|fq_codel|fq|fq_pie|sfq|codel|cake|red|choke|pie|netem|ingress|clsact|plug)$/ && !seen[$5]++ { print $5 }'); do
     out=$(tc -s class show dev "$d" 2>/dev/null) || rc=$?
     [ -n "$out" ] && printf 'dev %s\n%s\n' "$d" "$out"
   done
@@ -255,15 +267,6 @@ set +f
 e filter $rc`)}
 s link_stats; ip -j -s link show; e link_stats $?
 ${only('s neigh; ip -j neigh show; e neigh $?')}
-# Open vSwitch (parse/ovs.ts). Without ovs-vsctl the section is empty and succeeds: no OVS, nothing
-# missing. A database that does not answer fails it (exit 1, or 142 when the alarm ends the wait).
-${traffic(`s ovs
-if command -v ovs-vsctl >/dev/null 2>&1; then
-  ovs-vsctl --timeout=${OVS_TIMEOUT_S} --format=json${Object.entries(OVS_COLUMNS)
-    .map(([table, columns]) => ` -- --columns=${columns.join(',')} list ${table}`)
-    .join('')} 2>&1
-else true; fi
-e ovs $?`)}
 # The panel's own SSH session as the host sees it (SSH_CONNECTION: panel address and port, host
 # address and port), and the route back to the panel: what a change must not cut. Under sudo
 # the variable is reset, so it is read from the nearest ancestor process that has it.
@@ -278,7 +281,7 @@ printf 'connection %s\\n' "$conn"
 set -- $conn
 if [ -n "\${1:-}" ]; then ip -j route get "$1"; else true; fi
 e session $?
-if [ -n "$tmp" ]; then wait "$fw"; cat "$tmp/firewall"; wait "$lv"; cat "$tmp/libvirt"; rm -rf "$tmp"; else firewall; libvirt; fi
+if [ -n "$tmp" ]; then wait "$fw"; cat "$tmp/firewall"; wait "$lv"; cat "$tmp/libvirt"; rm -rf "$tmp"; else firewall; ovs; libvirt; fi
 `;
 }
 

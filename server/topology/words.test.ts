@@ -248,7 +248,7 @@ describe('NAT and port forwards in sentences', () => {
   });
 
   it('says the accept rule a forward into a libvirt network needs', () => {
-    const accept: ForwardAccept = { protocol: 'tcp', toAddress: '192.168.122.10', toPort: 80, outInterface: 'virbr0', changeId: 'cmc1x2' };
+    const accept: ForwardAccept = { tool: 'iptables', protocol: 'tcp', toAddress: '192.168.122.10', toPort: 80, outInterface: 'virbr0', changeId: 'cmc1x2' };
     expect(forwardAcceptInWords(accept)).toBe("Switchboard lets tcp to 192.168.122.10 port 80 out to virbr0 past libvirt's reject (change cmc1x2)");
     expect(forwardAcceptInWords({ ...accept, changeId: null })).toBe("Switchboard lets tcp to 192.168.122.10 port 80 out to virbr0 past libvirt's reject");
   });

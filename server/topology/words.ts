@@ -477,7 +477,8 @@ export const portForwardBadge = (p: Pick<PortForwardRule, 'protocol' | 'hostPort
 
 /** "Switchboard lets tcp to 192.168.122.10 port 80 out to virbr0 (change <id>)": the accept a forward into a libvirt network needs. */
 export function forwardAcceptInWords(a: ForwardAccept): string {
-  return `Switchboard lets ${a.protocol} to ${a.toAddress} port ${a.toPort} out to ${a.outInterface} past libvirt's reject${a.changeId ? ` (change ${a.changeId})` : ''}`;
+  const where = a.tool === 'nft' ? " in libvirt's nft chain" : '';
+  return `Switchboard lets ${a.protocol} to ${a.toAddress} port ${a.toPort} out to ${a.outInterface} past libvirt's reject${where}${a.changeId ? ` (change ${a.changeId})` : ''}`;
 }
 
 /**
@@ -486,6 +487,11 @@ export function forwardAcceptInWords(a: ForwardAccept): string {
  */
 export function forwardAcceptBlockedInWords(a: ForwardAccept): string | null {
   if (!a.shadowedBy) return null;
+  if (a.tool === 'nft') {
+    // libvirt's nftables backend inserts its rules on top of its chain when it (re)starts a network.
+    const [verdict, out] = a.shadowedBy.split(' -o ');
+    return `Blocked: libvirt's ${verdict} ${out ? `for ${out}` : 'for all forwarded traffic'} comes before Switchboard's accept in its chain ip libvirt_network guest_input and refuses new connections to ${a.toAddress} port ${a.toPort}, as after libvirt restarts the network. Putting the forward back puts its accept on top again.`;
+  }
   const libvirt = a.shadowedBy.startsWith('LIBVIRT_');
   const [verdict, out] = a.shadowedBy.split(' -o ');
   const before = libvirt ? `libvirt's rules (${a.shadowedBy}) come` : `a ${verdict} rule ${out ? `out of ${out}` : 'for all forwarded traffic'} comes`;
@@ -495,8 +501,14 @@ export function forwardAcceptBlockedInWords(a: ForwardAccept): string | null {
 /** The accept rule a port forward (or whatever goes to its address and port) relies on, when there is one. */
 export function acceptOf(f: FirewallState, p: Pick<PortForwardRule, 'protocol' | 'toAddress' | 'toPort'>): ForwardAccept | undefined {
   const accepts = f.forwardAccepts.filter((a) => a.protocol === p.protocol && a.toAddress === p.toAddress && a.toPort === p.toPort);
-  // Two forwards to one VM port have an accept each; one on top lets both through.
-  return accepts.find((a) => !a.shadowedBy) ?? accepts[0];
+  // Two forwards to one VM port have an accept each; one on top lets both through. Where libvirt
+  // rejects in two places (a host that changed backends without a reboot), both must let it through.
+  const perTool = (['iptables', 'nft'] as const).flatMap((tool) => {
+    const mine = accepts.filter((a) => a.tool === tool);
+    const pick = mine.find((a) => !a.shadowedBy) ?? mine[0];
+    return pick ? [pick] : [];
+  });
+  return perTool.find((a) => a.shadowedBy) ?? perTool[0];
 }
 
 const IPTABLES_BACKEND = { nft: 'nf_tables', legacy: 'legacy' } as const;

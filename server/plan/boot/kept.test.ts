@@ -87,7 +87,7 @@ describe('keptWritesFor: the tc file', () => {
 
 describe('the NAT files', () => {
   it('writes the accepts for iptables-restore, each inserted on top of libvirt\'s rules', () => {
-    const text = forwardRulesFileOf([{ protocol: 'tcp', toAddress: '192.168.122.10', toPort: 80, outInterface: 'virbr0', changeId: 'c1' }])!;
+    const text = forwardRulesFileOf([{ tool: 'iptables', protocol: 'tcp', toAddress: '192.168.122.10', toPort: 80, outInterface: 'virbr0', changeId: 'c1' }])!;
     expect(text.split('\n').slice(1)).toEqual([
       '*filter',
       '-I FORWARD -d 192.168.122.10/32 -o virbr0 -p tcp -m tcp --dport 80 -m conntrack --ctstate DNAT -m comment --comment switchboard:c1 -j ACCEPT',

@@ -12,14 +12,15 @@ import type { BootConfig, FirewallState, ForwardAccept, Topology } from '@/serve
 import { checkDocument } from '../documents';
 import type { Argv } from '../commands';
 import { addPolicingArgvs, policingOf } from '../ingress-police';
-import { forwardAcceptArgv, switchboardTableDocument } from '../nat';
+import { forwardAcceptArgv, nftAcceptInserts, switchboardTableDocument } from '../nat';
 import { isKernelDefault, restoreCommands, rootTreeOf } from '../tc';
 import { tcArithmeticOf } from '../tc-arithmetic';
 import type { BootWrite } from './persist';
-import { FIXED_UNIT_FILES, KEPT_FILE_PATHS, KEPT_FILE_SHAPES, KEPT_FORWARD_FILE, KEPT_NAT_FILE, KEPT_TC_FILE, type KeptFilePath } from './restore-unit';
+import { FIXED_UNIT_FILES, KEPT_FILE_PATHS, KEPT_FILE_SHAPES, KEPT_FORWARD_FILE, KEPT_LIBVIRT_ACCEPTS_FILE, KEPT_NAT_FILE, KEPT_TC_FILE, type KeptFilePath } from './restore-unit';
 
 const TC_HEADER = '# Kept by Switchboard: traffic control put back at boot (tc -force -batch). Changes made here are overwritten.\n';
 const FORWARD_HEADER = '# Kept by Switchboard: accepts for port forwards into libvirt networks, put back at boot (iptables-restore --noflush).\n';
+const LIBVIRT_ACCEPTS_HEADER = "# Kept by Switchboard: accepts for port forwards into libvirt networks, put back at boot on top of libvirt's nft chain (nft -f).\n";
 /** A tc block starts with this comment; the lines up to the next one build that interface's tree. */
 const TC_BLOCK = /^# dev ([A-Za-z0-9_.:-]{1,15})$/;
 
@@ -41,12 +42,19 @@ function tcFileOf(blocks: Map<string, string[]>): string | null {
 }
 
 /** The iptables-restore file for Switchboard's FORWARD accepts; null when there are none. */
-export function forwardRulesFileOf(accepts: readonly ForwardAccept[]): string | null {
+export function forwardRulesFileOf(all: readonly ForwardAccept[]): string | null {
+  const accepts = all.filter((a) => a.tool === 'iptables');
   if (!accepts.length) return null;
   // Each `-I` goes to the top, above libvirt's jumps. Their order among themselves does not
   // matter: every one accepts only the connections its own forward translated.
   const lines = accepts.map((a) => forwardAcceptArgv('-I', a).filter((w) => w !== 'iptables' && w !== '-w').join(' '));
   return `${FORWARD_HEADER}*filter\n${lines.map((l) => `${l}\n`).join('')}COMMIT\n`;
+}
+
+/** The nft file for Switchboard's accepts in libvirt's own chain; null when there are none. */
+export function libvirtAcceptsFileOf(all: readonly ForwardAccept[]): string | null {
+  const accepts = all.filter((a) => a.tool === 'nft');
+  return accepts.length ? LIBVIRT_ACCEPTS_HEADER + nftAcceptInserts(accepts) : null;
 }
 
 /** The nft file for Switchboard's table; null when it holds no rule. */
@@ -110,8 +118,9 @@ export function keptWritesFor(intended: Topology, tcDevices: readonly string[]):
   if (intended.firewall) {
     after.set(KEPT_NAT_FILE, natFileOf(intended.firewall));
     after.set(KEPT_FORWARD_FILE, forwardRulesFileOf(intended.firewall.forwardAccepts));
+    after.set(KEPT_LIBVIRT_ACCEPTS_FILE, libvirtAcceptsFileOf(intended.firewall.forwardAccepts));
   }
-  const keepsAnything = ([KEPT_TC_FILE, KEPT_NAT_FILE, KEPT_FORWARD_FILE] as const).some((p) => (after.has(p) ? after.get(p) : contentOf(boot, p)) !== null);
+  const keepsAnything = ([KEPT_TC_FILE, KEPT_NAT_FILE, KEPT_FORWARD_FILE, KEPT_LIBVIRT_ACCEPTS_FILE] as const).some((p) => (after.has(p) ? after.get(p) : contentOf(boot, p)) !== null);
   for (const [path, fixed] of Object.entries(FIXED_UNIT_FILES)) after.set(path as KeptFilePath, keepsAnything ? fixed : null);
 
   const writes = KEPT_FILE_PATHS.flatMap((path): KeptWrite[] => {

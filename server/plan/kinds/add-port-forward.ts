@@ -3,6 +3,7 @@ import type { Topology } from '@/server/topology/model';
 import { canonicalCidr, isLoopback, withHostPrefix } from '../address';
 import { defineKind, PHASES } from '../kind';
 import {
+  acceptToolsOf,
   firewallOf,
   firewallProblem,
   forwardAcceptCommand,
@@ -43,7 +44,7 @@ function withPortForward(t: Topology, op: PortForwardSpec, changeId: string | nu
     chain: 'prerouting',
   };
   const network = rejectingLibvirtNetwork(t, op.toAddress);
-  const accept = network ? [{ protocol: op.protocol, toAddress: op.toAddress, toPort: op.toPort, outInterface: network.bridge!, changeId }] : [];
+  const accept = network ? acceptToolsOf(fw).map((tool) => ({ tool, protocol: op.protocol, toAddress: op.toAddress, toPort: op.toPort, outInterface: network.bridge!, changeId })) : [];
   return { ...t, firewall: { ...fw, portForwards: [...fw.portForwards, rule], forwardAccepts: [...fw.forwardAccepts, ...accept] } };
 }
 
@@ -66,8 +67,10 @@ export const addPortForward = defineKind({
     }
     const clash = c.t.firewall!.portForwards.find((p) => portForwardsCollide(p, op));
     if (clash) c.errors.push(`${op.protocol} port ${op.hostPort} is already forwarded to ${clash.toAddress} port ${clash.toPort} by ${ownerInWords(clash)}; remove that forward first or pick another port.`);
-    if (rejectingLibvirtNetwork(c.t, op.toAddress) && !c.t.firewall!.tools.iptables)
-      c.errors.push(`${op.toAddress} is on a libvirt NAT network, whose iptables rules reject incoming connections, and iptables could not be read on ${c.t.host.hostname} to let this forward through.`);
+    if (rejectingLibvirtNetwork(c.t, op.toAddress) && !acceptToolsOf(c.t.firewall!).length)
+      c.errors.push(
+        `${op.toAddress} is on a libvirt NAT network, whose rules reject incoming connections, and neither libvirt's nftables table nor iptables could be read on ${c.t.host.hostname} to let this forward through.`,
+      );
   },
   warnings(op, before) {
     const out: string[] = [];
@@ -95,8 +98,10 @@ export const addPortForward = defineKind({
     if (!fw) return [`The firewall of ${after.host.hostname} could not be read after the change, so the forward of ${portForwardInWords(op)} is unconfirmed.`];
     const out = fw.portForwards.some((p) => p.owner === 'switchboard' && samePortForward(p, op)) ? [] : [`The host shows no forward of ${portForwardInWords(op)} in Switchboard's table.`];
     const network = rejectingLibvirtNetwork(after, op.toAddress);
-    if (network && !fw.forwardAccepts.some((a) => a.protocol === op.protocol && canonicalCidr(a.toAddress) === canonicalCidr(op.toAddress) && a.toPort === op.toPort))
-      out.push(`The accept rule that lets ${op.toAddress} port ${op.toPort} through libvirt network ${network.name}'s rules is not in iptables' FORWARD chain.`);
+    for (const tool of network ? acceptToolsOf(fw) : []) {
+      if (!fw.forwardAccepts.some((a) => a.tool === tool && a.protocol === op.protocol && canonicalCidr(a.toAddress) === canonicalCidr(op.toAddress) && a.toPort === op.toPort))
+        out.push(`The accept rule that lets ${op.toAddress} port ${op.toPort} through libvirt network ${network!.name}'s rules is not in ${tool === 'nft' ? "libvirt's nftables chain (ip libvirt_network guest_input)" : "iptables' FORWARD chain"}.`);
+    }
     return out;
   },
 });

@@ -161,7 +161,7 @@ describe('addPortForward', () => {
     ['a loopback target', natHost(), { toAddress: '127.0.0.1' }, 'loopback address'],
     ['an interface that is not there', natHost(), { inInterface: 'eth9' }, 'eth9'],
     ['a source with host bits', natHost(), { source: '10.0.0.5/8' }, 'did you mean 10.0.0.0/8?'],
-    ['no iptables for the accept', natHost({ tools: { nft: true, iptables: null } }), {}, 'iptables could not be read on hv-test'],
+    ['no iptables for the accept', natHost({ tools: { nft: true, iptables: null } }), {}, 'nor iptables could be read on hv-test'],
   ])('is refused with %s', (_, t, change, message) => {
     expect(validateOperation(t, { ...toWeb1, ...change } as Operation).join(' ')).toContain(message);
   });
@@ -233,6 +233,69 @@ describe('removePortForward', () => {
 
   it('is undone by adding the forward back', () => {
     expect(invertOperation(removal, added)).toEqual([{ kind: 'addPortForward', protocol: 'tcp', hostPort: 8080, toAddress: '192.168.122.10', toPort: 80, inInterface: 'eth0' }]);
+  });
+});
+
+describe("libvirt's nftables backend (libvirt 10+): the accept goes into its own chain", () => {
+  const nftHost = (extra: Partial<FirewallState> = {}) => natHost({ libvirtRejects: ['nft'], ...extra });
+  const INSERT = (comment: string) => `insert rule ip libvirt_network guest_input oifname "virbr0" ip daddr 192.168.122.10 tcp dport 80 ct status dnat accept comment "${comment}"\n`;
+
+  it('inserts it on top of ip libvirt_network guest_input from a document, undone by deleting the rule that document reads', () => {
+    const [table, accept, ...rest] = renderOperation(toWeb1, nftHost(), { changeId: 'c123' });
+    expect(line(table!.argv)).toBe('nft -f @doc1');
+    expect(rest).toEqual([]);
+    expect(line(accept!.argv)).toBe('nft -f @doc1');
+    expect(accept!.documents!.map((d) => [d.shape, d.text])).toEqual([['nft-accepts', INSERT('switchboard:c123')]]);
+    expect(accept!.inverse.map(line)).toEqual(['sb-delete-nft-rule @doc1']);
+    // Removing the forward deletes it the same way, undone by inserting it again.
+    const added = applyOperation(nftHost(), toWeb1, { changeId: 'c1' });
+    expect(added.firewall!.forwardAccepts).toEqual([{ tool: 'nft', protocol: 'tcp', toAddress: '192.168.122.10', toPort: 80, outInterface: 'virbr0', changeId: 'c1' }]);
+    const [, removal] = renderOperation({ ...toWeb1, kind: 'removePortForward' }, added, { changeId: 'c2' });
+    expect(line(removal!.argv)).toBe('sb-delete-nft-rule @doc1');
+    expect(removal!.inverse.map(line)).toEqual(['nft -f @doc1']);
+    expect(removal!.documents![0]!.text).toBe(INSERT('switchboard:c1'));
+  });
+
+  it('needs no iptables, and puts an accept in both places on a host whose libvirt rejects in both (a backend changed without a reboot)', () => {
+    expect(validateOperation(nftHost({ tools: { nft: true, iptables: null } }), toWeb1)).toEqual([]);
+    const both = renderOperation(toWeb1, natHost({ libvirtRejects: ['iptables', 'nft'] }), { changeId: 'c5' });
+    expect(both.map((c) => line(c.argv))).toEqual(['nft -f @doc1', ACCEPT('-I', 'switchboard:c5'), 'nft -f @doc1']);
+    // With iptables unreadable, only the nft accept can be written: the iptables one is left out rather than failing.
+    const nftOnly = renderOperation(toWeb1, natHost({ libvirtRejects: ['iptables', 'nft'], tools: { nft: true, iptables: null } }), { changeId: 'c5' });
+    expect(nftOnly.map((c) => line(c.argv))).toEqual(['nft -f @doc1', 'nft -f @doc1']);
+  });
+
+  it('keeps the accept for boot in its own file, loaded by the unit after virtnetworkd', () => {
+    const t = nftHost();
+    t.host.bootConfig = { backend: 'ifupdown', reason: '', files: [], installed: ['ifupdown', 'systemd'] };
+    const planned = planChange(t, [toWeb1], MGMT_ADDRESS, { changeId: 'c9' });
+    if (!planned.ok) throw new Error(JSON.stringify(planned.checks));
+    const last = planned.plan.steps.at(-1)!.operation;
+    const kept = new Map(last.kind === 'keepAtBoot' ? last.files.map((f) => [f.path, f.content]) : []);
+    expect(kept.get('/etc/switchboard/libvirt-accepts.nft')).toMatch(new RegExp(`^# Kept by Switchboard[^\n]*\n${INSERT('switchboard:c9').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    expect(kept.has('/etc/switchboard/forward.rules')).toBe(false);
+    const unit = kept.get('/etc/systemd/system/switchboard-restore.service')!;
+    expect(unit).toContain('ExecStart=-nft -f /etc/switchboard/libvirt-accepts.nft');
+    expect(unit).toMatch(/^After=.* virtnetworkd\.service /m);
+    expect(() => checkDocument({ shape: 'nft-accepts', text: kept.get('/etc/switchboard/libvirt-accepts.nft')! })).not.toThrow();
+  });
+
+  it("says where the accept is missing after the apply", () => {
+    const intended = applyOperation(nftHost(), toWeb1, { changeId: 'c1' });
+    const withoutAccept = { ...intended, firewall: { ...intended.firewall!, forwardAccepts: [] } };
+    expect(differencesFromIntended(intended, withoutAccept, [toWeb1])).toEqual([
+      "The accept rule that lets 192.168.122.10 port 80 through libvirt network default's rules is not in libvirt's nftables chain (ip libvirt_network guest_input).",
+    ]);
+  });
+
+  it('refuses a document that is not an accept into that chain', () => {
+    for (const text of [
+      'flush ruleset\n',
+      'insert rule ip libvirt_network guest_input accept\n',
+      'insert rule ip filter FORWARD oifname "virbr0" ip daddr 192.168.122.10 tcp dport 80 ct status dnat accept comment "switchboard:c1"\n',
+      `${INSERT('switchboard:c1')}delete table ip libvirt_network\n`,
+    ])
+      expect(() => checkDocument({ shape: 'nft-accepts', text })).toThrow(/a line Switchboard does not write/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Topology } from '@/server/topology/model';
+import type { ForwardAccept, Topology } from '@/server/topology/model';
 import { defineKind, PHASES } from '../kind';
 import { firewallOf, firewallProblem, forwardAcceptCommand, portForwardInWords, sameAccept, samePortForward, tableCommand, ZPortForwardFields, type PortForwardSpec } from '../nat';
 import type { Operation } from '../registry';
@@ -9,26 +9,31 @@ export const removePortForwardSchema = z.object({ kind: z.literal('removePortFor
 
 const ownForward = (t: Topology, op: PortForwardSpec) => t.firewall?.portForwards.find((p) => p.owner === 'switchboard' && samePortForward(p, op));
 
-/** The accept that was put in for this forward (the same target), unless another forward to that target still needs it. */
-function acceptOf(t: Topology, op: PortForwardSpec) {
+/**
+ * The accepts that were put in for this forward (the same target), one in each place libvirt
+ * rejects (FORWARD, libvirt's nft chain), unless another forward to that target still needs them.
+ */
+function acceptsOf(t: Topology, op: PortForwardSpec): ForwardAccept[] {
   const fw = firewallOf(t);
-  const stillNeeded = fw.portForwards.filter((p) => p.owner === 'switchboard' && !samePortForward(p, op) && sameAccept({ ...p, outInterface: '', changeId: null }, op)).length;
-  const accepts = fw.forwardAccepts.filter((a) => sameAccept(a, op));
-  // One accept per forward to the target: the surplus goes with this forward (its own, by change, when it can be told).
-  if (accepts.length <= stillNeeded) return null;
+  const stillNeeded = fw.portForwards.filter((p) => p.owner === 'switchboard' && !samePortForward(p, op) && sameAccept(p, op)).length;
   const forward = ownForward(t, op);
-  return accepts.find((a) => a.changeId === forward?.changeId) ?? accepts[accepts.length - 1]!;
+  return (['iptables', 'nft'] as const).flatMap((tool) => {
+    const accepts = fw.forwardAccepts.filter((a) => a.tool === tool && sameAccept(a, op));
+    // One accept per forward to the target: the surplus goes with this forward (its own, by change, when it can be told).
+    if (accepts.length <= stillNeeded) return [];
+    return [accepts.find((a) => a.changeId === forward?.changeId) ?? accepts[accepts.length - 1]!];
+  });
 }
 
 function withoutPortForward(t: Topology, op: PortForwardSpec): Topology {
   const fw = firewallOf(t);
-  const accept = acceptOf(t, op);
+  const accepts = acceptsOf(t, op);
   return {
     ...t,
     firewall: {
       ...fw,
       portForwards: fw.portForwards.filter((p) => !(p.owner === 'switchboard' && samePortForward(p, op))),
-      forwardAccepts: fw.forwardAccepts.filter((a) => a !== accept),
+      forwardAccepts: fw.forwardAccepts.filter((a) => !accepts.includes(a)),
     },
   };
 }
@@ -52,8 +57,7 @@ export const removePortForward = defineKind({
   },
   project: (op, t) => withoutPortForward(t, op),
   render(op, t) {
-    const accept = acceptOf(t, op);
-    return [tableCommand(t.firewall, withoutPortForward(t, op).firewall!), ...(accept ? [forwardAcceptCommand(accept, false)] : [])];
+    return [tableCommand(t.firewall, withoutPortForward(t, op).firewall!), ...acceptsOf(t, op).map((a) => forwardAcceptCommand(a, false))];
   },
   // The rule removed matched these fields exactly (samePortForward).
   invert: (op): Operation[] => [{ ...op, kind: 'addPortForward' }],

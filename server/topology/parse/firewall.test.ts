@@ -8,6 +8,10 @@
 //   table `ip other` with NAT of its own, and FORWARD accepts and DNATs added with iptables.
 // - firewall-legacy.txt: the same libvirt rules through iptables-legacy in another namespace
 //   (without mangle, which that kernel lacks), plus a Switchboard DNAT and its FORWARD accept.
+// - firewall-libvirt10.txt: lab host hv1 (nft 1.0.6) with the table libvirt 10's nftables
+//   backend builds for its NAT network (server/testing/libvirt-nft.ts, after network_nftables.c),
+//   two of Switchboard's accepts inserted by nftAcceptInserts, and libvirt's reject inserted again
+//   between them (as when it restarts the network): nft's block only.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseFirewall } from './firewall';
@@ -20,6 +24,7 @@ const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, imp
 const libvirt = fixture('firewall-libvirt.txt');
 const mixed = fixture('firewall-mixed.txt');
 const legacy = fixture('firewall-legacy.txt');
+const libvirt10 = fixture('firewall-libvirt10.txt');
 
 /** The section with one tool's block taken out (as on a host without that tool). */
 const without = (body: string, tool: 'nft' | 'iptables') => {
@@ -144,8 +149,8 @@ describe("Switchboard's own table (inet switchboard)", () => {
 describe("Switchboard's FORWARD accepts (iptables filter)", () => {
   it('reads them with the address without /32, whatever the quoting of the comment', () => {
     expect(parse(mixed).forwardAccepts).toEqual([
-      { protocol: 'tcp', toAddress: '192.168.122.10', toPort: 80, outInterface: 'virbr0', changeId: 'chg-1' },
-      { protocol: 'udp', toAddress: '192.168.122.11', toPort: 5353, outInterface: 'virbr0', changeId: 'chg 2' },
+      { tool: 'iptables', protocol: 'tcp', toAddress: '192.168.122.10', toPort: 80, outInterface: 'virbr0', changeId: 'chg-1' },
+      { tool: 'iptables', protocol: 'udp', toAddress: '192.168.122.11', toPort: 5353, outInterface: 'virbr0', changeId: 'chg 2' },
     ]);
   });
 
@@ -194,8 +199,52 @@ describe("Switchboard's FORWARD accepts (iptables filter)", () => {
       'COMMIT',
     ].join('\n');
     const fw = parse(body);
-    expect(fw.forwardAccepts).toEqual([{ protocol: 'udp', toAddress: '10.7.0.2', toPort: 69, outInterface: 'virbr9', changeId: 'abc' }]);
+    expect(fw.forwardAccepts).toEqual([{ tool: 'iptables', protocol: 'udp', toAddress: '10.7.0.2', toPort: 69, outInterface: 'virbr9', changeId: 'abc' }]);
     expect(fw.tables).toEqual([{ tool: 'iptables', family: 'ip', name: 'filter', rules: 5 }]);
+  });
+});
+
+describe("libvirt 10's nftables backend (its own table ip libvirt_network)", () => {
+  const fw = parseFirewall(libvirt10)!;
+
+  it("reads Switchboard's accepts in libvirt's guest_input chain, the one below libvirt's reject as blocked", () => {
+    expect(fw.libvirtRejects).toEqual(['nft']);
+    expect(fw.forwardAccepts).toEqual([
+      { tool: 'nft', protocol: 'tcp', toAddress: '198.19.122.77', toPort: 80, outInterface: 'virbr0', changeId: 'cmx1', shadowedBy: 'reject -o virbr0' },
+      { tool: 'nft', protocol: 'udp', toAddress: '198.19.122.78', toPort: 53, outInterface: 'virbr0', changeId: 'cmx2' },
+    ]);
+    expect(forwardAcceptBlockedInWords(fw.forwardAccepts[0]!)).toBe(
+      "Blocked: libvirt's reject for virbr0 comes before Switchboard's accept in its chain ip libvirt_network guest_input and refuses new connections to 198.19.122.77 port 80, as after libvirt restarts the network. Putting the forward back puts its accept on top again.",
+    );
+    expect(fw.unknownOwnRules).toEqual([]);
+  });
+
+  it("takes libvirt's masquerades in its table for libvirt's, and lists the table", () => {
+    expect(fw.masquerades).toEqual([
+      { owner: 'libvirt', changeId: null, tool: 'nft', table: 'ip libvirt_network', chain: 'guest_nat', source: '198.19.122.0/24', outInterface: null, exceptDestination: '198.19.122.0/24' },
+    ]);
+    expect(fw.tables).toEqual([{ tool: 'nft', family: 'ip', name: 'libvirt_network', rules: 16 }]);
+  });
+
+  it('reads no accept from a rule of another shape with the comment, nor from one in another chain', () => {
+    const doc = JSON.parse(libvirt10.split('\n')[1]!) as { nftables: { rule?: { chain: string; comment?: string; expr: unknown[] } }[] };
+    const ours = doc.nftables.filter((e) => e.rule?.comment === 'switchboard:cmx2');
+    // A port range instead of one port, then the same rule moved to guest_output.
+    const variants = [
+      (r: { chain: string; expr: unknown[] }) => (r.expr = r.expr.map((e) => (JSON.stringify(e).includes('"dport"') ? { match: { op: '==', left: { payload: { protocol: 'udp', field: 'dport' } }, right: { range: [53, 54] } } } : e))),
+      (r: { chain: string; expr: unknown[] }) => (r.chain = 'guest_output'),
+    ];
+    for (const change of variants) {
+      const copy = JSON.parse(JSON.stringify(doc)) as typeof doc;
+      copy.nftables.filter((e) => e.rule?.comment === 'switchboard:cmx2').forEach((e) => change(e.rule!));
+      expect(ours).toHaveLength(1);
+      expect(parseFirewall(`@@nft@@\n${JSON.stringify(copy)}`)!.forwardAccepts.map((a) => a.changeId)).toEqual(['cmx1']);
+    }
+  });
+
+  it('finds no libvirt rejects on a host where libvirt writes through iptables and none where nothing rejects', () => {
+    expect(parse(libvirt).libvirtRejects).toEqual(['iptables']);
+    expect(parse(without(mixed, 'iptables')).libvirtRejects).toEqual([]);
   });
 });
 
@@ -288,7 +337,7 @@ describe('which tools answered', () => {
     expect(fw.portForwards).toEqual([
       { owner: 'switchboard', changeId: 'leg-2', tool: 'iptables', table: 'nat', chain: 'PREROUTING', protocol: 'tcp', hostPort: 2201, toAddress: '192.168.122.30', toPort: 22, inInterface: 'eth0', source: null },
     ]);
-    expect(fw.forwardAccepts).toEqual([{ protocol: 'tcp', toAddress: '192.168.122.30', toPort: 22, outInterface: 'virbr0', changeId: 'leg-2' }]);
+    expect(fw.forwardAccepts).toEqual([{ tool: 'iptables', protocol: 'tcp', toAddress: '192.168.122.30', toPort: 22, outInterface: 'virbr0', changeId: 'leg-2' }]);
     expect(fw.tables).toEqual([
       { tool: 'iptables', family: 'ip', name: 'filter', rules: 19 },
       { tool: 'iptables', family: 'ip', name: 'nat', rules: 7 },
@@ -306,6 +355,10 @@ describe('which tools answered', () => {
     expect(parse(body('iptables v1.6.1', 'iptables-save v1.6.1')).tools.iptables).toBe('legacy');
     expect(parse(body('', 'iptables-nft-save v1.8.4')).tools.iptables).toBe('nft');
     expect(parse(body('', 'iptables-save v1.8.9 (nf_tables)')).tools.iptables).toBe('nft');
+    // Today's probe gives the bare marker and lets iptables-save's header say which backend it is.
+    const bare = (generated: string) => `@@iptables@@\n# Generated by ${generated} on Wed Dec  2 13:26:47 2026\n*nat\n:POSTROUTING ACCEPT [0:0]\nCOMMIT`;
+    expect(parse(bare('iptables-save v1.8.9 (nf_tables)')).tools.iptables).toBe('nft');
+    expect(parse(bare('iptables-save v1.8.9 (legacy)')).tools.iptables).toBe('legacy');
   });
 
   it('is undefined when neither tool is installed', () => {
