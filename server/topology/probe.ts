@@ -187,11 +187,59 @@ if command -v ovs-vsctl >/dev/null 2>&1; then
 else true; fi
 e ovs $?`, '\n  :')}
 }
+# tc classes and filters (parse/tc.ts, parse/tc-filter.ts), in the background with the firewall:
+# a tc process per device or qdisc that has them.
+tc_classes_and_filters() {${traffic(`
+# The qdisc list once more as text ("qdisc KIND HANDLE dev NAME ..."): which devices have
+# classes and which qdiscs hold filters. Classes and filters are read one tc process per device
+# (or qdisc), ~1.5 ms each, so only where they can exist: over 0.7 s on a host with 500
+# interfaces otherwise. Classes come with their counters (-s: "Sent N bytes M pkt"), so that
+# what a filter steers into a class can be seen (parse/tc.ts).
+tcq=$(tc qdisc show 2>/dev/null)
+set -f # interface names may contain glob characters
+s class
+rc=0
+if command -v tc >/dev/null 2>&1; then
+  for d in $(printf '%s\n' "$tcq" | awk '$2 !~ /^(noqueue|pfifo_fast|pfifo|bfifo|pfifo_head_drop|fq_codel|fq|fq_pie|sfq|codel|cake|red|choke|pie|netem|ingress|clsact|plug)$/ && !seen[$5]++ { print $5 }'); do
+    out=$(tc -s class show dev "$d" 2>/dev/null) || rc=$?
+    [ -n "$out" ] && printf 'dev %s\n%s\n' "$d" "$out"
+  done
+else rc=127; fi
+e class $rc
+# Filters (parse/tc-filter.ts) of the qdiscs that classify (FILTER_QDISCS): the classful ones
+# under their own handle, ingress under ffff:, clsact's two sides. A name cannot hold ":", so
+# "dev:handle" splits at its first one. tc's JSON leaves a police action's rate and burst out,
+# so where it has one the text follows.
+# Without such a qdisc (most hosts), the shell's own pattern match spares starting awk.
+s filter
+rc=0
+pairs=''
+case $tcq in ${[...FILTER_QDISCS, 'clsact'].map((k) => `*'qdisc ${k} '*`).join('|')})
+  pairs=$(printf '%s\n' "$tcq" | awk '
+    $2 ~ /^(${FILTER_QDISCS.join('|')})$/ { print $5 ":" $3 }
+    $2 == "clsact" { print $5 ":ffff:fff2"; print $5 ":ffff:fff3" }') ;;
+esac
+if command -v tc >/dev/null 2>&1; then
+  for p in $pairs; do
+    d=\${p%%:*}; h=\${p#*:}
+    if out=$(tc -j filter show dev "$d" parent "$h" 2>/dev/null); then
+      printf '@@filters %s %s@@\n%s\n' "$d" "$h" "$out"
+      case $out in *police*) printf '@@filters-text %s %s@@\n' "$d" "$h"; tc filter show dev "$d" parent "$h" 2>/dev/null;; esac
+    else
+      printf '@@filters-failed %s %s %s@@\n' "$d" "$h" "$?"
+    fi
+  done
+else rc=127; fi
+set +f
+e filter $rc
+`, '\ns class\nrc=0\ne class $rc')}
+}
 tmp=$(mktemp -d 2>/dev/null) || tmp=''
 [ -n "$tmp" ] && trap 'rm -rf "$tmp"' EXIT
-# The firewall and Open vSwitch are read in the background too: nft alone takes ~80 ms to build
-# its cache, and ovs-vsctl waits on its database.
-if [ -n "$tmp" ]; then libvirt > "$tmp/libvirt" 2>&1 & lv=$!; { firewall; ovs; } > "$tmp/firewall" 2>&1 & fw=$!; fi
+# The firewall, Open vSwitch and tc classes and filters are read in the background too: nft
+# alone takes ~80 ms to build its cache, ovs-vsctl waits on its database, and the foreground
+# (iproute2 over every interface) is the longer half on a large host.
+if [ -n "$tmp" ]; then libvirt > "$tmp/libvirt" 2>&1 & lv=$!; { firewall; ovs; tc_classes_and_filters; } > "$tmp/firewall" 2>&1 & fw=$!; fi
 s hostname; hostname; e hostname $?
 s kernel; uname -r; e kernel $?
 s iproute2; ip -V; e iproute2 $?
@@ -223,48 +271,6 @@ s route; ip -j route show table main; e route $?
 s bridge_link; bridge -j -d link show; e bridge_link $?
 s bridge_vlan; bridge -j vlan show; e bridge_vlan $?
 s qdisc; tc -j -s qdisc show; e qdisc $?
-# The qdisc list once more as text ("qdisc KIND HANDLE dev NAME ..."): which devices have
-# classes and which qdiscs hold filters. Classes and filters are read one tc process per device
-# (or qdisc), ~1.5 ms each, so only where they can exist: over 0.7 s on a host with 500
-# interfaces otherwise. Classes come with their counters (-s: "Sent N bytes M pkt"), so that
-# what a filter steers into a class can be seen (parse/tc.ts).
-tcq=$(tc qdisc show 2>/dev/null)
-set -f # interface names may contain glob characters
-${traffic(`s class
-rc=0
-if command -v tc >/dev/null 2>&1; then
-  for d in $(printf '%s\n' "$tcq" | awk '$2 !~ /^(noqueue|pfifo_fast|pfifo|bfifo|pfifo_head_drop|fq_codel|fq|fq_pie|sfq|codel|cake|red|choke|pie|netem|ingress|clsact|plug)$/ && !seen[$5]++ { print $5 }'); do
-    out=$(tc -s class show dev "$d" 2>/dev/null) || rc=$?
-    [ -n "$out" ] && printf 'dev %s\n%s\n' "$d" "$out"
-  done
-else rc=127; fi
-e class $rc`, 's class\nrc=0\ne class $rc')}
-# Filters (parse/tc-filter.ts) of the qdiscs that classify (FILTER_QDISCS): the classful ones
-# under their own handle, ingress under ffff:, clsact's two sides. A name cannot hold ":", so
-# "dev:handle" splits at its first one. tc's JSON leaves a police action's rate and burst out,
-# so where it has one the text follows.
-# Without such a qdisc (most hosts), the shell's own pattern match spares starting awk.
-${traffic(`s filter
-rc=0
-pairs=''
-case $tcq in ${[...FILTER_QDISCS, 'clsact'].map((k) => `*'qdisc ${k} '*`).join('|')})
-  pairs=$(printf '%s\n' "$tcq" | awk '
-    $2 ~ /^(${FILTER_QDISCS.join('|')})$/ { print $5 ":" $3 }
-    $2 == "clsact" { print $5 ":ffff:fff2"; print $5 ":ffff:fff3" }') ;;
-esac
-if command -v tc >/dev/null 2>&1; then
-  for p in $pairs; do
-    d=\${p%%:*}; h=\${p#*:}
-    if out=$(tc -j filter show dev "$d" parent "$h" 2>/dev/null); then
-      printf '@@filters %s %s@@\n%s\n' "$d" "$h" "$out"
-      case $out in *police*) printf '@@filters-text %s %s@@\n' "$d" "$h"; tc filter show dev "$d" parent "$h" 2>/dev/null;; esac
-    else
-      printf '@@filters-failed %s %s %s@@\n' "$d" "$h" "$?"
-    fi
-  done
-else rc=127; fi
-set +f
-e filter $rc`)}
 s link_stats; ip -j -s link show; e link_stats $?
 ${only('s neigh; ip -j neigh show; e neigh $?')}
 # The panel's own SSH session as the host sees it (SSH_CONNECTION: panel address and port, host
@@ -281,7 +287,7 @@ printf 'connection %s\\n' "$conn"
 set -- $conn
 if [ -n "\${1:-}" ]; then ip -j route get "$1"; else true; fi
 e session $?
-if [ -n "$tmp" ]; then wait "$fw"; cat "$tmp/firewall"; wait "$lv"; cat "$tmp/libvirt"; rm -rf "$tmp"; else firewall; ovs; libvirt; fi
+if [ -n "$tmp" ]; then wait "$fw"; cat "$tmp/firewall"; wait "$lv"; cat "$tmp/libvirt"; rm -rf "$tmp"; else firewall; ovs; tc_classes_and_filters; libvirt; fi
 `;
 }
 
