@@ -81,7 +81,7 @@ describe('diffTopology', () => {
       ]),
     );
     expect(changes).toHaveLength(5);
-    expect(changes.map(describeChange)).toContain('interface eth3: mtu 1500 → 9000');
+    expect(changes.map(describeChange)).toContain('eth3: MTU 1500 → 9000');
   });
 });
 
@@ -115,7 +115,7 @@ describe('tc filters in the history', () => {
     expect(topologyHash(busier)).toBe(topologyHash(after));
     // A class's configuration still is one.
     busier.classes[0]!.rate = '11Mbit';
-    expect(diffTopology(after, busier).map(describeChange)).toEqual([`class eth2 ${busier.classes[0]!.classid}: rate "10Mbit" → "11Mbit"`]);
+    expect(diffTopology(after, busier).map(describeChange)).toEqual([`class eth2 ${busier.classes[0]!.classid}: rate 10 Mbit/s → 11 Mbit/s`]);
   });
 
   it('does not count a handle the kernel picked (the same filter made again) as a change', () => {

@@ -6,7 +6,8 @@ import { canonicalText } from '@/server/canonical';
 import { portForwardInWords } from '@/server/plan/nat';
 import { classConfiguration, qdiscKey, type BootConfig, type FirewallState, type ForwardAccept, type OvsPort, type OvsState, type Topology } from './model';
 import { isBridgeOwnPort } from './ovs';
-import { acceptOf, ovsPortInWords } from './words';
+import { acceptOf, ovsPortInWords, qdiscInWords } from './words';
+import { changeInWords } from './change-words';
 
 export type ChangeEntity = 'interface' | 'vm' | 'network' | 'qdisc' | 'class' | 'filter' | 'route' | 'host' | 'ovs-bridge' | 'ovs-port' | 'masquerade' | 'port-forward';
 
@@ -229,6 +230,16 @@ function firewallChanges(before: FirewallState | undefined, after: FirewallState
   return changes;
 }
 
+/** A changed qdisc said as its whole settings before and after, not field by field. */
+function withPhrases<T>(changes: TopologyChange[], before: readonly T[], after: readonly T[], keyOf: (x: T) => string, phrase: (x: T) => string): TopologyChange[] {
+  return changes.map((c) => {
+    if (c.change !== 'changed') return c;
+    const [was, now] = [before.find((x) => keyOf(x) === c.name), after.find((x) => keyOf(x) === c.name)];
+    const [a, b] = [was && phrase(was), now && phrase(now)];
+    return a && b && a !== b ? { ...c, summary: `${c.entity} ${c.name}: ${a} → ${b}` } : c;
+  });
+}
+
 /** The sections a topology could not read; what they hold is unknown, not empty. */
 function unknownSections(...ts: Topology[]): Set<string> {
   return new Set(ts.flatMap((t) => t.missing.map((m) => m.section)));
@@ -265,7 +276,8 @@ export function diffTopology(beforeObserved: Topology, afterObserved: Topology):
     ...when(!libvirtUnknown, diffBy('vm', before.vms, after.vms, (v) => v.name)),
     // A network's kept definition is the text its other fields are read from: they say what changed.
     ...when(!libvirtUnknown, diffBy('network', before.networks, after.networks, (n) => n.name, ['definition'])),
-    ...when(!unknown.has('qdisc'), diffBy('qdisc', before.qdiscs, after.qdiscs, qdiscKey)),
+    // A qdisc's options are tc's own keys and units: its settings read as one phrase instead ("tbf 10 Mbit/s, burst 32 KiB").
+    ...when(!unknown.has('qdisc'), withPhrases(diffBy('qdisc', before.qdiscs, after.qdiscs, qdiscKey), before.qdiscs, after.qdiscs, qdiscKey, qdiscInWords)),
     ...when(!unknown.has('class'), diffBy('class', before.classes, after.classes, (c) => `${c.dev} ${c.classid}`)),
     // Named by what they match: a filter has no name of its own that survives re-creating it.
     ...when(!unknown.has('filter'), diffBy('filter', before.filters ?? [], after.filters ?? [], (f) => `${f.dev} ${f.parent} pref ${f.pref} ${f.kind}: ${f.match}`)),
@@ -291,14 +303,5 @@ export function configurationDifferences(before: Topology, after: Topology): Top
     .filter((c) => c.change !== 'changed' || Object.keys(c.fields ?? {}).length > 0);
 }
 
-/** One line per change, for event lists and logs. */
-export function describeChange(c: TopologyChange): string {
-  if (c.summary) return c.summary;
-  const what = `${c.entity} ${c.name}`;
-  if (c.change !== 'changed') return `${what} ${c.change}`;
-  const fields = Object.entries(c.fields ?? {})
-    .slice(0, 4)
-    .map(([k, [a, b]]) => `${k} ${JSON.stringify(a)} → ${JSON.stringify(b)}`);
-  const more = Object.keys(c.fields ?? {}).length - fields.length;
-  return `${what}: ${fields.join(', ')}${more > 0 ? ` (+${more} more)` : ''}`;
-}
+/** One line per change, in sentences (change-words.ts), for review, history and event lists. */
+export const describeChange = (c: TopologyChange): string => changeInWords(c);

@@ -81,7 +81,7 @@ describe.each(PROVIDERS)('refreshing a lab host on %s', (provider) => {
     expect(r.stored).toBe(true);
     expect(r.observedChange?.changes).toContainEqual({ entity: 'interface', name: 'eth3', change: 'changed', fields: { mtu: [1500, 1400] } });
     const [event] = await listObservedChanges(t.db, hostId);
-    expect(event!.summary).toContain('interface eth3: mtu 1500 → 1400');
+    expect(event!.summary).toContain('eth3: MTU 1500 → 1400');
     expect((await latestTopology(t.db, hostId))!.topology.interfaces.find((i) => i.name === 'eth3')!.mtu).toBe(1400);
   });
 

@@ -119,7 +119,7 @@ describe('boot files in the diff', () => {
       host: { ...base.host, bootConfig: { backend: 'ifupdown' as const, reason: 'x', files: [{ path: '/etc/network/interfaces', content }] } },
     });
     const changes = diffTopology(withFiles(INTERFACES), withFiles(`${INTERFACES}auto eth1\niface eth1 inet manual\n`));
-    expect(changes.map(describeChange)).toEqual([`host ${base.host.hostname}: boot file /etc/network/interfaces "8 lines" → "10 lines"`]);
+    expect(changes.map(describeChange)).toEqual([`host ${base.host.hostname}: boot file /etc/network/interfaces 8 lines → 10 lines`]);
   });
 });
 
