@@ -225,7 +225,7 @@ describe.each(PROVIDERS)('changing a lab host on %s', (provider) => {
     try {
       const err = await appErrorOf(startApply(t.db, pool, actor, { changeId: review.changeId, reason: 'x', confirmDisruptive: false }));
       expect(err.code).toBe('CONFLICT');
-      expect(err.userMessage).toMatch(/hv1 changed since this review: interface veth-a: mtu 1500 → 1280/);
+      expect(err.userMessage).toMatch(/hv1 changed since this review: veth-a: MTU 1500 → 1280/);
       expect(iface(await read(), 'eth3')?.mtu).toBe(1500);
       expect(await t.db.auditRecord.count({ where: { changeId: review.changeId } })).toBe(0);
       expect(await t.db.hostLock.count()).toBe(0);
