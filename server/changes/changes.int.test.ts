@@ -211,7 +211,7 @@ describe.each(PROVIDERS)('changing a lab host on %s', (provider) => {
       expect(review.ok).toBe(false);
       if (review.ok) return;
       expect(review.problems[0]!.errors.join(' ')).toMatch(/veth-b is already a port of br0/);
-      expect(review.hostChanges.join('\n')).toMatch(/interface veth-b: master null → "br0"/);
+      expect(review.hostChanges.join('\n')).toMatch(/veth-b: master none → br0/);
     } finally {
       await hv1.exec(['ip', 'link', 'set', 'dev', 'veth-b', 'nomaster']);
     }

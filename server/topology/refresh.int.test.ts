@@ -111,7 +111,7 @@ describe.each(PROVIDERS)('refreshing a lab host on %s', (provider) => {
     // The acknowledgement is on the audit chain, naming who saw what.
     const record = await t.db.auditRecord.findFirstOrThrow({ where: { kind: 'host.outside_change_acknowledged' } });
     expect(record).toMatchObject({ actorName: 'otto', hostId });
-    expect(JSON.parse(record.content)).toEqual({ changes: [expect.stringContaining('interface')] });
+    expect(JSON.parse(record.content)).toEqual({ changes: [expect.stringContaining('eth3: MTU 1500 → 1400')] });
   });
 
   it('refreshes every host at once and reports each one', async () => {
