@@ -101,6 +101,9 @@ test('a change whose second step the kernel refuses is rolled back before your e
   await page.getByRole('button', { name: 'Review changes' }).click();
   const review = page.getByTestId('review-dialog');
   await expect(review.getByTestId('plan-command')).toHaveText(['ip link set dev veth-a mtu 1400', 'ip link set dev vxlan100 mtu 9000']);
+  // What the graph will look like, in sentences: no JSON, no field paths (issue 14).
+  await expect(review.getByTestId('plan-diff')).toContainText('veth-a: MTU 1500 → 1400');
+  expect(await review.getByTestId('plan-diff').innerText()).not.toMatch(/[{}[\]"]|[a-z][A-Z]\w*\.\w/);
   await review.getByLabel('Reason').fill('Jumbo frames on the overlay');
   await review.getByRole('button', { name: 'Apply' }).click();
 

@@ -14,6 +14,7 @@ import { Button } from '@/components/ui/button';
 import { Card } from '@/components/ui/card';
 import { ErrorMessage } from '@/components/ui/error-message';
 import type { Role } from '@/server/auth/roles';
+import { fieldSentences, pathInWords } from '@/server/topology/change-words';
 
 type Change = RouterOutputs['changes']['get'];
 type DiffEntry = Change['diff'][number];
@@ -183,20 +184,15 @@ function DiffView({ diff, live }: { diff: DiffEntry[]; live: boolean }) {
               </div>
               {d.summary && <p className="mt-1 text-xs text-slate-700">{d.summary}</p>}
               {fields.length > 0 && (
-                <table className="mt-2 w-full text-xs">
-                  <tbody>
-                    {fields.map(([field, [before, after]]) => (
-                      <tr key={field} data-testid="diff-field" data-field={field} className="align-top">
-                        <td className="py-0.5 pr-3 font-mono text-slate-600">{field}</td>
-                        <td className="py-0.5 font-mono">
-                          <span className="rounded bg-red-100 px-1 text-red-900 line-through decoration-red-400/60">{show(before)}</span>
-                          <span className="px-1.5 text-slate-400">→</span>
-                          <span className="rounded bg-emerald-100 px-1 text-emerald-900">{show(after)}</span>
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <ul className="mt-2 space-y-0.5 text-xs text-slate-800">
+                  {fields.flatMap(([field, [before, after]]) =>
+                    fieldSentences(field, before, after).map((sentence) => (
+                      <li key={`${field}:${sentence}`} data-testid="diff-field" data-field={pathInWords(field)} className="break-words">
+                        {sentence}
+                      </li>
+                    )),
+                  )}
+                </ul>
               )}
             </li>
           );
@@ -204,11 +200,6 @@ function DiffView({ diff, live }: { diff: DiffEntry[]; live: boolean }) {
       </ul>
     </div>
   );
-}
-
-function show(value: unknown): string {
-  if (value === null || value === undefined || value === '') return '∅';
-  return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
 function AuditRecords({ records }: { records: Change['records'] }) {

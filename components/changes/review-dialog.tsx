@@ -17,6 +17,7 @@ import type { RouterOutputs } from '@/components/trpc/types';
 import { Button } from '@/components/ui/button';
 import { ErrorMessage } from '@/components/ui/error-message';
 import { MAX_CONFIRM_WINDOW_SECONDS, MIN_CONFIRM_WINDOW_SECONDS } from '@/server/plan/confirmation';
+import { changeInWords } from '@/server/topology/change-words';
 
 type Review = RouterOutputs['changes']['review'];
 type OkReview = Extract<Review, { ok: true }>;
@@ -30,19 +31,8 @@ export function isFinalStatus(status: string): boolean {
   return status !== 'reviewed' && !LIVE_STATUSES.has(status);
 }
 
-function show(v: unknown): string {
-  return v === null || v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v);
-}
-
-/** One line per graph change, like the server's describeChange (which lives beside node:crypto). */
-export function describeDiff(c: DiffEntry): string {
-  if (c.summary) return c.summary;
-  const what = `${c.entity} ${c.name}`;
-  if (c.change !== 'changed') return `${what} ${c.change}`;
-  const entries = Object.entries(c.fields ?? {});
-  const shown = entries.slice(0, 4).map(([k, [a, b]]) => `${k} ${show(a)} → ${show(b)}`);
-  return `${what}: ${shown.join(', ')}${entries.length > 4 ? ` (+${entries.length - 4} more)` : ''}`;
-}
+/** One line per graph change, in sentences: the server's own words (change-words.ts). */
+export const describeDiff = (c: DiffEntry): string => changeInWords(c);
 
 const CHANGE_STYLE = {
   added: 'text-emerald-700',

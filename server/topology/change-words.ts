@@ -94,7 +94,7 @@ const UNIT_WORDS: Record<string, (v: unknown) => string | null> = {
 };
 
 /** "bridgePort.learning" -> "bridge port learning": a path no table names, still in words. */
-function pathInWords(path: string): string {
+export function pathInWords(path: string): string {
   const named = FIELD_WORDS[path];
   if (named) return named;
   // Already words (diff.ts names some itself: "boot file /etc/sysctl.d/99-switchboard.conf", "VLAN mode").
