@@ -227,3 +227,21 @@ test('a viewer watches the dashboard and the kiosk page with moving rates while 
   }
 });
 
+
+test('a page opened while signed out is where signing in returns, and only a page of this panel', async ({ page }) => {
+  await page.goto('/hosts/hv1');
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fhosts%2Fhv1$/);
+  await page.getByLabel('Username').fill(ADMIN.username);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: /sign in/i }).click();
+  await expect(page).toHaveURL(/\/hosts\/hv1$/);
+
+  // A "next" naming another site is ignored: signing in lands on the panel's start page.
+  await page.context().clearCookies();
+  await page.goto('/sign-in?next=%2F%2Fevil.example%2F');
+  await page.getByLabel('Username').fill(ADMIN.username);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: /sign in/i }).click();
+  await expect(page.getByTestId('signed-in-user')).toContainText(ADMIN.username);
+  expect(page.url()).not.toContain('evil.example');
+});

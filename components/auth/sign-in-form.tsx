@@ -9,7 +9,8 @@ import { Card } from '@/components/ui/card';
 import { ErrorMessage } from '@/components/ui/error-message';
 import { Field, TextInput } from '@/components/ui/field';
 
-export function SignInForm({ needsFirstAdmin }: { needsFirstAdmin: boolean }) {
+/** `returnTo`: the page opened while signed out (checked on the server: a path of this panel), or null for the start page. */
+export function SignInForm({ needsFirstAdmin, returnTo = null }: { needsFirstAdmin: boolean; returnTo?: string | null }) {
   const trpc = useTRPC();
   const router = useRouter();
   const [username, setUsername] = useState('');
@@ -17,7 +18,7 @@ export function SignInForm({ needsFirstAdmin }: { needsFirstAdmin: boolean }) {
   const signIn = useMutation(
     trpc.auth.signIn.mutationOptions({
       onSuccess: () => {
-        router.replace('/');
+        router.replace(returnTo ?? '/');
         router.refresh();
       },
     }),
