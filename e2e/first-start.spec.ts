@@ -199,6 +199,17 @@ test('a viewer sees hosts without add or edit controls, and the mutation is refu
   expect(await reply.text()).toContain('FORBIDDEN');
   await page.goto('/hosts');
   await expect(page.locator('[data-id="host-hv1"]')).toBeVisible();
+
+  // Pages for other roles say so plainly, the same way, instead of a frame of failing requests.
+  for (const [path, who] of [
+    ['/users', 'Only admins manage users'],
+    ['/history', 'Admins, operators and auditors read the change history'],
+    ['/audit', 'Admins and auditors verify and read the audit trail'],
+  ]) {
+    await page.goto(path!);
+    await expect(page.getByTestId('not-for-role')).toHaveText(`${who}; you are signed in as a viewer. Ask an admin if you need a different role.`);
+    await expect(page.locator('main [role="alert"]')).toHaveCount(0);
+  }
 });
 
 test('a viewer watches the dashboard and the kiosk page with moving rates while the host carries traffic', async ({ page }) => {
