@@ -169,6 +169,10 @@ test('a replaced host key shows "key mismatch" and no command runs', async ({ pa
 test('a viewer sees hosts without add or edit controls, and the mutation is refused', async ({ page, request }) => {
   await signIn(page, ADMIN);
   await page.goto('/users');
+  // The roles table says what each role may do in words, not procedure names.
+  const applyRow = page.getByTestId('permission-row').filter({ hasText: /^apply changes/ });
+  await expect(applyRow.getByRole('cell')).toHaveText(['apply changes', 'yes', 'yes', 'no', 'no']);
+  await expect(page.getByTestId('permission-row').filter({ hasText: /\w\.\w/ })).toHaveCount(0);
   await page.getByLabel('Username').fill(VIEWER.username);
   await page.getByLabel('Initial password').fill(VIEWER.password);
   await page.locator('select[name="new-role"]').selectOption('viewer');

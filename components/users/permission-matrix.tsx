@@ -33,21 +33,24 @@ export function PermissionMatrix() {
           </tr>
         </thead>
         <tbody>
-          {procedures.map((p) => (
-            <tr key={p.path} className="border-t border-slate-100">
-              <td className="py-1 pr-4 font-mono">
-                {p.path} <span className="text-slate-400">{p.type}</span>
-              </td>
-              {roles.map(({ role }) => {
-                const allowed = p.access === 'public' || (Array.isArray(p.access) && p.access.includes(role));
-                return (
-                  <td key={role} className={`py-1 pr-4 ${allowed ? 'text-emerald-700' : 'text-slate-300'}`}>
-                    {allowed ? 'yes' : 'no'}
-                  </td>
-                );
-              })}
-            </tr>
-          ))}
+          {[...procedures]
+            .sort((a, b) => a.action.localeCompare(b.action))
+            .map((p) => (
+              <tr key={p.path} data-testid="permission-row" className="border-t border-slate-100">
+                {/* The procedure's name stays on hover, for those who script the API. */}
+                <td className="py-1 pr-4" title={p.path}>
+                  {p.action}
+                </td>
+                {roles.map(({ role }) => {
+                  const allowed = p.access === 'public' || (Array.isArray(p.access) && p.access.includes(role));
+                  return (
+                    <td key={role} className={`py-1 pr-4 ${allowed ? 'text-emerald-700' : 'text-slate-300'}`}>
+                      {allowed ? 'yes' : 'no'}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
         </tbody>
       </table>
     </Card>

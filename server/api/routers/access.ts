@@ -2,6 +2,7 @@ import { createTRPCRouter, signedInProcedure } from '@/server/api/trpc';
 import type { Role } from '@/server/auth/roles';
 import { ROLES, ROLE_DESCRIPTIONS } from '@/server/auth/roles';
 import { listProcedurePolicies } from '@/server/api/policy';
+import { procedureInWords } from '@/server/api/procedure-words';
 
 /**
  * The policy registry as data, for the users & roles page. Imports the root router lazily:
@@ -9,7 +10,8 @@ import { listProcedurePolicies } from '@/server/api/policy';
  */
 export interface PolicyTable {
   roles: { role: Role; description: string }[];
-  procedures: { path: string; type: string; access: 'public' | Role[] | null }[];
+  /** `action`: what the procedure lets a person do, in words. */
+  procedures: { path: string; action: string; type: string; access: 'public' | Role[] | null }[];
 }
 
 export const accessRouter = createTRPCRouter({
@@ -19,6 +21,7 @@ export const accessRouter = createTRPCRouter({
       roles: ROLES.map((role) => ({ role, description: ROLE_DESCRIPTIONS[role] })),
       procedures: listProcedurePolicies(appRouter).map((p) => ({
         path: p.path,
+        action: procedureInWords(p.path),
         type: p.type,
         access: p.access === undefined ? null : p.access === 'public' ? 'public' : [...p.access],
       })),
