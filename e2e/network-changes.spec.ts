@@ -72,11 +72,15 @@ test('drag veth-b onto br0, review the exact commands, apply live, and find it i
   await expect(row).toContainText('hv1');
   await expect(row).toContainText('Give the test VM a path to br0');
   await expect(row).toContainText('alice');
+  // When, written one way (ISO 8601 order, the offset named), not a locale's 12/3/2026.
+  await expect(row.locator('time').first()).toHaveText(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (UTC|[+-]\d\d:\d\d)$/);
   await row.getByRole('link').first().click();
   await expect(page.getByTestId('command')).toHaveText(['ip link set dev veth-b master br0']);
   await expect(page.getByTestId('inverse')).toHaveText(['ip link set dev veth-b nomaster']);
   await expect(page.getByText('Give the test VM a path to br0')).toBeVisible();
   await expect(page.getByTestId('change-diff')).toContainText('veth-b');
+  // Its before/after in sentences: the port joined br0, not "master null → \"br0\"".
+  await expect(page.getByTestId('change-diff').getByTestId('diff-field')).toContainText(['master none → br0']);
   await page.screenshot({ path: 'test-results/screenshots/change-detail.png', fullPage: true });
 });
 

@@ -12,6 +12,7 @@ import { Card } from '@/components/ui/card';
 import { ErrorMessage } from '@/components/ui/error-message';
 import { Field, Select, TextInput } from '@/components/ui/field';
 import type { Role } from '@/server/auth/roles';
+import { isoDateTime } from '@/components/ui/date-words';
 
 const PAGE_SIZE = 25;
 /** Typing a user name filters after a short pause, not on every key. */
@@ -235,7 +236,7 @@ export function DateTime({ at }: { at: string | Date | null }) {
   const date = new Date(at);
   return (
     <time dateTime={date.toISOString()} title={date.toISOString()}>
-      {date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' })}
+      {isoDateTime(date)}
     </time>
   );
 }

@@ -18,6 +18,7 @@ import { Button } from '@/components/ui/button';
 import { ErrorMessage } from '@/components/ui/error-message';
 import { MAX_CONFIRM_WINDOW_SECONDS, MIN_CONFIRM_WINDOW_SECONDS } from '@/server/plan/confirmation';
 import { changeInWords } from '@/server/topology/change-words';
+import { isoTime } from '@/components/ui/date-words';
 
 type Review = RouterOutputs['changes']['review'];
 type OkReview = Extract<Review, { ok: true }>;
@@ -261,7 +262,7 @@ export function ReviewDialog({ open, onClose, onFinished }: { open: boolean; onC
           }}
         >
           <p className="text-xs text-slate-500">
-            Planned against the host as read at {new Date(ok.observedAt).toLocaleTimeString()}. {ok.steps.length} step{ok.steps.length === 1 ? '' : 's'}, run in this
+            Planned against the host as read at {isoTime(new Date(ok.observedAt))}. {ok.steps.length} step{ok.steps.length === 1 ? '' : 's'}, run in this
             order; if one fails, the ones before it are undone with the commands marked “undo”.
           </p>
           <Plan review={ok} />

@@ -7,6 +7,7 @@ import { HostStatusBadge, RelativeTime } from '@/components/hosts/host-status';
 import { Sparkline } from '@/components/dashboard/sparkline';
 import { formatBits } from '@/server/topology/rates';
 import type { DashboardInterface } from '@/server/topology/dashboard';
+import { isoTime } from '@/components/ui/date-words';
 
 const fmtRate = (n: number) => (n >= 100 ? Math.round(n).toString() : n.toFixed(1));
 
@@ -57,7 +58,7 @@ export function Dashboard({ everySeconds, hostId, kiosk = false }: { everySecond
             <HostStatusBadge status={h.host.status} />
             <span className="text-xs text-slate-500" data-testid="sampled-at">
               data from {h.sampledAt ? <RelativeTime at={h.sampledAt} /> : 'never'}
-              {h.sampledAt && ` (${new Date(h.sampledAt).toLocaleTimeString()})`} · every {everySeconds} s
+              {h.sampledAt && ` (${isoTime(new Date(h.sampledAt))})`} · every {everySeconds} s
             </span>
             {h.host.status !== 'reachable' && h.host.statusMessage && <span className="text-xs text-red-700">{h.host.statusMessage}</span>}
           </header>

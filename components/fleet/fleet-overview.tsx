@@ -9,6 +9,7 @@ import { ErrorMessage } from '@/components/ui/error-message';
 import { HostStatusBadge, RelativeTime } from '@/components/hosts/host-status';
 import type { Role } from '@/server/auth/roles';
 import type { FleetConflict } from '@/server/topology/fleet';
+import { isoDateTime } from '@/components/ui/date-words';
 
 /** The fleet list re-reads the panel's database this often (cheap; it does not probe hosts). */
 const POLL_MS = 10_000;
@@ -97,7 +98,7 @@ export function FleetOverview({ role }: { role: Role }) {
                         <span
                           data-testid="observed-changes-badge"
                           className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900 ring-1 ring-amber-600/30"
-                          title={row.lastChangeAt ? `last ${new Date(row.lastChangeAt).toLocaleString()}` : undefined}
+                          title={row.lastChangeAt ? `last ${isoDateTime(new Date(row.lastChangeAt))}` : undefined}
                         >
                           {row.unacknowledgedChanges} change{row.unacknowledgedChanges === 1 ? '' : 's'} outside Switchboard
                         </span>

@@ -2,6 +2,7 @@
 
 import { useSyncExternalStore } from 'react';
 import type { HostStatus } from '@/server/hosts/hosts.types';
+import { isoDateTime } from '@/components/ui/date-words';
 
 const STYLE: Record<HostStatus, { label: string; className: string }> = {
   reachable: { label: 'reachable', className: 'bg-emerald-50 text-emerald-800 ring-emerald-600/20' },
@@ -46,9 +47,9 @@ export function RelativeTime({ at }: { at: Date | string | null }) {
   const date = new Date(at);
   const seconds = current === null ? Infinity : Math.round((current - date.getTime()) / 1000);
   const text =
-    seconds < 60 ? 'just now' : seconds < 3600 ? `${Math.floor(seconds / 60)} min ago` : seconds < 86_400 ? `${Math.floor(seconds / 3600)} h ago` : date.toLocaleString();
+    seconds < 60 ? 'just now' : seconds < 3600 ? `${Math.floor(seconds / 60)} min ago` : seconds < 86_400 ? `${Math.floor(seconds / 3600)} h ago` : isoDateTime(date);
   return (
-    <time dateTime={date.toISOString()} title={date.toLocaleString()}>
+    <time dateTime={date.toISOString()} title={isoDateTime(date)}>
       {text}
     </time>
   );

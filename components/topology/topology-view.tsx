@@ -20,6 +20,7 @@ import { findNodeId, TopologyCanvas, type Positions } from '@/components/topolog
 import { ifId, topologyToGraph, type GraphNodeKind } from '@/server/topology/graph';
 import type { Topology } from '@/server/topology/model';
 import { missingInWords } from '@/server/topology/words';
+import { isoTime } from '@/components/ui/date-words';
 
 /** How often an open graph re-reads the host. A refresh is one SSH exec (~0.1-0.3 s). */
 const REFRESH_EVERY_MS = 30_000;
@@ -155,7 +156,7 @@ function HostGraph({ hostId }: { hostId: string }) {
           <span className="text-slate-600" data-testid="data-age">
             {dataTime ? (
               <>
-                Data from <RelativeTime at={dataTime} /> ({new Date(dataTime).toLocaleTimeString()})
+                Data from <RelativeTime at={dataTime} /> ({isoTime(new Date(dataTime))})
               </>
             ) : latest.isPending || refresh.isPending ? (
               'Reading the host…'

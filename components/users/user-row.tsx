@@ -7,6 +7,7 @@ import { Button } from '@/components/ui/button';
 import { errorText } from '@/components/ui/error-message';
 import { ROLES, type Role } from '@/server/auth/roles';
 import type { RouterOutputs } from '@/components/trpc/types';
+import { isoDate } from '@/components/ui/date-words';
 
 type ListedUser = RouterOutputs['users']['list'][number];
 
@@ -73,7 +74,7 @@ export function UserRow({ user, isSelf }: { user: ListedUser; isSelf: boolean })
           </span>
         )}
       </td>
-      <td className="py-2 pr-4 text-sm text-slate-500">{new Date(user.createdAt).toLocaleDateString()}</td>
+      <td className="py-2 pr-4 text-sm text-slate-500">{isoDate(new Date(user.createdAt))}</td>
       <td className="flex flex-wrap gap-2 py-2">
         <Button variant="secondary" onClick={askNewPassword}>
           Reset password
