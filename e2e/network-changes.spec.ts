@@ -148,20 +148,22 @@ test('create a bridge from the New menu with an address, undo one operation, app
   await editor.getByRole('button', { name: 'Add address' }).click();
   await editor.getByLabel('MTU').fill('1400');
   await editor.getByRole('button', { name: 'Set MTU' }).click();
-  await expect(draft.getByTestId('draft-op')).toHaveCount(3);
+  // Drafted up (issue 14): create, bring up, address, MTU.
+  await expect(draft.getByTestId('draft-op')).toHaveCount(4);
   // Undo just the MTU.
   await draft.getByRole('button', { name: 'Undo set MTU of brui to 1400' }).click();
-  await expect(draft.getByTestId('draft-op')).toHaveCount(2);
+  await expect(draft.getByTestId('draft-op')).toHaveCount(3);
 
   await page.getByRole('button', { name: 'Review changes' }).click();
   const review = page.getByTestId('review-dialog');
-  await expect(review.getByTestId('plan-command')).toHaveText(['ip link add name brui type bridge stp_state 1', 'ip address add 203.0.113.77/24 dev brui']);
+  await expect(review.getByTestId('plan-command')).toHaveText(['ip link add name brui type bridge stp_state 1', 'ip link set dev brui up', 'ip address add 203.0.113.77/24 dev brui']);
   await review.getByLabel('Reason').fill('A bridge for the test network');
   await review.getByRole('button', { name: 'Apply' }).click();
   await expect(review.getByTestId('change-status')).toHaveText('applied');
   await page.keyboard.press('Escape');
   await expect(node.locator('[data-pending]')).toHaveCount(0);
   expect((await hv1.exec(['ip', '-o', 'address', 'show', 'dev', 'brui'])).stdout).toContain('203.0.113.77/24');
+  expect((await hv1.exec(['ip', '-o', 'link', 'show', 'dev', 'brui'])).stdout).toMatch(/[<,]UP[,>]/);
 
   await node.click();
   await page.getByTestId('interface-editor').getByRole('button', { name: 'Delete brui' }).click();

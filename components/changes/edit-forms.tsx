@@ -58,18 +58,21 @@ function BridgeForm({ onDone }: { onDone: () => void }) {
   const [name, setName] = useState('');
   const [stp, setStp] = useState(false);
   const [vlanFiltering, setVlanFiltering] = useState(false);
+  // A bridge is made to carry traffic: drafted up, unless asked to stay down (issue 14).
+  const [up, setUp] = useState(true);
   const { errors, submit, busy } = useDraftForm(onDone);
   return (
     <form
       className="space-y-3"
       onSubmit={(e) => {
         e.preventDefault();
-        submit([nameProblem(name)], () => ({ kind: 'createBridge', name, stp, vlanFiltering }));
+        submit([nameProblem(name)], () => [{ kind: 'createBridge', name, stp, vlanFiltering }, ...(up ? [{ kind: 'setLinkState' as const, dev: name, up: true }] : [])]);
       }}
     >
       <NameInput value={name} onChange={setName} autoFocus />
       <Check label="STP" checked={stp} onChange={setStp} hint="Spanning tree: needed when the bridge can see a loop." />
       <Check label="VLAN filtering" checked={vlanFiltering} onChange={setVlanFiltering} hint="Ports carry only the VLANs you give them." />
+      <Check label="Bring it up" checked={up} onChange={setUp} hint="Leave unchecked to create it down." />
       <Errors errors={errors} />
       <FormActions busy={busy} onCancel={onDone} label="Add bridge to draft" />
     </form>

@@ -71,11 +71,12 @@ export function Check({ label, checked, onChange, hint }: { label: string; check
 export function useDraftForm(onDone: () => void) {
   const editor = useDraftEditor();
   const [errors, setErrors] = useState<string[]>([]);
-  const submit = (problems: (string | null)[], build: () => Operation) => {
+  const submit = (problems: (string | null)[], build: () => Operation | Operation[]) => {
     const local = problems.filter((p): p is string => p !== null);
     setErrors(local);
     if (local.length) return;
-    editor.add([build()], { onSuccess: onDone, onError: (err) => setErrors(serverErrors(err)) });
+    const built = build();
+    editor.add(Array.isArray(built) ? built : [built], { onSuccess: onDone, onError: (err) => setErrors(serverErrors(err)) });
   };
   return { errors, submit, busy: editor.adding };
 }
