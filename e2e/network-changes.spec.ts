@@ -52,6 +52,12 @@ test('drag veth-b onto br0, review the exact commands, apply live, and find it i
   await review.getByRole('button', { name: 'Apply' }).click();
   await expect(review.getByTestId('change-status')).toHaveText('applied');
   await expect(review.getByTestId('step')).toHaveAttribute('data-status', 'ok');
+  // The progress bar agrees with "1 of 1 step done": full, at once.
+  await expect(review.getByText('1 of 1 step done')).toBeVisible();
+  const bar = review.getByRole('progressbar', { name: 'Steps done' });
+  await expect(bar).toHaveAttribute('aria-valuenow', '1');
+  const [whole, filled] = [await bar.boundingBox(), await bar.locator('div').boundingBox()];
+  expect(filled!.width).toBeCloseTo(whole!.width, 0);
   // The host waited for the panel's confirmation over a new connection, and got it.
   await expect(review.getByTestId('confirm-countdown')).toHaveAttribute('data-state', 'confirmed');
   await page.screenshot({ path: 'test-results/screenshots/applied.png', fullPage: true });

@@ -108,11 +108,16 @@ export function ChangeSteps({ changeId }: { changeId: string }) {
       {data.confirmation && <Confirmation confirmation={data.confirmation} hostName={data.hostName} readAt={change.dataUpdatedAt} />}
 
       {data.steps.length > 0 && (
-        <div className="h-1.5 w-full overflow-hidden rounded-full bg-slate-100" aria-hidden>
-          <div
-            className={`h-full rounded-full transition-all duration-300 ${anyFailed ? 'bg-amber-500' : 'bg-emerald-500'}`}
-            style={{ width: `${(done / data.steps.length) * 100}%` }}
-          />
+        // The same count as "N of M steps done", drawn without an animation that would lag it (issue 14).
+        <div
+          role="progressbar"
+          aria-label="Steps done"
+          aria-valuemin={0}
+          aria-valuemax={data.steps.length}
+          aria-valuenow={done}
+          className="h-1.5 w-full overflow-hidden rounded-full bg-slate-100"
+        >
+          <div className={`h-full rounded-full ${anyFailed ? 'bg-amber-500' : 'bg-emerald-500'}`} style={{ width: `${(done / data.steps.length) * 100}%` }} />
         </div>
       )}
 
