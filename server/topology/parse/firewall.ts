@@ -208,9 +208,10 @@ type Term =
   | { kind: 'masquerade'; plain: boolean }
   | { kind: 'other' };
 
-/** The field a match looks at, as nft writes it: `iifname`, `ip saddr`, `tcp dport`, `meta l4proto`. */
+/** The field a match looks at, as nft writes it: `iifname`, `ip saddr`, `tcp dport`, `meta l4proto`, `ct status`. */
 function fieldOf(left: unknown): string | null {
   if (!isObject(left)) return null;
+  if (isObject(left.ct) && typeof left.ct.key === 'string') return `ct ${left.ct.key}`;
   if (isObject(left.meta) && typeof left.meta.key === 'string') {
     const key = left.meta.key;
     return key === 'iifname' || key === 'oifname' ? key : `meta ${key}`;
@@ -408,10 +409,10 @@ function readLibvirtInput(rules: readonly NftRule[], found: Found): void {
     const port = protocol && seen.get(`${protocol} dport`);
     const out = seen.get('oifname');
     const dest = seen.get('ip daddr');
-    const dnat = (rule.expr as unknown[]).some((e) => isObject(e) && isObject(e.match) && isObject(e.match.left) && isObject(e.match.left.ct) && e.match.left.ct.key === 'status' && e.match.right === 'dnat');
+    const dnat = seen.get('ct status')?.right === 'dnat';
     if (!protocol || !port || port.op !== '==' || !validPort(port.right) || out?.op !== '==' || typeof out.right !== 'string' || dest?.op !== '==' || typeof dest.right !== 'string' || !dnat) continue;
-    // Exactly these four matches (the three read above and the ct status), as Switchboard writes them.
-    if (!ADDRESS.test(dest.right) || matches.length !== 4 || seen.size !== 3) continue;
+    // Exactly these four matches, as Switchboard writes them.
+    if (!ADDRESS.test(dest.right) || matches.length !== 4 || seen.size !== 4) continue;
     const outInterface = out.right;
     const shadowedBy = refusing.find((r) => r.out === null || r.out === outInterface)?.what;
     found.forwardAccepts.push({ tool: 'nft', protocol, toAddress: dest.right, toPort: port.right, outInterface, changeId, ...(shadowedBy ? { shadowedBy } : {}) });
@@ -433,10 +434,7 @@ function readNft(ruleset: NftRuleset, iptablesNft: boolean, found: Found): void 
   }
 
   if (ruleset.chains.some(isLibvirtInput)) found.libvirtRejects.add('nft');
-  readLibvirtInput(
-    ruleset.rules.filter((r) => isLibvirtInput(r)),
-    found,
-  );
+  readLibvirtInput(ruleset.rules.filter((r) => isLibvirtInput(r)), found);
 
   const chains = new Map(ruleset.chains.map((c) => [`${tableKey(c.family, c.table)} ${c.name}`, c]));
   for (const c of ruleset.chains) {
