@@ -10,6 +10,7 @@ import {
   portForwardInWords,
   portForwardsCollide,
   rejectingLibvirtNetwork,
+  sameAccept,
   samePortForward,
   subnetProblem,
   tableCommand,
@@ -99,7 +100,7 @@ export const addPortForward = defineKind({
     const out = fw.portForwards.some((p) => p.owner === 'switchboard' && samePortForward(p, op)) ? [] : [`The host shows no forward of ${portForwardInWords(op)} in Switchboard's table.`];
     const network = rejectingLibvirtNetwork(after, op.toAddress);
     for (const tool of network ? acceptToolsOf(fw) : []) {
-      if (!fw.forwardAccepts.some((a) => a.tool === tool && a.protocol === op.protocol && canonicalCidr(a.toAddress) === canonicalCidr(op.toAddress) && a.toPort === op.toPort))
+      if (!fw.forwardAccepts.some((a) => a.tool === tool && sameAccept(a, op)))
         out.push(`The accept rule that lets ${op.toAddress} port ${op.toPort} through libvirt network ${network!.name}'s rules is not in ${tool === 'nft' ? "libvirt's nftables chain (ip libvirt_network guest_input)" : "iptables' FORWARD chain"}.`);
     }
     return out;
