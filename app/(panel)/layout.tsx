@@ -4,12 +4,14 @@ import { requirePageUser } from '@/server/auth/page-session';
 
 export const dynamic = 'force-dynamic';
 
+// Pages sit in one of two groups: (pages) reads like a document, capped to a comfortable width;
+// (wide) draws graphs (a host, a change before and after) across the whole window below the header.
 export default async function PanelLayout({ children }: { children: ReactNode }) {
   const user = await requirePageUser();
   return (
-    <>
+    <div className="flex min-h-dvh flex-col">
       <PanelHeader user={user} />
-      <main className="mx-auto max-w-6xl px-6 py-8">{children}</main>
-    </>
+      {children}
+    </div>
   );
 }

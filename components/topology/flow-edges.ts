@@ -3,6 +3,7 @@
 // mapping is tested without a canvas.
 import type { Edge } from '@xyflow/react';
 import type { GraphEdge, GraphEdgeKind } from '@/server/topology/graph';
+import { STACKED_SOURCE, STACKED_TARGET } from './layout-types';
 
 export const EDGE_STYLE: Record<GraphEdgeKind, { stroke: string; strokeDasharray?: string }> = {
   member: { stroke: '#0284c7' },
@@ -29,16 +30,33 @@ const LABELLED: ReadonlySet<GraphEdgeKind> = new Set(['ovs-port', 'nat']);
 const OVERLAY: ReadonlySet<GraphEdgeKind> = new Set(['nat']);
 /** Above this many edges VM NIC edges stop moving (the animation costs a repaint per frame each). */
 const ANIMATE_BELOW = 500;
+/** React Flow draws edges with a z-index above the nodes' over them. */
+const OVERLAY_Z = 1000;
 
 const classOf = (...names: (string | undefined)[]) => names.filter(Boolean).join(' ') || undefined;
 
+/** How an edge runs: between two stacked nodes (straight down), or along the layout's route. */
+export interface EdgeShape {
+  stacked?: boolean;
+  route?: { x: number; y: number }[];
+}
+
 /** One graph edge for React Flow, marked when the draft adds or removes it; `edgeCount` is the graph's. */
-export function flowEdgeOf(e: GraphEdge, pending: 'added' | 'removed' | undefined, edgeCount: number): Edge {
-  const base = { id: e.id, source: e.source, target: e.target, ...(LABELLED.has(e.kind) && e.label ? { label: e.label } : {}) };
+export function flowEdgeOf(e: GraphEdge, pending: 'added' | 'removed' | undefined, edgeCount: number, shape: EdgeShape = {}): Edge {
+  const base = {
+    id: e.id,
+    source: e.source,
+    target: e.target,
+    ...(LABELLED.has(e.kind) && e.label ? { label: e.label } : {}),
+    ...(shape.stacked ? { type: 'straight', sourceHandle: STACKED_SOURCE, targetHandle: STACKED_TARGET } : { type: 'routed' }),
+    // Overlay edges cross the structure: drawn over the nodes, never hidden under them.
+    ...(OVERLAY.has(e.kind) ? { zIndex: OVERLAY_Z } : {}),
+  };
+  const data = { kind: e.kind, ...(pending ? { pending } : {}), ...(shape.route && !shape.stacked ? { route: shape.route } : {}) };
   const kindClass = EDGE_CLASS[e.kind];
-  if (pending === 'added') return { ...base, data: { kind: e.kind, pending }, className: classOf('pending', kindClass), animated: true, style: { ...EDGE_STYLE[e.kind], strokeWidth: 2 } };
-  if (pending === 'removed') return { ...base, data: { kind: e.kind, pending }, className: classOf('pending-removed', kindClass), style: { stroke: '#dc2626', strokeDasharray: '3 4', opacity: 0.8 } };
-  return { ...base, data: { kind: e.kind }, ...(kindClass ? { className: kindClass } : {}), style: EDGE_STYLE[e.kind], animated: e.kind === 'vnic' && edgeCount < ANIMATE_BELOW };
+  if (pending === 'added') return { ...base, data, className: classOf('pending', kindClass), animated: true, style: { ...EDGE_STYLE[e.kind], strokeWidth: 2 } };
+  if (pending === 'removed') return { ...base, data, className: classOf('pending-removed', kindClass), style: { stroke: '#dc2626', strokeDasharray: '3 4', opacity: 0.8 } };
+  return { ...base, data, ...(kindClass ? { className: kindClass } : {}), style: EDGE_STYLE[e.kind], animated: e.kind === 'vnic' && edgeCount < ANIMATE_BELOW };
 }
 
 /** The edges the automatic layout places nodes by. */

@@ -42,7 +42,7 @@ export function GraphBench() {
         {counts.nodes} nodes, {counts.edges} edges; first frame {firstFrameMs === null ? '…' : `${Math.round(firstFrameMs)} ms`}
       </p>
       <ReactFlowProvider>
-        {topology && <TopologyCanvas topology={topology} savedPositions={NO_POSITIONS} search="" hiddenKinds={NONE} onSelect={ignore} onFirstFrame={onFirstFrame} />}
+        {topology && <TopologyCanvas topology={topology} savedPositions={NO_POSITIONS} matches={null} hiddenKinds={NONE} onSelect={ignore} onFirstFrame={onFirstFrame} />}
       </ReactFlowProvider>
     </div>
   );

@@ -4,6 +4,7 @@ import { memo } from 'react';
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import type { PendingMark } from '@/components/changes/pending-graph';
 import type { GraphNodeData, GraphNodeKind, PortForwardBadge } from '@/server/topology/graph';
+import { NODE_HEIGHT, NODE_WIDTH, STACKED_SOURCE, STACKED_TARGET } from './layout-types';
 
 export type TopologyNode = Node<GraphNodeData, 'iface' | 'vm' | 'network'>;
 
@@ -61,10 +62,12 @@ function NodeBody({ data, selected }: { data: GraphNodeData; selected: boolean }
   return (
     <div
       data-kind={data.kind}
+      data-column={data.column}
       data-status={data.status}
       data-pending={pending}
       title={`${kind.label} ${data.label}: ${STATUS_TEXT[data.status]}${pending ? ` (draft: ${PENDING_TEXT[pending]})` : ''}`}
-      className={`relative w-[200px] rounded-md border border-l-4 bg-white px-2.5 py-1.5 text-left shadow-sm ${STATUS_BORDER[data.status]} ${
+      style={{ width: NODE_WIDTH, height: NODE_HEIGHT }}
+      className={`relative rounded-md border border-l-4 bg-white px-2 py-1 text-left shadow-sm ${STATUS_BORDER[data.status]} ${
         selected ? 'ring-2 ring-sky-500' : 'border-slate-200'
       } ${data.dimmed ? 'opacity-25' : ''} ${pending ? PENDING_STYLE[pending] : ''} ${conflicts ? '!border-red-500 !bg-red-50' : ''}`}
     >
@@ -92,19 +95,21 @@ function NodeBody({ data, selected }: { data: GraphNodeData; selected: boolean }
         </span>
       )}
       <div className="flex items-center gap-1.5">
-        <span className={`rounded px-1 py-px text-[9px] font-bold tracking-wide ${kind.className}`}>{kind.tag}</span>
-        <span className={`truncate text-sm font-semibold ${pending === 'removed' ? 'text-red-800 line-through' : 'text-slate-900'}`}>{data.label}</span>
-        {data.status !== 'ok' && <span className="ml-auto text-[10px] text-slate-500">{STATUS_TEXT[data.status]}</span>}
+        <span className={`rounded px-1 py-px text-[10px] font-bold tracking-wide ${kind.className}`}>{kind.tag}</span>
+        <span data-testid="node-label" className={`truncate text-base font-semibold leading-6 ${pending === 'removed' ? 'text-red-800 line-through' : 'text-slate-900'}`}>{data.label}</span>
+        {data.status !== 'ok' && <span className="ml-auto shrink-0 text-[11px] text-slate-500">{STATUS_TEXT[data.status]}</span>}
       </div>
-      {data.subtitle && <div className="truncate text-[11px] text-slate-500">{data.subtitle}</div>}
+      {data.subtitle && <div className="truncate text-xs text-slate-500">{data.subtitle}</div>}
       {(data.badges.length > 0 || (data.portForwards?.length ?? 0) > 0) && (
-        <div className="mt-1 flex flex-wrap gap-1">
+        // What fits of the badges in the fixed-size box, port forwards first; the tooltip and the
+        // inspector have them all.
+        <div className="mt-0.5 flex flex-wrap gap-1 overflow-hidden" style={{ maxHeight: 18 }} title={data.badges.join(', ')}>
+          <PortForwardBadges badges={data.portForwards ?? []} />
           {data.badges.slice(0, 4).map((b) => (
-            <span key={b} className="rounded bg-slate-100 px-1 text-[10px] text-slate-700">
+            <span key={b} className="rounded bg-slate-100 px-1 text-[11px] leading-4 text-slate-700">
               {b}
             </span>
           ))}
-          <PortForwardBadges badges={data.portForwards ?? []} />
         </div>
       )}
     </div>
@@ -144,12 +149,19 @@ export function PortForwardBadges({ badges }: { badges: readonly PortForwardBadg
 const HANDLE_CLASS =
   '!z-10 !h-3 !w-3 !border-2 !border-white !bg-slate-400 shadow-sm transition-transform hover:!scale-125 hover:!bg-sky-500';
 
-function GraphNodeView({ data, selected }: NodeProps<TopologyNode>) {
+// Who cannot edit gets no handles to drag from; they stay in place, unseen, for edges to meet.
+const READ_ONLY_HANDLE_CLASS = '!invisible';
+
+function GraphNodeView({ data, selected, isConnectable }: NodeProps<TopologyNode>) {
+  const handleClass = isConnectable ? HANDLE_CLASS : READ_ONLY_HANDLE_CLASS;
   return (
     <>
-      <Handle type="target" position={Position.Left} className={HANDLE_CLASS} />
+      <Handle type="target" position={Position.Left} className={handleClass} />
       <NodeBody data={data} selected={selected} />
-      <Handle type="source" position={Position.Right} className={HANDLE_CLASS} />
+      <Handle type="source" position={Position.Right} className={handleClass} />
+      {/* Where an edge between two stacked nodes of one column (a veth pair) leaves and arrives; not for dragging. */}
+      {data.stack === 'upper' && <Handle type="source" id={STACKED_SOURCE} position={Position.Bottom} isConnectable={false} className={READ_ONLY_HANDLE_CLASS} />}
+      {data.stack === 'lower' && <Handle type="target" id={STACKED_TARGET} position={Position.Top} isConnectable={false} className={READ_ONLY_HANDLE_CLASS} />}
     </>
   );
 }

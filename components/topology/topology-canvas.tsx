@@ -16,14 +16,17 @@ import {
   type Node,
   type OnBeforeDelete,
 } from '@xyflow/react';
-import { pendingGraph, type PendingChange, type PendingGraph } from '@/components/changes/pending-graph';
+import { pendingGraph, type PendingChange, type PendingGraph, type PendingMark } from '@/components/changes/pending-graph';
 import { nodeTypes as baseNodeTypes, type TopologyNode } from '@/components/topology/nodes';
 import { GroupNode } from '@/components/topology/group-node';
 import { ELK_MAX_NODES, NODE_HEIGHT, NODE_WIDTH } from '@/components/topology/layout-types';
 import { useElkLayout } from '@/components/topology/use-elk-layout';
 import type { Topology } from '@/server/topology/model';
 import { COLUMNS, topologyToGraph, type Graph, type GraphNodeKind } from '@/server/topology/graph';
-import { flowEdgeOf, layoutEdges } from '@/components/topology/flow-edges';
+import { flowEdgeOf } from '@/components/topology/flow-edges';
+import { layoutRequestOf, leftToRight, stackedEdges, unstack, withStackEnds } from '@/components/topology/layout-input';
+import { RoutedEdge } from '@/components/topology/routed-edge';
+import { placeNewcomers } from '@/components/topology/placement';
 
 /** Only interfaces join bridges and bonds; VMs and libvirt networks are not dragged together. */
 // Interfaces connect to bridges and bonds; VMs and their taps move onto networks and bridges.
@@ -31,13 +34,20 @@ const isValidConnection = (c: Connection | Edge) => c.source !== c.target && /^(
 const DELETE_KEYS = ['Delete', 'Backspace'];
 
 const nodeTypes = { ...baseNodeTypes, group: GroupNode };
+const edgeTypes = { routed: RoutedEdge };
 
 export type Positions = Record<string, { x: number; y: number }>;
 
 /** Up to this many nodes the first view fits the whole graph. */
 const FIT_ALL_MAX_NODES = 400;
 const LARGE_GRAPH_ZOOM = 0.6;
+/** Room around the graph in the fitted first view, as a share of the canvas. */
+const FIT_PADDING = 0.04;
+/** A small graph is not blown up past this in the first view. */
+const FIT_MAX_ZOOM = 1.25;
 const MINIMAP_MAX_NODES = 1000;
+/** Below this many nodes the whole graph fits the view and a minimap would only cover part of it. */
+const MINIMAP_MIN_NODES = 60;
 /**
  * Above this many nodes React Flow is given only the nodes around the visible part of the
  * graph, re-chosen when the view stops moving. Its per-commit cost grows with every node in its
@@ -96,12 +106,26 @@ function structureKey(g: Graph): string {
   return `${g.nodes.map((n) => n.id).join('|')}#${g.edges.map((e) => e.id).join('|')}`;
 }
 
+const byName = new Intl.Collator('en', { numeric: true }).compare;
+
+/**
+ * The graph in a fixed order, column by column and by name (eth2 before eth10), so the layout
+ * does not depend on the order the host listed things in (ifindex, libvirt's list).
+ */
+export function sortedForLayout(g: Graph): Graph {
+  const column = (n: Graph['nodes'][number]) => COLUMNS.indexOf(n.data.column);
+  const nodes = [...g.nodes].sort((a, b) => column(a) - column(b) || byName(a.data.label, b.data.label) || byName(a.id, b.id));
+  const edges = [...g.edges].sort((a, b) => byName(a.id, b.id));
+  return { nodes, edges };
+}
+
 export interface TopologyCanvasProps {
   topology: Topology;
   /** Where the user put nodes; they win over the automatic layout. */
   savedPositions: Positions;
   onMoved?: (positions: Positions) => void;
-  search: string;
+  /** The nodes a search found (the rest are dimmed), or null when nothing is searched for. */
+  matches: ReadonlySet<string> | null;
   hiddenKinds: ReadonlySet<GraphNodeKind>;
   onSelect: (ref: string | null) => void;
   /** Changing it discards the current layout and fits the view again. */
@@ -126,6 +150,26 @@ export interface TopologyCanvasProps {
   conflicts?: ReadonlyMap<string, string[]>;
   /** What a reboot would change (boot drift) by node id, in sentences: those nodes are marked "runtime only". */
   drift?: ReadonlyMap<string, string[]>;
+  /** Nodes to mark as added, removed or changed whatever the draft says (a change's before and after pictures). */
+  marks?: ReadonlyMap<string, PendingMark>;
+  /**
+   * Leave out what the projection adds (a change's "before" picture) or removes (its "after"
+   * picture), nodes and connections, instead of drawing it marked.
+   */
+  leaveOut?: 'added' | 'removed';
+}
+
+/** The graph with `marks` on its nodes, and without what `leaveOut` names. */
+function withPictureMarks(g: PendingGraph, marks: ReadonlyMap<string, PendingMark> | undefined, leaveOut: 'added' | 'removed' | undefined): PendingGraph {
+  if (!marks?.size && !leaveOut) return g;
+  const kept = leaveOut ? g.nodes.filter((n) => n.data.pending !== leaveOut) : g.nodes;
+  const ids = new Set(kept.map((n) => n.id));
+  const edges = leaveOut ? g.edges.filter((e) => ids.has(e.source) && ids.has(e.target) && g.edgePending[e.id] !== leaveOut) : g.edges;
+  return {
+    nodes: kept.map((n) => (marks?.has(n.id) ? { ...n, data: { ...n.data, pending: marks.get(n.id) } } : n)),
+    edges,
+    edgePending: g.edgePending,
+  };
 }
 
 /** The graph with each node some sentences are about marked (the sentences in `data[key]`). */
@@ -140,8 +184,8 @@ function withMarks(g: PendingGraph, key: 'conflicts' | 'drift', marks: ReadonlyM
  * refreshes never move the view.
  */
 export function TopologyCanvas(props: TopologyCanvasProps) {
-  const { topology, savedPositions, onMoved, search, hiddenKinds, onSelect, layoutGeneration = 0, onLayoutError, onFirstFrame, focus } = props;
-  const { projected = null, pending, editable = false, onConnectNodes, onDeleteEdges, selectedId, conflicts, drift } = props;
+  const { topology, savedPositions, onMoved, matches, hiddenKinds, onSelect, layoutGeneration = 0, onLayoutError, onFirstFrame, focus } = props;
+  const { projected = null, pending, editable = false, onConnectNodes, onDeleteEdges, selectedId, conflicts, drift, marks, leaveOut } = props;
   const flow = useReactFlow();
   const store = useStoreApi();
   // Every node and edge with its position; React Flow gets all of them, or for big graphs the
@@ -151,7 +195,7 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
   const layout = useElkLayout();
   const [nodes, setNodes, onNodesChange] = useNodesState<Node>([]);
   const [edges, setEdges, onEdgesChange] = useEdgesState<Edge>([]);
-  const laidOut = useRef<{ key: string; generation: number; positions: Positions } | null>(null);
+  const laidOut = useRef<{ key: string; generation: number; positions: Positions; routes: Record<string, { x: number; y: number }[]> } | null>(null);
   const fittedGeneration = useRef<number | null>(null);
   const [totalNodes, setTotalNodes] = useState(0);
 
@@ -179,53 +223,67 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
 
   // Ids are the live graph's either way, so drafting keeps every position and the viewport.
   const graph: PendingGraph = useMemo(
-    () => withMarks(withMarks(pendingGraph(topology, projected, pending), 'conflicts', conflicts), 'drift', drift),
-    [topology, projected, pending, conflicts, drift],
+    () => withStackEnds(leftToRight(withPictureMarks(withMarks(withMarks(pendingGraph(topology, projected, pending), 'conflicts', conflicts), 'drift', drift), marks, leaveOut))),
+    [topology, projected, pending, conflicts, drift, marks, leaveOut],
   );
 
   useEffect(() => {
     let cancelled = false;
-    const key = structureKey(graph);
+    const fresh = fittedGeneration.current !== layoutGeneration;
+    const stacked = new Set(stackedEdges(graph).map((e) => e.id));
+    const routes = laidOut.current?.generation === layoutGeneration ? laidOut.current.routes : {};
+    const toEdge = (e: Graph['edges'][number]): Edge => flowEdgeOf(e, graph.edgePending[e.id], graph.edges.length, { stacked: stacked.has(e.id), route: routes[e.id] });
+    const placementNodes = graph.nodes.map((n) => ({ id: n.id, column: COLUMNS.indexOf(n.data.column) }));
+    if (!fresh) {
+      // A refresh or a draft edit in the same view: update data in place and keep every
+      // position; only nodes new to the view are placed, next to what they connect to.
+      const here: Positions = Object.fromEntries(allNodes.current.map((n) => [n.id, n.position]));
+      const positions = placeNewcomers(placementNodes, graph.edges, { ...here, ...savedPositions });
+      allNodes.current = graph.nodes.map((n) => ({ id: n.id, type: n.type, data: n.data, position: positions[n.id]! }));
+      allEdges.current = graph.edges.map(toEdge);
+      mount();
+      // Something just drafted must be seen: if it landed outside the view, the view moves to it
+      // (at the same zoom).
+      const newcomer = graph.nodes.find((n) => !here[n.id] && !savedPositions[n.id]);
+      if (newcomer && allNodes.current.length > 1) {
+        const at = positions[newcomer.id]!;
+        const { width, height, transform } = store.getState();
+        const [tx, ty, zoom] = transform;
+        const left = at.x * zoom + tx;
+        const top = at.y * zoom + ty;
+        if (left < 0 || top < 0 || left + NODE_WIDTH * zoom > width || top + NODE_HEIGHT * zoom > height) {
+          void flow.setCenter(at.x + NODE_WIDTH / 2, at.y + NODE_HEIGHT / 2, { zoom, duration: 0 });
+        }
+      }
+      return;
+    }
+    // A new view lays out the live host only, so the same host always draws the same way; what a
+    // draft adds is placed around it (a reload with a draft moves nothing either).
+    const live = sortedForLayout(leftToRight(topologyToGraph(topology)));
+    const key = structureKey(live);
     const compute = async (): Promise<Positions> => {
       if (laidOut.current?.key === key && laidOut.current.generation === layoutGeneration) return laidOut.current.positions;
-      const result = await layout({
-        algorithm: graph.nodes.length > ELK_MAX_NODES ? 'columns' : 'elk',
-        nodes: graph.nodes.map((n) => ({ id: n.id, width: NODE_WIDTH, height: NODE_HEIGHT, partition: COLUMNS.indexOf(n.data.column) })),
-        edges: layoutEdges(graph.edges),
-      });
+      const { request, stacks } = layoutRequestOf(live, live.nodes.length > ELK_MAX_NODES ? 'columns' : 'elk');
+      const result = await layout(request);
       if (result.error) onLayoutError?.(result.error);
-      laidOut.current = { key, generation: layoutGeneration, positions: result.positions };
-      return result.positions;
+      const positions = unstack(result.positions, stacks);
+      laidOut.current = { key, generation: layoutGeneration, positions, routes: result.routes ?? {} };
+      return positions;
     };
-    void compute().then((positions) => {
+    void compute().then((laid) => {
       if (cancelled) return;
-      const fresh = fittedGeneration.current !== layoutGeneration;
-      const toEdge = (e: Graph['edges'][number]): Edge => flowEdgeOf(e, graph.edgePending[e.id], graph.edges.length);
-      if (!fresh) {
-        // A refresh of the same view: update data in place, keep every position. Nodes new to
-        // the view (drafted ones) take their laid-out place, nudged off any node already there.
-        const here = new Map(allNodes.current.map((n) => [n.id, n.position]));
-        const placed = graph.nodes.map((n) => savedPositions[n.id] ?? here.get(n.id)).filter((p): p is { x: number; y: number } => p !== undefined);
-        const claim = (p: { x: number; y: number }) => (placed.push(p), p);
-        allNodes.current = graph.nodes.map((n) => ({
-          id: n.id,
-          type: n.type,
-          data: n.data,
-          position: savedPositions[n.id] ?? here.get(n.id) ?? claim(freeSpot(positions[n.id] ?? { x: 0, y: 0 }, placed)),
-        }));
-        allEdges.current = graph.edges.map(toEdge);
-        mount();
-        return;
-      }
+      const routesNow = laidOut.current!.routes;
+      const toRoutedEdge = (e: Graph['edges'][number]): Edge => flowEdgeOf(e, graph.edgePending[e.id], graph.edges.length, { stacked: stacked.has(e.id), route: routesNow[e.id] });
       fittedGeneration.current = layoutGeneration;
-      const all: Node[] = graph.nodes.map((n) => ({ id: n.id, type: n.type, data: n.data, position: savedPositions[n.id] ?? positions[n.id] ?? { x: 0, y: 0 } }));
+      const positions = placeNewcomers(placementNodes, graph.edges, { ...laid, ...savedPositions });
+      const all: Node[] = graph.nodes.map((n) => ({ id: n.id, type: n.type, data: n.data, position: positions[n.id]! }));
       // Where the graph starts, for the first view of a large graph: the top of its leftmost
       // column (columns are centred on each other, so the box's corner can be empty space).
       const box = cornersBox(all);
       const leftmost = box ? all.filter((n) => n.position.x === box.x0) : [];
       const start = leftmost.length ? { x0: box!.x0, y0: Math.min(...leftmost.map((n) => n.position.y)) } : null;
       allNodes.current = all;
-      allEdges.current = graph.edges.map(toEdge);
+      allEdges.current = graph.edges.map(toRoutedEdge);
       setTotalNodes(all.length);
       if (all.length > FIT_ALL_MAX_NODES && start) {
         // Thousands of nodes are unreadable at fit-all zoom, and rendering them all in one
@@ -235,14 +293,14 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
       }
       mount();
       requestAnimationFrame(() => {
-        if (all.length <= FIT_ALL_MAX_NODES) void flow.fitView({ padding: 0.1 });
+        if (all.length <= FIT_ALL_MAX_NODES) void flow.fitView({ padding: FIT_PADDING, maxZoom: FIT_MAX_ZOOM });
         requestAnimationFrame(() => onFirstFrame?.());
       });
     });
     return () => {
       cancelled = true;
     };
-  }, [graph, savedPositions, layout, mount, flow, layoutGeneration, onLayoutError, onFirstFrame]);
+  }, [graph, topology, savedPositions, layout, mount, flow, store, layoutGeneration, onLayoutError, onFirstFrame]);
 
   useEffect(() => {
     if (!focus) return;
@@ -263,13 +321,16 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
     },
     [onDeleteEdges],
   );
+  const hiddenNodes = useMemo(() => new Set(nodes.filter((n) => n.type !== 'group' && hiddenKinds.has((n.data as TopologyNode['data']).kind)).map((n) => n.id)), [nodes, hiddenKinds]);
   const shownEdges = useMemo(
     () =>
       edges.map((e) => {
+        // An edge goes with a node the kind filter hides.
+        if (hiddenNodes.has(e.source) || hiddenNodes.has(e.target)) return { ...e, hidden: true };
         const selected = selectedId === undefined ? Boolean(e.selected) : e.id === selectedId;
         return selected ? { ...e, selected, style: { ...e.style, strokeWidth: 3 } } : e.selected ? { ...e, selected } : e;
       }),
-    [edges, selectedId],
+    [edges, selectedId, hiddenNodes],
   );
   // Keyboard selection: Tab to a node or edge, then Enter. (React Flow's onSelectionChange is
   // not used for this: the page sets `selected` on nodes from `selectedId`, and echoing React
@@ -284,13 +345,18 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
     [onSelect],
   );
 
-  // Search dims what does not match; the kind filter hides. Both only touch display flags.
+  // Search dims what does not match; the kind filter hides (and shownEdges hides their edges),
+  // and a group box left with nothing in it goes. Only display flags change:
+  // group boxes keep the size React Flow measured.
   const visibleNodes = useMemo(() => {
-    const q = search.trim().toLowerCase();
     return nodes.map((n) => {
-      if (n.type === 'group') return n;
+      if (n.type === 'group') {
+        // A group box holds one kind; hiding the kind leaves it empty.
+        const hidden = hiddenKinds.has(GROUPS.find((g) => g.id === n.id)!.kind);
+        return hidden === Boolean(n.hidden) ? n : { ...n, hidden };
+      }
       const data = n.data as TopologyNode['data'];
-      const dimmed = q !== '' && !data.label.toLowerCase().includes(q);
+      const dimmed = matches !== null && !matches.has(n.id);
       const hidden = hiddenKinds.has(data.kind);
       // A redraw (refresh, draft change) rebuilds nodes unselected; the page's choice wins.
       const selected = selectedId === undefined ? Boolean(n.selected) : n.id === selectedId;
@@ -298,7 +364,7 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
         ? n
         : { ...n, hidden, selected, data: { ...data, dimmed } };
     });
-  }, [nodes, search, hiddenKinds, selectedId]);
+  }, [nodes, matches, hiddenKinds, selectedId]);
 
   const onNodeDragStop = useCallback(
     (_: unknown, __: Node, moved: Node[]) => {
@@ -316,6 +382,7 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
       nodes={visibleNodes}
       edges={shownEdges}
       nodeTypes={nodeTypes}
+      edgeTypes={edgeTypes}
       onNodesChange={onNodesChange}
       onEdgesChange={onEdgesChange}
       onNodeClick={(_, n) => n.type !== 'group' && onSelect(n.id)}
@@ -338,22 +405,7 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
       <Background gap={24} color="#e2e8f0" />
       <Controls showInteractive={false} />
       {/* The minimap draws every node; above this size it costs more main-thread time than it helps. */}
-      {totalNodes <= MINIMAP_MAX_NODES && <MiniMap pannable zoomable nodeStrokeWidth={3} />}
+      {totalNodes >= MINIMAP_MIN_NODES && totalNodes <= MINIMAP_MAX_NODES && <MiniMap pannable zoomable nodeStrokeWidth={3} />}
     </ReactFlow>
   );
-}
-
-/** `at`, or the nearest spot below it where a node does not overlap any of `taken`. */
-function freeSpot(at: { x: number; y: number }, taken: readonly { x: number; y: number }[]): { x: number; y: number } {
-  const clash = (p: { x: number; y: number }) => taken.some((t) => Math.abs(t.x - p.x) < NODE_WIDTH && Math.abs(t.y - p.y) < NODE_HEIGHT);
-  let p = at;
-  for (let i = 0; i < 50 && clash(p); i++) p = { x: at.x, y: at.y + (i + 1) * (NODE_HEIGHT + 12) };
-  return p;
-}
-
-/** The first graph node whose name contains `query` (case-insensitive), by the graph's order. */
-export function findNodeId(topology: Topology, query: string): string | null {
-  const q = query.trim().toLowerCase();
-  if (!q) return null;
-  return topologyToGraph(topology).nodes.find((n) => n.data.label.toLowerCase().includes(q))?.id ?? null;
 }

@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '@/components/trpc/client';
@@ -16,7 +16,8 @@ import type { Operation } from '@/server/plan/ops';
 import { Inspector } from '@/components/topology/inspector';
 import { BootStatus, useBootDrift } from '@/components/topology/boot-status';
 import { KIND_STYLE } from '@/components/topology/nodes';
-import { findNodeId, TopologyCanvas, type Positions } from '@/components/topology/topology-canvas';
+import { TopologyCanvas, type Positions } from '@/components/topology/topology-canvas';
+import { searchGraph } from '@/server/topology/search';
 import { ifId, topologyToGraph, type GraphNodeKind } from '@/server/topology/graph';
 import type { Topology } from '@/server/topology/model';
 import { missingInWords } from '@/server/topology/words';
@@ -25,7 +26,7 @@ import { isoTime } from '@/components/ui/date-words';
 /** How often an open graph re-reads the host. A refresh is one SSH exec (~0.1-0.3 s). */
 const REFRESH_EVERY_MS = 30_000;
 
-function HostGraph({ hostId }: { hostId: string }) {
+function HostGraph({ hostId, heading }: { hostId: string; heading: ReactNode }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const me = useQuery(trpc.auth.me.queryOptions());
@@ -67,6 +68,9 @@ function HostGraph({ hostId }: { hostId: string }) {
   }, [hostId, runRefresh]);
 
   const [search, setSearch] = useState('');
+  /** Which of the search's matches Enter went to last (null: none yet). */
+  const [found, setFound] = useState<number | null>(null);
+  const shiftHeld = useRef(false);
   const [hiddenKinds, setHiddenKinds] = useState<Set<GraphNodeKind>>(new Set());
   const [selected, setSelected] = useState<string | null>(null);
   const [layoutError, setLayoutError] = useState<string | null>(null);
@@ -84,7 +88,13 @@ function HostGraph({ hostId }: { hostId: string }) {
   const drift = useMemo(() => new Map((bootDrift ?? []).map((d) => [ifId(d.name), d.sentences])), [bootDrift]);
   // The kinds the graph draws (an OVS bridge is an interface of kind "other" to the kernel, and
   // the datapath device is not drawn at all), so every legend entry filters something.
-  const kindsPresent = useMemo(() => (drawn ? [...new Set<GraphNodeKind>(topologyToGraph(drawn).nodes.map((n) => n.data.kind))] : []), [drawn]);
+  const drawnGraph = useMemo(() => (drawn ? topologyToGraph(drawn) : null), [drawn]);
+  const hits = useMemo(() => (drawn && drawnGraph ? searchGraph(drawn, drawnGraph, search) : []), [drawn, drawnGraph, search]);
+  const matches = useMemo(() => (search.trim() ? new Set(hits.map((h) => h.id)) : null), [hits, search]);
+  // A node a filter hides is not left selected in the inspector.
+  const selectedKind = drawnGraph?.nodes.find((n) => n.id === selected)?.data.kind;
+  const shownSelection = selectedKind && hiddenKinds.has(selectedKind) ? null : selected;
+  const kindsPresent = useMemo(() => (drawnGraph ? [...new Set<GraphNodeKind>(drawnGraph.nodes.map((n) => n.data.kind))] : []), [drawnGraph]);
 
   const onConnectNodes = useCallback(
     (source: string, target: string) => {
@@ -136,8 +146,9 @@ function HostGraph({ hostId }: { hostId: string }) {
 
   return (
     <DraftProvider editor={editor}>
-      <div className="space-y-3">
+      <div className="flex min-h-0 flex-1 flex-col gap-2">
         <div className="flex flex-wrap items-center gap-3 text-sm">
+          {heading}
           {canEdit && drawn && <NewMenu topology={drawn} />}
           <a
             href="#draft-heading"
@@ -168,19 +179,38 @@ function HostGraph({ hostId }: { hostId: string }) {
             className="ml-auto flex items-center gap-2"
             onSubmit={(e) => {
               e.preventDefault();
-              const hit = drawn ? findNodeId(drawn, search) : null;
-              if (hit) {
-                setSelected(hit);
-                setFocus((f) => ({ id: hit, seq: (f?.seq ?? 0) + 1 }));
-              }
+              if (!hits.length) return;
+              // Enter goes to the next match, Shift+Enter to the one before, round and round.
+              const back = shiftHeld.current;
+              const next = found === null ? 0 : (found + (back ? hits.length - 1 : 1)) % hits.length;
+              const hit = hits[next]!.id;
+              setFound(next);
+              setSelected(hit);
+              setFocus((f) => ({ id: hit, seq: (f?.seq ?? 0) + 1 }));
             }}
           >
+            {search.trim() && (
+              <span data-testid="search-result" role="status" className={`text-xs ${hits.length ? 'text-slate-600' : 'font-medium text-amber-800'}`}>
+                {!hits.length
+                  ? `Nothing matches “${search.trim()}”`
+                  : found === null
+                    ? `${hits.length} match${hits.length === 1 ? '' : 'es'}, Enter to go to ${hits.length === 1 ? 'it' : 'each'}`
+                    : `${found + 1} of ${hits.length}: ${hits[found]!.why}`}
+              </span>
+            )}
             <input
               aria-label="Search nodes"
-              placeholder="Search by name, Enter to find"
+              placeholder="Name, address or MAC; Enter to find"
               value={search}
-              onChange={(e) => setSearch(e.target.value)}
-              className="w-56 rounded-md border border-slate-300 px-2 py-1 text-sm"
+              onChange={(e) => {
+                setSearch(e.target.value);
+                setFound(null);
+              }}
+              onKeyDown={(e) => {
+                // A form submits on Enter without telling whether Shift was held; remember it.
+                if (e.key === 'Enter') shiftHeld.current = e.shiftKey;
+              }}
+              className="w-64 rounded-md border border-slate-300 px-2 py-1 text-sm"
             />
           </form>
           <Button variant="secondary" onClick={resetLayout}>
@@ -231,9 +261,10 @@ function HostGraph({ hostId }: { hostId: string }) {
         {topology && (
           <BootStatus topology={topology} drift={bootDrift} />
         )}
-        <div className="grid gap-4 lg:grid-cols-[1fr_22rem]">
+        {/* The graph takes what the window has left (at least 24rem); the side column scrolls within it. */}
+        <div className="grid min-h-[24rem] flex-1 gap-3 lg:grid-cols-[1fr_20rem]">
           <div
-            className={`relative h-[75vh] rounded-lg border bg-white ${pendingCount ? 'border-amber-300' : 'border-slate-200'}`}
+            className={`relative min-h-[24rem] rounded-lg border bg-white ${pendingCount ? 'border-amber-300' : 'border-slate-200'}`}
             data-testid="topology-graph"
             data-drafting={pendingCount ? 'true' : undefined}
           >
@@ -248,37 +279,41 @@ function HostGraph({ hostId }: { hostId: string }) {
               </span>
             )}
             {topology && saved.data && (
-              <TopologyCanvas
-                topology={topology}
-                savedPositions={saved.data}
-                onMoved={onMoved}
-                search={search}
-                hiddenKinds={hiddenKinds}
-                onSelect={setSelected}
-                layoutGeneration={generation}
-                onLayoutError={setLayoutError}
-                focus={focus}
-                projected={projected}
-                pending={projected ? draft?.pending : undefined}
-                editable={canEdit}
-                onConnectNodes={onConnectNodes}
-                onDeleteEdges={onDeleteEdges}
-                selectedId={selected}
-                conflicts={conflicts}
-                drift={drift}
-              />
+              <div className="absolute inset-0">
+                <TopologyCanvas
+                  topology={topology}
+                  savedPositions={saved.data}
+                  onMoved={onMoved}
+                    matches={matches}
+                  hiddenKinds={hiddenKinds}
+                  onSelect={setSelected}
+                  layoutGeneration={generation}
+                  onLayoutError={setLayoutError}
+                  focus={focus}
+                  projected={projected}
+                  pending={projected ? draft?.pending : undefined}
+                  editable={canEdit}
+                  onConnectNodes={onConnectNodes}
+                  onDeleteEdges={onDeleteEdges}
+                  selectedId={shownSelection}
+                  conflicts={conflicts}
+                  drift={drift}
+                />
+              </div>
             )}
           </div>
-          <aside className="flex flex-col gap-3 lg:h-[75vh]">
-            <div className="max-h-[34vh] shrink-0 overflow-auto rounded-lg border border-slate-200 bg-white p-3">
-              <DraftPanel onReview={() => setReviewing(true)} />
-            </div>
-            <div className="min-h-0 flex-1 overflow-auto rounded-lg border border-slate-200 bg-white p-4">
-              {drawn && topology ? (
-                <Inspector topology={drawn} live={topology} selected={selected} conflicts={conflicts} allConflicts={fleetConflicts.data?.map((c) => c.sentence)} drift={drift} />
-              ) : (
-                <p className="text-sm text-slate-500">Waiting for the first read…</p>
-              )}
+          <aside className="relative min-h-0">
+            <div className="flex flex-col gap-3 lg:absolute lg:inset-0">
+              <div className="max-h-[40%] shrink-0 overflow-auto rounded-lg border border-slate-200 bg-white p-3">
+                <DraftPanel onReview={() => setReviewing(true)} />
+              </div>
+              <div className="min-h-0 flex-1 overflow-auto rounded-lg border border-slate-200 bg-white p-4">
+                {drawn && topology ? (
+                  <Inspector topology={drawn} live={topology} selected={shownSelection} conflicts={conflicts} allConflicts={fleetConflicts.data?.map((c) => c.sentence)} drift={drift} />
+                ) : (
+                  <p className="text-sm text-slate-500">Waiting for the first read…</p>
+                )}
+              </div>
             </div>
           </aside>
         </div>
@@ -288,10 +323,11 @@ function HostGraph({ hostId }: { hostId: string }) {
   );
 }
 
-export function TopologyView({ hostId }: { hostId: string }) {
+/** A host's page below the header: `heading` names the host at the start of the toolbar. */
+export function TopologyView({ hostId, heading }: { hostId: string; heading: ReactNode }) {
   return (
     <ReactFlowProvider>
-      <HostGraph hostId={hostId} />
+      <HostGraph hostId={hostId} heading={heading} />
     </ReactFlowProvider>
   );
 }

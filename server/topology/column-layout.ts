@@ -7,7 +7,8 @@ import { COLUMNS, type Graph } from './graph';
 
 /** What a layout needs: node ids with their column index, and the edges. */
 export interface LayoutInput {
-  nodes: { id: string; partition: number }[];
+  /** `height`: this node's, where it differs from the box's (a stacked pair). */
+  nodes: { id: string; partition: number; height?: number }[];
   edges: { source: string; target: string }[];
 }
 
@@ -54,13 +55,18 @@ export function columnLayout(graph: LayoutInput, box: LayoutBox, sweeps = 4): Re
   }
 
   const positions: Record<string, { x: number; y: number }> = {};
-  const tallest = Math.max(...columns.map((c) => c.length));
+  const heightOf = new Map(graph.nodes.map((n) => [n.id, n.height ?? box.height]));
+  const columnHeight = (col: string[]) => col.reduce((sum, id) => sum + heightOf.get(id)! + box.rowGap, 0);
+  const tallest = Math.max(...columns.map(columnHeight));
   let x = 0;
   for (const col of columns) {
     if (!col.length) continue;
     // Shorter columns are centred against the tallest, so edges run mostly horizontally.
-    const offset = ((tallest - col.length) * (box.height + box.rowGap)) / 2;
-    col.forEach((id, i) => (positions[id] = { x, y: offset + i * (box.height + box.rowGap) }));
+    let y = (tallest - columnHeight(col)) / 2;
+    for (const id of col) {
+      positions[id] = { x, y };
+      y += heightOf.get(id)! + box.rowGap;
+    }
     x += box.width + box.columnGap;
   }
   return positions;

@@ -18,19 +18,21 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
     throw err;
   });
   return (
-    <div className="space-y-4">
-      <div className="flex items-baseline gap-3">
-        <Link href="/hosts" className="text-sm text-slate-500 hover:text-slate-900">
-          Hypervisors
-        </Link>
-        <span className="text-slate-400">/</span>
-        <h1 className="text-xl font-semibold">{host.name}</h1>
-        <span className="text-sm text-slate-500">
-          {host.address}:{host.port}
-        </span>
-        <HostStatusBadge status={host.status} />
-      </div>
-      <TopologyView hostId={host.id} />
-    </div>
+    <TopologyView
+      hostId={host.id}
+      heading={
+        <div className="mr-2 flex items-baseline gap-2">
+          <Link href="/hosts" className="text-sm text-slate-500 hover:text-slate-900">
+            Hypervisors
+          </Link>
+          <span className="text-slate-400">/</span>
+          <h1 className="text-lg font-semibold">{host.name}</h1>
+          <span className="text-sm text-slate-500">
+            {host.address}:{host.port}
+          </span>
+          <HostStatusBadge status={host.status} />
+        </div>
+      }
+    />
   );
 }
