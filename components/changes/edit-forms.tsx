@@ -7,7 +7,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { ActionButton, Check, CONTROL, Errors, FormActions, InlineForm, Labelled, Section, useDraftForm, useInlineAdd } from '@/components/changes/form-parts';
 import { useOptionalDraftEditor } from '@/components/changes/draft-context';
-import { Modal } from '@/components/changes/modal';
+import { Modal } from '@/components/ui/modal';
 import { NetworkForm } from '@/components/changes/network-forms';
 import { NicEditor } from '@/components/changes/nic-forms';
 import { listsToPortVlans, portVlansToLists } from '@/components/changes/operations';

@@ -11,7 +11,7 @@ import { skipToken, useMutation, useQuery } from '@tanstack/react-query';
 import { LIVE_STATUSES } from '@/components/changes/change-status';
 import { ChangeSteps } from '@/components/changes/change-steps';
 import { useDraftEditor } from '@/components/changes/draft-context';
-import { Modal } from '@/components/changes/modal';
+import { Modal } from '@/components/ui/modal';
 import { useTRPC } from '@/components/trpc/client';
 import type { RouterOutputs } from '@/components/trpc/types';
 import { Button } from '@/components/ui/button';
