@@ -124,9 +124,24 @@ test('revert the network from the history: libvirt no longer has it', async ({ p
   await page.getByRole('button', { name: 'Revert' }).click();
   await page.waitForURL(/\/hosts\//);
   await expect(page.getByTestId('draft-panel').getByTestId('draft-op')).toContainText('delete network uinat');
+  // The revert is labelled with the change it undoes, and its review starts with a reason saying so.
+  const label = `CHG-${networkChange.split('/').pop()!.slice(0, 8)}`;
+  await expect(page.getByTestId('draft-op-revert-of')).toHaveText(`revert of ${label}`);
+  await page.getByRole('button', { name: 'Review changes' }).click();
+  await expect(page.getByTestId('review-dialog').getByLabel('Reason')).toHaveValue(new RegExp(`^Revert of ${label}`));
+  await page.keyboard.press('Escape');
   const revert = await reviewAndApply(page, 'Revert: lab network no longer needed');
   await expect(revert.getByTestId('plan-command')).toHaveText(['virsh -q -c qemu:///system net-destroy uinat', 'virsh -q -c qemu:///system net-undefine uinat']);
   await revert.getByRole('button', { name: 'Apply' }).click();
   await expect(revert.getByTestId('change-status')).toHaveText('applied');
   expect(await virshNetworks()).not.toContain('uinat');
+
+  // In the history the two changes link to each other.
+  await page.goto(networkChange);
+  const revertedBy = page.getByTestId('reverted-by').getByRole('link');
+  await expect(revertedBy).toHaveText(/^CHG-\w{8}$/);
+  const revertLabel = (await revertedBy.textContent())!;
+  await revertedBy.click();
+  await expect(page.getByTestId('change-label')).toHaveText(revertLabel);
+  await expect(page.getByTestId('revert-of').getByRole('link')).toHaveText(label);
 });

@@ -42,6 +42,8 @@ test('drag veth-b onto br0, review the exact commands, apply live, and find it i
   const review = page.getByTestId('review-dialog');
   await expect(review.getByTestId('plan-command')).toHaveText(['ip link set dev veth-b master br0']);
   await expect(review.getByTestId('plan-inverse')).toHaveText(['ip link set dev veth-b nomaster']);
+  // Who drafted each operation (the draft is shared between operators).
+  await expect(review.getByTestId('plan-drafted-by')).toHaveText(['drafted by alice']);
   await page.screenshot({ path: 'test-results/screenshots/review.png', fullPage: true });
 
   // veth-b keeps its address as a port: valid, but the review warns, and Apply waits for a yes.
@@ -87,6 +89,16 @@ test('drag veth-b onto br0, review the exact commands, apply live, and find it i
   await expect(page.getByTestId('change-diff')).toContainText('veth-b');
   // Its before/after in sentences: the port joined br0, not "master null → \"br0\"".
   await expect(page.getByTestId('change-diff').getByTestId('diff-field')).toContainText(['master none → br0']);
+  // And in pictures: the host before and after side by side, laid out alike, the new port
+  // connection only after (issue 14).
+  const before = page.getByTestId('picture-before');
+  const after = page.getByTestId('picture-after');
+  await expect(page.getByTestId('change-pictures-summary')).toContainText('1 connection added');
+  await expect(after.locator('.react-flow__edge[data-id="member:veth-b"]')).toHaveCount(1);
+  await expect(before.locator('.react-flow__node[data-id="if:veth-b"]')).toBeVisible();
+  await expect(before.locator('.react-flow__edge[data-id="member:veth-b"]')).toHaveCount(0);
+  const placeOf = (side: typeof before, id: string) => side.locator(`.react-flow__node[data-id="${id}"]`).evaluate((n) => (n as HTMLElement).style.transform);
+  for (const id of ['if:eth1', 'if:br0', 'if:veth-b', 'vm:web1']) expect(await placeOf(after, id), id).toBe(await placeOf(before, id));
   await page.screenshot({ path: 'test-results/screenshots/change-detail.png', fullPage: true });
 });
 

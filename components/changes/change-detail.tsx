@@ -4,6 +4,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import type { ReactNode } from 'react';
+import { ChangePictures } from '@/components/changes/change-pictures';
+import { RevertLinks } from '@/components/changes/revert-links';
 import { ChangeStatusBadge } from '@/components/changes/change-status';
 import { ChangeSteps, formatMs } from '@/components/changes/change-steps';
 import { DateTime } from '@/components/changes/history-list';
@@ -41,13 +43,16 @@ export function ChangeDetail({ changeId, role }: { changeId: string; role: Role 
   const durationMs = c.startedAt && c.finishedAt ? new Date(c.finishedAt).getTime() - new Date(c.startedAt).getTime() : null;
 
   return (
-    <div className="space-y-6">
+    <div className="space-y-6 py-4">
       <div className="flex flex-wrap items-center gap-3">
         <Breadcrumb />
         <span className="text-slate-400">/</span>
-        <h1 className="text-xl font-semibold">Change on {c.hostName}</h1>
+        <h1 className="text-xl font-semibold">
+          <span data-testid="change-label">{c.label}</span> on {c.hostName}
+        </h1>
         {canRevert && <RevertButton changeId={c.id} hostId={c.hostId} />}
       </div>
+      <RevertLinks revertOf={c.revertOf} revertedBy={c.revertedBy} />
 
       <Card>
         <dl className="grid grid-cols-1 gap-x-8 gap-y-3 text-sm sm:grid-cols-[max-content_1fr]">
@@ -88,6 +93,10 @@ export function ChangeDetail({ changeId, role }: { changeId: string; role: Role 
 
       <Card title="Before → after">
         <DiffView diff={c.diff} live={c.status === 'applying' || c.status === 'recovering'} />
+      </Card>
+
+      <Card title="The host before and after">
+        <ChangePictures changeId={changeId} />
       </Card>
 
       <Card title="Audit records">

@@ -2,7 +2,9 @@
 
 // The host's draft, in order: what each operation does, who drafted it, why it does not fit
 // (if it does not), and a way to undo it. Review starts from here.
-import { useMutation } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useState } from 'react';
 import { useDraftEditor } from '@/components/changes/draft-context';
 import { RelativeTime } from '@/components/hosts/host-status';
 import { useTRPC } from '@/components/trpc/client';
@@ -17,6 +19,10 @@ export function DraftPanel({ onReview }: { onReview: () => void }) {
   const items = draft?.items ?? [];
   const invalid = items.filter((i) => i.errors.length).length;
   const busy = remove.isPending || discard.isPending;
+  const me = useQuery(trpc.auth.me.queryOptions());
+  const othersOps = items.filter((i) => me.data && i.authorName !== me.data.username);
+  const othersNames = [...new Set(othersOps.map((i) => i.authorName))].join(' and ');
+  const [confirming, setConfirming] = useState(false);
 
   return (
     <section data-testid="draft-panel" aria-labelledby="draft-heading" className="space-y-3">
@@ -45,12 +51,35 @@ export function DraftPanel({ onReview }: { onReview: () => void }) {
           <Button
             type="button"
             variant="danger"
-            disabled={!items.length || busy}
+            disabled={!items.length || busy || confirming}
             title="Removes every drafted operation, for everyone editing this host"
-            onClick={() => discard.mutate({ hostId })}
+            onClick={() => (othersOps.length ? setConfirming(true) : discard.mutate({ hostId }))}
           >
             Discard draft
           </Button>
+        </div>
+      )}
+      {confirming && (
+        // The draft is shared: throwing away someone else's work is asked about first.
+        <div role="alertdialog" aria-labelledby="discard-others" data-testid="discard-confirm" className="space-y-2 rounded-md border border-red-200 bg-red-50 p-2.5 text-xs text-red-900">
+          <p id="discard-others">
+            This draft holds {othersOps.length} operation{othersOps.length === 1 ? '' : 's'} by {othersNames}. Discard {othersOps.length === 1 ? 'it' : 'them'} too?
+          </p>
+          <div className="flex gap-2">
+            <Button
+              type="button"
+              variant="danger"
+              onClick={() => {
+                setConfirming(false);
+                discard.mutate({ hostId });
+              }}
+            >
+              Discard everyone’s operations
+            </Button>
+            <Button type="button" variant="secondary" onClick={() => setConfirming(false)}>
+              Keep the draft
+            </Button>
+          </div>
         </div>
       )}
 
@@ -77,6 +106,14 @@ export function DraftPanel({ onReview }: { onReview: () => void }) {
                   <p className="font-medium text-slate-900">{item.description}</p>
                   <p className="text-[11px] text-slate-500">
                     by {item.authorName}, <RelativeTime at={item.createdAt} />
+                    {item.revertOf && (
+                      <>
+                        {' · '}
+                        <Link href={`/history/${item.revertOf.changeId}`} className="text-sky-700 hover:text-sky-900" data-testid="draft-op-revert-of">
+                          revert of {item.revertOf.label}
+                        </Link>
+                      </>
+                    )}
                   </p>
                 </div>
                 {canEdit && (

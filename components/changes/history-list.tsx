@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useMemo, useState } from 'react';
 import { CHANGE_STATUS_STYLE, ChangeStatusBadge } from '@/components/changes/change-status';
+import { RevertLinks } from '@/components/changes/revert-links';
 import { useTRPC, useTRPCClient } from '@/components/trpc/client';
 import { Button } from '@/components/ui/button';
 import { saveFile } from '@/components/ui/save-file';
@@ -194,6 +195,8 @@ export function HistoryList({ role }: { role: Role }) {
                       <Link href={`/history/${c.id}`} className="font-medium text-slate-900 hover:text-sky-700">
                         <DateTime at={c.startedAt} />
                       </Link>
+                      <div className="text-xs text-slate-500">{c.label}</div>
+                      <RevertLinks revertOf={c.revertOf} revertedBy={c.revertedBy} />
                     </td>
                     <td className="py-2.5 pr-4 text-slate-700">{c.hostName}</td>
                     <td className="py-2.5 pr-4 text-slate-700">{c.authorName}</td>

@@ -79,6 +79,11 @@ function Plan({ review }: { review: OkReview }) {
             <div className="flex flex-wrap items-baseline gap-2">
               <span className="font-mono text-xs text-slate-400">#{i + 1}</span>
               <span className="text-sm font-medium text-slate-900">{step.description}</span>
+              {review.draftedBy[step.draftIndex] && (
+                <span className="text-xs text-slate-500" data-testid="plan-drafted-by">
+                  drafted by {review.draftedBy[step.draftIndex]}
+                </span>
+              )}
               {step.disruptive && (
                 <span className="rounded-full bg-red-600 px-2 py-0.5 text-[11px] font-semibold uppercase tracking-wide text-white" data-testid="plan-disruptive">
                   disruptive
@@ -159,10 +164,13 @@ function Refused({ review }: { review: Extract<Review, { ok: false }> }) {
 
 export function ReviewDialog({ open, onClose, onFinished }: { open: boolean; onClose: () => void; onFinished: () => void }) {
   const trpc = useTRPC();
-  const { hostId } = useDraftEditor();
+  const { hostId, draft } = useDraftEditor();
   const review = useMutation(trpc.changes.review.mutationOptions());
   const apply = useMutation(trpc.changes.applyChange.mutationOptions());
   const [reason, setReason] = useState('');
+  // A revert's draft starts with a reason that says so (the operator can say more).
+  const revertOf = draft?.revertOf;
+  const revertReason = revertOf ? `Revert of ${revertOf.label}${revertOf.reason ? ` (“${revertOf.reason}”)` : ''}` : '';
   const [confirmed, setConfirmed] = useState(false);
   const [acknowledged, setAcknowledged] = useState(false);
   /** This change's confirmation window in seconds, when the operator changes the host's. */
@@ -186,7 +194,7 @@ export function ReviewDialog({ open, onClose, onFinished }: { open: boolean; onC
   useEffect(() => {
     if (open && !wasOpen.current && !running) {
       setChangeId(null);
-      setReason('');
+      setReason(revertReason);
       setConfirmed(false);
       setAcknowledged(false);
       setWindowSeconds('');
@@ -195,7 +203,7 @@ export function ReviewDialog({ open, onClose, onFinished }: { open: boolean; onC
       runReview({ hostId });
     }
     wasOpen.current = open;
-  }, [open, running, hostId, runReview, resetReview, resetApply]);
+  }, [open, running, hostId, runReview, resetReview, resetApply, revertReason]);
 
   useEffect(() => {
     if (changeId && finished && notified.current !== changeId) {

@@ -87,6 +87,7 @@ const QUERY_SAMPLES: Record<string, (f: Fixture) => unknown> = {
   'changes.draft': (f) => ({ hostId: f.host.id }),
   'changes.list': () => ({}),
   'changes.get': (f) => ({ changeId: f.appliedChangeId }),
+  'changes.pictures': (f) => ({ changeId: f.appliedChangeId }),
   'changes.export': () => ({ format: 'csv' }),
   'audit.events': () => ({}),
   'audit.exportEvents': () => ({ format: 'csv' }),

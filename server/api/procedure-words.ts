@@ -17,6 +17,7 @@ export const PROCEDURE_WORDS: Record<string, string> = {
   'changes.draft': "see a host's draft",
   'changes.export': 'export the change history',
   'changes.get': 'open a change',
+  'changes.pictures': "see a change's before and after graphs",
   'changes.list': 'read the change history',
   'changes.removeOperation': 'undo a drafted operation',
   'changes.revert': 'revert a change',

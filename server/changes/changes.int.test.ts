@@ -14,6 +14,7 @@ import { changeHarness, iface, panelWithLabHost } from '@/server/testing/changes
 import type { Topology } from '@/server/topology/model';
 import { startApply } from './apply';
 import { addOperations, discardDraft } from './drafts';
+import { changeLabel } from './change-label';
 import { exportChanges, getChange, listChanges, revertChange } from './history';
 import { reviewDraft } from './review';
 import { refreshHost } from '@/server/topology/refresh';
@@ -337,8 +338,21 @@ describe.each(PROVIDERS)('changing a lab host on %s', (provider) => {
 
   it('exports the history as CSV and JSON with the reason, commands and audit records', async () => {
     const applied = await change([{ kind: 'setMtu', dev: 'eth3', mtu: 1400 }], { reason: '=cmd|x, "quoted"' });
-    await revertChange(t.db, actor, applied.changeId);
-    await change([], { reason: 'put it back' });
+    const revertDraft = await revertChange(t.db, actor, applied.changeId);
+    // The drafted revert knows what it undoes (review prefills its reason from it)...
+    expect(revertDraft.revertOf).toEqual({ changeId: applied.changeId, label: changeLabel(applied.changeId), reason: '=cmd|x, "quoted"' });
+    // Every drafted undo carries the link (eth3's and its macvlan's MTU: lowering eth3 lowered mvlan0's).
+    expect(revertDraft.items.map((i) => [i.description, i.revertOf?.changeId])).toEqual([
+      ['set MTU of eth3 to 1500', applied.changeId],
+      ['set MTU of mvlan0 to 1500', applied.changeId],
+    ]);
+    const reverted = await change([], { reason: 'put it back' });
+    // ...and the applied revert and the change it undid link to each other.
+    expect((await getChange(t.db, reverted.changeId)).revertOf).toEqual({ id: applied.changeId, label: changeLabel(applied.changeId) });
+    expect((await getChange(t.db, applied.changeId)).revertedBy.map((r) => r.id)).toEqual([reverted.changeId]);
+    const listed = (await listChanges(t.db, { hostId })).items;
+    expect(listed.find((c) => c.id === applied.changeId)!.revertedBy.map((r) => r.label)).toEqual([changeLabel(reverted.changeId)]);
+    expect(listed.find((c) => c.id === reverted.changeId)!.revertOf?.id).toBe(applied.changeId);
     const csv = await exportChanges(t.db, { hostId }, 'csv');
     expect(csv.mimeType).toBe('text/csv');
     const lines = csv.body.trim().split('\r\n');

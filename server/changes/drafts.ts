@@ -9,6 +9,7 @@ import { validateOperations } from '@/server/plan/validate';
 import { diffTopology, type TopologyChange } from '@/server/topology/diff';
 import type { Topology } from '@/server/topology/model';
 import { latestTopology } from '@/server/topology/refresh';
+import { changeLabel } from './change-label';
 import { fleetConflictsOfOperations, withMacs } from './fleet-conflicts';
 
 /** A draft larger than this is more likely a runaway script than a change a person reviews. */
@@ -21,6 +22,8 @@ export interface DraftItem {
   authorName: string;
   createdAt: Date;
   errors: string[];
+  /** The change this operation undoes, when "Revert" drafted it. */
+  revertOf: { changeId: string; label: string } | null;
 }
 
 export interface DraftView {
@@ -32,6 +35,8 @@ export interface DraftView {
   /** What the draft changes, against the latest topology (added, removed, changed). */
   pending: TopologyChange[];
   basedOn: { snapshotId: string; observedAt: Date } | null;
+  /** The change a revert in this draft undoes, with its reason (review prefills its own reason from it). */
+  revertOf: { changeId: string; label: string; reason: string | null } | null;
 }
 
 async function draftRows(db: Db, hostId: string) {
@@ -39,20 +44,32 @@ async function draftRows(db: Db, hostId: string) {
   return rows.map((r) => ({ ...r, operation: ZOperation.parse(JSON.parse(r.operation)) }));
 }
 
-export async function draftOperations(db: Db, hostId: string): Promise<{ id: string; operation: Operation }[]> {
-  return (await draftRows(db, hostId)).map((r) => ({ id: r.id, operation: r.operation }));
+export async function draftOperations(db: Db, hostId: string): Promise<{ id: string; operation: Operation; authorName: string; revertOfId: string | null }[]> {
+  return (await draftRows(db, hostId)).map((r) => ({ id: r.id, operation: r.operation, authorName: r.authorName, revertOfId: r.revertOfId }));
+}
+
+const revertOfItem = (revertOfId: string | null) => (revertOfId ? { changeId: revertOfId, label: changeLabel(revertOfId) } : null);
+
+/** The change the draft's first reverted operation undoes, with that change's reason. */
+async function draftRevertOf(db: Db, rows: { revertOfId: string | null }[]): Promise<DraftView['revertOf']> {
+  const changeId = rows.find((r) => r.revertOfId)?.revertOfId;
+  if (!changeId) return null;
+  const change = await db.changeSet.findUnique({ where: { id: changeId }, select: { reason: true } });
+  return { changeId, label: changeLabel(changeId), reason: change?.reason ?? null };
 }
 
 export async function getDraft(db: Db, hostId: string): Promise<DraftView> {
   const [rows, latest] = await Promise.all([draftRows(db, hostId), latestTopology(db, hostId)]);
+  const revertOf = await draftRevertOf(db, rows);
   if (!latest) {
     return {
       hostId,
-      items: rows.map((r) => ({ id: r.id, operation: r.operation, description: describeOperation(r.operation), authorName: r.authorName, createdAt: r.createdAt, errors: ['The host has not been read yet; refresh it first.'] })),
+      items: rows.map((r) => ({ id: r.id, operation: r.operation, description: describeOperation(r.operation), authorName: r.authorName, createdAt: r.createdAt, errors: ['The host has not been read yet; refresh it first.'], revertOf: revertOfItem(r.revertOfId) })),
       valid: false,
       projected: null,
       pending: [],
       basedOn: null,
+      revertOf,
     };
   }
   const validation = validateOperations(latest.topology, rows.map((r) => r.operation));
@@ -66,11 +83,13 @@ export async function getDraft(db: Db, hostId: string): Promise<DraftView> {
       authorName: r.authorName,
       createdAt: r.createdAt,
       errors: [...validation.checks[i]!.errors, ...fleet[i]!],
+      revertOf: revertOfItem(r.revertOfId),
     })),
     valid: validation.valid && fleet.every((e) => !e.length),
     projected: validation.projected,
     pending: diffTopology(latest.topology, validation.projected),
     basedOn: { snapshotId: latest.snapshotId, observedAt: latest.observedAt },
+    revertOf,
   };
 }
 
@@ -83,9 +102,9 @@ async function requireHost(db: Db, hostId: string) {
 /**
  * Adds operations at the end of the draft. An operation that fails validation is still kept
  * (with its error shown on it) so the operator can see and fix the sequence; review refuses
- * while any error remains.
+ * while any error remains. `revertOf`: the change these operations undo (Revert drafts them).
  */
-export async function addOperations(db: Db, actor: Actor, hostId: string, drafted: Operation[]): Promise<DraftView> {
+export async function addOperations(db: Db, actor: Actor, hostId: string, drafted: Operation[], revertOf: string | null = null): Promise<DraftView> {
   await requireHost(db, hostId);
   const operations = await withMacs(db, drafted);
   await db.$transaction(async (tx) => {
@@ -97,7 +116,7 @@ export async function addOperations(db: Db, actor: Actor, hostId: string, drafte
     let position = (last?.position ?? -1) + 1;
     for (const operation of operations) {
       await tx.draftOperation.create({
-        data: { hostId, position: position++, operation: JSON.stringify(operation), authorId: actor.id, authorName: actor.username },
+        data: { hostId, position: position++, operation: JSON.stringify(operation), authorId: actor.id, authorName: actor.username, revertOfId: revertOf },
       });
     }
   });

@@ -12,6 +12,7 @@ import type { PlannedDocument } from '@/server/plan/render';
 import { diffTopology, type TopologyChange } from '@/server/topology/diff';
 import type { Topology } from '@/server/topology/model';
 import type { CommandOutcome, ConfirmationRecord, RollbackRecord, StepRecord } from '@/server/apply/progress';
+import { changeLabel } from './change-label';
 import { addOperations, type DraftView } from './drafts';
 import type { StoredPlan } from './review';
 
@@ -40,9 +41,14 @@ export async function listChanges(db: Db, f: HistoryFilter) {
     ...(f.cursor ? { cursor: { id: f.cursor }, skip: 1 } : {}),
   });
   const page = rows.slice(0, take);
+  // Changes on this page that later changes reverted (a revert can be on another page).
+  const reverts = await db.changeSet.findMany({ where: { revertOfId: { in: page.map((r) => r.id) }, status: { not: 'reviewed' } }, select: { id: true, revertOfId: true } });
   return {
     items: page.map((r) => ({
       id: r.id,
+      label: changeLabel(r.id),
+      revertOf: r.revertOfId ? { id: r.revertOfId, label: changeLabel(r.revertOfId) } : null,
+      revertedBy: reverts.filter((v) => v.revertOfId === r.id).map((v) => ({ id: v.id, label: changeLabel(v.id) })),
       hostId: r.hostId,
       hostName: r.hostName,
       status: r.status,
@@ -68,6 +74,11 @@ export interface StepView {
 
 export interface ChangeDetail {
   id: string;
+  /** "CHG-…", what people call it. */
+  label: string;
+  /** The change this one undid (applied from a Revert), and the changes that undid this one. */
+  revertOf: { id: string; label: string } | null;
+  revertedBy: { id: string; label: string; status: string }[];
   hostId: string;
   hostName: string;
   status: string;
@@ -89,6 +100,26 @@ export interface ChangeDetail {
   /** The host's wait for the panel's confirmation: since when, how long, and how it ended. */
   confirmation: { state: ConfirmationRecord['state']; windowSeconds: number; since: Date; secondsLeft: number | null } | null;
   records: { seq: number; kind: string; at: Date; actorName: string | null; hash: string }[];
+}
+
+/** The host as the change found it and as it left it (or as the plan intends, while it runs or when it never ran). */
+export interface ChangePictures {
+  before: Topology | null;
+  after: Topology | null;
+  /** Where `after` comes from: the host read after the change, or the plan's intended state. */
+  afterIs: 'read' | 'intended';
+}
+
+/** The two topologies a change's page draws side by side (kept apart from getChange: they can be large). */
+export async function getChangePictures(db: Db, changeId: string): Promise<ChangePictures> {
+  const row = await db.changeSet.findUnique({ where: { id: changeId }, select: { plan: true } });
+  if (!row) throw new AppError('NOT_FOUND', { userMessage: 'That change does not exist.' });
+  const plan = JSON.parse(row.plan) as StoredPlan;
+  const records = await auditRecordsOf(db, changeId);
+  const started = records.find((r) => r.kind === 'change.started')?.content as { before: Topology } | undefined;
+  const final = records.filter((r) => r.kind === 'change.finished' || r.kind === 'change.interrupted').at(-1)?.content as { after?: Topology | null } | undefined;
+  const after = final?.after ?? null;
+  return { before: started?.before ?? null, after: after ?? plan.intended ?? null, afterIs: after ? 'read' : 'intended' };
 }
 
 export async function getChange(db: Db, changeId: string): Promise<ChangeDetail> {
@@ -124,8 +155,12 @@ export async function getChange(db: Db, changeId: string): Promise<ChangeDetail>
   });
   const after = final?.after ?? null;
   const diff = started ? diffTopology(started.before, after ?? plan.intended) : plan.diff;
+  const revertedBy = await db.changeSet.findMany({ where: { revertOfId: row.id, status: { not: 'reviewed' } }, select: { id: true, status: true }, orderBy: { createdAt: 'asc' } });
   return {
     id: row.id,
+    label: changeLabel(row.id),
+    revertOf: row.revertOfId ? { id: row.revertOfId, label: changeLabel(row.revertOfId) } : null,
+    revertedBy: revertedBy.map((r) => ({ id: r.id, label: changeLabel(r.id), status: r.status })),
     hostId: row.hostId,
     hostName: row.hostName,
     status: row.status,
@@ -205,5 +240,5 @@ export async function revertChange(db: Db, actor: Actor, changeId: string): Prom
   const applied = content.steps.map((s) => s.operation);
   const inverse = invertSequence(applied, content.before);
   if (!inverse.length) throw new AppError('BAD_INPUT', { userMessage: 'This change has no operations to revert.' });
-  return addOperations(db, actor, row.hostId, inverse);
+  return addOperations(db, actor, row.hostId, inverse, changeId);
 }

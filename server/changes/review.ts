@@ -37,6 +37,8 @@ export type ReviewResult =
       confirmWindowSeconds: number;
       persistence: Persistence;
       observedAt: Date;
+      /** Who drafted each operation, by its place in the draft (a step's draftIndex). */
+      draftedBy: string[];
     }
   | {
       ok: false;
@@ -96,6 +98,8 @@ export async function reviewDraft(db: Db, pool: SshPool, actor: Actor, hostId: s
       plan: JSON.stringify(stored),
       baseHash: topologyHash(live.topology),
       disruptive: plan.disruptive,
+      // Applied from a Revert's draft: this change undoes that one (History links both ways).
+      revertOfId: draft.find((d) => d.revertOfId)?.revertOfId ?? null,
     },
   });
   return {
@@ -108,5 +112,6 @@ export async function reviewDraft(db: Db, pool: SshPool, actor: Actor, hostId: s
     confirmWindowSeconds: confirmationWindow(plan, host),
     persistence,
     observedAt: live.observedAt,
+    draftedBy: draft.map((d) => d.authorName),
   };
 }

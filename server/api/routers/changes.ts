@@ -2,7 +2,7 @@ import { auditorProcedure, createTRPCRouter, historyProcedure, operatorProcedure
 import { verifyAuditChain } from '@/server/audit/records';
 import { startApply } from '@/server/changes/apply';
 import { addOperations, discardDraft, getDraft, removeOperation } from '@/server/changes/drafts';
-import { exportChanges, getChange, listChanges, revertChange } from '@/server/changes/history';
+import { exportChanges, getChange, getChangePictures, listChanges, revertChange } from '@/server/changes/history';
 import { reviewDraft } from '@/server/changes/review';
 import { ZAddOperations, ZApplyInput, ZChangeRef, ZExportInput, ZHistoryFilter, ZHostRef, ZRemoveOperation } from '@/server/changes/changes.types';
 import { getPanelPool } from '@/server/hosts/panel-pool';
@@ -33,6 +33,7 @@ export const changesRouter = createTRPCRouter({
   revert: operatorProcedure.input(ZChangeRef).mutation(({ ctx, input }) => revertChange(ctx.db, actorOf(ctx.user), input.changeId)),
   list: historyProcedure.input(ZHistoryFilter).query(({ ctx, input }) => listChanges(ctx.db, input)),
   get: historyProcedure.input(ZChangeRef).query(({ ctx, input }) => getChange(ctx.db, input.changeId)),
+  pictures: historyProcedure.input(ZChangeRef).query(({ ctx, input }) => getChangePictures(ctx.db, input.changeId)),
   export: auditorProcedure.input(ZExportInput).query(({ ctx, input }) => exportChanges(ctx.db, input, input.format)),
   verify: auditorProcedure.query(({ ctx }) => verifyAuditChain(ctx.db)),
 });

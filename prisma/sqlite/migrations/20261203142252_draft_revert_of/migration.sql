@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "DraftOperation" ADD COLUMN "revertOfId" TEXT;
+
