@@ -161,9 +161,24 @@ test('a replaced host key shows "key mismatch" and no command runs', async ({ pa
     expect(accepted()).toBe(acceptedBefore);
     await expect(row.getByTestId('host-status-message')).toContainText(`expected ${pinned}, got ${impostor}`);
     await page.screenshot({ path: 'test-results/screenshots/key-mismatch.png', fullPage: true });
+    // The fleet page makes it stand out, with the next step to take.
+    await page.goto('/');
+    const fleetRow = page.locator('[data-id="fleet-hv1"]');
+    await expect(fleetRow).toHaveAttribute('data-attention', 'danger');
+    await expect(fleetRow.getByTestId('host-attention')).toContainText('Its host key is not the one pinned');
+    await expect(fleetRow.getByTestId('host-next-step')).toContainText('only if they match, re-pin it');
   } finally {
     await hv1.restoreHostKey();
   }
+  // Tested again from another tab, the host is reachable, and this tab's list says so by itself.
+  await page.goto('/hosts');
+  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'key_mismatch');
+  const other = await page.context().newPage();
+  await other.goto('/hosts');
+  await other.locator('[data-id="host-hv1"]').getByRole('button', { name: 'Test' }).click();
+  await expect(other.locator('[data-id="host-hv1"] [data-status]')).toHaveAttribute('data-status', 'reachable');
+  await other.close();
+  await expect(row.locator('[data-status]')).toHaveAttribute('data-status', 'reachable', { timeout: 12_000 });
 });
 
 test('a viewer sees hosts without add or edit controls, and the mutation is refused', async ({ page, request }) => {
@@ -187,6 +202,14 @@ test('a viewer sees hosts without add or edit controls, and the mutation is refu
   await expect(page.locator('[data-id="host-hv1"]')).toBeVisible();
   await expect(page.getByRole('button', { name: /Edit|Remove|Re-pin|Test/ })).toHaveCount(0);
   await expect(page.getByText('Add a hypervisor')).toHaveCount(0);
+  // On the graph: no handles to drag a connection from, and no "New" menu.
+  await page.locator('[data-id="host-hv1"]').getByRole('link', { name: 'hv1' }).click();
+  const graph = page.getByTestId('topology-graph');
+  await expect(graph.locator('.react-flow__node[data-id="if:br0"]')).toBeVisible();
+  const handles = await graph.locator('.react-flow__handle').evaluateAll((hs) => hs.map((h) => getComputedStyle(h).visibility));
+  expect(handles.length).toBeGreaterThan(0);
+  expect(handles.filter((v) => v !== 'hidden')).toEqual([]);
+  await expect(page.getByTestId('new-menu')).toHaveCount(0);
 
   // Calling the mutation directly, with the viewer's session cookie, is refused by the server.
   const cookies = await page.context().cookies();

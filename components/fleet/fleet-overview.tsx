@@ -1,6 +1,7 @@
 'use client';
 
 import Link from 'next/link';
+import { useMemo } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '@/components/trpc/client';
 import { Button } from '@/components/ui/button';
@@ -9,7 +10,11 @@ import { ErrorMessage } from '@/components/ui/error-message';
 import { HostStatusBadge, RelativeTime } from '@/components/hosts/host-status';
 import type { Role } from '@/server/auth/roles';
 import type { FleetConflict } from '@/server/topology/fleet';
+import { hostsNeedingAttention } from '@/server/hosts/attention';
 import { isoDateTime } from '@/components/ui/date-words';
+
+/** How a row that needs someone stands out. */
+const ROW_TONE = { danger: 'bg-red-50', warning: 'bg-amber-50/70', none: '' } as const;
 
 /** The fleet list re-reads the panel's database this often (cheap; it does not probe hosts). */
 const POLL_MS = 10_000;
@@ -25,6 +30,7 @@ export function FleetOverview({ role }: { role: Role }) {
   const acknowledge = useMutation(trpc.topology.acknowledgeChanges.mutationOptions({ onSuccess: invalidate }));
   const canAcknowledge = role === 'admin' || role === 'operator';
   const failed = refreshAll.data?.filter((r) => !r.ok) ?? [];
+  const attention = useMemo(() => hostsNeedingAttention(fleet.data?.map((r) => r.host) ?? []), [fleet.data]);
 
   return (
     <div className="space-y-6">
@@ -53,7 +59,7 @@ export function FleetOverview({ role }: { role: Role }) {
           <table className="w-full text-left text-sm" data-testid="fleet-table">
             <thead className="text-xs uppercase text-slate-500">
               <tr>
-                <th className="pb-2 pr-4 font-medium">Host</th>
+                <th className="pb-2 pl-2 pr-4 font-medium">Host</th>
                 <th className="pb-2 pr-4 font-medium">Status</th>
                 <th className="pb-2 pr-4 font-medium">Last read</th>
                 <th className="pb-2 pr-4 font-medium">Interfaces</th>
@@ -65,12 +71,28 @@ export function FleetOverview({ role }: { role: Role }) {
             </thead>
             <tbody>
               {fleet.data.map((row) => (
-                <tr key={row.host.id} data-id={`fleet-${row.host.name}`} className="border-t border-slate-100">
-                  <td className="py-2 pr-4">
+                <tr
+                  key={row.host.id}
+                  data-id={`fleet-${row.host.name}`}
+                  data-attention={attention.get(row.host.id)?.some((a) => a.tone === 'danger') ? 'danger' : attention.has(row.host.id) ? 'warning' : undefined}
+                  className={`border-t border-slate-100 ${ROW_TONE[attention.get(row.host.id)?.some((a) => a.tone === 'danger') ? 'danger' : attention.has(row.host.id) ? 'warning' : 'none']}`}
+                >
+                  <td className="py-2 pl-2 pr-4">
                     <Link href={`/hosts/${row.host.id}`} className="font-medium text-sky-700 hover:underline">
                       {row.host.name}
                     </Link>
                     <div className="text-xs text-slate-500">{row.host.address}</div>
+                    {attention.get(row.host.id)?.map((a) => (
+                      <div key={a.what} data-testid="host-attention" className={`mt-1 max-w-md text-xs ${a.tone === 'danger' ? 'text-red-900' : 'text-amber-900'}`}>
+                        <span className="font-medium">{a.what}</span>{' '}
+                        <span data-testid="host-next-step">
+                          Next: {a.next}{' '}
+                          <Link href="/hosts" className="underline">
+                            Hypervisors
+                          </Link>
+                        </span>
+                      </div>
+                    ))}
                   </td>
                   <td className="py-2 pr-4">
                     <HostStatusBadge status={row.host.status} />

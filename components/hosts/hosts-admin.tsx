@@ -8,9 +8,14 @@ import { AddHostForm } from '@/components/hosts/add-host-form';
 import { HostRow } from '@/components/hosts/host-row';
 import type { Role } from '@/server/auth/roles';
 
+/** How often the list re-reads the panel's database. */
+const POLL_MS = 5_000;
+
 export function HostsAdmin({ role }: { role: Role }) {
   const trpc = useTRPC();
-  const hosts = useQuery(trpc.hosts.list.queryOptions());
+  // Re-read every few seconds: a host tested from another tab, or read by a graph, shows its new
+  // status here without a reload (a cheap database read; nothing is probed).
+  const hosts = useQuery({ ...trpc.hosts.list.queryOptions(), refetchInterval: POLL_MS });
   const canManage = role === 'admin';
   const canTest = role === 'admin' || role === 'operator';
 

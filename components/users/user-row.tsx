@@ -8,6 +8,7 @@ import { errorText } from '@/components/ui/error-message';
 import { ROLES, type Role } from '@/server/auth/roles';
 import type { RouterOutputs } from '@/components/trpc/types';
 import { isoDate } from '@/components/ui/date-words';
+import { ResetPasswordDialog } from '@/components/users/reset-password-dialog';
 
 type ListedUser = RouterOutputs['users']['list'][number];
 
@@ -28,20 +29,7 @@ export function UserRow({ user, isSelf }: { user: ListedUser; isSelf: boolean })
   const setDisabled = useMutation(trpc.users.setDisabled.mutationOptions(handlers));
   const remove = useMutation(trpc.users.delete.mutationOptions(handlers));
   const unlock = useMutation(trpc.users.unlock.mutationOptions(handlers));
-  const resetPassword = useMutation(
-    trpc.users.resetPassword.mutationOptions({
-      ...handlers,
-      onSuccess: () => {
-        setError(null);
-        setNotice('Password changed; the user was signed out everywhere.');
-      },
-    }),
-  );
-
-  function askNewPassword() {
-    const password = window.prompt(`New password for ${user.username} (at least 12 characters):`);
-    if (password) resetPassword.mutate({ userId: user.id, password });
-  }
+  const [resetting, setResetting] = useState(false);
 
   return (
     <tr className="border-t border-slate-100 align-top" data-testid={`user-${user.username}`}>
@@ -49,7 +37,11 @@ export function UserRow({ user, isSelf }: { user: ListedUser; isSelf: boolean })
         {user.username}
         {isSelf && <span className="ml-2 text-xs text-slate-500">(you)</span>}
         {error && <p role="alert" className="mt-1 text-xs font-normal text-red-700">{error}</p>}
-        {notice && <p className="mt-1 text-xs font-normal text-emerald-700">{notice}</p>}
+        {notice && (
+          <p role="status" data-testid="user-notice" className="mt-1 text-xs font-normal text-emerald-700">
+            {notice}
+          </p>
+        )}
       </td>
       <td className="py-2 pr-4">
         <select
@@ -76,9 +68,18 @@ export function UserRow({ user, isSelf }: { user: ListedUser; isSelf: boolean })
       </td>
       <td className="py-2 pr-4 text-sm text-slate-500">{isoDate(new Date(user.createdAt))}</td>
       <td className="flex flex-wrap gap-2 py-2">
-        <Button variant="secondary" onClick={askNewPassword}>
+        <Button variant="secondary" onClick={() => setResetting(true)}>
           Reset password
         </Button>
+        <ResetPasswordDialog
+          open={resetting}
+          onClose={() => setResetting(false)}
+          user={user}
+          onDone={(message) => {
+            setError(null);
+            setNotice(message);
+          }}
+        />
         {user.lockedFrom.length > 0 && (
           <Button variant="secondary" onClick={() => unlock.mutate({ userId: user.id })} disabled={unlock.isPending}>
             Unlock
