@@ -193,6 +193,21 @@ test('a viewer sees hosts without add or edit controls, and the mutation is refu
   await page.locator('select[name="new-role"]').selectOption('viewer');
   await page.getByRole('button', { name: 'Add user' }).click();
   await expect(page.getByRole('cell', { name: VIEWER.username })).toBeVisible();
+  // A password reset is a dialog: the password typed twice, problems said in words, then done.
+  await page.getByTestId(`user-${VIEWER.username}`).getByRole('button', { name: 'Reset password' }).click();
+  const reset = page.getByTestId('reset-password-dialog');
+  await reset.getByLabel('New password').fill('too short');
+  await reset.getByLabel('The same password again').fill('too short');
+  await reset.getByRole('button', { name: 'Set the new password' }).click();
+  await expect(reset.getByRole('alert')).toHaveText('Use at least 12 characters (this one has 9).');
+  await reset.getByLabel('New password').fill(VIEWER.password);
+  await reset.getByLabel('The same password again').fill(`${VIEWER.password}!`);
+  await reset.getByRole('button', { name: 'Set the new password' }).click();
+  await expect(reset.getByRole('alert')).toHaveText('The two passwords differ; type the same one twice.');
+  await reset.getByLabel('The same password again').fill(VIEWER.password);
+  await reset.getByRole('button', { name: 'Set the new password' }).click();
+  await expect(reset).toHaveCount(0);
+  await expect(page.getByTestId('user-notice')).toHaveText(`Password of ${VIEWER.username} changed; they were signed out everywhere.`);
   await page.getByRole('button', { name: /sign out/i }).click();
   // Signing out finishes on the sign-in page; going there earlier races the cookie's removal.
   await expect(page.getByLabel('Username')).toBeVisible();
