@@ -284,7 +284,7 @@ function HostGraph({ hostId, heading }: { hostId: string; heading: ReactNode }) 
                   topology={topology}
                   savedPositions={saved.data}
                   onMoved={onMoved}
-                    matches={matches}
+                  matches={matches}
                   hiddenKinds={hiddenKinds}
                   onSelect={setSelected}
                   layoutGeneration={generation}
