@@ -7,12 +7,14 @@ export const metadata: Metadata = { title: 'Switchboard kiosk' };
 export const dynamic = 'force-dynamic';
 
 /** For a wall screen: no navigation, dark, large type, refreshing by itself. Any role may open it. */
-export default async function KioskPage({ searchParams }: { searchParams: Promise<{ every?: string }> }) {
+export default async function KioskPage({ searchParams }: { searchParams: Promise<{ every?: string; host?: string }> }) {
   await requirePageUser();
-  const everySeconds = parseEverySeconds((await searchParams).every);
+  const params = await searchParams;
+  const everySeconds = parseEverySeconds(params.every);
+  const hostId = typeof params.host === 'string' && params.host ? params.host : undefined;
   return (
     <div className="dark min-h-screen bg-slate-950 p-6 text-slate-100" data-testid="kiosk">
-      <Dashboard everySeconds={everySeconds} kiosk />
+      <Dashboard everySeconds={everySeconds} hostId={hostId} kiosk />
     </div>
   );
 }

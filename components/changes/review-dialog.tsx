@@ -7,7 +7,7 @@
 import { CommandDocuments } from './command-documents';
 import Link from 'next/link';
 import { useEffect, useRef, useState } from 'react';
-import { skipToken, useMutation, useQuery } from '@tanstack/react-query';
+import { skipToken, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { LIVE_STATUSES } from '@/components/changes/change-status';
 import { ChangeSteps } from '@/components/changes/change-steps';
 import { useDraftEditor } from '@/components/changes/draft-context';
@@ -166,7 +166,12 @@ export function ReviewDialog({ open, onClose, onFinished }: { open: boolean; onC
   const trpc = useTRPC();
   const { hostId, draft } = useDraftEditor();
   const review = useMutation(trpc.changes.review.mutationOptions());
-  const apply = useMutation(trpc.changes.applyChange.mutationOptions());
+  const queryClient = useQueryClient();
+  // A refused apply (the draft changed, or another tab applied it) re-reads the draft, so the
+  // panel behind the dialog lists what is really left.
+  const apply = useMutation(
+    trpc.changes.applyChange.mutationOptions({ onError: () => void queryClient.invalidateQueries({ queryKey: trpc.changes.draft.queryKey({ hostId }) }) }),
+  );
   const [reason, setReason] = useState('');
   // A revert's draft starts with a reason that says so (the operator can say more).
   const revertOf = draft?.revertOf;

@@ -19,6 +19,7 @@ import { configurationDifferences, describeChange, diffTopology, topologyHash } 
 import type { Topology } from '@/server/topology/model';
 import { refreshHost } from '@/server/topology/refresh';
 import { readHostAfterChange, removeAppliedDrafts } from './after-run';
+import { changeLabel } from './change-label';
 import { draftOperations } from './drafts';
 import { recoverChange } from './recovery';
 import type { StoredPlan } from './review';
@@ -88,6 +89,19 @@ export async function startApply(db: Db, pool: SshPool, actor: Actor, input: App
 
   const draftIds = (await draftOperations(db, change.hostId)).map((d) => d.id);
   if (JSON.stringify(draftIds) !== change.draftIds) {
+    // Most often another tab or operator applied these very operations: say who and as what.
+    const reviewed = new Set(JSON.parse(change.draftIds) as string[]);
+    const others = await db.changeSet.findMany({
+      where: { hostId: change.hostId, id: { not: change.id }, status: { not: 'reviewed' }, createdAt: { gte: change.createdAt } },
+      orderBy: { createdAt: 'asc' },
+      select: { id: true, authorName: true, status: true, draftIds: true },
+    });
+    const taken = others.find((o) => (JSON.parse(o.draftIds) as string[]).some((id) => reviewed.has(id)));
+    if (taken) {
+      throw new AppError('CONFLICT', {
+        userMessage: `These operations were ${taken.status === 'applying' ? 'being applied' : taken.status === 'applied' ? 'applied' : `taken up (${taken.status})`} by ${taken.authorName} as ${changeLabel(taken.id)}; the draft now holds only what is left. Review it again.`,
+      });
+    }
     throw new AppError('CONFLICT', { userMessage: `The draft for ${host.name} changed after this review (someone added or removed an operation). Review it again.` });
   }
 

@@ -367,6 +367,20 @@ describe.each(PROVIDERS)('changing a lab host on %s', (provider) => {
     expect(exported.records.map((r) => r.kind)).toEqual(['change.started', 'change.step', 'change.finished']);
   });
 
+  it('refuses a review whose operations another tab applied, naming who applied them and as which change', async () => {
+    await read();
+    await discardDraft(t.db, hostId);
+    await addOperations(t.db, actor, hostId, [{ kind: 'setLinkState', dev: 'veth-a', up: true }]);
+    const firstTab = await reviewDraft(t.db, pool, actor, hostId);
+    const secondTab = await reviewDraft(t.db, pool, actor, hostId);
+    if (!firstTab.ok || !secondTab.ok) throw new Error('review refused');
+    const applied = await (await startApply(t.db, pool, actor, { changeId: secondTab.changeId, reason: 'from the second tab', confirmDisruptive: false })).finished;
+    expect(applied.status).toBe('applied');
+    const err = await appErrorOf(startApply(t.db, pool, actor, { changeId: firstTab.changeId, reason: 'from the first tab', confirmDisruptive: false }));
+    expect(err.code).toBe('CONFLICT');
+    expect(err.userMessage).toBe(`These operations were applied by olivia as ${changeLabel(applied.changeId)}; the draft now holds only what is left. Review it again.`);
+  });
+
   it('keeps an intact hash chain, and names the record someone altered in the database', async () => {
     // At least one change of its own (veth-a is up already, so the host stays as it is).
     expect((await change([{ kind: 'setLinkState', dev: 'veth-a', up: true }], { reason: 'test: chain' })).status).toBe('applied');

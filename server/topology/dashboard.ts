@@ -12,6 +12,28 @@ export interface DashboardInterface {
   flapping: boolean;
   latest: RatePoint | null;
   series: RatePoint[];
+  /**
+   * Why no carrier is normal here, in words ("no VM on network default is running", "web1 is
+   * paused"); null when a down link is a problem. A normal state is not shown as an alarm.
+   */
+  quietBecause: string | null;
+}
+
+/** Why an interface without carrier is as it should be, or null. */
+export function quietBecause(t: Topology | null, name: string): string | null {
+  if (!t) return null;
+  const i = t.interfaces.find((x) => x.name === name);
+  if (!i) return null;
+  if (i.owner) {
+    const vm = t.vms.find((v) => v.name === i.owner!.vm);
+    if (vm && vm.state !== 'running') return `${vm.name} is ${vm.state}`;
+  }
+  const network = t.networks.find((n) => n.bridge === name);
+  if (network) {
+    const running = t.vms.filter((v) => v.state === 'running' && v.nics.some((nic) => nic.bridge === name || (nic.type === 'network' && nic.source === network.name)));
+    if (!running.length) return `no VM on network ${network.name} is running`;
+  }
+  return null;
 }
 
 export interface PointWithLinkState extends CounterPointLike {
@@ -45,6 +67,7 @@ export function summarizeInterfaces(points: readonly PointWithLinkState[], topol
       flapping: transitions >= FLAPPING_TRANSITIONS,
       latest: series.at(-1) ?? null,
       series,
+      quietBecause: (last?.up[name] ?? null) === false ? quietBecause(topology, name) : null,
     };
   });
 }

@@ -3,24 +3,28 @@ import Link from 'next/link';
 import { Dashboard } from '@/components/dashboard/host-dashboard';
 import { requirePageUser } from '@/server/auth/page-session';
 import { parseEverySeconds } from '@/components/dashboard/every';
+import { HostPicker } from '@/components/dashboard/host-picker';
 
 export const metadata: Metadata = { title: 'Dashboard' };
 
-export default async function DashboardPage({ searchParams }: { searchParams: Promise<{ every?: string }> }) {
+export default async function DashboardPage({ searchParams }: { searchParams: Promise<{ every?: string; host?: string }> }) {
   await requirePageUser();
-  const everySeconds = parseEverySeconds((await searchParams).every);
+  const params = await searchParams;
+  const everySeconds = parseEverySeconds(params.every);
+  const hostId = typeof params.host === 'string' && params.host ? params.host : undefined;
   return (
     <div className="space-y-4">
       <div className="flex items-baseline gap-4">
         <h1 className="text-xl font-semibold">Dashboard</h1>
+        <HostPicker hostId={hostId} everySeconds={everySeconds} />
         <span className="text-sm text-slate-500">
           Refreshing every {everySeconds} s (set with <code>?every=N</code>).{' '}
-          <Link className="text-sky-700 underline" href={`/kiosk?every=${everySeconds}`}>
+          <Link className="text-sky-700 underline" href={`/kiosk?every=${everySeconds}${hostId ? `&host=${encodeURIComponent(hostId)}` : ''}`}>
             Kiosk view
           </Link>
         </span>
       </div>
-      <Dashboard everySeconds={everySeconds} />
+      <Dashboard everySeconds={everySeconds} hostId={hostId} />
     </div>
   );
 }
