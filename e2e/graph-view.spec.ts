@@ -243,3 +243,28 @@ test('a kind filter hides those nodes with their edges and their group box, and 
   await expect(graph.locator('.react-flow__node[data-id="group:vms"]')).toBeVisible();
   expect(await vmEdges.count()).toBeGreaterThan(0);
 });
+
+test('the time slider shows hv1 as it was, read-only, and two points compare step by step with where each change came from', async ({ page }) => {
+  // first-start.spec.ts changed veth-b's MTU to 1400 outside Switchboard and back: stored reads.
+  await signIn(page);
+  const graph = await openHv1Graph(page);
+  const time = page.getByTestId('time-travel');
+  const slider = time.getByLabel('Show the host as it was at');
+  await slider.fill('1');
+  await expect(time.getByTestId('time-travel-showing')).toContainText('changed outside Switchboard');
+  await expect(graph.locator('.react-flow__node[data-id="if:veth-b"]')).toContainText('MTU 1400');
+  // The past is read-only: no handles to drag from.
+  const handles = await graph.locator('.react-flow__handle').evaluateAll((hs) => hs.map((h) => getComputedStyle(h).visibility));
+  expect(handles.filter((v) => v !== 'hidden')).toEqual([]);
+  await slider.fill('0');
+  await expect(time.getByTestId('time-travel-showing')).toContainText('first read');
+  await expect(graph.locator('.react-flow__node[data-id="if:veth-b"]')).not.toContainText('MTU 1400');
+
+  await time.getByRole('button', { name: 'Back to now' }).click();
+  await expect(time.getByTestId('time-travel-showing')).toHaveText('Now');
+  await time.getByLabel('Compare with').selectOption({ index: 1 }); // the first read
+  const steps = time.getByTestId('time-travel-step');
+  await expect(steps.first()).toHaveAttribute('data-origin', 'outside');
+  await expect(time.getByTestId('time-travel-diff')).toContainText('veth-b: MTU 1500 → 1400');
+  await expect(time.getByTestId('time-travel-diff')).toContainText('veth-b: MTU 1400 → 1500');
+});

@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { skipToken, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '@/components/trpc/client';
 import { Button } from '@/components/ui/button';
 import { ErrorMessage } from '@/components/ui/error-message';
@@ -14,6 +14,7 @@ import { ReviewDialog } from '@/components/changes/review-dialog';
 import { nodeConnectionOperation } from '@/components/changes/operations';
 import type { Operation } from '@/server/plan/ops';
 import { Inspector } from '@/components/topology/inspector';
+import { TimeTravel, type TimeTravelState } from '@/components/topology/time-travel';
 import { BootStatus, useBootDrift } from '@/components/topology/boot-status';
 import { KIND_STYLE } from '@/components/topology/nodes';
 import { TopologyCanvas, type Positions } from '@/components/topology/topology-canvas';
@@ -77,11 +78,16 @@ function HostGraph({ hostId, heading }: { hostId: string; heading: ReactNode }) 
   const [generation, setGeneration] = useState(0);
   const [focus, setFocus] = useState<{ id: string; seq: number } | null>(null);
 
-  const topology: Topology | null = live?.topology ?? ((latest.data?.topology ?? null) as Topology | null);
+  const liveTopology: Topology | null = live?.topology ?? ((latest.data?.topology ?? null) as Topology | null);
+  // Time travel: a stored read of the past replaces the live host on the graph, read-only.
+  const [time, setTime] = useState<TimeTravelState>({ at: null, compareWith: null });
+  const past = useQuery(trpc.topology.snapshot.queryOptions(time.at ? { hostId, snapshotId: time.at } : skipToken));
+  const pastTopology = time.at ? ((past.data?.topology ?? null) as Topology | null) : null;
+  const topology = pastTopology ?? liveTopology;
   const dataTime = live?.observedAt ?? latest.data?.observedAt ?? null;
   const pendingCount = draft?.items.length ?? 0;
   // With a draft, the graph draws the host as it will be (live ids, pending things marked).
-  const projected = pendingCount > 0 ? ((draft?.projected ?? null) as Topology | null) : null;
+  const projected = pendingCount > 0 && !pastTopology ? ((draft?.projected ?? null) as Topology | null) : null;
   const drawn = projected ?? topology;
   // What a reboot would change, by graph node: those nodes are marked "runtime only".
   const bootDrift = useBootDrift(topology);
@@ -261,6 +267,7 @@ function HostGraph({ hostId, heading }: { hostId: string; heading: ReactNode }) 
         {topology && (
           <BootStatus topology={topology} drift={bootDrift} />
         )}
+        <TimeTravel hostId={hostId} state={time} onChange={setTime} />
         {/* The graph takes what the window has left (at least 24rem); the side column scrolls within it. */}
         <div className="grid min-h-[24rem] flex-1 gap-3 lg:grid-cols-[1fr_20rem]">
           <div
@@ -273,7 +280,7 @@ function HostGraph({ hostId, heading }: { hostId: string; heading: ReactNode }) 
                 {fleetConflicts.data!.length} conflict{fleetConflicts.data!.length === 1 ? '' : 's'}: the marked nodes say which
               </span>
             )}
-            {pendingCount > 0 && (
+            {projected && (
               <span className="pointer-events-none absolute left-3 top-3 z-10 rounded-md bg-amber-100/90 px-2 py-1 text-xs font-medium text-amber-900 shadow-sm">
                 Showing the draft: dashed = to be created, red = to be removed
               </span>
@@ -292,7 +299,7 @@ function HostGraph({ hostId, heading }: { hostId: string; heading: ReactNode }) 
                   focus={focus}
                   projected={projected}
                   pending={projected ? draft?.pending : undefined}
-                  editable={canEdit}
+                  editable={canEdit && !pastTopology}
                   onConnectNodes={onConnectNodes}
                   onDeleteEdges={onDeleteEdges}
                   selectedId={shownSelection}

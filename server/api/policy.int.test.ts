@@ -28,6 +28,8 @@ interface Fixture {
   reviewedChangeId: string;
   /** A change recorded as applied, with its start record (what revert and history read). */
   appliedChangeId: string;
+  /** A stored read of hv1 (what the time slider shows). */
+  snapshotId: string;
 }
 
 // Host procedures reach real lab hosts (scan, connection test), so the lab is up for this file.
@@ -79,6 +81,9 @@ const QUERY_SAMPLES: Record<string, (f: Fixture) => unknown> = {
   'hosts.events': () => ({}),
   'hosts.helpersPreview': (f) => ({ id: f.host.id }),
   'topology.latest': (f) => ({ hostId: f.host.id }),
+  'topology.timeline': (f) => ({ hostId: f.host.id }),
+  'topology.snapshot': (f) => ({ hostId: f.host.id, snapshotId: f.snapshotId }),
+  'topology.compare': (f) => ({ hostId: f.host.id, from: f.snapshotId, to: f.snapshotId }),
   'topology.observedChanges': () => ({}),
   'topology.conflicts': () => ({}),
   'topology.rates': (f) => ({ hostId: f.host.id }),
@@ -122,7 +127,8 @@ async function changeFixtures(db: Db, hostId: string) {
   const applied = await db.changeSet.create({ data: { ...common, status: 'applied', draftIds: '[]', reason: 'fixture', startedAt: new Date(), finishedAt: new Date() } });
   await appendAudit(db, { kind: 'change.started', changeId: applied.id, hostId, actor: null, content: { host: { name: 'hv1', hostKeyFingerprint: hv1Fingerprint }, reason: 'fixture', operations: [operation], steps: planned.plan.steps, before: liveHv1 } });
   await appendAudit(db, { kind: 'change.finished', changeId: applied.id, hostId, actor: null, content: { result: 'applied', differences: [], after: planned.plan.intended } });
-  return { draftOperationId: draft.id, reviewedChangeId: reviewed.id, appliedChangeId: applied.id };
+  const snapshot = await db.topologySnapshot.create({ data: { hostId, hash: topologyHash(liveHv1), topology: JSON.stringify(liveHv1) } });
+  return { draftOperationId: draft.id, reviewedChangeId: reviewed.id, appliedChangeId: applied.id, snapshotId: snapshot.id };
 }
 
 const policies = listProcedurePolicies(appRouter);

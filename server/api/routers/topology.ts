@@ -6,13 +6,19 @@ import { getPanelPool } from '@/server/hosts/panel-pool';
 import { counterHistory, currentTopology, listObservedChanges, refreshHost } from '@/server/topology/refresh';
 import { interfaceRates } from '@/server/topology/rates';
 import { getPositions, savePositions, ZPositions } from '@/server/topology/positions';
+import { compareSnapshots, hostTimeline, snapshotTopology } from '@/server/topology/timeline';
 
 const ZHostRef = z.object({ hostId: z.string().min(1).max(64) });
+const ZSnapshotId = z.string().min(1).max(64);
 
 // Reading a host's network is for every role (viewers watch dashboards). A refresh only reads
 // the host; what it writes is the panel's own record of what it saw.
 export const topologyRouter = createTRPCRouter({
   latest: signedInProcedure.input(ZHostRef).query(({ ctx, input }) => currentTopology(ctx.db, input.hostId)),
+  // The host's past (the time slider): every stored read, one of them, or two compared.
+  timeline: signedInProcedure.input(ZHostRef).query(({ ctx, input }) => hostTimeline(ctx.db, input.hostId)),
+  snapshot: signedInProcedure.input(ZHostRef.extend({ snapshotId: ZSnapshotId })).query(({ ctx, input }) => snapshotTopology(ctx.db, input.hostId, input.snapshotId)),
+  compare: signedInProcedure.input(ZHostRef.extend({ from: ZSnapshotId, to: ZSnapshotId })).query(({ ctx, input }) => compareSnapshots(ctx.db, input.hostId, input.from, input.to)),
   refresh: signedInProcedure.input(ZHostRef).mutation(async ({ ctx, input }) => {
     const r = await refreshHost(ctx.db, getPanelPool(ctx.db), input.hostId);
     return { topology: r.topology, observedAt: r.observedAt, stored: r.stored, observedChange: r.observedChange, probeMs: r.probeMs };
