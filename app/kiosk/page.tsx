@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { Dashboard } from '@/components/dashboard/host-dashboard';
-import { parseEverySeconds } from '@/components/dashboard/every';
+import { parseEverySeconds, parseHostParam } from '@/components/dashboard/every';
 import { requirePageUser } from '@/server/auth/page-session';
 
 export const metadata: Metadata = { title: 'Switchboard kiosk' };
@@ -11,7 +11,7 @@ export default async function KioskPage({ searchParams }: { searchParams: Promis
   await requirePageUser();
   const params = await searchParams;
   const everySeconds = parseEverySeconds(params.every);
-  const hostId = typeof params.host === 'string' && params.host ? params.host : undefined;
+  const hostId = parseHostParam(params.host);
   return (
     <div className="dark min-h-screen bg-slate-950 p-6 text-slate-100" data-testid="kiosk">
       <Dashboard everySeconds={everySeconds} hostId={hostId} kiosk />

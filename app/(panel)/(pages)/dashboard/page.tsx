@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { Dashboard } from '@/components/dashboard/host-dashboard';
 import { requirePageUser } from '@/server/auth/page-session';
-import { parseEverySeconds } from '@/components/dashboard/every';
+import { parseEverySeconds, parseHostParam } from '@/components/dashboard/every';
 import { HostPicker } from '@/components/dashboard/host-picker';
 
 export const metadata: Metadata = { title: 'Dashboard' };
@@ -11,7 +11,7 @@ export default async function DashboardPage({ searchParams }: { searchParams: Pr
   await requirePageUser();
   const params = await searchParams;
   const everySeconds = parseEverySeconds(params.every);
-  const hostId = typeof params.host === 'string' && params.host ? params.host : undefined;
+  const hostId = parseHostParam(params.host);
   return (
     <div className="space-y-4">
       <div className="flex items-baseline gap-4">
