@@ -31,6 +31,7 @@ import {
   writeAuthorizedKeys,
 } from './host';
 import { ensurePrerequisites } from './prerequisites';
+import { withLabLock } from './lock';
 import { createGuest, destroyGuest, isGuestHealthy, pushAuthorizedKeys, qemuPid, rebootGuest } from './vm/guest';
 import { guestCapabilities, guestKernel, guestLinkCount, guestHostKeyFingerprint } from './vm/status';
 import { MAX_VM_HOSTS, isVmHostName, vmHostNames, vmHostNumberFromName } from './config';
@@ -69,7 +70,11 @@ async function ensureClientKey(): Promise<void> {
 }
 
 /** Adds public keys (e.g. the panel's own) to every host, now and on every later `up`. */
-export async function authorizeKeys(files: readonly string[], log: Log): Promise<void> {
+export function authorizeKeys(files: readonly string[], log: Log): Promise<void> {
+  return withLabLock(() => authorizeKeysLocked(files, log));
+}
+
+async function authorizeKeysLocked(files: readonly string[], log: Log): Promise<void> {
   if (!files.length) return;
   let extra = '';
   try {
@@ -167,7 +172,11 @@ export interface UpResult {
  * (so `up` twice duplicates nothing); broken ones, leftovers of a killed lab and hosts beyond N
  * are torn down first.
  */
-export async function up(opts: UpOptions): Promise<UpResult> {
+export function up(opts: UpOptions): Promise<UpResult> {
+  return withLabLock(() => upLocked(opts));
+}
+
+async function upLocked(opts: UpOptions): Promise<UpResult> {
   const started = Date.now();
   const log = opts.log ?? (() => {});
   const mode: HostMode = opts.light ? 'light' : 'full';
@@ -233,6 +242,25 @@ export async function up(opts: UpOptions): Promise<UpResult> {
     seconds: (Date.now() - started) / 1000,
     ...(vmStarts ? { vmStarts } : {}),
   };
+}
+
+/**
+ * Makes the real-kernel guests exactly kv1..kvM and leaves the namespace hosts as they are: the
+ * real-kernel tests run beside the namespace-host tests, whose hosts they must not rebuild.
+ */
+export function upGuests(vmHosts: number, log: Log = () => {}): Promise<UpResult> {
+  return withLabLock(async () => {
+    const started = Date.now();
+    if (!Number.isInteger(vmHosts) || vmHosts < 0 || vmHosts > MAX_VM_HOSTS) {
+      throw new Error(`--vm-hosts must be an integer from 0 to ${MAX_VM_HOSTS}, got ${vmHosts}`);
+    }
+    await ensurePrerequisites(new Set(), log, { vm: vmHosts > 0 });
+    await ensureClientKey();
+    await ensureLabBridges();
+    const result = { created: [] as string[], kept: [] as string[], removed: [] as string[] };
+    const vmStarts = await upVmHosts(vmHosts, await readState(), result, log);
+    return { ...result, seconds: (Date.now() - started) / 1000, vmStarts };
+  });
 }
 
 /** Guest names the lab knows of: the state file plus leftover runtime directories. */
@@ -311,7 +339,11 @@ export interface DownResult {
 }
 
 /** Removes everything the lab created: processes, namespaces, veths, bridges, mounts. */
-export async function down(log: Log = () => {}): Promise<DownResult> {
+export function down(log: Log = () => {}): Promise<DownResult> {
+  return withLabLock(() => downLocked(log));
+}
+
+async function downLocked(log: Log): Promise<DownResult> {
   const started = Date.now();
   const hosts = await knownHostNames();
   const guests = await knownVmHostNames();

@@ -31,7 +31,7 @@ import {
 } from './host';
 import { createGuest, destroyGuest, rebootGuest, stopGuest } from './vm/guest';
 import { guestCapabilities, guestHostKeyFingerprint, guestRunner } from './vm/status';
-import { authorizeKeys, down, readState, up, type UpOptions } from './lab';
+import { authorizeKeys, down, readState, up, upGuests, type UpOptions } from './lab';
 import { hostKeyFingerprint } from './fingerprint';
 import { hasCapability, kernelCapabilities, type CapabilityRef, type KernelCapabilities } from './capabilities';
 
@@ -308,17 +308,11 @@ export function labHost(name: string): AnyLabHost {
 }
 
 /**
- * Brings up the real-kernel guests kv1..kvM. The namespace hosts stay as they are (at least
- * hv1), so test files that need both kinds do not rebuild each other's hosts.
+ * Brings up the real-kernel guests kv1..kvM and leaves the namespace hosts alone: the
+ * real-kernel tests run beside the namespace-host tests (scripts/test-int.sh).
  */
 export async function ensureVmLab(opts: { vmHosts: number }): Promise<VmLabHost[]> {
-  const existing = Object.values((await readState()).hosts);
-  await up({
-    hosts: Math.max(1, existing.length),
-    light: existing[0]?.mode === 'light',
-    vmHosts: opts.vmHosts,
-    log: (m) => console.log(`lab: ${m}`),
-  });
+  await upGuests(opts.vmHosts, (m) => console.log(`lab: ${m}`));
   return Array.from({ length: opts.vmHosts }, (_, i) => new VmLabHost(`kv${i + 1}`));
 }
 

@@ -1,20 +1,21 @@
 // Open vSwitch changes on the real-kernel lab host kv1 (issue 13; this machine's kernel has no
 // openvswitch module), tested by traffic and by `ovs-vsctl show`:
 // - ports with the same VLAN tag reach each other, a port with another tag does not;
-// - a VXLAN tunnel port on kv1 carries traffic to a VXLAN device on hv1;
+// - a VXLAN tunnel port on kv1 carries traffic to a VXLAN device on a peer across an IP link;
 // - deleting a bridge with tagged, trunk and tunnel ports is reverted to `ovs-vsctl show` exactly;
 // - a failure after the OVS steps rolls them back to `ovs-vsctl show` exactly;
 // - a VM's NIC put on an OVS bridge with a VLAN tag becomes an OVS port with that tag.
-// The "VMs" are network namespaces inside kv1 on veth pairs (no nested KVM under emulation).
+// The "VMs" are network namespaces inside kv1 on veth pairs (no nested KVM under emulation), and
+// so is the tunnel's peer host: these tests run beside the namespace-host tests, whose hosts they
+// leave alone (scripts/test-int.sh).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureLab, ensureVmLab, type LabHost, type VmLabHost } from '@/lab/testing';
+import { ensureVmLab, type VmLabHost } from '@/lab/testing';
 import type { Operation } from '@/server/plan/ops';
 import type { SshPool } from '@/server/ssh/pool';
 import { changeHarness, panelWithLabHost } from '@/server/testing/changes';
 import { emptyAllTables, openTestDatabase, type TestDatabase } from '@/server/testing/database';
 
 let kv1: VmLabHost;
-let hv1: LabHost;
 let t: TestDatabase;
 let pool: SshPool;
 let hostId: string;
@@ -31,7 +32,11 @@ const GUESTS = [
   { ns: 'gc', port: 'ovc', address: '10.77.0.3' },
   { ns: 'gx', port: 'ovx', address: '10.42.0.2' },
 ] as const;
-const VXLAN = { vni: 4242, port: 4790, hv1Device: 'vxo4242', hv1Address: '10.42.0.1' };
+/**
+ * The tunnel's far end: namespace `gr` inside kv1, reached over veth `ovr` (10.88.0.1 on kv1,
+ * 10.88.0.2 in gr) and holding a kernel VXLAN device with the same VNI and port.
+ */
+const VXLAN = { vni: 4242, port: 4790, peerNs: 'gr', link: 'ovr', local: '10.88.0.1', remote: '10.88.0.2', peerDevice: 'vxo4242', peerAddress: '10.42.0.1' };
 
 /**
  * `ovs-vsctl show`, with each bridge's ports (and the bridges) in name order: show lists them in
@@ -57,7 +62,6 @@ const pings = async (ns: string, address: string) => (await kv1.exec(['ip', 'net
 
 beforeAll(async () => {
   process.env.SWITCHBOARD_SECRET ??= 'test-secret-'.padEnd(48, 'x');
-  [hv1] = (await ensureLab({ hosts: 2 })) as [LabHost];
   [kv1] = (await ensureVmLab({ vmHosts: 1 })) as [VmLabHost];
   await kv1.start(); // from its seeded snapshot
   ovsRuns = (await kv1.exec(['ovs-vsctl', '--timeout=5', 'show'], { allowFailure: true })).code === 0;
@@ -71,18 +75,25 @@ beforeAll(async () => {
     ])
       await kv1.exec(argv);
   }
-  // hv1's end of the tunnel: a kernel VXLAN device with the same VNI and port, towards kv1.
-  await hv1.exec(['ip', 'link', 'del', VXLAN.hv1Device], { allowFailure: true });
-  await hv1.exec(['ip', 'link', 'add', VXLAN.hv1Device, 'type', 'vxlan', 'id', String(VXLAN.vni), 'remote', kv1.address, 'dstport', String(VXLAN.port), 'dev', 'eth0']);
-  await hv1.exec(['ip', 'address', 'add', `${VXLAN.hv1Address}/24`, 'dev', VXLAN.hv1Device]);
-  await hv1.exec(['ip', 'link', 'set', VXLAN.hv1Device, 'up']);
+  // The tunnel's far end: a kernel VXLAN device in gr, towards kv1 over the veth.
+  for (const argv of [
+    ['ip', 'netns', 'add', VXLAN.peerNs],
+    ['ip', 'link', 'add', VXLAN.link, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', VXLAN.peerNs],
+    ['ip', 'address', 'add', `${VXLAN.local}/24`, 'dev', VXLAN.link],
+    ['ip', 'link', 'set', VXLAN.link, 'up'],
+    ['ip', '-n', VXLAN.peerNs, 'address', 'add', `${VXLAN.remote}/24`, 'dev', 'eth0'],
+    ['ip', '-n', VXLAN.peerNs, 'link', 'set', 'eth0', 'up'],
+    ['ip', '-n', VXLAN.peerNs, 'link', 'add', VXLAN.peerDevice, 'type', 'vxlan', 'id', String(VXLAN.vni), 'remote', VXLAN.local, 'dstport', String(VXLAN.port), 'dev', 'eth0'],
+    ['ip', '-n', VXLAN.peerNs, 'address', 'add', `${VXLAN.peerAddress}/24`, 'dev', VXLAN.peerDevice],
+    ['ip', '-n', VXLAN.peerNs, 'link', 'set', VXLAN.peerDevice, 'up'],
+  ])
+    await kv1.exec(argv);
   t = await openTestDatabase('sqlite');
   await emptyAllTables(t.db);
   ({ pool, hostId, actor } = await panelWithLabHost(t.db, kv1, 'otto'));
 }, 1_800_000);
 
 afterAll(async () => {
-  await hv1?.exec(['ip', 'link', 'del', VXLAN.hv1Device], { allowFailure: true });
   pool?.closeAll();
   await t?.close();
 });
@@ -107,20 +118,20 @@ describe('Open vSwitch on the real-kernel lab host', () => {
     expect(await show()).toBe(before);
   }, 900_000);
 
-  it('a VXLAN tunnel port on kv1 carries traffic from hv1 to a namespace behind it', async (ctx) => {
+  it('a VXLAN tunnel port on kv1 carries traffic from a peer host to a namespace behind it', async (ctx) => {
     if (!ovsRuns) return ctx.skip(OVS_MISSING);
     const before = await show();
-    const ping = async () => (await hv1.exec(['ping', '-n', '-c', '3', '-W', '3', GUESTS[3].address], { allowFailure: true })).code === 0;
+    const ping = () => pings(VXLAN.peerNs, GUESTS[3].address);
     expect(await ping()).toBe(false);
     await harness.appliesVerifiesReverts(
-      'a VXLAN tunnel to hv1',
+      'a VXLAN tunnel to the peer',
       [
         { kind: 'createOvsBridge', name: 'brx' },
         { kind: 'addOvsPort', bridge: 'brx', port: 'ovx' },
-        { kind: 'addOvsTunnelPort', bridge: 'brx', port: 'vxl1', type: 'vxlan', remote: hv1.address, key: VXLAN.vni, dstPort: VXLAN.port },
+        { kind: 'addOvsTunnelPort', bridge: 'brx', port: 'vxl1', type: 'vxlan', remote: VXLAN.remote, key: VXLAN.vni, dstPort: VXLAN.port },
       ],
       async (after) => {
-        expect(after.ovs?.bridges.find((b) => b.name === 'brx')?.ports.find((p) => p.name === 'vxl1')?.interfaces[0]).toMatchObject({ type: 'vxlan', remote: hv1.address, key: String(VXLAN.vni) });
+        expect(after.ovs?.bridges.find((b) => b.name === 'brx')?.ports.find((p) => p.name === 'vxl1')?.interfaces[0]).toMatchObject({ type: 'vxlan', remote: VXLAN.remote, key: String(VXLAN.vni) });
         expect(await ping()).toBe(true);
       },
     );
@@ -133,7 +144,7 @@ describe('Open vSwitch on the real-kernel lab host', () => {
     const made = await harness.change([
       ...taggedBridge.slice(0, 2),
       { kind: 'addOvsPort', bridge: 'brt', port: 'ovb', trunks: [10, 20, 30] },
-      { kind: 'addOvsTunnelPort', bridge: 'brt', port: 'vxl2', type: 'vxlan', remote: hv1.address, key: 77, dstPort: VXLAN.port },
+      { kind: 'addOvsTunnelPort', bridge: 'brt', port: 'vxl2', type: 'vxlan', remote: VXLAN.remote, key: 77, dstPort: VXLAN.port },
     ]);
     expect(made.status, await harness.explain(made.changeId)).toBe('applied');
     const withBridge = await show();
