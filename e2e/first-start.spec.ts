@@ -125,7 +125,7 @@ test('the host page shows the live graph with the seeded nodes and edges, and th
   await expect(async () => expect(await translate()).toBe(moved)).toPass({ timeout: 15_000 });
 });
 
-test('the fleet shows the host with its counts and flags a change made outside Switchboard', async ({ page }) => {
+test('the fleet flags a change made outside Switchboard; its badge opens the change on the graph, whose undo is drafted, applied and acknowledged', async ({ page }) => {
   await signIn(page, ADMIN);
   await page.goto('/');
   const row = page.locator('[data-id="fleet-hv1"]');
@@ -137,7 +137,29 @@ test('the fleet shows the host with its counts and flags a change made outside S
     await expect(page.getByTestId('refresh-all-result')).toContainText('Read 1 of 1 hosts');
     await expect(row.getByTestId('observed-changes-badge')).toContainText('1 change outside Switchboard');
     await page.screenshot({ path: 'test-results/screenshots/fleet.png', fullPage: true });
-    await row.getByRole('button', { name: 'Acknowledge' }).click();
+    // The badge opens the host with the list of what changed, and the graph marks veth-b.
+    await row.getByTestId('observed-changes-badge').click();
+    const outside = page.getByTestId('outside-changes');
+    await expect(outside.getByTestId('outside-change')).toHaveCount(1);
+    await expect(outside.getByTestId('outside-change')).toContainText('veth-b: MTU 1500 → 1400');
+    await expect(page.getByTestId('topology-graph').locator('.react-flow__node[data-id="if:veth-b"] [data-pending="changed"]')).toBeVisible();
+    await page.screenshot({ path: 'test-results/screenshots/outside-change.png' });
+    // "Draft undo" drafts what puts it back; reviewed and applied, veth-b has its MTU again.
+    await outside.getByRole('button', { name: 'Draft undo' }).click();
+    await expect(outside.getByTestId('outside-undo-result')).toContainText('1 operation drafted to undo it');
+    await expect(page.getByTestId('draft-panel').getByTestId('draft-op')).toContainText('set MTU of veth-b to 1500');
+    await page.getByRole('button', { name: 'Review changes' }).click();
+    const review = page.getByTestId('review-dialog');
+    await expect(review.getByTestId('plan-command')).toHaveText(['ip link set dev veth-b mtu 1500']);
+    await review.getByLabel('Reason').fill('Undo the hand edit of veth-b');
+    await review.getByRole('button', { name: 'Apply' }).click();
+    await expect(review.getByTestId('change-status')).toHaveText('applied');
+    await review.getByRole('button', { name: 'Done' }).click();
+    expect((await hv1.exec(['cat', '/sys/class/net/veth-b/mtu'])).stdout.trim()).toBe('1500');
+    // Acknowledged from the list, it leaves the fleet's count.
+    await outside.getByRole('button', { name: 'Acknowledge' }).click();
+    await expect(outside.getByTestId('outside-change')).toHaveAttribute('data-acknowledged', 'true');
+    await page.goto('/');
     await expect(row.getByTestId('observed-changes-badge')).toHaveCount(0);
   } finally {
     await hv1.exec(['ip', 'link', 'set', 'dev', 'veth-b', 'mtu', '1500']);

@@ -245,7 +245,7 @@ test('a kind filter hides those nodes with their edges and their group box, and 
 });
 
 test('the time slider shows hv1 as it was, read-only, and two points compare step by step with where each change came from', async ({ page }) => {
-  // first-start.spec.ts changed veth-b's MTU to 1400 outside Switchboard and back: stored reads.
+  // first-start.spec.ts changed veth-b's MTU to 1400 outside Switchboard and undid it through Switchboard: stored reads.
   await signIn(page);
   const graph = await openHv1Graph(page);
   const time = page.getByTestId('time-travel');
@@ -253,15 +253,21 @@ test('the time slider shows hv1 as it was, read-only, and two points compare ste
   await slider.fill('1');
   await expect(time.getByTestId('time-travel-showing')).toContainText('changed outside Switchboard');
   await expect(graph.locator('.react-flow__node[data-id="if:veth-b"]')).toContainText('MTU 1400');
-  // The past is read-only: no handles to drag from.
+  // The past is read-only: no handles to drag from, no New menu, no editing in the inspector.
   const handles = await graph.locator('.react-flow__handle').evaluateAll((hs) => hs.map((h) => getComputedStyle(h).visibility));
   expect(handles.filter((v) => v !== 'hidden')).toEqual([]);
+  await expect(page.getByTestId('new-menu')).toHaveCount(0);
+  await graph.locator('.react-flow__node[data-id="if:veth-b"]').click();
+  await expect(page.getByTestId('inspector')).toContainText('veth-b');
+  await expect(page.getByTestId('interface-editor')).toHaveCount(0);
   await slider.fill('0');
   await expect(time.getByTestId('time-travel-showing')).toContainText('first read');
   await expect(graph.locator('.react-flow__node[data-id="if:veth-b"]')).not.toContainText('MTU 1400');
 
   await time.getByRole('button', { name: 'Back to now' }).click();
   await expect(time.getByTestId('time-travel-showing')).toHaveText('Now');
+  await expect(page.getByTestId('new-menu')).toHaveCount(1);
+  await expect(page.getByTestId('interface-editor')).toHaveCount(1);
   await time.getByLabel('Compare with').selectOption({ index: 1 }); // the first read
   const steps = time.getByTestId('time-travel-step');
   await expect(steps.first()).toHaveAttribute('data-origin', 'outside');

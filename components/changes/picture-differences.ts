@@ -7,6 +7,8 @@ import type { Topology } from '@/server/topology/model';
 export interface PictureDifferences {
   /** Nodes in both pictures that look different, by id. */
   changed: Set<string>;
+  /** Nodes only the after picture has, by id. */
+  addedIds: Set<string>;
   added: number;
   removed: number;
   connectionsAdded: number;
@@ -32,9 +34,11 @@ export function pictureDifferences(before: Topology, after: Topology): PictureDi
   }
   const wasEdges = new Set(was.edges.map(drawnEdge));
   const isEdges = new Set(is.edges.map(drawnEdge));
+  const addedIds = new Set([...isNodes.keys()].filter((id) => !wasNodes.has(id)));
   return {
     changed,
-    added: [...isNodes.keys()].filter((id) => !wasNodes.has(id)).length,
+    addedIds,
+    added: addedIds.size,
     removed,
     connectionsAdded: [...isEdges].filter((e) => !wasEdges.has(e)).length,
     connectionsRemoved: [...wasEdges].filter((e) => !isEdges.has(e)).length,

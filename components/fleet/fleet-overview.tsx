@@ -117,13 +117,14 @@ export function FleetOverview({ role }: { role: Role }) {
                   <td className="py-2">
                     {row.unacknowledgedChanges > 0 ? (
                       <span className="flex items-center gap-2">
-                        <span
+                        <Link
+                          href={`/hosts/${row.host.id}?outside=1`}
                           data-testid="observed-changes-badge"
-                          className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900 ring-1 ring-amber-600/30"
-                          title={row.lastChangeAt ? `last ${isoDateTime(new Date(row.lastChangeAt))}` : undefined}
+                          className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900 ring-1 ring-amber-600/30 hover:bg-amber-200"
+                          title={`See what changed on the graph${row.lastChangeAt ? ` (last ${isoDateTime(new Date(row.lastChangeAt))})` : ''}`}
                         >
                           {row.unacknowledgedChanges} change{row.unacknowledgedChanges === 1 ? '' : 's'} outside Switchboard
-                        </span>
+                        </Link>
                         {canAcknowledge && (
                           <Button variant="secondary" onClick={() => acknowledge.mutate({ hostId: row.host.id })}>
                             Acknowledge

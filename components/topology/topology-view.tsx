@@ -2,6 +2,7 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
+import { useSearchParams } from 'next/navigation';
 import { skipToken, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '@/components/trpc/client';
 import { Button } from '@/components/ui/button';
@@ -15,6 +16,8 @@ import { nodeConnectionOperation } from '@/components/changes/operations';
 import type { Operation } from '@/server/plan/ops';
 import { Inspector } from '@/components/topology/inspector';
 import { TimeTravel, type TimeTravelState } from '@/components/topology/time-travel';
+import { OutsideChanges } from '@/components/topology/outside-changes';
+import type { PendingMark } from '@/components/changes/pending-graph';
 import { BootStatus, useBootDrift } from '@/components/topology/boot-status';
 import { KIND_STYLE } from '@/components/topology/nodes';
 import { TopologyCanvas, type Positions } from '@/components/topology/topology-canvas';
@@ -32,7 +35,11 @@ function HostGraph({ hostId, heading }: { hostId: string; heading: ReactNode }) 
   const queryClient = useQueryClient();
   const me = useQuery(trpc.auth.me.queryOptions());
   const canEdit = me.data?.role === 'admin' || me.data?.role === 'operator';
-  const editor = useDraftEditorState(hostId, canEdit);
+  // Time travel: a stored read of the past replaces the live host on the graph, read-only (no
+  // draft, no inspector actions: nothing can be changed in the past).
+  const [time, setTime] = useState<TimeTravelState>({ at: null, compareWith: null });
+  const editable = canEdit && !time.at;
+  const editor = useDraftEditorState(hostId, editable);
   const { draft, add, setNotice } = editor;
   const [reviewing, setReviewing] = useState(false);
   // The last stored state shows at once; each refresh then supersedes it (a refresh stores a
@@ -76,11 +83,16 @@ function HostGraph({ hostId, heading }: { hostId: string; heading: ReactNode }) 
   const [selected, setSelected] = useState<string | null>(null);
   const [layoutError, setLayoutError] = useState<string | null>(null);
   const [generation, setGeneration] = useState(0);
+  // Changes made outside Switchboard: the fleet's badge opens their list here (?outside=1).
+  const searchParams = useSearchParams();
+  const [outsideOpen, setOutsideOpen] = useState(searchParams.get('outside') === '1');
+  const [outsideMarks, setOutsideMarks] = useState<ReadonlyMap<string, PendingMark> | null>(null);
+  const observed = useQuery({ ...trpc.topology.observedChanges.queryOptions({ hostId }), refetchInterval: REFRESH_EVERY_MS });
+  const openOutside = observed.data?.filter((c) => !c.acknowledgedAt).length ?? 0;
+  const closeOutside = useCallback(() => setOutsideOpen(false), []);
   const [focus, setFocus] = useState<{ id: string; seq: number } | null>(null);
 
   const liveTopology: Topology | null = live?.topology ?? ((latest.data?.topology ?? null) as Topology | null);
-  // Time travel: a stored read of the past replaces the live host on the graph, read-only.
-  const [time, setTime] = useState<TimeTravelState>({ at: null, compareWith: null });
   const past = useQuery(trpc.topology.snapshot.queryOptions(time.at ? { hostId, snapshotId: time.at } : skipToken));
   const pastTopology = time.at ? ((past.data?.topology ?? null) as Topology | null) : null;
   const topology = pastTopology ?? liveTopology;
@@ -155,7 +167,7 @@ function HostGraph({ hostId, heading }: { hostId: string; heading: ReactNode }) 
       <div className="flex min-h-0 flex-1 flex-col gap-2">
         <div className="flex flex-wrap items-center gap-3 text-sm">
           {heading}
-          {canEdit && drawn && <NewMenu topology={drawn} />}
+          {editable && drawn && <NewMenu topology={drawn} />}
           <a
             href="#draft-heading"
             data-testid="pending-count"
@@ -167,6 +179,19 @@ function HostGraph({ hostId, heading }: { hostId: string; heading: ReactNode }) 
           >
             {pendingCount} pending change{pendingCount === 1 ? '' : 's'}
           </a>
+          {(openOutside > 0 || outsideOpen) && (
+            <button
+              type="button"
+              data-testid="outside-changes-button"
+              aria-expanded={outsideOpen}
+              onClick={() => setOutsideOpen((o) => !o)}
+              className={`rounded-full px-2.5 py-1 text-xs font-medium ring-1 ring-inset focus:outline-none focus-visible:ring-2 focus-visible:ring-sky-500 ${
+                openOutside ? 'bg-amber-100 text-amber-900 ring-amber-600/30' : 'bg-slate-50 text-slate-600 ring-slate-300'
+              }`}
+            >
+              {openOutside} change{openOutside === 1 ? '' : 's'} outside Switchboard
+            </button>
+          )}
           <Button variant="secondary" onClick={() => runRefresh({ hostId })} disabled={refresh.isPending}>
             {refresh.isPending ? 'Refreshing…' : 'Refresh'}
           </Button>
@@ -299,7 +324,8 @@ function HostGraph({ hostId, heading }: { hostId: string; heading: ReactNode }) 
                   focus={focus}
                   projected={projected}
                   pending={projected ? draft?.pending : undefined}
-                  editable={canEdit && !pastTopology}
+                  editable={editable}
+                  marks={pastTopology ? undefined : (outsideMarks ?? undefined)}
                   onConnectNodes={onConnectNodes}
                   onDeleteEdges={onDeleteEdges}
                   selectedId={shownSelection}
@@ -311,6 +337,11 @@ function HostGraph({ hostId, heading }: { hostId: string; heading: ReactNode }) 
           </div>
           <aside className="relative min-h-0">
             <div className="flex flex-col gap-3 lg:absolute lg:inset-0">
+              {outsideOpen && (
+                <div className="max-h-[40%] shrink-0 overflow-auto rounded-lg border border-amber-200 bg-white p-3">
+                  <OutsideChanges hostId={hostId} canEdit={editable} onMarks={setOutsideMarks} onClose={closeOutside} />
+                </div>
+              )}
               <div className="max-h-[40%] shrink-0 overflow-auto rounded-lg border border-slate-200 bg-white p-3">
                 <DraftPanel onReview={() => setReviewing(true)} />
               </div>
@@ -324,7 +355,7 @@ function HostGraph({ hostId, heading }: { hostId: string; heading: ReactNode }) 
             </div>
           </aside>
         </div>
-        {canEdit && <ReviewDialog open={reviewing} onClose={closeReview} onFinished={onApplied} />}
+        {editable && <ReviewDialog open={reviewing} onClose={closeReview} onFinished={onApplied} />}
       </div>
     </DraftProvider>
   );

@@ -5,7 +5,7 @@ import { createPanelPool } from '@/server/hosts/panel-pool';
 import type { Operation } from '@/server/plan/ops';
 import { planChange } from '@/server/plan/planner';
 import { topologyHash } from '@/server/topology/diff';
-import type { Topology } from '@/server/topology/model';
+import { interfaceWith, type Topology } from '@/server/topology/model';
 import { refreshHost } from '@/server/topology/refresh';
 import { appRouter } from '@/server/api/root';
 import { listProcedurePolicies } from '@/server/api/policy';
@@ -30,6 +30,8 @@ interface Fixture {
   appliedChangeId: string;
   /** A stored read of hv1 (what the time slider shows). */
   snapshotId: string;
+  /** A change seen on hv1 outside Switchboard, between two stored reads. */
+  observedChangeId: string;
 }
 
 // Host procedures reach real lab hosts (scan, connection test), so the lab is up for this file.
@@ -67,6 +69,7 @@ const MUTATION_SAMPLES: Record<string, (f: Fixture) => unknown> = {
   'changes.review': (f) => ({ hostId: f.host.id }),
   'changes.applyChange': (f) => ({ changeId: f.reviewedChangeId, reason: 'policy test', confirmDisruptive: false }),
   'changes.revert': (f) => ({ changeId: f.appliedChangeId }),
+  'changes.undoOutsideChange': (f) => ({ observedChangeId: f.observedChangeId }),
 };
 
 /**
@@ -128,7 +131,11 @@ async function changeFixtures(db: Db, hostId: string) {
   await appendAudit(db, { kind: 'change.started', changeId: applied.id, hostId, actor: null, content: { host: { name: 'hv1', hostKeyFingerprint: hv1Fingerprint }, reason: 'fixture', operations: [operation], steps: planned.plan.steps, before: liveHv1 } });
   await appendAudit(db, { kind: 'change.finished', changeId: applied.id, hostId, actor: null, content: { result: 'applied', differences: [], after: planned.plan.intended } });
   const snapshot = await db.topologySnapshot.create({ data: { hostId, hash: topologyHash(liveHv1), topology: JSON.stringify(liveHv1) } });
-  return { draftOperationId: draft.id, reviewedChangeId: reviewed.id, appliedChangeId: applied.id, snapshotId: snapshot.id };
+  // An unacknowledged outside change (a dummy made by hand), so acknowledging and undoing have something to do.
+  const withDummy: Topology = { ...liveHv1, interfaces: [...liveHv1.interfaces, interfaceWith('dumout', 'dummy', { index: 900 })] };
+  const later = await db.topologySnapshot.create({ data: { hostId, hash: topologyHash(withDummy), topology: JSON.stringify(withDummy) } });
+  const outside = await db.observedChange.create({ data: { hostId, fromSnapshotId: snapshot.id, toSnapshotId: later.id, changes: '[]', summary: 'interface dumout added' } });
+  return { draftOperationId: draft.id, reviewedChangeId: reviewed.id, appliedChangeId: applied.id, snapshotId: snapshot.id, observedChangeId: outside.id };
 }
 
 const policies = listProcedurePolicies(appRouter);
@@ -171,8 +178,6 @@ describe.each(PROVIDERS)('role enforcement on %s', (provider) => {
     const host = await t.db.host.create({
       data: { name: 'hv1', address: hv1.address, hostKeyFingerprint: hv1Fingerprint, hostKeyType: 'ssh-ed25519', pinnedAt: new Date() },
     });
-    // An unacknowledged outside change, so acknowledging has something to change.
-    await t.db.observedChange.create({ data: { hostId: host.id, fromSnapshotId: 'a', toSnapshotId: 'b', changes: '[]', summary: 'interface eth3 added' } });
     fixture = { target: await makeUser(t.db, 'target-user', 'admin'), host, ...(await changeFixtures(t.db, host.id)) };
     // A refresh really reaches hv1, so the lab authorizes this database's panel key.
     await authorizeLabKey((await ensurePanelIdentity(t.db)).publicKey);

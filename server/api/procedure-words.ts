@@ -21,6 +21,7 @@ export const PROCEDURE_WORDS: Record<string, string> = {
   'changes.list': 'read the change history',
   'changes.removeOperation': 'undo a drafted operation',
   'changes.revert': 'revert a change',
+  'changes.undoOutsideChange': 'draft the undo of an outside change',
   'changes.review': 'review a draft',
   'changes.verify': 'verify the history chain',
   health: 'check that the panel is up',

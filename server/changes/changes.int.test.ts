@@ -10,13 +10,14 @@ import type { Operation } from '@/server/plan/ops';
 import type { SshPool } from '@/server/ssh/pool';
 import { appErrorOf } from '@/server/testing/errors';
 import { emptyAllTables, openTestDatabase, PROVIDERS, type TestDatabase } from '@/server/testing/database';
-import { changeHarness, iface, panelWithLabHost } from '@/server/testing/changes';
+import { changeHarness, configurationChanges, iface, panelWithLabHost } from '@/server/testing/changes';
 import type { Topology } from '@/server/topology/model';
 import { startApply } from './apply';
 import { addOperations, discardDraft } from './drafts';
 import { changeLabel } from './change-label';
 import { exportChanges, getChange, listChanges, revertChange } from './history';
 import { reviewDraft } from './review';
+import { draftUndoOfOutsideChange } from './outside-undo';
 import { refreshHost } from '@/server/topology/refresh';
 
 let hv1: LabHost;
@@ -46,7 +47,7 @@ describe.each(PROVIDERS)('changing a lab host on %s', (provider) => {
     await t.db.draftOperation.deleteMany();
     // A failed case may leave the host changed; every case starts from the seeded host.
     const links = (await hv1.exec(['ip', '-o', 'link', 'show'])).stdout;
-    if (!/ veth-a@veth-b: /.test(links) || !/ eth1@\S+: .* master br0 /.test(links) || / (brt1|vt1a|brk|k1a|brd)[@:]/.test(links)) await hv1.start();
+    if (!/ veth-a@veth-b: /.test(links) || !/ eth1@\S+: .* master br0 /.test(links) || / (brt1|vt1a|brk|k1a|brd|brh)[@:]/.test(links) || /mtu 1400/.test(links)) await hv1.start();
   });
   afterAll(async () => {
     pool?.closeAll();
@@ -379,6 +380,30 @@ describe.each(PROVIDERS)('changing a lab host on %s', (provider) => {
     const err = await appErrorOf(startApply(t.db, pool, actor, { changeId: firstTab.changeId, reason: 'from the first tab', confirmDisruptive: false }));
     expect(err.code).toBe('CONFLICT');
     expect(err.userMessage).toBe(`These operations were applied by olivia as ${changeLabel(applied.changeId)}; the draft now holds only what is left. Review it again.`);
+  });
+
+  it('undoes a change made by hand on the host: the draft puts it back, and once applied the host reads as before', async () => {
+    const before = await read();
+    // By hand, outside Switchboard: a bridge, an MTU and an address.
+    await hv1.exec(['ip', 'link', 'add', 'brh', 'type', 'bridge']);
+    await hv1.exec(['ip', 'link', 'set', 'veth-b', 'mtu', '1400']);
+    await hv1.exec(['ip', 'address', 'add', '198.18.251.1/24', 'dev', 'veth-a']);
+    const seen = await refreshHost(t.db, pool, hostId);
+    expect(seen.observedChange, 'the hand edit is recorded as an outside change').toBeTruthy();
+    await discardDraft(t.db, hostId);
+    const undo = await draftUndoOfOutsideChange(t.db, actor, seen.observedChange!.id);
+    expect(undo.notUndone).toEqual([]);
+    expect(undo.draft.items.map((i) => i.operation)).toEqual(
+      expect.arrayContaining([
+        { kind: 'deleteInterface', name: 'brh' },
+        { kind: 'setMtu', dev: 'veth-b', mtu: 1500 },
+        { kind: 'removeAddress', dev: 'veth-a', address: '198.18.251.1/24' },
+      ]),
+    );
+    expect(undo.draft.valid).toBe(true);
+    const applied = await change([], { reason: 'undo the hand edit' });
+    expect(applied.status, await harness.explain(applied.changeId)).toBe('applied');
+    expect(configurationChanges(before, await read())).toEqual([]);
   });
 
   it('keeps an intact hash chain, and names the record someone altered in the database', async () => {

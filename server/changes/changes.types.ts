@@ -38,6 +38,7 @@ export const ZApplyInput = z.object({
   confirmWindowSeconds: z.number().int().min(MIN_CONFIRM_WINDOW_SECONDS).max(MAX_CONFIRM_WINDOW_SECONDS).optional(),
 });
 export const ZChangeRef = z.object({ changeId: ZId });
+export const ZOutsideChangeRef = z.object({ observedChangeId: ZId });
 export const CHANGE_STATUSES = ['applying', 'applied', 'applied-with-differences', 'rolled-back', 'rolled-back-by-host', 'rollback-incomplete', 'not-applied', 'interrupted'] as const;
 export const ZHistoryFilter = z.object({
   hostId: ZHostId.optional(),

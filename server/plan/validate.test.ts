@@ -34,7 +34,7 @@ const invalid: Invalid[] = [
   { name: 'a bond member that does not exist', ops: [{ kind: 'createBond', name: 'bond1', mode: '802.3ad', members: ['eth9'] }], message: /There is no member interface eth9/ },
   { name: 'a bridge as a bond member', ops: [{ kind: 'createBond', name: 'bond1', mode: '802.3ad', members: ['brv'] }], message: /brv is a bridge; a bond's members are Ethernet-like/ },
   { name: 'a VM tap as a bond member', ops: [{ kind: 'createBond', name: 'bond1', mode: '802.3ad', members: ['vnet0'] }], message: /vnet0 belongs to VM web1/ },
-  { name: 'a master that is not a bridge or bond', ops: [{ kind: 'setMaster', dev: 'veth-b', master: 'eth2' }], message: /eth2 is a ethernet; only a bridge or a bond can take ports/ },
+  { name: 'a master that is not a bridge or bond', ops: [{ kind: 'setMaster', dev: 'veth-b', master: 'eth2' }], message: /eth2 is an ethernet; only a bridge or a bond can take ports/ },
   { name: 'a missing master', ops: [{ kind: 'setMaster', dev: 'veth-b', master: 'br9' }], message: /There is no bridge or bond br9/ },
   { name: 'a bridge into a bridge', ops: [{ kind: 'setMaster', dev: 'br0', master: 'brv' }], message: /br0 is a bridge; Linux does not let a bridge be a port of another bridge/ },
   { name: 'an interface into itself', ops: [{ kind: 'setMaster', dev: 'br0', master: 'br0' }], message: /Connecting br0 to br0 would make a loop of masters/ },
@@ -77,7 +77,7 @@ const invalid: Invalid[] = [
   { name: "deleting a VM's tap", ops: [{ kind: 'deleteInterface', name: 'vnet0' }], message: /vnet0 belongs to VM web1/ },
   { name: "deleting a libvirt network's bridge", ops: [{ kind: 'deleteInterface', name: 'virbr0' }], message: /virbr0 is managed by libvirt network default/ },
   { name: 'deleting a bridge a running VM uses', ops: [{ kind: 'deleteInterface', name: 'virbr0' }], message: /Running VM web1 use virbr0/ },
-  { name: 'deleting an Ethernet NIC', ops: [{ kind: 'deleteInterface', name: 'eth0' }], message: /eth0 is a ethernet interface; Switchboard deletes only bridges, bonds, VLANs, veth pairs and dummies/ },
+  { name: 'deleting an Ethernet NIC', ops: [{ kind: 'deleteInterface', name: 'eth0' }], message: /eth0 is an ethernet interface; Switchboard deletes only bridges, bonds, VLANs, veth pairs and dummies/ },
   { name: 'deleting the loopback', ops: [{ kind: 'deleteInterface', name: 'lo' }], message: /lo is a loopback interface; Switchboard deletes only/ },
   { name: 'deleting what is not there', ops: [{ kind: 'deleteInterface', name: 'br9' }], message: /There is no interface br9/ },
   {

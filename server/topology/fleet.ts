@@ -86,8 +86,9 @@ export async function refreshAll(db: Db, pool: SshPool, concurrency = 16): Promi
   return results;
 }
 
-export async function acknowledgeChanges(db: Db, actor: { id: string; username: string }, hostId: string): Promise<number> {
-  const pending = await db.observedChange.findMany({ where: { hostId, acknowledgedAt: null }, select: { id: true, summary: true } });
+/** Marks the host's outside changes seen: all of them, or the one `observedChangeId` names. */
+export async function acknowledgeChanges(db: Db, actor: { id: string; username: string }, hostId: string, observedChangeId?: string): Promise<number> {
+  const pending = await db.observedChange.findMany({ where: { hostId, acknowledgedAt: null, ...(observedChangeId ? { id: observedChangeId } : {}) }, select: { id: true, summary: true } });
   if (!pending.length) return 0;
   const r = await db.observedChange.updateMany({ where: { id: { in: pending.map((p) => p.id) }, acknowledgedAt: null }, data: { acknowledgedAt: new Date() } });
   await recordSecurityEvent(db, { kind: 'host.outside_change_acknowledged', actor, hostId, content: { changes: pending.map((p) => p.summary) } });

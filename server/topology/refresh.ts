@@ -153,6 +153,9 @@ export async function listObservedChanges(db: Db, hostId?: string, take = 50) {
     hostId: r.hostId,
     observedAt: r.observedAt,
     acknowledgedAt: r.acknowledgedAt,
+    // The reads before and after it: the host page draws what it touched on the graph.
+    fromSnapshotId: r.fromSnapshotId,
+    toSnapshotId: r.toSnapshotId,
     summary: r.summary.split('\n'),
     changes: JSON.parse(r.changes) as TopologyChange[],
   }));

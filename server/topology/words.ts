@@ -535,3 +535,6 @@ export function firewallTablesInWords(tables: FirewallState['tables']): string {
 export function unknownOwnRulesInWords(rules: readonly string[]): string {
   return `Switchboard's table (${SWITCHBOARD_TABLE.family} ${SWITCHBOARD_TABLE.name}) holds ${rules.length === 1 ? 'a rule' : 'rules'} it did not write: ${rules.map((r) => `"${r}"`).join(', ')}; NAT edits are refused until ${rules.length === 1 ? 'it is' : 'they are'} removed.`;
 }
+
+/** "a bridge", "an ethernet interface": the article a word takes when read aloud. */
+export const withArticle = (word: string) => `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;

@@ -4,7 +4,8 @@ import { startApply } from '@/server/changes/apply';
 import { addOperations, discardDraft, getDraft, removeOperation } from '@/server/changes/drafts';
 import { exportChanges, getChange, getChangePictures, listChanges, revertChange } from '@/server/changes/history';
 import { reviewDraft } from '@/server/changes/review';
-import { ZAddOperations, ZApplyInput, ZChangeRef, ZExportInput, ZHistoryFilter, ZHostRef, ZRemoveOperation } from '@/server/changes/changes.types';
+import { ZAddOperations, ZApplyInput, ZChangeRef, ZExportInput, ZHistoryFilter, ZHostRef, ZOutsideChangeRef, ZRemoveOperation } from '@/server/changes/changes.types';
+import { draftUndoOfOutsideChange } from '@/server/changes/outside-undo';
 import { getPanelPool } from '@/server/hosts/panel-pool';
 
 const actorOf = (user: { id: string; username: string }) => ({ id: user.id, username: user.username });
@@ -31,6 +32,7 @@ export const changesRouter = createTRPCRouter({
     return { changeId };
   }),
   revert: operatorProcedure.input(ZChangeRef).mutation(({ ctx, input }) => revertChange(ctx.db, actorOf(ctx.user), input.changeId)),
+  undoOutsideChange: operatorProcedure.input(ZOutsideChangeRef).mutation(({ ctx, input }) => draftUndoOfOutsideChange(ctx.db, actorOf(ctx.user), input.observedChangeId)),
   list: historyProcedure.input(ZHistoryFilter).query(({ ctx, input }) => listChanges(ctx.db, input)),
   get: historyProcedure.input(ZChangeRef).query(({ ctx, input }) => getChange(ctx.db, input.changeId)),
   pictures: historyProcedure.input(ZChangeRef).query(({ ctx, input }) => getChangePictures(ctx.db, input.changeId)),

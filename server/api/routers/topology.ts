@@ -40,8 +40,8 @@ export const topologyRouter = createTRPCRouter({
   refreshAll: signedInProcedure.mutation(({ ctx }) => refreshAll(ctx.db, getPanelPool(ctx.db))),
   // Acknowledging says "I have seen this outside change": an operator's call, not a viewer's.
   acknowledgeChanges: operatorProcedure
-    .input(ZHostRef)
-    .mutation(({ ctx, input }) => acknowledgeChanges(ctx.db, ctx.user, input.hostId)),
+    .input(ZHostRef.extend({ observedChangeId: z.string().min(1).max(64).optional() }))
+    .mutation(({ ctx, input }) => acknowledgeChanges(ctx.db, ctx.user, input.hostId, input.observedChangeId)),
   // Positions are per user: everyone arranges their own view.
   positions: signedInProcedure.input(ZHostRef).query(({ ctx, input }) => getPositions(ctx.db, ctx.user.id, input.hostId)),
   savePositions: signedInProcedure

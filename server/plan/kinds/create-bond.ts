@@ -4,6 +4,7 @@ import { cmd, del, existing, link } from '../commands';
 import { BOND_MODES, ZIfName } from '../fields';
 import { addInterfaces, joinedBond, newInterface, stableMac } from '../interface-edits';
 import { defineKind, PHASES } from '../kind';
+import { withArticle } from '@/server/topology/words';
 
 export const createBondSchema = z.object({
   kind: z.literal('createBond'),
@@ -28,7 +29,7 @@ export const createBond = defineKind({
       seen.add(m);
       const i = c.need(m, 'member interface');
       if (i?.master) c.errors.push(`${m} is already a port of ${i.master}; an interface can be enslaved only once. Disconnect it first.`);
-      if (i && !ETHERNET_LIKE.includes(i.kind)) c.errors.push(`${m} is a ${i.kind}; a bond's members are Ethernet-like interfaces.`);
+      if (i && !ETHERNET_LIKE.includes(i.kind)) c.errors.push(`${m} is ${withArticle(i.kind)}; a bond's members are Ethernet-like interfaces.`);
       c.notVmOwned(i);
     }
   },

@@ -22,6 +22,7 @@ import {
   type NetworkSpec,
 } from '../libvirt';
 import { networkWith } from '@/server/topology/model';
+import { withArticle } from '@/server/topology/words';
 
 export const createNetworkSchema = z.object({
   kind: z.literal('createNetwork'),
@@ -70,13 +71,13 @@ export const createNetwork = defineKind({
       if (op.ipv4 || op.ipv6 || op.domain) c.errors.push(`A ${MODE_WORDS[op.mode]} network connects VMs to the host's own LAN; it takes no addresses, DHCP or domain of its own.`);
       if (op.mode === 'bridge' && op.bridge) {
         const br = c.need(op.bridge, 'bridge');
-        if (br && br.kind !== 'bridge' && br.rawKind !== 'openvswitch') c.errors.push(`${op.bridge} is a ${br.kind}, not a bridge; a bridged network needs a Linux or Open vSwitch bridge.`);
+        if (br && br.kind !== 'bridge' && br.rawKind !== 'openvswitch') c.errors.push(`${op.bridge} is ${withArticle(br.kind)}, not a bridge; a bridged network needs a Linux or Open vSwitch bridge.`);
         if (op.devices?.length) c.errors.push('A bridged network uses either a bridge or macvtap devices, not both.');
       } else {
         if (!op.devices?.length) c.errors.push(`A ${MODE_WORDS[op.mode]} network needs ${op.mode === 'bridge' ? 'a bridge or ' : ''}at least one host device to hand out.`);
         for (const d of op.devices ?? []) {
           const dev = c.need(d, 'device');
-          if (dev?.kind === 'bridge' || dev?.kind === 'loopback') c.errors.push(`${d} is a ${dev.kind}; macvtap needs a physical NIC, bond or VLAN.`);
+          if (dev?.kind === 'bridge' || dev?.kind === 'loopback') c.errors.push(`${d} is ${withArticle(dev.kind)}; macvtap needs a physical NIC, bond or VLAN.`);
         }
       }
     }

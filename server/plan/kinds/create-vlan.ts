@@ -3,6 +3,7 @@ import { cmd, del } from '../commands';
 import { ZIfName, ZVlanId } from '../fields';
 import { addInterfaces, newInterface } from '../interface-edits';
 import { defineKind, PHASES } from '../kind';
+import { withArticle } from '@/server/topology/words';
 
 export const createVlanSchema = z.object({ kind: z.literal('createVlan'), name: ZIfName, parent: ZIfName, vlanId: ZVlanId });
 
@@ -15,7 +16,7 @@ export const createVlan = defineKind({
   validate(op, c) {
     c.free(op.name);
     const parent = c.need(op.parent, 'parent interface');
-    if (parent && ['loopback', 'tun', 'tap'].includes(parent.kind)) c.errors.push(`${op.parent} is a ${parent.kind}; a VLAN needs an Ethernet-like parent.`);
+    if (parent && ['loopback', 'tun', 'tap'].includes(parent.kind)) c.errors.push(`${op.parent} is ${withArticle(parent.kind)}; a VLAN needs an Ethernet-like parent.`);
     const twin = c.t.interfaces.find((i) => i.kind === 'vlan' && i.parent === op.parent && i.vlan?.id === op.vlanId);
     if (twin) c.errors.push(`${twin.name} already is VLAN ${op.vlanId} on ${op.parent}; a parent carries each VLAN id once.`);
   },

@@ -5,6 +5,7 @@ import { ZIfName } from '../fields';
 import { leftBond } from '../interface-edits';
 import { defineKind, PHASES } from '../kind';
 import { recreate } from '../restore';
+import { withArticle } from '@/server/topology/words';
 
 export const deleteInterfaceSchema = z.object({ kind: z.literal('deleteInterface'), name: ZIfName });
 
@@ -16,7 +17,7 @@ export const deleteInterface = defineKind({
   validate(op, c) {
     const i = c.need(op.name);
     if (!i) return;
-    if (!DELETABLE_KINDS.has(i.kind)) c.errors.push(`${op.name} is a ${i.rawKind ?? i.kind} interface; Switchboard deletes only bridges, bonds, VLANs, veth pairs and dummies, which it can re-create exactly if the change is rolled back.`);
+    if (!DELETABLE_KINDS.has(i.kind)) c.errors.push(`${op.name} is ${withArticle(`${i.rawKind ?? i.kind} interface`)}; Switchboard deletes only bridges, bonds, VLANs, veth pairs and dummies, which it can re-create exactly if the change is rolled back.`);
     c.notVmOwned(i);
     c.notLibvirtBridge(i);
     if (i.kind === 'veth' && !i.peer) c.errors.push(`${op.name}'s peer is in another namespace; Switchboard could not re-create it on rollback.`);

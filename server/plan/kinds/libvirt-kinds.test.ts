@@ -98,7 +98,7 @@ describe('createNetwork', () => {
     ['a MAC reserved twice', { ...lab, ipv4: { address: '10.77.0.1', prefixLength: 24, hosts: [{ mac: '52:54:00:aa:00:01', ip: '10.77.0.5' }, { mac: '52:54:00:aa:00:01', ip: '10.77.0.6' }] } }, 'MAC 52:54:00:aa:00:01 is reserved twice on lab: for 10.77.0.5 and for 10.77.0.6.'],
     ['addresses on a macvtap pool', { kind: 'createNetwork', name: 'pool', mode: 'vepa', devices: ['eth2'], ipv4: { address: '10.9.0.1', prefixLength: 24 } }, 'A macvtap (VEPA) network connects VMs to the host\'s own LAN; it takes no addresses, DHCP or domain of its own.'],
     ['a macvtap pool without devices', { kind: 'createNetwork', name: 'pool', mode: 'private' }, 'A macvtap (private) network needs at least one host device to hand out.'],
-    ['a bridged network on a non-bridge', { kind: 'createNetwork', name: 'onl', mode: 'bridge', bridge: 'eth2' }, 'eth2 is a ethernet, not a bridge; a bridged network needs a Linux or Open vSwitch bridge.'],
+    ['a bridged network on a non-bridge', { kind: 'createNetwork', name: 'onl', mode: 'bridge', bridge: 'eth2' }, 'eth2 is an ethernet, not a bridge; a bridged network needs a Linux or Open vSwitch bridge.'],
   ])('refuses %s, saying why', (_, o, message) => {
     expect(errors(host(), o)).toContain(message);
   });

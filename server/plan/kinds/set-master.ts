@@ -4,6 +4,7 @@ import { cmd, existing, link } from '../commands';
 import { ZIfName } from '../fields';
 import { defaultPortVlans, joinedBond, updateInterface } from '../interface-edits';
 import { defineKind, PHASES } from '../kind';
+import { withArticle } from '@/server/topology/words';
 
 export const setMasterSchema = z.object({ kind: z.literal('setMaster'), dev: ZIfName, master: ZIfName });
 
@@ -16,12 +17,12 @@ export const setMaster = defineKind({
     const dev = c.need(op.dev);
     const master = c.need(op.master, 'bridge or bond');
     if (!dev || !master) return;
-    if (master.kind !== 'bridge' && master.kind !== 'bond') c.errors.push(`${op.master} is a ${master.kind}; only a bridge or a bond can take ports.`);
+    if (master.kind !== 'bridge' && master.kind !== 'bond') c.errors.push(`${op.master} is ${withArticle(master.kind)}; only a bridge or a bond can take ports.`);
     if (dev.master) c.errors.push(`${op.dev} is already a port of ${dev.master}; an interface can be enslaved only once. Disconnect it first.`);
     if (op.dev === op.master || closesLoop(c.t, op.dev, op.master)) c.errors.push(`Connecting ${op.dev} to ${op.master} would make a loop of masters.`);
     if (dev.kind === 'bridge' && master.kind === 'bridge') c.errors.push(`${op.dev} is a bridge; Linux does not let a bridge be a port of another bridge (connect them with a veth pair).`);
     if (dev.kind === 'loopback') c.errors.push('The loopback interface cannot be a port.');
-    if (master.kind === 'bond' && !ETHERNET_LIKE.includes(dev.kind)) c.errors.push(`${op.dev} is a ${dev.kind}; a bond's members are Ethernet-like interfaces.`);
+    if (master.kind === 'bond' && !ETHERNET_LIKE.includes(dev.kind)) c.errors.push(`${op.dev} is ${withArticle(dev.kind)}; a bond's members are Ethernet-like interfaces.`);
     c.notLibvirtBridge(dev);
     c.notVmOwned(dev);
     if (dev.addresses.some((a) => !a.dynamic && a.scope === 'global') && master.kind === 'bond') c.errors.push(`${op.dev} has addresses; a bond member loses them. Remove them first.`);
