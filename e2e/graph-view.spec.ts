@@ -273,4 +273,5 @@ test('the time slider shows hv1 as it was, read-only, and two points compare ste
   await expect(steps.first()).toHaveAttribute('data-origin', 'outside');
   await expect(time.getByTestId('time-travel-diff')).toContainText('veth-b: MTU 1500 → 1400');
   await expect(time.getByTestId('time-travel-diff')).toContainText('veth-b: MTU 1400 → 1500');
+  await page.screenshot({ path: 'test-results/screenshots/time-travel.png' });
 });

@@ -131,7 +131,12 @@ describe.each(PROVIDERS)('changing a lab host on %s', (provider) => {
     },
   ];
 
-  for (const c of cases) {
+  // What the kernel does with each kind is the same whatever stores the panel's records: every
+  // case runs on SQLite, and on PostgreSQL the first two and the failure injection's first and
+  // last step carry the same service code through that provider (each case is an apply, a
+  // verify and a revert on hv1; all of them twice took this file 12 minutes on CI).
+  const onThisProvider = <T,>(all: T[], representative: T[]) => (provider === 'sqlite' ? all : representative);
+  for (const c of onThisProvider(cases, cases.slice(0, 2))) {
     it(`applies, verifies and reverts: ${c.name}`, async (ctx) => {
       for (const argv of c.setup ?? []) await hv1.exec(argv);
       ctx.onTestFinished(async () => {
@@ -154,7 +159,7 @@ describe.each(PROVIDERS)('changing a lab host on %s', (provider) => {
       { kind: 'setLinkState', dev: 'brk', up: true },
       { kind: 'setMaster', dev: 'veth-b', master: 'br0' },
     ];
-    for (let k = 1; k <= 10; k++) {
+    for (const k of onThisProvider([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], [1, 10])) {
       it(`rolls back steps 1-${k - 1} when step ${k} fails, leaving the host as it was`, async () => {
         expect(ten).toHaveLength(10);
         await harness.rollsBackWhenStepFails(ten, k);
@@ -179,7 +184,7 @@ describe.each(PROVIDERS)('changing a lab host on %s', (provider) => {
       { name: 'deleting the bridge', ops: [{ kind: 'deleteInterface', name: 'sbrv' }] },
       { name: "removing the bridge's address", ops: [{ kind: 'removeAddress', dev: 'sbrv', address: '10.88.0.1/24' }] },
     ];
-    for (const c of cases) {
+    for (const c of onThisProvider(cases, cases.slice(0, 1))) {
       it(`${c.name}: rolled back and reverted, the host is field-by-field as before`, async () => {
         await cleanup();
         for (const argv of setup) await hv1.exec(argv);

@@ -161,8 +161,10 @@ describe.sequential('VM NICs on a lab host', () => {
     expect(topo.guestAddresses).toBeDefined();
   });
 
-  // Last: the paused guest never lets go of a NIC, so what this case plugs stays until the host is fresh.
-  it('plugs the paused db1 into a VEPA macvtap pool live: libvirt makes a macvtap on the pool’s NIC in VEPA mode', async () => {
+  // Last: the paused guest never lets go of a NIC, so what this case plugs stays until the host is
+  // fresh; the file leaves hv1 from its seed, as the files beside and after it expect.
+  it('plugs the paused db1 into a VEPA macvtap pool live: libvirt makes a macvtap on the pool’s NIC in VEPA mode', async (ctx) => {
+    ctx.onTestFinished(() => suite.hv1.start());
     const applied = await harness.change([
       { kind: 'createNetwork', name: 'labvepa', mode: 'vepa', devices: ['eth2'], active: true, autostart: false },
       { kind: 'attachNic', vm: 'db1', network: 'labvepa', mac: '52:54:00:5b:00:04', model: 'virtio', linkUp: true },

@@ -4,14 +4,12 @@ import type { Topology } from '@/server/topology/model';
 import { hostTopology } from './fixtures';
 import { applyOperations } from './project';
 import type { Operation } from './registry';
-import { undoOutsideChange } from './undo-outside';
+import { undoOutsideChange, withoutKernelMade } from './undo-outside';
 
 /** The host after someone ran `outside` on it by hand (the projection stands in for the kernel). */
 const changedOutside = (from: Topology, outside: Operation[]) => applyOperations(from, outside);
 /** What still differs from `from` once the undo's operations ran on `to`. */
-const leftAfterUndo = (from: Topology, to: Topology) => diffTopology(kernelNumbered(from), kernelNumbered(applyOperations(to, undoOutsideChange(from, to).operations)));
-/** The kernel numbers a re-created interface itself; the projection cannot know its ifindex. */
-const kernelNumbered = (t: Topology): Topology => ({ ...t, interfaces: t.interfaces.map((i) => ({ ...i, index: 0, rawKind: null })) });
+const leftAfterUndo = (from: Topology, to: Topology) => diffTopology(withoutKernelMade(from), withoutKernelMade(applyOperations(to, undoOutsideChange(from, to).operations)));
 
 describe('undoing a change made outside Switchboard', () => {
   it('drafts what puts interfaces back exactly: one created deleted, one deleted re-created, and an MTU, an address, a master and a link state restored', () => {

@@ -54,11 +54,15 @@ function devicesWithOtherTrees(from: Topology, to: Topology): string[] {
 }
 
 /**
- * The topology without what the kernel numbers or names itself when an interface is created
- * (its ifindex, the kind string it reports): the projection of a re-created interface cannot
- * know them, and they are no difference anyone can undo.
+ * The topology without what the kernel makes itself: an interface's ifindex and the kind string
+ * it reports (the projection of a re-created interface cannot know them), and the routes it adds
+ * and drops with addresses and links. None is a difference anyone undoes.
  */
-const kernelNumbered = (t: Topology): Topology => ({ ...t, interfaces: t.interfaces.map((i) => ({ ...i, index: 0, rawKind: null })) });
+export const withoutKernelMade = (t: Topology): Topology => ({
+  ...t,
+  interfaces: t.interfaces.map((i) => ({ ...i, index: 0, rawKind: null })),
+  routes: t.routes.filter((r) => r.protocol !== 'kernel'),
+});
 
 export function undoOutsideChange(from: Topology, to: Topology): OutsideUndo {
   const wasByName = new Map(from.interfaces.map((i) => [i.name, i]));
@@ -123,6 +127,6 @@ export function undoOutsideChange(from: Topology, to: Topology): OutsideUndo {
     const errors = checked.checks[i]!.errors;
     return errors.length ? [`Not drafted: ${kindOf(op).describe(op)}: ${errors.join(' ')}`] : [];
   });
-  const stays = diffTopology(kernelNumbered(from), kernelNumbered(checked.projected)).map(changeInWords);
+  const stays = diffTopology(withoutKernelMade(from), withoutKernelMade(checked.projected)).map(changeInWords);
   return { operations, notUndone: [...refused, ...stays] };
 }

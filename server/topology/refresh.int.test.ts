@@ -17,7 +17,9 @@ let hv1: LabHost;
 beforeAll(async () => {
   process.env.SWITCHBOARD_SECRET ??= 'test-secret-'.padEnd(48, 'x');
   [hv1] = (await ensureLab({ hosts: 2 })) as [LabHost];
-});
+  // From its seed: what these tests count is the seeded host, whatever a file before left on it.
+  await hv1.start();
+}, 600_000);
 
 describe.each(PROVIDERS)('refreshing a lab host on %s', (provider) => {
   let t: TestDatabase;
