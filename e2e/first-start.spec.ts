@@ -81,6 +81,15 @@ test('the host page shows the live graph with the seeded nodes and edges, and th
   await expect(inspector.getByTestId('tc-filter')).toHaveCount(1);
   await expect(inspector.getByTestId('tc-filter')).toContainText(/dst port 4789.*1:10/);
 
+  // The inspector offers no action the validator would refuse: libvirt's own bridge cannot be
+  // deleted here, so its Delete is disabled and says why; veth-a's is offered.
+  await graph.locator('.react-flow__node[data-id="if:virbr0"]').click();
+  const refused = inspector.getByTestId('action-refused');
+  await expect(refused).toContainText('Not possible: virbr0 is managed by libvirt network default');
+  await expect(refused.getByRole('button', { name: 'Delete virbr0' })).toBeDisabled();
+  await graph.locator('.react-flow__node[data-id="if:veth-a"]').click();
+  await expect(inspector.getByRole('button', { name: 'Delete veth-a' })).toBeEnabled();
+
   // Search finds a node and shows it in the inspector; the kind filter hides a kind.
   await page.getByLabel('Search nodes').fill('vxlan');
   await page.getByLabel('Search nodes').press('Enter');

@@ -2,12 +2,14 @@
 
 // The pieces every draft form is built from: labelled controls, the error lines (the browser's
 // basics and the server's words), one-operation submits and the inline forms of the inspector.
-import { cloneElement, useId, useState, type FormEvent, type ReactElement, type ReactNode } from 'react';
+import { cloneElement, createContext, useContext, useId, useState, type FormEvent, type ReactElement, type ReactNode } from 'react';
 import { useDraftEditor } from '@/components/changes/draft-context';
 import { Button } from '@/components/ui/button';
 import { errorText, fieldErrors } from '@/components/ui/error-message';
 import { fieldInWords } from '@/server/api/field-words';
 import type { Operation } from '@/server/plan/ops';
+import { validateOperations } from '@/server/plan/validate';
+import type { Topology } from '@/server/topology/model';
 
 export const CONTROL =
   'block w-full rounded-md border border-slate-300 bg-white px-2 py-1 text-sm shadow-sm focus:border-sky-500 focus:outline-none focus:ring-1 focus:ring-sky-500 disabled:bg-slate-50';
@@ -147,10 +149,31 @@ export function InlineForm({ label, children, onSubmit, busy, errors }: { label:
   );
 }
 
-/** A one-click operation with its own error line (link state, disconnect, delete). */
-/** One button that drafts `op` (or several operations, in order). */
+/**
+ * The host as the inspector draws it (the draft applied, when there is one): what a one-click
+ * operation is checked against before it is offered.
+ */
+export const DrawnTopology = createContext<Topology | null>(null);
+
+/**
+ * One button that drafts `op` (or several operations, in order), with its own error line (link
+ * state, disconnect, delete). An operation the validator would refuse on the drawn host is not
+ * offered: the button is disabled and says why.
+ */
 export function ActionButton({ op, label, variant = 'secondary' }: { op: Operation | Operation[]; label: string; variant?: 'secondary' | 'danger' }) {
   const { run, errors, busy } = useInlineAdd();
+  const drawn = useContext(DrawnTopology);
+  const refused = drawn ? validateOperations(drawn, Array.isArray(op) ? op : [op]).checks.flatMap((c) => c.errors) : [];
+  if (refused.length) {
+    return (
+      <div className="space-y-1" data-testid="action-refused">
+        <Button type="button" variant={variant} className="!px-2 !py-1 text-xs" disabled title={refused.join(' ')}>
+          {label}
+        </Button>
+        <p className="text-slate-500">Not possible: {refused.join(' ')}</p>
+      </div>
+    );
+  }
   return (
     <div className="space-y-1">
       <Button type="button" variant={variant} className="!px-2 !py-1 text-xs" disabled={busy} onClick={() => run(op)}>

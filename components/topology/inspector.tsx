@@ -16,6 +16,7 @@ import { FirewallSummary, NatEdgeDetails, PortForwardsAt } from '@/components/to
 import { VmPortForward } from '@/components/changes/nat-forms';
 import { PolicingEditor, ShapingEditor } from '@/components/changes/qdisc-forms';
 import { HtbEditor } from '@/components/changes/htb-forms';
+import { DrawnTopology } from '@/components/changes/form-parts';
 
 function Row({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -61,7 +62,7 @@ export function Inspector({
   const shown = props.selected ? (conflicts?.get(props.selected) ?? []) : (allConflicts ?? []);
   const atBoot = props.selected ? (drift?.get(props.selected) ?? []) : [];
   return (
-    <>
+    <DrawnTopology.Provider value={props.topology}>
       {atBoot.length > 0 && (
         <div data-testid="inspector-drift" className="mb-3 rounded-md border border-amber-300 bg-amber-50 p-2 text-xs text-amber-950">
           <p className="font-medium">Runtime only: a reboot changes it</p>
@@ -84,7 +85,7 @@ export function Inspector({
         </div>
       )}
       <InspectorBody {...props} />
-    </>
+    </DrawnTopology.Provider>
   );
 }
 
