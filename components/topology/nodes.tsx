@@ -52,6 +52,7 @@ const PENDING_STYLE: Record<PendingMark, string> = {
   changed: '!border-amber-400',
 };
 
+// The same marks show a draft, a change's before and after, and a change made outside Switchboard.
 const PENDING_TEXT: Record<PendingMark, string> = { added: 'new', removed: 'deleted', changed: 'changed' };
 
 function NodeBody({ data, selected }: { data: GraphNodeData; selected: boolean }) {
@@ -65,7 +66,7 @@ function NodeBody({ data, selected }: { data: GraphNodeData; selected: boolean }
       data-column={data.column}
       data-status={data.status}
       data-pending={pending}
-      title={`${kind.label} ${data.label}: ${STATUS_TEXT[data.status]}${pending ? ` (draft: ${PENDING_TEXT[pending]})` : ''}`}
+      title={`${kind.label} ${data.label}: ${STATUS_TEXT[data.status]}${pending ? ` (${PENDING_TEXT[pending]})` : ''}`}
       style={{ width: NODE_WIDTH, height: NODE_HEIGHT }}
       className={`relative rounded-md border border-l-4 bg-white px-2 py-1 text-left shadow-sm ${STATUS_BORDER[data.status]} ${
         selected ? 'ring-2 ring-sky-500' : 'border-slate-200'
