@@ -34,9 +34,15 @@ import {
   unknownOwnRulesInWords,
   virtualportInWords,
   vlanTagsInWords,
+  withArticle,
 } from './words';
 
 describe('people\'s words for model parts', () => {
+  it('puts "an" before a vowel and "a" before the rest', () => {
+    expect(withArticle('ethernet interface')).toBe('an ethernet interface');
+    expect(withArticle('openvswitch')).toBe('an openvswitch');
+    expect(withArticle('bridge')).toBe('a bridge');
+  });
   it('says libvirt rates (kB/s, 1000 bytes, as tc counts them) in bit/s and bursts in KiB/MiB', () => {
     expect(bandwidthInWords({ inbound: { average: 4000, peak: 8000, burst: 1024, floor: 200 }, outbound: { average: 125, peak: null, burst: null, floor: null } })).toBe(
       'in: average 32.0 Mbit/s, peak 64.0 Mbit/s, burst 1 MiB, guaranteed 1.6 Mbit/s; out: average 1.0 Mbit/s',
