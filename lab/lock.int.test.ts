@@ -1,14 +1,19 @@
 // The lab lock (lab/lock.ts) on this machine's /run/sblab: calls queue instead of overlapping,
-// a call inside a held lock does not wait for itself, a lock left by a dead process is taken
-// over, and a live holder in another process is waited for.
-import { spawn } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+// a call inside a held lock does not wait for itself, a holder that is killed lets go at once,
+// a live holder in another process is waited for, and a wait that runs out says so.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { RUN_DIR } from './config';
-import { withLabLock } from './lock';
+import { run, waitFor } from './exec';
+import { LAB_LOCK_FILE, withLabLock } from './lock';
 
-const LOCK_DIR = `${RUN_DIR}/lock`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Another process holding the lab lock (as another test run's lab command would). */
+async function otherHolder(seconds: number): Promise<ChildProcess> {
+  const p = spawn('flock', ['-o', '-x', LAB_LOCK_FILE, 'sleep', String(seconds)], { stdio: 'ignore' });
+  await waitFor('the other process to hold the lock', async () => (await run(['flock', '-n', LAB_LOCK_FILE, 'true'], { allowFailure: true })).code !== 0, 5_000);
+  return p;
+}
 
 describe('the lab lock', () => {
   it('runs calls of one process one after the other, and a nested call at once', async () => {
@@ -24,33 +29,25 @@ describe('the lab lock', () => {
     expect(events).toEqual(['a in', 'a nested', 'a out', 'b in', 'b nested', 'b out']);
   });
 
-  it('takes over a lock whose holder died, and waits for one that lives until it lets go', async () => {
-    // A holder that died: a pid no process has.
-    const dead = spawn('true');
-    await new Promise((resolve) => dead.on('exit', resolve));
-    await mkdir(LOCK_DIR, { recursive: true });
-    await writeFile(`${LOCK_DIR}/pid`, String(dead.pid));
-    expect(await withLabLock(async () => 'taken over')).toBe('taken over');
+  it('is free as soon as a holder is killed, and waits for a live one until it lets go', async () => {
+    const killed = await otherHolder(30);
+    killed.kill('SIGKILL');
+    let started = Date.now();
+    expect(await withLabLock(async () => 'taken')).toBe('taken');
+    expect(Date.now() - started).toBeLessThan(2_000);
 
-    // A holder that lives for 1.5 s.
-    const alive = spawn('sleep', ['1.5']);
-    await mkdir(LOCK_DIR, { recursive: true });
-    await writeFile(`${LOCK_DIR}/pid`, String(alive.pid));
-    alive.on('exit', () => void rm(LOCK_DIR, { recursive: true, force: true }));
-    const started = Date.now();
+    await otherHolder(1.5);
+    started = Date.now();
     await withLabLock(async () => {});
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
   });
 
-  it('gives up with the holder named when it waited as long as it may', async () => {
-    const holder = spawn('sleep', ['5']);
+  it('gives up saying so when it waited as long as it may', async () => {
+    const holder = await otherHolder(5);
     try {
-      await mkdir(LOCK_DIR, { recursive: true });
-      await writeFile(`${LOCK_DIR}/pid`, String(holder.pid));
-      await expect(withLabLock(async () => {}, 500)).rejects.toThrow(new RegExp(`another lab command \\(process ${holder.pid}\\) has held the lab`));
+      await expect(withLabLock(async () => {}, 500)).rejects.toThrow(/another lab command has held the lab for all of the 1 s this one waits/);
     } finally {
-      holder.kill();
-      await rm(LOCK_DIR, { recursive: true, force: true });
+      holder.kill('SIGKILL');
     }
   });
 });

@@ -2,39 +2,24 @@
 // namespace-host tests (scripts/test-int.sh), and both bring the lab up and authorize panel
 // keys: `up`'s state file and the authorized keys are read, changed and written back, so two
 // processes at once could lose a host's record or a test's key.
+//
+// The lock is the kernel's (flock(2), through util-linux's flock): it goes with the process
+// that holds it, so a killed test run leaves no stale lock for anyone to judge or take over.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
 import { RUN_DIR } from './config';
 
-const LOCK_DIR = `${RUN_DIR}/lock`;
+export const LAB_LOCK_FILE = `${RUN_DIR}/lab.lock`;
 /** A cold boot of a real-kernel host under emulation holds the lab for several minutes. */
 const DEFAULT_WAIT_MS = 20 * 60_000;
-/** A lock directory without its holder's pid after this long was left by a process killed between the two writes. */
-const PIDLESS_STALE_MS = 10_000;
+/** flock's exit status when the wait ran out (-E). */
+const WAIT_RAN_OUT = 75;
 
 /** Set inside a call that holds the lock, so the lab commands it calls do not wait for themselves. */
 const holding = new AsyncLocalStorage<true>();
 /** Calls in this process queue here before they take the lock between processes. */
 let queue: Promise<unknown> = Promise.resolve();
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-async function holderOf(): Promise<{ pid: number | null; ageMs: number } | null> {
-  try {
-    const since = (await stat(LOCK_DIR)).mtimeMs;
-    const pid = Number((await readFile(`${LOCK_DIR}/pid`, 'utf8').catch(() => '')).trim()) || null;
-    return { pid, ageMs: Date.now() - since };
-  } catch {
-    return null; // released meanwhile
-  }
-}
 
 /**
  * Runs `fn` while this process holds the lab lock, after any other lab command of this process
@@ -49,29 +34,36 @@ export function withLabLock<T>(fn: () => Promise<T>, waitMs = DEFAULT_WAIT_MS): 
 
 async function holdAcrossProcesses<T>(fn: () => Promise<T>, waitMs: number): Promise<T> {
   await mkdir(RUN_DIR, { recursive: true });
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    try {
-      await mkdir(LOCK_DIR);
-      await writeFile(`${LOCK_DIR}/pid`, String(process.pid));
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = await holderOf();
-      const stale = holder && (holder.pid ? !isAlive(holder.pid) : holder.ageMs > PIDLESS_STALE_MS);
-      if (stale) {
-        await rm(LOCK_DIR, { recursive: true, force: true });
-        continue;
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`another lab command (process ${holder?.pid ?? 'unknown'}) has held the lab for all of the ${Math.ceil(waitMs / 1000)} s this one waits; ${LOCK_DIR} is its lock`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  // flock holds the lock while `cat` reads this process's pipe: ending the pipe (or this process
+  // ending) lets it go. -o: the lock is flock's own, not inherited by what it runs.
+  const holder = spawn('flock', ['-o', '-x', '-w', String(seconds), '-E', String(WAIT_RAN_OUT), LAB_LOCK_FILE, 'sh', '-c', 'echo held; exec cat >/dev/null'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<number | null>((resolve) => holder.on('close', resolve));
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    let err = '';
+    holder.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('held')) resolve();
+    });
+    holder.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    holder.on('error', (e) => reject(new Error(`the lab lock needs util-linux's flock: ${e.message}`)));
+    void exited.then((code) =>
+      reject(
+        new Error(
+          code === WAIT_RAN_OUT
+            ? `another lab command has held the lab for all of the ${seconds} s this one waits; \`fuser ${LAB_LOCK_FILE}\` names it`
+            : `the lab lock could not be taken (flock exited ${code}): ${err.trim()}`,
+        ),
+      ),
+    );
+  });
   try {
     return await fn();
   } finally {
-    await rm(LOCK_DIR, { recursive: true, force: true });
+    holder.stdin.end();
+    await exited;
   }
 }

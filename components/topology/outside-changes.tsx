@@ -58,11 +58,13 @@ export function OutsideChanges(props: { hostId: string; canEdit: boolean; onMark
     void queryClient.invalidateQueries({ queryKey: trpc.topology.fleet.queryKey() });
   };
   const acknowledge = useMutation(trpc.topology.acknowledgeChanges.mutationOptions({ onSuccess: invalidateList }));
-  const [undone, setUndone] = useState<{ id: string; drafted: number; notUndone: string[] } | null>(null);
+  const [undone, setUndone] = useState<{ id: string; drafted: number; misfits: number; notUndone: string[] } | null>(null);
   const undo = useMutation(
     trpc.changes.undoOutsideChange.mutationOptions({
       onSuccess: (r, input) => {
-        setUndone({ id: input.observedChangeId, drafted: r.drafted, notUndone: r.notUndone });
+        // The draft validates the new operations against the host as it is now, after whatever changed since.
+        const misfits = r.draft.items.slice(-r.drafted).filter((i) => i.errors.length).length;
+        setUndone({ id: input.observedChangeId, drafted: r.drafted, misfits, notUndone: r.notUndone });
         queryClient.setQueryData(trpc.changes.draft.queryKey({ hostId }), r.draft);
       },
     }),
@@ -108,7 +110,7 @@ export function OutsideChanges(props: { hostId: string; canEdit: boolean; onMark
             </button>
             {canEdit && (
               <div className="mt-2 flex flex-wrap gap-2">
-                <Button variant="secondary" onClick={() => undo.mutate({ observedChangeId: c.id })} disabled={undo.isPending}>
+                <Button variant="secondary" onClick={() => undo.mutate({ observedChangeId: c.id })} disabled={undo.isPending || undone?.id === c.id}>
                   Draft undo
                 </Button>
                 {!c.acknowledgedAt && (
@@ -123,6 +125,11 @@ export function OutsideChanges(props: { hostId: string; canEdit: boolean; onMark
                 <p>
                   {undone.drafted} operation{undone.drafted === 1 ? '' : 's'} drafted to undo it; review {undone.drafted === 1 ? 'it' : 'them'} with the draft.
                 </p>
+                {undone.misfits > 0 && (
+                  <p className="mt-1 font-medium text-amber-900">
+                    {undone.misfits} of them {undone.misfits === 1 ? 'does' : 'do'} not fit the host as it is now (it changed since); the draft says why.
+                  </p>
+                )}
                 {undone.notUndone.length > 0 && (
                   <>
                     <p className="mt-1 font-medium">Left as it is:</p>

@@ -11,7 +11,8 @@ const RESERVED_NAMES = new Set(['all', 'default', 'any', 'help', 'dev', 'lo']);
 /** Interface kinds a bond takes as members. */
 export const ETHERNET_LIKE: readonly NetInterface['kind'][] = ['ethernet', 'veth', 'dummy', 'other'];
 
-function libvirtNetworkOf(t: Topology, name: string): string | null {
+/** The libvirt network that owns `name` as its own bridge (not one that only forwards to a bridge people made). */
+export function libvirtNetworkOf(t: Topology, name: string): string | null {
   return t.networks.find((n) => n.bridge === name && n.mode !== 'bridge')?.name ?? null;
 }
 

@@ -94,4 +94,41 @@ describe('undoing a change made outside Switchboard', () => {
     );
     expect(undo.notUndone.join('\n')).not.toMatch(/[{}[\]]/);
   });
+
+  it('deletes what sits on something first, and moves a port back from the bridge it was moved to', () => {
+    const from = hostTopology();
+    const to = changedOutside(from, [
+      { kind: 'createBridge', name: 'brx', stp: false, vlanFiltering: false },
+      { kind: 'createVlan', name: 'brx.5', parent: 'brx', vlanId: 5 },
+      { kind: 'unsetMaster', dev: 'veth-a' },
+      { kind: 'setMaster', dev: 'veth-a', master: 'br0' },
+    ]);
+    const undo = undoOutsideChange(from, to);
+    const names = undo.operations.map((op) => ('name' in op ? `${op.kind} ${op.name}` : `${op.kind} ${'dev' in op ? op.dev : ''}`));
+    expect(names.indexOf('deleteInterface brx.5')).toBeLessThan(names.indexOf('deleteInterface brx'));
+    expect(names.indexOf('unsetMaster veth-a')).toBeLessThan(names.indexOf('setMaster veth-a'));
+    expect(undo.notUndone).toEqual([]);
+    expect(leftAfterUndo(from, to)).toEqual([]);
+  });
+
+  it("leaves a libvirt network's own bridge to libvirt: a NAT network deleted outside comes back as the network alone", () => {
+    const definition = "<network><name>default</name><uuid>00000000-0000-4000-8000-000000000001</uuid><forward mode='nat'/><bridge name='virbr0'/><ip address='192.168.122.1' prefix='24'/></network>";
+    const base = hostTopology();
+    const from: Topology = { ...base, networks: base.networks.map((n) => (n.name === 'default' ? { ...n, persistent: true, definition } : n)) };
+    // As a read after `virsh net-destroy default; virsh net-undefine default`: the network and its bridge gone (web1's tap with it).
+    const to: Topology = { ...from, networks: from.networks.filter((n) => n.name !== 'default'), interfaces: from.interfaces.filter((i) => i.name !== 'virbr0' && i.name !== 'vnet0') };
+    const undo = undoOutsideChange(from, to);
+    expect(undo.operations).toEqual([expect.objectContaining({ kind: 'restoreNetwork', name: 'default', definition })]);
+  });
+
+  it('drafts nothing for what either read could not see, and says why', () => {
+    const from = hostTopology();
+    const to: Topology = { ...from, interfaces: from.interfaces.map((i) => ({ ...i, addresses: [] })), missing: [{ section: 'addr', reason: 'ip -j address show failed' }] };
+    const undo = undoOutsideChange(from, to);
+    expect(undo.operations.filter((op) => op.kind === 'addAddress')).toEqual([]);
+    expect(undo.operations).toEqual([]);
+    const older = undoOutsideChange({ ...from, modelVersion: 1 }, to);
+    expect(older.operations).toEqual([]);
+    expect(older.notUndone).toEqual(['The reads before and after were made by different versions of Switchboard, so they are not compared.']);
+  });
 });

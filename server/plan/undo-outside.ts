@@ -5,7 +5,7 @@
 // what Revert would draft for deleting it (each kind's inverse, taken against `from`). Every
 // difference these operations leave, and every operation the validator refuses, is said in a
 // sentence instead. Pure: the draft is planned against the host as it is, like any other.
-import { configurationOf, diffTopology } from '@/server/topology/diff';
+import { configurationOf, diffTopology, unknownSections } from '@/server/topology/diff';
 import { changeInWords } from '@/server/topology/change-words';
 import type { NetInterface, Topology } from '@/server/topology/model';
 import { canonicalText } from '@/server/canonical';
@@ -13,7 +13,10 @@ import { invertOperation } from './invert';
 import { kindOf, type Operation } from './registry';
 import { configuredAddresses } from './restore';
 import { isKernelDefault, rootTreeOf } from './tc';
-import { validateOperations } from './validate';
+import { libvirtNetworkOf } from './checks';
+import { applyOperation } from './project';
+import { validateOperation } from './validate';
+import { OVS_DATAPATH } from '@/server/topology/ovs';
 
 export interface OutsideUndo {
   /** In the order they are drafted; the planner orders the commands. */
@@ -25,10 +28,12 @@ export interface OutsideUndo {
 const cidrOf = (a: NetInterface['addresses'][number]) => `${a.address}/${a.prefixLength}`;
 
 /** The operations that put one interface present before and after back as it was. */
-function interfaceFieldUndo(from: Topology, was: NetInterface, now: NetInterface): Operation[] {
+function interfaceFieldUndo(from: Topology, was: NetInterface, now: NetInterface, addressesKnown: boolean): Operation[] {
   const ops: Operation[] = [];
   const masterMoved = was.master !== now.master;
-  if (masterMoved) ops.push(was.master ? { kind: 'setMaster', dev: was.name, master: was.master } : { kind: 'unsetMaster', dev: was.name });
+  // A port that moved leaves where it is first, then joins where it was.
+  if (masterMoved && now.master) ops.push({ kind: 'unsetMaster', dev: was.name });
+  if (masterMoved && was.master) ops.push({ kind: 'setMaster', dev: was.name, master: was.master });
   // A port that joins a bridge again starts with the bridge's default VLAN, not the ones it had.
   const wasVlans = was.bridgePort?.vlans ?? [];
   if (was.master && wasVlans.length && (masterMoved || canonicalText(wasVlans) !== canonicalText(now.bridgePort?.vlans ?? []))) {
@@ -37,6 +42,7 @@ function interfaceFieldUndo(from: Topology, was: NetInterface, now: NetInterface
   if (was.mtu !== now.mtu) ops.push({ kind: 'setMtu', dev: was.name, mtu: was.mtu });
   // A bond member takes the bond's MAC and gets its own back when it leaves: that follows the master.
   if (!masterMoved && was.mac && now.mac && was.mac !== now.mac && !now.owner) ops.push({ kind: 'setMac', dev: was.name, mac: was.mac });
+  if (!addressesKnown) return ops;
   const wasAddresses = new Set(configuredAddresses(was).map(cidrOf));
   const nowAddresses = new Set(configuredAddresses(now).map(cidrOf));
   for (const a of nowAddresses) if (!wasAddresses.has(a)) ops.push({ kind: 'removeAddress', dev: was.name, address: a });
@@ -64,69 +70,112 @@ export const withoutKernelMade = (t: Topology): Topology => ({
   routes: t.routes.filter((r) => r.protocol !== 'kernel'),
 });
 
+/** Interfaces whose life is another owner's: a VM's tap (libvirt), a network's own bridge, OVS's. */
+function ownedElsewhere(t: Topology, i: NetInterface): boolean {
+  return !!i.owner || libvirtNetworkOf(t, i.name) !== null || i.name === OVS_DATAPATH || i.master === OVS_DATAPATH || i.rawKind === 'openvswitch';
+}
+
+/**
+ * Takes the candidates that validate, in whatever order lets each one validate (a VLAN goes
+ * before the bridge it sits on; a bond comes back after its members), against the state the
+ * ones taken before leave. What never validates is refused with the validator's reasons.
+ */
+function inWorkingOrder(start: Topology, candidates: Operation[]): { taken: Operation[]; refused: string[]; state: Topology } {
+  let state = start;
+  let left = candidates;
+  const taken: Operation[] = [];
+  for (let progress = true; progress && left.length; ) {
+    progress = false;
+    const still: Operation[] = [];
+    for (const op of left) {
+      if (validateOperation(state, op).length) {
+        still.push(op);
+        continue;
+      }
+      taken.push(op);
+      state = applyOperation(state, op);
+      progress = true;
+    }
+    left = still;
+  }
+  const refused = left.map((op) => `Not drafted: ${kindOf(op).describe(op)}: ${validateOperation(state, op).join(' ')}`);
+  return { taken, refused, state };
+}
+
 export function undoOutsideChange(from: Topology, to: Topology): OutsideUndo {
-  const wasByName = new Map(from.interfaces.map((i) => [i.name, i]));
-  const nowByName = new Map(to.interfaces.map((i) => [i.name, i]));
-  // A VM's tap comes and goes with the VM; its own lifecycle is libvirt's.
-  const ours = (i: NetInterface) => !i.owner;
+  if ((from.modelVersion ?? 1) !== (to.modelVersion ?? 1)) {
+    return { operations: [], notUndone: ['The reads before and after were made by different versions of Switchboard, so they are not compared.'] };
+  }
+  // What either read could not see is unknown, not gone: nothing is drafted for it.
+  const unknown = unknownSections(from, to);
+  const knows = { addresses: !unknown.has('addr'), libvirt: !['libvirt', 'virsh_lists', 'virsh_xml'].some((x) => unknown.has(x)), ovs: !unknown.has('ovs'), tc: !['qdisc', 'class', 'filter'].some((x) => unknown.has(x)) };
 
   const removals: Operation[] = [];
   const recreations: Operation[] = [];
-  const edits: Operation[] = [];
-  const linkStates: Operation[] = [];
 
-  // Open vSwitch first: a port of an added bridge goes with the bridge.
-  const wasOvs = new Map((from.ovs?.bridges ?? []).map((b) => [b.name, b]));
-  const nowOvs = new Map((to.ovs?.bridges ?? []).map((b) => [b.name, b]));
-  for (const [name] of nowOvs) if (!wasOvs.has(name)) removals.push({ kind: 'deleteOvsBridge', name });
-  for (const [name] of wasOvs) if (!nowOvs.has(name)) recreations.push(...invertOperation({ kind: 'deleteOvsBridge', name }, from));
-  for (const [name, bridge] of nowOvs) {
-    const was = wasOvs.get(name);
-    if (!was) continue;
-    const wasPorts = new Set(was.ports.map((p) => p.name));
-    const nowPorts = new Set(bridge.ports.map((p) => p.name));
-    for (const port of nowPorts) if (!wasPorts.has(port)) removals.push({ kind: 'removeOvsPort', bridge: name, port });
-    for (const port of wasPorts) if (!nowPorts.has(port)) recreations.push(...invertOperation({ kind: 'removeOvsPort', bridge: name, port }, from));
+  // Open vSwitch: a port of an added bridge goes with the bridge.
+  if (knows.ovs) {
+    const wasOvs = new Map((from.ovs?.bridges ?? []).map((b) => [b.name, b]));
+    const nowOvs = new Map((to.ovs?.bridges ?? []).map((b) => [b.name, b]));
+    for (const [name] of nowOvs) if (!wasOvs.has(name)) removals.push({ kind: 'deleteOvsBridge', name });
+    for (const [name] of wasOvs) if (!nowOvs.has(name)) recreations.push(...invertOperation({ kind: 'deleteOvsBridge', name }, from));
+    for (const [name, bridge] of nowOvs) {
+      const was = wasOvs.get(name);
+      if (!was) continue;
+      const wasPorts = new Set(was.ports.map((p) => p.name));
+      const nowPorts = new Set(bridge.ports.map((p) => p.name));
+      for (const port of nowPorts) if (!wasPorts.has(port)) removals.push({ kind: 'removeOvsPort', bridge: name, port });
+      for (const port of wasPorts) if (!nowPorts.has(port)) recreations.push(...invertOperation({ kind: 'removeOvsPort', bridge: name, port }, from));
+    }
   }
-  const ovsDevices = new Set([...wasOvs.values(), ...nowOvs.values()].flatMap((b) => [b.name, ...b.ports.flatMap((p) => [p.name, ...p.interfaces.map((i) => i.name)])]));
+  const ovsDevices = new Set([...(from.ovs?.bridges ?? []), ...(to.ovs?.bridges ?? [])].flatMap((b) => [b.name, ...b.ports.flatMap((p) => [p.name, ...p.interfaces.map((i) => i.name)])]));
+  const ours = (t: Topology, i: NetInterface) => !ownedElsewhere(t, i) && !ovsDevices.has(i.name);
 
-  // Kernel interfaces: a veth pair is one deletion and one re-creation.
+  // Kernel interfaces made or deleted outside: a veth pair is one deletion and one re-creation.
+  const wasByName = new Map(from.interfaces.map((i) => [i.name, i]));
+  const nowByName = new Map(to.interfaces.map((i) => [i.name, i]));
   const handled = new Set<string>();
   for (const [name, now] of nowByName) {
-    if (wasByName.has(name) || handled.has(name) || !ours(now) || ovsDevices.has(name)) continue;
+    if (wasByName.has(name) || handled.has(name) || !ours(to, now)) continue;
     handled.add(name).add(now.peer ?? name);
     removals.push({ kind: 'deleteInterface', name });
   }
   for (const [name, was] of wasByName) {
-    if (nowByName.has(name) || handled.has(name) || !ours(was) || ovsDevices.has(name)) continue;
+    if (nowByName.has(name) || handled.has(name) || !ours(from, was)) continue;
     handled.add(name).add(was.peer ?? name);
     recreations.push(...invertOperation({ kind: 'deleteInterface', name }, from));
   }
-  for (const [name, now] of nowByName) {
-    const was = wasByName.get(name);
-    if (!was || !ours(now)) continue;
-    edits.push(...interfaceFieldUndo(from, was, now));
-    if (was.adminUp !== now.adminUp) linkStates.push({ kind: 'setLinkState', dev: name, up: was.adminUp });
+
+  // libvirt networks created or deleted outside (their bridges come and go with them).
+  if (knows.libvirt) {
+    const wasNetworks = new Set(from.networks.map((n) => n.name));
+    const nowNetworks = new Set(to.networks.map((n) => n.name));
+    for (const name of nowNetworks) if (!wasNetworks.has(name)) removals.push({ kind: 'deleteNetwork', name });
+    for (const name of wasNetworks) if (!nowNetworks.has(name)) recreations.push(...invertOperation({ kind: 'deleteNetwork', name }, from));
   }
 
-  // libvirt networks created or deleted outside.
-  const wasNetworks = new Set(from.networks.map((n) => n.name));
-  const nowNetworks = new Set(to.networks.map((n) => n.name));
-  for (const name of nowNetworks) if (!wasNetworks.has(name)) removals.push({ kind: 'deleteNetwork', name });
-  for (const name of wasNetworks) if (!nowNetworks.has(name)) recreations.push(...invertOperation({ kind: 'deleteNetwork', name }, from));
-
+  // First what was made or deleted; then each interface's settings, from where that leaves them
+  // (a port of a deleted bridge is free already; a re-created bridge has its ports back).
+  const structure = inWorkingOrder(to, [...removals, ...recreations]);
+  const middle = structure.state;
+  const detaches: Operation[] = [];
+  const edits: Operation[] = [];
+  const linkStates: Operation[] = [];
+  for (const now of middle.interfaces) {
+    const was = wasByName.get(now.name);
+    if (!was || !ours(middle, now) || !ours(from, was)) continue;
+    const ops = interfaceFieldUndo(from, was, now, knows.addresses);
+    detaches.push(...ops.filter((op) => op.kind === 'unsetMaster'));
+    edits.push(...ops.filter((op) => op.kind !== 'unsetMaster'));
+    if (was.adminUp !== now.adminUp) linkStates.push({ kind: 'setLinkState', dev: now.name, up: was.adminUp });
+  }
   // A device's tc tree: the one it had, or the kernel's default when it had none.
-  for (const dev of devicesWithOtherTrees(from, to)) {
-    edits.push(...(isKernelDefault(rootTreeOf(from, dev)) ? [{ kind: 'removeQdisc', dev } as Operation] : invertOperation({ kind: 'removeQdisc', dev }, from)));
+  if (knows.tc) {
+    for (const dev of devicesWithOtherTrees(from, middle)) {
+      edits.push(...(isKernelDefault(rootTreeOf(from, dev)) ? [{ kind: 'removeQdisc', dev } as Operation] : invertOperation({ kind: 'removeQdisc', dev }, from)));
+    }
   }
-
-  const candidates = [...removals, ...recreations, ...edits, ...linkStates];
-  const checked = validateOperations(to, candidates);
-  const operations = candidates.filter((_, i) => !checked.checks[i]!.errors.length);
-  const refused = candidates.flatMap((op, i) => {
-    const errors = checked.checks[i]!.errors;
-    return errors.length ? [`Not drafted: ${kindOf(op).describe(op)}: ${errors.join(' ')}`] : [];
-  });
-  const stays = diffTopology(withoutKernelMade(from), withoutKernelMade(checked.projected)).map(changeInWords);
-  return { operations, notUndone: [...refused, ...stays] };
+  const settings = inWorkingOrder(middle, [...detaches, ...edits, ...linkStates]);
+  const stays = diffTopology(withoutKernelMade(from), withoutKernelMade(settings.state)).map(changeInWords);
+  return { operations: [...structure.taken, ...settings.taken], notUndone: [...structure.refused, ...settings.refused, ...stays] };
 }

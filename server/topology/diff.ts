@@ -241,7 +241,7 @@ function withPhrases<T>(changes: TopologyChange[], before: readonly T[], after: 
 }
 
 /** The sections a topology could not read; what they hold is unknown, not empty. */
-function unknownSections(...ts: Topology[]): Set<string> {
+export function unknownSections(...ts: Topology[]): Set<string> {
   return new Set(ts.flatMap((t) => t.missing.map((m) => m.section)));
 }
 
