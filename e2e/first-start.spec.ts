@@ -87,7 +87,8 @@ test('the host page shows the live graph with the seeded nodes and edges, and th
   const refused = inspector.getByTestId('action-refused');
   await expect(refused).toContainText('Not possible: virbr0 is managed by libvirt network default');
   await expect(refused.getByRole('button', { name: 'Delete virbr0' })).toBeDisabled();
-  await graph.locator('.react-flow__node[data-id="if:veth-a"]').click();
+  // Clicked at its top left: the NAT edge, drawn above the nodes, crosses its right half.
+  await graph.locator('.react-flow__node[data-id="if:veth-a"]').click({ position: { x: 12, y: 8 } });
   await expect(inspector.getByRole('button', { name: 'Delete veth-a' })).toBeEnabled();
 
   // Search finds a node and shows it in the inspector; the kind filter hides a kind.
