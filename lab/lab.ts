@@ -172,6 +172,12 @@ export interface UpResult {
  * (so `up` twice duplicates nothing); broken ones, leftovers of a killed lab and hosts beyond N
  * are torn down first.
  */
+function checkVmHostCount(vmHosts: number): void {
+  if (!Number.isInteger(vmHosts) || vmHosts < 0 || vmHosts > MAX_VM_HOSTS) {
+    throw new Error(`--vm-hosts must be an integer from 0 to ${MAX_VM_HOSTS}, got ${vmHosts}`);
+  }
+}
+
 export function up(opts: UpOptions): Promise<UpResult> {
   return withLabLock(() => upLocked(opts));
 }
@@ -183,9 +189,7 @@ async function upLocked(opts: UpOptions): Promise<UpResult> {
   if (!Number.isInteger(opts.hosts) || opts.hosts < 1 || opts.hosts > MAX_HOSTS) {
     throw new Error(`--hosts must be an integer from 1 to ${MAX_HOSTS}, got ${opts.hosts}`);
   }
-  if (opts.vmHosts !== undefined && (!Number.isInteger(opts.vmHosts) || opts.vmHosts < 0 || opts.vmHosts > MAX_VM_HOSTS)) {
-    throw new Error(`--vm-hosts must be an integer from 0 to ${MAX_VM_HOSTS}, got ${opts.vmHosts}`);
-  }
+  if (opts.vmHosts !== undefined) checkVmHostCount(opts.vmHosts);
   await ensurePrerequisites(new Set([mode]), log, { vm: (opts.vmHosts ?? 0) > 0 });
   await ensureClientKey();
   if (opts.authorizeKeys?.length) await authorizeKeys(opts.authorizeKeys, log);
@@ -251,9 +255,7 @@ async function upLocked(opts: UpOptions): Promise<UpResult> {
 export function upGuests(vmHosts: number, log: Log = () => {}): Promise<UpResult> {
   return withLabLock(async () => {
     const started = Date.now();
-    if (!Number.isInteger(vmHosts) || vmHosts < 0 || vmHosts > MAX_VM_HOSTS) {
-      throw new Error(`--vm-hosts must be an integer from 0 to ${MAX_VM_HOSTS}, got ${vmHosts}`);
-    }
+    checkVmHostCount(vmHosts);
     await ensurePrerequisites(new Set(), log, { vm: vmHosts > 0 });
     await ensureClientKey();
     await ensureLabBridges();

@@ -6,7 +6,7 @@ import type { Db } from '@/server/db/client';
 import { AppError } from '@/server/errors';
 import type { Actor } from '@/server/hosts/hosts';
 import { undoOutsideChange } from '@/server/plan/undo-outside';
-import type { Topology } from '@/server/topology/model';
+import { snapshotTopology } from '@/server/topology/timeline';
 import { addOperations, type DraftView } from './drafts';
 
 export interface OutsideUndoDrafted {
@@ -20,13 +20,9 @@ export interface OutsideUndoDrafted {
 export async function draftUndoOfOutsideChange(db: Db, actor: Actor, observedChangeId: string): Promise<OutsideUndoDrafted> {
   const row = await db.observedChange.findUnique({ where: { id: observedChangeId } });
   if (!row) throw new AppError('NOT_FOUND', { userMessage: 'That outside change is not recorded (any more).' });
-  const reads = await db.topologySnapshot.findMany({ where: { id: { in: [row.fromSnapshotId, row.toSnapshotId] }, hostId: row.hostId } });
-  const readOf = (id: string) => reads.find((r) => r.id === id);
-  const [before, after] = [readOf(row.fromSnapshotId), readOf(row.toSnapshotId)];
-  if (!before || !after) {
-    throw new AppError('NOT_FOUND', { userMessage: 'The reads of the host before and after that change are no longer stored, so what it changed cannot be undone from here.' });
-  }
-  const undo = undoOutsideChange(JSON.parse(before.topology) as Topology, JSON.parse(after.topology) as Topology);
+  // The reads before and after it, as the time slider shows them.
+  const [before, after] = await Promise.all([snapshotTopology(db, row.hostId, row.fromSnapshotId), snapshotTopology(db, row.hostId, row.toSnapshotId)]);
+  const undo = undoOutsideChange(before.topology, after.topology);
   if (!undo.operations.length) {
     throw new AppError('BAD_INPUT', { userMessage: `Switchboard cannot undo any of this change: ${undo.notUndone.join('; ')}.` });
   }
