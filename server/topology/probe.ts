@@ -188,39 +188,39 @@ else true; fi
 e ovs $?`, '\n  :')}
 }
 # tc classes and filters (parse/tc.ts, parse/tc-filter.ts), in the background with the firewall:
-# a tc process per device or qdisc that has them.
-tc_classes_and_filters() {${traffic(`
+# a tc process per device or qdisc that has them. The baseline (traffic: false) keeps the class
+# read the probe had before issue 13: the same devices, without counters or filters.
+tc_classes_and_filters() {
 # The qdisc list once more as text ("qdisc KIND HANDLE dev NAME ..."): which devices have
-# classes and which qdiscs hold filters. Classes and filters are read one tc process per device
-# (or qdisc), ~1.5 ms each, so only where they can exist: over 0.7 s on a host with 500
-# interfaces otherwise. Classes come with their counters (-s: "Sent N bytes M pkt"), so that
-# what a filter steers into a class can be seen (parse/tc.ts).
-tcq=$(tc qdisc show 2>/dev/null)
+# classes and which qdiscs hold filters, in one awk pass ("c:DEV" and "f:DEV:HANDLE" words).
+# Classes and filters are read one tc process per device (or qdisc), ~1.5 ms each, so only
+# where they can exist: over 0.7 s on a host with 500 interfaces otherwise.${traffic(`
+# Classes come with their counters (-s: "Sent N bytes M pkt"), so that what a filter steers into
+# a class can be seen (parse/tc.ts). Filters are those of the qdiscs that classify (FILTER_QDISCS): the
+# classful ones under their own handle, ingress under ffff:, clsact's two sides. A name cannot
+# hold ":", so "dev:handle" splits at its first one.`)}
 set -f # interface names may contain glob characters
+reads=$(tc qdisc show 2>/dev/null | awk '
+  $2 !~ /^(noqueue|pfifo_fast|pfifo|bfifo|pfifo_head_drop|fq_codel|fq|fq_pie|sfq|codel|cake|red|choke|pie|netem|ingress|clsact|plug)$/ && !seen[$5]++ { print "c:" $5 }${traffic(`
+  $2 ~ /^(${FILTER_QDISCS.join('|')})$/ { print "f:" $5 ":" $3 }
+  $2 == "clsact" { print "f:" $5 ":ffff:fff2"; print "f:" $5 ":ffff:fff3" }`)}
+')
 s class
 rc=0
 if command -v tc >/dev/null 2>&1; then
-  for d in $(printf '%s\n' "$tcq" | awk '$2 !~ /^(noqueue|pfifo_fast|pfifo|bfifo|pfifo_head_drop|fq_codel|fq|fq_pie|sfq|codel|cake|red|choke|pie|netem|ingress|clsact|plug)$/ && !seen[$5]++ { print $5 }'); do
-    out=$(tc -s class show dev "$d" 2>/dev/null) || rc=$?
+  for w in $reads; do
+    case $w in c:*) d=\${w#c:};; *) continue;; esac
+    out=$(tc${traffic(' -s')} class show dev "$d" 2>/dev/null) || rc=$?
     [ -n "$out" ] && printf 'dev %s\n%s\n' "$d" "$out"
   done
 else rc=127; fi
-e class $rc
-# Filters (parse/tc-filter.ts) of the qdiscs that classify (FILTER_QDISCS): the classful ones
-# under their own handle, ingress under ffff:, clsact's two sides. A name cannot hold ":", so
-# "dev:handle" splits at its first one. tc's JSON leaves a police action's rate and burst out,
-# so where it has one the text follows.
-# Without such a qdisc (most hosts), the shell's own pattern match spares starting awk.
+e class $rc${traffic(`
+# tc's JSON leaves a police action's rate and burst out, so where it has one the text follows.
 s filter
 rc=0
-pairs=''
-case $tcq in ${[...FILTER_QDISCS, 'clsact'].map((k) => `*'qdisc ${k} '*`).join('|')})
-  pairs=$(printf '%s\n' "$tcq" | awk '
-    $2 ~ /^(${FILTER_QDISCS.join('|')})$/ { print $5 ":" $3 }
-    $2 == "clsact" { print $5 ":ffff:fff2"; print $5 ":ffff:fff3" }') ;;
-esac
 if command -v tc >/dev/null 2>&1; then
-  for p in $pairs; do
+  for w in $reads; do
+    case $w in f:*) p=\${w#f:};; *) continue;; esac
     d=\${p%%:*}; h=\${p#*:}
     if out=$(tc -j filter show dev "$d" parent "$h" 2>/dev/null); then
       printf '@@filters %s %s@@\n%s\n' "$d" "$h" "$out"
@@ -230,9 +230,8 @@ if command -v tc >/dev/null 2>&1; then
     fi
   done
 else rc=127; fi
+e filter $rc`)}
 set +f
-e filter $rc
-`, '\ns class\nrc=0\ne class $rc')}
 }
 tmp=$(mktemp -d 2>/dev/null) || tmp=''
 [ -n "$tmp" ] && trap 'rm -rf "$tmp"' EXIT
