@@ -204,6 +204,53 @@ const confirm = (id: string) => {
   return spawnSync(prog!, args, { encoding: 'utf8' }).stdout.trim();
 };
 
+describe('consecutive ip commands run in one ip process (ip -batch)', () => {
+  const cmd = (argv: string, inverse?: string): PlannedCommand => ({ argv: argv.split(' '), inverse: inverse ? [inverse.split(' ')] : [] });
+  const batches = (r: Run) => r.lines.filter((l) => l.startsWith('SB batch ')).map((l) => Number(l.split(' ')[2]));
+
+  it('groups the ip commands between other programs, and reports run and done per command in order', () => {
+    const steps: RunnerStep[] = [
+      { commands: [cmd('ip link add name sbbr type bridge', 'ip link del dev sbbr'), cmd('ip link add sbv0 type veth peer name sbv1', 'ip link del dev sbv0')] },
+      { commands: [cmd('tc qdisc add dev sbv0 root handle 1: htb', 'tc qdisc del dev sbv0 root')] },
+      { commands: [cmd('ip link set dev sbv0 master sbbr', 'ip link set dev sbv0 nomaster'), cmd('ip link set dev sbbr up', 'ip link set dev sbbr down')] },
+    ];
+    const r = run(encodeRunnerInput(newId(), steps));
+    expect(batches(r)).toEqual([2, 2]);
+    const order = r.events.flatMap((e) => (e.type === 'run' || e.type === 'done' ? [`${e.type} ${e.step}.${e.command}`] : []));
+    expect(order).toEqual(['run 0.0', 'done 0.0', 'run 0.1', 'done 0.1', 'run 1.0', 'done 1.0', 'run 2.0', 'done 2.0', 'run 2.1', 'done 2.1']);
+    expect(endOf(r)).toEqual({ type: 'end', result: 'applied' });
+    expect(r.links.sort()).toEqual(['lo', 'sbbr', 'sbv0', 'sbv1']);
+  });
+
+  it('ip exiting on an argument it cannot parse (without naming the line): exactly the commands before it are undone', () => {
+    const steps: RunnerStep[] = [
+      { commands: [cmd('ip link add name sbbr type bridge', 'ip link del dev sbbr')] },
+      { commands: [cmd('ip link add sbv0 type veth peer name sbv1', 'ip link del dev sbv0')] },
+      { commands: [cmd('ip link set dev sbv0 mtu notanumber', 'ip link set dev sbv0 mtu 1500')] },
+      { commands: [cmd('ip link set dev sbbr up', 'ip link set dev sbbr down')] },
+    ];
+    const r = run(encodeRunnerInput(newId(), steps));
+    expect(batches(r)).toEqual([4]);
+    expect(r.events.filter((e) => e.type === 'done').map((e) => `${e.step}:${(e as { exitCode: number }).exitCode}`)).toEqual(['0:0', '1:0', '2:255']);
+    expect(r.lines.some((l) => l.startsWith('SB out 2 0 ') && l.includes('mtu'))).toBe(true);
+    expect(undoRuns(r)).toEqual(['1.0.1', '0.0.1']);
+    expect(endOf(r)).toEqual({ type: 'end', result: 'rolled-back' });
+    expect(r.links).toEqual(['lo']);
+  });
+
+  it('starts a new ip after a delete or a rename (ip before 5.0 keeps a name\'s old index for the whole batch)', () => {
+    const steps: RunnerStep[] = [
+      { commands: [cmd('ip link add sbd0 type bridge', 'ip link del dev sbd0'), cmd('ip link del dev sbd0', 'ip link add sbd0 type bridge')] },
+      { commands: [cmd('ip link add sbd0 type bridge', 'ip link del dev sbd0'), cmd('ip link set dev sbd0 name sbd1', 'ip link set dev sbd1 name sbd0')] },
+      { commands: [cmd('ip link add sbd0 type bridge', 'ip link del dev sbd0'), cmd('ip link set dev sbd0 up', 'ip link set dev sbd0 down')] },
+    ];
+    const r = run(encodeRunnerInput(newId(), steps));
+    expect(batches(r)).toEqual([2, 2, 2]);
+    expect(endOf(r)).toEqual({ type: 'end', result: 'applied' });
+    expect(r.links.sort()).toEqual(['lo', 'sbd0', 'sbd1']);
+  });
+});
+
 describe('confirmed apply: the host undoes a change the panel does not confirm in time', () => {
   it('waits after the last step; a confirmation keeps the change and ends "applied"', async () => {
     const id = newId();

@@ -19,7 +19,8 @@ export const PLAN_MAGIC = 'SWITCHBOARD-PLAN 1';
  * `doc <step> <cmd> <n> <base64>`, then `end`. An argument `@docN` in a command or an inverse of
  * that command names its document N: the runner writes it to a private file first and passes the
  * file's path, so an XML or config document never appears on a command line.
- * Output lines (all prefixed `SB `): begin, run, out, done, undo-run, undo-done, end, busy, error.
+ * Output lines (all prefixed `SB `): begin, run, out, done, undo-run, undo-done, end, busy, error,
+ * and `batch N` before N commands that run in one `ip -batch` (the journal's record; no event).
  * Durations come from /proc/uptime (centiseconds) so timing costs no fork per command.
  */
 export const RUNNER_SCRIPT = `
@@ -151,10 +152,84 @@ report_output() {
   [ -n "$3" ] || return 0
   printf '%s\\n' "$3" | tail -n 20 | while IFS= read -r l; do emit "SB out $1 $2 $l"; done
 }
+# Consecutive ip commands run as one \`ip -batch\`: one process instead of one per command, the
+# cost that dominates a large change. ip stops at the first command that fails; to know exactly
+# which ran (it may also exit on an argument it cannot parse, without saying which line), each
+# command is followed by \`link show dev lo\`, whose one line of output (-o) marks it done.
+# Only plain objects (no option before them; netns and vrf run other programs), every argument
+# in the safe set, no document.
+batch=$dir/$id.batch
+queued=
+batchable() {
+  [ "$4" = ip ] || return 1
+  case $5 in link|address|addr|route|rule|neigh|neighbor|neighbour|nexthop) ;; *) return 1;; esac
+  shift 4
+  for a in "$@"; do
+    case $a in ''|*[!A-Za-z0-9_.:/=,-]*|@doc*|-*) return 1;; esac
+  done
+}
+# ip before 5.0 keeps a device's index by name for the whole batch: after a delete, a rename or
+# a move to another namespace, the next command starts a new ip.
+ends_batch() {
+  [ "$5" = link ] || return 1
+  case $6 in del|delete) return 0;; set) ;; *) return 1;; esac
+  for a in "$@"; do case $a in name|netns) return 0;; esac; done
+  return 1
+}
+# Runs the queued commands; sets failed when one fails. Events keep their order per command (run,
+# out, done): the first command's run before ip starts, the others' as ip's result is read. Those
+# that share one ip process share its duration: each is given an equal part.
+run_batch() {
+  [ -n "$queued" ] || return 0
+  set -- $queued
+  emit "SB batch $#"
+  emit "SB run \${1%.*} \${1#*.}"
+  now; t0=$t
+  out=$(ip -o -batch "$batch" 2>&1 < /dev/null)
+  rc=$?
+  now
+  set -- $queued
+  each=$(( (t - t0) * 10 / $# ))
+  marks=$(printf '%s\\n' "$out" | grep -c '^[0-9]*: lo: ')
+  out=$(printf '%s\\n' "$out" | grep -v -e '^[0-9]*: lo: ' -e "^Command failed $batch:")
+  # ip that fails without a failed command (it never should) fails the last one, which ran.
+  [ "$rc" -eq 0 ] && marks=$#
+  last_ran=
+  if [ "$rc" -ne 0 ] && [ "$marks" -ge $# ]; then marks=$(($# - 1)); last_ran=1; fi
+  k=0
+  for q in $queued; do
+    k=$((k + 1)); s=\${q%.*}; c=\${q#*.}
+    [ "$k" -eq 1 ] || emit "SB run $s $c"
+    if [ "$k" -le "$marks" ]; then
+      [ "$k" -lt $# ] || report_output "$s" "$c" "$out"
+      emit "SB done $s $c 0 $each"
+      echo "$s $c" >> "$ran"
+    else
+      report_output "$s" "$c" "$out"
+      emit "SB done $s $c $rc $each"
+      [ -z "$last_ran" ] || echo "$s $c" >> "$ran"
+      failed=1
+      break
+    fi
+  done
+  queued=
+  : > "$batch"
+  [ -z "$failed" ]
+}
 emit "SB begin $id $(grep -c '^do ' "$plan")"
 failed=
+: > "$batch"
 while IFS= read -r line; do
   case $line in "do "*) ;; *) continue;; esac
+  set -- $line
+  if batchable "$@"; then
+    queued="$queued $2.$3"
+    shift 4
+    printf '%s\\nlink show dev lo\\n' "$*" >> "$batch"
+    if ends_batch x x x ip "$@"; then run_batch || break; fi
+    continue
+  fi
+  run_batch || break
   set -- $line
   s=$2; c=$3
   emit "SB run $s $c"
@@ -164,6 +239,7 @@ while IFS= read -r line; do
   if [ "$rc" -ne 0 ]; then failed=1; break; fi
   echo "$s $c" >> "$ran"
 done < "$plan"
+[ -n "$failed" ] || run_batch
 # Confirmed apply: the plan ran; now the panel must prove, over a new connection, that it still
 # reaches the host (journal helper, "confirm"). Without that proof in time, the host undoes the
 # whole change itself: also when the panel died or this connection is gone. Exactly one of the
@@ -204,7 +280,7 @@ if [ -n "$failed" ]; then
 fi
 emit "SB end $result"
 set +f
-rm -f "$plan" "$ran" "$dir/$id.rev" "$dir/$id.undo" "$dir/$id.docs" "$dir/$id".d.*
+rm -f "$plan" "$ran" "$batch" "$dir/$id.rev" "$dir/$id.undo" "$dir/$id.docs" "$dir/$id".d.*
 [ "$result" = applied ]
 `;
 
