@@ -168,7 +168,6 @@ async function main() {
 
     const s = (x: number) => `${(x / 1000).toFixed(2)} s`;
     const runs = (xs: number[]) => xs.map((x) => (x / 1000).toFixed(2)).join(', ');
-    const m1 = median(oneExec);
     const mf = median(floor);
     const p95 = (xs: number[]) => s(quantile(xs, 0.95));
     const row = (what: string, xs: number[], listRuns = true) =>

@@ -7,6 +7,7 @@ import { ChangeStatusBadge, LIVE_STATUSES } from '@/components/changes/change-st
 import { useTRPC } from '@/components/trpc/client';
 import type { RouterOutputs } from '@/components/trpc/types';
 import { ErrorMessage } from '@/components/ui/error-message';
+import { useLive } from '@/components/live/host-live';
 
 type Change = RouterOutputs['changes']['get'];
 type Step = Change['steps'][number];
@@ -67,9 +68,11 @@ function Confirmation({ confirmation: c, hostName, readAt }: { confirmation: Non
  */
 export function ChangeSteps({ changeId }: { changeId: string }) {
   const trpc = useTRPC();
+  // On a host's page, each step arrives as a live event; elsewhere (or while those are down) it polls.
+  const eventsArrive = useLive();
   const change = useQuery({
     ...trpc.changes.get.queryOptions({ changeId }),
-    refetchInterval: (query) => (query.state.data && LIVE_STATUSES.has(query.state.data.status) ? POLL_MS : false),
+    refetchInterval: (query) => (!eventsArrive && query.state.data && LIVE_STATUSES.has(query.state.data.status) ? POLL_MS : false),
     refetchIntervalInBackground: true,
   });
 

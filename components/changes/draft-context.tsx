@@ -8,6 +8,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '@/components/trpc/client';
 import type { RouterOutputs } from '@/components/trpc/types';
 import type { Operation } from '@/server/plan/ops';
+import { useLive } from '@/components/live/host-live';
 
 export type DraftView = RouterOutputs['changes']['draft'];
 
@@ -41,7 +42,8 @@ const DraftContext = createContext<DraftEditor | null>(null);
 export function useDraftEditorState(hostId: string, canEdit: boolean): DraftEditor {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const draftQuery = useQuery({ ...trpc.changes.draft.queryOptions({ hostId }), refetchInterval: DRAFT_POLL_MS });
+  // Another operator's edit arrives as a live event; the timer stands in only while none can.
+  const draftQuery = useQuery({ ...trpc.changes.draft.queryOptions({ hostId }), refetchInterval: useLive() ? false : DRAFT_POLL_MS });
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const setDraft = useCallback(

@@ -26,6 +26,7 @@ import { ifId, topologyToGraph, type GraphNodeKind } from '@/server/topology/gra
 import type { Topology } from '@/server/topology/model';
 import { missingInWords } from '@/server/topology/words';
 import { isoTime } from '@/components/ui/date-words';
+import { HostLive, useLive } from '@/components/live/host-live';
 
 /** How often an open graph re-reads the host. A refresh is one SSH exec (~0.1-0.3 s). */
 const REFRESH_EVERY_MS = 30_000;
@@ -33,6 +34,9 @@ const REFRESH_EVERY_MS = 30_000;
 function HostGraph({ hostId, heading }: { hostId: string; heading: ReactNode }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
+  // While live events arrive, another tab's read or edit shows at once; timers only stand in
+  // while they do not.
+  const isLive = useLive();
   const me = useQuery(trpc.auth.me.queryOptions());
   const canEdit = me.data?.role === 'admin' || me.data?.role === 'operator';
   // Time travel: a stored read of the past replaces the live host on the graph, read-only (no
@@ -46,7 +50,7 @@ function HostGraph({ hostId, heading }: { hostId: string; heading: ReactNode }) 
   // snapshot only when something changed, so its own time says how fresh the view is).
   const latest = useQuery(trpc.topology.latest.queryOptions({ hostId }));
   const saved = useQuery(trpc.topology.positions.queryOptions({ hostId }));
-  const fleetConflicts = useQuery({ ...trpc.topology.conflicts.queryOptions({ hostId }), refetchInterval: REFRESH_EVERY_MS });
+  const fleetConflicts = useQuery({ ...trpc.topology.conflicts.queryOptions({ hostId }), refetchInterval: isLive ? false : REFRESH_EVERY_MS });
   // This host's conflicts by graph node, in sentences (a conflict with another host names it).
   const conflicts = useMemo(() => {
     const byNode = new Map<string, string[]>();
@@ -87,16 +91,18 @@ function HostGraph({ hostId, heading }: { hostId: string; heading: ReactNode }) 
   const searchParams = useSearchParams();
   const [outsideOpen, setOutsideOpen] = useState(searchParams.get('outside') === '1');
   const [outsideMarks, setOutsideMarks] = useState<ReadonlyMap<string, PendingMark> | null>(null);
-  const observed = useQuery({ ...trpc.topology.observedChanges.queryOptions({ hostId }), refetchInterval: REFRESH_EVERY_MS });
+  const observed = useQuery({ ...trpc.topology.observedChanges.queryOptions({ hostId }), refetchInterval: isLive ? false : REFRESH_EVERY_MS });
   const openOutside = observed.data?.filter((c) => !c.acknowledgedAt).length ?? 0;
   const closeOutside = useCallback(() => setOutsideOpen(false), []);
   const [focus, setFocus] = useState<{ id: string; seq: number } | null>(null);
 
-  const liveTopology: Topology | null = live?.topology ?? ((latest.data?.topology ?? null) as Topology | null);
+  // This tab's own last read, unless a newer one was stored since (another tab's read, told live).
+  const latestIsNewer = !!latest.data && (!live || new Date(latest.data.observedAt).getTime() > new Date(live.observedAt).getTime());
+  const liveTopology: Topology | null = latestIsNewer ? (latest.data!.topology as Topology) : (live?.topology ?? null);
   const past = useQuery(trpc.topology.snapshot.queryOptions(time.at ? { hostId, snapshotId: time.at } : skipToken));
   const pastTopology = time.at ? ((past.data?.topology ?? null) as Topology | null) : null;
   const topology = pastTopology ?? liveTopology;
-  const dataTime = live?.observedAt ?? latest.data?.observedAt ?? null;
+  const dataTime = latestIsNewer ? latest.data!.observedAt : (live?.observedAt ?? null);
   const pendingCount = draft?.items.length ?? 0;
   // With a draft, the graph draws the host as it will be (live ids, pending things marked).
   const projected = pendingCount > 0 && !pastTopology ? ((draft?.projected ?? null) as Topology | null) : null;
@@ -205,6 +211,15 @@ function HostGraph({ hostId, heading }: { hostId: string; heading: ReactNode }) 
             ) : (
               'Not read yet'
             )}
+          </span>
+          <span
+            data-testid="live-status"
+            data-live={isLive ? 'yes' : 'no'}
+            title={isLive ? 'Edits and reads from other tabs and operators show here as they happen.' : 'Live updates are not connected: this page checks again every few seconds.'}
+            className={`inline-flex items-center gap-1.5 text-xs ${isLive ? 'text-emerald-700' : 'text-slate-500'}`}
+          >
+            <span aria-hidden className={`h-2 w-2 rounded-full ${isLive ? 'bg-emerald-500' : 'bg-slate-300'}`} />
+            {isLive ? 'Live' : 'Not live'}
           </span>
           <form
             className="ml-auto flex items-center gap-2"
@@ -364,8 +379,10 @@ function HostGraph({ hostId, heading }: { hostId: string; heading: ReactNode }) 
 /** A host's page below the header: `heading` names the host at the start of the toolbar. */
 export function TopologyView({ hostId, heading }: { hostId: string; heading: ReactNode }) {
   return (
-    <ReactFlowProvider>
-      <HostGraph hostId={hostId} heading={heading} />
-    </ReactFlowProvider>
+    <HostLive hostId={hostId}>
+      <ReactFlowProvider>
+        <HostGraph hostId={hostId} heading={heading} />
+      </ReactFlowProvider>
+    </HostLive>
   );
 }

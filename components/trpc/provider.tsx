@@ -1,7 +1,7 @@
 'use client';
 
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from '@trpc/client';
 import { useState, type ReactNode } from 'react';
 import type { AppRouter } from '@/server/api/root';
 import { TRPCProvider } from '@/components/trpc/client';
@@ -25,8 +25,15 @@ export function TrpcReactProvider({ children }: { children: ReactNode }) {
   const [trpcClient] = useState(() =>
     createTRPCClient<AppRouter>({
       // Same-origin relative URL: the browser adds Origin and the cookie; httpBatchLink sends
-      // Content-Type: application/json, which the CSRF check requires.
-      links: [httpBatchLink({ url: '/api/trpc' })],
+      // Content-Type: application/json, which the CSRF check requires. Subscriptions (live
+      // events) are server-sent events: a GET that only reads, with the same cookie.
+      links: [
+        splitLink({
+          condition: (op) => op.type === 'subscription',
+          true: httpSubscriptionLink({ url: '/api/trpc' }),
+          false: httpBatchLink({ url: '/api/trpc' }),
+        }),
+      ],
     }),
   );
   return (

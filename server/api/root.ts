@@ -7,6 +7,7 @@ import { hostsRouter } from '@/server/api/routers/hosts';
 import { topologyRouter } from '@/server/api/routers/topology';
 import { changesRouter } from '@/server/api/routers/changes';
 import { auditRouter } from '@/server/api/routers/audit';
+import { liveRouter } from '@/server/api/routers/live';
 
 export const appRouter = createTRPCRouter({
   health: publicProcedure.query(() => ({ ok: true as const })),
@@ -18,6 +19,7 @@ export const appRouter = createTRPCRouter({
   topology: topologyRouter,
   changes: changesRouter,
   audit: auditRouter,
+  live: liveRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -8,6 +8,10 @@ import { assertAnonymousAllowed } from '@/server/api/anonymous-limit';
 
 const t = initTRPC.context<TrpcContext>().meta<ProcedureMeta>().create({
   errorFormatter: formatError,
+  // Live subscriptions (routers/live.ts) are server-sent events: a ping every 15 s keeps proxies
+  // from closing a quiet stream, and a browser that hears nothing for 40 s reconnects (its
+  // subscription opens with "ready", so the view re-reads what it missed).
+  sse: { ping: { enabled: true, intervalMs: 15_000 }, client: { reconnectAfterInactivityMs: 40_000 } },
 });
 
 export const createTRPCRouter = t.router;

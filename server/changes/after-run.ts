@@ -6,6 +6,7 @@ import { isAppError } from '@/server/errors';
 import type { SshPool } from '@/server/ssh/pool';
 import type { Topology } from '@/server/topology/model';
 import { refreshHost } from '@/server/topology/refresh';
+import { publish } from '@/server/live/hub';
 
 /** The host as it is now, or why it could not be read (never throws for an SSH failure). */
 export async function readHostAfterChange(db: Db, pool: SshPool, hostId: string): Promise<{ after: Topology | null; readError: string | null }> {
@@ -17,6 +18,7 @@ export async function readHostAfterChange(db: Db, pool: SshPool, hostId: string)
 }
 
 /** Applied operations leave the draft; `draftIds` is the JSON list stored on the change. */
-export async function removeAppliedDrafts(db: Db, draftIds: string): Promise<void> {
+export async function removeAppliedDrafts(db: Db, hostId: string, draftIds: string): Promise<void> {
   await db.draftOperation.deleteMany({ where: { id: { in: JSON.parse(draftIds) as string[] } } });
+  publish({ kind: 'draft', hostId });
 }

@@ -23,6 +23,7 @@ import { changeLabel } from './change-label';
 import { draftOperations } from './drafts';
 import { recoverChange } from './recovery';
 import type { StoredPlan } from './review';
+import { publish } from '@/server/live/hub';
 
 export type { ChangeStatus } from './changes.types';
 
@@ -173,6 +174,7 @@ export async function startApply(db: Db, pool: SshPool, actor: Actor, input: App
     throw err;
   }
 
+  publish({ kind: 'change', hostId: host.id, changeId: change.id });
   const finished = runApply(db, pool, { change, host, plan, operations, before, lock, actor, renewal, confirmWindowSeconds });
   return { changeId: change.id, finished };
 }
@@ -204,7 +206,9 @@ async function runApply(db: Db, pool: SshPool, ctx: RunContext): Promise<ApplySu
   // append is awaited (and handled) below, never left as an unhandled rejection.
   let appending: Promise<unknown> = Promise.resolve();
   const onRecord = (r: ProgressRecord) => {
-    appending = appending.then(() => appendAudit(db, { kind: r.kind, changeId: change.id, hostId: host.id, actor: actorRef, content: r }));
+    appending = appending
+      .then(() => appendAudit(db, { kind: r.kind, changeId: change.id, hostId: host.id, actor: actorRef, content: r }))
+      .then(() => publish({ kind: 'change', hostId: host.id, changeId: change.id }));
     appending.catch(() => undefined);
   };
   try {
@@ -272,7 +276,8 @@ async function finish(
     return { changeId: change.id, status: row.status as ChangeStatus, differences: [], durationMs: extra.durationMs };
   }
   if (runResult === 'applied') {
-    await removeAppliedDrafts(db, change.draftIds);
+    await removeAppliedDrafts(db, host.id, change.draftIds);
   }
+  publish({ kind: 'change', hostId: host.id, changeId: change.id });
   return { changeId: change.id, status, differences, durationMs: extra.durationMs };
 }

@@ -11,6 +11,7 @@ import type { Topology } from '@/server/topology/model';
 import { latestTopology } from '@/server/topology/refresh';
 import { changeLabel } from './change-label';
 import { fleetConflictsOfOperations, withMacs } from './fleet-conflicts';
+import { publish } from '@/server/live/hub';
 
 /** A draft larger than this is more likely a runaway script than a change a person reviews. */
 export const DRAFT_LIMIT = 500;
@@ -120,6 +121,7 @@ export async function addOperations(db: Db, actor: Actor, hostId: string, drafte
       });
     }
   });
+  publish({ kind: 'draft', hostId });
   return getDraft(db, hostId);
 }
 
@@ -127,10 +129,12 @@ export async function addOperations(db: Db, actor: Actor, hostId: string, drafte
 export async function removeOperation(db: Db, hostId: string, operationId: string): Promise<DraftView> {
   const r = await db.draftOperation.deleteMany({ where: { id: operationId, hostId } });
   if (!r.count) throw new AppError('NOT_FOUND', { userMessage: 'That operation is no longer in the draft (someone removed or applied it).' });
+  publish({ kind: 'draft', hostId });
   return getDraft(db, hostId);
 }
 
 export async function discardDraft(db: Db, hostId: string): Promise<DraftView> {
   await db.draftOperation.deleteMany({ where: { hostId } });
+  publish({ kind: 'draft', hostId });
   return getDraft(db, hostId);
 }

@@ -19,6 +19,7 @@ import type { Topology } from '@/server/topology/model';
 import { readHostAfterChange, removeAppliedDrafts } from './after-run';
 import type { ApplySummary, ChangeStatus } from './apply';
 import type { StoredPlan } from './review';
+import { publish } from '@/server/live/hub';
 
 /** How long to wait for a runner that is still working on the host to write its end. */
 export const JOURNAL_WAIT_MS = 60_000;
@@ -169,8 +170,9 @@ async function settle(
   });
   await db.changeSet.update({ where: { id: changeId }, data: { status, finishedAt: new Date() } });
   if (hostOutcome === 'applied') {
-    await removeAppliedDrafts(db, change.draftIds);
+    await removeAppliedDrafts(db, change.hostId, change.draftIds);
   }
+  publish({ kind: 'change', hostId: change.hostId, changeId });
   if (!opts.holdingLock) await db.hostLock.deleteMany({ where: { hostId: change.hostId, changeId } });
   return { changeId, status, differences: byHost ? [...differencesFromBefore, ...notes] : [...differencesFromPlan, ...notes], durationMs: 0 };
 }

@@ -36,6 +36,11 @@ export class TestBrowser {
     return { status: res.status, headers: res.headers, body: (await res.json()) as TrpcReply['body'] };
   }
 
+  /** The headers this browser sends with a request (host, address, its cookie), plus `extra`. */
+  requestHeaders(extra: Record<string, string> = {}) {
+    return this.headers(extra);
+  }
+
   private headers(extra: Record<string, string> = {}) {
     return {
       host: new URL(PANEL_ORIGIN).host,
@@ -66,6 +71,54 @@ export class TestBrowser {
       }),
     );
   }
+}
+
+export interface ServerSentEvent {
+  event: string;
+  data: unknown;
+}
+
+/** Reads a server-sent event stream, one event at a time (what an EventSource would dispatch). */
+async function* serverSentEvents(body: ReadableStream<Uint8Array>): AsyncGenerator<ServerSentEvent> {
+  const decoder = new TextDecoder();
+  let buffered = '';
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    buffered += decoder.decode(value, { stream: true });
+    let end: number;
+    while ((end = buffered.indexOf('\n\n')) >= 0) {
+      const block = buffered.slice(0, end);
+      buffered = buffered.slice(end + 2);
+      let event = 'message';
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
+      }
+      if (!data.length) continue;
+      const text = data.join('\n');
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON: kept as text
+      }
+      yield { event, data: parsed };
+    }
+  }
+}
+
+/**
+ * A subscription as the browser's EventSource opens it (GET, the cookie, no body): the HTTP
+ * status, and the events as they arrive until the stream ends or `signal` aborts.
+ */
+export async function subscribe(browser: TestBrowser, db: Db, path: string, input: unknown, signal: AbortSignal) {
+  const qs = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+  const req = new Request(`${PANEL_ORIGIN}/api/trpc/${path}${qs}`, { headers: browser.requestHeaders({ accept: 'text/event-stream' }), signal });
+  const res = await handleTrpcRequest(req, { db, hosts: { hosts: [new URL(PANEL_ORIGIN).host] } });
+  return { status: res.status, contentType: res.headers.get('content-type'), events: res.body ? serverSentEvents(res.body) : null };
 }
 
 export function data<T>(reply: TrpcReply): T {

@@ -8,6 +8,7 @@ import { describeChange, diffTopology, topologyHash, type TopologyChange } from 
 import type { Counters, DhcpLease, GuestAddress, Neighbour, PanelSession, Topology } from './model';
 import { parseProbeOutput, ProbeParseError } from './parse';
 import { helperRefusal, probeInvocation } from '@/server/hosts/helpers';
+import { publish } from '@/server/live/hub';
 
 /** Sparklines show 15 minutes; a little more is kept so the first point has a predecessor. */
 export const COUNTER_WINDOW_MS = 16 * 60_000;
@@ -65,6 +66,7 @@ export async function refreshHost(db: Db, pool: SshPool, hostId: string, opts: R
   } catch (err) {
     if (isAppError(err)) {
       await db.host.update({ where: { id: hostId }, data: { status: statusForError(err.code), statusMessage: err.userMessage, lastCheckedAt: new Date() } });
+      publish({ kind: 'topology', hostId });
     }
     throw err;
   }
@@ -113,6 +115,7 @@ export async function refreshHost(db: Db, pool: SshPool, hostId: string, opts: R
     where: { id: hostId },
     data: { status: 'reachable', statusMessage: null, lastContactAt: observedAt, lastCheckedAt: observedAt },
   });
+  publish({ kind: 'topology', hostId });
   return { hostId, topology: sample.topology, hash, observedAt, probeMs, session: sample.session, ...result };
 }
 

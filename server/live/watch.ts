@@ -1,0 +1,28 @@
+// Subscriptions as the browser sees them (routers/live.ts): the hub's events for one host or
+// the whole fleet, opened with "ready" (re-read once: whatever happened while the view was not
+// subscribed, also across a reconnect), and ended when the session that opened them no longer
+// holds (signed out, expired, user disabled): checked before every event.
+import type { Db } from '@/server/db/client';
+import { findSessionUser } from '@/server/auth/sessions';
+import { AppError } from '@/server/errors';
+import { FLEET_TOPIC, hostTopic, subscribe, type LiveEvent } from './hub';
+
+export type LiveMessage = LiveEvent | { kind: 'ready' };
+
+async function* watch(db: Db, sessionToken: string | undefined, topic: string, signal: AbortSignal): AsyncGenerator<LiveMessage> {
+  yield { kind: 'ready' };
+  for await (const event of subscribe(topic, signal)) {
+    if (!(await findSessionUser(db, sessionToken))) return;
+    yield event;
+  }
+}
+
+export async function watchHost(db: Db, sessionToken: string | undefined, hostId: string, signal: AbortSignal): Promise<AsyncGenerator<LiveMessage>> {
+  const host = await db.host.findUnique({ where: { id: hostId }, select: { id: true } });
+  if (!host) throw new AppError('NOT_FOUND', { userMessage: 'That host does not exist (any more).' });
+  return watch(db, sessionToken, hostTopic(hostId), signal);
+}
+
+export function watchFleet(db: Db, sessionToken: string | undefined, signal: AbortSignal): AsyncGenerator<LiveMessage> {
+  return watch(db, sessionToken, FLEET_TOPIC, signal);
+}
