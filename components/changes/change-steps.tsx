@@ -7,7 +7,7 @@ import { ChangeStatusBadge, LIVE_STATUSES } from '@/components/changes/change-st
 import { useTRPC } from '@/components/trpc/client';
 import type { RouterOutputs } from '@/components/trpc/types';
 import { ErrorMessage } from '@/components/ui/error-message';
-import { useLive } from '@/components/live/host-live';
+import { useLive } from '@/components/live/live-events';
 
 type Change = RouterOutputs['changes']['get'];
 type Step = Change['steps'][number];

@@ -8,7 +8,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTRPC } from '@/components/trpc/client';
 import type { RouterOutputs } from '@/components/trpc/types';
 import type { Operation } from '@/server/plan/ops';
-import { useLive } from '@/components/live/host-live';
+import { useLive } from '@/components/live/live-events';
 
 export type DraftView = RouterOutputs['changes']['draft'];
 

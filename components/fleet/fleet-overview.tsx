@@ -12,6 +12,7 @@ import type { Role } from '@/server/auth/roles';
 import type { FleetConflict } from '@/server/topology/fleet';
 import { hostsNeedingAttention } from '@/server/hosts/attention';
 import { isoDateTime } from '@/components/ui/date-words';
+import { useLive } from '@/components/live/live-events';
 
 /** How a row that needs someone stands out. */
 const ROW_TONE = { danger: 'bg-red-50', warning: 'bg-amber-50/70', none: '' } as const;
@@ -22,8 +23,10 @@ const POLL_MS = 10_000;
 export function FleetOverview({ role }: { role: Role }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const fleet = useQuery({ ...trpc.topology.fleet.queryOptions(), refetchInterval: POLL_MS });
-  const conflicts = useQuery({ ...trpc.topology.conflicts.queryOptions({}), refetchInterval: POLL_MS });
+  // Reads and host changes arrive as live events; the timer stands in only while they cannot.
+  const poll = useLive() ? false : POLL_MS;
+  const fleet = useQuery({ ...trpc.topology.fleet.queryOptions(), refetchInterval: poll });
+  const conflicts = useQuery({ ...trpc.topology.conflicts.queryOptions({}), refetchInterval: poll });
   const conflictsOn = (hostId: string) => conflicts.data?.filter((c) => c.places.some((p) => p.hostId === hostId)).length ?? 0;
   const invalidate = () => Promise.all([queryClient.invalidateQueries({ queryKey: trpc.topology.fleet.queryKey() }), queryClient.invalidateQueries({ queryKey: trpc.topology.conflicts.queryKey() })]);
   const refreshAll = useMutation(trpc.topology.refreshAll.mutationOptions({ onSuccess: invalidate }));

@@ -26,9 +26,9 @@ import { ifId, topologyToGraph, type GraphNodeKind } from '@/server/topology/gra
 import type { Topology } from '@/server/topology/model';
 import { missingInWords } from '@/server/topology/words';
 import { isoTime } from '@/components/ui/date-words';
-import { HostLive, useLive } from '@/components/live/host-live';
+import { HostLive, useLive } from '@/components/live/live-events';
 
-/** How often an open graph re-reads the host. A refresh is one SSH exec (~0.1-0.3 s). */
+/** How often an open graph re-reads the host when live events are down. A refresh is one SSH exec (~0.1-0.3 s). */
 const REFRESH_EVERY_MS = 30_000;
 
 function HostGraph({ hostId, heading }: { hostId: string; heading: ReactNode }) {
@@ -73,11 +73,16 @@ function HostGraph({ hostId, heading }: { hostId: string; heading: ReactNode }) 
   const { mutate: runRefresh } = refresh;
   const { mutate: save } = savePositions;
 
+  // One read when the page opens; after that, while live, the server watches the host and every
+  // change arrives as an event (one read for all tabs); otherwise this tab reads on a timer.
   useEffect(() => {
     runRefresh({ hostId });
+  }, [hostId, runRefresh]);
+  useEffect(() => {
+    if (isLive) return;
     const timer = setInterval(() => runRefresh({ hostId }), REFRESH_EVERY_MS);
     return () => clearInterval(timer);
-  }, [hostId, runRefresh]);
+  }, [hostId, runRefresh, isLive]);
 
   const [search, setSearch] = useState('');
   /** Which of the search's matches Enter went to last (null: none yet). */

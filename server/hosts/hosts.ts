@@ -8,6 +8,7 @@ import { isUniqueViolation } from '@/server/db/errors';
 import { AppError, isAppError } from '@/server/errors';
 import type { SshHost, SshPool } from '@/server/ssh/pool';
 import { scanHostKey, type ScannedHostKey } from '@/server/ssh/scan';
+import { publish } from '@/server/live/hub';
 import type {
   CreateHostInput,
   HostEventKind,
@@ -234,6 +235,7 @@ export async function updateHost(db: Db, pool: SshPool, actor: Actor, input: Upd
     });
     await recordSecurityEvent(db, { kind: 'host.edited', actor, hostId: id, content: { name: row.name, changes } });
     pool.close(id); // address, port, user or sudo may have changed
+    publish({ kind: 'hosts' });
     return toView(row);
   } catch (err) {
     if (isUniqueViolation(err)) throw nameTaken(input.name ?? before.name);
@@ -269,6 +271,7 @@ export async function removeHost(db: Db, pool: SshPool, actor: Actor, id: string
   });
   await recordSecurityEvent(db, { kind: 'host.removed', actor, hostId: id, content: { name: before.name, address: before.address, port: before.port, fingerprint: before.hostKeyFingerprint } });
   pool.close(id);
+  publish({ kind: 'hosts' });
 }
 
 const STATUS_BY_ERROR: Partial<Record<string, HostStatus>> = {
@@ -321,6 +324,7 @@ export async function testConnection(db: Db, pool: SshPool, id: string): Promise
     where: { id },
     data: { status, statusMessage, lastCheckedAt: now, ...(status === 'reachable' ? { lastContactAt: now } : {}) },
   });
+  publish({ kind: 'hosts' });
   return toView(updated);
 }
 

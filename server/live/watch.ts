@@ -5,7 +5,9 @@
 import type { Db } from '@/server/db/client';
 import { findSessionUser } from '@/server/auth/sessions';
 import { AppError } from '@/server/errors';
+import type { SshPool } from '@/server/ssh/pool';
 import { FLEET_TOPIC, hostTopic, subscribe, type LiveEvent } from './hub';
+import { holdWatch } from './host-watch';
 
 export type LiveMessage = LiveEvent | { kind: 'ready' };
 
@@ -17,10 +19,18 @@ async function* watch(db: Db, sessionToken: string | undefined, topic: string, s
   }
 }
 
-export async function watchHost(db: Db, sessionToken: string | undefined, hostId: string, signal: AbortSignal): Promise<AsyncGenerator<LiveMessage>> {
+/** A host's events; while any subscription is open the host itself is watched (host-watch.ts). */
+export async function watchHost(db: Db, pool: SshPool, sessionToken: string | undefined, hostId: string, signal: AbortSignal): Promise<AsyncGenerator<LiveMessage>> {
   const host = await db.host.findUnique({ where: { id: hostId }, select: { id: true } });
   if (!host) throw new AppError('NOT_FOUND', { userMessage: 'That host does not exist (any more).' });
-  return watch(db, sessionToken, hostTopic(hostId), signal);
+  return (async function* () {
+    const release = holdWatch(db, pool, hostId);
+    try {
+      yield* watch(db, sessionToken, hostTopic(hostId), signal);
+    } finally {
+      release();
+    }
+  })();
 }
 
 export function watchFleet(db: Db, sessionToken: string | undefined, signal: AbortSignal): AsyncGenerator<LiveMessage> {

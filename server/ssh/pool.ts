@@ -317,6 +317,37 @@ export class SshPool {
     }
   }
 
+  /**
+   * Runs a long-lived command whose output is only streamed, never kept (a watch): no time limit
+   * once it runs, its stdin left open (the command may wait for its end), and `signal` closes the
+   * channel. Resolves with the exit code (-1: the connection went) when the command ends.
+   */
+  async stream(host: SshHost, argv: readonly string[], opts: { onStdout: (chunk: string) => void; signal: AbortSignal; openTimeoutMs?: number }): Promise<number> {
+    const { command, deadline, timeoutError } = this.callOf(host, argv, { timeoutMs: opts.openTimeoutMs });
+    const conn = this.connectionFor(host);
+    const client = await withDeadline(conn.ready, deadline, timeoutError);
+    const release = await this.acquireChannel(conn, deadline, timeoutError);
+    let channel: ClientChannel;
+    try {
+      channel = await this.openChannel(client, command, deadline, timeoutError);
+    } catch (err) {
+      release();
+      throw err;
+    }
+    return new Promise<number>((resolve) => {
+      const close = () => channel.close();
+      if (opts.signal.aborted) close();
+      opts.signal.addEventListener('abort', close, { once: true });
+      channel.on('data', (d: Buffer) => opts.onStdout(d.toString('utf8')));
+      channel.stderr.on('data', () => undefined);
+      channel.on('close', (code: number | null) => {
+        opts.signal.removeEventListener('abort', close);
+        release();
+        resolve(code ?? -1);
+      });
+    });
+  }
+
   private runChannel(
     host: SshHost,
     argv: readonly string[],

@@ -1,0 +1,69 @@
+'use client';
+
+// Live events (issue 15): a page's data is re-read the moment the server says it changed (another
+// operator's edit, another tab's read, an apply's steps, a change the host itself reported),
+// instead of on a timer. While the subscription is up, views turn their polling
+// off (useLive); when it drops they poll again until it is back, and on its return everything is
+// re-read once (the server opens each subscription with "ready").
+import { createContext, useContext, useState, type ReactNode } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useSubscription } from '@trpc/tanstack-react-query';
+import { useTRPC } from '@/components/trpc/client';
+import type { LiveMessage } from '@/server/live/watch';
+
+const LiveContext = createContext(false);
+
+/** Whether this view's data arrives live (then it need not poll). */
+export const useLive = () => useContext(LiveContext);
+
+/** Re-reads what an event says changed; "ready" after a reconnect re-reads everything. */
+function useEventHandler() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const [ready, setReady] = useState(false);
+  // Whether a "ready" came before: the next one is a reconnect. (The subscription calls the
+  // latest render's callbacks, so this is never stale.)
+  const [connectedBefore, setConnectedBefore] = useState(false);
+  const onData = (event: LiveMessage) => {
+    switch (event.kind) {
+      case 'ready':
+        // A reconnect: what happened while it was down is read again.
+        if (connectedBefore) void queryClient.invalidateQueries();
+        else setConnectedBefore(true);
+        setReady(true);
+        return;
+      case 'draft':
+        void queryClient.invalidateQueries({ queryKey: trpc.changes.draft.queryKey({ hostId: event.hostId }) });
+        return;
+      case 'topology':
+        void queryClient.invalidateQueries(trpc.topology.pathFilter());
+        void queryClient.invalidateQueries(trpc.hosts.pathFilter());
+        return;
+      case 'change':
+        void queryClient.invalidateQueries({ queryKey: trpc.changes.get.queryKey({ changeId: event.changeId }) });
+        void queryClient.invalidateQueries(trpc.changes.list.pathFilter());
+        return;
+      case 'hosts':
+        void queryClient.invalidateQueries(trpc.hosts.pathFilter());
+        void queryClient.invalidateQueries(trpc.topology.fleet.pathFilter());
+        return;
+    }
+  };
+  return { ready, onData, onError: () => setReady(false) };
+}
+
+/** One host's page: its draft, reads and changes; while it is open the server watches the host. */
+export function HostLive({ hostId, children }: { hostId: string; children: ReactNode }) {
+  const trpc = useTRPC();
+  const { ready, onData, onError } = useEventHandler();
+  const subscription = useSubscription(trpc.live.host.subscriptionOptions({ hostId }, { onData, onError }));
+  return <LiveContext.Provider value={ready && subscription.status === 'pending'}>{children}</LiveContext.Provider>;
+}
+
+/** The fleet page: every host's reads and changes. */
+export function FleetLive({ children }: { children: ReactNode }) {
+  const trpc = useTRPC();
+  const { ready, onData, onError } = useEventHandler();
+  const subscription = useSubscription(trpc.live.fleet.subscriptionOptions(undefined, { onData, onError }));
+  return <LiveContext.Provider value={ready && subscription.status === 'pending'}>{children}</LiveContext.Provider>;
+}

@@ -1,0 +1,83 @@
+// Watching a real lab host (issue 15): a change made inside the host, not through Switchboard,
+// is read and published without anyone asking; a dropped connection is watched again and what
+// happened meanwhile is read; once nobody holds the watch, its monitors end on the host too.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizeLabKey, ensureLab, type LabHost } from '@/lab/testing';
+import { createPanelPool } from '@/server/hosts/panel-pool';
+import { ensurePanelIdentity } from '@/server/ssh/identity';
+import type { SshPool } from '@/server/ssh/pool';
+import { openTestDatabase, type TestDatabase } from '@/server/testing/database';
+import { latestTopology } from '@/server/topology/refresh';
+import { hostTopic, subscribe, type LiveEvent } from './hub';
+import { holdWatch, watchStatus } from './host-watch';
+
+let hv1: LabHost;
+let t: TestDatabase;
+let pool: SshPool;
+let hostId: string;
+
+beforeAll(async () => {
+  process.env.SWITCHBOARD_SECRET ??= 'test-secret-'.padEnd(48, 'x');
+  [hv1] = (await ensureLab({ hosts: 2 })) as [LabHost];
+  await hv1.start();
+  t = await openTestDatabase('sqlite');
+  await authorizeLabKey((await ensurePanelIdentity(t.db)).publicKey);
+  pool = createPanelPool(t.db);
+  const host = await t.db.host.create({
+    data: { name: 'hv1', address: hv1.address, hostKeyFingerprint: await hv1.hostKeyFingerprint(), hostKeyType: 'ssh-ed25519', pinnedAt: new Date() },
+  });
+  hostId = host.id;
+}, 600_000);
+
+afterAll(async () => {
+  for (const name of ['sbw0', 'sbw1']) await hv1?.exec(['ip', 'link', 'del', 'dev', name], { allowFailure: true });
+  pool?.closeAll();
+  await t?.close();
+});
+
+/** Resolves with the first event on the host's topic that `wanted` accepts. */
+function nextEvent(wanted: (e: LiveEvent) => boolean, withinMs: number): Promise<LiveEvent> {
+  const stop = new AbortController();
+  const timer = setTimeout(() => stop.abort(), withinMs);
+  return (async () => {
+    try {
+      for await (const e of subscribe(hostTopic(hostId), stop.signal)) if (wanted(e)) return e;
+      throw new Error(`no such event within ${withinMs} ms`);
+    } finally {
+      clearTimeout(timer);
+      stop.abort();
+    }
+  })();
+}
+
+const names = async () => ((await latestTopology(t.db, hostId))?.topology.interfaces ?? []).map((i) => i.name);
+const monitorsOnHost = async () => (await hv1.exec(['sh', '-c', 'pgrep -c -f "ip monitor link address route" || true'])).stdout.trim();
+
+describe('watching a lab host while a view holds it', () => {
+  it('reads a change made inside the host by itself, and publishes it', async () => {
+    const release = holdWatch(t.db, pool, hostId);
+    try {
+      await expect.poll(monitorsOnHost, { timeout: 10_000 }).toBe('1');
+      const readsBefore = watchStatus().reads[hostId] ?? 0;
+      const published = nextEvent((e) => e.kind === 'topology', 10_000);
+      // Three commands in one burst: a bridge made, set up, given an MTU.
+      await hv1.exec(['sh', '-c', 'ip link add sbw0 type bridge && ip link set dev sbw0 up && ip link set dev sbw0 mtu 1400']);
+      await published;
+      await expect.poll(names, { timeout: 10_000 }).toContain('sbw0');
+      // The burst took one or two reads (one may start before its last event), not one per event.
+      const reads = (watchStatus().reads[hostId] ?? 0) - readsBefore;
+      expect(reads).toBeGreaterThanOrEqual(1);
+      expect(reads).toBeLessThanOrEqual(2);
+
+      // The connection drops: the watch comes back and reads what happened meanwhile.
+      pool.close(hostId);
+      await hv1.exec(['ip', 'link', 'add', 'sbw1', 'type', 'bridge']);
+      await expect.poll(names, { timeout: 20_000 }).toContain('sbw1');
+    } finally {
+      release();
+    }
+    // Nobody holds it: after its linger the watch ends, and so do its monitors on the host.
+    await expect.poll(() => watchStatus().hosts, { timeout: 20_000 }).toBe(0);
+    await expect.poll(monitorsOnHost, { timeout: 10_000 }).toBe('0');
+  }, 90_000);
+});

@@ -1,0 +1,173 @@
+// Watching a host while someone looks at it (issue 15): one long-lived exec over the pooled SSH
+// connection follows the kernel's and libvirt's own event streams (ip monitor, tc monitor, virsh
+// event and net-event), and any event re-reads the host: after a short pause that gathers a burst
+// into one read, one read at a time per host however many browsers watch. The read stores and
+// publishes like any other (refresh.ts), so every open view of the host hears of it.
+//
+// The script is a constant, run like the apply runner (sh -c with a fixed text); what the host
+// prints only says "something changed", never what: the read that follows is the probe's.
+import type { Db } from '@/server/db/client';
+import { sshTargetOf } from '@/server/hosts/hosts';
+import type { SshPool } from '@/server/ssh/pool';
+import { refreshHost } from '@/server/topology/refresh';
+
+/**
+ * Prints "watching" once its monitors run, then a line per event; ends its monitors when the
+ * panel closes the channel (its stdin ends). A monitor the host lacks is left out.
+ */
+export const WATCH_SCRIPT = `export LC_ALL=C PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+pids=''
+ip monitor link address route & pids="$pids $!"
+if command -v tc >/dev/null 2>&1; then tc monitor & pids="$pids $!"; fi
+if command -v virsh >/dev/null 2>&1; then
+  virsh -q -c qemu:///system event --all --loop & pids="$pids $!"
+  virsh -q -c qemu:///system net-event --all --loop & pids="$pids $!"
+fi
+echo watching
+cat > /dev/null
+kill $pids 2>/dev/null
+`;
+export const WATCH_COMMAND = ['sh', '-c', WATCH_SCRIPT, 'switchboard-watch'] as const;
+
+/** How long after an event the read starts: a change of a few commands is one burst of events. */
+export const GATHER_MS = 100;
+/** Waits before watching again after the watch ended (host gone, connection dropped). */
+const BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
+/** A watch nobody holds any more stays this long (a page reload does not restart it). */
+const LINGER_MS = 10_000;
+/** A line longer than this is cut: the content is never used, only that a line came. */
+const MAX_LINE = 4_096;
+
+interface Watch {
+  holders: number;
+  stop: AbortController;
+  linger: ReturnType<typeof setTimeout> | null;
+  reads: number;
+}
+
+const WATCHES = Symbol.for('switchboard.host-watches');
+
+function watches(): Map<string, Watch> {
+  const holder = globalThis as { [WATCHES]?: Map<string, Watch> };
+  return (holder[WATCHES] ??= new Map());
+}
+
+/** Hosts watched now, and the reads their events caused (benchmarks and tests). */
+export function watchStatus(): { hosts: number; reads: Record<string, number> } {
+  return { hosts: watches().size, reads: Object.fromEntries([...watches()].map(([id, w]) => [id, w.reads])) };
+}
+
+/** Keeps a host watched until the returned release is called (each live subscription holds one). */
+export function holdWatch(db: Db, pool: SshPool, hostId: string): () => void {
+  let watch = watches().get(hostId);
+  if (!watch) {
+    const started: Watch = { holders: 0, stop: new AbortController(), linger: null, reads: 0 };
+    watches().set(hostId, started);
+    void follow(db, pool, hostId, started).finally(() => {
+      if (watches().get(hostId) === started) watches().delete(hostId);
+    });
+    watch = started;
+  }
+  const held = watch;
+  if (held.linger) clearTimeout(held.linger);
+  held.linger = null;
+  held.holders++;
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    held.holders--;
+    if (held.holders > 0) return;
+    held.linger = setTimeout(() => {
+      held.stop.abort();
+      if (watches().get(hostId) === held) watches().delete(hostId);
+    }, LINGER_MS);
+  };
+}
+
+/** Re-reads on demand, one read at a time: a request during a read makes one more read after it. */
+function singleReader(read: () => Promise<unknown>) {
+  let running = false;
+  let again = false;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const run = async () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      do {
+        again = false;
+        await read().catch(() => undefined); // an unreachable host is recorded by the read itself
+      } while (again);
+    } finally {
+      running = false;
+    }
+  };
+  return {
+    soon() {
+      timer ??= setTimeout(() => {
+        timer = null;
+        void run();
+      }, GATHER_MS);
+    },
+    now: () => void run(),
+    cancel() {
+      if (timer) clearTimeout(timer);
+      timer = null;
+    },
+  };
+}
+
+const pause = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+
+async function follow(db: Db, pool: SshPool, hostId: string, watch: Watch): Promise<void> {
+  const { signal } = watch.stop;
+  const reader = singleReader(async () => {
+    watch.reads++;
+    await refreshHost(db, pool, hostId);
+  });
+  let failures = 0;
+  let watchedBefore = false;
+  try {
+    while (!signal.aborted) {
+      let partial = '';
+      try {
+        const host = await db.host.findUnique({ where: { id: hostId } });
+        if (!host) return;
+        await pool.stream(sshTargetOf(host), WATCH_COMMAND, {
+          signal,
+          onStdout: (chunk) => {
+            const lines = (partial + chunk).split('\n');
+            partial = lines.pop()!.slice(0, MAX_LINE);
+            for (const line of lines) {
+              if (line !== 'watching') reader.soon();
+              else {
+                failures = 0;
+                // Back after a drop: what happened meanwhile is read at once.
+                if (watchedBefore) reader.now();
+                watchedBefore = true;
+              }
+            }
+          },
+        });
+      } catch {
+        // Unreachable, refused, or the database is gone: the next attempt follows the back-off.
+      }
+      if (signal.aborted) return;
+      await pause(BACKOFF_MS[Math.min(failures++, BACKOFF_MS.length - 1)]!, signal);
+    }
+  } finally {
+    reader.cancel();
+  }
+}
