@@ -122,7 +122,7 @@ export async function startApply(db: Db, pool: SshPool, actor: Actor, input: App
   );
   let before: Topology;
   try {
-    const live = await refreshHost(db, pool, host.id);
+    const live = await refreshHost(db, pool, host.id, { beforeOwnChange: true });
     if (topologyHash(live.topology) !== change.baseHash) {
       const changes = await changesSinceReview(db, host.id, change.createdAt, live.topology);
       throw new AppError('CONFLICT', {

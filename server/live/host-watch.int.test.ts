@@ -7,7 +7,8 @@ import { createPanelPool } from '@/server/hosts/panel-pool';
 import { ensurePanelIdentity } from '@/server/ssh/identity';
 import type { SshPool } from '@/server/ssh/pool';
 import { openTestDatabase, type TestDatabase } from '@/server/testing/database';
-import { latestTopology } from '@/server/topology/refresh';
+import { tryAcquireHostLock } from '@/server/apply/lock';
+import { latestTopology, listObservedChanges, refreshHost } from '@/server/topology/refresh';
 import { hostTopic, subscribe, type LiveEvent } from './hub';
 import { holdWatch, watchStatus } from './host-watch';
 
@@ -31,6 +32,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const name of ['sbw0', 'sbw1']) await hv1?.exec(['ip', 'link', 'del', 'dev', name], { allowFailure: true });
+  await hv1?.exec(['ip', 'link', 'set', 'dev', 'veth-b', 'mtu', '1500'], { allowFailure: true });
   pool?.closeAll();
   await t?.close();
 });
@@ -51,7 +53,8 @@ function nextEvent(wanted: (e: LiveEvent) => boolean, withinMs: number): Promise
 }
 
 const names = async () => ((await latestTopology(t.db, hostId))?.topology.interfaces ?? []).map((i) => i.name);
-const monitorsOnHost = async () => (await hv1.exec(['sh', '-c', 'pgrep -c -f "ip monitor link address route" || true'])).stdout.trim();
+// "monito[r]": the pattern must not match the command line of the shell that runs pgrep.
+const monitorsOnHost = async () => (await hv1.exec(['sh', '-c', 'pgrep -c -f "ip monito[r] link address route" || true'])).stdout.trim();
 
 describe('watching a lab host while a view holds it', () => {
   it('reads a change made inside the host by itself, and publishes it', async () => {
@@ -80,4 +83,26 @@ describe('watching a lab host while a view holds it', () => {
     await expect.poll(() => watchStatus().hosts, { timeout: 20_000 }).toBe(0);
     await expect.poll(monitorsOnHost, { timeout: 10_000 }).toBe('0');
   }, 90_000);
+});
+
+describe('reads while an apply holds the host', () => {
+  it('are not stored and record no outside change; the first read after the apply does', async () => {
+    await refreshHost(t.db, pool, hostId);
+    const outsideBefore = (await listObservedChanges(t.db, hostId)).length;
+    const lock = await tryAcquireHostLock(t.db, hostId, 'c'.repeat(25));
+    if (!lock.acquired) throw new Error('lock not taken');
+    try {
+      // What the apply does meanwhile (here by hand): another read sees it, but stores nothing.
+      await hv1.exec(['ip', 'link', 'set', 'dev', 'veth-b', 'mtu', '1400']);
+      const during = await refreshHost(t.db, pool, hostId);
+      expect(during.stored).toBe(false);
+      expect(during.topology.interfaces.find((i) => i.name === 'veth-b')?.mtu).toBe(1500);
+      expect(await listObservedChanges(t.db, hostId)).toHaveLength(outsideBefore);
+    } finally {
+      await lock.release();
+    }
+    const after = await refreshHost(t.db, pool, hostId);
+    expect(after.stored).toBe(true);
+    expect(after.topology.interfaces.find((i) => i.name === 'veth-b')?.mtu).toBe(1400);
+  }, 60_000);
 });

@@ -55,11 +55,18 @@ export interface RefreshOptions {
    * change, already in the audit trail, so it is not recorded as made outside Switchboard.
    */
   afterOwnChange?: boolean;
+  /**
+   * The read an apply makes under its own host lock before it sends anything: stored, and a
+   * change it finds was made outside Switchboard. (Other reads while an apply holds the lock see
+   * its change under way: they are not stored.)
+   */
+  beforeOwnChange?: boolean;
 }
 
 export async function refreshHost(db: Db, pool: SshPool, hostId: string, opts: RefreshOptions = {}): Promise<RefreshResult> {
   const host = await db.host.findUnique({ where: { id: hostId } });
   if (!host) throw new AppError('NOT_FOUND', { userMessage: 'That host does not exist (any more).' });
+  const probeStartedAt = new Date();
   let probed;
   try {
     probed = await probeHost(pool, host);
@@ -76,6 +83,16 @@ export async function refreshHost(db: Db, pool: SshPool, hostId: string, opts: R
 
   const result = await db.$transaction(async (tx) => {
     const latest = await tx.topologySnapshot.findFirst({ where: { hostId }, orderBy: { observedAt: 'desc' } });
+    // Reads overlap (a tab's Refresh, the host's watch, an apply's own read): one that began
+    // before the latest stored read ended is older than it, and must not replace it.
+    if (latest && latest.observedAt > probeStartedAt) return { snapshotId: latest.id, stored: false, observedChange: null, superseded: latest };
+    // While an apply holds the host (a live lock), what another read sees is Switchboard's own change under
+    // way, neither the host before it nor one made outside it: the apply's own reads (before it
+    // sends anything, and when it is done) are the ones stored.
+    const ownRead = opts.beforeOwnChange || opts.afterOwnChange;
+    if (latest && !ownRead && (await tx.hostLock.findFirst({ where: { hostId, expiresAt: { gt: new Date() } }, select: { hostId: true } }))) {
+      return { snapshotId: latest.id, stored: false, observedChange: null, superseded: latest };
+    }
     if (latest?.hash === hash) return { snapshotId: latest.id, stored: false, observedChange: null };
     const snapshot = await tx.topologySnapshot.create({
       data: { hostId, hash, topology: JSON.stringify(sample.topology), observedAt },
@@ -99,6 +116,11 @@ export async function refreshHost(db: Db, pool: SshPool, hostId: string, opts: R
     }
     return { snapshotId: snapshot.id, stored: true, observedChange };
   });
+  if ('superseded' in result && result.superseded) {
+    // What the caller shows is the newer stored read, not this older one.
+    const newer = result.superseded;
+    return { hostId, topology: JSON.parse(newer.topology) as Topology, hash: newer.hash, observedAt: newer.observedAt, probeMs, session: sample.session, snapshotId: newer.id, stored: false, observedChange: null };
+  }
 
   const stored: StoredSample = {
     counters: sample.counters,

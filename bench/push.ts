@@ -1,0 +1,140 @@
+// Push benchmark (issue 15), written to bench/RESULTS.md. The panel is built and started as users
+// start it (`npm start`, SQLite), set up through its pages, and watched in headless Chromium:
+//  - kernel event -> browser graph: a bridge made inside lab host hv1 (not through Switchboard)
+//    until its node is drawn on the open host page; its removal until the node is gone;
+//  - draft edit -> another tab: one tab drafts an operation (the same tRPC call its form makes)
+//    until a second tab, signed in separately, lists it.
+// Nothing on the page is reloaded or refreshed by hand: only live events can bring these.
+//   sudo npm run bench:push   (BENCH_RUNS=N, default 40)
+import os from 'node:os';
+import { chromium, type Page } from '@playwright/test';
+import { median, quantile, writeResultsSection } from './results';
+import { authorizeLabKey, ensureLab, type LabHost } from '../lab/testing';
+import { readPanelState, startPanel, stopPanel } from '../e2e/panel-server';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 40);
+const PORT = 3221;
+const ADMIN = { username: 'bench', password: 'a long benchmark password' };
+const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
+
+async function signIn(page: Page, baseURL: string) {
+  await page.goto(`${baseURL}/sign-in`);
+  await page.getByLabel('Username').fill(ADMIN.username);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: /sign in/i }).click();
+  await page.getByTestId('signed-in-user').waitFor();
+}
+
+async function setUp(page: Page, baseURL: string, hv1: LabHost): Promise<string> {
+  await page.goto(readPanelState().setupLink);
+  await page.getByLabel('Username').fill(ADMIN.username);
+  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password);
+  await page.getByLabel('Repeat password').fill(ADMIN.password);
+  await page.getByRole('button', { name: /create/i }).click();
+  await page.getByTestId('signed-in-user').waitFor();
+  await page.goto(`${baseURL}/ssh-key`);
+  await authorizeLabKey((await page.getByTestId('authorized-keys-line').textContent())!.trim());
+  await page.goto(`${baseURL}/hosts`);
+  await page.getByLabel('Address').fill(hv1.address);
+  await page.getByRole('button', { name: 'Test connection' }).click();
+  await page.getByTestId('scanned-fingerprint').waitFor();
+  await page.getByLabel('Name').fill('hv1');
+  await page.getByRole('button', { name: 'Confirm fingerprint and add host' }).click();
+  const row = page.locator('[data-id="host-hv1"]');
+  await row.locator('[data-status="reachable"]').waitFor();
+  const href = await row.getByRole('link', { name: 'hv1' }).getAttribute('href');
+  return /\/hosts\/([^/?#]+)/.exec(href!)![1]!;
+}
+
+async function openLive(page: Page, baseURL: string, hostId: string) {
+  await page.goto(`${baseURL}/hosts/${hostId}`);
+  await page.locator('.react-flow__node[data-id="if:br0"]').waitFor({ timeout: 60_000 });
+  await page.locator('[data-testid="live-status"][data-live="yes"]').waitFor({ timeout: 30_000 });
+}
+
+const ms = (x: number) => `${Math.round(x)} ms`;
+const stats = (xs: number[]) => `${ms(median(xs))} | ${ms(quantile(xs, 0.95))} | ${ms(Math.max(...xs))}`;
+
+async function main() {
+  const [hv1] = (await ensureLab({ hosts: 1 })) as [LabHost];
+  await hv1.start();
+  log('building and starting the panel');
+  const { baseURL } = await startPanel(PORT);
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+  const appear: number[] = [];
+  const vanish: number[] = [];
+  const draftSeen: number[] = [];
+  try {
+    const admin = await (await browser.newContext({ viewport: { width: 1600, height: 1000 } })).newPage();
+    const hostId = await setUp(admin, baseURL, hv1);
+    await openLive(admin, baseURL, hostId);
+    const other = await (await browser.newContext({ viewport: { width: 1600, height: 1000 } })).newPage();
+    await signIn(other, baseURL);
+    await openLive(other, baseURL, hostId);
+
+    // 1. Kernel event -> graph. One warm-up round, then RUNS timed ones.
+    for (let i = 0; i <= RUNS; i++) {
+      const node = admin.locator(`.react-flow__node[data-id="if:sbpush${i}"]`);
+      let t0 = performance.now();
+      await hv1.exec(['ip', 'link', 'add', `sbpush${i}`, 'type', 'bridge']);
+      await node.waitFor({ state: 'attached', timeout: 30_000 });
+      if (i > 0) appear.push(performance.now() - t0);
+      t0 = performance.now();
+      await hv1.exec(['ip', 'link', 'del', 'dev', `sbpush${i}`]);
+      await node.waitFor({ state: 'detached', timeout: 30_000 });
+      if (i > 0) vanish.push(performance.now() - t0);
+    }
+    log(`kernel event to graph: appear ${appear.map(Math.round).join(', ')} ms; vanish ${vanish.map(Math.round).join(', ')} ms`);
+
+    // 2. Draft edit -> the other tab.
+    const draftOps = other.getByTestId('draft-panel').getByTestId('draft-op');
+    for (let i = 0; i <= RUNS; i++) {
+      const t0 = performance.now();
+      const status = await admin.evaluate(
+        async ({ hostId, name }) =>
+          (
+            await fetch('/api/trpc/changes.addOperations', {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ hostId, operations: [{ kind: 'createBridge', name, stp: false, vlanFiltering: false }] }),
+            })
+          ).status,
+        { hostId, name: `sbd${i}` },
+      );
+      if (status !== 200) throw new Error(`drafting failed: HTTP ${status}`);
+      await draftOps.filter({ hasText: `sbd${i}` }).waitFor({ timeout: 30_000 });
+      if (i > 0) draftSeen.push(performance.now() - t0);
+      await admin.evaluate(
+        async (hostId) => fetch('/api/trpc/changes.discardDraft', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hostId }) }),
+        hostId,
+      );
+      await draftOps.first().waitFor({ state: 'detached', timeout: 30_000 });
+    }
+    log(`draft edit to the other tab: ${draftSeen.map(Math.round).join(', ')} ms`);
+  } finally {
+    await browser.close();
+    stopPanel();
+  }
+
+  const body = `## Push (issue 15)
+
+Measured ${new Date().toISOString().slice(0, 10)} on this machine kind (${os.cpus().length} cores), one run of
+\`sudo npm run bench:push\` (\`BENCH_RUNS=N\`): the panel built and started with \`npm start\` (SQLite),
+lab host hv1 from its seed, headless Debian Chromium. Each figure runs from just before the cause
+to the moment Chromium's page shows the effect; nothing is reloaded or refreshed by hand, so only
+the live path can bring it: the host's watch (ip monitor over the pooled SSH connection), a
+probe and its store, the server-sent event, the page's query, and React Flow's layout and draw.
+
+| what | runs | median | p95 | slowest | target |
+|---|---|---|---|---|---|
+| kernel event: a bridge made inside hv1 until its node is on the open graph | ${appear.length} | ${stats(appear)} | p95 < 500 ms |
+| kernel event: that bridge deleted until its node is gone | ${vanish.length} | ${stats(vanish)} | p95 < 500 ms |
+| draft edit in one tab until another signed-in tab lists it | ${draftSeen.length} | ${stats(draftSeen)} | < 500 ms |
+
+One warm-up round of each is not counted. p95 is the value 95% of the runs stay within (of 40 runs, the second slowest).
+`;
+  process.stdout.write((await writeResultsSection('push', body)) + '\n');
+}
+
+await main();
+process.exit(0);
