@@ -36,8 +36,15 @@ function useEventHandler() {
         void queryClient.invalidateQueries({ queryKey: trpc.changes.draft.queryKey({ hostId: event.hostId }) });
         return;
       case 'topology':
-        void queryClient.invalidateQueries(trpc.topology.pathFilter());
-        void queryClient.invalidateQueries(trpc.hosts.pathFilter());
+        // The graph's own read first, in a request of its own (a batch answers when its slowest
+        // query does); what derives from reads (conflicts, the outside-change list, the time
+        // slider, the fleet's counts) follows in the next batch. Positions are not a read's.
+        void queryClient.invalidateQueries({ queryKey: trpc.topology.latest.queryKey({ hostId: event.hostId }) });
+        setTimeout(() => {
+          for (const derived of [trpc.topology.conflicts, trpc.topology.observedChanges, trpc.topology.timeline, trpc.topology.fleet, trpc.hosts]) {
+            void queryClient.invalidateQueries(derived.pathFilter());
+          }
+        }, 0);
         return;
       case 'change':
         void queryClient.invalidateQueries({ queryKey: trpc.changes.get.queryKey({ changeId: event.changeId }) });

@@ -53,8 +53,8 @@ function nextEvent(wanted: (e: LiveEvent) => boolean, withinMs: number): Promise
 }
 
 const names = async () => ((await latestTopology(t.db, hostId))?.topology.interfaces ?? []).map((i) => i.name);
-// "monito[r]": the pattern must not match the command line of the shell that runs pgrep.
-const monitorsOnHost = async () => (await hv1.exec(['sh', '-c', 'pgrep -c -f "ip monito[r] link address route" || true'])).stdout.trim();
+// The ip processes themselves (-x: the whole command line), not the shells whose scripts name them.
+const monitorsOnHost = async () => (await hv1.exec(['pgrep', '-c', '-x', '-f', 'ip monitor link address route'], { allowFailure: true })).stdout.trim();
 
 describe('watching a lab host while a view holds it', () => {
   it('reads a change made inside the host by itself, and publishes it', async () => {
@@ -71,6 +71,15 @@ describe('watching a lab host while a view holds it', () => {
       const reads = (watchStatus().reads[hostId] ?? 0) - readsBefore;
       expect(reads).toBeGreaterThanOrEqual(1);
       expect(reads).toBeLessThanOrEqual(2);
+
+      // The next kernel event reads only the kernel's sections, over that full read.
+      const kernelReadsBefore = watchStatus().kernelReads[hostId] ?? 0;
+      await hv1.exec(['ip', 'link', 'set', 'dev', 'sbw0', 'mtu', '1300']);
+      const mtuOf = async (name: string) => (await latestTopology(t.db, hostId))?.topology.interfaces.find((i) => i.name === name)?.mtu;
+      await expect.poll(() => mtuOf('sbw0'), { timeout: 10_000 }).toBe(1300);
+      expect(watchStatus().kernelReads[hostId]).toBeGreaterThan(kernelReadsBefore);
+      // And what the full read had besides the kernel (libvirt) is still there.
+      expect((await latestTopology(t.db, hostId))?.topology.vms.length).toBeGreaterThan(0);
 
       // The connection drops: the watch comes back and reads what happened meanwhile.
       pool.close(hostId);

@@ -1,8 +1,11 @@
 // Watching a host while someone looks at it (issue 15): one long-lived exec over the pooled SSH
 // connection follows the kernel's and libvirt's own event streams (ip monitor, tc monitor, virsh
 // event and net-event), and any event re-reads the host: after a short pause that gathers a burst
-// into one read, one read at a time per host however many browsers watch. The read stores and
-// publishes like any other (refresh.ts), so every open view of the host hears of it.
+// into one read, one read at a time per host however many browsers watch. A burst of kernel
+// events alone reads only the kernel's sections, laid over the last full read (about a third of
+// the time); a libvirt event, a reconnect, or a full read older than FULL_READ_EVERY_MS (for what
+// no monitor reports: firewall rules, Open vSwitch, boot files) reads everything. The read stores
+// and publishes like any other (refresh.ts), so every open view of the host hears of it.
 //
 // The script is a constant, run like the apply runner (sh -c with a fixed text); what the host
 // prints only says "something changed", never what: the read that follows is the probe's.
@@ -35,14 +38,19 @@ export const GATHER_MS = 100;
 const BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 /** A watch nobody holds any more stays this long (a page reload does not restart it). */
 const LINGER_MS = 10_000;
-/** A line longer than this is cut: the content is never used, only that a line came. */
+/** A line longer than this is cut: only where a line came from is used, never what it says. */
 const MAX_LINE = 4_096;
+/** How old the last full read may be before a kernel event's read is a full one again. */
+export const FULL_READ_EVERY_MS = 60_000;
+/** virsh event and net-event print "event 'lifecycle' for domain ...": libvirt's, read in full. */
+const isLibvirtEvent = (line: string) => line.startsWith('event ');
 
 interface Watch {
   holders: number;
   stop: AbortController;
   linger: ReturnType<typeof setTimeout> | null;
   reads: number;
+  kernelReads: number;
 }
 
 const WATCHES = Symbol.for('switchboard.host-watches');
@@ -53,15 +61,19 @@ function watches(): Map<string, Watch> {
 }
 
 /** Hosts watched now, and the reads their events caused (benchmarks and tests). */
-export function watchStatus(): { hosts: number; reads: Record<string, number> } {
-  return { hosts: watches().size, reads: Object.fromEntries([...watches()].map(([id, w]) => [id, w.reads])) };
+export function watchStatus(): { hosts: number; reads: Record<string, number>; kernelReads: Record<string, number> } {
+  return {
+    hosts: watches().size,
+    reads: Object.fromEntries([...watches()].map(([id, w]) => [id, w.reads])),
+    kernelReads: Object.fromEntries([...watches()].map(([id, w]) => [id, w.kernelReads])),
+  };
 }
 
 /** Keeps a host watched until the returned release is called (each live subscription holds one). */
 export function holdWatch(db: Db, pool: SshPool, hostId: string): () => void {
   let watch = watches().get(hostId);
   if (!watch) {
-    const started: Watch = { holders: 0, stop: new AbortController(), linger: null, reads: 0 };
+    const started: Watch = { holders: 0, stop: new AbortController(), linger: null, reads: 0, kernelReads: 0 };
     watches().set(hostId, started);
     void follow(db, pool, hostId, started).finally(() => {
       if (watches().get(hostId) === started) watches().delete(hostId);
@@ -133,9 +145,22 @@ const pause = (ms: number, signal: AbortSignal) =>
 
 async function follow(db: Db, pool: SshPool, hostId: string, watch: Watch): Promise<void> {
   const { signal } = watch.stop;
+  // The last full read's output and when it was made: what a kernel read is laid over.
+  let lastFull: { output: string; at: number } | null = null;
+  let needFull = true;
   const reader = singleReader(async () => {
     watch.reads++;
-    await refreshHost(db, pool, hostId);
+    const kernelOver = !needFull && lastFull && Date.now() - lastFull.at < FULL_READ_EVERY_MS ? lastFull.output : undefined;
+    needFull = false;
+    const started = Date.now();
+    try {
+      const r = await refreshHost(db, pool, hostId, { kernelOver });
+      if (r.kernelOnly) watch.kernelReads++;
+      else lastFull = { output: r.probeOutput, at: started };
+    } catch (err) {
+      needFull = true;
+      throw err;
+    }
   });
   let failures = 0;
   let watchedBefore = false;
@@ -151,10 +176,13 @@ async function follow(db: Db, pool: SshPool, hostId: string, watch: Watch): Prom
             const lines = (partial + chunk).split('\n');
             partial = lines.pop()!.slice(0, MAX_LINE);
             for (const line of lines) {
-              if (line !== 'watching') reader.soon();
-              else {
+              if (line !== 'watching') {
+                if (isLibvirtEvent(line)) needFull = true;
+                reader.soon();
+              } else {
                 failures = 0;
-                // Back after a drop: what happened meanwhile is read at once.
+                // Back after a drop: what happened meanwhile is read at once, in full.
+                needFull = true;
                 if (watchedBefore) reader.now();
                 watchedBefore = true;
               }

@@ -83,9 +83,10 @@ export const OVS_TIMEOUT_S = 2;
  * used by the panel. `traffic: false` leaves out what issue 13 added, for its own baseline: tc
  * classes and filters, the firewall (nftables, iptables, listening ports) and Open vSwitch.
  */
-export function probeScript({ details = true, traffic: withTraffic = true }: { details?: boolean; traffic?: boolean } = {}): string {
+export function probeScript({ details = true, traffic: withTraffic = true, kernelOnly = false }: { details?: boolean; traffic?: boolean; kernelOnly?: boolean } = {}): string {
   const only = (line: string) => (details ? line : '');
   const traffic = (text: string, instead = '') => (withTraffic ? text : instead);
+  const full = (text: string) => (kernelOnly ? '' : text);
   return `export LC_ALL=C PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 s() { printf '\\n${SECTION_MARK}%s@@\\n' "$1"; }
 e() { printf '\\n${SECTION_END}%s:%s@@\\n' "$1" "$2"; }
@@ -233,18 +234,22 @@ else rc=127; fi
 e filter $rc`)}
 set +f
 }
-tmp=$(mktemp -d 2>/dev/null) || tmp=''
+${kernelOnly ? `# The kernel's sections only (KERNEL_SECTIONS): what a kernel event can have changed.
+libvirt() { :; }
+firewall() { :; }
+ovs() { :; }
+` : ''}tmp=$(mktemp -d 2>/dev/null) || tmp=''
 [ -n "$tmp" ] && trap 'rm -rf "$tmp"' EXIT
 # The firewall, Open vSwitch and tc classes and filters are read in the background too: nft
 # alone takes ~80 ms to build its cache, ovs-vsctl waits on its database, and the foreground
 # (iproute2 over every interface) is the longer half on a large host.
 if [ -n "$tmp" ]; then libvirt > "$tmp/libvirt" 2>&1 & lv=$!; { firewall; ovs; tc_classes_and_filters; } > "$tmp/firewall" 2>&1 & fw=$!; fi
-s hostname; hostname; e hostname $?
+${full(`s hostname; hostname; e hostname $?
 s kernel; uname -r; e kernel $?
 s iproute2; ip -V; e iproute2 $?
-s ip_forward; sysctl -n net.ipv4.ip_forward; e ip_forward $?
+`)}s ip_forward; sysctl -n net.ipv4.ip_forward; e ip_forward $?
 s ip6_forward; sysctl -n net.ipv6.conf.all.forwarding; e ip6_forward $?
-# What Switchboard keeps for boot: "absent", or "present" and the file.
+${full(`# What Switchboard keeps for boot: "absent", or "present" and the file.
 s forwarding_file; if [ -f ${FORWARDING_FILE} ]; then echo present; cat ${FORWARDING_FILE}; else echo absent; fi; e forwarding_file $?
 # What configures the network at boot (parse/boot-config.ts): shell tests where they can tell,
 # and each boot file base64-encoded (a file cannot forge a marker), too large ones left empty.
@@ -264,7 +269,7 @@ for f in ${BOOT_FILE_GLOBS.join(' ')}; do
   if [ "$(wc -c < "$f")" -le ${BOOT_FILE_MAX_BYTES} ]; then printf 'file %s %s\n' "$(base64 -w0 < "$f")" "$f"; else printf 'file  %s\n' "$f"; fi
 done
 e boot_config 0
-s link; ip -j -d link show; e link $?
+`)}s link; ip -j -d link show; e link $?
 s addr; ip -j addr show; e addr $?
 s route; ip -j route show table main; e route $?
 s bridge_link; bridge -j -d link show; e bridge_link $?
@@ -291,3 +296,11 @@ if [ -n "$tmp" ]; then wait "$fw"; cat "$tmp/firewall"; wait "$lv"; cat "$tmp/li
 }
 
 export const PROBE_SCRIPT = probeScript();
+
+/**
+ * What a kernel event (ip monitor, tc monitor) can change, and the script that reads only that:
+ * about a third of a full read, which a host's watch (live/host-watch.ts) lays over the rest of
+ * the last full read. libvirt's events, and everything else, take a full read.
+ */
+export const KERNEL_SECTIONS: readonly ProbeSection[] = ['ip_forward', 'ip6_forward', 'link', 'addr', 'route', 'bridge_link', 'bridge_vlan', 'qdisc', 'class', 'filter', 'link_stats', 'neigh', 'session'];
+export const KERNEL_PROBE_SCRIPT = probeScript({ kernelOnly: true });

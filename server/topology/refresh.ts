@@ -7,6 +7,8 @@ import type { SshPool } from '@/server/ssh/pool';
 import { describeChange, diffTopology, topologyHash, type TopologyChange } from './diff';
 import type { Counters, DhcpLease, GuestAddress, Neighbour, PanelSession, Topology } from './model';
 import { parseProbeOutput, ProbeParseError } from './parse';
+import { overlaySections } from './parse/sections';
+import { KERNEL_PROBE_SCRIPT, PROBE_COMMAND } from './probe';
 import { helperRefusal, probeInvocation } from '@/server/hosts/helpers';
 import { publish } from '@/server/live/hub';
 
@@ -25,19 +27,29 @@ export interface RefreshResult {
   probeMs: number;
   /** The panel's SSH session as the host saw it during this read (null when it did not say). */
   session: PanelSession | null;
+  /** The probe output the topology was parsed from (a kernel read: laid over the full one it was given). */
+  probeOutput: string;
+  /** Only the kernel's sections were read (RefreshOptions.kernelOver). */
+  kernelOnly: boolean;
 }
 
-/** Runs the probe on a host and returns the parsed sample; errors are AppErrors. */
-export async function probeHost(pool: SshPool, host: Parameters<typeof sshTargetOf>[0]) {
+/**
+ * Runs the probe on a host and returns the parsed sample and the output it was parsed from;
+ * errors are AppErrors. With `kernelOver` (a full read's output), only the kernel's sections are
+ * read and laid over it; a host that runs Switchboard's installed helpers has only the full probe.
+ */
+export async function probeHost(pool: SshPool, host: Parameters<typeof sshTargetOf>[0], { kernelOver }: { kernelOver?: string } = {}) {
   const started = Date.now();
   const target = sshTargetOf(host);
-  const { argv, stdin } = probeInvocation(target);
+  const partial = kernelOver !== undefined && !target.helpers;
+  const { argv, stdin } = partial ? { argv: PROBE_COMMAND, stdin: KERNEL_PROBE_SCRIPT } : probeInvocation(target);
   // The probe's own sections carry their exit codes; a non-zero exit of the whole is the gate's refusal.
   const r = await pool.exec(target, argv, { stdin, timeoutMs: 30_000, allowFailure: target.helpers });
   const refused = helperRefusal(target, r);
   if (refused) throw refused;
   try {
-    return { sample: parseProbeOutput(r.stdout), probeMs: Date.now() - started };
+    const output = partial ? overlaySections(kernelOver, r.stdout) : r.stdout;
+    return { sample: parseProbeOutput(output), probeMs: Date.now() - started, output, kernelOnly: partial };
   } catch (err) {
     if (err instanceof ProbeParseError) {
       throw new AppError('REMOTE_COMMAND_FAILED', {
@@ -61,6 +73,8 @@ export interface RefreshOptions {
    * its change under way: they are not stored.)
    */
   beforeOwnChange?: boolean;
+  /** A full read's output (probeOutput of an earlier result): read only the kernel's sections over it. */
+  kernelOver?: string;
 }
 
 export async function refreshHost(db: Db, pool: SshPool, hostId: string, opts: RefreshOptions = {}): Promise<RefreshResult> {
@@ -69,7 +83,7 @@ export async function refreshHost(db: Db, pool: SshPool, hostId: string, opts: R
   const probeStartedAt = new Date();
   let probed;
   try {
-    probed = await probeHost(pool, host);
+    probed = await probeHost(pool, host, { kernelOver: opts.kernelOver });
   } catch (err) {
     if (isAppError(err)) {
       await db.host.update({ where: { id: hostId }, data: { status: statusForError(err.code), statusMessage: err.userMessage, lastCheckedAt: new Date() } });
@@ -77,7 +91,7 @@ export async function refreshHost(db: Db, pool: SshPool, hostId: string, opts: R
     }
     throw err;
   }
-  const { sample, probeMs } = probed;
+  const { sample, probeMs, output: probeOutput, kernelOnly } = probed;
   const observedAt = new Date();
   const hash = topologyHash(sample.topology);
 
@@ -119,7 +133,7 @@ export async function refreshHost(db: Db, pool: SshPool, hostId: string, opts: R
   if ('superseded' in result && result.superseded) {
     // What the caller shows is the newer stored read, not this older one.
     const newer = result.superseded;
-    return { hostId, topology: JSON.parse(newer.topology) as Topology, hash: newer.hash, observedAt: newer.observedAt, probeMs, session: sample.session, snapshotId: newer.id, stored: false, observedChange: null };
+    return { hostId, topology: JSON.parse(newer.topology) as Topology, hash: newer.hash, observedAt: newer.observedAt, probeMs, session: sample.session, snapshotId: newer.id, stored: false, observedChange: null, probeOutput, kernelOnly };
   }
 
   const stored: StoredSample = {
@@ -138,7 +152,7 @@ export async function refreshHost(db: Db, pool: SshPool, hostId: string, opts: R
     data: { status: 'reachable', statusMessage: null, lastContactAt: observedAt, lastCheckedAt: observedAt },
   });
   publish({ kind: 'topology', hostId });
-  return { hostId, topology: sample.topology, hash, observedAt, probeMs, session: sample.session, ...result };
+  return { hostId, topology: sample.topology, hash, observedAt, probeMs, session: sample.session, probeOutput, kernelOnly, ...result };
 }
 
 export interface LatestTopology {

@@ -13,7 +13,7 @@ const END = new RegExp(`^${SECTION_END}([a-z0-9_]+):(\\d+)@@$`);
  * Splits the probe's output into its sections. Every expected section must be present and
  * closed: a truncated output (a killed connection) is an error, not a topology with holes.
  */
-export function splitSections(output: string): Map<ProbeSection, Section> {
+export function splitSections(output: string, { complete = true }: { complete?: boolean } = {}): Map<ProbeSection, Section> {
   const sections = new Map<ProbeSection, Section>();
   let current: { name: string; lines: string[] } | null = null;
   for (const line of output.split('\n')) {
@@ -35,7 +35,21 @@ export function splitSections(output: string): Map<ProbeSection, Section> {
     current?.lines.push(line);
   }
   if (current) throw new ProbeParseError(current.name, 'output ended inside this section (connection lost or output truncated?)');
+  if (!complete) return sections;
   const missing = PROBE_SECTIONS.filter((s) => !sections.has(s) && !OPTIONAL_SECTIONS.includes(s));
   if (missing.length) throw new ProbeParseError(missing[0]!, `missing from the probe output (also missing: ${missing.slice(1).join(', ') || 'none'})`);
   return sections;
+}
+
+/**
+ * A full probe output with the sections of a partial one (the kernel's, KERNEL_SECTIONS) laid
+ * over it: what a read of only those sections knows, completed by the last full read.
+ */
+export function overlaySections(full: string, partial: string): string {
+  const base = splitSections(full);
+  const top = splitSections(partial, { complete: false });
+  return PROBE_SECTIONS.flatMap((name) => {
+    const s = top.get(name) ?? base.get(name);
+    return s ? [`${SECTION_MARK}${name}@@\n${s.body}\n${SECTION_END}${name}:${s.exitCode}@@`] : [];
+  }).join('\n');
 }
