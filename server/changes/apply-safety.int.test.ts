@@ -37,6 +37,20 @@ function manyOps(prefix: string, pairs: number): Operation[] {
   ]).flat();
 }
 
+/**
+ * manyOps with a tc qdisc on each pair's first end: after the creations (one ip batch), no two ip
+ * commands are adjacent, so the runner starts a process per command, time enough to cut the
+ * connection while it works. (200 ip commands alone run in one ip -batch, over before the test
+ * can act.)
+ */
+function slowOps(prefix: string, pairs: number): Operation[] {
+  return Array.from({ length: pairs }, (_, i): Operation[] => [
+    { kind: 'createVeth', name: `${prefix}${i}a`, peer: `${prefix}${i}b` },
+    { kind: 'setLinkState', dev: `${prefix}${i}a`, up: true },
+    { kind: 'setQdisc', dev: `${prefix}${i}a`, qdisc: { kind: 'tbf', rateKbit: 100_000 } }, // tbf: this machine's kernel has no fq_codel
+  ]).flat();
+}
+
 async function linksNamed(prefix: string): Promise<string[]> {
   const out = (await hv1.exec(['ip', '-o', 'link', 'show'])).stdout;
   return [...out.matchAll(/^\d+: ([^:@]+)/gm)].map((m) => m[1]!).filter((n) => n.startsWith(prefix));
@@ -85,7 +99,7 @@ describe.each(PROVIDERS)('apply safety on %s', (provider) => {
   });
 
   it('survives the SSH connection dying mid-apply: the runner finishes, the journal fills the record', async () => {
-    const ops = manyOps('sx', 100);
+    const ops = slowOps('sx', 100);
     const changeId = await reviewed(ops);
     const { finished } = await startApply(t.db, pool, actor, { changeId, reason: 'connection cut mid-apply', confirmDisruptive: false });
     // Kill the session's sshd as soon as the first step is recorded: the panel loses the
@@ -108,7 +122,7 @@ describe.each(PROVIDERS)('apply safety on %s', (provider) => {
   });
 
   it('settles a change whose panel was killed mid-apply, when the next panel starts', async () => {
-    const ops = manyOps('sx', 100);
+    const ops = slowOps('sx', 100);
     const changeId = await reviewed(ops);
     const child = spawn('npx', ['tsx', 'server/changes/apply-child.ts', t.scratch.url, changeId, actor.id, actor.username], { stdio: ['ignore', 'pipe', 'ignore'] });
     const started = new Promise<void>((resolve, reject) => {
