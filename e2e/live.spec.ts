@@ -2,6 +2,7 @@
 // other as it happens, and the other tab does not poll for it while its live events are up.
 // Runs after first-start.spec.ts (alice and hv1 exist).
 import { expect, test, type Page } from '@playwright/test';
+import { labHost } from '../lab/testing';
 import { openHost, signIn, startWithEmptyDraft } from './session';
 
 const DRAFT_POLL_MS = 15_000; // components/changes/draft-context.tsx
@@ -49,4 +50,33 @@ test("another tab's draft edit shows at once, with no polling while live", async
     await editorContext.close();
     await watcherContext.close();
   }
+});
+
+test('a change made on the host redraws the graph in place: no node already drawn blinks out', async ({ page }) => {
+  const hv1 = labHost('hv1');
+  await signIn(page);
+  const graph = await openHost(page, 'hv1', 'if:br0');
+  await expect(page.getByTestId('live-status')).toHaveAttribute('data-live', 'yes');
+  // React Flow hides a node it has to measure again (visibility: hidden); a redraw that forgot
+  // the sizes would hide every node, handles and edges included, for a frame or more.
+  await graph.evaluate((root) => {
+    const hidden: string[] = [];
+    (window as unknown as { hiddenNodes: string[] }).hiddenNodes = hidden;
+    new MutationObserver((records) => {
+      for (const r of records) {
+        const node = r.target as HTMLElement;
+        if (node.classList?.contains('react-flow__node') && node.style.visibility === 'hidden') hidden.push(node.dataset.id!);
+      }
+    }).observe(root.querySelector('.react-flow__nodes')!, { attributes: true, attributeFilter: ['style'], subtree: true });
+  });
+  try {
+    await hv1.exec(['ip', 'link', 'add', 'sblive0', 'type', 'bridge']);
+    await expect(graph.locator('.react-flow__node[data-id="if:sblive0"]')).toBeVisible();
+    await hv1.exec(['ip', 'link', 'del', 'dev', 'sblive0']);
+    await expect(graph.locator('.react-flow__node[data-id="if:sblive0"]')).toHaveCount(0);
+  } finally {
+    await hv1.exec(['ip', 'link', 'del', 'dev', 'sblive0'], { allowFailure: true });
+  }
+  const blinked = await page.evaluate(() => (window as unknown as { hiddenNodes: string[] }).hiddenNodes.filter((id) => id !== 'if:sblive0'));
+  expect(blinked, 'nodes hidden by a live redraw').toEqual([]);
 });

@@ -36,6 +36,12 @@ function useEventHandler() {
         void queryClient.invalidateQueries({ queryKey: trpc.changes.draft.queryKey({ hostId: event.hostId }) });
         return;
       case 'topology':
+        if (!event.drawn) {
+          // Only counters and the host's status moved on (a dashboard's sampling read, a failed read).
+          void queryClient.invalidateQueries(trpc.hosts.pathFilter());
+          void queryClient.invalidateQueries(trpc.topology.fleet.pathFilter());
+          return;
+        }
         // The graph's own read first, in a request of its own (a batch answers when its slowest
         // query does); what derives from reads (conflicts, the outside-change list, the time
         // slider, the fleet's counts) follows in the next batch. Positions are not a read's.

@@ -199,11 +199,29 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
   const fittedGeneration = useRef<number | null>(null);
   const [totalNodes, setTotalNodes] = useState(0);
 
+  /**
+   * Hands React Flow these nodes, keeping the size it measured for each one it already holds.
+   * A node handed over without its size is hidden until React Flow measures it again, handles
+   * and edges included: every live read would make the whole graph blink, and on a busy machine
+   * a node could be caught hidden whenever someone tried to click or drag it.
+   */
+  const handOver = useCallback(
+    (next: Node[]) =>
+      setNodes((current) => {
+        const measured = new Map(current.map((n) => [n.id, n.measured]));
+        return withGroups(next).map((n) => {
+          const size = measured.get(n.id);
+          return size && !n.measured ? { ...n, measured: size } : n;
+        });
+      }),
+    [setNodes],
+  );
+
   /** Hands React Flow what it should hold now: everything, or the window around the view. */
   const mount = useCallback(() => {
     const every = allNodes.current;
     if (every.length <= VIRTUALIZE_ABOVE) {
-      setNodes(withGroups(every));
+      handOver(every);
       setEdges(allEdges.current);
       return;
     }
@@ -217,9 +235,9 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
     const bottom = -ty / zoom + h * (1 + WINDOW_MARGIN);
     const inside = every.filter((n) => n.position.x + NODE_WIDTH >= left && n.position.x <= right && n.position.y + NODE_HEIGHT >= top && n.position.y <= bottom);
     const ids = new Set(inside.map((n) => n.id));
-    setNodes(withGroups(inside));
+    handOver(inside);
     setEdges(allEdges.current.filter((e) => ids.has(e.source) && ids.has(e.target)));
-  }, [setNodes, setEdges, store]);
+  }, [handOver, setEdges, store]);
 
   // Ids are the live graph's either way, so drafting keeps every position and the viewport.
   const graph: PendingGraph = useMemo(

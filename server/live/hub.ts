@@ -9,8 +9,12 @@
 import { EventEmitter } from 'node:events';
 
 export type LiveEvent =
-  /** A read of the host was stored (new snapshot, or the same one read again). */
-  | { kind: 'topology'; hostId: string }
+  /**
+   * A read of the host was stored, or failed. `drawn`: what the host page draws changed (a new
+   * snapshot, or the leases and neighbours laid over it); otherwise only counters and the host's
+   * status moved on, and the graph need not be read again.
+   */
+  | { kind: 'topology'; hostId: string; drawn: boolean }
   /** The host's shared draft changed (an operation added or removed, discarded, applied). */
   | { kind: 'draft'; hostId: string }
   /** A change's status or steps moved on. */

@@ -87,7 +87,7 @@ export async function refreshHost(db: Db, pool: SshPool, hostId: string, opts: R
   } catch (err) {
     if (isAppError(err)) {
       await db.host.update({ where: { id: hostId }, data: { status: statusForError(err.code), statusMessage: err.userMessage, lastCheckedAt: new Date() } });
-      publish({ kind: 'topology', hostId });
+      publish({ kind: 'topology', hostId, drawn: false });
     }
     throw err;
   }
@@ -151,8 +151,19 @@ export async function refreshHost(db: Db, pool: SshPool, hostId: string, opts: R
     where: { id: hostId },
     data: { status: 'reachable', statusMessage: null, lastContactAt: observedAt, lastCheckedAt: observedAt },
   });
-  publish({ kind: 'topology', hostId });
+  publish({ kind: 'topology', hostId, drawn: result.stored || addressingMoved(hostId, stored.addressing) });
   return { hostId, topology: sample.topology, hash, observedAt, probeMs, session: sample.session, probeOutput, kernelOnly, ...result };
+}
+
+// The leases and neighbours each host's last read published, as text: currentTopology lays the
+// latest ones over the snapshot, so when they move the graph is redrawn even without a new snapshot.
+const publishedAddressing = new Map<string, string>();
+
+function addressingMoved(hostId: string, addressing: StoredSample['addressing']): boolean {
+  const now = JSON.stringify(addressing);
+  if (publishedAddressing.get(hostId) === now) return false;
+  publishedAddressing.set(hostId, now);
+  return true;
 }
 
 export interface LatestTopology {
