@@ -32,8 +32,8 @@ kill $pids 2>/dev/null
 `;
 export const WATCH_COMMAND = ['sh', '-c', WATCH_SCRIPT, 'switchboard-watch'] as const;
 
-/** How long after an event the read starts: a change of a few commands is one burst of events. */
-export const GATHER_MS = 100;
+/** How long after an event the read starts: the events of one command (or a script of a few) come within it, and are one read. */
+export const GATHER_MS = 40;
 /** Waits before watching again after the watch ended (host gone, connection dropped). */
 const BACKOFF_MS = [1_000, 2_000, 5_000, 10_000, 30_000];
 /** A watch nobody holds any more stays this long (a page reload does not restart it). */
