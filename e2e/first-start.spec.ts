@@ -294,6 +294,9 @@ test('a viewer watches the dashboard and the kiosk page with moving rates while 
     await page.goto('/dashboard?every=2');
     const row = page.locator('[data-id="dash-hv1"] [data-id="iface-vxlan100"]');
     await expect(row.getByTestId('tx')).toContainText(/[kM]bit\/s/, { timeout: 20_000 });
+    // Live: the server reads the host every 2 s and says so; the page polls no more (issue 15),
+    // so the figures that move next come by the live events.
+    await expect(page.getByTestId('live-status')).toHaveAttribute('data-live', 'yes');
     const first = await row.getByTestId('tx').textContent();
     await expect(async () => expect(await row.getByTestId('tx').textContent()).not.toBe(first)).toPass({ timeout: 15_000 });
     // The lab's VMs are paused: their taps have no carrier, which is normal, not an alarm.
@@ -316,6 +319,7 @@ test('a viewer watches the dashboard and the kiosk page with moving rates while 
     await expect(page.getByRole('navigation')).toHaveCount(0); // no panel chrome
     const kioskRow = page.locator('[data-id="dash-hv1"] [data-id="iface-vxlan100"]');
     await expect(kioskRow.getByTestId('tx')).toContainText(/[kM]bit\/s/, { timeout: 20_000 });
+    await expect(page.getByTestId('live-status')).toHaveAttribute('data-live', 'yes');
     const k1 = await kioskRow.getByTestId('tx').textContent();
     await expect(async () => expect(await kioskRow.getByTestId('tx').textContent()).not.toBe(k1)).toPass({ timeout: 15_000 });
     expect(await page.evaluate(() => document.documentElement.scrollHeight), 'kiosk height').toBeLessThanOrEqual(1080);

@@ -3,6 +3,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTRPC } from '@/components/trpc/client';
+import { DashboardLive, LiveStatus, useLive } from '@/components/live/live-events';
 import { ErrorMessage } from '@/components/ui/error-message';
 import { HostStatusBadge, RelativeTime } from '@/components/hosts/host-status';
 import { Sparkline } from '@/components/dashboard/sparkline';
@@ -61,14 +62,24 @@ function useKioskPage(count: number): number {
 }
 
 /**
- * Rates for every host (or one), re-read every `everySeconds`; the server probes each host at
- * most once per interval however many dashboards are open.
+ * Rates for every host (or one), every `everySeconds`; the server probes each host at most once
+ * per interval however many dashboards are open. Live, the server samples and says when each
+ * round is read; polling (whose asks cause the reads) is the fallback while the events are down.
  */
-export function Dashboard({ everySeconds, hostId, kiosk = false }: { everySeconds: number; hostId?: string; kiosk?: boolean }) {
+export function Dashboard(props: { everySeconds: number; hostId?: string; kiosk?: boolean }) {
+  return (
+    <DashboardLive hostId={props.hostId} everySeconds={props.everySeconds}>
+      <DashboardTables {...props} />
+    </DashboardLive>
+  );
+}
+
+function DashboardTables({ everySeconds, hostId, kiosk = false }: { everySeconds: number; hostId?: string; kiosk?: boolean }) {
   const trpc = useTRPC();
+  const live = useLive();
   const data = useQuery({
     ...trpc.topology.dashboard.queryOptions({ everySeconds, hostId }),
-    refetchInterval: everySeconds * 1000,
+    refetchInterval: live ? false : everySeconds * 1000,
     refetchIntervalInBackground: true,
   });
   const hosts = data.data ?? [];
@@ -77,6 +88,7 @@ export function Dashboard({ everySeconds, hostId, kiosk = false }: { everySecond
   const shown = kiosk && hosts.length > 1 ? [hosts[page % hosts.length]!] : hosts;
   return (
     <div className="space-y-6">
+      <LiveStatus live={live} liveMeans={`The panel reads ${hostId ? 'this host' : 'every host'} every ${everySeconds} s and the figures change as each read lands.`} />
       {data.error && <ErrorMessage error={data.error} />}
       {data.isPending && <p className="text-sm text-slate-500">Reading hosts…</p>}
       {data.data?.length === 0 && <p className="text-sm text-slate-500">No hypervisors yet.</p>}

@@ -60,6 +60,11 @@ function useEventHandler() {
         void queryClient.invalidateQueries(trpc.hosts.pathFilter());
         void queryClient.invalidateQueries(trpc.topology.fleet.pathFilter());
         return;
+      case 'sampled':
+        // A read under way is not restarted: a wall screen of many hosts hears of every round.
+        void queryClient.invalidateQueries(trpc.topology.dashboard.pathFilter(), { cancelRefetch: false });
+        void queryClient.invalidateQueries(trpc.topology.rates.pathFilter(), { cancelRefetch: false });
+        return;
     }
   };
   return { ready, onData, onError: () => setReady(false) };
@@ -79,4 +84,27 @@ export function FleetLive({ children }: { children: ReactNode }) {
   const { ready, onData, onError } = useEventHandler();
   const subscription = useSubscription(trpc.live.fleet.subscriptionOptions(undefined, { onData, onError }));
   return <LiveContext.Provider value={ready && subscription.status === 'pending'}>{children}</LiveContext.Provider>;
+}
+
+/** A dashboard or wall screen: while it is open its hosts are read every `everySeconds` and it hears of each round. */
+export function DashboardLive({ hostId, everySeconds, children }: { hostId?: string; everySeconds: number; children: ReactNode }) {
+  const trpc = useTRPC();
+  const { ready, onData, onError } = useEventHandler();
+  const subscription = useSubscription(trpc.live.dashboard.subscriptionOptions({ hostId, everySeconds }, { onData, onError }));
+  return <LiveContext.Provider value={ready && subscription.status === 'pending'}>{children}</LiveContext.Provider>;
+}
+
+/** Says whether the page's data arrives live, and what that means here (its title). */
+export function LiveStatus({ live, liveMeans }: { live: boolean; liveMeans: string }) {
+  return (
+    <span
+      data-testid="live-status"
+      data-live={live ? 'yes' : 'no'}
+      title={live ? liveMeans : 'Live updates are not connected: this page checks again every few seconds.'}
+      className={`inline-flex items-center gap-1.5 text-xs ${live ? 'text-emerald-700' : 'text-slate-500'}`}
+    >
+      <span aria-hidden className={`h-2 w-2 rounded-full ${live ? 'bg-emerald-500' : 'bg-slate-300'}`} />
+      {live ? 'Live' : 'Not live'}
+    </span>
+  );
 }

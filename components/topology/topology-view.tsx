@@ -26,7 +26,7 @@ import { ifId, topologyToGraph, type GraphNodeKind } from '@/server/topology/gra
 import type { Topology } from '@/server/topology/model';
 import { missingInWords } from '@/server/topology/words';
 import { isoTime } from '@/components/ui/date-words';
-import { HostLive, useLive } from '@/components/live/live-events';
+import { HostLive, LiveStatus, useLive } from '@/components/live/live-events';
 
 /** How often an open graph re-reads the host when live events are down. A refresh is one SSH exec (~0.1-0.3 s). */
 const REFRESH_EVERY_MS = 30_000;
@@ -217,15 +217,7 @@ function HostGraph({ hostId, heading }: { hostId: string; heading: ReactNode }) 
               'Not read yet'
             )}
           </span>
-          <span
-            data-testid="live-status"
-            data-live={isLive ? 'yes' : 'no'}
-            title={isLive ? 'Edits and reads from other tabs and operators show here as they happen.' : 'Live updates are not connected: this page checks again every few seconds.'}
-            className={`inline-flex items-center gap-1.5 text-xs ${isLive ? 'text-emerald-700' : 'text-slate-500'}`}
-          >
-            <span aria-hidden className={`h-2 w-2 rounded-full ${isLive ? 'bg-emerald-500' : 'bg-slate-300'}`} />
-            {isLive ? 'Live' : 'Not live'}
-          </span>
+          <LiveStatus live={isLive} liveMeans="Edits and reads from other tabs and operators show here as they happen." />
           <form
             className="ml-auto flex items-center gap-2"
             onSubmit={(e) => {

@@ -25,6 +25,7 @@ export const PROCEDURE_WORDS: Record<string, string> = {
   'changes.review': 'review a draft',
   'changes.verify': 'verify the history chain',
   health: 'check that the panel is up',
+  'live.dashboard': 'watch a dashboard live',
   'live.fleet': 'watch the fleet change live',
   'live.host': 'watch a host change live',
   'hosts.create': 'add hosts',

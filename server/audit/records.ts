@@ -22,23 +22,33 @@ type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
 /** Appends inside the caller's transaction, so the record commits or vanishes with what it records. */
 export async function appendAuditIn(tx: Tx, entry: AuditEntry): Promise<{ seq: number; hash: string }> {
+  return (await appendAuditBatchIn(tx, [entry])).at(-1)!;
+}
+
+/** Appends several records in order, chained to each other, with one read of the head and one write. */
+export async function appendAuditBatchIn(tx: Tx, entries: readonly AuditEntry[]): Promise<{ seq: number; hash: string }[]> {
   const head = await tx.auditRecord.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
-  const fields = {
-    format: CHAIN_FORMAT,
-    seq: (head?.seq ?? 0) + 1,
-    changeId: entry.changeId,
-    hostId: entry.hostId,
-    kind: entry.kind,
-    actorId: entry.actor?.id ?? null,
-    actorName: entry.actor?.name ?? null,
-    content: canonicalText(entry.content),
-    // Both databases keep milliseconds, as a JS Date has, so the hash survives a round trip.
-    at: new Date(),
-  };
-  const prevHash = head?.hash ?? GENESIS_HASH;
-  const hash = recordHash(prevHash, fields);
-  await tx.auditRecord.create({ data: { ...fields, prevHash, hash } });
-  return { seq: fields.seq, hash };
+  let seq = head?.seq ?? 0;
+  let prevHash = head?.hash ?? GENESIS_HASH;
+  const rows = entries.map((entry) => {
+    const fields = {
+      format: CHAIN_FORMAT,
+      seq: ++seq,
+      changeId: entry.changeId,
+      hostId: entry.hostId,
+      kind: entry.kind,
+      actorId: entry.actor?.id ?? null,
+      actorName: entry.actor?.name ?? null,
+      content: canonicalText(entry.content),
+      // Both databases keep milliseconds, as a JS Date has, so the hash survives a round trip.
+      at: new Date(),
+    };
+    const row = { ...fields, prevHash, hash: recordHash(prevHash, fields) };
+    prevHash = row.hash;
+    return row;
+  });
+  await tx.auditRecord.createMany({ data: rows });
+  return rows.map((r) => ({ seq: r.seq, hash: r.hash }));
 }
 
 /**
@@ -61,6 +71,45 @@ export async function inAuditTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>
 
 export async function appendAudit(db: Db, entry: AuditEntry): Promise<{ seq: number; hash: string }> {
   return inAuditTransaction(db, (tx) => appendAuditIn(tx, entry));
+}
+
+/**
+ * Appends records as they come, in their order, each waiting batch in one transaction: while
+ * one batch is written the next gathers (an apply's 200 step records are a handful of writes,
+ * not 200). `afterBatch` runs once each batch is committed. `flushed()` resolves when all
+ * appended so far are written, or rejects with the first failure.
+ */
+export function auditAppender(db: Db, afterBatch: () => void = () => undefined) {
+  const waiting: AuditEntry[] = [];
+  let writing: Promise<void> = Promise.resolve();
+  let failure: unknown = null;
+  let busy = false;
+  const drain = async () => {
+    busy = true;
+    try {
+      while (waiting.length && failure === null) {
+        const batch = waiting.splice(0);
+        try {
+          await inAuditTransaction(db, (tx) => appendAuditBatchIn(tx, batch));
+          afterBatch();
+        } catch (err) {
+          failure = err;
+        }
+      }
+    } finally {
+      busy = false;
+    }
+  };
+  return {
+    append(entry: AuditEntry) {
+      waiting.push(entry);
+      if (!busy) writing = drain();
+    },
+    async flushed(): Promise<void> {
+      await writing;
+      if (failure !== null) throw failure;
+    },
+  };
 }
 
 export interface ChainReport {

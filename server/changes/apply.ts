@@ -8,7 +8,7 @@ import { breakExpiredLock, LOCK_TTL_MS, tryAcquireHostLock } from '@/server/appl
 import { settleOwnApply, type ApplyOwner } from './settle';
 import type { ChangeStatus } from './changes.types';
 import type { ProgressRecord, RunResult } from '@/server/apply/progress';
-import { appendAudit } from '@/server/audit/records';
+import { appendAudit, auditAppender } from '@/server/audit/records';
 import { AppError, isAppError } from '@/server/errors';
 import { sshTargetOf, type Actor } from '@/server/hosts/hosts';
 import type { Operation } from '@/server/plan/ops';
@@ -202,21 +202,16 @@ interface RunContext {
 async function runApply(db: Db, pool: SshPool, ctx: RunContext): Promise<ApplySummary> {
   const { change, host, plan, lock, actor, renewal } = ctx;
   const actorRef = { id: actor.id, name: actor.username };
-  // Records are appended one after another, in the order the runner reported them. A failed
-  // append is awaited (and handled) below, never left as an unhandled rejection.
-  let appending: Promise<unknown> = Promise.resolve();
-  const onRecord = (r: ProgressRecord) => {
-    appending = appending
-      .then(() => appendAudit(db, { kind: r.kind, changeId: change.id, hostId: host.id, actor: actorRef, content: r }))
-      .then(() => publish({ kind: 'change', hostId: host.id, changeId: change.id }));
-    appending.catch(() => undefined);
-  };
+  // Records are appended in the order the runner reported them, those that arrive while a write
+  // is under way together in the next. A failed append is awaited (and handled) below.
+  const records = auditAppender(db, () => publish({ kind: 'change', hostId: host.id, changeId: change.id }));
+  const onRecord = (r: ProgressRecord) => records.append({ kind: r.kind, changeId: change.id, hostId: host.id, actor: actorRef, content: r });
   try {
     let outcome: ExecutionOutcome;
     try {
       outcome = await executePlan(pool, sshTargetOf(host), change.id, plan, onRecord, { confirmWindowSeconds: ctx.confirmWindowSeconds });
     } finally {
-      await appending;
+      await records.flushed();
     }
     if (outcome.connectionError) {
       // The runner may still be working (or done) on the host: recovery waits for its journal.

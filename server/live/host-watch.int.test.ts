@@ -11,6 +11,8 @@ import { tryAcquireHostLock } from '@/server/apply/lock';
 import { latestTopology, listObservedChanges, refreshHost } from '@/server/topology/refresh';
 import { hostTopic, subscribe, type LiveEvent } from './hub';
 import { holdWatch, watchStatus } from './host-watch';
+import { samplingCount } from './sampling';
+import { watchDashboard } from './watch';
 
 let hv1: LabHost;
 let t: TestDatabase;
@@ -113,5 +115,34 @@ describe('reads while an apply holds the host', () => {
     const after = await refreshHost(t.db, pool, hostId);
     expect(after.stored).toBe(true);
     expect(after.topology.interfaces.find((i) => i.name === 'veth-b')?.mtu).toBe(1400);
+  }, 60_000);
+});
+
+describe('a live dashboard', () => {
+  it('has its host read every interval while it is open, says when each round is read, and stops the reads when it closes', async () => {
+    const samples = () => t.db.counterSample.count({ where: { hostId } });
+    const stop = new AbortController();
+    const events = await watchDashboard(t.db, pool, undefined, { hostId, everyMs: 2_000 }, stop.signal);
+    // (No session token: the session check happens before each event, so only "ready" comes.)
+    expect((await events.next()).value).toEqual({ kind: 'ready' });
+    expect(samplingCount()).toBe(1);
+    const before = await samples();
+    const rounds: number[] = [];
+    const sampled = (async () => {
+      for await (const e of subscribe(hostTopic(hostId), stop.signal)) if (e.kind === 'sampled') rounds.push(Date.now());
+    })();
+    await expect.poll(() => rounds.length, { timeout: 15_000 }).toBeGreaterThanOrEqual(3);
+    // One read per round: a read every 2 s, not faster.
+    expect(await samples()).toBeGreaterThanOrEqual(before + 2);
+    const gaps = rounds.slice(1).map((at, i) => at - rounds[i]!);
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(1_500);
+
+    stop.abort();
+    await events.return(undefined);
+    await sampled;
+    expect(samplingCount()).toBe(0);
+    const after = await samples();
+    await new Promise((r) => setTimeout(r, 4_500));
+    expect(await samples()).toBe(after);
   }, 60_000);
 });

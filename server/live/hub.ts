@@ -20,7 +20,9 @@ export type LiveEvent =
   /** A change's status or steps moved on. */
   | { kind: 'change'; hostId: string; changeId: string }
   /** The host list itself changed (a host added, renamed, removed). */
-  | { kind: 'hosts' };
+  | { kind: 'hosts' }
+  /** A live dashboard's sampling read its host (or, with null, every host): rates moved on. */
+  | { kind: 'sampled'; hostId: string | null };
 
 /** Every event is also published on this topic: the fleet page and the dashboard watch all hosts. */
 export const FLEET_TOPIC = 'fleet';
@@ -40,7 +42,7 @@ function bus(): EventEmitter {
 }
 
 export function publish(event: LiveEvent): void {
-  if (event.kind !== 'hosts') bus().emit(hostTopic(event.hostId), event);
+  if (event.kind !== 'hosts' && event.hostId !== null) bus().emit(hostTopic(event.hostId), event);
   bus().emit(FLEET_TOPIC, event);
 }
 

@@ -8,6 +8,7 @@ import { AppError } from '@/server/errors';
 import type { SshPool } from '@/server/ssh/pool';
 import { FLEET_TOPIC, hostTopic, subscribe, type LiveEvent } from './hub';
 import { holdWatch } from './host-watch';
+import { holdSampling } from './sampling';
 
 export type LiveMessage = LiveEvent | { kind: 'ready' };
 
@@ -35,4 +36,28 @@ export async function watchHost(db: Db, pool: SshPool, sessionToken: string | un
 
 export function watchFleet(db: Db, sessionToken: string | undefined, signal: AbortSignal): AsyncGenerator<LiveMessage> {
   return watch(db, sessionToken, FLEET_TOPIC, signal);
+}
+
+/**
+ * A dashboard's events (one host's, or the fleet's); while any is open its hosts are read every
+ * `everyMs` (sampling.ts), and each round's end says the rates moved on.
+ */
+export async function watchDashboard(
+  db: Db,
+  pool: SshPool,
+  sessionToken: string | undefined,
+  opts: { hostId?: string; everyMs: number },
+  signal: AbortSignal,
+): Promise<AsyncGenerator<LiveMessage>> {
+  if (opts.hostId && !(await db.host.findUnique({ where: { id: opts.hostId }, select: { id: true } }))) {
+    throw new AppError('NOT_FOUND', { userMessage: 'That host does not exist (any more).' });
+  }
+  return (async function* () {
+    const release = holdSampling(db, pool, opts);
+    try {
+      yield* watch(db, sessionToken, opts.hostId ? hostTopic(opts.hostId) : FLEET_TOPIC, signal);
+    } finally {
+      release();
+    }
+  })();
 }

@@ -5,6 +5,7 @@ import type { Db } from '@/server/db/client';
 import { listHosts, type HostView } from '@/server/hosts/hosts';
 import type { SshPool } from '@/server/ssh/pool';
 import { isAppError } from '@/server/errors';
+import { FLEET_READS_AT_ONCE, mapBounded } from '@/server/bounded';
 import { fleetConflicts } from '@/server/plan/conflicts';
 import { hostTopologies, latestTopology, refreshHost } from './refresh';
 
@@ -64,26 +65,17 @@ export interface RefreshAllResult {
 }
 
 /** Refreshes every host at once (bounded); one host failing does not stop the others. */
-export async function refreshAll(db: Db, pool: SshPool, concurrency = 16): Promise<RefreshAllResult[]> {
+export async function refreshAll(db: Db, pool: SshPool, concurrency = FLEET_READS_AT_ONCE): Promise<RefreshAllResult[]> {
   const hosts = await db.host.findMany({ select: { id: true, name: true }, orderBy: { name: 'asc' } });
-  const results: RefreshAllResult[] = new Array(hosts.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, hosts.length) }, async () => {
-      while (next < hosts.length) {
-        const i = next++;
-        const h = hosts[i]!;
-        try {
-          const r = await refreshHost(db, pool, h.id);
-          results[i] = { hostId: h.id, name: h.name, ok: true, message: null, probeMs: r.probeMs };
-        } catch (err) {
-          if (!isAppError(err)) throw err;
-          results[i] = { hostId: h.id, name: h.name, ok: false, message: err.userMessage, probeMs: null };
-        }
-      }
-    }),
-  );
-  return results;
+  return mapBounded(hosts, concurrency, async (h): Promise<RefreshAllResult> => {
+    try {
+      const r = await refreshHost(db, pool, h.id);
+      return { hostId: h.id, name: h.name, ok: true, message: null, probeMs: r.probeMs };
+    } catch (err) {
+      if (!isAppError(err)) throw err;
+      return { hostId: h.id, name: h.name, ok: false, message: err.userMessage, probeMs: null };
+    }
+  });
 }
 
 /** Marks the host's outside changes seen: all of them, or the one `observedChangeId` names. */

@@ -1,11 +1,19 @@
 // Keeps dashboards fed without stampeding hosts: many viewers asking every few seconds cause at
 // most one probe per host per interval. "Recently read" comes from the database (shared by all
 // panel instances); in-flight probes are shared within this process.
+import { z } from 'zod';
 import type { Db } from '@/server/db/client';
 import { getHost, type HostView } from '@/server/hosts/hosts';
 import type { SshPool } from '@/server/ssh/pool';
+import { FLEET_READS_AT_ONCE, mapBounded } from '@/server/bounded';
 import { summarizeInterfaces, type DashboardInterface } from './dashboard';
 import { counterHistory, latestTopology, refreshHost } from './refresh';
+
+/**
+ * What a dashboard asks for: one host or all, read every `everySeconds`. The bounds keep a wall
+ * screen from making the panel read hosts faster than every 2 s.
+ */
+export const ZDashboardRequest = z.object({ hostId: z.string().min(1).max(64).optional(), everySeconds: z.number().int().min(2).max(300).default(5) });
 
 const inFlight = new Map<string, Promise<unknown>>();
 
@@ -35,7 +43,8 @@ export async function dashboardData(db: Db, pool: SshPool, opts: { hostId?: stri
     ? [opts.hostId]
     : (await db.host.findMany({ select: { id: true }, orderBy: { name: 'asc' } })).map((h) => h.id);
   // Slightly under the interval, so a poll that arrives a little early still gets fresh data.
-  await Promise.all(ids.map((id) => refreshIfStale(db, pool, id, opts.everyMs * 0.8)));
+  // (A live dashboard's sampling, live/sampling.ts, has read them already: nothing is stale.)
+  await mapBounded(ids, FLEET_READS_AT_ONCE, (id) => refreshIfStale(db, pool, id, opts.everyMs * 0.8));
   return Promise.all(
     ids.map(async (id) => {
       const [host, points, latest] = await Promise.all([getHost(db, id), counterHistory(db, id), latestTopology(db, id)]);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { createTRPCRouter, operatorProcedure, signedInProcedure } from '@/server/api/trpc';
 import { acknowledgeChanges, fleetConflictList, fleetOverview, refreshAll } from '@/server/topology/fleet';
-import { dashboardData } from '@/server/topology/sampler';
+import { dashboardData, ZDashboardRequest } from '@/server/topology/sampler';
 import { getPanelPool } from '@/server/hosts/panel-pool';
 import { counterHistory, currentTopology, listObservedChanges, refreshHost } from '@/server/topology/refresh';
 import { interfaceRates } from '@/server/topology/rates';
@@ -33,7 +33,7 @@ export const topologyRouter = createTRPCRouter({
   // Reads hosts that were not read within the interval (one probe per host, however many
   // dashboards are open), then returns rates. Interval bounds keep a kiosk from hammering hosts.
   dashboard: signedInProcedure
-    .input(z.object({ hostId: z.string().min(1).max(64).optional(), everySeconds: z.number().int().min(2).max(300).default(5) }))
+    .input(ZDashboardRequest)
     .query(({ ctx, input }) => dashboardData(ctx.db, getPanelPool(ctx.db), { hostId: input.hostId, everyMs: input.everySeconds * 1000 })),
   fleet: signedInProcedure.query(({ ctx }) => fleetOverview(ctx.db)),
   conflicts: signedInProcedure.input(z.object({ hostId: z.string().min(1).max(64).optional() }).optional()).query(({ ctx, input }) => fleetConflictList(ctx.db, input?.hostId)),
