@@ -81,14 +81,27 @@ async function main() {
     log(`seeded: ${JSON.stringify(sizes)}`);
     const times: number[] = [];
     const probeTimes: number[] = [];
-    const channelsBefore = pool.channelsOpened;
+    // The floor (issue 15): the same probe script run inside the host by a local process, no SSH,
+    // no parse, no store; interleaved with the refreshes, alternating which goes first.
+    const floorTimes: number[] = [];
+    const runFloor = async () => {
+      const t0 = performance.now();
+      await hv1!.exec(PROBE_COMMAND, { input: PROBE_SCRIPT, timeoutMs: 30_000 });
+      floorTimes.push(performance.now() - t0);
+    };
+    let channelsOpened = 0;
     for (let i = 0; i < 50; i++) {
+      if (i % 2) await runFloor();
+      const before = pool.channelsOpened;
       const t0 = performance.now();
       const r = await refreshHost(t.db, pool, host.id);
       times.push(performance.now() - t0);
+      channelsOpened += pool.channelsOpened - before;
       probeTimes.push(r.probeMs);
+      if (!(i % 2)) await runFloor();
     }
-    const channelsPerRefresh = (pool.channelsOpened - channelsBefore) / 50;
+    const channelsPerRefresh = channelsOpened / 50;
+    const floorRatio = median(times) / median(floorTimes);
 
     // 1b. What the addressing details cost (issue 11: at most +10%): the probe with and without
     // them, probe exec + parse, interleaved on the same warm connection so noise hits both alike.
@@ -123,7 +136,7 @@ async function main() {
     const spawnStarted = performance.now();
     await labHost('hv1').exec(['sh', '-c', 'for i in $(seq 200); do /bin/true; done']);
     const spawnMs = (performance.now() - spawnStarted) / 200;
-    log(`large host: refresh median ${median(times).toFixed(0)} ms; with details ${median(withDetails).toFixed(0)} ms, without ${median(withoutDetails).toFixed(0)} ms, ratio ${detailsRatio.toFixed(2)}; without traffic ${median(withoutTraffic).toFixed(0)} ms, ratio ${trafficRatio.toFixed(2)}`);
+    log(`large host: refresh median ${median(times).toFixed(0)} ms, floor ${median(floorTimes).toFixed(0)} ms, ratio ${floorRatio.toFixed(2)}; with details ${median(withDetails).toFixed(0)} ms, without ${median(withoutDetails).toFixed(0)} ms, ratio ${detailsRatio.toFixed(2)}; without traffic ${median(withoutTraffic).toFixed(0)} ms, ratio ${trafficRatio.toFixed(2)}`);
     pool.closeAll();
 
     if (process.argv.includes('--large-only')) {
@@ -176,6 +189,8 @@ Measured ${new Date().toISOString().slice(0, 10)} on this machine kind (${os.cpu
 |---|---|---|
 | refresh of one host with ${sizes.interfaces} interfaces, ${sizes.vms} VMs, ${sizes.networks} networks, warm connection, 50 runs (probe + parse + store) | median < 150 ms | median ${ms(median(times))}, p95 ${ms(quantile(times, 0.95))} |
 | of which the SSH exec of the probe (round trip incl. remote commands) | | median ${ms(median(probeTimes))}, p95 ${ms(quantile(probeTimes, 0.95))} |
+| the floor: the same probe script run inside the host by a local process (no SSH, no parse, no store), interleaved with those 50 refreshes | | median ${ms(median(floorTimes))}, p95 ${ms(quantile(floorTimes, 0.95))} |
+| warm refresh / floor (medians, same run) | ≤ 1.5 | ${floorRatio.toFixed(2)} |
 | SSH exec channels per refresh | exactly 1 | ${channelsPerRefresh} |
 | anchor: starting one process inside the host (200 × \`/bin/true\`) | | ${spawnMs.toFixed(1)} ms each |
 | the full read (with addressing details: kept definitions, DHCP leases, neighbours), probe exec + parse, 60 runs | | median ${ms(median(withDetails))}, p95 ${ms(quantile(withDetails, 0.95))} |

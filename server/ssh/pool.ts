@@ -133,6 +133,9 @@ export class SshPool {
   /** Exec channels opened so far (benchmarks check that a refresh costs exactly one). */
   channelsOpened = 0;
 
+  /** Exec channels open now (a watch holds one per host; benchmarks check nothing leaks). */
+  channelsOpen = 0;
+
   /** Number of open (or opening) connections; one per host in use. */
   get size(): number {
     return this.connections.size;
@@ -245,6 +248,8 @@ export class SshPool {
         }
         if (err) return reject(err);
         this.channelsOpened++;
+        this.channelsOpen++;
+        stream.once('close', () => this.channelsOpen--);
         resolve(stream);
       });
     });

@@ -1,0 +1,147 @@
+// Fleet benchmark (issue 15), written to bench/RESULTS.md: light lab hosts (a namespace with sshd
+// and iproute2 each), all watched at once as open host pages would hold them, and all read at
+// once (Refresh all). For each fleet size:
+//  - reads: every host read once, cold (new connections, as after a restart), then five times
+//    warm while every host is watched, all at once with the panel's bounded concurrency;
+//  - watching: the time until every host's watch runs, the exec channels open while they do;
+//  - memory: this process's resident set (it holds the panel's server modules, the SSH pool,
+//    the watches and the store) once everything runs, and after the watches are let go;
+//  - leaks: channels still open once every watch is released and has lingered out.
+//   sudo npm run bench:fleet   (FLEET_SIZES=100,200)
+import os from 'node:os';
+import { median, quantile, writeResultsSection } from './results';
+import { authorizeLabKey, ensureLab, labDown } from '../lab/testing';
+import { MAX_HOSTS } from '../lab/config';
+import { FLEET_READS_AT_ONCE } from '../server/bounded';
+import { createPanelPool } from '../server/hosts/panel-pool';
+import { holdWatch, watchStatus } from '../server/live/host-watch';
+import { ensurePanelIdentity } from '../server/ssh/identity';
+import { openTestDatabase } from '../server/testing/database';
+import { fleetOverview, refreshAll } from '../server/topology/fleet';
+
+const SIZES = (process.env.FLEET_SIZES ?? `100,${MAX_HOSTS}`).split(',').map(Number);
+const WARM_RUNS = 5;
+const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
+const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MB`;
+const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+async function until(what: string, ok: () => boolean, timeoutMs: number): Promise<number> {
+  const t0 = performance.now();
+  while (!ok()) {
+    if (performance.now() - t0 > timeoutMs) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return performance.now() - t0;
+}
+
+interface SizeResult {
+  hosts: number;
+  cold: number;
+  coldFailed: number;
+  warm: number[];
+  warmFailed: number;
+  watchedIn: number;
+  channelsWatching: number;
+  fleetPage: number[];
+  rssWatching: number;
+  rssAfter: number;
+  channelsAfter: number;
+}
+
+async function main() {
+  process.env.SWITCHBOARD_SECRET ??= 'bench-secret-'.padEnd(48, 'b');
+  const t = await openTestDatabase('sqlite');
+  const results: SizeResult[] = [];
+  try {
+    const identity = await ensurePanelIdentity(t.db);
+    await labDown();
+    for (const size of SIZES) {
+      log(`lab: ${size} light hosts`);
+      const hosts = await ensureLab({ hosts: size, light: true });
+      await authorizeLabKey(identity.publicKey);
+      await t.db.host.deleteMany();
+      for (const h of hosts) {
+        await t.db.host.create({
+          data: { name: h.name, address: h.address, hostKeyFingerprint: await h.hostKeyFingerprint(), hostKeyType: 'ssh-ed25519', pinnedAt: new Date() },
+        });
+      }
+      const ids = (await t.db.host.findMany({ select: { id: true } })).map((h) => h.id);
+      const pool = createPanelPool(t.db);
+
+      let t0 = performance.now();
+      const cold = await refreshAll(t.db, pool);
+      const coldMs = performance.now() - t0;
+
+      // Every host watched, as if a page were open on each.
+      const releases = ids.map((id) => holdWatch(t.db, pool, id));
+      const watchedIn = await until('every host watched', () => pool.channelsOpen >= size, 120_000);
+      const channelsWatching = pool.channelsOpen;
+
+      const warm: number[] = [];
+      let warmFailed = 0;
+      for (let run = 0; run < WARM_RUNS; run++) {
+        t0 = performance.now();
+        const r = await refreshAll(t.db, pool);
+        warm.push(performance.now() - t0);
+        warmFailed += r.filter((x) => !x.ok).length;
+      }
+      // The fleet page's data (what its query returns), with every host read.
+      const fleetPage: number[] = [];
+      for (let run = 0; run < 10; run++) {
+        t0 = performance.now();
+        await fleetOverview(t.db);
+        fleetPage.push(performance.now() - t0);
+      }
+      global.gc?.();
+      const rssWatching = process.memoryUsage().rss;
+
+      for (const release of releases) release();
+      await until('every watch ended', () => watchStatus().hosts === 0, 60_000);
+      await until('their channels closed', () => pool.channelsOpen === 0, 30_000).catch(() => undefined);
+      const channelsAfter = pool.channelsOpen;
+      pool.closeAll();
+      global.gc?.();
+      const rssAfter = process.memoryUsage().rss;
+      const result = { hosts: size, cold: coldMs, coldFailed: cold.filter((x) => !x.ok).length, warm, warmFailed, watchedIn, channelsWatching, fleetPage, rssWatching, rssAfter, channelsAfter };
+      log(JSON.stringify(result));
+      results.push(result);
+    }
+  } finally {
+    await labDown();
+    await t.close();
+  }
+
+  const rows = results
+    .map((r) => {
+      const name = `${r.hosts} hosts`;
+      return [
+        `| ${name}: every host read at once, cold (new connections) | 1 | ${s(r.cold)} | | ${r.coldFailed} | < 5 s |`,
+        `| ${name}: every host read at once while all are watched, warm | ${r.warm.length} | ${s(median(r.warm))} | ${s(quantile(r.warm, 0.95))} | ${r.warmFailed} | < 5 s |`,
+        `| ${name}: until every host's watch runs | 1 | ${s(r.watchedIn)} | | | |`,
+        `| ${name}: the fleet page's data (fleetOverview) | ${r.fleetPage.length} | ${Math.round(median(r.fleetPage))} ms | ${Math.round(quantile(r.fleetPage, 0.95))} ms | | < 1 s |`,
+        `| ${name}: resident memory while all are watched (after those reads) | | ${mb(r.rssWatching)} | | | < 300 MB |`,
+        `| ${name}: exec channels open while all are watched | | ${r.channelsWatching} | | | one per host |`,
+        `| ${name}: after every watch is released: channels still open, resident memory | | ${r.channelsAfter} channels, ${mb(r.rssAfter)} | | | 0 channels |`,
+      ].join('\n');
+    })
+    .join('\n');
+  const body = `## Fleet (issue 15)
+
+Measured ${new Date().toISOString().slice(0, 10)} on this machine kind (${os.cpus().length} cores), one run of
+\`sudo npm run bench:fleet\` (\`FLEET_SIZES=100,200\`; SQLite store). Light lab hosts: one network
+namespace with sshd and iproute2 each, no libvirt. The panel's server modules run in the benchmark's
+own process (the SSH pool, the hosts' watches, the store), so its resident memory is theirs plus
+tsx's. Reads go ${FLEET_READS_AT_ONCE} at a time (server/bounded.ts); a watch is one long-lived exec per host.
+
+| what | runs | median | p95 | hosts that failed | target |
+|---|---|---|---|---|---|
+${rows}
+
+The lab gives at most ${MAX_HOSTS} hosts (their management addresses share one /24), so the issue's
+500-host row is not measured here.
+`;
+  process.stdout.write((await writeResultsSection('fleet', body)) + '\n');
+}
+
+await main();
+process.exit(0);
