@@ -37,6 +37,15 @@ describe('ProgressTracker', () => {
     ]);
   });
 
+  it('records the wait as the ip process that holds the last command starts, before any of its run events', () => {
+    const t = new ProgressTracker(plan, { confirmWindowSeconds: 30 });
+    expect(feed(t, ['SB begin abc 3', 'SB batch 2 0 1'])).toEqual([]);
+    expect(feed(t, ['SB batch 1 1 0'])).toEqual([{ kind: 'change.confirmation', state: 'waiting', windowSeconds: 30 }]);
+    // And only once: the run event of that command, and the runner's own line, add nothing.
+    expect(feed(t, ['SB run 1 0', 'SB await-confirm 30'])).toEqual([]);
+    expect(parseRunnerLine('SB batch 2 0')).toBeNull(); // cut short
+  });
+
   it('records one step when its last command is done, with each command, exit code, time and output', () => {
     const t = new ProgressTracker(plan);
     expect(t.running).toBeNull();

@@ -73,16 +73,26 @@ export class ProgressTracker {
     return [{ kind: 'change.confirmation', state: 'waiting', windowSeconds }];
   }
 
+  /** The wait begins with this command when it is the plan's last and the host is to wait. */
+  private waitingFrom(step: number, command: number): ProgressRecord[] {
+    const last = this.plan.steps.length - 1;
+    const window = this.opts.confirmWindowSeconds ?? 0;
+    return window > 0 && step === last && command === (this.plan.steps[last]?.commands.length ?? 0) - 1 ? this.waiting(window) : [];
+  }
+
   /** Feeds one event; returns the records it completes, in order. */
   push(e: RunnerEvent): ProgressRecord[] {
     switch (e.type) {
+      case 'batch':
+        // The commands of one ip process report their run events only once it is done: if the
+        // plan's last command is among them, the wait begins as the process starts (a command
+        // in it that cuts the panel off would hold back every event until the host undid it).
+        return this.waitingFrom(e.step, e.command);
       case 'run': {
         this.current = { step: e.step, command: e.command, inverse: null, output: [] };
         this.running = { step: e.step, command: e.command };
         if (e.command === 0) this.stepCommands = [];
-        const last = this.plan.steps.length - 1;
-        const window = this.opts.confirmWindowSeconds ?? 0;
-        return window > 0 && e.step === last && e.command === (this.plan.steps[last]?.commands.length ?? 0) - 1 ? this.waiting(window) : [];
+        return this.waitingFrom(e.step, e.command);
       }
       case 'undo-run':
         this.current = { step: e.step, command: e.command, inverse: e.inverse, output: [] };

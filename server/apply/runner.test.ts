@@ -216,6 +216,11 @@ describe('consecutive ip commands run in one ip process (ip -batch)', () => {
     ];
     const r = run(encodeRunnerInput(newId(), steps));
     expect(batches(r)).toEqual([2, 2]);
+    // Each batch names its last command before ip starts (the confirmation wait starts from it).
+    expect(r.events.filter((e) => e.type === 'batch')).toEqual([
+      { type: 'batch', commands: 2, step: 0, command: 1 },
+      { type: 'batch', commands: 2, step: 2, command: 1 },
+    ]);
     const order = r.events.flatMap((e) => (e.type === 'run' || e.type === 'done' ? [`${e.type} ${e.step}.${e.command}`] : []));
     expect(order).toEqual(['run 0.0', 'done 0.0', 'run 0.1', 'done 0.1', 'run 1.0', 'done 1.0', 'run 2.0', 'done 2.0', 'run 2.1', 'done 2.1']);
     expect(endOf(r)).toEqual({ type: 'end', result: 'applied' });

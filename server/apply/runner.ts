@@ -20,7 +20,8 @@ export const PLAN_MAGIC = 'SWITCHBOARD-PLAN 1';
  * that command names its document N: the runner writes it to a private file first and passes the
  * file's path, so an XML or config document never appears on a command line.
  * Output lines (all prefixed `SB `): begin, run, out, done, undo-run, undo-done, end, busy, error,
- * and `batch N` before N commands that run in one `ip -batch` (the journal's record; no event).
+ * and `batch N S C` before N commands that run in one `ip -batch`, the last of them command C of
+ * step S (their run events come as ip's result is read).
  * Durations come from /proc/uptime (centiseconds) so timing costs no fork per command.
  */
 export const RUNNER_SCRIPT = `
@@ -182,7 +183,8 @@ ends_batch() {
 run_batch() {
   [ -n "$queued" ] || return 0
   set -- $queued
-  emit "SB batch $#"
+  eval "last=\\\${$#}"
+  emit "SB batch $# \${last%.*} \${last#*.}"
   emit "SB run \${1%.*} \${1#*.}"
   now; t0=$t
   out=$(ip -o -batch "$batch" 2>&1 < /dev/null)
@@ -341,6 +343,8 @@ export function encodeRunnerInput(changeId: string, steps: readonly RunnerStep[]
 
 export type RunnerEvent =
   | { type: 'begin'; commands: number }
+  /** The next `commands` run in one ip process, the last of them command `command` of step `step`. */
+  | { type: 'batch'; commands: number; step: number; command: number }
   | { type: 'run'; step: number; command: number }
   | { type: 'out'; step: number; command: number; text: string }
   | { type: 'done'; step: number; command: number; exitCode: number; ms: number }
@@ -364,6 +368,8 @@ export function parseRunnerLine(line: string): RunnerEvent | null {
   switch (type) {
     case 'begin':
       return { type, commands: int(b) };
+    case 'batch':
+      return ints(int(a), int(b), int(c)) ? { type, commands: int(a), step: int(b), command: int(c) } : null;
     case 'run':
       return ints(int(a), int(b)) ? { type, step: int(a), command: int(b) } : null;
     case 'out': {
