@@ -6,7 +6,7 @@
 // off (useLive); when it drops they poll again until it is back, and on its return everything is
 // re-read once (the server opens each subscription with "ready").
 import { createContext, useContext, useState, type ReactNode } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
+import { useQueryClient, type InvalidateQueryFilters } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { useTRPC } from '@/components/trpc/client';
 import type { LiveMessage } from '@/server/live/watch';
@@ -24,6 +24,20 @@ function useEventHandler() {
   // Whether a "ready" came before: the next one is a reconnect. (The subscription calls the
   // latest render's callbacks, so this is never stale.)
   const [connectedBefore, setConnectedBefore] = useState(false);
+  /**
+   * Marks what an event names stale and reads it again. A first read still under way is not
+   * restarted by TanStack (it joins it), yet it may have begun before what the event reports:
+   * those are read once more after it. (The page of an apply that cut the host off kept its first
+   * read, from before the wait began, for the whole countdown.)
+   */
+  const reread = async (filters: InvalidateQueryFilters) => {
+    const firstReads = queryClient
+      .getQueryCache()
+      .findAll(filters)
+      .filter((q) => q.state.data === undefined && q.state.fetchStatus === 'fetching');
+    await queryClient.invalidateQueries(filters);
+    for (const q of firstReads) void queryClient.invalidateQueries({ queryKey: q.queryKey, exact: true });
+  };
   const onData = (event: LiveMessage) => {
     switch (event.kind) {
       case 'ready':
@@ -33,32 +47,32 @@ function useEventHandler() {
         setReady(true);
         return;
       case 'draft':
-        void queryClient.invalidateQueries({ queryKey: trpc.changes.draft.queryKey({ hostId: event.hostId }) });
+        void reread({ queryKey: trpc.changes.draft.queryKey({ hostId: event.hostId }) });
         return;
       case 'topology':
         if (!event.drawn) {
           // Only counters and the host's status moved on (a dashboard's sampling read, a failed read).
-          void queryClient.invalidateQueries(trpc.hosts.pathFilter());
-          void queryClient.invalidateQueries(trpc.topology.fleet.pathFilter());
+          void reread(trpc.hosts.pathFilter());
+          void reread(trpc.topology.fleet.pathFilter());
           return;
         }
         // The graph's own read first, in a request of its own (a batch answers when its slowest
         // query does); what derives from reads (conflicts, the outside-change list, the time
         // slider, the fleet's counts) follows in the next batch. Positions are not a read's.
-        void queryClient.invalidateQueries({ queryKey: trpc.topology.latest.queryKey({ hostId: event.hostId }) });
+        void reread({ queryKey: trpc.topology.latest.queryKey({ hostId: event.hostId }) });
         setTimeout(() => {
           for (const derived of [trpc.topology.conflicts, trpc.topology.observedChanges, trpc.topology.timeline, trpc.topology.fleet, trpc.hosts]) {
-            void queryClient.invalidateQueries(derived.pathFilter());
+            void reread(derived.pathFilter());
           }
         }, 0);
         return;
       case 'change':
-        void queryClient.invalidateQueries({ queryKey: trpc.changes.get.queryKey({ changeId: event.changeId }) });
-        void queryClient.invalidateQueries(trpc.changes.list.pathFilter());
+        void reread({ queryKey: trpc.changes.get.queryKey({ changeId: event.changeId }) });
+        void reread(trpc.changes.list.pathFilter());
         return;
       case 'hosts':
-        void queryClient.invalidateQueries(trpc.hosts.pathFilter());
-        void queryClient.invalidateQueries(trpc.topology.fleet.pathFilter());
+        void reread(trpc.hosts.pathFilter());
+        void reread(trpc.topology.fleet.pathFilter());
         return;
       case 'sampled':
         // A read under way is not restarted: a wall screen of many hosts hears of every round.

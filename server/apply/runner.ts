@@ -177,6 +177,14 @@ ends_batch() {
   for a in "$@"; do case $a in name|netns) return 0;; esac; done
   return 1
 }
+# The panel records the host's wait for its confirmation as the plan's last command starts
+# (progress.ts): that command may cut the panel off, so the line that announces it is given a
+# moment to leave before it runs (only when the host is to wait; the wait starts early, never late).
+last_do=$(grep '^do ' "$plan" | tail -n 1 | { read -r _ s c _; echo "$s.$c"; })
+announce_last() {
+  [ "$window" -gt 0 ] && [ "$1" = "$last_do" ] || return 0
+  sleep 0.2 2>/dev/null || sleep 1
+}
 # Runs the queued commands; sets failed when one fails. Events keep their order per command (run,
 # out, done): the first command's run before ip starts, the others' as ip's result is read. Those
 # that share one ip process share its duration: each is given an equal part.
@@ -186,6 +194,7 @@ run_batch() {
   eval "last=\\\${$#}"
   emit "SB batch $# \${last%.*} \${last#*.}"
   emit "SB run \${1%.*} \${1#*.}"
+  announce_last "$last"
   now; t0=$t
   out=$(ip -o -batch "$batch" 2>&1 < /dev/null)
   rc=$?
@@ -235,6 +244,7 @@ while IFS= read -r line; do
   set -- $line
   s=$2; c=$3
   emit "SB run $s $c"
+  announce_last "$s.$c"
   run_timed "$line"
   report_output "$s" "$c" "$out"
   emit "SB done $s $c $rc $ms"

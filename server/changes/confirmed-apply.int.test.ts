@@ -12,6 +12,7 @@ import { sshTargetOf } from '@/server/hosts/hosts';
 import type { Operation } from '@/server/plan/ops';
 import { configurationChanges, iface, labHostSuite } from '@/server/testing/changes';
 import { refreshHost } from '@/server/topology/refresh';
+import { hostTopic, subscribe } from '@/server/live/hub';
 
 /** Short, so each case takes seconds; the product's default is 30 s. */
 const WINDOW_S = 6;
@@ -73,8 +74,9 @@ describe.sequential('confirmed apply on a lab host', () => {
     expect(summary.status, await harness.explain(changeId)).toBe('applied');
     const detail = await getChange(suite.t.db, changeId);
     expect(detail.confirmation).toMatchObject({ state: 'confirmed', windowSeconds: WINDOW_S, secondsLeft: null });
-    // The wait is recorded as the last command starts (progress.ts), its end once the host says.
-    expect(detail.records.map((r) => r.kind)).toEqual(['change.started', 'change.step', 'change.confirmation', 'change.step', 'change.confirmation', 'change.finished']);
+    // The wait is recorded as the last command starts (progress.ts): both commands run in one
+    // ip process, so as that process starts, before either step's record; its end once the host says.
+    expect(detail.records.map((r) => r.kind)).toEqual(['change.started', 'change.confirmation', 'change.step', 'change.step', 'change.confirmation', 'change.finished']);
     expect(detail.final).toMatchObject({ confirmation: { confirmed: true, windowSeconds: WINDOW_S } });
     // Kept: still there well after the window closed.
     await new Promise((r) => setTimeout(r, WINDOW_S * 1000 + 1000));
@@ -122,6 +124,14 @@ describe.sequential('confirmed apply on a lab host', () => {
       const rpFilter = (await suite.hv1.exec(['sysctl', '-n', 'net.ipv4.conf.all.rp_filter'])).stdout.trim();
       if (c.strictReversePath) await suite.hv1.exec(['sysctl', '-qw', 'net.ipv4.conf.all.rp_filter=1']);
       onTestFinished(async () => void (await suite.hv1.exec(['sysctl', '-qw', `net.ipv4.conf.all.rp_filter=${rpFilter}`])));
+      // Open pages hear of the wait as it begins (a live event), and read it as waiting.
+      const stopListening = new AbortController();
+      const waitingHeard = (async () => {
+        for await (const e of subscribe(hostTopic(suite.hostId), stopListening.signal)) {
+          if (e.kind === 'change' && e.changeId === changeId && (await getChange(suite.t.db, changeId)).confirmation?.state === 'waiting') return true;
+        }
+        return false;
+      })();
       const t0 = Date.now();
       const { finished } = await startApply(suite.t.db, suite.pool, suite.actor, { changeId, reason: `cut: ${c.name}`, confirmDisruptive: true, acknowledgeWarnings: true });
       // From the apply call, the host is back within the window plus 15 s (issue 12's bound).
@@ -131,6 +141,8 @@ describe.sequential('confirmed apply on a lab host', () => {
       expect(watch.backAfterMs!).toBeLessThanOrEqual((WINDOW_S + 15) * 1000);
 
       const summary = await finished;
+      stopListening.abort();
+      expect(await waitingHeard, 'a live event while the host waited').toBe(true);
       expect(summary.status, await harness.explain(changeId)).toBe('rolled-back-by-host');
       const detail = await getChange(suite.t.db, changeId);
       expect(String(detail.final?.why)).toMatch(new RegExp(`^rolled back by the host: not confirmed within ${WINDOW_S} s`));
