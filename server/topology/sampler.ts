@@ -38,13 +38,19 @@ export interface DashboardHost {
   interfaces: DashboardInterface[];
 }
 
-export async function dashboardData(db: Db, pool: SshPool, opts: { hostId?: string; everyMs: number }): Promise<DashboardHost[]> {
-  const ids = opts.hostId
-    ? [opts.hostId]
-    : (await db.host.findMany({ select: { id: true }, orderBy: { name: 'asc' } })).map((h) => h.id);
-  // Slightly under the interval, so a poll that arrives a little early still gets fresh data.
-  // (A live dashboard's sampling, live/sampling.ts, has read them already: nothing is stale.)
+/**
+ * Reads the hosts (one, or every one) not read within most of `everyMs`, a few at a time, and
+ * returns their ids. Slightly under the interval, so an ask that arrives a little early still reads.
+ */
+export async function readStaleHosts(db: Db, pool: SshPool, opts: { hostId?: string; everyMs: number }): Promise<string[]> {
+  const ids = opts.hostId ? [opts.hostId] : (await db.host.findMany({ select: { id: true }, orderBy: { name: 'asc' } })).map((h) => h.id);
   await mapBounded(ids, FLEET_READS_AT_ONCE, (id) => refreshIfStale(db, pool, id, opts.everyMs * 0.8));
+  return ids;
+}
+
+export async function dashboardData(db: Db, pool: SshPool, opts: { hostId?: string; everyMs: number }): Promise<DashboardHost[]> {
+  // (Under a live dashboard's sampling, live/sampling.ts, nothing is stale: no read here.)
+  const ids = await readStaleHosts(db, pool, opts);
   return Promise.all(
     ids.map(async (id) => {
       const [host, points, latest] = await Promise.all([getHost(db, id), counterHistory(db, id), latestTopology(db, id)]);
