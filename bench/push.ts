@@ -50,6 +50,27 @@ async function setUp(page: Page, baseURL: string, hv1: LabHost): Promise<string>
   return /\/hosts\/([^/?#]+)/.exec(href!)![1]!;
 }
 
+/**
+ * Where a page load's time went, from the browser's own timings (ms since navigation): the HTML,
+ * the scripts, the queries that carry the graph's data, and the layout (the canvas's user-timing
+ * mark), so that a slow load says which part to work on.
+ */
+async function pagePhases(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+    const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+    const ended = (match: (name: string) => boolean) => Math.max(0, ...resources.filter((r) => match(r.name)).map((r) => r.responseEnd));
+    const mark = (name: string) => performance.getEntriesByName(name, 'mark')[0]?.startTime ?? NaN;
+    return {
+      'HTML received': nav.responseEnd,
+      'scripts loaded': ended((n) => n.includes('/_next/static/') && n.endsWith('.js')),
+      'graph data received': ended((n) => n.includes('/api/trpc/') && n.includes('topology.latest')),
+      'hydrated (DOM content loaded)': nav.domContentLoadedEventEnd,
+      'layout done': mark('switchboard:graph-laid-out'),
+    };
+  });
+}
+
 async function openLive(page: Page, baseURL: string, hostId: string) {
   await page.goto(`${baseURL}/hosts/${hostId}`);
   await page.locator('.react-flow__node[data-id="if:br0"]').waitFor({ timeout: 60_000 });
@@ -81,6 +102,7 @@ async function main() {
   const appliedSeen: number[] = [];
   const pageDrawn: number[] = [];
   const pageLive: number[] = [];
+  const pagePhase: Record<string, number[]> = {};
   try {
     const admin = await (await browser.newContext({ viewport: { width: 1600, height: 1000 } })).newPage();
     const hostId = await setUp(admin, baseURL, hv1);
@@ -100,8 +122,11 @@ async function main() {
       if (i > 0) {
         pageDrawn.push(drawn);
         pageLive.push(performance.now() - t0);
+        const phases = await pagePhases(admin);
+        for (const [name, at] of Object.entries(phases)) (pagePhase[name] ??= []).push(at);
       }
     }
+    log(`host page phases (median ms from navigation): ${Object.entries(pagePhase).map(([k, v]) => `${k} ${Math.round(median(v))}`).join(', ')}`);
     log(`host page: drawn ${pageDrawn.map(Math.round).join(', ')} ms; live ${pageLive.map(Math.round).join(', ')} ms`);
 
     // 1. Kernel event -> graph. One warm-up round, then RUNS timed ones.
@@ -169,6 +194,9 @@ probe and its store, the server-sent event, the page's query, and React Flow's l
 |---|---|---|---|---|---|
 | the host page, warm: from navigation until the graph is drawn | ${pageDrawn.length} | ${stats(pageDrawn)} | < 1 s |
 | the same until it is also live (its event stream open) | ${pageLive.length} | ${stats(pageLive)} | |
+${Object.entries(pagePhase)
+  .map(([name, at]) => `| host page load, ${name} (from navigation) | ${at.length} | ${stats(at)} | |`)
+  .join('\n')}
 | kernel event: a bridge made inside hv1 until its node is on the open graph | ${appear.length} | ${stats(appear)} | p95 < 500 ms |
 | kernel event: that bridge deleted until its node is gone | ${vanish.length} | ${stats(vanish)} | p95 < 500 ms |
 | draft edit in one tab until another signed-in tab lists it | ${draftSeen.length} | ${stats(draftSeen)} | < 500 ms |

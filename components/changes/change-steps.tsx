@@ -31,6 +31,14 @@ const STEP_STYLE: Record<StepStatus, { row: string; dot: string; label: string }
 function Confirmation({ confirmation: c, hostName, readAt }: { confirmation: NonNullable<Change['confirmation']>; hostName: string; readAt: number }) {
   const [now, setNow] = useState(() => Date.now());
   const waiting = c.state === 'waiting';
+  // Each read's "seconds left" was counted on the panel before the answer travelled, so an answer
+  // that was slow to arrive puts the deadline too late. The earliest estimate of this wait is the
+  // best one, and keeping it means the count never jumps back up when a prompt read follows.
+  const deadlineEstimate = readAt + (c.secondsLeft ?? 0) * 1000;
+  const since = new Date(c.since).getTime();
+  const [earliest, setEarliest] = useState({ since, deadline: deadlineEstimate });
+  if (earliest.since !== since || deadlineEstimate < earliest.deadline) setEarliest({ since, deadline: deadlineEstimate });
+  const deadline = Math.min(earliest.since === since ? earliest.deadline : deadlineEstimate, deadlineEstimate);
   useEffect(() => {
     if (!waiting) return;
     // Four ticks a second: the number changes once a second without visibly lagging behind.
@@ -38,7 +46,7 @@ function Confirmation({ confirmation: c, hostName, readAt }: { confirmation: Non
     return () => clearInterval(timer);
   }, [waiting]);
   if (c.state === 'waiting') {
-    const left = Math.max(0, Math.ceil((c.secondsLeft ?? 0) - (now - readAt) / 1000));
+    const left = Math.max(0, Math.ceil((deadline - now) / 1000));
     return (
       <div data-testid="confirm-countdown" data-state="waiting" className="flex items-center gap-3 rounded-md border border-sky-300 bg-sky-50 p-2 text-sm text-sky-900">
         <span className="font-mono text-lg font-semibold tabular-nums" data-testid="confirm-seconds-left">

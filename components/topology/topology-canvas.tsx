@@ -290,6 +290,8 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
     };
     void compute().then((laid) => {
       if (cancelled) return;
+      // A user-timing mark: bench:push reads it to say how much of a page load the layout takes.
+      performance.mark('switchboard:graph-laid-out');
       const routesNow = laidOut.current!.routes;
       const toRoutedEdge = (e: Graph['edges'][number]): Edge => flowEdgeOf(e, graph.edgePending[e.id], graph.edges.length, { stacked: stacked.has(e.id), route: routesNow[e.id] });
       fittedGeneration.current = layoutGeneration;
