@@ -56,19 +56,21 @@ async function setUp(page: Page, baseURL: string, hv1: LabHost): Promise<string>
  * mark), so that a slow load says which part to work on.
  */
 async function pagePhases(page: Page): Promise<Record<string, number>> {
-  return page.evaluate(() => {
-    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-    const resources = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
-    const ended = (match: (name: string) => boolean) => Math.max(0, ...resources.filter((r) => match(r.name)).map((r) => r.responseEnd));
-    const mark = (name: string) => performance.getEntriesByName(name, 'mark')[0]?.startTime ?? NaN;
+  // A string, not a function: tsx's helpers (__name) do not exist inside the page.
+  return page.evaluate(`(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const resources = performance.getEntriesByType('resource');
+    const ended = (match) => Math.max(0, ...resources.filter((r) => match(r.name)).map((r) => r.responseEnd));
+    const mark = performance.getEntriesByName('switchboard:graph-laid-out', 'mark')[0];
     return {
       'HTML received': nav.responseEnd,
       'scripts loaded': ended((n) => n.includes('/_next/static/') && n.endsWith('.js')),
-      'graph data received': ended((n) => n.includes('/api/trpc/') && n.includes('topology.latest')),
+      // The page brings the graph's first data in its HTML; a query only when it did not.
+      'graph data received': ended((n) => n.includes('/api/trpc/') && n.includes('topology.latest')) || nav.responseEnd,
       'hydrated (DOM content loaded)': nav.domContentLoadedEventEnd,
-      'layout done': mark('switchboard:graph-laid-out'),
+      'layout done': mark ? mark.startTime : NaN,
     };
-  });
+  })()`);
 }
 
 async function openLive(page: Page, baseURL: string, hostId: string) {

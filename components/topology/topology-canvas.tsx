@@ -20,6 +20,7 @@ import { pendingGraph, type PendingChange, type PendingGraph, type PendingMark }
 import { nodeTypes as baseNodeTypes, type TopologyNode } from '@/components/topology/nodes';
 import { GroupNode } from '@/components/topology/group-node';
 import { ELK_MAX_NODES, NODE_HEIGHT, NODE_WIDTH } from '@/components/topology/layout-types';
+import { layoutCache, type CachedLayout } from '@/components/topology/layout-cache';
 import { useElkLayout } from '@/components/topology/use-elk-layout';
 import type { Topology } from '@/server/topology/model';
 import { COLUMNS, topologyToGraph, type Graph, type GraphNodeKind } from '@/server/topology/graph';
@@ -282,8 +283,12 @@ export function TopologyCanvas(props: TopologyCanvasProps) {
     const compute = async (): Promise<Positions> => {
       if (laidOut.current?.key === key && laidOut.current.generation === layoutGeneration) return laidOut.current.positions;
       const { request, stacks } = layoutRequestOf(live, live.nodes.length > ELK_MAX_NODES ? 'columns' : 'elk');
-      const result = await layout(request);
+      // The column layout is quick to compute again; ELK's is worth keeping (layout-cache.ts).
+      const cache = request.algorithm === 'elk' ? layoutCache() : null;
+      const cached = cache?.get(request);
+      const result: CachedLayout & { error?: string } = cached ?? (await layout(request));
       if (result.error) onLayoutError?.(result.error);
+      else if (cache && !cached) cache.put(request, result);
       const positions = unstack(result.positions, stacks);
       laidOut.current = { key, generation: layoutGeneration, positions, routes: result.routes ?? {} };
       return positions;

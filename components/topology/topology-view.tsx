@@ -4,6 +4,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } fro
 import { ReactFlowProvider } from '@xyflow/react';
 import { useSearchParams } from 'next/navigation';
 import { skipToken, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { RouterOutputs } from '@/components/trpc/types';
 import { useTRPC } from '@/components/trpc/client';
 import { Button } from '@/components/ui/button';
 import { ErrorMessage } from '@/components/ui/error-message';
@@ -31,7 +32,13 @@ import { HostLive, LiveStatus, useLive } from '@/components/live/live-events';
 /** How often an open graph re-reads the host when live events are down. A refresh is one SSH exec (~0.1-0.3 s). */
 const REFRESH_EVERY_MS = 30_000;
 
-function HostGraph({ hostId, heading }: { hostId: string; heading: ReactNode }) {
+/** The graph's first data, read by the page on the server (the queries' own answers, as JSON). */
+export interface InitialGraphData {
+  latest: RouterOutputs['topology']['latest'];
+  positions: RouterOutputs['topology']['positions'];
+}
+
+function HostGraph({ hostId, heading, initial }: { hostId: string; heading: ReactNode; initial?: InitialGraphData }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   // While live events arrive, another tab's read or edit shows at once; timers only stand in
@@ -48,8 +55,9 @@ function HostGraph({ hostId, heading }: { hostId: string; heading: ReactNode }) 
   const [reviewing, setReviewing] = useState(false);
   // The last stored state shows at once; each refresh then supersedes it (a refresh stores a
   // snapshot only when something changed, so its own time says how fresh the view is).
-  const latest = useQuery(trpc.topology.latest.queryOptions({ hostId }));
-  const saved = useQuery(trpc.topology.positions.queryOptions({ hostId }));
+  // The page brings both (InitialGraphData); from then on they are the queries' own, re-read on events.
+  const latest = useQuery({ ...trpc.topology.latest.queryOptions({ hostId }), initialData: initial?.latest });
+  const saved = useQuery({ ...trpc.topology.positions.queryOptions({ hostId }), initialData: initial?.positions });
   const fleetConflicts = useQuery({ ...trpc.topology.conflicts.queryOptions({ hostId }), refetchInterval: isLive ? false : REFRESH_EVERY_MS });
   // This host's conflicts by graph node, in sentences (a conflict with another host names it).
   const conflicts = useMemo(() => {
@@ -374,11 +382,11 @@ function HostGraph({ hostId, heading }: { hostId: string; heading: ReactNode }) 
 }
 
 /** A host's page below the header: `heading` names the host at the start of the toolbar. */
-export function TopologyView({ hostId, heading }: { hostId: string; heading: ReactNode }) {
+export function TopologyView({ hostId, heading, initial }: { hostId: string; heading: ReactNode; initial?: InitialGraphData }) {
   return (
     <HostLive hostId={hostId}>
       <ReactFlowProvider>
-        <HostGraph hostId={hostId} heading={heading} />
+        <HostGraph hostId={hostId} heading={heading} initial={initial} />
       </ReactFlowProvider>
     </HostLive>
   );

@@ -58,6 +58,9 @@ export const FILTER_QDISCS = ['htb', 'hfsc', 'prio', 'drr', 'qfq', 'cbq', 'ets',
 /** Sections a capture made before they were added may lack (the recorded fixtures). */
 export const OPTIONAL_SECTIONS: readonly ProbeSection[] = ['session', 'ip6_forward', 'forwarding_file', 'boot_config', 'neigh', 'filter', 'ovs', 'firewall', 'listening'];
 
+/** Where libvirt's daemons keep their sockets (/var/run is /run on current systems, not on old ones). */
+export const LIBVIRT_SOCKET_DIRS = ['/run/libvirt', '/var/run/libvirt'] as const;
+
 /**
  * Open vSwitch's database, read in one ovs-vsctl call (parse/ovs.ts): one JSON document a line,
  * only the columns the model needs (statistics and status maps are most of a full row).
@@ -93,7 +96,22 @@ e() { printf '\\n${SECTION_END}%s:%s@@\\n' "$1" "$2"; }
 # libvirt is read in the background while iproute2 and tc run: the two halves take about as
 # long each, and a refresh of a large host stays within its budget. The output goes to a
 # private temporary file, printed after the rest; without mktemp it runs in line.
+# Whether libvirt runs: qemu:///system is a socket of libvirtd (or virtproxyd) or virtqemud, which
+# systemd keeps open even for a daemon it starts on demand. Without one there is nothing to ask,
+# and libvirtd --version and virsh cost ~40 ms each just to start (a fleet of hosts without libvirt).
+libvirt_runs() {
+  for d in ${LIBVIRT_SOCKET_DIRS.join(' ')}; do
+    for f in libvirt-sock virtqemud-sock; do [ -S "$d/$f" ] && return 0; done
+  done
+  return 1
+}
 libvirt() {
+  if command -v virsh >/dev/null 2>&1 && ! libvirt_runs; then
+    s libvirt_version; e libvirt_version 0
+    s virsh_lists; echo 'error: no socket in /run/libvirt'; e virsh_lists 1
+    s virsh_xml; e virsh_xml 127
+    return
+  fi
   s libvirt_version; if command -v libvirtd >/dev/null 2>&1; then libvirtd --version; else virtqemud --version; fi 2>/dev/null; e libvirt_version $?
   if command -v virsh >/dev/null 2>&1; then
     s virsh_lists
@@ -244,11 +262,17 @@ ovs() { :; }
 # alone takes ~80 ms to build its cache, ovs-vsctl waits on its database, and the foreground
 # (iproute2 over every interface) is the longer half on a large host.
 if [ -n "$tmp" ]; then libvirt > "$tmp/libvirt" 2>&1 & lv=$!; { firewall; ovs; tc_classes_and_filters; } > "$tmp/firewall" 2>&1 & fw=$!; fi
-${full(`s hostname; hostname; e hostname $?
-s kernel; uname -r; e kernel $?
+# What hostname, uname -r and sysctl -n print, read by the shell itself: each process started
+# costs ~3-6 ms on a small host, and a fleet's reads are bound by exactly that (bench:fleet).
+# (A file that is missing fails the redirection: the section fails, as the command would. The
+# shell reads a byte at a time, and a sysctl file ends at its first byte for such reads, so a
+# value without its newline is still a value.)
+value() { { IFS= read -r v || [ -n "$v" ]; } < "$1" && printf '%s\n' "$v"; }
+${full(`s hostname; value /proc/sys/kernel/hostname; e hostname $?
+s kernel; value /proc/sys/kernel/osrelease; e kernel $?
 s iproute2; ip -V; e iproute2 $?
-`)}s ip_forward; sysctl -n net.ipv4.ip_forward; e ip_forward $?
-s ip6_forward; sysctl -n net.ipv6.conf.all.forwarding; e ip6_forward $?
+`)}s ip_forward; value /proc/sys/net/ipv4/ip_forward; e ip_forward $?
+s ip6_forward; value /proc/sys/net/ipv6/conf/all/forwarding; e ip6_forward $?
 ${full(`# What Switchboard keeps for boot: "absent", or "present" and the file.
 s forwarding_file; if [ -f ${FORWARDING_FILE} ]; then echo present; cat ${FORWARDING_FILE}; else echo absent; fi; e forwarding_file $?
 # What configures the network at boot (parse/boot-config.ts): shell tests where they can tell,
@@ -291,7 +315,8 @@ printf 'connection %s\\n' "$conn"
 set -- $conn
 if [ -n "\${1:-}" ]; then ip -j route get "$1"; else true; fi
 e session $?
-if [ -n "$tmp" ]; then wait "$fw"; cat "$tmp/firewall"; wait "$lv"; cat "$tmp/libvirt"; rm -rf "$tmp"; else firewall; ovs; tc_classes_and_filters; libvirt; fi
+# (The EXIT trap removes the temporary directory.)
+if [ -n "$tmp" ]; then wait "$fw"; cat "$tmp/firewall"; wait "$lv"; cat "$tmp/libvirt"; else firewall; ovs; tc_classes_and_filters; libvirt; fi
 `;
 }
 

@@ -151,7 +151,8 @@ export function parseProbeOutput(output: string): ProbeSample {
       hostname,
       kernel: body('kernel'),
       iproute2: body('iproute2')?.replace(/^ip utility, /, '') ?? null,
-      libvirtVersion: body('libvirt_version')?.split(/\s+/).pop() ?? null,
+      // Empty where libvirt does not run (the probe does not start it to ask).
+      libvirtVersion: body('libvirt_version')?.trim().split(/\s+/).pop() || null,
       libvirtAvailable,
       ipForward: ipForward === null ? null : ipForward.trim() === '1',
       ip6Forward: ip6Forward === null ? null : ip6Forward.trim() === '1',
