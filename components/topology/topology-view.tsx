@@ -32,10 +32,15 @@ import { HostLive, LiveStatus, useLive } from '@/components/live/live-events';
 /** How often an open graph re-reads the host when live events are down. A refresh is one SSH exec (~0.1-0.3 s). */
 const REFRESH_EVERY_MS = 30_000;
 
-/** The graph's first data, read by the page on the server (the queries' own answers, as JSON). */
+/**
+ * The graph's first data, read by the page on the server (the queries' own answers, as JSON). The
+ * draft is part of it: the first layout draws the host as the draft will make it, so a draft
+ * made before the page opened is laid out with the rest, not brought into view as just drafted.
+ */
 export interface InitialGraphData {
   latest: RouterOutputs['topology']['latest'];
   positions: RouterOutputs['topology']['positions'];
+  draft: RouterOutputs['changes']['draft'];
 }
 
 function HostGraph({ hostId, heading, initial }: { hostId: string; heading: ReactNode; initial?: InitialGraphData }) {
@@ -50,7 +55,7 @@ function HostGraph({ hostId, heading, initial }: { hostId: string; heading: Reac
   // draft, no inspector actions: nothing can be changed in the past).
   const [time, setTime] = useState<TimeTravelState>({ at: null, compareWith: null });
   const editable = canEdit && !time.at;
-  const editor = useDraftEditorState(hostId, editable);
+  const editor = useDraftEditorState(hostId, editable, initial?.draft);
   const { draft, add, setNotice } = editor;
   const [reviewing, setReviewing] = useState(false);
   // The last stored state shows at once; each refresh then supersedes it (a refresh stores a

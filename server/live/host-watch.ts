@@ -12,6 +12,7 @@
 import type { Db } from '@/server/db/client';
 import { sshTargetOf } from '@/server/hosts/hosts';
 import type { SshPool } from '@/server/ssh/pool';
+import { LIBVIRT_RUNS_FUNCTION } from '@/server/topology/probe';
 import { refreshHost } from '@/server/topology/refresh';
 
 /**
@@ -19,10 +20,11 @@ import { refreshHost } from '@/server/topology/refresh';
  * panel closes the channel (its stdin ends). A monitor the host lacks is left out.
  */
 export const WATCH_SCRIPT = `export LC_ALL=C PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+${LIBVIRT_RUNS_FUNCTION}
 pids=''
 ip monitor link address route & pids="$pids $!"
 if command -v tc >/dev/null 2>&1; then tc monitor & pids="$pids $!"; fi
-if command -v virsh >/dev/null 2>&1; then
+if command -v virsh >/dev/null 2>&1 && libvirt_runs; then
   virsh -q -c qemu:///system event --all --loop & pids="$pids $!"
   virsh -q -c qemu:///system net-event --all --loop & pids="$pids $!"
 fi

@@ -62,6 +62,19 @@ export const OPTIONAL_SECTIONS: readonly ProbeSection[] = ['session', 'ip6_forwa
 export const LIBVIRT_SOCKET_DIRS = ['/run/libvirt', '/var/run/libvirt'] as const;
 
 /**
+ * A shell function: whether libvirt runs. qemu:///system is a socket of libvirtd (or virtproxyd)
+ * or virtqemud, which systemd keeps open even for a daemon it starts on demand. Without one there
+ * is nothing to ask, and libvirtd --version and virsh cost ~40 ms each just to start: on a fleet of
+ * hosts without libvirt, that was a third of each read (the probe) and of each watch's start.
+ */
+export const LIBVIRT_RUNS_FUNCTION = `libvirt_runs() {
+  for d in ${LIBVIRT_SOCKET_DIRS.join(' ')}; do
+    for f in libvirt-sock virtqemud-sock; do [ -S "$d/$f" ] && return 0; done
+  done
+  return 1
+}`;
+
+/**
  * Open vSwitch's database, read in one ovs-vsctl call (parse/ovs.ts): one JSON document a line,
  * only the columns the model needs (statistics and status maps are most of a full row).
  */
@@ -96,15 +109,7 @@ e() { printf '\\n${SECTION_END}%s:%s@@\\n' "$1" "$2"; }
 # libvirt is read in the background while iproute2 and tc run: the two halves take about as
 # long each, and a refresh of a large host stays within its budget. The output goes to a
 # private temporary file, printed after the rest; without mktemp it runs in line.
-# Whether libvirt runs: qemu:///system is a socket of libvirtd (or virtproxyd) or virtqemud, which
-# systemd keeps open even for a daemon it starts on demand. Without one there is nothing to ask,
-# and libvirtd --version and virsh cost ~40 ms each just to start (a fleet of hosts without libvirt).
-libvirt_runs() {
-  for d in ${LIBVIRT_SOCKET_DIRS.join(' ')}; do
-    for f in libvirt-sock virtqemud-sock; do [ -S "$d/$f" ] && return 0; done
-  done
-  return 1
-}
+${LIBVIRT_RUNS_FUNCTION}
 libvirt() {
   if command -v virsh >/dev/null 2>&1 && ! libvirt_runs; then
     s libvirt_version; e libvirt_version 0

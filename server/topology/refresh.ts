@@ -1,5 +1,6 @@
 // Refreshing a host: one SSH exec of the probe, parse, store the state if it changed, record
 // changes Switchboard did not make, keep a short window of counters for rates.
+import { createHash } from 'node:crypto';
 import type { Db } from '@/server/db/client';
 import { AppError, isAppError } from '@/server/errors';
 import { sshTargetOf, statusForError } from '@/server/hosts/hosts';
@@ -155,12 +156,13 @@ export async function refreshHost(db: Db, pool: SshPool, hostId: string, opts: R
   return { hostId, topology: sample.topology, hash, observedAt, probeMs, session: sample.session, probeOutput, kernelOnly, ...result };
 }
 
-// The leases and neighbours each host's last read published, as text: currentTopology lays the
-// latest ones over the snapshot, so when they move the graph is redrawn even without a new snapshot.
+// The leases and neighbours each host's last read published, as a digest: currentTopology lays
+// the latest ones over the snapshot, so when they move the graph is redrawn even without a new
+// snapshot. (A digest, not the text: an entry stays for every host the panel ever read.)
 const publishedAddressing = new Map<string, string>();
 
 function addressingMoved(hostId: string, addressing: StoredSample['addressing']): boolean {
-  const now = JSON.stringify(addressing);
+  const now = createHash('sha256').update(JSON.stringify(addressing)).digest('base64');
   if (publishedAddressing.get(hostId) === now) return false;
   publishedAddressing.set(hostId, now);
   return true;

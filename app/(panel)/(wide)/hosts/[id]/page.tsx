@@ -7,6 +7,7 @@ import { requirePageUser } from '@/server/auth/page-session';
 import { getDb } from '@/server/db/client';
 import { getHost } from '@/server/hosts/hosts';
 import { isAppError } from '@/server/errors';
+import { getDraft } from '@/server/changes/drafts';
 import { getPositions } from '@/server/topology/positions';
 import { currentTopology } from '@/server/topology/refresh';
 
@@ -20,12 +21,13 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
     if (isAppError(err) && err.code === 'NOT_FOUND') notFound();
     throw err;
   });
-  // What the graph is drawn from (the last stored read and this user's node positions), read
-  // here so that the page arrives with it instead of asking after it has started: half of a warm
-  // load went to that round trip (bench:push). The same services and role as the two queries
-  // (topology.latest and topology.positions, any signed-in user), in the form they would answer in.
-  const [latest, positions] = await Promise.all([currentTopology(db, host.id), getPositions(db, user.id, host.id)]);
-  const initial = JSON.parse(JSON.stringify({ latest, positions })) as InitialGraphData;
+  // What the graph is drawn from (the last stored read, this user's node positions and the
+  // host's draft), read here so that the page arrives with it instead of asking after it has
+  // started: half of a warm load went to that round trip (bench:push). The same services and role
+  // as the three queries (topology.latest, topology.positions and changes.draft: any signed-in
+  // user), in the form they would answer in.
+  const [latest, positions, draft] = await Promise.all([currentTopology(db, host.id), getPositions(db, user.id, host.id), getDraft(db, host.id)]);
+  const initial = JSON.parse(JSON.stringify({ latest, positions, draft })) as InitialGraphData;
   return (
     <TopologyView
       hostId={host.id}
