@@ -151,6 +151,9 @@ async function sameDrawingAcrossLoadsAndDrafts(page: Page) {
   let graph = await openHv1Graph(page);
   await startWithEmptyDraft(page);
   const first = new Map((await nodesOnScreen(graph)).map((n) => [n.id, n.at]));
+  // Without the layout the browser kept, so that this reload lays out again (ELK is deterministic);
+  // the reload with the draft below uses the kept one.
+  await page.evaluate(() => localStorage.clear());
   await page.reload();
   graph = await graphLoaded(page);
   const second = new Map((await nodesOnScreen(graph)).map((n) => [n.id, n.at]));

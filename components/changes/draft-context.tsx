@@ -39,12 +39,12 @@ export interface DraftEditor {
 
 const DraftContext = createContext<DraftEditor | null>(null);
 
-/** `initialDraft`: the draft as the page read it on the server (the query's own answer). */
-export function useDraftEditorState(hostId: string, canEdit: boolean, initialDraft?: DraftView): DraftEditor {
+/** `initial`: the draft as the page read it on the server (the query's own answer), and when. */
+export function useDraftEditorState(hostId: string, canEdit: boolean, initial?: { draft: DraftView; readAt: number }): DraftEditor {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   // Another operator's edit arrives as a live event; the timer stands in only while none can.
-  const draftQuery = useQuery({ ...trpc.changes.draft.queryOptions({ hostId }), initialData: initialDraft, refetchInterval: useLive() ? false : DRAFT_POLL_MS });
+  const draftQuery = useQuery({ ...trpc.changes.draft.queryOptions({ hostId }), initialData: initial?.draft, initialDataUpdatedAt: initial?.readAt, refetchInterval: useLive() ? false : DRAFT_POLL_MS });
   const [error, setError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const setDraft = useCallback(

@@ -48,8 +48,10 @@ export function RelativeTime({ at }: { at: Date | string | null }) {
   const seconds = current === null ? Infinity : Math.round((current - date.getTime()) / 1000);
   const text =
     seconds < 60 ? 'just now' : seconds < 3600 ? `${Math.floor(seconds / 60)} min ago` : seconds < 86_400 ? `${Math.floor(seconds / 3600)} h ago` : isoDateTime(date);
+  // Local time: a page rendered on the server writes the server's zone, the browser its own; the
+  // browser's text replaces it on its next render (the clock ticks), so the difference is no error.
   return (
-    <time dateTime={date.toISOString()} title={isoDateTime(date)}>
+    <time dateTime={date.toISOString()} title={isoDateTime(date)} suppressHydrationWarning>
       {text}
     </time>
   );

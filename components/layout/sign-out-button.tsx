@@ -2,6 +2,7 @@
 
 import { useMutation } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
+import { clearLayoutCache } from '@/components/topology/layout-cache';
 import { useTRPC } from '@/components/trpc/client';
 import { Button } from '@/components/ui/button';
 
@@ -11,6 +12,7 @@ export function SignOutButton() {
   const signOut = useMutation(
     trpc.auth.signOut.mutationOptions({
       onSettled: () => {
+        clearLayoutCache();
         router.replace('/sign-in');
         router.refresh();
       },

@@ -16,8 +16,12 @@ const LiveContext = createContext(false);
 /** Whether this view's data arrives live (then it need not poll). */
 export const useLive = () => useContext(LiveContext);
 
-/** Re-reads what an event says changed; "ready" after a reconnect re-reads everything. */
-function useEventHandler() {
+/**
+ * Re-reads what an event says changed; "ready" after a reconnect re-reads everything. The first
+ * "ready" re-reads what `firstReads` names: data the page brought from the server, read before
+ * the subscription was open, so a change in between told no one.
+ */
+function useEventHandler(firstReads: InvalidateQueryFilters[] = []) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [ready, setReady] = useState(false);
@@ -43,7 +47,10 @@ function useEventHandler() {
       case 'ready':
         // A reconnect: what happened while it was down is read again.
         if (connectedBefore) void queryClient.invalidateQueries();
-        else setConnectedBefore(true);
+        else {
+          setConnectedBefore(true);
+          for (const filters of firstReads) void reread(filters);
+        }
         setReady(true);
         return;
       case 'draft':
@@ -87,7 +94,11 @@ function useEventHandler() {
 /** One host's page: its draft, reads and changes; while it is open the server watches the host. */
 export function HostLive({ hostId, children }: { hostId: string; children: ReactNode }) {
   const trpc = useTRPC();
-  const { ready, onData, onError } = useEventHandler();
+  // The page arrives with the host's last read and draft (InitialGraphData).
+  const { ready, onData, onError } = useEventHandler([
+    { queryKey: trpc.topology.latest.queryKey({ hostId }) },
+    { queryKey: trpc.changes.draft.queryKey({ hostId }) },
+  ]);
   const subscription = useSubscription(trpc.live.host.subscriptionOptions({ hostId }, { onData, onError }));
   return <LiveContext.Provider value={ready && subscription.status === 'pending'}>{children}</LiveContext.Provider>;
 }

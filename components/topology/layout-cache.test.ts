@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { LAYOUT_CACHE_ENTRIES, layoutCache, layoutKey } from './layout-cache';
+import { clearLayoutCache, LAYOUT_CACHE_ENTRIES, layoutCache, layoutKey } from './layout-cache';
 import type { LayoutRequest } from './layout-types';
 
 type Request = Omit<LayoutRequest, 'id'>;
 
-function memoryStorage() {
+/** A Storage in memory; with `quota`, a write longer than that many characters throws as a full one does. */
+function memoryStorage(quota = Infinity) {
   const items = new Map<string, string>();
-  return { getItem: (k: string) => items.get(k) ?? null, setItem: (k: string, v: string) => void items.set(k, v), items };
+  return {
+    getItem: (k: string) => items.get(k) ?? null,
+    setItem: (k: string, v: string) => {
+      if (v.length > quota) throw new Error('QuotaExceededError');
+      items.set(k, v);
+    },
+    removeItem: (k: string) => void items.delete(k),
+    items,
+  };
 }
 
 const request = (names: string[], width = 180): Request => ({
@@ -48,6 +57,25 @@ describe('layout cache', () => {
     expect(cache.get(requests[3]!)).not.toBeNull();
     expect(cache.get(requests.at(-1)!)).not.toBeNull();
     expect(JSON.parse(storage.items.get('switchboard:layouts:v1')!)).toHaveLength(LAYOUT_CACHE_ENTRIES);
+  });
+
+  it('makes room when the storage is full, dropping the oldest layouts first', () => {
+    const requests = Array.from({ length: 8 }, (_, i) => request([`if:eth${i}`, 'if:br0']));
+    const one = JSON.stringify([['k', layoutOf(requests[0]!)]]).length + 40;
+    const storage = memoryStorage(one * 5);
+    const cache = layoutCache(storage);
+    for (const r of requests) cache.put(r, layoutOf(r));
+    expect(cache.get(requests.at(-1)!)).not.toBeNull();
+    expect(cache.get(requests[0]!)).toBeNull();
+    expect(storage.items.get('switchboard:layouts:v1')!.length).toBeLessThanOrEqual(one * 5);
+  });
+
+  it('is forgotten on sign-out', () => {
+    const storage = memoryStorage();
+    const r = request(['if:eth0', 'if:br0']);
+    layoutCache(storage).put(r, layoutOf(r));
+    clearLayoutCache(storage);
+    expect(layoutCache(storage).get(r)).toBeNull();
   });
 
   it('misses instead of failing on unreadable, missing, full or incomplete storage', () => {

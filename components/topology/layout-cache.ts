@@ -3,7 +3,8 @@
 // load cost most of a warm host page's time (the worker loads ~2 MB of elkjs, then lays out; 1.7 s
 // of 2.4 s under load, bench:push), while the graph of a host rarely changes between two visits.
 // So a page load looks its request up here first and only asks the worker on a miss.
-import type { LayoutRequest, LayoutResponse } from './layout-types';
+import elkPackage from 'elkjs/package.json';
+import { ELK_LAYOUT_OPTIONS, type LayoutRequest, type LayoutResponse } from './layout-types';
 
 /** What is kept: a layout's positions and edge routes. */
 export type CachedLayout = Pick<LayoutResponse, 'positions' | 'routes'>;
@@ -26,9 +27,22 @@ function hashOf(text: string): string {
   return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
 }
 
-/** The request's identity: everything that decides the layout (ids, sizes, ports, columns, edges). */
+/**
+ * The request's identity: everything that decides the layout: the graph (ids, sizes, ports,
+ * columns, edges), ELK's options and its version, so an upgrade that lays out differently
+ * does not reuse what the old one computed.
+ */
 export function layoutKey(request: Omit<LayoutRequest, 'id'>): string {
-  return hashOf(JSON.stringify(request));
+  return hashOf(JSON.stringify([elkPackage.version, ELK_LAYOUT_OPTIONS, request]));
+}
+
+/** Forgets every kept layout (signing out: they name the hosts' interfaces and VMs). */
+export function clearLayoutCache(storage: Pick<Storage, 'removeItem'> | null = browserStorage()): void {
+  try {
+    storage?.removeItem(STORAGE_KEY);
+  } catch {
+    // nothing kept, or storage refused: nothing to forget
+  }
 }
 
 type Entries = [key: string, layout: CachedLayout][];
@@ -65,12 +79,18 @@ export function layoutCache(storage: Pick<Storage, 'getItem' | 'setItem'> | null
     },
     put(request: Omit<LayoutRequest, 'id'>, layout: CachedLayout): void {
       const key = layoutKey(request);
-      const kept = [[key, { positions: layout.positions, routes: layout.routes }], ...read().filter(([k]) => k !== key)].slice(0, LAYOUT_CACHE_ENTRIES) as Entries;
-      try {
-        storage?.setItem(STORAGE_KEY, JSON.stringify(kept));
-      } catch {
-        // Full or refused (private mode): the next load lays out again.
+      let kept = [[key, { positions: layout.positions, routes: layout.routes }], ...read().filter(([k]) => k !== key)].slice(0, LAYOUT_CACHE_ENTRIES) as Entries;
+      // The site's storage full: the older half goes, then all but this one, before giving up.
+      for (const keep of [kept.length, Math.ceil(kept.length / 2), 1]) {
+        kept = kept.slice(0, keep);
+        try {
+          storage?.setItem(STORAGE_KEY, JSON.stringify(kept));
+          return;
+        } catch {
+          // try with fewer
+        }
       }
+      // Refused even alone (private mode, a huge graph): the next load lays out again.
     },
   };
 }

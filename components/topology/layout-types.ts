@@ -35,6 +35,23 @@ export const ELK_MAX_NODES = 250;
 export const COLUMN_GAP = 56;
 export const ROW_GAP = 20;
 
+/** ELK's options for the layered layout (run-layout.ts); a kept layout is one of these options (layout-cache.ts). */
+export const ELK_LAYOUT_OPTIONS: Record<string, string> = {
+  'elk.algorithm': 'layered',
+  'elk.direction': 'RIGHT',
+  // Columns: physical NICs on the left, VMs on the right (graph.ts COLUMNS).
+  'elk.partitioning.activate': 'true',
+  'elk.layered.spacing.nodeNodeBetweenLayers': String(COLUMN_GAP),
+  'elk.spacing.nodeNode': String(ROW_GAP),
+  'elk.layered.spacing.edgeNodeBetweenLayers': '12',
+  'elk.spacing.edgeNode': '12',
+  'elk.spacing.edgeEdge': '6',
+  'elk.edgeRouting': 'ORTHOGONAL',
+  'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
+  'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
+  'elk.separateConnectedComponents': 'false',
+};
+
 /** The handles an edge between two nodes stacked in one column uses (bottom of the upper node, top of the lower). */
 export const STACKED_SOURCE = 'below';
 export const STACKED_TARGET = 'above';

@@ -2,7 +2,7 @@
 // column layout for big graphs. No DOM: the layout worker runs it, and so do unit tests.
 import ELK, { type ElkExtendedEdge } from 'elkjs/lib/elk.bundled.js';
 import { columnLayout } from '@/server/topology/column-layout';
-import { COLUMN_GAP, NODE_HEIGHT, NODE_WIDTH, ROW_GAP, type LayoutRequest, type LayoutResponse } from './layout-types';
+import { COLUMN_GAP, ELK_LAYOUT_OPTIONS, NODE_HEIGHT, NODE_WIDTH, ROW_GAP, type LayoutRequest, type LayoutResponse } from './layout-types';
 
 const elk = new ELK();
 
@@ -20,21 +20,7 @@ export async function runLayout(request: Omit<LayoutRequest, 'id'>): Promise<Omi
   }
   const result = await elk.layout({
     id: 'root',
-    layoutOptions: {
-      'elk.algorithm': 'layered',
-      'elk.direction': 'RIGHT',
-      // Columns: physical NICs on the left, VMs on the right (graph.ts COLUMNS).
-      'elk.partitioning.activate': 'true',
-      'elk.layered.spacing.nodeNodeBetweenLayers': String(COLUMN_GAP),
-      'elk.spacing.nodeNode': String(ROW_GAP),
-      'elk.layered.spacing.edgeNodeBetweenLayers': '12',
-      'elk.spacing.edgeNode': '12',
-      'elk.spacing.edgeEdge': '6',
-      'elk.edgeRouting': 'ORTHOGONAL',
-      'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
-      'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
-      'elk.separateConnectedComponents': 'false',
-    },
+    layoutOptions: ELK_LAYOUT_OPTIONS,
     children: nodes.map((n) => ({
       id: n.id,
       width: n.width,

@@ -41,6 +41,8 @@ export interface InitialGraphData {
   latest: RouterOutputs['topology']['latest'];
   positions: RouterOutputs['topology']['positions'];
   draft: RouterOutputs['changes']['draft'];
+  /** When the server read them (ms since the epoch). */
+  readAt: number;
 }
 
 function HostGraph({ hostId, heading, initial }: { hostId: string; heading: ReactNode; initial?: InitialGraphData }) {
@@ -55,14 +57,14 @@ function HostGraph({ hostId, heading, initial }: { hostId: string; heading: Reac
   // draft, no inspector actions: nothing can be changed in the past).
   const [time, setTime] = useState<TimeTravelState>({ at: null, compareWith: null });
   const editable = canEdit && !time.at;
-  const editor = useDraftEditorState(hostId, editable, initial?.draft);
+  const editor = useDraftEditorState(hostId, editable, initial && { draft: initial.draft, readAt: initial.readAt });
   const { draft, add, setNotice } = editor;
   const [reviewing, setReviewing] = useState(false);
   // The last stored state shows at once; each refresh then supersedes it (a refresh stores a
   // snapshot only when something changed, so its own time says how fresh the view is).
   // The page brings both (InitialGraphData); from then on they are the queries' own, re-read on events.
-  const latest = useQuery({ ...trpc.topology.latest.queryOptions({ hostId }), initialData: initial?.latest });
-  const saved = useQuery({ ...trpc.topology.positions.queryOptions({ hostId }), initialData: initial?.positions });
+  const latest = useQuery({ ...trpc.topology.latest.queryOptions({ hostId }), initialData: initial?.latest, initialDataUpdatedAt: initial?.readAt });
+  const saved = useQuery({ ...trpc.topology.positions.queryOptions({ hostId }), initialData: initial?.positions, initialDataUpdatedAt: initial?.readAt });
   const fleetConflicts = useQuery({ ...trpc.topology.conflicts.queryOptions({ hostId }), refetchInterval: isLive ? false : REFRESH_EVERY_MS });
   // This host's conflicts by graph node, in sentences (a conflict with another host names it).
   const conflicts = useMemo(() => {
@@ -219,7 +221,8 @@ function HostGraph({ hostId, heading, initial }: { hostId: string; heading: Reac
           <Button variant="secondary" onClick={() => runRefresh({ hostId })} disabled={refresh.isPending}>
             {refresh.isPending ? 'Refreshing…' : 'Refresh'}
           </Button>
-          <span className="text-slate-600" data-testid="data-age">
+          {/* Local time, first written in the server's zone (see RelativeTime). */}
+          <span className="text-slate-600" data-testid="data-age" suppressHydrationWarning>
             {dataTime ? (
               <>
                 Data from <RelativeTime at={dataTime} /> ({isoTime(new Date(dataTime))})

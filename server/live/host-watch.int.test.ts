@@ -8,6 +8,7 @@ import { ensurePanelIdentity } from '@/server/ssh/identity';
 import type { SshPool } from '@/server/ssh/pool';
 import { openTestDatabase, type TestDatabase } from '@/server/testing/database';
 import { tryAcquireHostLock } from '@/server/apply/lock';
+import { FORWARDING_FILE } from '@/server/topology/model';
 import { latestTopology, listObservedChanges, refreshHost } from '@/server/topology/refresh';
 import { hostTopic, subscribe, type LiveEvent } from './hub';
 import { holdWatch, watchStatus } from './host-watch';
@@ -34,6 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const name of ['sbw0', 'sbw1']) await hv1?.exec(['ip', 'link', 'del', 'dev', name], { allowFailure: true });
+  await hv1?.exec(['rm', '-f', FORWARDING_FILE], { allowFailure: true });
   await hv1?.exec(['ip', 'link', 'set', 'dev', 'veth-b', 'mtu', '1500'], { allowFailure: true });
   pool?.closeAll();
   await t?.close();
@@ -82,6 +84,16 @@ describe('watching a lab host while a view holds it', () => {
       expect(watchStatus().kernelReads[hostId]).toBeGreaterThan(kernelReadsBefore);
       // And what the full read had besides the kernel (libvirt) is still there.
       expect((await latestTopology(t.db, hostId))?.topology.vms.length).toBeGreaterThan(0);
+
+      // A change no monitor reports (here a boot file; an apply's libvirt change is another),
+      // read in full by someone else (an apply's own read): the next kernel read is laid over
+      // that newest full read, not over the watch's own older one, so the change stays read.
+      await hv1.exec(['sh', '-c', `printf 'net.ipv4.ip_forward = 0\\n' > ${FORWARDING_FILE}`]);
+      await refreshHost(t.db, pool, hostId);
+      expect((await latestTopology(t.db, hostId))?.topology.host.forwardingFile).toBe('net.ipv4.ip_forward = 0\n');
+      await hv1.exec(['ip', 'link', 'set', 'dev', 'sbw0', 'mtu', '1250']);
+      await expect.poll(() => mtuOf('sbw0'), { timeout: 10_000 }).toBe(1250);
+      expect((await latestTopology(t.db, hostId))?.topology.host.forwardingFile).toBe('net.ipv4.ip_forward = 0\n');
 
       // The connection drops: the watch comes back and reads what happened meanwhile.
       pool.close(hostId);

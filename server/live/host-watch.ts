@@ -13,7 +13,7 @@ import type { Db } from '@/server/db/client';
 import { sshTargetOf } from '@/server/hosts/hosts';
 import type { SshPool } from '@/server/ssh/pool';
 import { LIBVIRT_RUNS_FUNCTION } from '@/server/topology/probe';
-import { refreshHost } from '@/server/topology/refresh';
+import { keepFullReads, newestFullRead, refreshHost } from '@/server/topology/refresh';
 
 /**
  * Prints "watching" once its monitors run, then a line per event; ends its monitors when the
@@ -147,18 +147,18 @@ const pause = (ms: number, signal: AbortSignal) =>
 
 async function follow(db: Db, pool: SshPool, hostId: string, watch: Watch): Promise<void> {
   const { signal } = watch.stop;
-  // The last full read's output and when it was made: what a kernel read is laid over.
-  let lastFull: { output: string; at: number } | null = null;
+  // The newest full read of the host, by this watch or anyone (an apply, a Refresh), is what a
+  // kernel read is laid over.
+  const stopKeeping = keepFullReads(hostId);
   let needFull = true;
   const reader = singleReader(async () => {
     watch.reads++;
-    const kernelOver = !needFull && lastFull && Date.now() - lastFull.at < FULL_READ_EVERY_MS ? lastFull.output : undefined;
+    const full = newestFullRead(hostId);
+    const kernelOver = !needFull && full && Date.now() - full.startedAt < FULL_READ_EVERY_MS ? full.output : undefined;
     needFull = false;
-    const started = Date.now();
     try {
       const r = await refreshHost(db, pool, hostId, { kernelOver });
       if (r.kernelOnly) watch.kernelReads++;
-      else lastFull = { output: r.probeOutput, at: started };
     } catch (err) {
       needFull = true;
       throw err;
@@ -199,5 +199,6 @@ async function follow(db: Db, pool: SshPool, hostId: string, watch: Watch): Prom
     }
   } finally {
     reader.cancel();
+    stopKeeping();
   }
 }

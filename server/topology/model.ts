@@ -3,10 +3,11 @@
 // other view state never live here.
 
 /**
- * Bumped when the parser reads more of the same host (a new field, a finer key), so the first
- * read after an upgrade is not mistaken for a change made on the host.
+ * Bumped when the parser reads more of the same host (a new field, a finer key), or less, so the
+ * first read after an upgrade is not mistaken for a change made on the host. 11: the libvirt
+ * version is read only where libvirt runs.
  */
-export const MODEL_VERSION = 10;
+export const MODEL_VERSION = 11;
 
 export const INTERFACE_KINDS = [
   'loopback',

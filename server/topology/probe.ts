@@ -67,6 +67,7 @@ export const LIBVIRT_SOCKET_DIRS = ['/run/libvirt', '/var/run/libvirt'] as const
  * is nothing to ask, and libvirtd --version and virsh cost ~40 ms each just to start: on a fleet of
  * hosts without libvirt, that was a third of each read (the probe) and of each watch's start.
  */
+// (A libvirt built with another unix_sock_dir shows as not running.)
 export const LIBVIRT_RUNS_FUNCTION = `libvirt_runs() {
   for d in ${LIBVIRT_SOCKET_DIRS.join(' ')}; do
     for f in libvirt-sock virtqemud-sock; do [ -S "$d/$f" ] && return 0; done
@@ -270,8 +271,9 @@ if [ -n "$tmp" ]; then libvirt > "$tmp/libvirt" 2>&1 & lv=$!; { firewall; ovs; t
 # What hostname, uname -r and sysctl -n print, read by the shell itself: each process started
 # costs ~3-6 ms on a small host, and a fleet's reads are bound by exactly that (bench:fleet).
 # (A file that is missing fails the redirection: the section fails, as the command would. The
-# shell reads a byte at a time, and a sysctl file ends at its first byte for such reads, so a
-# value without its newline is still a value.)
+# shell reads a byte at a time, and a numeric sysctl file ends at its first byte for such reads:
+# right for the 0/1 switches read here, wrong for longer numbers, which need a process. A value
+# without its newline is still a value. Text files (hostname, osrelease) read whole.)
 value() { { IFS= read -r v || [ -n "$v" ]; } < "$1" && printf '%s\n' "$v"; }
 ${full(`s hostname; value /proc/sys/kernel/hostname; e hostname $?
 s kernel; value /proc/sys/kernel/osrelease; e kernel $?

@@ -78,6 +78,29 @@ export interface RefreshOptions {
   kernelOver?: string;
 }
 
+// The newest full read of each watched host: its output, and when it began. A watch's kernel-only
+// read is laid over it, so it must be the newest full read by anyone: an apply's own read after a
+// change to libvirt (which no event reports, for example a NIC moved to another network) would
+// otherwise be undone by the next kernel read laid over the watch's older full read.
+const fullReads = new Map<string, { output: string; startedAt: number } | null>();
+
+/** Keeps the newest full read of a host while it is watched (live/host-watch.ts); the returned function stops it. */
+export function keepFullReads(hostId: string): () => void {
+  fullReads.set(hostId, fullReads.get(hostId) ?? null);
+  return () => void fullReads.delete(hostId);
+}
+
+/** The newest full read of a watched host (see keepFullReads), if any. */
+export function newestFullRead(hostId: string): { output: string; startedAt: number } | undefined {
+  return fullReads.get(hostId) ?? undefined;
+}
+
+function recordFullRead(hostId: string, output: string, startedAt: number) {
+  if (!fullReads.has(hostId)) return;
+  const known = fullReads.get(hostId);
+  if (!known || known.startedAt <= startedAt) fullReads.set(hostId, { output, startedAt });
+}
+
 export async function refreshHost(db: Db, pool: SshPool, hostId: string, opts: RefreshOptions = {}): Promise<RefreshResult> {
   const host = await db.host.findUnique({ where: { id: hostId } });
   if (!host) throw new AppError('NOT_FOUND', { userMessage: 'That host does not exist (any more).' });
@@ -93,6 +116,7 @@ export async function refreshHost(db: Db, pool: SshPool, hostId: string, opts: R
     throw err;
   }
   const { sample, probeMs, output: probeOutput, kernelOnly } = probed;
+  if (!kernelOnly) recordFullRead(hostId, probeOutput, probeStartedAt.getTime());
   const observedAt = new Date();
   const hash = topologyHash(sample.topology);
 

@@ -4,7 +4,7 @@ import { notFound } from 'next/navigation';
 import { TopologyView, type InitialGraphData } from '@/components/topology/topology-view';
 import { HostStatusBadge } from '@/components/hosts/host-status';
 import { requirePageUser } from '@/server/auth/page-session';
-import { getDb } from '@/server/db/client';
+import { getDb, type Db } from '@/server/db/client';
 import { getHost } from '@/server/hosts/hosts';
 import { isAppError } from '@/server/errors';
 import { getDraft } from '@/server/changes/drafts';
@@ -12,6 +12,17 @@ import { getPositions } from '@/server/topology/positions';
 import { currentTopology } from '@/server/topology/refresh';
 
 export const metadata: Metadata = { title: 'Host network' };
+
+/** The graph's first data; should one read fail, the page opens without it and the queries say what went wrong. */
+async function readInitialGraph(db: Db, userId: string, hostId: string): Promise<InitialGraphData | undefined> {
+  const readAt = Date.now();
+  try {
+    const [latest, positions, draft] = await Promise.all([currentTopology(db, hostId), getPositions(db, userId, hostId), getDraft(db, hostId)]);
+    return JSON.parse(JSON.stringify({ latest, positions, draft, readAt })) as InitialGraphData;
+  } catch {
+    return undefined;
+  }
+}
 
 export default async function HostPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requirePageUser();
@@ -26,8 +37,7 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
   // started: half of a warm load went to that round trip (bench:push). The same services and role
   // as the three queries (topology.latest, topology.positions and changes.draft: any signed-in
   // user), in the form they would answer in.
-  const [latest, positions, draft] = await Promise.all([currentTopology(db, host.id), getPositions(db, user.id, host.id), getDraft(db, host.id)]);
-  const initial = JSON.parse(JSON.stringify({ latest, positions, draft })) as InitialGraphData;
+  const initial = await readInitialGraph(db, user.id, host.id);
   return (
     <TopologyView
       hostId={host.id}
