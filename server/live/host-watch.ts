@@ -11,6 +11,7 @@
 // prints only says "something changed", never what: the read that follows is the probe's.
 import type { Db } from '@/server/db/client';
 import { sshTargetOf } from '@/server/hosts/hosts';
+import { processGlobal } from '@/server/process-global';
 import type { SshPool } from '@/server/ssh/pool';
 import { LIBVIRT_RUNS_FUNCTION } from '@/server/topology/probe';
 import { keepFullReads, newestFullRead, refreshHost } from '@/server/topology/refresh';
@@ -55,12 +56,7 @@ interface Watch {
   kernelReads: number;
 }
 
-const WATCHES = Symbol.for('switchboard.host-watches');
-
-function watches(): Map<string, Watch> {
-  const holder = globalThis as { [WATCHES]?: Map<string, Watch> };
-  return (holder[WATCHES] ??= new Map());
-}
+const watches = () => processGlobal('host-watches', () => new Map<string, Watch>());
 
 /** Hosts watched now, and the reads their events caused (benchmarks and tests). */
 export function watchStatus(): { hosts: number; reads: Record<string, number>; kernelReads: Record<string, number> } {

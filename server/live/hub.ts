@@ -7,6 +7,7 @@
 // Next.js may bundle this module more than once (route handlers and pages), and every copy must
 // share the one bus.
 import { EventEmitter } from 'node:events';
+import { processGlobal } from '@/server/process-global';
 
 export type LiveEvent =
   /**
@@ -28,17 +29,13 @@ export type LiveEvent =
 export const FLEET_TOPIC = 'fleet';
 export const hostTopic = (hostId: string) => `host:${hostId}`;
 
-const BUS = Symbol.for('switchboard.live-bus');
-
 function bus(): EventEmitter {
-  const holder = globalThis as { [BUS]?: EventEmitter };
-  if (!holder[BUS]) {
+  return processGlobal('live-bus', () => {
     const emitter = new EventEmitter();
     // Each open browser view is one listener; their number is reported (listenerCount), not capped.
     emitter.setMaxListeners(0);
-    holder[BUS] = emitter;
-  }
-  return holder[BUS];
+    return emitter;
+  });
 }
 
 export function publish(event: LiveEvent): void {

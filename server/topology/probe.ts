@@ -66,8 +66,8 @@ export const LIBVIRT_SOCKET_DIRS = ['/run/libvirt', '/var/run/libvirt'] as const
  * or virtqemud, which systemd keeps open even for a daemon it starts on demand. Without one there
  * is nothing to ask, and libvirtd --version and virsh cost ~40 ms each just to start: on a fleet of
  * hosts without libvirt, that was a third of each read (the probe) and of each watch's start.
+ * (A libvirt built with another unix_sock_dir shows as not running.)
  */
-// (A libvirt built with another unix_sock_dir shows as not running.)
 export const LIBVIRT_RUNS_FUNCTION = `libvirt_runs() {
   for d in ${LIBVIRT_SOCKET_DIRS.join(' ')}; do
     for f in libvirt-sock virtqemud-sock; do [ -S "$d/$f" ] && return 0; done

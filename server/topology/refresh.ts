@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '@/server/db/client';
 import { AppError, isAppError } from '@/server/errors';
+import { processGlobal } from '@/server/process-global';
 import { sshTargetOf, statusForError } from '@/server/hosts/hosts';
 import type { SshPool } from '@/server/ssh/pool';
 import { describeChange, diffTopology, topologyHash, type TopologyChange } from './diff';
@@ -82,7 +83,8 @@ export interface RefreshOptions {
 // read is laid over it, so it must be the newest full read by anyone: an apply's own read after a
 // change to libvirt (which no event reports, for example a NIC moved to another network) would
 // otherwise be undone by the next kernel read laid over the watch's older full read.
-const fullReads = new Map<string, { output: string; startedAt: number } | null>();
+// (One map per process: the watch and an apply's read may run in different copies of this module.)
+const fullReads = processGlobal('full-reads', () => new Map<string, { output: string; startedAt: number } | null>());
 
 /** Keeps the newest full read of a host while it is watched (live/host-watch.ts); the returned function stops it. */
 export function keepFullReads(hostId: string): () => void {
