@@ -16,14 +16,13 @@ export const samplingCount = () => open[OPEN] ?? 0;
 
 /**
  * Reads one host (or all) every `everyMs` until the returned release is called; the first round
- * starts at once. A round that outlasts the interval delays the next instead of overlapping it.
+ * starts at once, and each next one an interval after the last ended (rounds never overlap).
  */
 export function holdSampling(db: Db, pool: SshPool, opts: { hostId?: string; everyMs: number }): () => void {
   open[OPEN] = samplingCount() + 1;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let released = false;
   const round = async () => {
-    const started = Date.now();
     try {
       await readStaleHosts(db, pool, opts);
     } catch {
@@ -31,7 +30,11 @@ export function holdSampling(db: Db, pool: SshPool, opts: { hostId?: string; eve
     }
     if (released) return;
     publish({ kind: 'sampled', hostId: opts.hostId ?? null });
-    timer = setTimeout(round, Math.max(0, opts.everyMs - (Date.now() - started)));
+    // The next round an interval after this one ended, not after it began: a host counts as read
+    // when its read ended (lastCheckedAt), so with rounds an interval apart from their starts, a
+    // read longer than a fifth of the interval left the next round's host "fresh" and unread,
+    // and a loaded panel sampled at half the rate (host-watch.int caught it on CI).
+    timer = setTimeout(round, opts.everyMs);
   };
   void round();
   return () => {
