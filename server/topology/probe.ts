@@ -55,8 +55,11 @@ export type ProbeSection = (typeof PROBE_SECTIONS)[number];
  */
 export const FILTER_QDISCS = ['htb', 'hfsc', 'prio', 'drr', 'qfq', 'cbq', 'ets', 'multiq', 'atm', 'dsmark', 'ingress'] as const;
 
-/** Sections a capture made before they were added may lack (the recorded fixtures). */
-export const OPTIONAL_SECTIONS: readonly ProbeSection[] = ['session', 'ip6_forward', 'forwarding_file', 'boot_config', 'neigh', 'filter', 'ovs', 'firewall', 'listening'];
+/**
+ * Sections a capture made before they were added may lack (the recorded fixtures), and link_stats,
+ * which only reads made before December 2026 have (the link read now carries the counters).
+ */
+export const OPTIONAL_SECTIONS: readonly ProbeSection[] = ['session', 'ip6_forward', 'forwarding_file', 'boot_config', 'neigh', 'filter', 'ovs', 'firewall', 'listening', 'link_stats'];
 
 /** Where libvirt's daemons keep their sockets (/var/run is /run on current systems, not on old ones). */
 export const LIBVIRT_SOCKET_DIRS = ['/run/libvirt', '/var/run/libvirt'] as const;
@@ -300,13 +303,13 @@ for f in ${BOOT_FILE_GLOBS.join(' ')}; do
   if [ "$(wc -c < "$f")" -le ${BOOT_FILE_MAX_BYTES} ]; then printf 'file %s %s\n' "$(base64 -w0 < "$f")" "$f"; else printf 'file  %s\n' "$f"; fi
 done
 e boot_config 0
-`)}s link; ip -j -d link show; e link $?
+`)}# With -s the link read holds each interface's counters too: one dump of every interface, not two.
+s link; ip -j -s -d link show; e link $?
 s addr; ip -j addr show; e addr $?
 s route; ip -j route show table main; e route $?
 s bridge_link; bridge -j -d link show; e bridge_link $?
 s bridge_vlan; bridge -j vlan show; e bridge_vlan $?
 s qdisc; tc -j -s qdisc show; e qdisc $?
-s link_stats; ip -j -s link show; e link_stats $?
 ${only('s neigh; ip -j neigh show; e neigh $?')}
 # The panel's own SSH session as the host sees it (SSH_CONNECTION: panel address and port, host
 # address and port), and the route back to the panel: what a change must not cut. Under sudo

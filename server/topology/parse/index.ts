@@ -12,7 +12,8 @@ import { parseBridgeVlans } from './bridge';
 import { ProbeParseError } from './errors';
 import { parseFirewall } from './firewall';
 import { parseListening } from './listening';
-import { parseAddresses, parseCounters, parseLinks, parseLinkUp, parseNeighbours, parseRoutes } from './ip';
+import { countersFromJson, linksFromJson, linkUpFromJson, parseAddresses, parseCounters, parseLinkUp, parseNeighbours, parseRoutes } from './ip';
+import { parseJsonValue } from './json';
 import { ovsAbsentAnyway, ovsMissingReason, parseOvs } from './ovs';
 import { splitSections, type Section } from './sections';
 import { parseSession } from './session';
@@ -69,7 +70,9 @@ export function parseProbeOutput(output: string): ProbeSample {
   const linkBody = body('link');
   if (linkBody === null) throw new ProbeParseError('link', 'ip link failed; without it there is no topology');
 
-  const interfaces = parseLinks(linkBody);
+  // One JSON parse of the link read: with `-s` (since December 2026) it also holds the counters.
+  const linkJson = parseJsonValue('link', linkBody);
+  const interfaces = linksFromJson(linkJson);
   const byName = new Map(interfaces.map((i) => [i.name, i]));
 
   for (const [name, addrs] of read('addr', new Map(), parseAddresses)) {
@@ -93,8 +96,19 @@ export function parseProbeOutput(output: string): ProbeSample {
     for (const reason of filterRead.unreadable) missing.push({ section: 'filter', reason, unreadable: true });
     for (const reason of filterRead.failed) missing.push({ section: 'filter', reason });
   }
-  const counters = read('link_stats', {}, parseCounters);
-  const linkUp = read('link_stats', {}, parseLinkUp);
+  // Counters and link state come with the link read; reads made before December 2026 have them
+  // in a link_stats section of their own. Either way an unreadable shape is named as link_stats.
+  const fromLinkRead = <T>(parse: (value: unknown) => T): T => {
+    try {
+      return parse(linkJson);
+    } catch (err) {
+      missing.push({ section: 'link_stats', reason: unreadableReason(err), unreadable: true });
+      return {} as T;
+    }
+  };
+  const ownStatsSection = sections.has('link_stats');
+  const counters = ownStatsSection ? read('link_stats', {}, parseCounters) : fromLinkRead(countersFromJson);
+  const linkUp = ownStatsSection ? read('link_stats', {}, parseLinkUp) : fromLinkRead(linkUpFromJson);
   const neighbours = sections.has('neigh') ? read('neigh', [], parseNeighbours) : undefined;
   // Without ovs-vsctl the section is empty (undefined: no Open vSwitch). A database that is not
   // running where the kernel has no datapath either is no Open vSwitch too, not a missing part.

@@ -1,8 +1,9 @@
-// `ip -j -d link`, `ip -j addr`, `ip -j route`, `ip -j -s link`: JSON from iproute2, validated
+// `ip -j -s -d link`, `ip -j addr`, `ip -j route` (and `ip -j -s link` in reads before December
+// 2026): JSON from iproute2, validated
 // loosely (unknown fields are ignored, unknown kinds become `other`).
 import { z } from 'zod';
 import type { Counters, InterfaceKind, IpAddress, Neighbour, NetInterface, Route } from '../model';
-import { parseJsonSection } from './json';
+import { parseJsonSection, parseJsonValue, validateSection } from './json';
 
 const ZLinkInfo = z.looseObject({
   info_kind: z.string().optional(),
@@ -187,14 +188,23 @@ const ZStats = z.array(
 
 /** Whether each interface is up with carrier, from the same read as the counters. */
 export function parseLinkUp(body: string): Record<string, boolean> {
+  return linkUpFromJson(parseJsonValue('link_stats', body));
+}
+
+export function linkUpFromJson(value: unknown): Record<string, boolean> {
   const out: Record<string, boolean> = {};
-  for (const l of parseJsonSection('link_stats', body, ZStats)) out[l.ifname] = l.flags.includes('UP') && l.flags.includes('LOWER_UP');
+  for (const l of validateSection('link_stats', value, ZStats)) out[l.ifname] = l.flags.includes('UP') && l.flags.includes('LOWER_UP');
   return out;
 }
 
 export function parseCounters(body: string): Record<string, Counters> {
+  return countersFromJson(parseJsonValue('link_stats', body));
+}
+
+/** Each interface's counters from `ip -j -s link` (with or without -d). */
+export function countersFromJson(value: unknown): Record<string, Counters> {
   const out: Record<string, Counters> = {};
-  for (const l of parseJsonSection('link_stats', body, ZStats)) {
+  for (const l of validateSection('link_stats', value, ZStats)) {
     if (!l.stats64) continue;
     const { rx, tx } = l.stats64;
     out[l.ifname] = {
@@ -212,7 +222,11 @@ export function parseCounters(body: string): Record<string, Counters> {
 }
 
 export function parseLinks(body: string): NetInterface[] {
-  return parseJsonSection('link', body, ZLinks).map(interfaceFromLink);
+  return linksFromJson(parseJsonValue('link', body));
+}
+
+export function linksFromJson(value: unknown): NetInterface[] {
+  return validateSection('link', value, ZLinks).map(interfaceFromLink);
 }
 
 /** `ip -j neigh show`: entries with a link-layer address (incomplete and failed ones have none). */

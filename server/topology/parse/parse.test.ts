@@ -237,3 +237,38 @@ describe('small parsers', () => {
     expect(prefixOfNetmask('255.255.240.0')).toBe(20);
   });
 });
+
+/**
+ * The capture as the probe reads it since December 2026: one `ip -j -s -d link` (each link entry
+ * with its stats64) and no link_stats section.
+ */
+function withCountersInLinkRead(output: string): string {
+  const sections = splitSections(output);
+  const stats = new Map((JSON.parse(sections.get('link_stats')!.body) as { ifname: string; stats64: unknown }[]).map((l) => [l.ifname, l.stats64]));
+  const links = (JSON.parse(sections.get('link')!.body) as { ifname: string }[]).map((l) => ({ ...l, stats64: stats.get(l.ifname) }));
+  return withLinkBody(output, JSON.stringify(links)).replace(/\n@@sb:link_stats@@\n[\s\S]*?\n@@sb-end:link_stats:\d+@@/, '');
+}
+
+const withLinkBody = (output: string, body: string) => output.replace(/(@@sb:link@@\n)[\s\S]*?(\n@@sb-end:link:)/, (_m, a: string, b: string) => `${a}${body}${b}`);
+
+describe('counters in the link read (ip -j -s -d link, no link_stats section)', () => {
+  const merged = withCountersInLinkRead(full);
+
+  it('reads the same interfaces, counters and link states as the two reads did', () => {
+    expect(merged).not.toContain('@@sb:link_stats@@');
+    const before = parseProbeOutput(full);
+    const after = parseProbeOutput(merged);
+    expect(Object.keys(after.counters).length).toBeGreaterThan(5);
+    expect(after.counters).toEqual(before.counters);
+    expect(after.linkUp).toEqual(before.linkUp);
+    expect(after.topology).toEqual(before.topology);
+  });
+
+  it('names counters of another shape as unreadable and keeps the interfaces', () => {
+    const odd = withLinkBody(merged, JSON.stringify((JSON.parse(splitSections(merged).get('link')!.body) as object[]).map((l) => ({ ...l, stats64: { rx: 'many' } }))));
+    const { topology: t, counters } = parseProbeOutput(odd);
+    expect(counters).toEqual({});
+    expect(t.interfaces.length).toBe(parseProbeOutput(full).topology.interfaces.length);
+    expect(t.missing).toEqual([{ section: 'link_stats', reason: expect.stringMatching(/^its output could not be read \(unexpected shape at 0\.stats64\.rx/), unreadable: true }]);
+  });
+});

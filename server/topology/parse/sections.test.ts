@@ -38,3 +38,19 @@ describe('overlaySections', () => {
     expect(() => overlaySections(full, cut)).toThrow(/ended inside this section/);
   });
 });
+
+describe('overlaySections across the probe change of December 2026', () => {
+  it('does not keep the counters of an older full read when the kernel read carries them in its link read', () => {
+    // The watch's last full read is from before the upgrade (link_stats of its own); the kernel
+    // read after it has the counters inside `link`. The old link_stats must not stand beside it.
+    const sections = splitSections(full);
+    const links = (JSON.parse(sections.get('link')!.body) as { ifname: string }[]).map((l) => ({ ...l, stats64: { rx: { bytes: 7, packets: 1 }, tx: { bytes: 9, packets: 1 } } }));
+    const partial = kernelPart(full, (name, body) => (name === 'link' ? JSON.stringify(links) : body))
+      .replace(/\n@@sb:link_stats@@\n[\s\S]*?\n@@sb-end:link_stats:\d+@@\n/, '\n');
+    expect(partial).not.toContain('link_stats');
+    const laid = overlaySections(full, partial);
+    expect(laid).not.toContain('@@sb:link_stats@@');
+    const { counters } = parseProbeOutput(laid);
+    expect(counters.lo).toMatchObject({ rxBytes: 7, txBytes: 9 });
+  });
+});

@@ -1,4 +1,4 @@
-import { OPTIONAL_SECTIONS, PROBE_SECTIONS, SECTION_END, SECTION_MARK, type ProbeSection } from '../probe';
+import { KERNEL_SECTIONS, OPTIONAL_SECTIONS, PROBE_SECTIONS, SECTION_END, SECTION_MARK, type ProbeSection } from '../probe';
 import { ProbeParseError } from './errors';
 
 export interface Section {
@@ -49,7 +49,9 @@ export function overlaySections(full: string, partial: string): string {
   const base = splitSections(full);
   const top = splitSections(partial, { complete: false });
   return PROBE_SECTIONS.flatMap((name) => {
-    const s = top.get(name) ?? base.get(name);
+    // A kernel section the partial read lacks is not taken from the full one: it may be one the
+    // probe no longer reads (link_stats), whose old values would stand beside the new read's.
+    const s = KERNEL_SECTIONS.includes(name) ? top.get(name) : (top.get(name) ?? base.get(name));
     return s ? [`${SECTION_MARK}${name}@@\n${s.body}\n${SECTION_END}${name}:${s.exitCode}@@`] : [];
   }).join('\n');
 }
