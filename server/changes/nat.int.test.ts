@@ -8,7 +8,8 @@
 // - with libvirt 10's nftables backend (its table built as libvirt writes it), the forward also
 //   needs an accept in libvirt's own chain, read as blocked once libvirt's reject is on top again;
 // - a masquerade lets a host-only subnet behind hv1 reach hv2, which sees hv1's address;
-// - a failure after the NAT steps rolls Switchboard's table and the FORWARD accept back.
+// - a failure after the NAT steps rolls Switchboard's table and the FORWARD accept back;
+// - the review of a forward of a port the host itself serves warns of it.
 //
 // One database provider: the providers are covered by changes.int.test.ts with the same services.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,6 +18,8 @@ import { ensureLab, type LabHost } from '@/lab/testing';
 import { run } from '@/lab/exec';
 import type { SshPool } from '@/server/ssh/pool';
 import { changeHarness, panelWithLabHost } from '@/server/testing/changes';
+import { addOperations, discardDraft } from '@/server/changes/drafts';
+import { reviewDraft } from '@/server/changes/review';
 import { forwardAcceptArgv } from '@/server/plan/nat';
 import { acceptOf, forwardAcceptBlockedInWords } from '@/server/topology/words';
 import { libvirtNftDocument } from '@/server/testing/libvirt-nft';
@@ -236,4 +239,22 @@ describe('NAT and port forwarding on a lab host', () => {
     );
     expect(await connectFrom(hv2.names.netns, hv1.address, 8080)).toMatch(/^failed/);
   }, 180_000);
+
+  it("warns at review when the host itself listens on the forwarded port (read then, in no probe), and not for a free port", async () => {
+    // sshd listens on tcp 22 on every lab host; 8080 is free. The refresh alone does not read them.
+    expect((await harness.read()).listening).toBeUndefined();
+    const reviewed = async (hostPort: number) => {
+      await addOperations(t.db, actor, hostId, [{ kind: 'addPortForward', protocol: 'tcp', hostPort, toAddress: VM.address, toPort: 80 }]);
+      try {
+        const review = await reviewDraft(t.db, pool, actor, hostId);
+        if (!review.ok) throw new Error(`review refused: ${JSON.stringify(review.problems)}`);
+        return review.steps.flatMap((step) => step.warnings ?? []);
+      } finally {
+        await discardDraft(t.db, hostId);
+      }
+    };
+    // The lab's sshd listens on the host's own address.
+    expect(await reviewed(22)).toContainEqual(expect.stringMatching(/^hv1 itself listens on tcp port 22 \(198\.18\.0\.\d+\): connections to that port will reach 198\.19\.122\.77 instead\.$/));
+    expect((await reviewed(8080)).filter((w) => w.includes('listens'))).toEqual([]);
+  }, 120_000);
 });

@@ -14,6 +14,7 @@ import type { SshPool } from '@/server/ssh/pool';
 import { describeChange, diffTopology, topologyHash, type TopologyChange } from '@/server/topology/diff';
 import type { Topology } from '@/server/topology/model';
 import { latestTopology, refreshHost } from '@/server/topology/refresh';
+import { withListening } from '@/server/topology/listening-read';
 import { draftOperations } from './drafts';
 
 /** What a ChangeSet row's `plan` column holds. */
@@ -67,7 +68,9 @@ export async function reviewDraft(db: Db, pool: SshPool, actor: Actor, hostId: s
   // The change's id is chosen before it is planned: the firewall rules it writes carry it. A
   // cuid like the database's own ids (letters and digits: the runner and journal take no other).
   const changeId = createId();
-  const planned = planChange(live.topology, ops, path, { writeBootConfig: host.writeBootConfig, changeId });
+  // A port forward warns when the host itself serves that port: only its review reads them.
+  const planFrom = ops.some((op) => op.kind === 'addPortForward') ? await withListening(pool, host, live.topology) : live.topology;
+  const planned = planChange(planFrom, ops, path, { writeBootConfig: host.writeBootConfig, changeId });
   const fleet = await fleetConflictsOfOperations(db, hostId, ops);
   // A MAC another host uses is refused like any other problem of the operation.
   const result: typeof planned = fleet.some((e) => e.length)

@@ -413,7 +413,10 @@ export interface Topology {
   ovs?: OvsState;
   /** NAT and port forwarding as nftables and iptables hold them. Absent when neither could be read (or in older reads). */
   firewall?: FirewallState;
-  /** Ports the host itself listens on (what a port forward would take over). Absent in older reads. */
+  /**
+   * Ports the host itself listens on (what a port forward would take over): read for the review of
+   * a port forward (listening-read.ts), absent from other reads.
+   */
   listening?: ListeningSocket[];
   missing: MissingSection[];
 }

@@ -101,7 +101,8 @@ export const OVS_TIMEOUT_S = 2;
  * The probe script. `details: false` leaves out what issue 11 added for addressing and exact
  * undo (kept definitions, DHCP leases, the neighbour table): the benchmark's baseline, never
  * used by the panel. `traffic: false` leaves out what issue 13 added, for its own baseline: tc
- * classes and filters, the firewall (nftables, iptables, listening ports) and Open vSwitch.
+ * classes and filters, the firewall (nftables, iptables) and Open vSwitch. The ports the host
+ * listens on are not read here but by the review of a port forward (topology/listening-read.ts).
  */
 export function probeScript({ details = true, traffic: withTraffic = true, kernelOnly = false }: { details?: boolean; traffic?: boolean; kernelOnly?: boolean } = {}): string {
   const only = (line: string) => (details ? line : '');
@@ -200,9 +201,7 @@ fi
 if command -v iptables-save >/dev/null 2>&1; then
   out=$(iptables-save 2>&1) && printf '@@iptables@@\n%s\n' "$out" || printf '@@iptables-failed %s@@\n%s\n' "$?" "$out"
 fi
-e firewall 0
-# Ports the host listens on (a port forward of the same port takes its connections over).
-s listening; ss -H -l -n -t -u; e listening $?`, '\n  :')}
+e firewall 0`, '\n  :')}
 }
 # Open vSwitch (parse/ovs.ts). Without ovs-vsctl the section is empty and succeeds: no OVS, nothing
 # missing. A database that does not answer fails it (exit 1, or 142 when the alarm ends the wait).
