@@ -18,17 +18,24 @@ export function readPanelState(): PanelState {
   return JSON.parse(readFileSync(STATE_FILE, 'utf8')) as PanelState;
 }
 
-export async function startPanel(port: number): Promise<PanelState> {
+/** The panel's secret in tests and benchmarks: a benchmark that fills the database itself uses it too. */
+export const PANEL_SECRET = 'e2e-secret-'.padEnd(48, 'e');
+
+/**
+ * `databaseFile`: an SQLite file that already holds what a benchmark put there (its hosts), instead
+ * of a new one.
+ */
+export async function startPanel(port: number, { databaseFile: existing }: { databaseFile?: string } = {}): Promise<PanelState> {
   rmSync(E2E_DIR, { recursive: true, force: true });
   mkdirSync(E2E_DIR, { recursive: true });
-  const databaseFile = path.join(E2E_DIR, 'panel.db');
+  const databaseFile = existing ?? path.join(E2E_DIR, 'panel.db');
   const log = path.join(E2E_DIR, 'server.log');
   const child: ChildProcess = spawn('bash', ['scripts/start.sh'], {
     env: {
       ...process.env,
       PORT: String(port),
       DATABASE_URL: `file:${databaseFile}`,
-      SWITCHBOARD_SECRET: 'e2e-secret-'.padEnd(48, 'e'),
+      SWITCHBOARD_SECRET: PANEL_SECRET,
       SWITCHBOARD_PUBLIC_URL: `http://127.0.0.1:${port}`,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
