@@ -147,6 +147,8 @@ async function main() {
       pool.closeAll();
       global.gc?.();
       const rssAfter = process.memoryUsage().rss;
+      // The panel's start applies migrations, which waits for a lock this process's connection holds.
+      await t.db.$disconnect();
       const fleetPageDrawn = await fleetPageInChromium(t.scratch.url.replace(/^file:/, ''), size);
       const result = { hosts: size, cold: coldMs, coldFailed: cold.filter((x) => !x.ok).length, warm, warmCpu, warmFailed, watchedIn, channelsWatching, fleetPage, fleetPageDrawn, rssWatching, rssAfter, channelsAfter };
       log(JSON.stringify(result));
