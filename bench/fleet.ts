@@ -147,9 +147,14 @@ async function main() {
       pool.closeAll();
       global.gc?.();
       const rssAfter = process.memoryUsage().rss;
-      // The panel's start applies migrations, which waits for a lock this process's connection holds.
-      await t.db.$disconnect();
-      const fleetPageDrawn = await fleetPageInChromium(t.scratch.url.replace(/^file:/, ''), size);
+      // Once, for the first size: the panel's first start creates the administrator through its
+      // setup link, which a later start (the user exists) no longer prints. The start applies
+      // migrations, which wait for a lock this process's connection holds.
+      let fleetPageDrawn: number[] = [];
+      if (size === SIZES[0]) {
+        await t.db.$disconnect();
+        fleetPageDrawn = await fleetPageInChromium(t.scratch.url.replace(/^file:/, ''), size);
+      }
       const result = { hosts: size, cold: coldMs, coldFailed: cold.filter((x) => !x.ok).length, warm, warmCpu, warmFailed, watchedIn, channelsWatching, fleetPage, fleetPageDrawn, rssWatching, rssAfter, channelsAfter };
       log(JSON.stringify(result));
       results.push(result);
@@ -168,7 +173,9 @@ async function main() {
         `| ${name}: the panel's own CPU time in one warm round (the rest of the machine's ${os.cpus().length} cores run the hosts' probes and sshd) | ${r.warmCpu.length} | ${s(median(r.warmCpu))} | ${s(quantile(r.warmCpu, 0.95))} | | |`,
         `| ${name}: until every host's watch runs | 1 | ${s(r.watchedIn)} | | | |`,
         `| ${name}: the fleet page's data (fleetOverview) | ${r.fleetPage.length} | ${Math.round(median(r.fleetPage))} ms | ${Math.round(quantile(r.fleetPage, 0.95))} ms | | |`,
-        `| ${name}: the fleet page in Chromium, warm: from navigation until every host's row is on it | ${r.fleetPageDrawn.length} | ${Math.round(median(r.fleetPageDrawn))} ms | ${Math.round(quantile(r.fleetPageDrawn, 0.95))} ms | | < 1 s |`,
+        ...(r.fleetPageDrawn.length
+          ? [`| ${name}: the fleet page in Chromium, warm: from navigation until every host's row is on it | ${r.fleetPageDrawn.length} | ${Math.round(median(r.fleetPageDrawn))} ms | ${Math.round(quantile(r.fleetPageDrawn, 0.95))} ms | | < 1 s |`]
+          : []),
         `| ${name}: resident memory while all are watched (after those reads) | | ${mb(r.rssWatching)} | | | < 300 MB |`,
         `| ${name}: exec channels open while all are watched | | ${r.channelsWatching} | | | one per host |`,
         `| ${name}: after every watch is released: channels still open, resident memory | | ${r.channelsAfter} channels, ${mb(r.rssAfter)} | | | 0 channels |`,
@@ -178,13 +185,13 @@ async function main() {
   const body = `## Fleet (issue 15)
 
 Measured ${new Date().toISOString().slice(0, 10)} on this machine kind (${os.cpus().length} cores), one run of
-\`sudo npm run bench:fleet\` (\`FLEET_SIZES=100,200\`; SQLite store). Light lab hosts: one network
+\`sudo npm run bench:fleet\` (\`FLEET_SIZES=${SIZES.join(',')}\`; SQLite store). Light lab hosts: one network
 namespace with sshd and iproute2 each, no libvirt. The panel's server modules run in the benchmark's
 own process (the SSH pool, the hosts' watches, the store), so its resident memory is theirs plus
 tsx's. Reads go ${FLEET_READS_AT_ONCE} at a time (server/bounded.ts); a watch is one long-lived exec per host.
-The fleet page is timed in headless Chromium against the panel started with \`npm start\` on the
-same database, once the watches are let go: from navigation until every host's row is on the page,
-by the page's own clock.
+The fleet page is timed for the first size, in headless Chromium against the panel started with
+\`npm start\` on the same database once the watches are let go: from navigation until every host's
+row is on the page, by the page's own clock.
 
 | what | runs | median | p95 | hosts that failed | target |
 |---|---|---|---|---|---|

@@ -1,7 +1,7 @@
 // Discovery benchmarks (issue 4), written to bench/RESULTS.md:
 //  - refresh of a lab host seeded up to 500 interfaces, 20 VMs, 10 networks: SSH exec channels
 //    per refresh, median and p95 over 50 runs on a warm connection;
-//  - parsing `ip -j -d link` of 4,000 interfaces;
+//  - parsing `ip -j -s -d link` of 4,000 interfaces (interfaces, counters, link states);
 //  - refreshing 50 light lab hosts at once.
 //   sudo npm run bench:refresh
 //   sudo npm run bench:refresh -- --large-only   (part 1 alone, printed, RESULTS.md untouched)
@@ -16,7 +16,8 @@ import { openTestDatabase } from '../server/testing/database';
 import { refreshAll } from '../server/topology/fleet';
 import { sshTargetOf } from '../server/hosts/hosts';
 import { parseProbeOutput } from '../server/topology/parse';
-import { parseLinks } from '../server/topology/parse/ip';
+import { linksFromJson, linkStatsFromJson } from '../server/topology/parse/ip';
+import { parseJsonValue } from '../server/topology/parse/json';
 import { PROBE_COMMAND, PROBE_SCRIPT, probeScript } from '../server/topology/probe';
 import { refreshHost } from '../server/topology/refresh';
 
@@ -45,11 +46,15 @@ async function seedLarge(): Promise<void> {
   await h.exec(['virsh', '-q', '-c', 'qemu:///system', cmds.join(' ; ')], { timeoutMs: 300_000 });
 }
 
-/** 4,000 interfaces, made from real `ip -j -d link` entries of a lab host with new names. */
+/**
+ * 4,000 interfaces as the probe reads them (`ip -j -s -d link`), made from a lab host's real
+ * `ip -j -d link` entries with their counters from its `ip -j -s link`, under new names.
+ */
 function bigLinkJson(): string {
   const fixture = readFileSync(new URL('../server/topology/parse/fixtures/lab-full-hv1.probe.txt', import.meta.url), 'utf8');
-  const body = /@@sb:link@@\n([\s\S]*?)\n@@sb-end:link/.exec(fixture)![1]!;
-  const entries = JSON.parse(body) as { ifname: string; ifindex: number }[];
+  const section = (name: string) => JSON.parse(new RegExp(`@@sb:${name}@@\\n([\\s\\S]*?)\\n@@sb-end:${name}:`).exec(fixture)![1]!) as { ifname: string; ifindex: number; stats64?: unknown }[];
+  const stats = new Map(section('link_stats').map((l) => [l.ifname, l.stats64]));
+  const entries = section('link').map((l) => ({ ...l, stats64: stats.get(l.ifname) }));
   const out: unknown[] = [];
   for (let i = 0; out.length < 4000; i++) {
     const e = structuredClone(entries[i % entries.length]!);
@@ -149,7 +154,10 @@ async function main() {
     const parseTimes: number[] = [];
     for (let i = 0; i < 20; i++) {
       const t0 = performance.now();
-      const parsed = parseLinks(big);
+      // As parseProbeOutput does: one JSON parse, then the interfaces, counters and link states.
+      const json = parseJsonValue('link', big);
+      const parsed = linksFromJson(json);
+      linkStatsFromJson(json);
       parseTimes.push(performance.now() - t0);
       if (parsed.length !== 4000) throw new Error(`parsed ${parsed.length} interfaces`);
     }
@@ -198,7 +206,7 @@ Measured ${new Date().toISOString().slice(0, 10)} on this machine kind (${os.cpu
 | cost of the details (median with / median without) | ≤ 1.10 | ${detailsRatio.toFixed(2)} |
 | the full read without what issue 13 added (class counters, tc filters, nftables, iptables, Open vSwitch; the class read stays), interleaved in the same run | | median ${ms(median(withoutTraffic))}, p95 ${ms(quantile(withoutTraffic, 0.95))} |
 | cost of those (median of the full read / median without them) | ≤ 1.10 | ${trafficRatio.toFixed(2)} |
-| parsing \`ip -j -d link\` of 4,000 interfaces (20 runs) | < 300 ms | median ${ms(median(parseTimes))}, max ${ms(Math.max(...parseTimes))} |
+| parsing \`ip -j -s -d link\` of 4,000 interfaces: interfaces, counters and link states from one JSON parse (20 runs) | < 300 ms | median ${ms(median(parseTimes))}, max ${ms(Math.max(...parseTimes))} |
 | refreshing 50 light lab hosts at once, new connections (5 runs) | < 5 s | median ${(median(fleetTimes) / 1000).toFixed(2)} s (runs: ${fleetTimes.map((x) => (x / 1000).toFixed(2)).join(', ')}); hosts that failed to answer within 30 s per run: ${fleetFailures.join(', ')} |
 
 Absolute times grow with what starting a process costs on the machine (the anchor row; a probe
@@ -208,7 +216,8 @@ hosts in 3.16 s. Compare within one run: the two cost rows are ratios of interle
 
 The large host is grown inside hv1 by the script (veth pairs, 6 more isolated networks, 16 more
 paused VMs). The 4,000-interface input is made of real \`ip -j -d link\` entries of a lab host
-with new names and indexes.
+with their \`ip -j -s link\` counters, as one \`ip -j -s -d link\` prints them, with new names and
+indexes.
 `;
     process.stdout.write((await writeResultsSection('refresh', body)) + '\n');
   } finally {

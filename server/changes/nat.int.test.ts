@@ -20,6 +20,8 @@ import type { SshPool } from '@/server/ssh/pool';
 import { changeHarness, panelWithLabHost } from '@/server/testing/changes';
 import { addOperations, discardDraft } from '@/server/changes/drafts';
 import { reviewDraft } from '@/server/changes/review';
+import { createPanelPool } from '@/server/hosts/panel-pool';
+import { withListening } from '@/server/topology/listening-read';
 import { forwardAcceptArgv } from '@/server/plan/nat';
 import { acceptOf, forwardAcceptBlockedInWords } from '@/server/topology/words';
 import { libvirtNftDocument } from '@/server/testing/libvirt-nft';
@@ -256,5 +258,16 @@ describe('NAT and port forwarding on a lab host', () => {
     // The lab's sshd listens on the host's own address.
     expect(await reviewed(22)).toContainEqual(expect.stringMatching(/^hv1 itself listens on tcp port 22 \(198\.18\.0\.\d+\): connections to that port will reach 198\.19\.122\.77 instead\.$/));
     expect((await reviewed(8080)).filter((w) => w.includes('listens'))).toEqual([]);
+
+    // Where they cannot be read (here: nothing answers on the port), the read says why instead of failing.
+    const row = await t.db.host.findUniqueOrThrow({ where: { id: hostId } });
+    const elsewhere = createPanelPool(t.db);
+    try {
+      const unread = await withListening(elsewhere, { ...row, port: 1 }, await harness.read());
+      expect(unread.listening).toBeUndefined();
+      expect(unread.missing).toContainEqual({ section: 'listening', reason: expect.stringContaining(`${row.address}:1`) });
+    } finally {
+      elsewhere.closeAll();
+    }
   }, 120_000);
 });

@@ -60,6 +60,22 @@ describe('SshPool on a lab host', () => {
     expect((await pool.exec(target, ['cat'], { stdin: 'from stdin\n' })).stdout).toBe('from stdin\n');
   });
 
+  it('keeps characters whole that SSH packets split, in the output and while streaming', async () => {
+    // One ASCII byte, then 100,000 two-byte characters: packets of an even size (sshd's are) end
+    // inside a character, so per-packet decoding would turn halves into U+FFFD.
+    const script = "printf a; i=0; while [ $i -lt 1000 ]; do printf '%s' \"$(printf 'é%.0s' $(seq 100))\"; i=$((i+1)); done";
+    const expected = `a${'é'.repeat(100_000)}`;
+    const pool = newPool();
+    const r = await pool.exec(target, ['sh', '-c', script], { timeoutMs: 60_000 });
+    expect(r.stdout.length).toBe(expected.length);
+    expect(r.stdout).toBe(expected);
+    let streamed = '';
+    const done = new AbortController();
+    const exit = await pool.stream(target, ['sh', '-c', script], { onStdout: (chunk) => (streamed += chunk), signal: done.signal });
+    expect(exit).toBe(0);
+    expect(streamed).toBe(expected);
+  }, 90_000);
+
   it('uses one connection for many concurrent commands', async () => {
     const pool = newPool();
     // Other test files' pools may still hold idle connections to this host: count the delta.

@@ -5,6 +5,7 @@
 // Commands are argv arrays; `shellCommand` (quote.ts) is the only place they become a remote
 // command line. With `sudo`, the argv is prefixed by `sudo -n --`, so a host that would prompt
 // for a password fails at once instead of hanging.
+import { StringDecoder } from 'node:string_decoder';
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2';
 import { AppError, isAppError } from '@/server/errors';
 import { fingerprintOfKeyBlob } from './fingerprint';
@@ -343,7 +344,8 @@ export class SshPool {
       const close = () => channel.close();
       if (opts.signal.aborted) close();
       opts.signal.addEventListener('abort', close, { once: true });
-      channel.on('data', (d: Buffer) => opts.onStdout(d.toString('utf8')));
+      const text = new StringDecoder('utf8');
+      channel.on('data', (d: Buffer) => opts.onStdout(text.write(d)));
       channel.stderr.on('data', () => undefined);
       channel.on('close', (code: number | null) => {
         opts.signal.removeEventListener('abort', close);
@@ -366,6 +368,10 @@ export class SshPool {
       let stdout = '';
       let stderr = '';
       let bytes = 0;
+      // SSH packets split the output anywhere, also inside a character: the decoders keep a
+      // character's first bytes until the rest arrives (Buffer.toString would make each half U+FFFD).
+      const stdoutText = new StringDecoder('utf8');
+      const stderrText = new StringDecoder('utf8');
       let settled = false;
       const settle = (fn: () => void) => {
         if (settled) return;
@@ -388,17 +394,24 @@ export class SshPool {
       channel.on('data', (d: Buffer) => {
         bytes += d.length;
         if (bytes > this.opts.maxOutputBytes) return tooMuch();
-        const text = d.toString('utf8');
+        const text = stdoutText.write(d);
         stdout += text;
         opts.onStdout?.(text);
       });
       channel.stderr.on('data', (d: Buffer) => {
         bytes += d.length;
         if (bytes > this.opts.maxOutputBytes) return tooMuch();
-        stderr += d.toString('utf8');
+        stderr += stderrText.write(d);
       });
       channel.on('close', (code: number | null, signal?: string) => {
         const exitCode = code ?? -1;
+        // What is left is a character cut short at the very end: U+FFFD, as toString would give.
+        const rest = stdoutText.end();
+        if (rest) {
+          stdout += rest;
+          opts.onStdout?.(rest);
+        }
+        stderr += stderrText.end();
         const result = { stdout, stderr, exitCode, durationMs: Date.now() - started };
         if (code === null && !settled) {
           return settle(() =>

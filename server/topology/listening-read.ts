@@ -2,6 +2,7 @@
 // connections to a port the host itself serves) rather than in every probe: `ss -l` walks the
 // kernel's socket tables, ~6 ms of CPU per read on the lab machine, which was the largest part of
 // what issue 13's firewall read added to every refresh.
+import { isAppError } from '@/server/errors';
 import { sshTargetOf } from '@/server/hosts/hosts';
 import type { SshPool } from '@/server/ssh/pool';
 import type { Topology } from './model';
@@ -16,13 +17,23 @@ export const LISTENING_COMMAND = ['env', 'LC_ALL=C', 'PATH=/usr/local/sbin:/usr/
 
 /**
  * `topology` with the ports its host listens on now, or, where they cannot be read, with a
- * missing section that says why (the review then shows what it could not check).
+ * missing section that says why: the port forward's warnings then say what could not be checked
+ * (add-port-forward.ts), and the review goes on.
  */
 export async function withListening(pool: SshPool, host: Parameters<typeof sshTargetOf>[0], topology: Topology): Promise<Topology> {
-  const r = await pool.exec({ ...sshTargetOf(host), sudo: false }, LISTENING_COMMAND, { timeoutMs: 15_000, allowFailure: true });
-  if (r.exitCode !== 0) {
-    const reason = r.exitCode === 127 ? 'ss is not installed on the host' : `ss failed with exit code ${r.exitCode}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''}`;
-    return { ...topology, listening: undefined, missing: [...topology.missing.filter((m) => m.section !== 'listening'), { section: 'listening', reason }] };
+  const others = topology.missing.filter((m) => m.section !== 'listening');
+  const unread = (reason: string): Topology => ({ ...topology, listening: undefined, missing: [...others, { section: 'listening', reason }] });
+  let r;
+  try {
+    r = await pool.exec({ ...sshTargetOf(host), sudo: false }, LISTENING_COMMAND, { timeoutMs: 15_000, allowFailure: true });
+  } catch (err) {
+    // The read just before worked; a timeout or a dropped connection here is no reason to refuse the review.
+    if (isAppError(err)) return unread(err.userMessage);
+    throw err;
   }
-  return { ...topology, listening: parseListening(r.stdout), missing: topology.missing.filter((m) => m.section !== 'listening') };
+  if (r.exitCode !== 0) {
+    const said = r.stderr.trim().split('\n')[0];
+    return unread(r.exitCode === 127 ? 'ss is not installed on the host' : `ss failed with exit code ${r.exitCode}${said ? `: ${said}` : ''}`);
+  }
+  return { ...topology, listening: parseListening(r.stdout), missing: others };
 }

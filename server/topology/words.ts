@@ -75,6 +75,7 @@ const SECTION_WORDS: Record<string, string> = {
   libvirt: 'libvirt',
   ovs: 'Open vSwitch',
   firewall: 'NAT and port forwarding (nftables, iptables)',
+  listening: 'ports the host listens on',
 };
 
 /** "bridge VLANs: its output could not be read (...)". */

@@ -79,6 +79,9 @@ export const addPortForward = defineKind({
     if (!vmAddressSet(before).has(target) && !hostAddresses(before).has(target))
       out.push(`No VM on ${before.host.hostname} is known to hold ${op.toAddress} (no reservation, lease, guest agent report or neighbour entry): the forward reaches nothing until one does.`);
     const listener = (before.listening ?? []).find((l) => l.protocol === op.protocol && l.port === op.hostPort);
+    // The review reads them for a port forward (listening-read.ts); where it could not, it says so.
+    const unread = before.listening === undefined ? before.missing.find((m) => m.section === 'listening') : undefined;
+    if (unread) out.push(`Whether ${before.host.hostname} itself listens on ${op.protocol} port ${op.hostPort} could not be checked (${unread.reason}).`);
     if (listener)
       out.push(
         `${before.host.hostname} itself listens on ${op.protocol} port ${op.hostPort}${listener.address === '*' ? '' : ` (${listener.address})`}: connections to that port${op.inInterface ? ` arriving on ${op.inInterface}` : ''} will reach ${op.toAddress} instead.`,

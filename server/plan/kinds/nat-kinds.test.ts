@@ -180,6 +180,11 @@ describe('addPortForward', () => {
     expect(words).toContain('IPv4 forwarding is off on hv-test');
   });
 
+  it('says so where the review could not read which ports the host listens on', () => {
+    const t = { ...natHost(), listening: undefined, missing: [{ section: 'listening', reason: 'ss is not installed on the host' }] };
+    expect(warningsOf({ ...toWeb1, hostPort: 22 }, t)).toEqual(['Whether hv-test itself listens on tcp port 22 could not be checked (ss is not installed on the host).']);
+  });
+
   it('is undone by removePortForward with the same fields, and the after-apply check reads the rule back', () => {
     expect(invertOperation(toWeb1, natHost())).toEqual([{ kind: 'removePortForward', protocol: 'tcp', hostPort: 8080, toAddress: '192.168.122.10', toPort: 80, inInterface: 'eth0', source: undefined }]);
     const intended = applyOperation(natHost(), toWeb1, { changeId: 'c1' });

@@ -12,7 +12,7 @@ import { parseBridgeVlans } from './bridge';
 import { ProbeParseError } from './errors';
 import { parseFirewall } from './firewall';
 import { parseListening } from './listening';
-import { countersFromJson, linksFromJson, linkUpFromJson, parseAddresses, parseCounters, parseLinkUp, parseNeighbours, parseRoutes } from './ip';
+import { linksFromJson, linkStatsFromJson, type LinkStats, parseAddresses, parseLinkStats, parseNeighbours, parseRoutes } from './ip';
 import { parseJsonValue } from './json';
 import { ovsAbsentAnyway, ovsMissingReason, parseOvs } from './ovs';
 import { splitSections, type Section } from './sections';
@@ -98,17 +98,15 @@ export function parseProbeOutput(output: string): ProbeSample {
   }
   // Counters and link state come with the link read; reads made before December 2026 have them
   // in a link_stats section of their own. Either way an unreadable shape is named as link_stats.
-  const fromLinkRead = <T>(parse: (value: unknown) => T): T => {
+  const fromLinkRead = (): LinkStats => {
     try {
-      return parse(linkJson);
+      return linkStatsFromJson(linkJson);
     } catch (err) {
       missing.push({ section: 'link_stats', reason: unreadableReason(err), unreadable: true });
-      return {} as T;
+      return { counters: {}, linkUp: {} };
     }
   };
-  const ownStatsSection = sections.has('link_stats');
-  const counters = ownStatsSection ? read('link_stats', {}, parseCounters) : fromLinkRead(countersFromJson);
-  const linkUp = ownStatsSection ? read('link_stats', {}, parseLinkUp) : fromLinkRead(linkUpFromJson);
+  const { counters, linkUp } = sections.has('link_stats') ? read('link_stats', { counters: {}, linkUp: {} }, parseLinkStats) : fromLinkRead();
   const neighbours = sections.has('neigh') ? read('neigh', [], parseNeighbours) : undefined;
   // Without ovs-vsctl the section is empty (undefined: no Open vSwitch). A database that is not
   // running where the kernel has no datapath either is no Open vSwitch too, not a missing part.
@@ -185,7 +183,7 @@ export function parseProbeOutput(output: string): ProbeSample {
     ...(ovs ? { ovs } : {}),
     ...(firewall ? { firewall } : {}),
     ...(listening ? { listening } : {}),
-    // link_stats is read twice (counters, link state); say once that it could not be.
+    // One entry per section and reason, however many parsers read the section.
     missing: missing.filter((m, i) => missing.findIndex((o) => o.section === m.section && o.reason === m.reason) === i),
   };
   return { topology, counters, qdiscStats: parsedQdiscs.stats, linkUp, session };
