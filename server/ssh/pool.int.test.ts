@@ -61,10 +61,10 @@ describe('SshPool on a lab host', () => {
   });
 
   it('keeps characters whole that SSH packets split, in the output and while streaming', async () => {
-    // One ASCII byte, then 100,000 two-byte characters: packets of an even size (sshd's are) end
-    // inside a character, so per-packet decoding would turn halves into U+FFFD.
-    const script = "printf a; i=0; while [ $i -lt 1000 ]; do printf '%s' \"$(printf 'é%.0s' $(seq 100))\"; i=$((i+1)); done";
-    const expected = `a${'é'.repeat(100_000)}`;
+    // 100,000 three-byte characters, written 1,000 bytes at a time: the writes, and the packets
+    // sshd makes of them, end inside characters, which per-packet decoding turned into U+FFFD.
+    const script = "yes € | tr -d '\\n' | head -c 300000 | dd bs=1000 2>/dev/null";
+    const expected = '€'.repeat(100_000);
     const pool = newPool();
     const r = await pool.exec(target, ['sh', '-c', script], { timeoutMs: 60_000 });
     expect(r.stdout.length).toBe(expected.length);
