@@ -53,16 +53,19 @@ export function parseProbeOutput(output: string): ProbeSample {
     missing.push({ section: name, reason: missingReason(name, s) });
     return null;
   };
-  /** A secondary section parsed, or `fallback` (recorded as unreadable) when it cannot be understood. */
-  const read = <T>(name: ProbeSection, fallback: T, parse: (text: string) => T): T => {
-    const text = body(name);
-    if (text === null) return fallback;
+  /** What `parse` makes of a section, or `fallback` (recorded as unreadable) when it cannot. */
+  const understood = <T>(name: ProbeSection, fallback: T, parse: () => T): T => {
     try {
-      return parse(text);
+      return parse();
     } catch (err) {
       missing.push({ section: name, reason: unreadableReason(err), unreadable: true });
       return fallback;
     }
+  };
+  /** A secondary section parsed, or `fallback` when its command failed or it cannot be understood. */
+  const read = <T>(name: ProbeSection, fallback: T, parse: (text: string) => T): T => {
+    const text = body(name);
+    return text === null ? fallback : understood(name, fallback, () => parse(text));
   };
 
   const hostname = body('hostname');
@@ -98,15 +101,10 @@ export function parseProbeOutput(output: string): ProbeSample {
   }
   // Counters and link state come with the link read; reads made before December 2026 have them
   // in a link_stats section of their own. Either way an unreadable shape is named as link_stats.
-  const fromLinkRead = (): LinkStats => {
-    try {
-      return linkStatsFromJson(linkJson);
-    } catch (err) {
-      missing.push({ section: 'link_stats', reason: unreadableReason(err), unreadable: true });
-      return { counters: {}, linkUp: {} };
-    }
-  };
-  const { counters, linkUp } = sections.has('link_stats') ? read('link_stats', { counters: {}, linkUp: {} }, parseLinkStats) : fromLinkRead();
+  const noStats: LinkStats = { counters: {}, linkUp: {} };
+  const { counters, linkUp } = sections.has('link_stats')
+    ? read('link_stats', noStats, parseLinkStats)
+    : understood('link_stats', noStats, () => linkStatsFromJson(linkJson));
   const neighbours = sections.has('neigh') ? read('neigh', [], parseNeighbours) : undefined;
   // Without ovs-vsctl the section is empty (undefined: no Open vSwitch). A database that is not
   // running where the kernel has no datapath either is no Open vSwitch too, not a missing part.

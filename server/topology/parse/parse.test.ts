@@ -11,6 +11,9 @@ import { splitSections } from './sections';
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const full = fixture('lab-full-hv1.probe.txt');
 const light = fixture('lab-light-hv1.probe.txt');
+/** `text` with a section's body replaced (a function replacement: `$` in a body stays as it is). */
+const replaceSection = (text: string, section: string, body: string) =>
+  text.replace(new RegExp(`(@@sb:${section}@@\\n)[\\s\\S]*?(\\n@@sb-end:${section}:)`), (_m, start: string, end: string) => `${start}${body}${end}`);
 
 describe('a full lab host (captured from hv1)', () => {
   const { topology: t, counters, qdiscStats } = parseProbeOutput(full);
@@ -116,8 +119,6 @@ describe('a light lab host (no libvirt)', () => {
 
 describe('malformed probe output gives errors that name the section and the problem', () => {
   const parsedFull = parseProbeOutput(full).topology;
-  const replaceSection = (text: string, section: string, body: string) =>
-    text.replace(new RegExp(`(@@sb:${section}@@\\n)[\\s\\S]*?(\\n@@sb-end:${section}:)`), `$1${body}$2`);
 
   it.each([
     ['empty output', '', /probe section "hostname": missing from the probe output/],
@@ -249,7 +250,7 @@ function withCountersInLinkRead(output: string): string {
   return withLinkBody(output, JSON.stringify(links)).replace(/\n@@sb:link_stats@@\n[\s\S]*?\n@@sb-end:link_stats:\d+@@/, '');
 }
 
-const withLinkBody = (output: string, body: string) => output.replace(/(@@sb:link@@\n)[\s\S]*?(\n@@sb-end:link:)/, (_m, a: string, b: string) => `${a}${body}${b}`);
+const withLinkBody = (output: string, body: string) => replaceSection(output, 'link', body);
 
 describe('counters in the link read (ip -j -s -d link, no link_stats section)', () => {
   const merged = withCountersInLinkRead(full);
