@@ -14,8 +14,12 @@ import { median, quantile, writeResultsSection } from './results';
 import { seen } from './page-timing';
 import { authorizeLabKey, ensureLab, type LabHost } from '../lab/testing';
 import { readPanelState, startPanel, stopPanel } from '../e2e/panel-server';
+import { createDb, type Db } from '../server/db/client';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 40);
+/** BENCH_ONLY=apply (or page, kernel, draft, comma-separated): run only those parts, print, write nothing. */
+const ONLY = process.env.BENCH_ONLY?.split(',');
+const runs = (part: 'page' | 'kernel' | 'draft' | 'apply') => !ONLY || ONLY.includes(part);
 /** Applies are slower to clean up after (each leaves five bridges): fewer runs. */
 const APPLY_RUNS = Math.min(RUNS, 20);
 const PORT = 3221;
@@ -106,6 +110,37 @@ async function draft(page: Page, hostId: string, operations: object[]) {
   if (status !== 200) throw new Error(`drafting failed: HTTP ${status}`);
 }
 
+/**
+ * Where an apply click's time went: the page's click and its "applied" (epoch ms, by the page's
+ * clock), and between them the change's audit records as the panel wrote them (same machine,
+ * same clock).
+ */
+const APPLY_PHASES = [
+  'click until the write-ahead record (checks, lock, the read before, the record)',
+  'write-ahead record until the host waits for confirmation (the run of five steps)',
+  'waiting until confirmed (a new SSH connection to the host)',
+  'confirmed until the final record (the read after, the comparison, the record)',
+  'final record until the page shows "applied" (event, query, draw)',
+] as const;
+
+async function applyPhases(db: Db, clickAt: number, appliedAt: number): Promise<number[]> {
+  const change = await db.changeSet.findFirstOrThrow({ where: { status: 'applied' }, orderBy: { startedAt: 'desc' }, select: { id: true } });
+  const records = await db.auditRecord.findMany({ where: { changeId: change.id }, orderBy: { seq: 'asc' }, select: { kind: true, content: true, at: true } });
+  const at = (kind: string, state?: string) => {
+    const r = records.find((x) => x.kind === kind && (!state || (JSON.parse(x.content) as { state?: string }).state === state));
+    if (!r) throw new Error(`change ${change.id} has no ${kind} ${state ?? ''} record`);
+    return r.at.getTime();
+  };
+  const marks = [clickAt, at('change.started'), at('change.confirmation', 'waiting'), at('change.confirmation', 'confirmed'), at('change.finished'), appliedAt];
+  return marks.slice(1).map((m, i) => m - marks[i]!);
+}
+
+/** Records, by the page's clock (epoch ms), when a button named Apply is clicked. */
+const RECORD_APPLY_CLICKS = `document.addEventListener('click', (e) => {
+  const button = e.target instanceof Element ? e.target.closest('button') : null;
+  if (button && button.textContent.trim() === 'Apply') window.__sbApplyClickAt = performance.timeOrigin + performance.now();
+}, { capture: true })`;
+
 const ms = (x: number) => `${Math.round(x)} ms`;
 const stats = (xs: number[]) => `${ms(median(xs))} | ${ms(quantile(xs, 0.95))} | ${ms(Math.max(...xs))}`;
 
@@ -119,6 +154,7 @@ async function main() {
   const vanish: number[] = [];
   const draftSeen: number[] = [];
   const appliedSeen: number[] = [];
+  const appliedPhases: number[][] = APPLY_PHASES.map(() => []);
   const pageDrawn: number[] = [];
   const pageLive: number[] = [];
   const pagePhase: Record<string, number[]> = {};
@@ -133,7 +169,7 @@ async function main() {
     // 0. The host page, warm (the panel and the connection already up): from navigation until
     // the graph is drawn with its nodes measured (visible) and the page is live, by the page's
     // own clock (which starts at the navigation).
-    for (let i = 0; i <= 10; i++) {
+    for (let i = 0; i <= (runs('page') ? 10 : -1); i++) {
       await admin.goto(`${baseURL}/hosts/${hostId}`, { waitUntil: 'commit' });
       const drawn = await seen(admin, onPage.nodeVisible('if:br0'), 60_000);
       const live = await seen(admin, onPage.live);
@@ -148,7 +184,7 @@ async function main() {
     log(`host page: drawn ${pageDrawn.map(Math.round).join(', ')} ms; live ${pageLive.map(Math.round).join(', ')} ms`);
 
     // 1. Kernel event -> graph. One warm-up round, then RUNS timed ones.
-    for (let i = 0; i <= RUNS; i++) {
+    for (let i = 0; i <= (runs('kernel') ? RUNS : -1); i++) {
       const node = `if:sbpush${i}`;
       let t0 = performance.now();
       await hv1.exec(['ip', 'link', 'add', `sbpush${i}`, 'type', 'bridge']);
@@ -162,7 +198,7 @@ async function main() {
     log(`kernel event to graph: appear ${appear.map(Math.round).join(', ')} ms; vanish ${vanish.map(Math.round).join(', ')} ms`);
 
     // 2. Draft edit -> the other tab.
-    for (let i = 0; i <= RUNS; i++) {
+    for (let i = 0; i <= (runs('draft') ? RUNS : -1); i++) {
       const t0 = performance.now();
       await draft(admin, hostId, [{ kind: 'createBridge', name: `sbd${i}`, stp: false, vlanFiltering: false }]);
       await seen(other, onPage.draftOp(`sbd${i}`));
@@ -175,8 +211,11 @@ async function main() {
     }
     log(`draft edit to the other tab: ${draftSeen.map(Math.round).join(', ')} ms`);
 
-    // 3. Apply click -> "applied" (five bridges drafted, reviewed; timed from the click on Apply).
-    for (let i = 0; i <= APPLY_RUNS; i++) {
+    // 3. Apply click -> "applied" (five bridges drafted, reviewed; timed by the page from the
+    // click on Apply until it shows "applied").
+    const db = await createDb({ provider: 'sqlite', url: `file:${readPanelState().databaseFile}`, filePath: readPanelState().databaseFile });
+    await admin.evaluate(RECORD_APPLY_CLICKS);
+    for (let i = 0; i <= (runs('apply') ? APPLY_RUNS : -1); i++) {
       const names = Array.from({ length: 5 }, (_, k) => `sba${i}x${k}`);
       await draft(admin, hostId, names.map((name) => ({ kind: 'createBridge', name, stp: false, vlanFiltering: false })));
       await admin.getByTestId('draft-panel').getByTestId('draft-op').filter({ hasText: names[4]! }).waitFor({ timeout: 30_000 });
@@ -185,14 +224,22 @@ async function main() {
       await review.getByLabel('Reason').fill('bench: five bridges');
       const apply = review.getByRole('button', { name: 'Apply' });
       await apply.waitFor();
-      const t0 = performance.now();
       await apply.click();
-      await seen(admin, onPage.applied);
-      if (i > 0) appliedSeen.push(performance.now() - t0);
+      const appliedAt = (await admin.evaluate('performance.timeOrigin')) as number + (await seen(admin, onPage.applied));
+      const clickAt = (await admin.evaluate('window.__sbApplyClickAt')) as number;
+      if (process.env.BENCH_TRACE) {
+        const trace = (await admin.evaluate(`performance.getEntriesByType('resource').filter((r) => r.name.includes('/api/trpc/') && performance.timeOrigin + r.responseEnd > ${clickAt}).map((r) => [r.name.split('/api/trpc/')[1].split('?')[0], Math.round(performance.timeOrigin + r.startTime - ${clickAt}), Math.round(performance.timeOrigin + r.responseEnd - ${clickAt})].join(' ')).join('; ')`)) as string;
+        log(`apply ${i}: applied at ${Math.round(appliedAt - clickAt)}; phases ${(await applyPhases(db, clickAt, appliedAt)).map(Math.round).join(' ')}; requests ${trace}`);
+      }
+      if (i > 0) {
+        appliedSeen.push(appliedAt - clickAt);
+        (await applyPhases(db, clickAt, appliedAt)).forEach((d, k) => appliedPhases[k]!.push(d));
+      }
       await admin.keyboard.press('Escape');
       await hv1.exec(['sh', '-c', names.map((n) => `ip link del dev ${n}`).join('; ')], { allowFailure: true });
     }
     log(`apply click to applied: ${appliedSeen.map(Math.round).join(', ')} ms`);
+    await db.$disconnect();
   } finally {
     await browser.close();
     stopPanel();
@@ -220,9 +267,11 @@ ${Object.entries(pagePhase)
 | kernel event: that bridge deleted until its node is gone | ${vanish.length} | ${stats(vanish)} | p95 < 500 ms |
 | draft edit in one tab until another signed-in tab lists it | ${draftSeen.length} | ${stats(draftSeen)} | < 500 ms |
 | a click on Apply for five new bridges until the review says "applied" (lock, re-read, write-ahead record, run, confirmation, re-read, compare) | ${appliedSeen.length} | ${stats(appliedSeen)} | < 1.5 s |
+${APPLY_PHASES.map((name, k) => `| apply, ${name} | ${appliedPhases[k]!.length} | ${stats(appliedPhases[k]!)} | |`).join('\n')}
 
 One warm-up round of each is not counted. p95 is the value 95% of the runs stay within (of 40 runs the second slowest, of 20 the slowest).
 `;
+  if (ONLY) return void process.stdout.write(`${body}\n(BENCH_ONLY=${ONLY.join(',')}: bench/RESULTS.md left as it was)\n`);
   process.stdout.write((await writeResultsSection('push', body)) + '\n');
 }
 

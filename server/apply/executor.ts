@@ -37,7 +37,14 @@ export async function executePlan(
   changeId: string,
   plan: PlanShape,
   onRecord: (r: ProgressRecord) => void,
-  opts: { confirmWindowSeconds?: number } = {},
+  opts: {
+    confirmWindowSeconds?: number;
+    /**
+     * Called once when every step ran and the host waits for the confirmation: what the host
+     * will keep if the confirmation gets through, so the caller can read it meanwhile.
+     */
+    onAwaitingConfirmation?: () => void;
+  } = {},
 ): Promise<ExecutionOutcome> {
   const tracker = new ProgressTracker(plan, { confirmWindowSeconds: opts.confirmWindowSeconds ?? 0 });
   let confirming: Promise<ExecutionOutcome['confirmation']> = Promise.resolve(null);
@@ -48,6 +55,7 @@ export async function executePlan(
     if (event.type === 'await-confirm') {
       const windowSeconds = event.windowSeconds;
       confirming = confirmOverNewConnection(pool, host, changeId, windowSeconds).then((c) => ({ ...c, windowSeconds }));
+      opts.onAwaitingConfirmation?.();
     }
   });
   const started = Date.now();
@@ -55,7 +63,7 @@ export async function executePlan(
   let gateRefusal: AppError | null = null;
   try {
     const r = await pool.exec(host, applyArgv(host), {
-      stdin: encodeRunnerInput(changeId, plan.steps, opts.confirmWindowSeconds ?? 0),
+      stdin: encodeRunnerInput(changeId, plan.steps, opts.confirmWindowSeconds ?? 0, { announceLast: plan.steps.some((s) => s.disruptive !== null) }),
       timeoutMs: APPLY_TIMEOUT_MS,
       onStdout: (chunk) => lines.push(chunk),
       allowFailure: true,

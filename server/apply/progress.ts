@@ -39,7 +39,8 @@ export type RunResult = 'applied' | 'rolled-back' | 'rolled-back-by-host' | 'rol
 
 /** Only argv is needed to name what ran; the plan is what the runner received. */
 export interface PlanShape {
-  steps: { commands: { argv: Argv; inverse: Argv[] }[] }[];
+  /** `disruptive`: why review expects the step may cut the panel off (absent: it may). */
+  steps: { commands: { argv: Argv; inverse: Argv[] }[]; disruptive?: string | null }[];
 }
 
 const OUTPUT_LINES_KEPT = 20;

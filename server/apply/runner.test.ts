@@ -169,14 +169,19 @@ describe('the runner script (/bin/sh, empty network namespace)', () => {
 });
 
 /** Runs the runner like `run`, but asynchronously, calling `onAwait` when it waits for a confirmation. */
-function runAwaiting(input: string, onAwait: () => void): Promise<Run & { awaitedAt: number | null; endedAt: number }> {
+function runAwaiting(input: string, onAwait: () => void): Promise<Run & { awaitedAt: number | null; endedAt: number; arrivals: { line: string; at: number }[] }> {
   const outer = '"$@"; rc=$?; ip -o link show >&2; exit $rc';
   const child = spawn('unshare', ['--net', 'sh', '-c', outer, 'outer', ...RUNNER_COMMAND], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let awaitedAt: number | null = null;
+  // When each line arrived (the runner writes each on its own; a pause shows as a gap).
+  const arrivals: { line: string; at: number }[] = [];
   child.stdout.on('data', (d: Buffer) => {
+    const at = performance.now();
+    const complete = (stdout + d.toString()).split('\n').length - 1;
     stdout += d.toString();
+    for (const line of stdout.split('\n').slice(arrivals.length, complete)) arrivals.push({ line, at });
     if (awaitedAt === null && stdout.includes('SB await-confirm')) {
       awaitedAt = Date.now();
       onAwait();
@@ -194,6 +199,7 @@ function runAwaiting(input: string, onAwait: () => void): Promise<Run & { awaite
         links: stderr.split('\n').filter(Boolean).map((l) => l.split(':')[1]!.trim().split('@')[0]!),
         awaitedAt,
         endedAt: Date.now(),
+        arrivals,
       });
     }),
   );
@@ -256,6 +262,32 @@ describe('consecutive ip commands run in one ip process (ip -batch)', () => {
   });
 });
 
+describe('the pause before the last command of a plan that may cut the panel off', () => {
+  it('is asked for in the header only with a confirmation window and a plan that may cut the panel off', () => {
+    const header = (window: number, announceLast?: boolean) => encodeRunnerInput('c1', realSteps(), window, announceLast === undefined ? {} : { announceLast }).split('\n')[0]!.split(' ').slice(2);
+    expect(header(30, true)).toEqual(['c1', '30', 'announce']);
+    expect(header(30)).toEqual(['c1', '30', 'announce']); // unless told otherwise, a plan may
+    expect(header(30, false)).toEqual(['c1', '30']);
+    expect(header(0, true)).toEqual(['c1']);
+  });
+
+  it('holds the last command back at least 0.2 s after its announcement when asked, so the line leaves before a cut', async () => {
+    /** The longest silence of the runner before it waits for the confirmation. */
+    const longestSilence = async (announceLast: boolean) => {
+      const id = newId();
+      let answered = false;
+      const r = await runAwaiting(encodeRunnerInput(id, realSteps(), 20, { announceLast }), () => (answered = confirm(id) === 'SB confirm-ok'));
+      expect(answered).toBe(true);
+      expect(endOf(r)).toEqual({ type: 'end', result: 'applied' });
+      const until = r.arrivals.findIndex((a) => a.line.startsWith('SB await-confirm'));
+      return Math.max(...r.arrivals.slice(1, until + 1).map((a, i) => a.at - r.arrivals[i]!.at));
+    };
+    expect(await longestSilence(true)).toBeGreaterThanOrEqual(190);
+    // Without it the command runs at once (a generous bound: these commands take milliseconds).
+    expect(await longestSilence(false)).toBeLessThan(180);
+  });
+});
+
 describe('confirmed apply: the host undoes a change the panel does not confirm in time', () => {
   it('waits after the last step; a confirmation keeps the change and ends "applied"', async () => {
     const id = newId();
@@ -265,7 +297,7 @@ describe('confirmed apply: the host undoes a change the panel does not confirm i
     expect(answer).toBe('SB confirm-ok');
     const tail = r.lines.slice(-3);
     expect(tail).toEqual(['SB await-confirm 20', 'SB confirmed', 'SB end applied']);
-    // The runner polls five times a second: it ends soon after the confirmation, not at the deadline.
+    // The runner looks for the confirmation every 50 ms at first: it ends soon after it, not at the deadline.
     expect(r.endedAt - r.awaitedAt!).toBeLessThan(5_000);
     expect(r.status).toBe(0);
     expect(r.links.sort()).toEqual(['lo', 'sbbr', 'sbv0', 'sbv1']);
@@ -302,7 +334,8 @@ describe('confirmed apply: the host undoes a change the panel does not confirm i
   it('refuses a window that is not a number of seconds', () => {
     const good = encodeRunnerInput(newId(), realSteps(), 30);
     const id = newId();
-    const bad = good.replace(/^(\S+ \S+) \S+ 30\n/, `$1 ${id} 3x\n`);
+    const bad = good.replace(/^(\S+ \S+) \S+ 30( announce)?\n/, `$1 ${id} 3x$2\n`);
+    expect(bad).not.toBe(good);
     expect(run(bad).lines).toEqual(['SB error bad-confirm-window']);
     expect(() => encodeRunnerInput(newId(), realSteps(), 1.5)).toThrow(/bad confirmation window/);
     expect(() => encodeRunnerInput(newId(), realSteps(), 1000)).toThrow(/bad confirmation window/);

@@ -32,12 +32,15 @@ export LC_ALL
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
 umask 077
 dir=${JOURNAL_DIR}
-IFS=' ' read -r magic version id window || { echo "SB error no-input"; exit 64; }
+IFS=' ' read -r magic version id window announce || { echo "SB error no-input"; exit 64; }
 [ "$magic $version" = "${PLAN_MAGIC}" ] || { echo "SB error bad-header"; exit 64; }
 case $id in ''|*[!A-Za-z0-9]*) echo "SB error bad-change-id"; exit 64;; esac
 # Seconds to wait for the panel's confirmation after the last step (0: none).
 window=\${window:-0}
 case $window in *[!0-9]*|????*) echo "SB error bad-confirm-window"; exit 64;; esac
+# "announce": the plan may cut the panel off (review marked it disruptive), see announce_last.
+announce=\${announce:-}
+case $announce in ''|announce) ;; *) echo "SB error bad-header"; exit 64;; esac
 mkdir -p "$dir" || { echo "SB error no-journal-dir"; exit 70; }
 plan=$dir/$id.plan
 journal=$dir/$id.log
@@ -178,11 +181,12 @@ ends_batch() {
   return 1
 }
 # The panel records the host's wait for its confirmation as the plan's last command starts
-# (progress.ts): that command may cut the panel off, so the line that announces it is given a
-# moment to leave before it runs (only when the host is to wait; the wait starts early, never late).
+# (progress.ts): in a plan that may cut the panel off, that command may, so the line that
+# announces it is given a moment to leave before it runs (only when the host is to wait; the
+# wait starts early, never late). Other plans do not spend the moment on every apply.
 last_do=$(grep '^do ' "$plan" | tail -n 1 | { read -r _ s c _; echo "$s.$c"; })
 announce_last() {
-  [ "$window" -gt 0 ] && [ "$1" = "$last_do" ] || return 0
+  [ "$window" -gt 0 ] && [ -n "$announce" ] && [ "$1" = "$last_do" ] || return 0
   sleep 0.2 2>/dev/null || sleep 1
 }
 # Runs the queued commands; sets failed when one fails. Events keep their order per command (run,
@@ -259,14 +263,17 @@ done < "$plan"
 if [ -z "$failed" ] && [ "$window" -gt 0 ]; then
   echo "$$" > "$dir/$id.waiting"
   emit "SB await-confirm $window"
-  now; deadline=$((t + window * 100))
+  now; deadline=$((t + window * 100)); looks=0
   while [ ! -e "$dir/$id.confirmed" ]; do
     now
     if [ "$t" -ge "$deadline" ]; then
       mv "$dir/$id.waiting" "$dir/$id.expired" 2>/dev/null && failed=rolled-back-by-host
       break
     fi
-    sleep 0.2 2>/dev/null || sleep 1
+    # A confirmation usually comes within a second (one SSH handshake), and the panel's "applied"
+    # waits for this loop to see it: look every 50 ms for the first two seconds, then every 0.2 s.
+    looks=$((looks + 1))
+    if [ "$looks" -le 40 ]; then sleep 0.05 2>/dev/null || sleep 1; else sleep 0.2 2>/dev/null || sleep 1; fi
   done
   if [ -n "$failed" ]; then emit "SB unconfirmed $window"; else emit "SB confirmed"; fi
 elif [ -n "$failed" ]; then
@@ -325,8 +332,12 @@ export interface RunnerStep {
   commands: PlannedCommand[];
 }
 
-/** The runner's stdin for a plan. Throws if a value would not survive the runner's own check. */
-export function encodeRunnerInput(changeId: string, steps: readonly RunnerStep[], confirmWindowSeconds = 0): string {
+/**
+ * The runner's stdin for a plan. Throws if a value would not survive the runner's own check.
+ * `announceLast`: the plan may cut the panel off (a disruptive step), so with a confirmation
+ * window the runner pauses before the last command to let its announcement reach the panel.
+ */
+export function encodeRunnerInput(changeId: string, steps: readonly RunnerStep[], confirmWindowSeconds = 0, { announceLast = true }: { announceLast?: boolean } = {}): string {
   if (!/^[A-Za-z0-9]+$/.test(changeId)) throw new Error(`bad change id ${changeId}`);
   if (!Number.isInteger(confirmWindowSeconds) || confirmWindowSeconds < 0 || confirmWindowSeconds > 999) throw new Error(`bad confirmation window ${confirmWindowSeconds}`);
   const line = (verb: string, s: number, c: number, argv: Argv, documents: number) => {
@@ -338,7 +349,7 @@ export function encodeRunnerInput(changeId: string, steps: readonly RunnerStep[]
     if (option) throw new Error(`unsafe argument: ${option}`);
     return `${verb} ${s} ${c} ${argv.join(' ')}`;
   };
-  const lines = [`${PLAN_MAGIC} ${changeId}${confirmWindowSeconds ? ` ${confirmWindowSeconds}` : ''}`];
+  const lines = [`${PLAN_MAGIC} ${changeId}${confirmWindowSeconds ? ` ${confirmWindowSeconds}${announceLast ? ' announce' : ''}` : ''}`];
   steps.forEach((step, s) =>
     step.commands.forEach((command, c) => {
       const documents = command.documents ?? [];

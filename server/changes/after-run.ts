@@ -5,15 +5,26 @@ import type { Db } from '@/server/db/client';
 import { isAppError } from '@/server/errors';
 import type { SshPool } from '@/server/ssh/pool';
 import type { Topology } from '@/server/topology/model';
-import { refreshHost } from '@/server/topology/refresh';
+import { refreshHost, type RefreshOptions } from '@/server/topology/refresh';
 import { publish } from '@/server/live/hub';
 
-/** The host as it is now, or why it could not be read (never throws for an SSH failure). */
-export async function readHostAfterChange(db: Db, pool: SshPool, hostId: string): Promise<{ after: Topology | null; readError: string | null }> {
+export interface AfterRead {
+  after: Topology | null;
+  readError: string | null;
+  /** Tells open views of the read (when it was held: `holdAnnouncement`). */
+  announce: () => void;
+}
+
+/**
+ * The host as it is now, or why it could not be read (never throws for an SSH failure).
+ * `kernelOver` and `holdAnnouncement` as for refreshHost.
+ */
+export async function readHostAfterChange(db: Db, pool: SshPool, hostId: string, opts: Pick<RefreshOptions, 'kernelOver' | 'holdAnnouncement'> = {}): Promise<AfterRead> {
   try {
-    return { after: (await refreshHost(db, pool, hostId, { afterOwnChange: true })).topology, readError: null };
+    const read = await refreshHost(db, pool, hostId, { afterOwnChange: true, ...opts });
+    return { after: read.topology, readError: null, announce: read.announce };
   } catch (err) {
-    return { after: null, readError: isAppError(err) ? err.userMessage : String(err) };
+    return { after: null, readError: isAppError(err) ? err.userMessage : String(err), announce: () => undefined };
   }
 }
 

@@ -13,17 +13,19 @@ import { AppError, isAppError } from '@/server/errors';
 import { sshTargetOf, type Actor } from '@/server/hosts/hosts';
 import type { Operation } from '@/server/plan/ops';
 import { confirmationWindow, hostRollbackReason } from '@/server/plan/confirmation';
+import { kernelReadShowsAll } from '@/server/plan/commands';
 import { differencesFromIntended } from '@/server/plan/verify';
 import type { SshPool } from '@/server/ssh/pool';
 import { configurationDifferences, describeChange, diffTopology, topologyHash } from '@/server/topology/diff';
 import type { Topology } from '@/server/topology/model';
 import { refreshHost } from '@/server/topology/refresh';
-import { readHostAfterChange, removeAppliedDrafts } from './after-run';
+import { readHostAfterChange, removeAppliedDrafts, type AfterRead } from './after-run';
 import { changeLabel } from './change-label';
 import { draftOperations } from './drafts';
 import { recoverChange } from './recovery';
 import type { StoredPlan } from './review';
 import { publish } from '@/server/live/hub';
+import { pauseWatchReads } from '@/server/live/host-watch';
 
 export type { ChangeStatus } from './changes.types';
 
@@ -106,7 +108,9 @@ export async function startApply(db: Db, pool: SshPool, actor: Actor, input: App
     throw new AppError('CONFLICT', { userMessage: `The draft for ${host.name} changed after this review (someone added or removed an operation). Review it again.` });
   }
 
-  const lock = await lockHost(db, pool, host.name, host.id, change.id);
+  const held = await lockHost(db, pool, host.name, host.id, change.id);
+  const resumeWatchReads = pauseWatchReads(host.id);
+  const lock = { ...held, release: () => held.release().finally(resumeWatchReads) };
   // Renewed from now on: the checks below read the host, which may take a while.
   // A renewal that finds the lock gone means recovery took the change over; the final write is
   // fenced (settle.ts), so the late result cannot overwrite what recovery recorded.
@@ -121,6 +125,7 @@ export async function startApply(db: Db, pool: SshPool, actor: Actor, input: App
     LOCK_TTL_MS / 3,
   );
   let before: Topology;
+  let beforeOutput: string;
   try {
     const live = await refreshHost(db, pool, host.id, { beforeOwnChange: true });
     if (topologyHash(live.topology) !== change.baseHash) {
@@ -130,6 +135,7 @@ export async function startApply(db: Db, pool: SshPool, actor: Actor, input: App
       });
     }
     before = live.topology;
+    beforeOutput = live.probeOutput;
     // Claimed atomically: two apply calls for one reviewed change cannot both start it.
     const claimed = await db.changeSet.updateMany({
       where: { id: change.id, status: 'reviewed' },
@@ -175,7 +181,7 @@ export async function startApply(db: Db, pool: SshPool, actor: Actor, input: App
   }
 
   publish({ kind: 'change', hostId: host.id, changeId: change.id });
-  const finished = runApply(db, pool, { change, host, plan, operations, before, lock, actor, renewal, confirmWindowSeconds });
+  const finished = runApply(db, pool, { change, host, plan, operations, before, beforeOutput, lock, actor, renewal, confirmWindowSeconds });
   return { changeId: change.id, finished };
 }
 
@@ -191,6 +197,8 @@ interface RunContext {
   plan: StoredPlan;
   operations: Operation[];
   before: Topology;
+  /** The probe output `before` was parsed from (a full read, taken under this apply's lock). */
+  beforeOutput: string;
   lock: { owner: ApplyOwner; release: () => Promise<void>; renew: () => Promise<boolean> };
   actor: Actor;
   /** The lock's renewal timer, started when the lock was taken; runApply stops it. */
@@ -206,12 +214,25 @@ async function runApply(db: Db, pool: SshPool, ctx: RunContext): Promise<ApplySu
   // is under way together in the next. A failed append is awaited (and handled) below.
   const records = auditAppender(db, () => publish({ kind: 'change', hostId: host.id, changeId: change.id }));
   const onRecord = (r: ProgressRecord) => records.append({ kind: r.kind, changeId: change.id, hostId: host.id, actor: actorRef, content: r });
+  // Once every step ran and the host waits for the confirmation, the host is read over the pooled
+  // connection while the confirmation opens its new one: each takes a few hundred milliseconds,
+  // and if the host keeps the change, this is the read after it. Open views hear of it once the
+  // change has its final record (finally, below).
+  let readWhileConfirming: Promise<AfterRead> | undefined;
+  // A plan of only ip, bridge and tc commands changed nothing but what the kernel's sections show:
+  // those are read (about a third of a full read) and laid over the read before it.
+  const kernelOver = kernelReadShowsAll(plan.steps) ? ctx.beforeOutput : undefined;
   try {
     let outcome: ExecutionOutcome;
     try {
-      outcome = await executePlan(pool, sshTargetOf(host), change.id, plan, onRecord, { confirmWindowSeconds: ctx.confirmWindowSeconds });
+      outcome = await executePlan(pool, sshTargetOf(host), change.id, plan, onRecord, {
+        confirmWindowSeconds: ctx.confirmWindowSeconds,
+        onAwaitingConfirmation: () => void (readWhileConfirming = readHostAfterChange(db, pool, host.id, { kernelOver, holdAnnouncement: true })),
+      });
     } finally {
       await records.flushed();
+      // Settled before anything else reads or records: it stores a snapshot of its own.
+      await (readWhileConfirming as Promise<AfterRead> | undefined)?.catch(() => undefined);
     }
     if (outcome.connectionError) {
       // The runner may still be working (or done) on the host: recovery waits for its journal.
@@ -223,6 +244,7 @@ async function runApply(db: Db, pool: SshPool, ctx: RunContext): Promise<ApplySu
       return await finish(db, pool, ctx, 'not-applied', { why, durationMs: outcome.durationMs });
     }
     return await finish(db, pool, ctx, outcome.result!, {
+      readWhileConfirming,
       durationMs: outcome.durationMs,
       confirmation: outcome.confirmation,
       ...(outcome.result === 'rolled-back-by-host' ? { why: hostRollbackReason(outcome.confirmation?.windowSeconds ?? ctx.confirmWindowSeconds, outcome.confirmation?.lastError ?? null) } : {}),
@@ -234,6 +256,7 @@ async function runApply(db: Db, pool: SshPool, ctx: RunContext): Promise<ApplySu
   } finally {
     clearInterval(renewal);
     await lock.release().catch(() => undefined);
+    (await (readWhileConfirming as Promise<AfterRead> | undefined)?.catch(() => undefined))?.announce();
   }
 }
 
@@ -243,10 +266,13 @@ async function finish(
   pool: SshPool,
   ctx: RunContext,
   runResult: RunResult | 'not-applied',
-  extra: { why?: string; durationMs: number; confirmation?: ExecutionOutcome['confirmation'] },
+  extra: { why?: string; durationMs: number; confirmation?: ExecutionOutcome['confirmation']; readWhileConfirming?: Promise<AfterRead> },
 ): Promise<ApplySummary> {
   const { change, host, plan, operations, before, actor } = ctx;
-  const { after, readError } = await readHostAfterChange(db, pool, host.id);
+  // The read taken while the confirmation was under way shows what the host kept only if it kept
+  // the change (and was read at all); otherwise the host is read now.
+  const early = runResult === 'applied' ? await extra.readWhileConfirming?.catch(() => undefined) : undefined;
+  const { after, readError } = early?.after ? early : await readHostAfterChange(db, pool, host.id);
   let status: ChangeStatus;
   let differences: string[] = [];
   if (runResult === 'applied') {

@@ -5,14 +5,23 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { startApply } from './apply';
 import { addOperations } from './drafts';
-import { getChange } from './history';
+import { getChange, getChangePictures } from './history';
 import { recoverStaleApplies } from './recovery';
 import { reviewDraft } from './review';
 import { sshTargetOf } from '@/server/hosts/hosts';
 import type { Operation } from '@/server/plan/ops';
 import { configurationChanges, iface, labHostSuite } from '@/server/testing/changes';
-import { refreshHost } from '@/server/topology/refresh';
+import { newestFullRead, refreshHost } from '@/server/topology/refresh';
 import { hostTopic, subscribe } from '@/server/live/hub';
+import { holdWatch, watchStatus } from '@/server/live/host-watch';
+
+async function until(ok: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > deadline) throw new Error('not within the time allowed');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 /** Short, so each case takes seconds; the product's default is 30 s. */
 const WINDOW_S = 6;
@@ -82,6 +91,47 @@ describe.sequential('confirmed apply on a lab host', () => {
     await new Promise((r) => setTimeout(r, WINDOW_S * 1000 + 1000));
     expect(iface(await harness.read(), 'sbok0')).toBeDefined();
     await suite.hv1.exec(['ip', 'link', 'del', 'dev', 'sbok0']);
+  });
+
+  it('with the host watched: the watch does not read during the apply but after it, and open views hear of the read after the final record', async () => {
+    await setWindow(WINDOW_S);
+    const release = holdWatch(suite.t.db, suite.pool, suite.hostId);
+    onTestFinished(release);
+    // The watch runs once a kernel event makes it read.
+    await suite.hv1.exec(['ip', 'link', 'add', 'sbokw', 'type', 'bridge']);
+    onTestFinished(async () => void (await suite.hv1.exec(['ip', 'link', 'del', 'dev', 'sbokw'], { allowFailure: true })));
+    await until(() => (watchStatus().reads[suite.hostId] ?? 0) > 0);
+    await until(() => newestFullRead(suite.hostId) !== undefined);
+
+    const changeId = await reviewed([
+      { kind: 'createBridge', name: 'sbok0', stp: false, vlanFiltering: false },
+      { kind: 'setLinkState', dev: 'sbok0', up: true },
+    ]);
+    onTestFinished(async () => void (await suite.hv1.exec(['ip', 'link', 'del', 'dev', 'sbok0'], { allowFailure: true })));
+    const heard: string[] = [];
+    const stopListening = new AbortController();
+    onTestFinished(() => stopListening.abort());
+    void (async () => {
+      for await (const e of subscribe(hostTopic(suite.hostId), stopListening.signal)) heard.push(e.kind === 'topology' ? `topology ${e.drawn}` : e.kind);
+    })();
+    const readsBefore = watchStatus().reads[suite.hostId]!;
+    const { finished } = await startApply(suite.t.db, suite.pool, suite.actor, { changeId, reason: 'watched', confirmDisruptive: false });
+    const summary = await finished;
+    expect(summary.status, await harness.explain(changeId)).toBe('applied');
+    // The kernel events of the change came while the apply held the host: no read of the watch's then.
+    expect(watchStatus().reads[suite.hostId]).toBe(readsBefore);
+    const detail = await getChange(suite.t.db, changeId);
+    // A plan of ip commands only: the read after it is the kernel's sections over the full read
+    // before it, so that full read (begun before the change started) is still the newest.
+    expect(newestFullRead(suite.hostId)!.startedAt).toBeLessThan(detail.startedAt!.getTime());
+    const pictures = await getChangePictures(suite.t.db, changeId);
+    expect(pictures.afterIs).toBe('read');
+    expect(iface(pictures.after!, 'sbok0')).toMatchObject({ kind: 'bridge' });
+    // What came meanwhile is read once the apply let the host go.
+    await until(() => watchStatus().reads[suite.hostId]! > readsBefore);
+    // The page hears that the change is done before the read that shows it is drawn.
+    await until(() => heard.includes('topology true'));
+    expect(heard.lastIndexOf('change')).toBeLessThan(heard.indexOf('topology true'));
   });
 
   it('does not wait for a change its host’s setting does not ask to confirm', async () => {

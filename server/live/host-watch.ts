@@ -54,9 +54,32 @@ interface Watch {
   linger: ReturnType<typeof setTimeout> | null;
   reads: number;
   kernelReads: number;
+  /** Reads what came while its reads were paused (pauseWatchReads); set while it follows. */
+  readDeferred: (() => void) | null;
 }
 
 const watches = () => processGlobal('host-watches', () => new Map<string, Watch>());
+/** Hosts whose watch reads wait, each with the number of pauses held (pauseWatchReads). */
+const pausedReads = () => processGlobal('watch-reads-paused', () => new Map<string, number>());
+
+/**
+ * While this panel's apply holds a host, a read by its watch would see the change under way,
+ * which refresh.ts does not store, and would take the host's CPU from the apply: the apply reads
+ * the host itself once its steps ran. So the watch's reads wait until the returned function is
+ * called; an event that came meanwhile is read then.
+ */
+export function pauseWatchReads(hostId: string): () => void {
+  pausedReads().set(hostId, (pausedReads().get(hostId) ?? 0) + 1);
+  let resumed = false;
+  return () => {
+    if (resumed) return;
+    resumed = true;
+    const left = (pausedReads().get(hostId) ?? 1) - 1;
+    if (left > 0) return void pausedReads().set(hostId, left);
+    pausedReads().delete(hostId);
+    watches().get(hostId)?.readDeferred?.();
+  };
+}
 
 /** Hosts watched now, and the reads their events caused (benchmarks and tests). */
 export function watchStatus(): { hosts: number; reads: Record<string, number>; kernelReads: Record<string, number> } {
@@ -71,7 +94,7 @@ export function watchStatus(): { hosts: number; reads: Record<string, number>; k
 export function holdWatch(db: Db, pool: SshPool, hostId: string): () => void {
   let watch = watches().get(hostId);
   if (!watch) {
-    const started: Watch = { holders: 0, stop: new AbortController(), linger: null, reads: 0, kernelReads: 0 };
+    const started: Watch = { holders: 0, stop: new AbortController(), linger: null, reads: 0, kernelReads: 0, readDeferred: null };
     watches().set(hostId, started);
     void follow(db, pool, hostId, started).finally(() => {
       if (watches().get(hostId) === started) watches().delete(hostId);
@@ -160,6 +183,12 @@ async function follow(db: Db, pool: SshPool, hostId: string, watch: Watch): Prom
       throw err;
     }
   });
+  let deferred = false;
+  const readSoon = () => (pausedReads().has(hostId) ? (deferred = true) : reader.soon());
+  watch.readDeferred = () => {
+    if (deferred) reader.soon();
+    deferred = false;
+  };
   let failures = 0;
   let watchedBefore = false;
   try {
@@ -176,7 +205,7 @@ async function follow(db: Db, pool: SshPool, hostId: string, watch: Watch): Prom
             for (const line of lines) {
               if (line !== 'watching') {
                 if (isLibvirtEvent(line)) needFull = true;
-                reader.soon();
+                readSoon();
               } else {
                 failures = 0;
                 // Back after a drop: what happened meanwhile is read at once, in full.
@@ -194,6 +223,7 @@ async function follow(db: Db, pool: SshPool, hostId: string, watch: Watch): Prom
       await pause(BACKOFF_MS[Math.min(failures++, BACKOFF_MS.length - 1)]!, signal);
     }
   } finally {
+    watch.readDeferred = null;
     reader.cancel();
     stopKeeping();
   }

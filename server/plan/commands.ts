@@ -18,6 +18,17 @@ export const KERNEL_PROGRAMS: ReadonlySet<string> = new Set(['ip', 'bridge']);
 export const changesKernel = (c: { argv: Argv }): boolean => KERNEL_PROGRAMS.has(c.argv[0] ?? '');
 
 /**
+ * Programs whose every change shows in the probe's kernel sections (links, addresses, routes,
+ * bridge ports and VLANs, qdiscs, classes, filters: topology/probe.ts KERNEL_SECTIONS), and
+ * nowhere else: after a plan of only these, a read of the kernel's sections laid over the read
+ * taken under the same host lock before it shows everything the plan can have changed.
+ */
+const KERNEL_READ_PROGRAMS: ReadonlySet<string> = new Set(['ip', 'bridge', 'tc']);
+
+export const kernelReadShowsAll = (steps: readonly { commands: readonly { argv: Argv }[] }[]): boolean =>
+  steps.every((s) => s.commands.every((c) => KERNEL_READ_PROGRAMS.has(c.argv[0] ?? '')));
+
+/**
  * Programs whose changes the kernel forgets at reboot and no boot writer (plan/boot/) carries
  * yet: traffic control and NAT rules. Such a step is runtime only even in a plan that writes the boot files.
  * Kept apart from KERNEL_PROGRAMS, which also decide which steps make the planner write boot

@@ -33,6 +33,8 @@ export interface RefreshResult {
   probeOutput: string;
   /** Only the kernel's sections were read (RefreshOptions.kernelOver). */
   kernelOnly: boolean;
+  /** Tells open views of the read, once (RefreshOptions.holdAnnouncement); otherwise it was told already. */
+  announce: () => void;
 }
 
 /**
@@ -77,6 +79,12 @@ export interface RefreshOptions {
   beforeOwnChange?: boolean;
   /** A full read's output (probeOutput of an earlier result): read only the kernel's sections over it. */
   kernelOver?: string;
+  /**
+   * The read is not announced to open views until the caller calls the result's `announce`: an
+   * apply's read while the host waits for its confirmation is announced after the change's final
+   * record, so that a page shows "applied" before it redraws its graph (which holds its thread).
+   */
+  holdAnnouncement?: boolean;
 }
 
 // The newest full read of each watched host: its output, and when it began. A watch's kernel-only
@@ -160,7 +168,7 @@ export async function refreshHost(db: Db, pool: SshPool, hostId: string, opts: R
   if ('superseded' in result && result.superseded) {
     // What the caller shows is the newer stored read, not this older one.
     const newer = result.superseded;
-    return { hostId, topology: JSON.parse(newer.topology) as Topology, hash: newer.hash, observedAt: newer.observedAt, probeMs, session: sample.session, snapshotId: newer.id, stored: false, observedChange: null, probeOutput, kernelOnly };
+    return { hostId, topology: JSON.parse(newer.topology) as Topology, hash: newer.hash, observedAt: newer.observedAt, probeMs, session: sample.session, snapshotId: newer.id, stored: false, observedChange: null, probeOutput, kernelOnly, announce: () => undefined };
   }
 
   const stored: StoredSample = {
@@ -178,8 +186,14 @@ export async function refreshHost(db: Db, pool: SshPool, hostId: string, opts: R
     where: { id: hostId },
     data: { status: 'reachable', statusMessage: null, lastContactAt: observedAt, lastCheckedAt: observedAt },
   });
-  publish({ kind: 'topology', hostId, drawn: result.stored || addressingMoved(hostId, stored.addressing) });
-  return { hostId, topology: sample.topology, hash, observedAt, probeMs, session: sample.session, probeOutput, kernelOnly, ...result };
+  const event = { kind: 'topology', hostId, drawn: result.stored || addressingMoved(hostId, stored.addressing) } as const;
+  let announced = false;
+  const announce = () => {
+    if (!announced) publish(event);
+    announced = true;
+  };
+  if (!opts.holdAnnouncement) announce();
+  return { hostId, topology: sample.topology, hash, observedAt, probeMs, session: sample.session, probeOutput, kernelOnly, announce, ...result };
 }
 
 // The leases and neighbours each host's last read published, as a digest: currentTopology lays
