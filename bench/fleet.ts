@@ -9,14 +9,14 @@
 //  - leaks: channels still open once every watch is released and has lingered out;
 //  - the fleet page: the panel started as users start it (npm start) on the same database, and
 //    the page loaded in headless Chromium until every host's row is on it.
-//   sudo npm run bench:fleet   (FLEET_SIZES=100,200)
+//   sudo npm run bench:fleet   (FLEET_SIZES=100,500: hosts above hv200 have a management link only, lab/config.ts)
 import os from 'node:os';
 import { chromium } from '@playwright/test';
 import { seen } from './page-timing';
 import { PANEL_SECRET, startPanel, stopPanel } from '../e2e/panel-server';
 import { median, quantile, writeResultsSection } from './results';
 import { authorizeLabKey, ensureLab, labDown } from '../lab/testing';
-import { MAX_HOSTS } from '../lab/config';
+import { MAX_HOSTS, MAX_SWITCHED_HOSTS } from '../lab/config';
 import { FLEET_READS_AT_ONCE } from '../server/bounded';
 import { createPanelPool } from '../server/hosts/panel-pool';
 import { holdWatch, watchStatus } from '../server/live/host-watch';
@@ -167,16 +167,18 @@ async function main() {
   const rows = results
     .map((r) => {
       const name = `${r.hosts} hosts`;
+      // The issue's bars are for 100 hosts; larger fleets are reported.
+      const bar = (target: string) => (r.hosts === 100 ? target : '');
       return [
-        `| ${name}: every host read at once, cold (new connections) | 1 | ${s(r.cold)} | | ${r.coldFailed} | < 5 s |`,
-        `| ${name}: every host read at once while all are watched, warm | ${r.warm.length} | ${s(median(r.warm))} | ${s(quantile(r.warm, 0.95))} | ${r.warmFailed} | < 5 s |`,
+        `| ${name}: every host read at once, cold (new connections) | 1 | ${s(r.cold)} | | ${r.coldFailed} | ${bar('< 5 s')} |`,
+        `| ${name}: every host read at once while all are watched, warm | ${r.warm.length} | ${s(median(r.warm))} | ${s(quantile(r.warm, 0.95))} | ${r.warmFailed} | ${bar('< 5 s')} |`,
         `| ${name}: the panel's own CPU time in one warm round (the rest of the machine's ${os.cpus().length} cores run the hosts' probes and sshd) | ${r.warmCpu.length} | ${s(median(r.warmCpu))} | ${s(quantile(r.warmCpu, 0.95))} | | |`,
         `| ${name}: until every host's watch runs | 1 | ${s(r.watchedIn)} | | | |`,
         `| ${name}: the fleet page's data (fleetOverview) | ${r.fleetPage.length} | ${Math.round(median(r.fleetPage))} ms | ${Math.round(quantile(r.fleetPage, 0.95))} ms | | |`,
         ...(r.fleetPageDrawn.length
           ? [`| ${name}: the fleet page in Chromium, warm: from navigation until every host's row is on it | ${r.fleetPageDrawn.length} | ${Math.round(median(r.fleetPageDrawn))} ms | ${Math.round(quantile(r.fleetPageDrawn, 0.95))} ms | | < 1 s |`]
           : []),
-        `| ${name}: resident memory while all are watched (after those reads) | | ${mb(r.rssWatching)} | | | < 300 MB |`,
+        `| ${name}: resident memory while all are watched (after those reads) | | ${mb(r.rssWatching)} | | | ${bar('< 300 MB')} |`,
         `| ${name}: exec channels open while all are watched | | ${r.channelsWatching} | | | one per host |`,
         `| ${name}: after every watch is released: channels still open, resident memory | | ${r.channelsAfter} channels, ${mb(r.rssAfter)} | | | 0 channels |`,
       ].join('\n');
@@ -197,8 +199,9 @@ row is on the page, by the page's own clock.
 |---|---|---|---|---|---|
 ${rows}
 
-The lab gives at most ${MAX_HOSTS} hosts (their management addresses share one /24), so the issue's
-500-host row is not measured here.
+The lab gives up to ${MAX_HOSTS} hosts. hv1..hv${MAX_SWITCHED_HOSTS} share the management /24 and the data switches; the
+hosts above them have the same interfaces, with a management address from a second subnet of the lab
+bridge and their other links plugged into nothing (lab/config.ts).
 `;
   process.stdout.write((await writeResultsSection('fleet', body)) + '\n');
 }

@@ -14,9 +14,19 @@ export const LAB_BRIDGE_ADDRESS = '198.18.0.1';
 export const LAB_PREFIX_LENGTH = 24;
 /** "Switches" in the root namespace: the data networks the hosts' eth1..eth3 plug into. */
 export const DATA_SWITCHES = ['sbl-sw1', 'sbl-sw2', 'sbl-sw3'] as const;
-/** A host number N gets management address 198.18.0.(N + HOST_OFFSET). */
+/** A host number N up to MAX_SWITCHED_HOSTS gets management address 198.18.0.(N + HOST_OFFSET). */
 export const HOST_OFFSET = 10;
-export const MAX_HOSTS = 200;
+/**
+ * hv1..hv200 share the management /24 and the data switches, and may be full or light. Above
+ * that, up to MAX_HOSTS, hosts are light only (the fleet benchmark's 500): their management
+ * addresses come from a second subnet on the lab bridge (WIDE_BRIDGE_ADDRESS), and their eth1..eth3
+ * are plugged into nothing, because the data networks' addresses carry the host number in one octet.
+ */
+export const MAX_SWITCHED_HOSTS = 200;
+export const MAX_HOSTS = 500;
+/** The lab bridge's address on the management subnet of hosts above MAX_SWITCHED_HOSTS. */
+export const WIDE_BRIDGE_ADDRESS = '198.18.8.1';
+export const WIDE_PREFIX_LENGTH = 22;
 export const SSH_PORT = 22;
 
 /** Runtime state: lives as long as the namespaces do (until `down` or a reboot). */
@@ -37,10 +47,17 @@ export type HostMode = 'full' | 'light';
 
 export interface HostNames {
   number: number;
+  /** Lab slot: the number the seed uses for MACs and addresses (the host number, or past the kv slots above MAX_SWITCHED_HOSTS). */
+  slot: number;
   name: string;
   /** Network namespace (as listed by `ip netns`). */
   netns: string;
   address: string;
+  /** The management subnet's prefix length and the lab bridge's address on it (the default route). */
+  prefixLength: number;
+  gateway: string;
+  /** Whether eth1..eth3 are plugged into DATA_SWITCHES (hosts up to MAX_SWITCHED_HOSTS). */
+  switched: boolean;
   /** Root-namespace end of the host's eth0 veth; `cutLink` sets it down. */
   mgmtPeer: string;
   /** Root-namespace ends of eth1..eth3, plugged into DATA_SWITCHES. */
@@ -65,11 +82,18 @@ export function hostNames(number: number): HostNames {
   }
   const name = `hv${number}`;
   const dir = `${RUN_DIR}/hosts/${name}`;
+  const switched = number <= MAX_SWITCHED_HOSTS;
+  // Above the switched hosts: 198.18.8.2 onwards in the wide /22 (.1 is the lab bridge).
+  const wide = number - MAX_SWITCHED_HOSTS + 1;
   return {
     number,
+    slot: switched ? number : number + MAX_VM_HOSTS,
     name,
     netns: `${LAB_PREFIX}-${name}`,
-    address: `198.18.0.${number + HOST_OFFSET}`,
+    address: switched ? `198.18.0.${number + HOST_OFFSET}` : `198.18.${8 + (wide >> 8)}.${wide & 255}`,
+    prefixLength: switched ? LAB_PREFIX_LENGTH : WIDE_PREFIX_LENGTH,
+    gateway: switched ? LAB_BRIDGE_ADDRESS : WIDE_BRIDGE_ADDRESS,
+    switched,
     mgmtPeer: `${LAB_PREFIX}-${name}`,
     dataPeers: [1, 2, 3].map((i) => `${LAB_PREFIX}-${name}-${i}`) as [string, string, string],
     dir,
@@ -123,10 +147,11 @@ ${LAB_OPERATOR} ALL=(root) NOPASSWD: /usr/sbin/ip, /sbin/ip, /usr/sbin/bridge, /
 
 export const MAX_VM_HOSTS = 8;
 /**
- * kvN takes lab slot MAX_HOSTS + N: management address 198.18.0.(MAX_HOSTS + N + HOST_OFFSET),
- * MACs and data addresses from the same scheme as hvN, so no kv collides with any hv.
+ * kvN takes lab slot MAX_SWITCHED_HOSTS + N: management address 198.18.0.(200 + N + HOST_OFFSET),
+ * MACs and data addresses from the same scheme as hvN, so no kv collides with any hv (hosts
+ * above MAX_SWITCHED_HOSTS take the slots after the kv ones).
  */
-export const VM_SLOT_BASE = MAX_HOSTS;
+export const VM_SLOT_BASE = MAX_SWITCHED_HOSTS;
 /** Guest NICs: eth0 on the lab bridge, eth1..eth5 on the data switches (eth4+eth5 carry bond0). */
 export const VM_NIC_SWITCHES = [LAB_BRIDGE, 'sbl-sw1', 'sbl-sw2', 'sbl-sw3', 'sbl-sw1', 'sbl-sw3'] as const;
 /** Persistent, git-ignored: the built image (keyed by its recipe) and each guest's snapshot. */

@@ -9,11 +9,14 @@ import {
   LAB_BRIDGE_ADDRESS,
   LAB_PREFIX,
   MAX_HOSTS,
+  MAX_SWITCHED_HOSTS,
   NS_DIR,
   PERSIST_DIR,
   RUN_DIR,
   SSH_PORT,
   STATE_FILE,
+  WIDE_BRIDGE_ADDRESS,
+  WIDE_PREFIX_LENGTH,
   hostNames,
   hostNumberFromName,
   type HostMode,
@@ -116,8 +119,9 @@ async function linkNames(): Promise<string[]> {
 
 async function ensureLabBridges(): Promise<void> {
   const names = new Set(await linkNames());
-  if (names.has(LAB_BRIDGE)) return;
-  await run(['ip', '-batch', '-'], { input: labBridgeBatch() });
+  if (!names.has(LAB_BRIDGE)) return void (await run(['ip', '-batch', '-'], { input: labBridgeBatch() }));
+  // A bridge made before hosts above hv200 existed lacks their subnet.
+  await run(['ip', 'address', 'replace', `${WIDE_BRIDGE_ADDRESS}/${WIDE_PREFIX_LENGTH}`, 'dev', LAB_BRIDGE]);
 }
 
 async function labNetnsNames(): Promise<string[]> {
@@ -188,6 +192,9 @@ async function upLocked(opts: UpOptions): Promise<UpResult> {
   const mode: HostMode = opts.light ? 'light' : 'full';
   if (!Number.isInteger(opts.hosts) || opts.hosts < 1 || opts.hosts > MAX_HOSTS) {
     throw new Error(`--hosts must be an integer from 1 to ${MAX_HOSTS}, got ${opts.hosts}`);
+  }
+  if (mode === 'full' && opts.hosts > MAX_SWITCHED_HOSTS) {
+    throw new Error(`hosts above hv${MAX_SWITCHED_HOSTS} are light only (no libvirt): add --light for ${opts.hosts} hosts`);
   }
   if (opts.vmHosts !== undefined) checkVmHostCount(opts.vmHosts);
   await ensurePrerequisites(new Set([mode]), log, { vm: (opts.vmHosts ?? 0) > 0 });

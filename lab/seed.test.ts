@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hostNames, hostNumberFromName, MAX_HOSTS } from './config';
+import { hostNames, hostNumberFromName, MAX_HOSTS, MAX_SWITCHED_HOSTS, MAX_VM_HOSTS, vmHostNames } from './config';
 import {
   IFINDEX_STRIDE,
   SEED_NETWORKS,
@@ -29,7 +29,31 @@ describe('host names', () => {
     for (const n of [h.mgmtPeer, ...h.dataPeers]) expect(Buffer.byteLength(n)).toBeLessThanOrEqual(15);
   });
 
-  it.each(['hv0', 'hv201', 'hv01', 'host1', 'hv1; rm -rf /', ''])('rejects %j as a host name', (name) => {
+  it('gives hosts above hv200 addresses of the wide subnet, one each, and no data switch', () => {
+    expect(hostNames(MAX_SWITCHED_HOSTS)).toMatchObject({ address: '198.18.0.210', prefixLength: 24, gateway: '198.18.0.1', switched: true, slot: 200 });
+    expect(hostNames(201)).toMatchObject({ address: '198.18.8.2', prefixLength: 22, gateway: '198.18.8.1', switched: false, slot: 201 + MAX_VM_HOSTS });
+    expect(hostNames(MAX_HOSTS)).toMatchObject({ address: '198.18.9.45', switched: false });
+    const addresses = new Set(Array.from({ length: MAX_HOSTS }, (_, i) => hostNames(i + 1).address));
+    for (let n = 1; n <= MAX_VM_HOSTS; n++) addresses.add(vmHostNames(n).address);
+    expect(addresses.size).toBe(MAX_HOSTS + MAX_VM_HOSTS);
+    // Every wide address is a host address inside 198.18.8.0/22, not the bridge's own.
+    for (let n = MAX_SWITCHED_HOSTS + 1; n <= MAX_HOSTS; n++) {
+      const [, , third, fourth] = hostNames(n).address.split('.').map(Number);
+      expect(third! >= 8 && third! <= 11 && fourth! <= 255 && !(third === 8 && fourth! < 2) && !(third === 11 && fourth === 255)).toBe(true);
+    }
+  });
+
+  it('plugs hosts above hv200 into no data switch and routes them through the bridge\'s wide address', () => {
+    const h = hostNames(300);
+    expect(rootBatch(h)).not.toContain('sbl-sw');
+    expect(rootBatch(h)).toContain('link set sbl-hv300-1 up');
+    const batch = hostInterfaceBatch(h);
+    expect(batch).toContain(`address add ${h.address}/22 dev eth0`);
+    expect(batch).toContain('route add default via 198.18.8.1');
+    expect(batch).not.toMatch(/\b(25[6-9]|2[6-9][0-9]|[3-9][0-9][0-9])\b/); // every octet is an octet
+  });
+
+  it.each(['hv0', 'hv501', 'hv01', 'host1', 'hv1; rm -rf /', ''])('rejects %j as a host name', (name) => {
     expect(() => hostNumberFromName(name)).toThrow(/lab host/);
   });
 
@@ -42,11 +66,13 @@ describe('seed', () => {
   it('gives every host distinct MACs (db1 and eth1..3 share data switches across hosts)', () => {
     const macs = new Set<string>();
     for (let n = 1; n <= MAX_HOSTS; n++) {
-      for (let slot = 0; slot < 16; slot++) macs.add(hostMac(n, slot));
-      SEED_VMS.forEach((vm, i) => vm.nics.forEach((_, j) => macs.add(vmMac(n, i + 1, j + 1))));
+      for (let slot = 0; slot < 16; slot++) macs.add(hostMac(hostNames(n).slot, slot));
+      // Only hosts on the data switches may be full (run VMs).
+      if (n <= MAX_SWITCHED_HOSTS) SEED_VMS.forEach((vm, i) => vm.nics.forEach((_, j) => macs.add(vmMac(n, i + 1, j + 1))));
     }
     const vmNics = SEED_VMS.reduce((sum, vm) => sum + vm.nics.length, 0);
-    expect(macs.size).toBe(MAX_HOSTS * (16 + vmNics));
+    expect(macs.size).toBe(MAX_HOSTS * 16 + MAX_SWITCHED_HOSTS * vmNics);
+    expect([...macs].every((m) => /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/.test(m))).toBe(true);
   });
 
   it('creates the netns and plugs eth0..eth3 into the lab bridge and the data switches', () => {

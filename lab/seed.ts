@@ -7,14 +7,16 @@ import {
   LAB_BRIDGE,
   LAB_BRIDGE_ADDRESS,
   LAB_PREFIX_LENGTH,
+  WIDE_BRIDGE_ADDRESS,
+  WIDE_PREFIX_LENGTH,
   type HostNames,
 } from './config';
 
 const hex2 = (n: number) => n.toString(16).padStart(2, '0');
 
-/** Locally administered MAC, stable per host and slot, so every run sees the same addresses. */
-export function hostMac(hostNumber: number, slot: number): string {
-  return `02:5b:00:${hex2(hostNumber)}:00:${hex2(slot)}`;
+/** Locally administered MAC, stable per lab slot and interface slot, so every run sees the same addresses. */
+export function hostMac(labSlot: number, slot: number): string {
+  return `02:5b:${hex2(labSlot >> 8)}:${hex2(labSlot & 255)}:00:${hex2(slot)}`;
 }
 
 /** VM NIC MACs in libvirt's 52:54:00 range; unique per host because db1's NIC shares the data switch. */
@@ -24,31 +26,40 @@ export function vmMac(hostNumber: number, vm: number, nic: number): string {
 
 /**
  * What the interface seed needs of a host: its lab slot (MACs, addresses) and management
- * address. Namespace host hvN is slot N; real-kernel guest kvN is slot MAX_HOSTS + N, so both
+ * address. Namespace host hvN is slot N; real-kernel guest kvN is slot 200 + N, so both
  * kinds share one numbering of MACs and addresses and never collide on the shared switches.
  */
 export interface SeedIdentity {
-  number: number;
+  slot: number;
   address: string;
+  /** The management subnet, when it is not the lab bridge's /24 (hosts above hv200). */
+  prefixLength?: number;
+  gateway?: string;
 }
 
-const octet = (h: SeedIdentity) => h.number + 10;
+/**
+ * The last octet of the host's data addresses: slot + 10 for every host on the data switches
+ * (slots up to 240); above, only unswitched hosts, whose repeats meet no one.
+ */
+const octet = (h: SeedIdentity) => ((h.slot - 1) % 240) + 11;
 
 /** Commands for `ip -batch -` in the root namespace: the netns and the veths that join it. */
 export function rootBatch(h: HostNames): string {
   const [p1, p2, p3] = h.dataPeers;
   const [s1, s2, s3] = DATA_SWITCHES;
+  // Hosts above hv200 keep eth1..eth3, plugged into nothing (see MAX_SWITCHED_HOSTS).
+  const plug = (switchName: string) => (h.switched ? ` master ${switchName}` : '');
   return [
     `netns add ${h.netns}`,
     `link add ${h.mgmtPeer} type veth peer name eth0 netns ${h.netns}`,
     `link set ${h.mgmtPeer} master ${LAB_BRIDGE} up`,
     `link add ${p1} type veth peer name eth1 netns ${h.netns}`,
-    `link set ${p1} master ${s1} up`,
+    `link set ${p1}${plug(s1)} up`,
     // eth2 carries VXLAN, so it and its switch port get room for the 50-byte encapsulation.
     `link add ${p2} mtu 1550 type veth peer name eth2 netns ${h.netns}`,
-    `link set ${p2} master ${s2} up`,
+    `link set ${p2}${plug(s2)} up`,
     `link add ${p3} type veth peer name eth3 netns ${h.netns}`,
-    `link set ${p3} master ${s3} up`,
+    `link set ${p3}${plug(s3)} up`,
   ].join('\n') + '\n';
 }
 
@@ -57,6 +68,7 @@ export function labBridgeBatch(): string {
   return [
     `link add ${LAB_BRIDGE} type bridge`,
     `address add ${LAB_BRIDGE_ADDRESS}/${LAB_PREFIX_LENGTH} dev ${LAB_BRIDGE}`,
+    `address add ${WIDE_BRIDGE_ADDRESS}/${WIDE_PREFIX_LENGTH} dev ${LAB_BRIDGE}`,
     `link set ${LAB_BRIDGE} up`,
     ...DATA_SWITCHES.flatMap((s) => [`link add ${s} type bridge`, `link set ${s} up`]),
     // The VXLAN switch must carry 1550-byte frames too.
@@ -67,13 +79,13 @@ export function labBridgeBatch(): string {
 /** Commands for `ip -n NETNS -batch -`: the host's own interfaces and addresses. */
 export function hostInterfaceBatch(h: SeedIdentity): string {
   const x = octet(h);
-  const mac = (slot: number) => hostMac(h.number, slot);
+  const mac = (slot: number) => hostMac(h.slot, slot);
   return [
     'link set lo up',
     `link set eth0 address ${mac(0)}`,
     'link set eth0 up',
-    `address add ${h.address}/${LAB_PREFIX_LENGTH} dev eth0`,
-    `route add default via ${LAB_BRIDGE_ADDRESS}`,
+    `address add ${h.address}/${h.prefixLength ?? LAB_PREFIX_LENGTH} dev eth0`,
+    `route add default via ${h.gateway ?? LAB_BRIDGE_ADDRESS}`,
     // br0 with the "physical" eth1 as its port, an address and STP on.
     `link set eth1 address ${mac(1)}`,
     `link add br0 address ${mac(10)} type bridge stp_state 1`,

@@ -26,7 +26,7 @@ import {
 /** The VM a kv host defines (shut off): build1, on the `default` network. */
 export const VM_SEED_VM = SEED_VMS.find((vm) => !vm.running)!;
 
-const identity = (g: VmHostNames): SeedIdentity => ({ number: g.slot, address: g.address });
+const identity = (g: VmHostNames): SeedIdentity => ({ slot: g.slot, address: g.address });
 const octet = (g: VmHostNames) => g.slot + 10;
 
 /** Interfaces only a real kernel can create, after the namespace hosts' seed (`ip -batch`). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_HOSTS, MAX_VM_HOSTS, VM_NIC_SWITCHES, hostNames, vmHostNames, vmHostNumberFromName } from '../config';
+import { MAX_HOSTS, MAX_SWITCHED_HOSTS, MAX_VM_HOSTS, VM_NIC_SWITCHES, hostNames, vmHostNames, vmHostNumberFromName } from '../config';
 import { hostMac, SEED_INTERFACES } from '../seed';
 import { guestExecArguments } from './agent';
 import { GUEST_FILES, IMAGE_RECIPE, imageKey, kernelCommandLine, machineId, qemuArgv, tapBatch, type GuestPaths } from './recipe';
@@ -10,9 +10,9 @@ const keys = { hostPrivateKey: 'PRIVATE\n', hostPublicKey: 'ssh-ed25519 AAAAC3Nz
 describe('real-kernel host names', () => {
   it('maps kvN to a lab slot above every namespace host, an address, and taps on the switches', () => {
     const g = vmHostNames(2);
-    expect(g).toMatchObject({ name: 'kv2', slot: MAX_HOSTS + 2, address: `198.18.0.${MAX_HOSTS + 12}` });
+    expect(g).toMatchObject({ name: 'kv2', slot: MAX_SWITCHED_HOSTS + 2, address: `198.18.0.${MAX_SWITCHED_HOSTS + 12}` });
     expect(g.taps).toEqual(['sbl-kv2-0', 'sbl-kv2-1', 'sbl-kv2-2', 'sbl-kv2-3', 'sbl-kv2-4', 'sbl-kv2-5']);
-    expect(hostNames(MAX_HOSTS).address).not.toBe(vmHostNames(1).address);
+    expect(hostNames(MAX_SWITCHED_HOSTS).address).not.toBe(vmHostNames(1).address);
     for (const tap of vmHostNames(MAX_VM_HOSTS).taps) expect(Buffer.byteLength(tap)).toBeLessThanOrEqual(15);
     // Every kv address is a host address inside the lab's /24.
     expect(Number(vmHostNames(MAX_VM_HOSTS).address.split('.')[3])).toBeLessThan(255);
@@ -24,7 +24,7 @@ describe('real-kernel host names', () => {
 
   it('gives kv hosts MACs no namespace host uses (they share the data switches)', () => {
     const hv = new Set<string>();
-    for (let n = 1; n <= MAX_HOSTS; n++) for (let s = 0; s < 32; s++) hv.add(hostMac(n, s));
+    for (let n = 1; n <= MAX_HOSTS; n++) for (let s = 0; s < 32; s++) hv.add(hostMac(hostNames(n).slot, s));
     for (let n = 1; n <= MAX_VM_HOSTS; n++) for (let s = 0; s < 32; s++) expect(hv.has(hostMac(vmHostNames(n).slot, s))).toBe(false);
   });
 });
