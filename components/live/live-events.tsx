@@ -5,7 +5,7 @@
 // instead of on a timer. While the subscription is up, views turn their polling
 // off (useLive); when it drops they poll again until it is back, and on its return everything is
 // re-read once (the server opens each subscription with "ready").
-import { createContext, useContext, useState, type ReactNode } from 'react';
+import { createContext, useContext, useRef, useState, type ReactNode } from 'react';
 import { useQueryClient, type InvalidateQueryFilters } from '@tanstack/react-query';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { useTRPC } from '@/components/trpc/client';
@@ -28,6 +28,10 @@ function useEventHandler(firstReads: InvalidateQueryFilters[] = []) {
   // Whether a "ready" came before: the next one is a reconnect. (The subscription calls the
   // latest render's callbacks, so this is never stale.)
   const [connectedBefore, setConnectedBefore] = useState(false);
+  // A change's own read (its status and steps) is what someone who just clicked Apply waits on;
+  // the graph's read, whose redraw holds the page's thread, waits for it when both come at once
+  // (an apply's final record and its read after).
+  const changeRead = useRef<Promise<unknown>>(Promise.resolve());
   /**
    * Marks what an event names stale and reads it again. A first read still under way is not
    * restarted by TanStack (it joins it), yet it may have begun before what the event reports:
@@ -66,15 +70,17 @@ function useEventHandler(firstReads: InvalidateQueryFilters[] = []) {
         // The graph's own read first, in a request of its own (a batch answers when its slowest
         // query does); what derives from reads (conflicts, the outside-change list, the time
         // slider, the fleet's counts) follows in the next batch. Positions are not a read's.
-        void reread({ queryKey: trpc.topology.latest.queryKey({ hostId: event.hostId }) });
-        setTimeout(() => {
-          for (const derived of [trpc.topology.conflicts, trpc.topology.observedChanges, trpc.topology.timeline, trpc.topology.fleet, trpc.hosts]) {
-            void reread(derived.pathFilter());
-          }
-        }, 0);
+        void changeRead.current.then(() => {
+          void reread({ queryKey: trpc.topology.latest.queryKey({ hostId: event.hostId }) });
+          setTimeout(() => {
+            for (const derived of [trpc.topology.conflicts, trpc.topology.observedChanges, trpc.topology.timeline, trpc.topology.fleet, trpc.hosts]) {
+              void reread(derived.pathFilter());
+            }
+          }, 0);
+        });
         return;
       case 'change':
-        void reread({ queryKey: trpc.changes.get.queryKey({ changeId: event.changeId }) });
+        changeRead.current = reread({ queryKey: trpc.changes.get.queryKey({ changeId: event.changeId }) }).catch(() => undefined);
         void reread(trpc.changes.list.pathFilter());
         return;
       case 'hosts':
