@@ -124,7 +124,8 @@ const APPLY_PHASES = [
 ] as const;
 
 async function applyPhases(db: Db, clickAt: number, appliedAt: number): Promise<number[]> {
-  const change = await db.changeSet.findFirstOrThrow({ where: { status: 'applied' }, orderBy: { startedAt: 'desc' }, select: { id: true } });
+  // The change this click started (the panel records its start after the click, by the same clock).
+  const change = await db.changeSet.findFirstOrThrow({ where: { startedAt: { gte: new Date(clickAt) } }, orderBy: { startedAt: 'asc' }, select: { id: true } });
   const records = await db.auditRecord.findMany({ where: { changeId: change.id }, orderBy: { seq: 'asc' }, select: { kind: true, content: true, at: true } });
   const at = (kind: string, state?: string) => {
     const r = records.find((x) => x.kind === kind && (!state || (JSON.parse(x.content) as { state?: string }).state === state));
@@ -224,9 +225,11 @@ async function main() {
       await review.getByLabel('Reason').fill('bench: five bridges');
       const apply = review.getByRole('button', { name: 'Apply' });
       await apply.waitFor();
+      await admin.evaluate('window.__sbApplyClickAt = undefined');
       await apply.click();
       const appliedAt = (await admin.evaluate('performance.timeOrigin')) as number + (await seen(admin, onPage.applied));
-      const clickAt = (await admin.evaluate('window.__sbApplyClickAt')) as number;
+      const clickAt = (await admin.evaluate('window.__sbApplyClickAt')) as number | undefined;
+      if (clickAt === undefined) throw new Error('the page recorded no click on Apply');
       if (process.env.BENCH_TRACE) {
         const trace = (await admin.evaluate(`performance.getEntriesByType('resource').filter((r) => r.name.includes('/api/trpc/') && performance.timeOrigin + r.responseEnd > ${clickAt}).map((r) => [r.name.split('/api/trpc/')[1].split('?')[0], Math.round(performance.timeOrigin + r.startTime - ${clickAt}), Math.round(performance.timeOrigin + r.responseEnd - ${clickAt})].join(' ')).join('; ')`)) as string;
         log(`apply ${i}: applied at ${Math.round(appliedAt - clickAt)}; phases ${(await applyPhases(db, clickAt, appliedAt)).map(Math.round).join(' ')}; requests ${trace}`);

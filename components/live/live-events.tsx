@@ -30,8 +30,9 @@ function useEventHandler(firstReads: InvalidateQueryFilters[] = []) {
   const [connectedBefore, setConnectedBefore] = useState(false);
   // A change's own read (its status and steps) is what someone who just clicked Apply waits on;
   // the graph's read, whose redraw holds the page's thread, waits for it when both come at once
-  // (an apply's final record and its read after).
+  // (an apply's final record and its read after), for a second at most.
   const changeRead = useRef<Promise<unknown>>(Promise.resolve());
+  const afterChangeRead = () => Promise.race([changeRead.current, new Promise((resolve) => setTimeout(resolve, 1_000))]);
   /**
    * Marks what an event names stale and reads it again. A first read still under way is not
    * restarted by TanStack (it joins it), yet it may have begun before what the event reports:
@@ -70,7 +71,7 @@ function useEventHandler(firstReads: InvalidateQueryFilters[] = []) {
         // The graph's own read first, in a request of its own (a batch answers when its slowest
         // query does); what derives from reads (conflicts, the outside-change list, the time
         // slider, the fleet's counts) follows in the next batch. Positions are not a read's.
-        void changeRead.current.then(() => {
+        void afterChangeRead().then(() => {
           void reread({ queryKey: trpc.topology.latest.queryKey({ hostId: event.hostId }) });
           setTimeout(() => {
             for (const derived of [trpc.topology.conflicts, trpc.topology.observedChanges, trpc.topology.timeline, trpc.topology.fleet, trpc.hosts]) {

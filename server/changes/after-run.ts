@@ -5,7 +5,7 @@ import type { Db } from '@/server/db/client';
 import { isAppError } from '@/server/errors';
 import type { SshPool } from '@/server/ssh/pool';
 import type { Topology } from '@/server/topology/model';
-import { refreshHost, type RefreshOptions } from '@/server/topology/refresh';
+import { recordRead, refreshHost, type ProbedRead } from '@/server/topology/refresh';
 import { publish } from '@/server/live/hub';
 
 export interface AfterRead {
@@ -15,17 +15,23 @@ export interface AfterRead {
   announce: () => void;
 }
 
-/**
- * The host as it is now, or why it could not be read (never throws for an SSH failure).
- * `kernelOver` and `holdAnnouncement` as for refreshHost.
- */
-export async function readHostAfterChange(db: Db, pool: SshPool, hostId: string, opts: Pick<RefreshOptions, 'kernelOver' | 'holdAnnouncement'> = {}): Promise<AfterRead> {
+/** The host as it is now, or why it could not be read (never throws for an SSH failure). */
+export async function readHostAfterChange(db: Db, pool: SshPool, hostId: string): Promise<AfterRead> {
   try {
-    const read = await refreshHost(db, pool, hostId, { afterOwnChange: true, ...opts });
+    const read = await refreshHost(db, pool, hostId, { afterOwnChange: true });
     return { after: read.topology, readError: null, announce: read.announce };
   } catch (err) {
     return { after: null, readError: isAppError(err) ? err.userMessage : String(err), announce: () => undefined };
   }
+}
+
+/**
+ * Stores a read of the host taken once every step ran, as the read after the change; open views
+ * hear of it when `announce` is called (after the change's final record).
+ */
+export async function recordReadAfterChange(db: Db, hostId: string, probed: ProbedRead): Promise<AfterRead> {
+  const read = await recordRead(db, hostId, probed, { afterOwnChange: true, holdAnnouncement: true });
+  return { after: read.topology, readError: null, announce: read.announce };
 }
 
 /** Applied operations leave the draft; `draftIds` is the JSON list stored on the change. */

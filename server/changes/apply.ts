@@ -18,8 +18,8 @@ import { differencesFromIntended } from '@/server/plan/verify';
 import type { SshPool } from '@/server/ssh/pool';
 import { configurationDifferences, describeChange, diffTopology, topologyHash } from '@/server/topology/diff';
 import type { Topology } from '@/server/topology/model';
-import { refreshHost } from '@/server/topology/refresh';
-import { readHostAfterChange, removeAppliedDrafts, type AfterRead } from './after-run';
+import { probeHost, refreshHost, type ProbedRead } from '@/server/topology/refresh';
+import { readHostAfterChange, recordReadAfterChange, removeAppliedDrafts } from './after-run';
 import { changeLabel } from './change-label';
 import { draftOperations } from './drafts';
 import { recoverChange } from './recovery';
@@ -148,10 +148,13 @@ export async function startApply(db: Db, pool: SshPool, actor: Actor, input: App
     throw err;
   }
 
-  const plan = JSON.parse(change.plan) as StoredPlan;
-  const operations = JSON.parse(change.operations) as Operation[];
-  const confirmWindowSeconds = confirmationWindow(plan, host, input.confirmWindowSeconds);
+  let plan: StoredPlan;
+  let operations: Operation[];
+  let confirmWindowSeconds: number;
   try {
+    plan = JSON.parse(change.plan) as StoredPlan;
+    operations = JSON.parse(change.operations) as Operation[];
+    confirmWindowSeconds = confirmationWindow(plan, host, input.confirmWindowSeconds);
     // Write-ahead: this record exists before anything is sent to the host.
     await appendAudit(db, {
       kind: 'change.started',
@@ -214,25 +217,27 @@ async function runApply(db: Db, pool: SshPool, ctx: RunContext): Promise<ApplySu
   // is under way together in the next. A failed append is awaited (and handled) below.
   const records = auditAppender(db, () => publish({ kind: 'change', hostId: host.id, changeId: change.id }));
   const onRecord = (r: ProgressRecord) => records.append({ kind: r.kind, changeId: change.id, hostId: host.id, actor: actorRef, content: r });
-  // Once every step ran and the host waits for the confirmation, the host is read over the pooled
-  // connection while the confirmation opens its new one: each takes a few hundred milliseconds,
-  // and if the host keeps the change, this is the read after it. Open views hear of it once the
-  // change has its final record (finally, below).
-  let readWhileConfirming: Promise<AfterRead> | undefined;
-  // A plan of only ip, bridge and tc commands changed nothing but what the kernel's sections show:
-  // those are read (about a third of a full read) and laid over the read before it.
-  const kernelOver = kernelReadShowsAll(plan.steps) ? ctx.beforeOutput : undefined;
+  // Once every step ran and the host waits for the confirmation, the host is probed over the
+  // pooled connection while the confirmation opens its new one: each takes a few hundred
+  // milliseconds. Only if the host keeps the change is it stored, as the read after it (finish).
+  let probedWhileConfirming: Promise<ProbedRead | null> | undefined;
   try {
+    // A plan of only ip, bridge and tc commands changed nothing but what the kernel's sections
+    // show: those are read (about a third of a full read) and laid over the read before it.
+    const kernelOver = kernelReadShowsAll(plan.steps) ? ctx.beforeOutput : undefined;
     let outcome: ExecutionOutcome;
     try {
       outcome = await executePlan(pool, sshTargetOf(host), change.id, plan, onRecord, {
         confirmWindowSeconds: ctx.confirmWindowSeconds,
-        onAwaitingConfirmation: () => void (readWhileConfirming = readHostAfterChange(db, pool, host.id, { kernelOver, holdAnnouncement: true })),
+        onAwaitingConfirmation: () => {
+          const startedAt = new Date();
+          // A failed probe is no answer: the host is read again once the run is over.
+          probedWhileConfirming = probeHost(pool, host, { kernelOver }).then((p) => ({ ...p, startedAt }), () => null);
+        },
       });
     } finally {
       await records.flushed();
-      // Settled before anything else reads or records: it stores a snapshot of its own.
-      await (readWhileConfirming as Promise<AfterRead> | undefined)?.catch(() => undefined);
+      await probedWhileConfirming;
     }
     if (outcome.connectionError) {
       // The runner may still be working (or done) on the host: recovery waits for its journal.
@@ -244,7 +249,7 @@ async function runApply(db: Db, pool: SshPool, ctx: RunContext): Promise<ApplySu
       return await finish(db, pool, ctx, 'not-applied', { why, durationMs: outcome.durationMs });
     }
     return await finish(db, pool, ctx, outcome.result!, {
-      readWhileConfirming,
+      probedWhileConfirming,
       durationMs: outcome.durationMs,
       confirmation: outcome.confirmation,
       ...(outcome.result === 'rolled-back-by-host' ? { why: hostRollbackReason(outcome.confirmation?.windowSeconds ?? ctx.confirmWindowSeconds, outcome.confirmation?.lastError ?? null) } : {}),
@@ -256,7 +261,6 @@ async function runApply(db: Db, pool: SshPool, ctx: RunContext): Promise<ApplySu
   } finally {
     clearInterval(renewal);
     await lock.release().catch(() => undefined);
-    (await (readWhileConfirming as Promise<AfterRead> | undefined)?.catch(() => undefined))?.announce();
   }
 }
 
@@ -266,13 +270,13 @@ async function finish(
   pool: SshPool,
   ctx: RunContext,
   runResult: RunResult | 'not-applied',
-  extra: { why?: string; durationMs: number; confirmation?: ExecutionOutcome['confirmation']; readWhileConfirming?: Promise<AfterRead> },
+  extra: { why?: string; durationMs: number; confirmation?: ExecutionOutcome['confirmation']; probedWhileConfirming?: Promise<ProbedRead | null> },
 ): Promise<ApplySummary> {
   const { change, host, plan, operations, before, actor } = ctx;
-  // The read taken while the confirmation was under way shows what the host kept only if it kept
-  // the change (and was read at all); otherwise the host is read now.
-  const early = runResult === 'applied' ? await extra.readWhileConfirming?.catch(() => undefined) : undefined;
-  const { after, readError } = early?.after ? early : await readHostAfterChange(db, pool, host.id);
+  // The probe taken while the confirmation was under way shows what the host kept only if it
+  // kept the change (and answered); otherwise the host is read now.
+  const early = runResult === 'applied' ? await extra.probedWhileConfirming : null;
+  const { after, readError, announce } = early ? await recordReadAfterChange(db, host.id, early) : await readHostAfterChange(db, pool, host.id);
   let status: ChangeStatus;
   let differences: string[] = [];
   if (runResult === 'applied') {
@@ -294,11 +298,15 @@ async function finish(
     // Recovery settled it while this panel was stalled: its record stands.
     const row = await db.changeSet.findUniqueOrThrow({ where: { id: change.id }, select: { status: true } });
     console.warn(`[apply] change ${change.id} was settled by recovery as ${row.status}; this panel's late result (${status}) was not recorded`);
+    announce();
     return { changeId: change.id, status: row.status as ChangeStatus, differences: [], durationMs: extra.durationMs };
   }
   if (runResult === 'applied') {
     await removeAppliedDrafts(db, host.id, change.draftIds);
   }
   publish({ kind: 'change', hostId: host.id, changeId: change.id });
+  // Open views hear of the read after the change's final record: a page shows the result before
+  // it redraws its graph (which holds its thread).
+  announce();
   return { changeId: change.id, status, differences, durationMs: extra.durationMs };
 }

@@ -65,8 +65,8 @@ const pausedReads = () => processGlobal('watch-reads-paused', () => new Map<stri
 /**
  * While this panel's apply holds a host, a read by its watch would see the change under way,
  * which refresh.ts does not store, and would take the host's CPU from the apply: the apply reads
- * the host itself once its steps ran. So the watch's reads wait until the returned function is
- * called; an event that came meanwhile is read then.
+ * the host itself once its steps ran. So no read of the watch starts until the returned function
+ * is called (one under way goes on); what came meanwhile is read then.
  */
 export function pauseWatchReads(hostId: string): () => void {
   pausedReads().set(hostId, (pausedReads().get(hostId) ?? 0) + 1);
@@ -170,7 +170,9 @@ async function follow(db: Db, pool: SshPool, hostId: string, watch: Watch): Prom
   // kernel read is laid over.
   const stopKeeping = keepFullReads(hostId);
   let needFull = true;
+  let deferred = false;
   const reader = singleReader(async () => {
+    if (pausedReads().has(hostId)) return void (deferred = true);
     watch.reads++;
     const full = newestFullRead(hostId);
     const kernelOver = !needFull && full && Date.now() - full.startedAt < FULL_READ_EVERY_MS ? full.output : undefined;
@@ -183,8 +185,6 @@ async function follow(db: Db, pool: SshPool, hostId: string, watch: Watch): Prom
       throw err;
     }
   });
-  let deferred = false;
-  const readSoon = () => (pausedReads().has(hostId) ? (deferred = true) : reader.soon());
   watch.readDeferred = () => {
     if (deferred) reader.soon();
     deferred = false;
@@ -205,7 +205,7 @@ async function follow(db: Db, pool: SshPool, hostId: string, watch: Watch): Prom
             for (const line of lines) {
               if (line !== 'watching') {
                 if (isLibvirtEvent(line)) needFull = true;
-                readSoon();
+                reader.soon();
               } else {
                 failures = 0;
                 // Back after a drop: what happened meanwhile is read at once, in full.

@@ -125,7 +125,18 @@ export async function refreshHost(db: Db, pool: SshPool, hostId: string, opts: R
     }
     throw err;
   }
-  const { sample, probeMs, output: probeOutput, kernelOnly } = probed;
+  return recordRead(db, hostId, { ...probed, startedAt: probeStartedAt }, opts);
+}
+
+/** What probeHost returned, and when the probe began. */
+export type ProbedRead = Awaited<ReturnType<typeof probeHost>> & { startedAt: Date };
+
+/**
+ * Stores a read as refreshHost does once its probe is in (an apply probes the host while it
+ * waits for the confirmation, and stores what it read only if the host keeps the change).
+ */
+export async function recordRead(db: Db, hostId: string, probed: ProbedRead, opts: RefreshOptions = {}): Promise<RefreshResult> {
+  const { sample, probeMs, output: probeOutput, kernelOnly, startedAt: probeStartedAt } = probed;
   if (!kernelOnly) recordFullRead(hostId, probeOutput, probeStartedAt.getTime());
   const observedAt = new Date();
   const hash = topologyHash(sample.topology);
@@ -137,7 +148,7 @@ export async function refreshHost(db: Db, pool: SshPool, hostId: string, opts: R
     if (latest && latest.observedAt > probeStartedAt) return { snapshotId: latest.id, stored: false, observedChange: null, superseded: latest };
     // While an apply holds the host (a live lock), what another read sees is Switchboard's own change under
     // way, neither the host before it nor one made outside it: the apply's own reads (before it
-    // sends anything, and when it is done) are the ones stored.
+    // sends anything, and once the host has kept or undone it) are the ones stored.
     const ownRead = opts.beforeOwnChange || opts.afterOwnChange;
     if (latest && !ownRead && (await tx.hostLock.findFirst({ where: { hostId, expiresAt: { gt: new Date() } }, select: { hostId: true } }))) {
       return { snapshotId: latest.id, stored: false, observedChange: null, superseded: latest };
