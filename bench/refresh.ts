@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
+import { PROCESS_ANCHOR_ROW, processStartMs } from './process-anchor';
 import { median, quantile, writeResultsSection } from './results';
 import { authorizeLabKey, ensureLab, labDown, labHost } from '../lab/testing';
 import { createPanelPool } from '../server/hosts/panel-pool';
@@ -138,9 +139,7 @@ async function main() {
     const trafficRatio = median(withDetails) / median(withoutTraffic);
     // The machine's own anchor: what starting one process costs inside the host (the probe
     // starts a few dozen); absolute times here scale with it from one machine to the next.
-    const spawnStarted = performance.now();
-    await labHost('hv1').exec(['sh', '-c', 'for i in $(seq 200); do /bin/true; done']);
-    const spawnMs = (performance.now() - spawnStarted) / 200;
+    const spawnMs = await processStartMs(labHost('hv1'));
     log(`large host: refresh median ${median(times).toFixed(0)} ms, floor ${median(floorTimes).toFixed(0)} ms, ratio ${floorRatio.toFixed(2)}; with details ${median(withDetails).toFixed(0)} ms, without ${median(withoutDetails).toFixed(0)} ms, ratio ${detailsRatio.toFixed(2)}; without traffic ${median(withoutTraffic).toFixed(0)} ms, ratio ${trafficRatio.toFixed(2)}`);
     pool.closeAll();
 
@@ -200,7 +199,7 @@ Measured ${new Date().toISOString().slice(0, 10)} on this machine kind (${os.cpu
 | the floor: the same probe script run inside the host by a local process (no SSH, no parse, no store), interleaved with those 50 refreshes | | median ${ms(median(floorTimes))}, p95 ${ms(quantile(floorTimes, 0.95))} |
 | warm refresh / floor (medians, same run) | ≤ 1.5 | ${floorRatio.toFixed(2)} |
 | SSH exec channels per refresh | exactly 1 | ${channelsPerRefresh} |
-| anchor: starting one process inside the host (200 × \`/bin/true\`) | | ${spawnMs.toFixed(1)} ms each |
+| ${PROCESS_ANCHOR_ROW} | | ${spawnMs.toFixed(1)} ms each |
 | the full read (with addressing details: kept definitions, DHCP leases, neighbours), probe exec + parse, 60 runs | | median ${ms(median(withDetails))}, p95 ${ms(quantile(withDetails, 0.95))} |
 | the same read without them, interleaved in the same run (the baseline) | | median ${ms(median(withoutDetails))}, p95 ${ms(quantile(withoutDetails, 0.95))} |
 | cost of the details (median with / median without) | ≤ 1.10 | ${detailsRatio.toFixed(2)} |

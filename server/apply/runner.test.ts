@@ -168,10 +168,30 @@ describe('the runner script (/bin/sh, empty network namespace)', () => {
   });
 });
 
+/**
+ * A stand-in for /usr/bin/sleep that writes each call's argument to `log` and then sleeps (a copy of
+ * the real one): bound over the real one in a private mount namespace, it shows how often the
+ * runner looks for a confirmation, which its fixed PATH would otherwise keep from a test.
+ */
+function sleepRecorder() {
+  const where = mkdtempSync(path.join(tmpdir(), 'sb-sleep-'));
+  const log = path.join(where, 'calls');
+  writeFileSync(log, '');
+  const real = path.join(where, 'real-sleep');
+  writeFileSync(real, readFileSync('/usr/bin/sleep'), { mode: 0o755 });
+  const fake = path.join(where, 'sleep');
+  writeFileSync(fake, `#!/bin/sh\necho "$*" >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+  return { fake, calls: () => readFileSync(log, 'utf8').split('\n').filter(Boolean), remove: () => rmSync(where, { recursive: true, force: true }) };
+}
+
 /** Runs the runner like `run`, but asynchronously, calling `onAwait` when it waits for a confirmation. */
-function runAwaiting(input: string, onAwait: () => void): Promise<Run & { awaitedAt: number | null; endedAt: number; arrivals: { line: string; at: number }[] }> {
-  const outer = '"$@"; rc=$?; ip -o link show >&2; exit $rc';
-  const child = spawn('unshare', ['--net', 'sh', '-c', outer, 'outer', ...RUNNER_COMMAND], { stdio: ['pipe', 'pipe', 'pipe'] });
+function runAwaiting(
+  input: string,
+  onAwait: () => void,
+  { sleep }: { sleep?: string } = {},
+): Promise<Run & { awaitedAt: number | null; endedAt: number; arrivals: { line: string; at: number }[] }> {
+  const outer = `${sleep ? `mount --bind '${sleep}' /usr/bin/sleep || exit 99; ` : ''}"$@"; rc=$?; ip -o link show >&2; exit $rc`;
+  const child = spawn('unshare', [...(sleep ? ['--mount'] : []), '--net', 'sh', '-c', outer, 'outer', ...RUNNER_COMMAND], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let awaitedAt: number | null = null;
@@ -308,8 +328,16 @@ describe('confirmed apply: the host undoes a change the panel does not confirm i
   it('without a confirmation, undoes every step itself when the window closes and ends "rolled-back-by-host"', async () => {
     const id = newId();
     const steps = realSteps();
-    const r = await runAwaiting(encodeRunnerInput(id, steps, 1), () => undefined);
-    expect(r.lines).toContain('SB unconfirmed 1');
+    const sleeps = sleepRecorder();
+    const r = await runAwaiting(encodeRunnerInput(id, steps, 3, { announceLast: false }), () => undefined, { sleep: sleeps.fake });
+    const looks = sleeps.calls();
+    sleeps.remove();
+    expect(r.lines).toContain('SB unconfirmed 3');
+    // It looked for the confirmation every 50 ms for its first 40 looks (a confirmation usually
+    // comes within a second, and "applied" waits for a look to see it), then every 0.2 s.
+    expect(looks.slice(0, 40)).toEqual(Array(40).fill('0.05'));
+    expect(looks.length).toBeGreaterThan(40);
+    expect(new Set(looks.slice(40))).toEqual(new Set(['0.2']));
     expect(endOf(r)).toEqual({ type: 'end', result: 'rolled-back-by-host' });
     // Every command's inverses, newest first.
     const all = steps.flatMap((st, i) => st.commands.map((c, k) => ({ i, k, n: c.inverse.length })));

@@ -11,18 +11,19 @@ import { tryAcquireHostLock } from '@/server/apply/lock';
 import { FORWARDING_FILE } from '@/server/topology/model';
 import { latestTopology, listObservedChanges, refreshHost } from '@/server/topology/refresh';
 import { hostTopic, subscribe, type LiveEvent } from './hub';
-import { holdWatch, watchStatus } from './host-watch';
+import { holdWatch, watchReadSlots, watchStatus } from './host-watch';
 import { samplingCount } from './sampling';
 import { watchDashboard } from './watch';
 
 let hv1: LabHost;
+let hv2: LabHost;
 let t: TestDatabase;
 let pool: SshPool;
 let hostId: string;
 
 beforeAll(async () => {
   process.env.SWITCHBOARD_SECRET ??= 'test-secret-'.padEnd(48, 'x');
-  [hv1] = (await ensureLab({ hosts: 2 })) as [LabHost];
+  [hv1, hv2] = (await ensureLab({ hosts: 2 })) as [LabHost, LabHost];
   await hv1.start();
   t = await openTestDatabase('sqlite');
   await authorizeLabKey((await ensurePanelIdentity(t.db)).publicKey);
@@ -34,7 +35,8 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  for (const name of ['sbw0', 'sbw1']) await hv1?.exec(['ip', 'link', 'del', 'dev', name], { allowFailure: true });
+  for (const name of ['sbw0', 'sbw1', 'sbw2']) await hv1?.exec(['ip', 'link', 'del', 'dev', name], { allowFailure: true });
+  await hv2?.exec(['ip', 'link', 'del', 'dev', 'sbw2'], { allowFailure: true });
   await hv1?.exec(['rm', '-f', FORWARDING_FILE], { allowFailure: true });
   await hv1?.exec(['ip', 'link', 'set', 'dev', 'veth-b', 'mtu', '1500'], { allowFailure: true });
   pool?.closeAll();
@@ -56,7 +58,8 @@ function nextEvent(wanted: (e: LiveEvent) => boolean, withinMs: number): Promise
   })();
 }
 
-const names = async () => ((await latestTopology(t.db, hostId))?.topology.interfaces ?? []).map((i) => i.name);
+const namesOf = async (id: string) => ((await latestTopology(t.db, id))?.topology.interfaces ?? []).map((i) => i.name);
+const names = () => namesOf(hostId);
 // The ip processes themselves (-x: the whole command line), not the shells whose scripts name them.
 const monitorsOnHost = async () => (await hv1.exec(['pgrep', '-c', '-x', '-f', 'ip monitor link address route'], { allowFailure: true })).stdout.trim();
 
@@ -156,5 +159,43 @@ describe('a live dashboard', () => {
     const after = await samples();
     await new Promise((r) => setTimeout(r, 4_500));
     expect(await samples()).toBe(after);
+  }, 60_000);
+});
+
+describe('the watches of many hosts', () => {
+  it('read a bounded number of hosts at once, however many see an event together', async () => {
+    const hv2Id = (
+      await t.db.host.create({
+        data: { name: 'hv2', address: hv2.address, hostKeyFingerprint: await hv2.hostKeyFingerprint(), hostKeyType: 'ssh-ed25519', pinnedAt: new Date() },
+      })
+    ).id;
+    // One slot instead of WATCH_READS_AT_ONCE, so that two hosts are enough to fill them.
+    const slots = watchReadSlots();
+    const bound = slots.concurrency;
+    slots.concurrency = 1;
+    slots.most = 0;
+    const releases = [holdWatch(t.db, pool, hostId), holdWatch(t.db, pool, hv2Id)];
+    let freeSlot: () => void = () => undefined;
+    try {
+      // Both watches run (the lab's hosts share this machine's process table: two monitors).
+      await expect.poll(monitorsOnHost, { timeout: 10_000 }).toBe('2');
+      // The one slot is taken (as by a read of a third host) while both hosts see an event.
+      const held = slots(() => new Promise<void>((resolve) => (freeSlot = resolve)));
+      await Promise.all([hv1, hv2].map((h) => h.exec(['ip', 'link', 'add', 'sbw2', 'type', 'bridge'])));
+      const both = async () => [(await names()).includes('sbw2'), (await namesOf(hv2Id)).includes('sbw2')];
+      // Both watches want to read, and wait for the slot: neither host is read meanwhile.
+      await expect.poll(() => watchStatus().readsAtOnce.waiting, { timeout: 10_000 }).toBe(2);
+      await new Promise((r) => setTimeout(r, 500));
+      expect(await both()).toEqual([false, false]);
+      freeSlot();
+      await held;
+      // Once it is free, both are read, one after the other.
+      await expect.poll(both, { timeout: 20_000 }).toEqual([true, true]);
+      expect(slots.most).toBe(1);
+    } finally {
+      freeSlot();
+      for (const release of releases) release();
+      slots.concurrency = bound;
+    }
   }, 60_000);
 });

@@ -1,7 +1,8 @@
 // Watching a host while someone looks at it (issue 15): one long-lived exec over the pooled SSH
 // connection follows the kernel's and libvirt's own event streams (ip monitor, tc monitor, virsh
 // event and net-event), and any event re-reads the host: after a short pause that gathers a burst
-// into one read, one read at a time per host however many browsers watch. A burst of kernel
+// into one read, one read at a time per host however many browsers watch, and a bounded number
+// of hosts at once however many are watched (WATCH_READS_AT_ONCE). A burst of kernel
 // events alone reads only the kernel's sections, laid over the last full read (about a third of
 // the time); a libvirt event, a reconnect, or a full read older than FULL_READ_EVERY_MS (for what
 // no monitor reports: firewall rules, Open vSwitch, boot files) reads everything. The read stores
@@ -9,6 +10,8 @@
 //
 // The script is a constant, run like the apply runner (sh -c with a fixed text); what the host
 // prints only says "something changed", never what: the read that follows is the probe's.
+import pLimit from 'p-limit';
+import { WATCH_READS_AT_ONCE } from '@/server/bounded';
 import type { Db } from '@/server/db/client';
 import { sshTargetOf } from '@/server/hosts/hosts';
 import { processGlobal } from '@/server/process-global';
@@ -59,6 +62,8 @@ interface Watch {
 }
 
 const watches = () => processGlobal('host-watches', () => new Map<string, Watch>());
+/** Every watch's reads go through these slots, WATCH_READS_AT_ONCE at a time across all hosts. */
+export const watchReadSlots = () => processGlobal('watch-read-slots', () => Object.assign(pLimit(WATCH_READS_AT_ONCE), { most: 0 }));
 /** Hosts whose watch reads wait, each with the number of pauses held (pauseWatchReads). */
 const pausedReads = () => processGlobal('watch-reads-paused', () => new Map<string, number>());
 
@@ -81,10 +86,20 @@ export function pauseWatchReads(hostId: string): () => void {
   };
 }
 
-/** Hosts watched now, and the reads their events caused (benchmarks and tests). */
-export function watchStatus(): { hosts: number; reads: Record<string, number>; kernelReads: Record<string, number> } {
+/**
+ * Hosts watched now, the reads their events caused, and the watches' reads at once: running,
+ * waiting for a slot, and the most that ever ran together (benchmarks and tests).
+ */
+export function watchStatus(): {
+  hosts: number;
+  reads: Record<string, number>;
+  kernelReads: Record<string, number>;
+  readsAtOnce: { running: number; waiting: number; most: number };
+} {
+  const slots = watchReadSlots();
   return {
     hosts: watches().size,
+    readsAtOnce: { running: slots.activeCount, waiting: slots.pendingCount, most: slots.most },
     reads: Object.fromEntries([...watches()].map(([id, w]) => [id, w.reads])),
     kernelReads: Object.fromEntries([...watches()].map(([id, w]) => [id, w.kernelReads])),
   };
@@ -171,20 +186,27 @@ async function follow(db: Db, pool: SshPool, hostId: string, watch: Watch): Prom
   const stopKeeping = keepFullReads(hostId);
   let needFull = true;
   let deferred = false;
-  const reader = singleReader(async () => {
-    if (pausedReads().has(hostId)) return void (deferred = true);
-    watch.reads++;
-    const full = newestFullRead(hostId);
-    const kernelOver = !needFull && full && Date.now() - full.startedAt < FULL_READ_EVERY_MS ? full.output : undefined;
-    needFull = false;
-    try {
-      const r = await refreshHost(db, pool, hostId, { kernelOver });
-      if (r.kernelOnly) watch.kernelReads++;
-    } catch (err) {
-      needFull = true;
-      throw err;
-    }
-  });
+  const slots = watchReadSlots();
+  const reader = singleReader(() =>
+    slots(async () => {
+      // Whether to read, and what, is decided once a slot is free: the watch may have ended, or
+      // an apply begun, while this read waited for one.
+      if (signal.aborted) return;
+      if (pausedReads().has(hostId)) return void (deferred = true);
+      slots.most = Math.max(slots.most, slots.activeCount);
+      watch.reads++;
+      const full = newestFullRead(hostId);
+      const kernelOver = !needFull && full && Date.now() - full.startedAt < FULL_READ_EVERY_MS ? full.output : undefined;
+      needFull = false;
+      try {
+        const r = await refreshHost(db, pool, hostId, { kernelOver });
+        if (r.kernelOnly) watch.kernelReads++;
+      } catch (err) {
+        needFull = true;
+        throw err;
+      }
+    }),
+  );
   watch.readDeferred = () => {
     if (deferred) reader.soon();
     deferred = false;

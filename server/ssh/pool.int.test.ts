@@ -74,6 +74,12 @@ describe('SshPool on a lab host', () => {
     const exit = await pool.stream(target, ['sh', '-c', script], { onStdout: (chunk) => (streamed += chunk), signal: done.signal });
     expect(exit).toBe(0);
     expect(streamed).toBe(expected);
+    // A stream that ends inside a character still delivers what it had: the cut character as
+    // U+FFFD, as exec gives it.
+    let cut = '';
+    expect(await pool.stream(target, ['printf', 'ab\\342\\202'], { onStdout: (chunk) => (cut += chunk), signal: done.signal })).toBe(0);
+    expect(cut).toBe((await pool.exec(target, ['printf', 'ab\\342\\202'])).stdout);
+    expect(cut).toBe('ab\uFFFD');
   }, 90_000);
 
   it('uses one connection for many concurrent commands', async () => {

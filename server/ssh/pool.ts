@@ -349,6 +349,9 @@ export class SshPool {
       channel.stderr.on('data', () => undefined);
       channel.on('close', (code: number | null) => {
         opts.signal.removeEventListener('abort', close);
+        // A character cut short at the very end comes out as U+FFFD, as in exec's output.
+        const rest = text.end();
+        if (rest) opts.onStdout(rest);
         release();
         resolve(code ?? -1);
       });

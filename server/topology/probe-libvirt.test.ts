@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { probeFragment } from '@/server/testing/probe-fragment';
-import { LIBVIRT_SOCKET_DIRS } from './probe';
+import { LIBVIRT_SOCKET_DIRS, NO_LIBVIRT_SOCKET } from './probe';
 
 const dir = mkdtempSync(join(tmpdir(), 'sb-probe-libvirt-'));
 const servers: Server[] = [];
@@ -18,10 +18,10 @@ afterAll(() => {
 });
 
 /** The libvirt half (from its socket test to the end of its function), its socket directories moved to `socketDir`. */
-function run(socketDir: string) {
+function run(...socketDirs: string[]) {
   const log = join(dir, 'calls.log');
   writeFileSync(log, '');
-  const fragment = probeFragment('libvirt_runs() {', 'e virsh_xml 127\n  fi\n}').replace(LIBVIRT_SOCKET_DIRS.join(' '), socketDir);
+  const fragment = probeFragment('libvirt_runs() {', 'e virsh_xml 127\n  fi\n}').replace(LIBVIRT_SOCKET_DIRS.join(' '), socketDirs.join(' '));
   const stubs = `libvirtd() { echo "libvirtd $*" >> "$LOG"; echo 'libvirtd (libvirt) 9.0.0'; }
 virsh() { echo "virsh $*" >> "$LOG"; printf '@@sb-list:domains@@\\n@@sb-list:end@@\\n'; }`;
   const out = execFileSync('sh', ['-c', `${stubs}\n${fragment}\nlibvirt`], { env: { ...process.env, LOG: log }, encoding: 'utf8' });
@@ -39,7 +39,8 @@ describe('the probe asks libvirt only where it runs', () => {
     const { out, calls } = run(empty);
     expect(calls).toEqual([]);
     expect(section(out, 'libvirt_version')).toEqual(['', '0']);
-    expect(section(out, 'virsh_lists')).toEqual(['error: no socket in /run/libvirt', '1']);
+    expect(section(out, 'virsh_lists')).toEqual([NO_LIBVIRT_SOCKET, '1']);
+    expect(NO_LIBVIRT_SOCKET).toBe('error: no libvirt socket in /run/libvirt, /var/run/libvirt or /usr/local/var/run/libvirt');
     expect(section(out, 'virsh_xml')?.[1]).toBe('127');
   });
 
@@ -55,6 +56,15 @@ describe('the probe asks libvirt only where it runs', () => {
       expect(section(out, 'libvirt_version')).toEqual(['libvirtd (libvirt) 9.0.0', '0']);
       expect(section(out, 'virsh_lists')?.[1]).toBe('0');
     }
+  });
+
+  it('looks in every socket directory, not only the first (a libvirt built from source keeps its own)', async () => {
+    const runDir = mkdtempSync(join(dir, 'run-'));
+    const server = createServer();
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(join(runDir, 'libvirt-sock'), resolve));
+    const { calls } = run(mkdtempSync(join(dir, 'run-')), mkdtempSync(join(dir, 'run-')), runDir);
+    expect(calls[0]).toBe('libvirtd --version');
   });
 
   it('a plain file of that name is no socket', () => {

@@ -61,15 +61,23 @@ export const FILTER_QDISCS = ['htb', 'hfsc', 'prio', 'drr', 'qfq', 'cbq', 'ets',
  */
 export const OPTIONAL_SECTIONS: readonly ProbeSection[] = ['session', 'ip6_forward', 'forwarding_file', 'boot_config', 'neigh', 'filter', 'ovs', 'firewall', 'listening', 'link_stats'];
 
-/** Where libvirt's daemons keep their sockets (/var/run is /run on current systems, not on old ones). */
-export const LIBVIRT_SOCKET_DIRS = ['/run/libvirt', '/var/run/libvirt'] as const;
+/**
+ * Where libvirt's daemons keep their sockets: /run on current systems, /var/run on old ones (where
+ * it is not the same directory), and /usr/local/var/run for a libvirt built from source with its
+ * default prefix, whose virsh looks there too.
+ */
+export const LIBVIRT_SOCKET_DIRS = ['/run/libvirt', '/var/run/libvirt', '/usr/local/var/run/libvirt'] as const;
+
+/** What the probe says when none of those holds a socket (the host shows "libvirt is not running" with it). */
+export const NO_LIBVIRT_SOCKET = `error: no libvirt socket in ${LIBVIRT_SOCKET_DIRS.slice(0, -1).join(', ')} or ${LIBVIRT_SOCKET_DIRS.at(-1)}`;
 
 /**
  * A shell function: whether libvirt runs. qemu:///system is a socket of libvirtd (or virtproxyd)
  * or virtqemud, which systemd keeps open even for a daemon it starts on demand. Without one there
  * is nothing to ask, and libvirtd --version and virsh cost ~40 ms each just to start: on a fleet of
  * hosts without libvirt, that was a third of each read (the probe) and of each watch's start.
- * (A libvirt built with another unix_sock_dir shows as not running.)
+ * (A libvirt built with another socket directory, or configured with another unix_sock_dir, shows
+ * as not running, and the read says where it looked.)
  */
 export const LIBVIRT_RUNS_FUNCTION = `libvirt_runs() {
   for d in ${LIBVIRT_SOCKET_DIRS.join(' ')}; do
@@ -118,7 +126,7 @@ ${LIBVIRT_RUNS_FUNCTION}
 libvirt() {
   if command -v virsh >/dev/null 2>&1 && ! libvirt_runs; then
     s libvirt_version; e libvirt_version 0
-    s virsh_lists; echo 'error: no socket in /run/libvirt'; e virsh_lists 1
+    s virsh_lists; echo '${NO_LIBVIRT_SOCKET}'; e virsh_lists 1
     s virsh_xml; e virsh_xml 127
     return
   fi
