@@ -1,5 +1,5 @@
-// The machine's own anchor for every figure that starts processes inside a lab host (a probe starts
-// a few dozen): what starting one costs there. Machines of one kind differ here fivefold (0.8 ms
+// The machine's own anchor for every figure that starts processes inside a lab host (a light
+// host's probe starts about 20, one with libvirt more): what starting one costs there. Machines of one kind differ here fivefold (0.8 ms
 // on one, 4 ms on another), and reads, page loads and kernel events scale with it.
 import type { LabHost } from '../lab/testing';
 

@@ -177,7 +177,9 @@ function sleepRecorder() {
   const where = mkdtempSync(path.join(tmpdir(), 'sb-sleep-'));
   const log = path.join(where, 'calls');
   writeFileSync(log, '');
-  const real = path.join(where, 'real-sleep');
+  // Under its own name: a multi-call binary (busybox, single-binary coreutils) goes by it.
+  mkdirSync(path.join(where, 'real'));
+  const real = path.join(where, 'real', 'sleep');
   writeFileSync(real, readFileSync('/usr/bin/sleep'), { mode: 0o755 });
   const fake = path.join(where, 'sleep');
   writeFileSync(fake, `#!/bin/sh\necho "$*" >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
@@ -329,10 +331,16 @@ describe('confirmed apply: the host undoes a change the panel does not confirm i
     const id = newId();
     const steps = realSteps();
     const sleeps = sleepRecorder();
-    const r = await runAwaiting(encodeRunnerInput(id, steps, 3, { announceLast: false }), () => undefined, { sleep: sleeps.fake });
-    const looks = sleeps.calls();
-    sleeps.remove();
-    expect(r.lines).toContain('SB unconfirmed 3');
+    let looks: string[];
+    let r: Awaited<ReturnType<typeof runAwaiting>>;
+    try {
+      // 5 s: the 40 quick looks take 2 s and more (each starts the recorder too), then slow ones.
+      r = await runAwaiting(encodeRunnerInput(id, steps, 5, { announceLast: false }), () => undefined, { sleep: sleeps.fake });
+      looks = sleeps.calls();
+    } finally {
+      sleeps.remove();
+    }
+    expect(r.lines).toContain('SB unconfirmed 5');
     // It looked for the confirmation every 50 ms for its first 40 looks (a confirmation usually
     // comes within a second, and "applied" waits for a look to see it), then every 0.2 s.
     expect(looks.slice(0, 40)).toEqual(Array(40).fill('0.05'));
@@ -349,7 +357,7 @@ describe('confirmed apply: the host undoes a change the panel does not confirm i
     expect(confirm(id)).toBe('SB confirm-late');
     // The journal holds it all, for a panel that was not there.
     expect(readFileSync(`${JOURNAL_DIR}/${id}.log`, 'utf8').split('\n').filter(Boolean)).toEqual(r.lines);
-  });
+  }, 20_000);
 
   it('does not wait when a step failed (the rollback is already the answer), and confirms nothing it does not know', async () => {
     const id = newId();

@@ -35,8 +35,8 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  for (const name of ['sbw0', 'sbw1', 'sbw2']) await hv1?.exec(['ip', 'link', 'del', 'dev', name], { allowFailure: true });
-  await hv2?.exec(['ip', 'link', 'del', 'dev', 'sbw2'], { allowFailure: true });
+  for (const name of ['sbw0', 'sbw1', 'sbw2', 'sbw3']) await hv1?.exec(['ip', 'link', 'del', 'dev', name], { allowFailure: true });
+  for (const name of ['sbw2', 'sbw3']) await hv2?.exec(['ip', 'link', 'del', 'dev', name], { allowFailure: true });
   await hv1?.exec(['rm', '-f', FORWARDING_FILE], { allowFailure: true });
   await hv1?.exec(['ip', 'link', 'set', 'dev', 'veth-b', 'mtu', '1500'], { allowFailure: true });
   pool?.closeAll();
@@ -163,12 +163,16 @@ describe('a live dashboard', () => {
 });
 
 describe('the watches of many hosts', () => {
-  it('read a bounded number of hosts at once, however many see an event together', async () => {
-    const hv2Id = (
+  let hv2Id: string;
+  beforeAll(async () => {
+    hv2Id = (
       await t.db.host.create({
         data: { name: 'hv2', address: hv2.address, hostKeyFingerprint: await hv2.hostKeyFingerprint(), hostKeyType: 'ssh-ed25519', pinnedAt: new Date() },
       })
     ).id;
+  });
+
+  it('read a bounded number of hosts at once, however many see an event together', async () => {
     // One slot instead of WATCH_READS_AT_ONCE, so that two hosts are enough to fill them.
     const slots = watchReadSlots();
     const bound = slots.concurrency;
@@ -177,25 +181,64 @@ describe('the watches of many hosts', () => {
     const releases = [holdWatch(t.db, pool, hostId), holdWatch(t.db, pool, hv2Id)];
     let freeSlot: () => void = () => undefined;
     try {
-      // Both watches run (the lab's hosts share this machine's process table: two monitors).
+      // Both watches run (the lab's hosts share this machine's process table: two monitors),
+      // and no read is under way.
       await expect.poll(monitorsOnHost, { timeout: 10_000 }).toBe('2');
+      await expect.poll(() => watchStatus().readsAtOnce, { timeout: 10_000 }).toMatchObject({ running: 0, waiting: 0 });
       // The one slot is taken (as by a read of a third host) while both hosts see an event.
       const held = slots(() => new Promise<void>((resolve) => (freeSlot = resolve)));
+      await expect.poll(() => watchStatus().readsAtOnce.running, { timeout: 5_000 }).toBe(1);
+      const readsBefore = watchStatus().reads;
       await Promise.all([hv1, hv2].map((h) => h.exec(['ip', 'link', 'add', 'sbw2', 'type', 'bridge'])));
       const both = async () => [(await names()).includes('sbw2'), (await namesOf(hv2Id)).includes('sbw2')];
       // Both watches want to read, and wait for the slot: neither host is read meanwhile.
-      await expect.poll(() => watchStatus().readsAtOnce.waiting, { timeout: 10_000 }).toBe(2);
+      await expect.poll(() => watchStatus().readsAtOnce, { timeout: 10_000 }).toMatchObject({ running: 1, waiting: 2 });
+      // More events while they wait: the reads they wait to make start later, and will see them.
+      await Promise.all([hv1, hv2].map((h) => h.exec(['ip', 'link', 'set', 'dev', 'sbw2', 'mtu', '1400'])));
       await new Promise((r) => setTimeout(r, 500));
       expect(await both()).toEqual([false, false]);
+      expect(watchStatus().readsAtOnce).toMatchObject({ running: 1, waiting: 2 });
       freeSlot();
       await held;
-      // Once it is free, both are read, one after the other.
+      // Once it is free, both hosts are read, one after the other, once each: the events that
+      // came while a read waited were what it then read, not a reason for another.
       await expect.poll(both, { timeout: 20_000 }).toEqual([true, true]);
-      expect(slots.most).toBe(1);
+      await expect.poll(() => watchStatus().readsAtOnce, { timeout: 10_000 }).toMatchObject({ running: 0, waiting: 0 });
+      const mtus = await Promise.all([hostId, hv2Id].map(async (id) => (await latestTopology(t.db, id))?.topology.interfaces.find((i) => i.name === 'sbw2')?.mtu));
+      expect(mtus).toEqual([1400, 1400]);
+      const reads = watchStatus().reads;
+      expect([reads[hostId]! - (readsBefore[hostId] ?? 0), reads[hv2Id]! - (readsBefore[hv2Id] ?? 0)]).toEqual([1, 1]);
     } finally {
       freeSlot();
       for (const release of releases) release();
       slots.concurrency = bound;
+    }
+  }, 60_000);
+
+  it('let a read that hangs hold its slot only so long: the other hosts are read meanwhile', async () => {
+    const slots = watchReadSlots();
+    const [bound, holdMs] = [slots.concurrency, slots.holdMs];
+    slots.concurrency = 1;
+    slots.holdMs = 1_000;
+    // hv2's tc hangs (a stand-in bound over it in hv2's own mount namespace), and so does its read.
+    const hang = '/run/sb-test-hanging-tc';
+    await hv2.exec(['sh', '-c', `printf '#!/bin/sh\\nexec sleep 30\\n' > ${hang} && chmod 755 ${hang} && mount --bind ${hang} /usr/sbin/tc`]);
+    const releases = [holdWatch(t.db, pool, hostId), holdWatch(t.db, pool, hv2Id)];
+    try {
+      await expect.poll(monitorsOnHost, { timeout: 10_000 }).toBe('2');
+      await expect.poll(() => watchStatus().readsAtOnce, { timeout: 10_000 }).toMatchObject({ running: 0, waiting: 0 });
+      await hv2.exec(['ip', 'link', 'add', 'sbw3', 'type', 'bridge']);
+      await expect.poll(() => watchStatus().readsAtOnce.running, { timeout: 5_000 }).toBe(1);
+      // hv1's event comes while hv2's read holds the one slot: hv1 is read once that read has
+      // held it for holdMs, not when it ends (hv2's tc sleeps 30 s).
+      await hv1.exec(['ip', 'link', 'add', 'sbw3', 'type', 'bridge']);
+      await expect.poll(async () => (await names()).includes('sbw3'), { timeout: 6_000 }).toBe(true);
+      expect((await namesOf(hv2Id)).includes('sbw3')).toBe(false);
+    } finally {
+      for (const release of releases) release();
+      await hv2.exec(['sh', '-c', `umount /usr/sbin/tc; rm -f ${hang}`], { allowFailure: true });
+      slots.concurrency = bound;
+      slots.holdMs = holdMs;
     }
   }, 60_000);
 });

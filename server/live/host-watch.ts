@@ -38,6 +38,8 @@ kill $pids 2>/dev/null
 `;
 export const WATCH_COMMAND = ['sh', '-c', WATCH_SCRIPT, 'switchboard-watch'] as const;
 
+/** How long a watch's read may hold its slot (WATCH_READS_AT_ONCE); a longer one goes on without it. */
+const WATCH_READ_SLOT_MS = 10_000;
 /** How long after an event the read starts: the events of one command (or a script of a few) come within it, and are one read. */
 export const GATHER_MS = 40;
 /** Waits before watching again after the watch ended (host gone, connection dropped). */
@@ -62,8 +64,11 @@ interface Watch {
 }
 
 const watches = () => processGlobal('host-watches', () => new Map<string, Watch>());
-/** Every watch's reads go through these slots, WATCH_READS_AT_ONCE at a time across all hosts. */
-export const watchReadSlots = () => processGlobal('watch-read-slots', () => Object.assign(pLimit(WATCH_READS_AT_ONCE), { most: 0 }));
+/**
+ * Every watch's reads go through these slots, WATCH_READS_AT_ONCE at a time across all hosts; a
+ * read holds its slot for holdMs at most. `most`: the most reads that ever held one together.
+ */
+export const watchReadSlots = () => processGlobal('watch-read-slots', () => Object.assign(pLimit(WATCH_READS_AT_ONCE), { most: 0, holdMs: WATCH_READ_SLOT_MS }));
 /** Hosts whose watch reads wait, each with the number of pauses held (pauseWatchReads). */
 const pausedReads = () => processGlobal('watch-reads-paused', () => new Map<string, number>());
 
@@ -133,8 +138,13 @@ export function holdWatch(db: Db, pool: SshPool, hostId: string): () => void {
   };
 }
 
-/** Re-reads on demand, one read at a time: a request during a read makes one more read after it. */
+/**
+ * Re-reads on demand, one read at a time, each in one of the shared slots: a request during a
+ * read makes one more read after it. A request while the read still waits for its slot does not:
+ * the read starts after it, and sees what it asked for.
+ */
 function singleReader(read: () => Promise<unknown>) {
+  const slots = watchReadSlots();
   let running = false;
   let again = false;
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -146,8 +156,18 @@ function singleReader(read: () => Promise<unknown>) {
     running = true;
     try {
       do {
-        again = false;
-        await read().catch(() => undefined); // an unreachable host is recorded by the read itself
+        let reading: Promise<unknown> = Promise.resolve();
+        await slots(() => {
+          again = false;
+          slots.most = Math.max(slots.most, slots.activeCount);
+          reading = read().catch(() => undefined); // an unreachable host is recorded by the read itself
+          // A read that takes longer than holdMs gives its slot up (it goes on): a few hosts
+          // that hang must not hold back every other host's live view.
+          let slotTimer: ReturnType<typeof setTimeout> | undefined;
+          const slotTime = new Promise<void>((resolve) => (slotTimer = setTimeout(resolve, slots.holdMs)));
+          return Promise.race([reading, slotTime]).finally(() => clearTimeout(slotTimer));
+        });
+        await reading;
       } while (again);
     } finally {
       running = false;
@@ -186,27 +206,23 @@ async function follow(db: Db, pool: SshPool, hostId: string, watch: Watch): Prom
   const stopKeeping = keepFullReads(hostId);
   let needFull = true;
   let deferred = false;
-  const slots = watchReadSlots();
-  const reader = singleReader(() =>
-    slots(async () => {
-      // Whether to read, and what, is decided once a slot is free: the watch may have ended, or
-      // an apply begun, while this read waited for one.
-      if (signal.aborted) return;
-      if (pausedReads().has(hostId)) return void (deferred = true);
-      slots.most = Math.max(slots.most, slots.activeCount);
-      watch.reads++;
-      const full = newestFullRead(hostId);
-      const kernelOver = !needFull && full && Date.now() - full.startedAt < FULL_READ_EVERY_MS ? full.output : undefined;
-      needFull = false;
-      try {
-        const r = await refreshHost(db, pool, hostId, { kernelOver });
-        if (r.kernelOnly) watch.kernelReads++;
-      } catch (err) {
-        needFull = true;
-        throw err;
-      }
-    }),
-  );
+  const reader = singleReader(async () => {
+    // Whether to read, and what, is decided once a slot is free: the watch may have ended, or
+    // an apply begun, while this read waited for one.
+    if (signal.aborted) return;
+    if (pausedReads().has(hostId)) return void (deferred = true);
+    watch.reads++;
+    const full = newestFullRead(hostId);
+    const kernelOver = !needFull && full && Date.now() - full.startedAt < FULL_READ_EVERY_MS ? full.output : undefined;
+    needFull = false;
+    try {
+      const r = await refreshHost(db, pool, hostId, { kernelOver });
+      if (r.kernelOnly) watch.kernelReads++;
+    } catch (err) {
+      needFull = true;
+      throw err;
+    }
+  });
   watch.readDeferred = () => {
     if (deferred) reader.soon();
     deferred = false;
