@@ -208,10 +208,10 @@ Measured ${new Date().toISOString().slice(0, 10)} on this machine kind (${os.cpu
 | parsing \`ip -j -s -d link\` of 4,000 interfaces: interfaces, counters and link states from one JSON parse (20 runs) | < 300 ms | median ${ms(median(parseTimes))}, max ${ms(Math.max(...parseTimes))} |
 | refreshing 50 light lab hosts at once, new connections (5 runs) | < 5 s | median ${(median(fleetTimes) / 1000).toFixed(2)} s (runs: ${fleetTimes.map((x) => (x / 1000).toFixed(2)).join(', ')}); hosts that failed to answer within 30 s per run: ${fleetFailures.join(', ')} |
 
-Absolute times grow with what starting a process costs on the machine (the anchor row; a probe
-starts a few dozen): the run of 2026-11-21 read the large host in 124 ms (median) and 50 light
-hosts in 3.16 s. Compare within one run: the two cost rows are ratios of interleaved reads. Reading
-50 hosts at once within bounds on such a machine is issue 15's work.
+Absolute times grow with what starting a process costs on the machine (the anchor row; the large
+host's probe starts a few dozen, a light host's about 20): the run of 2026-11-21 read the large host
+in 124 ms (median) and 50 light hosts in 3.16 s. Compare within one run: the two cost rows are
+ratios of interleaved reads. Fleets of 100 and 500 light hosts, watched, are bench:fleet's.
 
 The large host is grown inside hv1 by the script (veth pairs, 6 more isolated networks, 16 more
 paused VMs). The 4,000-interface input is made of real \`ip -j -d link\` entries of a lab host
