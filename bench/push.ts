@@ -216,7 +216,8 @@ async function main() {
 
     // 3. Apply click -> "applied" (five bridges drafted, reviewed; timed by the page from the
     // click on Apply until it shows "applied").
-    const db = await createDb({ provider: 'sqlite', url: `file:${readPanelState().databaseFile}`, filePath: readPanelState().databaseFile });
+    const { databaseFile } = readPanelState();
+    const db = await createDb({ provider: 'sqlite', url: `file:${databaseFile}`, filePath: databaseFile });
     await admin.evaluate(RECORD_APPLY_CLICKS);
     for (let i = 0; i <= (runs('apply') ? APPLY_RUNS : -1); i++) {
       const names = Array.from({ length: 5 }, (_, k) => `sba${i}x${k}`);
@@ -232,13 +233,14 @@ async function main() {
       const appliedAt = (await admin.evaluate('performance.timeOrigin')) as number + (await seen(admin, onPage.applied));
       const clickAt = (await admin.evaluate('window.__sbApplyClickAt')) as number | undefined;
       if (clickAt === undefined) throw new Error('the page recorded no click on Apply');
+      const phases = await applyPhases(db, clickAt, appliedAt);
       if (process.env.BENCH_TRACE) {
         const trace = (await admin.evaluate(`performance.getEntriesByType('resource').filter((r) => r.name.includes('/api/trpc/') && performance.timeOrigin + r.responseEnd > ${clickAt}).map((r) => [r.name.split('/api/trpc/')[1].split('?')[0], Math.round(performance.timeOrigin + r.startTime - ${clickAt}), Math.round(performance.timeOrigin + r.responseEnd - ${clickAt})].join(' ')).join('; ')`)) as string;
-        log(`apply ${i}: applied at ${Math.round(appliedAt - clickAt)}; phases ${(await applyPhases(db, clickAt, appliedAt)).map(Math.round).join(' ')}; requests ${trace}`);
+        log(`apply ${i}: applied at ${Math.round(appliedAt - clickAt)}; phases ${phases.map(Math.round).join(' ')}; requests ${trace}`);
       }
       if (i > 0) {
         appliedSeen.push(appliedAt - clickAt);
-        (await applyPhases(db, clickAt, appliedAt)).forEach((d, k) => appliedPhases[k]!.push(d));
+        phases.forEach((d, k) => appliedPhases[k]!.push(d));
       }
       await admin.keyboard.press('Escape');
       await hv1.exec(['sh', '-c', names.map((n) => `ip link del dev ${n}`).join('; ')], { allowFailure: true });

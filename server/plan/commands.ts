@@ -23,7 +23,7 @@ export const changesKernel = (c: { argv: Argv }): boolean => KERNEL_PROGRAMS.has
  * nowhere else: after a plan of only these, a read of the kernel's sections laid over the read
  * taken under the same host lock before it shows everything the plan can have changed.
  */
-const KERNEL_READ_PROGRAMS: ReadonlySet<string> = new Set(['ip', 'bridge', 'tc']);
+const KERNEL_READ_PROGRAMS: ReadonlySet<string> = new Set([...KERNEL_PROGRAMS, 'tc']);
 
 export const kernelReadShowsAll = (steps: readonly { commands: readonly { argv: Argv }[] }[]): boolean =>
   steps.every((s) => s.commands.every((c) => KERNEL_READ_PROGRAMS.has(c.argv[0] ?? '')));
